@@ -1,0 +1,32 @@
+/**
+ * Domain errors carry a CloudTrail-style exception code. One function (graphql/error-format.ts)
+ * maps them to GraphQL errors with `extensions.code`; anything else reaching a client becomes
+ * `InternalFailure` with no stack trace or SQL.
+ */
+export class OpenTrailError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** HTTP status for the non-GraphQL endpoints (/ingest, /event-history/export). */
+    readonly httpStatus = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export const Errors = {
+  accessDenied: (action: string, resource: string, who: string) =>
+    new OpenTrailError(
+      'AccessDeniedException',
+      `User: ${who} is not authorized to perform: ${action} on resource: ${resource}`,
+      403,
+    ),
+  unauthenticated: (message = 'Missing authentication token: send Authorization: Bearer <token> from createSession.') =>
+    new OpenTrailError('UnrecognizedClientException', message, 401),
+  expiredToken: () =>
+    new OpenTrailError('ExpiredTokenException', 'The security token included in the request is expired.', 401),
+  invalidParameter: (message: string) => new OpenTrailError('InvalidParameterException', message),
+  notFound: (code: string, message: string) => new OpenTrailError(code, message, 404),
+  internal: () => new OpenTrailError('InternalFailure', 'The request processing has failed because of an unknown error.', 500),
+};

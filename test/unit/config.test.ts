@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('config', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.homeRegion).toBe('us-east-1');
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/opentrail');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.bootstrapCredentialsFile).toBe(`${config.dataDir}/bootstrap-credentials.json`);
+    expect(config.eventHistoryRetentionDays).toBe(90);
+  });
+
+  it('reads overrides', () => {
+    const config = loadConfig({ PORT: '8080', HOME_REGION: 'eu-west-1', DATA_DIR: '/tmp/ot', DATABASE_URL: 'postgresql://u@db/x' });
+    expect(config).toMatchObject({ port: 8080, homeRegion: 'eu-west-1', dataDir: '/tmp/ot', databaseUrl: 'postgresql://u@db/x' });
+    expect(config.bootstrapCredentialsFile).toBe('/tmp/ot/bootstrap-credentials.json');
+  });
+
+  it('names every wrong setting in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', HOME_REGION: 'mars-1', REDIS_URL: 'http://x', JWT_SECRET: 'short', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'HOME_REGION', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL']) expect(problems).toContain(name);
+    expect((error as ConfigError).problems).toHaveLength(5);
+  });
+
+  it('rejects out-of-range numbers', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be a whole number from 0 to 65535/);
+    expect(() => loadConfig({ SESSION_TTL_SECONDS: '10' })).toThrow(/SESSION_TTL_SECONDS/);
+  });
+});
