@@ -1,0 +1,21 @@
+import type { EntityManager } from 'typeorm';
+import { newAccountId } from '../common/ids';
+import { AccountEntity } from './account.entity';
+
+export const accountRepository = {
+  /** Inserts an account with a fresh 12-digit id (retrying on the rare id collision). */
+  async insertAccount(m: EntityManager, input: { organizationId: string | null; name: string; email: string }): Promise<AccountEntity> {
+    for (let attempt = 0; ; attempt++) {
+      const id = newAccountId();
+      const result = await m
+        .createQueryBuilder()
+        .insert()
+        .into(AccountEntity)
+        .values({ id, organizationId: input.organizationId, name: input.name, email: input.email, status: 'ACTIVE', joinedMethod: 'CREATED' })
+        .orIgnore()
+        .execute();
+      if (result.identifiers.length > 0 && (result.raw as unknown[]).length > 0) return m.findOneByOrFail(AccountEntity, { id });
+      if (attempt > 5) throw new Error('could not allocate an account id');
+    }
+  },
+};

@@ -1,0 +1,115 @@
+import { Client, Pool } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+import type { TenantScope } from '../common/request-context';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+/** The database role tenant-scoped work runs as, so that row-level security applies to it. */
+export const TENANT_ROLE = 'opentrail_app';
+
+/**
+ * The database: a TypeORM DataSource for the small configuration tables and a plain pg Pool for
+ * the hot, hand-written queries of the big tables (events), which TypeORM cannot express
+ * (partitioning, COPY, keyset scans).
+ */
+export class Database {
+  readonly dataSource: DataSource;
+  readonly pool: Pool;
+
+  constructor(readonly url: string, poolSize = 20) {
+    this.dataSource = new DataSource({
+      type: 'postgres',
+      url,
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+      migrationsTableName: 'migrations',
+      synchronize: false,
+      uuidExtension: 'pgcrypto',
+      logging: false,
+      poolSize: Math.max(2, Math.floor(poolSize / 2)),
+    });
+    this.pool = new Pool({ connectionString: url, max: Math.max(2, Math.ceil(poolSize / 2)) });
+    // An idle client that loses its connection must not crash the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  async connect(): Promise<void> {
+    if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+  }
+
+  /** Applies pending migrations; returns the names of those applied. */
+  async migrate(): Promise<string[]> {
+    await this.connect();
+    // api and workers may start together: one applies the migrations, the other waits and finds none.
+    const lock = await this.pool.connect();
+    try {
+      await lock.query(`SELECT pg_advisory_lock(hashtext('opentrail:migrations'))`);
+      const applied = await this.dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((m) => m.name);
+    } finally {
+      await lock.query(`SELECT pg_advisory_unlock(hashtext('opentrail:migrations'))`).catch(() => undefined);
+      lock.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.pool.end();
+  }
+
+  /**
+   * Runs `fn` in a transaction scoped to one tenant: the role is switched to TENANT_ROLE and the
+   * account and organization are set for the row-level security policies. A query that forgets
+   * its account filter still cannot see another tenant's rows.
+   */
+  async inTenant<T>(scope: TenantScope, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(TENANT_SETUP_SQL, [scope.accountId, scope.organizationId ?? '']);
+      return fn(manager);
+    });
+  }
+
+  /** The same for hand-written SQL on the raw pool: `fn` gets a client inside the transaction. */
+  async inTenantRaw<T>(scope: TenantScope, fn: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(TENANT_SETUP_SQL, [scope.accountId, scope.organizationId ?? '']);
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+export const TENANT_SETUP_SQL =
+  `SELECT set_config('role', '${TENANT_ROLE}', true),` +
+  ` set_config('opentrail.account_id', $1, true),` +
+  ` set_config('opentrail.organization_id', $2, true)`;
+
+/** Creates the database named in `url` when it does not exist yet (first start on a new server). */
+export async function ensureDatabaseExists(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) return;
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      const quoted = '"' + name.replace(/"/g, '""') + '"';
+      await client.query(`CREATE DATABASE ${quoted}`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04') throw err; // created concurrently by another process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}

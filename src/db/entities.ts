@@ -1,0 +1,22 @@
+import { AccountEntity } from '../accounts/account.entity';
+import { OutboxEntity } from '../events/outbox.entity';
+import { DelegatedAdminEntity } from '../organizations/delegated-admin.entity';
+import { OrganizationEntity } from '../organizations/organization.entity';
+import { InlinePolicyEntity } from '../policies/inline-policy.entity';
+import { PolicyAttachmentEntity } from '../policies/policy-attachment.entity';
+import { AccessKeyEntity } from '../principals/access-key.entity';
+import { RoleEntity } from '../principals/role.entity';
+import { UserEntity } from '../principals/user.entity';
+
+/** Every TypeORM entity. The partitioned `events` table is not an entity: see events/event.repository.ts. */
+export const ENTITIES = [
+  OrganizationEntity,
+  AccountEntity,
+  DelegatedAdminEntity,
+  UserEntity,
+  RoleEntity,
+  AccessKeyEntity,
+  InlinePolicyEntity,
+  PolicyAttachmentEntity,
+  OutboxEntity,
+];
