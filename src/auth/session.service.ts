@@ -1,0 +1,128 @@
+import type { Pool } from 'pg';
+import { newAccessKeyId } from '../common/ids';
+import { OpenTrailError } from '../common/errors';
+import type { RequestContext, UserIdentity } from '../common/request-context';
+import { trustAllows } from '../policies/policy-evaluator';
+import type { PolicyDocument } from '../policies/policy-document';
+import type { AuditSubject } from './authenticator';
+import { secretMatches } from './credentials';
+import type { TokenService } from './token.service';
+
+export interface SessionCredentials {
+  token: string;
+  expiration: Date;
+  accessKeyId: string;
+}
+
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]{1,64})$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+/** STS: sessions from access keys, assumed-role sessions, and caller identity. */
+export class SessionService {
+  constructor(
+    private readonly pool: Pool,
+    private readonly tokens: TokenService,
+    private readonly sessionTtlSeconds: number,
+  ) {}
+
+  /**
+   * Exchanges an access key pair for a session token. `onSubject` receives the key's owner as
+   * soon as the key id is known, so that even a failed attempt is recorded in that account.
+   */
+  async createSession(
+    input: { accessKeyId: string; secretAccessKey: string; durationSeconds?: number | null },
+    onSubject: (subject: AuditSubject) => void,
+  ): Promise<SessionCredentials> {
+    const invalidKey = () => new OpenTrailError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+    if (!/^AKIA[A-Z2-7]{16}$/.test(input.accessKeyId)) throw invalidKey();
+    const { rows } = await this.pool.query(
+      `SELECT k.status, k.secret_hash, k.secret_salt, u.id AS user_id, u.user_name, u.principal_id, u.arn,
+              u.account_id, a.organization_id
+       FROM access_keys k JOIN iam_users u ON u.id = k.user_id JOIN accounts a ON a.id = u.account_id
+       WHERE k.access_key_id = $1`,
+      [input.accessKeyId],
+    );
+    const row = rows[0];
+    if (!row) throw invalidKey();
+    const identity: UserIdentity = {
+      type: 'IAMUser',
+      principalId: row.principal_id,
+      arn: row.arn,
+      accountId: row.account_id,
+      accessKeyId: input.accessKeyId,
+      userName: row.user_name,
+    };
+    onSubject({ identity, accountId: row.account_id, organizationId: row.organization_id });
+    if (row.status !== 'Active') throw invalidKey();
+    if (!secretMatches(input.secretAccessKey, row.secret_salt, row.secret_hash)) {
+      throw new OpenTrailError('SignatureDoesNotMatch', 'The secret access key does not match the access key id.', 403);
+    }
+    const ttl = this.ttl(input.durationSeconds, this.sessionTtlSeconds);
+    const { token, expiration } = this.tokens.issue(
+      { typ: 'user', acct: row.account_id, org: row.organization_id, pref: row.user_id, src: input.accessKeyId, akid: input.accessKeyId, sub: row.arn },
+      ttl,
+    );
+    return { token, expiration, accessKeyId: input.accessKeyId };
+  }
+
+  /**
+   * sts:AssumeRole. The caller's own policies were checked for sts:AssumeRole on the role ARN by
+   * the operation catalog; here the role's trust policy must also trust the caller. A missing
+   * role and an untrusting one give the same AccessDenied, so role existence does not leak.
+   */
+  async assumeRole(
+    ctx: RequestContext,
+    input: { roleArn: string; roleSessionName: string; durationSeconds?: number | null },
+  ): Promise<SessionCredentials & { assumedRoleArn: string; assumedRoleId: string }> {
+    if (!SESSION_NAME.test(input.roleSessionName)) {
+      throw new OpenTrailError('ValidationError', 'roleSessionName must be 2-64 characters of letters, digits and _+=,.@-');
+    }
+    const denied = () =>
+      new OpenTrailError(
+        'AccessDenied',
+        `User: ${ctx.caller.identity.arn} is not authorized to perform: sts:AssumeRole on resource: ${input.roleArn}`,
+        403,
+      );
+    const match = ROLE_ARN.exec(input.roleArn);
+    if (!match) throw new OpenTrailError('ValidationError', `Invalid role ARN: ${input.roleArn}`);
+    const { rows } = await this.pool.query(
+      `SELECT r.id, r.role_name, r.principal_id, r.arn, r.account_id, r.assume_role_policy, r.max_session_duration,
+              a.organization_id
+       FROM iam_roles r JOIN accounts a ON a.id = r.account_id
+       WHERE r.account_id = $1 AND r.role_name = $2`,
+      [match[1], match[2]],
+    );
+    const role = rows[0];
+    if (!role || role.arn !== input.roleArn) throw denied();
+    if (!trustAllows(role.assume_role_policy as PolicyDocument, ctx.caller.identity.arn, ctx.caller.accountId)) throw denied();
+    const ttl = this.ttl(input.durationSeconds, Math.min(3600, role.max_session_duration), role.max_session_duration);
+    const akid = newAccessKeyId('ASIA');
+    const assumedRoleArn = `arn:aws:sts::${role.account_id}:assumed-role/${role.role_name}/${input.roleSessionName}`;
+    const { token, expiration } = this.tokens.issue(
+      {
+        typ: 'role',
+        acct: role.account_id,
+        org: role.organization_id,
+        pref: role.id,
+        src: ctx.caller.sourceAccessKeyId,
+        akid,
+        sess: input.roleSessionName,
+        sub: assumedRoleArn,
+      },
+      ttl,
+    );
+    return { token, expiration, accessKeyId: akid, assumedRoleArn, assumedRoleId: `${role.principal_id}:${input.roleSessionName}` };
+  }
+
+  getCallerIdentity(ctx: RequestContext): { account: string; arn: string; userId: string } {
+    return { account: ctx.caller.accountId, arn: ctx.caller.identity.arn, userId: ctx.caller.identity.principalId };
+  }
+
+  private ttl(requested: number | null | undefined, fallback: number, max = 43200): number {
+    if (requested === undefined || requested === null) return fallback;
+    if (!Number.isInteger(requested) || requested < 900 || requested > max) {
+      throw new OpenTrailError('ValidationError', `durationSeconds must be between 900 and ${max}`);
+    }
+    return requested;
+  }
+}
