@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from '../config';
+import { Database, ensureDatabaseExists } from '../db/database';
+import { createLogger } from '../observability/logger';
+
+/**
+ * Reads the configuration, or prints what is wrong with it and exits: a wrong setting stops
+ * start-up with a message naming it.
+ */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** Connects to PostgreSQL (creating the database on first start) and applies pending migrations. */
+export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  await ensureDatabaseExists(config.databaseUrl);
+  const db = new Database(config.databaseUrl, config.databasePoolSize);
+  const applied = await db.migrate();
+  if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+  return db;
+}
+
+export function rootLogger(config: Config): Logger {
+  return createLogger(config.logLevel);
+}

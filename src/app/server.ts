@@ -1,0 +1,136 @@
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { newRequestId } from '../common/ids';
+import { authenticateRequest, requestMeta, type GraphQLContext } from '../graphql/context';
+import { formatError } from '../graphql/error-format';
+import { graphiqlRouter } from '../graphql/graphiql';
+import { complexityLimitPlugin, depthLimitRule } from '../graphql/limits';
+import { buildOpenTrailSchema } from '../graphql/schema';
+import { selfAuditPlugin } from '../graphql/self-audit.plugin';
+import { metricsHandler } from '../observability/metrics';
+import { runWithRequestId } from '../observability/logger';
+import { eventHttpRouter } from '../events/event-http.router';
+import type { Services } from './services';
+
+const KNOWN_ROUTES = new Set(['graphql', 'graphiql', 'ingest', 'event-history', 'healthz', 'readyz', 'metrics']);
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Builds the HTTP server: /graphql, /graphiql, /ingest, /event-history/export, /healthz, /readyz, /metrics. */
+export async function startServer(services: Services): Promise<RunningServer> {
+  const { config, logger, metrics } = services;
+  const schema = await buildOpenTrailSchema();
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  // Request id: taken from the client when it sends a sane one, else generated; echoed back.
+  app.use((req, res, next) => {
+    const offered = req.header('x-request-id');
+    const requestId = offered && /^[\w.-]{1,128}$/.test(offered) ? offered : newRequestId();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    runWithRequestId(requestId, () => {
+      res.on('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        // Label by the first path segment only, so client-chosen paths cannot explode the metric.
+        const route = KNOWN_ROUTES.has(req.path.split('/')[1] ?? '') ? `/${req.path.split('/')[1]}` : 'other';
+        metrics.httpRequestDuration.observe({ route, status: String(res.statusCode) }, seconds);
+        logger.info({ requestId, method: req.method, path: req.path.slice(0, 200), status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      });
+      next();
+    });
+  });
+
+  let ready = false;
+  app.get('/healthz', (_req, res) => {
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await services.db.pool.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  app.get('/metrics', metricsHandler(metrics));
+  app.use(graphiqlRouter());
+  app.use(eventHttpRouter(services));
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: true,
+    validationRules: [depthLimitRule(config.graphqlMaxDepth)],
+    formatError: (formatted, error) => formatError(formatted, error, (err) => logger.error({ err }, 'unhandled error in a resolver')),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      complexityLimitPlugin(config.graphqlMaxComplexity),
+      selfAuditPlugin(() => schema, () => services.apiCallRecorder, (err) => logger.error({ err }, 'self-audit could not record a call')),
+      {
+        async requestDidStart() {
+          const started = process.hrtime.bigint();
+          return {
+            async willSendResponse({ operation, request, response }) {
+              const name = operation?.selectionSet.selections
+                .map((s) => (s.kind === 'Field' ? s.name.value : '?'))
+                .join(',') ?? request.operationName ?? 'unknown';
+              const failed = response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0;
+              metrics.requestDuration.observe({ operation: name.slice(0, 100), outcome: failed ? 'error' : 'ok' }, Number(process.hrtime.bigint() - started) / 1e9);
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: config.bodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<GraphQLContext> => {
+        const { meta, regionError } = requestMeta(req, res.locals.requestId, config.homeRegion);
+        const auth = await authenticateRequest(req, services);
+        return { meta, regionError, services, ...auth };
+      },
+    }),
+  );
+
+  // Body-parser errors (too large, malformed JSON) answer in the GraphQL error shape.
+  app.use((err: { type?: string; status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (err.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: `Request body exceeds ${config.bodyLimitBytes} bytes.`, extensions: { code: 'RequestEntityTooLargeException' } }] });
+    } else if (err.type === 'entity.parse.failed') {
+      res.status(400).json({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'ValidationException' } }] });
+    } else {
+      logger.error({ err }, 'unhandled HTTP error');
+      res.status(err.status && err.status < 500 ? err.status : 500).json({ errors: [{ message: 'The request processing has failed because of an unknown error.', extensions: { code: 'InternalFailure' } }] });
+    }
+  });
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  ready = true;
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  return {
+    url: `http://${shownHost}:${port}/graphql`,
+    port,
+    async close() {
+      ready = false;
+      await apollo.stop();
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { AUTH_OPERATIONS } from '../auth/auth.operations';
+import { EVENT_OPERATIONS } from '../events/events.operations';
+import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
+import { IAM_OPERATIONS } from '../principals/iam.operations';
+import { REGION_OPERATIONS } from '../regions/regions.operations';
+import type { OperationSpecs } from './operation-spec';
+
+/** Every root field's authorization and audit spec, merged from the domains. */
+export const OPERATION_CATALOG: OperationSpecs = {
+  ...AUTH_OPERATIONS,
+  ...REGION_OPERATIONS,
+  ...IAM_OPERATIONS,
+  ...ORGANIZATIONS_OPERATIONS,
+  ...EVENT_OPERATIONS,
+};

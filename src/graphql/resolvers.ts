@@ -1,0 +1,10 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { AuthResolver } from '../auth/auth.resolver';
+import { EventsResolver } from '../events/events.resolver';
+import { DelegatedAdminResolver } from '../organizations/delegated-admin.resolver';
+import { OrganizationsResolver } from '../organizations/organizations.resolver';
+import { IamResolver } from '../principals/iam.resolver';
+import { RegionsResolver } from '../regions/regions.resolver';
+
+/** Every resolver class of the schema. */
+export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver];

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { loadConfigOrExit, openDatabase, rootLogger } from './app/boot';
+import { startServer } from './app/server';
+import { closeServices, createServices } from './app/services';
+import { bootstrapIfEmpty } from './organizations/organization-bootstrap';
+import { createMetrics } from './observability/metrics';
+import { startWorkers } from '../workers/main';
+
+/**
+ * The api process: config → database (migrations) → bootstrap → services → HTTP server.
+ * `--with-workers` also runs every queue worker in this process (the `npm start` default).
+ */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = rootLogger(config);
+  const db = await openDatabase(config, logger);
+  const credentials = await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile);
+  if (credentials) {
+    // Printed once, on the first start only; also written to a 0600 file.
+    process.stdout.write(
+      `\nOpenTrail bootstrapped a first organization. Admin credentials (shown once, also in ${config.bootstrapCredentialsFile}):\n` +
+        `${JSON.stringify(credentials, null, 2)}\n\n`,
+    );
+  }
+  const metrics = createMetrics();
+  const services = createServices(config, db, logger, metrics);
+  await services.prepareEventStore();
+  const withWorkers = process.argv.includes('--with-workers');
+  let workers: { close(): Promise<void> } | null = null;
+  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+
+  // Signal handlers go in before the URL is announced: whoever sees it may stop us at once.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await server?.close().catch(() => undefined);
+    await workers?.close().catch(() => undefined);
+    await closeServices(services).catch(() => undefined);
+    await db.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  workers = withWorkers ? await startWorkers(services) : null;
+  server = await startServer(services);
+  process.stdout.write(`OpenTrail GraphQL API: ${server.url} (GraphiQL: ${server.url.replace(/\/graphql$/, '/graphiql')})\n`);
+  logger.info({ url: server.url, workers: withWorkers }, 'listening');
+}
+
+main().catch((err) => {
+  process.stderr.write(`OpenTrail failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

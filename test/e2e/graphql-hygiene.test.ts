@@ -1,0 +1,88 @@
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+describe('GraphQL hygiene: limits, error codes, regions, metrics', () => {
+  let app: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    app = await startTestApp({ GRAPHQL_MAX_DEPTH: '6', GRAPHQL_MAX_COMPLEXITY: '300', BODY_LIMIT_BYTES: '65536' });
+    token = await app.login(app.admin);
+  });
+  afterAll(() => app.close());
+
+  it('rejects a query nested deeper than the limit', async () => {
+    const result = await app.gql('{ __schema { types { fields { type { ofType { ofType { ofType { name } } } } } } } }', {}, { token });
+    expect(result.errors?.[0].extensions?.code).toBe('ValidationException');
+    expect(result.errors?.[0].message).toMatch(/depth 8 exceeds the maximum of 6/);
+    expect(result.data).toBeUndefined();
+  });
+
+  it('rejects an operation whose estimated cost is above the limit', async () => {
+    const fields = Array.from({ length: 400 }, (_, i) => `r${i}: listRegions { regionName }`).join(' ');
+    const result = await app.gql(`{ ${fields} }`, {}, { token });
+    expect(result.errors?.[0].extensions?.code).toBe('ValidationException');
+    expect(result.errors?.[0].message).toMatch(/complexity \d+ exceeds the maximum of 300/);
+  });
+
+  it('answers an oversized body with 413 and a code', async () => {
+    const res = await fetch(`${app.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ getCallerIdentity { account } }', variables: { pad: 'x'.repeat(70_000) } }),
+    });
+    expect(res.status).toBe(413);
+    const body = (await res.json()) as any;
+    expect(body.errors[0].extensions.code).toBe('RequestEntityTooLargeException');
+  });
+
+  it('answers malformed JSON and unknown fields with ValidationException', async () => {
+    const res = await fetch(`${app.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).errors[0].extensions.code).toBe('ValidationException');
+    const unknown = await app.gql('{ noSuchField }', {}, { token });
+    expect(unknown.errors?.[0].extensions?.code).toBe('ValidationException');
+  });
+
+  it('requires a session for protected operations', async () => {
+    const result = await app.gql('{ getCallerIdentity { account } }');
+    expect(result.errors?.[0].extensions?.code).toBe('UnrecognizedClientException');
+    expect(result.data?.getCallerIdentity ?? null).toBeNull();
+  });
+
+  it('rejects unknown regions and uses the one named by x-region', async () => {
+    const bad = await app.gql('{ getCallerIdentity { account } }', {}, { token, region: 'xx-nowhere-1' });
+    expect(bad.errors?.[0].extensions?.code).toBe('InvalidRegionException');
+    const regions = await app.gql('{ listRegions { regionName isHomeRegion } }', {}, { token, region: 'eu-west-1' });
+    expect(regions.data.listRegions).toContainEqual({ regionName: 'us-east-1', isHomeRegion: true });
+    expect(regions.data.listRegions.length).toBeGreaterThan(20);
+  });
+
+  it('never sends stack traces, SQL or internal details', async () => {
+    const results = [
+      await app.gql('{ getCallerIdentity { account } }', {}, { token: 'not-a-token' }),
+      await app.gql('{ noSuchField }', {}, { token }),
+      await app.gql('mutation { createSession(input: {accessKeyId: "AKIA\'; DROP TABLE x;--", secretAccessKey: "x"}) { token } }'),
+    ];
+    for (const result of results) {
+      const text = JSON.stringify(result);
+      expect(text).not.toMatch(/stacktrace|at .*\.ts:\d+|SELECT |INSERT |node_modules/i);
+      for (const error of result.errors ?? []) expect(error.extensions?.code).toMatch(/^[A-Z][A-Za-z]+$/);
+    }
+  });
+
+  it('echoes a request id and exposes Prometheus metrics for the operations served', async () => {
+    const res = await fetch(`${app.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': 'req-abc-123' },
+      body: JSON.stringify({ query: '{ getCallerIdentity { account } }' }),
+    });
+    expect(res.headers.get('x-request-id')).toBe('req-abc-123');
+    const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/opentrail_graphql_request_duration_seconds_count\{operation="getCallerIdentity",outcome="ok"\} [1-9]/);
+    expect(metrics).toMatch(/opentrail_http_request_duration_seconds_count\{route="\/graphql"/);
+    expect(metrics).toContain('opentrail_events_recorded_total');
+    expect(metrics).toContain('opentrail_queue_depth');
+    expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${app.baseUrl}/readyz`)).status).toBe(200);
+  });
+});
