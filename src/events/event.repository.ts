@@ -1,0 +1,266 @@
+import type { Pool, PoolClient } from 'pg';
+import type { EventRow } from './event-record';
+
+/**
+ * Every hand-written SQL statement on `events` and `event_outbox`, in one file so the hot queries
+ * can be reviewed together. Tenant statements take a client from `db.inTenantRaw` (row-level
+ * security applies); system statements (partitions, outbox routing) take the owner's pool.
+ */
+
+const COLUMNS = [
+  'account_id', 'event_id', 'event_time', 'region', 'event_name', 'event_source', 'event_category', 'event_type',
+  'management_event', 'read_only', 'username', 'access_key_id', 'user_identity_arn', 'user_agent',
+  'source_ip_address', 'error_code', 'resource_types', 'resource_names', 'record',
+];
+
+/** ~1000 rows per INSERT is the measured sweet spot (notes/measured-limits.md); 19 params a row. */
+export const MAX_ROWS_PER_INSERT = 1000;
+
+export interface EventKey {
+  eventId: string;
+  eventTime: Date;
+}
+
+export interface OutboxBatch {
+  id: string;
+  accountId: string;
+  eventIds: string[];
+  eventTimes: Date[];
+}
+
+/** Filters of one LookupEvents page; every query is bounded by account, region and time. */
+export interface LookupFilter {
+  accountId: string;
+  region: string;
+  startTime: Date;
+  endTime: Date;
+  insight: boolean;
+  attributes: Array<{ column: LookupColumn; value: string | boolean }>;
+  after: EventKey | null;
+  limit: number;
+}
+
+export type LookupColumn = 'event_id' | 'event_name' | 'read_only' | 'username' | 'resource_types' | 'resource_names' | 'event_source' | 'access_key_id';
+
+export interface StoredEventRow {
+  event_id: string;
+  event_time: Date;
+  event_name: string;
+  event_source: string;
+  username: string | null;
+  read_only: boolean | null;
+  access_key_id: string | null;
+  error_code: string | null;
+  region: string;
+  source_ip_address: string | null;
+  resource_types: string[];
+  resource_names: string[];
+  record: string;
+}
+
+function rowValues(r: EventRow): unknown[] {
+  return [
+    r.accountId, r.eventId, r.eventTime, r.region, r.eventName, r.eventSource, r.eventCategory, r.eventType,
+    r.managementEvent, r.readOnly, r.username, r.accessKeyId, r.userIdentityArn, r.userAgent,
+    r.sourceIpAddress, r.errorCode, r.resourceTypes, r.resourceNames, r.record,
+  ];
+}
+
+export const eventRepository = {
+  /**
+   * Multi-row INSERT … ON CONFLICT DO NOTHING: a repeated (account, eventID, eventTime) is stored
+   * once, and RETURNING tells which rows were new. Rows must be ≤ MAX_ROWS_PER_INSERT.
+   */
+  async insertEvents(client: PoolClient, rows: EventRow[]): Promise<EventKey[]> {
+    if (rows.length === 0) return [];
+    const params: unknown[] = [];
+    const tuples = rows.map((r) => {
+      const base = params.length;
+      params.push(...rowValues(r));
+      return `(${COLUMNS.map((_, i) => `$${base + i + 1}`).join(',')})`;
+    });
+    const { rows: inserted } = await client.query(
+      `INSERT INTO events (${COLUMNS.join(',')}) VALUES ${tuples.join(',')}
+       ON CONFLICT DO NOTHING RETURNING event_id, event_time`,
+      params,
+    );
+    return inserted.map((r) => ({ eventId: r.event_id, eventTime: r.event_time }));
+  },
+
+  /** The outbox marker of a committed batch, written in the same transaction as its events. */
+  async insertOutbox(client: PoolClient, accountId: string, keys: EventKey[]): Promise<string> {
+    const { rows } = await client.query(
+      `INSERT INTO event_outbox (account_id, event_ids, event_times) VALUES ($1, $2::uuid[], $3::timestamptz[]) RETURNING id`,
+      [accountId, keys.map((k) => k.eventId), keys.map((k) => k.eventTime)],
+    );
+    return String(rows[0].id);
+  },
+
+  /** One keyset page, newest first; returns up to `limit` rows. */
+  async lookup(client: PoolClient, f: LookupFilter): Promise<StoredEventRow[]> {
+    const params: unknown[] = [f.accountId, f.region, f.startTime, f.endTime];
+    const where = ['account_id = $1', 'region = $2', 'event_time >= $3', 'event_time <= $4'];
+    where.push(f.insight ? `event_category = 'Insight'` : `event_category = 'Management'`);
+    for (const a of f.attributes) {
+      params.push(a.value);
+      const p = `$${params.length}`;
+      if (a.column === 'resource_types' || a.column === 'resource_names') where.push(`${p}::text = ANY(${a.column})`);
+      else if (a.column === 'event_id') where.push(`event_id = ${p}::uuid`);
+      else where.push(`${a.column} = ${p}`);
+    }
+    if (f.after) {
+      params.push(f.after.eventTime, f.after.eventId);
+      where.push(`(event_time, event_id) < ($${params.length - 1}, $${params.length}::uuid)`);
+    }
+    params.push(f.limit);
+    const { rows } = await client.query(
+      `SELECT event_id, event_time, event_name, event_source, username, read_only, access_key_id, error_code,
+              region, source_ip_address, resource_types, resource_names, record
+       FROM events WHERE ${where.join(' AND ')}
+       ORDER BY event_time DESC, event_id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows;
+  },
+
+  // ---- partitions (system work, as the table owner) ----
+
+  /**
+   * Creates the daily partitions `events_pYYYYMMDD` for [from, to] (UTC days). The advisory lock
+   * makes two processes doing this at once (api and workers booting together) take turns.
+   */
+  async ensurePartitions(pool: Pool, from: Date, to: Date): Promise<string[]> {
+    const client = await pool.connect();
+    const created: string[] = [];
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:events-partitions'))`);
+      const { rows } = await client.query(
+        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass`,
+      );
+      const existing = new Set(rows.map((r) => r.relname as string));
+      for (let day = startOfUtcDay(from); day <= to; day = addDays(day, 1)) {
+        const name = partitionName(day);
+        if (existing.has(name)) continue;
+        await client.query(
+          `CREATE TABLE ${name} PARTITION OF events FOR VALUES FROM ('${day.toISOString()}') TO ('${addDays(day, 1).toISOString()}')`,
+        );
+        created.push(name);
+      }
+      await client.query('COMMIT');
+      return created;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  },
+
+  /** Detaches and drops every daily partition whose whole day is before `cutoff` (never DELETE). */
+  async dropPartitionsBefore(pool: Pool, cutoff: Date): Promise<string[]> {
+    const client = await pool.connect();
+    const dropped: string[] = [];
+    try {
+      await client.query(`SELECT pg_advisory_lock(hashtext('opentrail:events-partitions'))`);
+      const { rows } = await client.query(
+        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = 'events'::regclass ORDER BY c.relname`,
+      );
+      for (const { relname } of rows as Array<{ relname: string }>) {
+        const day = partitionDay(relname);
+        if (!day || addDays(day, 1) > cutoff) continue;
+        await client.query(`ALTER TABLE events DETACH PARTITION ${relname}`);
+        await client.query(`DROP TABLE ${relname}`);
+        dropped.push(relname);
+      }
+      return dropped;
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtext('opentrail:events-partitions'))`).catch(() => undefined);
+      client.release();
+    }
+  },
+
+  async listPartitions(pool: Pool): Promise<string[]> {
+    const { rows } = await pool.query(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass ORDER BY c.relname`,
+    );
+    return rows.map((r) => r.relname);
+  },
+
+  // ---- outbox (system work) ----
+
+  /**
+   * Marks one outbox row routed and hands it to `route` in the same transaction. The conditional
+   * UPDATE takes the row lock, so a concurrent duplicate job waits and then finds it routed:
+   * each row is routed exactly once. Returns false when it was already routed.
+   */
+  async routeOutboxRow(pool: Pool, id: string, route: (client: PoolClient, batch: OutboxBatch) => Promise<void>): Promise<boolean> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query(
+        `UPDATE event_outbox SET routed_at = now(), attempts = attempts + 1
+         WHERE id = $1 AND routed_at IS NULL RETURNING id, account_id, event_ids, event_times`,
+        [id],
+      );
+      if (rows.length === 0) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      const r = rows[0];
+      await route(client, { id: String(r.id), accountId: r.account_id, eventIds: r.event_ids, eventTimes: r.event_times });
+      await client.query('COMMIT');
+      return true;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  },
+
+  /** Unrouted rows older than `olderThanSeconds`, stamped as re-enqueued; returns their ids and attempt count. */
+  async claimStaleOutbox(pool: Pool, olderThanSeconds: number, limit: number): Promise<Array<{ id: string; attempts: number }>> {
+    const { rows } = await pool.query(
+      `UPDATE event_outbox SET enqueued_at = now(), attempts = attempts + 1
+       WHERE id IN (SELECT id FROM event_outbox WHERE routed_at IS NULL
+                      AND coalesce(enqueued_at, created_at) < now() - make_interval(secs => $1)
+                    ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id, attempts`,
+      [olderThanSeconds, limit],
+    );
+    return rows.map((r) => ({ id: String(r.id), attempts: r.attempts }));
+  },
+
+  /** Deletes routed outbox rows older than `olderThanHours`, in bounded batches. */
+  async pruneRoutedOutbox(pool: Pool, olderThanHours: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await pool.query(
+        `DELETE FROM event_outbox WHERE id IN (SELECT id FROM event_outbox
+           WHERE routed_at IS NOT NULL AND routed_at < now() - make_interval(hours => $1) LIMIT 5000)`,
+        [olderThanHours],
+      );
+      total += rowCount ?? 0;
+      if ((rowCount ?? 0) < 5000) return total;
+    }
+  },
+};
+
+export function startOfUtcDay(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
+
+export function addDays(d: Date, days: number): Date {
+  return new Date(d.getTime() + days * 86_400_000);
+}
+
+export function partitionName(day: Date): string {
+  return `events_p${day.toISOString().slice(0, 10).replace(/-/g, '')}`;
+}
+
+function partitionDay(name: string): Date | null {
+  const m = /^events_p(\d{4})(\d{2})(\d{2})$/.exec(name);
+  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+}

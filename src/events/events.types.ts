@@ -1,0 +1,141 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum LookupAttributeKey {
+  EventId = 'EventId',
+  EventName = 'EventName',
+  ReadOnly = 'ReadOnly',
+  Username = 'Username',
+  ResourceType = 'ResourceType',
+  ResourceName = 'ResourceName',
+  EventSource = 'EventSource',
+  AccessKeyId = 'AccessKeyId',
+}
+registerEnumType(LookupAttributeKey, { name: 'LookupAttributeKey', description: 'LookupEvents attribute keys (CloudTrail LookupAttribute.AttributeKey).' });
+
+@InputType()
+export class RecordEventsInput {
+  @Field(() => [GraphQLJSON], { description: 'Up to 100 CloudTrail event records (1 MB in all) of the caller\'s account.' })
+  events!: unknown[];
+}
+
+@ObjectType()
+export class RecordEventsSuccess {
+  @Field(() => String, { description: 'Index of the event in the input list.' })
+  id!: string;
+
+  @Field(() => String)
+  eventId!: string;
+}
+
+@ObjectType()
+export class RecordEventsFailure {
+  @Field(() => String, { description: 'Index of the event in the input list.' })
+  id!: string;
+
+  @Field(() => String)
+  errorCode!: string;
+
+  @Field(() => String)
+  errorMessage!: string;
+}
+
+@ObjectType()
+export class RecordEventsResult {
+  @Field(() => [RecordEventsSuccess])
+  successful!: RecordEventsSuccess[];
+
+  @Field(() => [RecordEventsFailure])
+  failed!: RecordEventsFailure[];
+}
+
+@InputType()
+export class LookupAttributeInput {
+  @Field(() => LookupAttributeKey)
+  attributeKey!: LookupAttributeKey;
+
+  @Field(() => String)
+  attributeValue!: string;
+}
+
+@InputType()
+export class LookupEventsInput {
+  @Field(() => [LookupAttributeInput], { nullable: true, description: 'Attributes to match; several are ANDed (CloudTrail allows one).' })
+  lookupAttributes?: LookupAttributeInput[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Inclusive ISO-8601 UTC lower bound; default 90 days ago.' })
+  startTime?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Inclusive ISO-8601 UTC upper bound; default now.' })
+  endTime?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Only 'insight' (Insights events only); omitted excludes them." })
+  eventCategory?: string | null;
+}
+
+@ObjectType()
+export class EventResource {
+  @Field(() => String, { nullable: true })
+  resourceType!: string | null;
+
+  @Field(() => String, { nullable: true })
+  resourceName!: string | null;
+}
+
+@ObjectType({ description: 'An event history entry (CloudTrail Event).' })
+export class HistoryEvent {
+  @Field(() => String)
+  eventId!: string;
+
+  @Field(() => String)
+  eventName!: string;
+
+  @Field(() => String, { description: 'ISO-8601 UTC, seconds precision.' })
+  eventTime!: string;
+
+  @Field(() => String)
+  eventSource!: string;
+
+  @Field(() => String, { nullable: true })
+  username!: string | null;
+
+  @Field(() => String, { nullable: true, description: '"true" or "false", as CloudTrail returns it.' })
+  readOnly!: string | null;
+
+  @Field(() => String, { nullable: true })
+  accessKeyId!: string | null;
+
+  @Field(() => [EventResource])
+  resources!: EventResource[];
+
+  @Field(() => String, { description: 'The full event record as a JSON string.' })
+  cloudTrailEvent!: string;
+}
+
+@ObjectType()
+export class HistoryEventEdge {
+  @Field(() => HistoryEvent)
+  node!: HistoryEvent;
+
+  @Field(() => String)
+  cursor!: string;
+}
+
+@ObjectType()
+export class EventHistoryPageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType()
+export class LookupEventsConnection {
+  @Field(() => [HistoryEventEdge])
+  edges!: HistoryEventEdge[];
+
+  @Field(() => EventHistoryPageInfo)
+  pageInfo!: EventHistoryPageInfo;
+}
+

@@ -1,0 +1,105 @@
+import { once } from 'node:events';
+import type { RequestHandler, Response } from 'express';
+import { OpenTrailError } from '../common/errors';
+import type { Services } from '../app/services';
+import { type LookupQuery, eventTimeOf } from './event-history.service';
+import type { StoredEventRow } from './event.repository';
+import { asClientError, authorizeHttp, sendError } from './http-auth';
+
+/** The console's event history CSV columns. */
+export const CSV_COLUMNS = [
+  'Event ID', 'Event time', 'User name', 'Event name', 'Resource type', 'Resource name',
+  'Event source', 'AWS access key', 'AWS region', 'Error code', 'Source IP address', 'Read-only',
+];
+
+function csvField(value: string | null): string {
+  const text = value ?? '';
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(r: StoredEventRow): string {
+  const list = (values: string[]) => values.filter((v) => v !== '').join(', ');
+  return [
+    r.event_id, eventTimeOf(r), r.username, r.event_name, list(r.resource_types), list(r.resource_names),
+    r.event_source, r.access_key_id, r.region, r.error_code, r.source_ip_address,
+    r.read_only === null ? '' : String(r.read_only),
+  ].map(csvField).join(',') + '\r\n';
+}
+
+async function write(res: Response, chunk: string): Promise<void> {
+  if (!res.write(chunk)) await once(res, 'drain');
+}
+
+function queryOf(q: Record<string, unknown>): LookupQuery {
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const key = str(q.attributeKey);
+  const value = str(q.attributeValue);
+  if ((key === undefined) !== (value === undefined)) {
+    throw new OpenTrailError('InvalidLookupAttributesException', 'Give attributeKey and attributeValue together.');
+  }
+  return {
+    lookupAttributes: key !== undefined ? [{ attributeKey: key, attributeValue: value! }] : [],
+    startTime: str(q.startTime),
+    endTime: str(q.endTime),
+    eventCategory: str(q.eventCategory),
+  };
+}
+
+/**
+ * GET /event-history/export: streams exactly the slice lookupEvents would page through, as
+ * `{"Records":[…]}` JSON or the console's CSV, in keyset pages of 1000.
+ */
+export function exportHandler(services: Services): RequestHandler {
+  return async (req, res) => {
+    const auth = await authorizeHttp(req, res, services, 'cloudtrail:LookupEvents');
+    const requestParameters = { ...(req.query as Record<string, unknown>) };
+    const audit = (error?: OpenTrailError) =>
+      auth.subject
+        ? services.apiCallRecorder
+            .recordApiCalls([{
+              meta: auth.meta, subject: auth.subject, eventTime: new Date(), eventSource: 'cloudtrail.amazonaws.com',
+              eventName: 'LookupEvents', readOnly: true, managementEvent: true, requestParameters, responseElements: null,
+              errorCode: error?.code, errorMessage: error?.message.slice(0, 1024),
+            }])
+            .catch((err) => services.logger.error({ err }, 'self-audit could not record an export'))
+        : Promise.resolve();
+    const format = req.query.format ?? 'json';
+    let error = auth.error;
+    let query: LookupQuery | null = null;
+    try {
+      if (!error && format !== 'json' && format !== 'csv') error = new OpenTrailError('InvalidParameterException', 'format must be json or csv.');
+      if (!error && auth.ctx) {
+        query = queryOf(req.query as Record<string, unknown>);
+        services.eventHistory.filterFor(auth.ctx, query); // validates before any byte is sent
+      }
+    } catch (err) {
+      error = asClientError(err, services);
+    }
+    await audit(error ?? undefined);
+    if (error || !auth.ctx || !query) return sendError(res, error!);
+
+    const csv = format === 'csv';
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    res.status(200);
+    res.setHeader('content-type', csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="event-history-${auth.meta.region}-${stamp}.${csv ? 'csv' : 'json'}"`);
+    try {
+      await write(res, csv ? CSV_COLUMNS.join(',') + '\r\n' : '{"Records":[');
+      let first = true;
+      for await (const rows of services.eventHistory.iterateEvents(auth.ctx, query)) {
+        if (csv) {
+          await write(res, rows.map(csvLine).join(''));
+        } else {
+          await write(res, (first ? '' : ',') + rows.map((r) => r.record).join(','));
+          first = false;
+        }
+      }
+      if (!csv) await write(res, ']}');
+      res.end();
+    } catch (err) {
+      // Headers are gone: cut the stream so the client sees an incomplete download, not a wrong one.
+      asClientError(err, services);
+      res.destroy();
+    }
+  };
+}

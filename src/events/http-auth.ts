@@ -1,0 +1,49 @@
+import type { Request, Response } from 'express';
+import type { AuditSubject } from '../auth/authenticator';
+import { Errors, OpenTrailError } from '../common/errors';
+import type { RequestContext, RequestMeta } from '../common/request-context';
+import { authenticateRequest, requestMeta } from '../graphql/context';
+import { evaluate } from '../policies/policy-evaluator';
+import { isKnownRegion } from '../regions/region-catalog';
+import type { Services } from '../app/services';
+
+/** The outcome of authenticating and authorizing a plain HTTP request. */
+export interface HttpAuth {
+  meta: RequestMeta;
+  /** Whom self-audit attributes the call to (null: nobody to attribute it to). */
+  subject: AuditSubject | null;
+  ctx: RequestContext | null;
+  error: OpenTrailError | null;
+}
+
+/**
+ * Same rules as GraphQL: bearer token, region from x-region (or `region` in the query string, for
+ * download links), and one IAM action checked with the policy evaluator.
+ */
+export async function authorizeHttp(req: Request, res: Response, services: Services, action: string): Promise<HttpAuth> {
+  const { meta, regionError } = requestMeta(req, res.locals.requestId, services.config.homeRegion);
+  let error: OpenTrailError | null = regionError;
+  const queryRegion = typeof req.query.region === 'string' ? req.query.region : undefined;
+  if (!error && queryRegion !== undefined && !req.headers['x-region']) {
+    if (isKnownRegion(queryRegion)) meta.region = queryRegion;
+    else error = new OpenTrailError('InvalidRegionException', `Unknown region '${queryRegion.slice(0, 64)}': call listRegions for the catalog.`);
+  }
+  const auth = await authenticateRequest(req, services);
+  if (!auth.caller) return { meta, subject: auth.auditSubject, ctx: null, error: auth.authError ?? Errors.unauthenticated() };
+  if (error) return { meta, subject: auth.auditSubject, ctx: null, error };
+  if (evaluate(auth.caller.policies, action, '*') !== 'Allow') {
+    return { meta, subject: auth.auditSubject, ctx: null, error: Errors.accessDenied(action, '*', auth.caller.identity.arn) };
+  }
+  return { meta, subject: auth.auditSubject, ctx: { ...meta, caller: auth.caller }, error: null };
+}
+
+export function sendError(res: Response, err: OpenTrailError): void {
+  res.status(err.httpStatus).json({ errorCode: err.code, message: err.message });
+}
+
+/** Any error reaching a client: domain errors as they are, the rest as InternalFailure (logged). */
+export function asClientError(err: unknown, services: Services): OpenTrailError {
+  if (err instanceof OpenTrailError) return err;
+  services.logger.error({ err }, 'unhandled error in an events HTTP endpoint');
+  return Errors.internal();
+}

@@ -1,0 +1,131 @@
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import type { PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import { QUEUES, QUEUE_NAMES, outboxJobId, type QueueName } from '../../workers/queues';
+import { eventRepository, type OutboxBatch } from './event.repository';
+
+/**
+ * A destination of new events (trails, event data stores — later issues). Routers run inside the
+ * transaction that marks the outbox row routed, so their writes commit exactly once with it.
+ */
+export interface EventDestinationRouter {
+  name: string;
+  route(client: PoolClient, batch: OutboxBatch): Promise<void>;
+}
+
+/** A request never waits longer than this on Redis: the sweeper covers what did not get through. */
+const ENQUEUE_TIMEOUT_MS = 250;
+/** Outbox rows younger than this are left to their request's own enqueue. */
+const SWEEP_GRACE_SECONDS = 5;
+const SWEEP_BATCH = 1000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  promise.catch(() => undefined); // a late failure after the timeout must not be unhandled
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The outbox: producers of the event queues, the after-commit enqueue, the sweeper and the
+ * exactly-once routing step. Postgres is the truth; Redis only speeds things up.
+ */
+export class OutboxService {
+  /** Destination routers, in order; issue 3 (trails, data stores) appends to this list. */
+  readonly routers: EventDestinationRouter[] = [];
+  private readonly redis: IORedis;
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly config: Config, private readonly db: Database, private readonly logger: Logger) {
+    // Fail fast instead of queueing commands while Redis is away: a request must never wait on it.
+    this.redis = new IORedis(config.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      lazyConnect: false,
+    });
+    this.redis.on('error', () => undefined); // reconnects on its own; failures are logged per enqueue
+    for (const name of QUEUE_NAMES) {
+      const queue = new Queue(name, { connection: this.redis, prefix: config.redisPrefix });
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
+    }
+  }
+
+  queue(name: QueueName): Queue {
+    return this.queues.get(name)!;
+  }
+
+  /**
+   * After commit: one aggregation job per outbox row. Fire and forget: never throws and the
+   * request does not wait; while Redis is known to be down it is not even tried (the sweeper
+   * re-enqueues those rows once it is back).
+   */
+  enqueue(outboxIds: string[]): void {
+    if (outboxIds.length === 0) return;
+    if (this.redis.status !== 'ready') {
+      this.logger.warn({ outboxIds, redis: this.redis.status }, 'Redis unavailable; outbox rows left to the sweeper');
+      return;
+    }
+    const sent = this.send(outboxIds);
+    this.inFlight.add(sent);
+    void sent.finally(() => this.inFlight.delete(sent));
+  }
+
+  private async send(outboxIds: string[]): Promise<void> {
+    try {
+      await withTimeout(
+        this.queue(QUEUES.aggregation).addBulk(
+          outboxIds.map((id) => ({ name: QUEUES.aggregation, data: { outboxId: id }, opts: jobOptions(outboxJobId(id)) })),
+        ),
+        ENQUEUE_TIMEOUT_MS,
+      );
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, outboxIds }, 'could not enqueue outbox rows; the sweeper will');
+    }
+  }
+
+  /**
+   * Re-enqueues unrouted rows older than the grace period. The jobId carries the attempt number:
+   * an earlier job with the plain id may still sit in the failed set, and BullMQ ignores an add
+   * whose jobId exists. Routing twice is harmless (routeOutboxRow is exactly-once).
+   */
+  async sweep(): Promise<number> {
+    const stale = await eventRepository.claimStaleOutbox(this.db.pool, SWEEP_GRACE_SECONDS, SWEEP_BATCH);
+    if (stale.length > 0) {
+      await this.queue(QUEUES.aggregation).addBulk(
+        stale.map((r) => ({ name: QUEUES.aggregation, data: { outboxId: r.id }, opts: jobOptions(outboxJobId(r.id, r.attempts)) })),
+      );
+    }
+    return stale.length;
+  }
+
+  /** The aggregation job: routes one outbox row to every destination, exactly once. */
+  async route(outboxId: string): Promise<boolean> {
+    return eventRepository.routeOutboxRow(this.db.pool, outboxId, async (client, batch) => {
+      for (const router of this.routers) await router.route(client, batch);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.inFlight);
+    for (const queue of this.queues.values()) await queue.close().catch(() => undefined);
+    this.redis.disconnect();
+  }
+}
+
+function jobOptions(jobId: string) {
+  return {
+    jobId,
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+  };
+}

@@ -1,0 +1,114 @@
+import type { ApiCall, ApiCallRecorder } from '../common/api-call';
+import type { TenantScope } from '../common/request-context';
+import { newEventId } from '../common/ids';
+import { type EventRow, formatEventTime, usernameOf } from './event-record';
+import type { EventWriter } from './event-writer';
+
+/** Calls arriving within this window share one transaction per account (group commit). */
+const GROUP_COMMIT_WINDOW_MS = 1;
+
+/** The CloudTrail record of one control-plane call (spec §2.3, §2.9), field order as CloudTrail writes it. */
+export function apiCallToRow(call: ApiCall): EventRow {
+  const eventId = newEventId();
+  const eventTime = formatEventTime(call.eventTime);
+  const category = call.managementEvent ? 'Management' : 'Data';
+  const record: Record<string, unknown> = {
+    eventVersion: '1.11',
+    userIdentity: call.subject.identity,
+    eventTime,
+    eventSource: call.eventSource,
+    eventName: call.eventName,
+    awsRegion: call.meta.region,
+    sourceIPAddress: call.meta.sourceIp,
+    userAgent: call.meta.userAgent,
+  };
+  if (call.errorCode) {
+    record.errorCode = call.errorCode;
+    record.errorMessage = call.errorMessage ?? '';
+  }
+  Object.assign(record, {
+    requestParameters: call.requestParameters,
+    responseElements: call.responseElements,
+    requestID: call.meta.requestId,
+    eventID: eventId,
+    readOnly: call.readOnly,
+    eventType: 'AwsApiCall',
+    managementEvent: call.managementEvent,
+    recipientAccountId: call.subject.accountId,
+    eventCategory: category,
+  });
+  // No TLS terminates here (a proxy may); the host header is the one detail we truly know.
+  if (call.meta.host) record.tlsDetails = { clientProvidedHostHeader: call.meta.host };
+  const identity = call.subject.identity;
+  return {
+    accountId: call.subject.accountId,
+    eventId,
+    eventTime: new Date(eventTime),
+    region: call.meta.region,
+    eventName: call.eventName,
+    eventSource: call.eventSource,
+    eventCategory: category,
+    eventType: 'AwsApiCall',
+    managementEvent: call.managementEvent,
+    readOnly: call.readOnly,
+    username: usernameOf(identity as unknown as Record<string, unknown>),
+    accessKeyId: identity.accessKeyId || null,
+    userIdentityArn: identity.arn,
+    userAgent: call.meta.userAgent,
+    sourceIpAddress: call.meta.sourceIp,
+    errorCode: call.errorCode ?? null,
+    resourceTypes: [],
+    resourceNames: [],
+    record: JSON.stringify(record),
+  };
+}
+
+interface Waiter {
+  rows: EventRow[];
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Self-audit: writes each call's record durably before the caller's response goes out. Under
+ * concurrency, calls of one account arriving within ~1 ms are coalesced into one transaction;
+ * each caller still awaits the commit that holds its own record.
+ */
+export class SelfAuditRecorder implements ApiCallRecorder {
+  private readonly pending = new Map<string, { scope: TenantScope; waiters: Waiter[] }>();
+
+  constructor(private readonly writer: EventWriter) {}
+
+  recordApiCalls(calls: ApiCall[]): Promise<void> {
+    if (calls.length === 0) return Promise.resolve();
+    const byAccount = new Map<string, ApiCall[]>();
+    for (const call of calls) byAccount.set(call.subject.accountId, [...(byAccount.get(call.subject.accountId) ?? []), call]);
+    return Promise.all(
+      [...byAccount.values()].map(
+        (group) =>
+          new Promise<void>((resolve, reject) => {
+            const subject = group[0].subject;
+            let entry = this.pending.get(subject.accountId);
+            if (!entry) {
+              entry = { scope: { accountId: subject.accountId, organizationId: subject.organizationId }, waiters: [] };
+              this.pending.set(subject.accountId, entry);
+              setTimeout(() => void this.flush(subject.accountId), GROUP_COMMIT_WINDOW_MS);
+            }
+            entry.waiters.push({ rows: group.map(apiCallToRow), resolve, reject });
+          }),
+      ),
+    ).then(() => undefined);
+  }
+
+  private async flush(accountId: string): Promise<void> {
+    const entry = this.pending.get(accountId);
+    this.pending.delete(accountId);
+    if (!entry) return;
+    try {
+      await this.writer.write(entry.scope, entry.waiters.flatMap((w) => w.rows), 'self_audit');
+      for (const w of entry.waiters) w.resolve();
+    } catch (err) {
+      for (const w of entry.waiters) w.reject(err);
+    }
+  }
+}

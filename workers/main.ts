@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import { type Job, Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { loadConfigOrExit, openDatabase, rootLogger } from '../src/app/boot';
+import { closeServices, createServices, type Services } from '../src/app/services';
+import { createMetrics } from '../src/observability/metrics';
+import { aggregationWorker } from './aggregation.worker';
+import { outboxSweepWorker } from './outbox-sweep.worker';
+import { QUEUES, QUEUE_NAMES, type QueueName } from './queues';
+import { retentionWorker } from './retention.worker';
+
+type Handler = (job: Job) => Promise<unknown>;
+
+/** Every handler, by queue; checked against QUEUES at boot. */
+function handlers(services: Services): Array<[QueueName, Handler]> {
+  return [
+    [QUEUES.aggregation, aggregationWorker(services)],
+    [QUEUES.outboxSweep, outboxSweepWorker(services)],
+    [QUEUES.retention, retentionWorker(services)],
+  ];
+}
+
+const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20 };
+
+/** Refuses to start when a queue has no handler or two, or a handler names an unknown queue. */
+export function checkHandlers(list: Array<[string, unknown]>, queues: readonly string[] = QUEUE_NAMES): void {
+  const problems: string[] = [];
+  for (const q of queues) {
+    const n = list.filter(([name]) => name === q).length;
+    if (n !== 1) problems.push(`queue ${q} has ${n} handlers`);
+  }
+  for (const [name] of list) if (!queues.includes(name)) problems.push(`handler for unknown queue ${name}`);
+  if (problems.length) throw new Error(`Worker registry is inconsistent: ${problems.join('; ')}`);
+}
+
+/** Starts one BullMQ Worker per queue and the repeatable schedules (outbox sweep, retention). */
+export async function startWorkers(services: Services): Promise<{ close(): Promise<void> }> {
+  const { config, logger, metrics } = services;
+  const list = handlers(services);
+  checkHandlers(list);
+  // Workers block on Redis: they need their own connection that retries forever.
+  const connection = new IORedis(config.redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', (err) => logger.warn({ err: err.message }, 'worker Redis connection error'));
+  const workers = list.map(([name, handler]) => {
+    const worker = new Worker(name, handler, { connection, prefix: config.redisPrefix, concurrency: CONCURRENCY[name] ?? 1 });
+    worker.on('failed', (job, err) => {
+      metrics.jobFailures.inc({ queue: name });
+      logger.error({ queue: name, jobId: job?.id, err }, 'job failed');
+    });
+    worker.on('error', (err) => logger.warn({ queue: name, err: err.message }, 'worker error'));
+    return worker;
+  });
+  // Schedules go through the workers' patient connection: the api's producer fails fast by design.
+  const schedules: Array<[QueueName, number]> = [
+    [QUEUES.outboxSweep, config.outboxSweepIntervalSeconds],
+    [QUEUES.retention, config.retentionIntervalSeconds],
+  ];
+  for (const [name, seconds] of schedules) {
+    const queue = new Queue(name, { connection, prefix: config.redisPrefix });
+    try {
+      await queue.upsertJobScheduler(name, { every: seconds * 1000 }, { name, data: {} });
+    } finally {
+      await queue.close();
+    }
+  }
+  logger.info({ queues: list.map(([n]) => n) }, 'workers started');
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      connection.disconnect();
+    },
+  };
+}
+
+/** `node dist/workers/main.js`: the workers as their own process. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = rootLogger(config);
+  const db = await openDatabase(config, logger);
+  const services = createServices(config, db, logger, createMetrics());
+  await services.prepareEventStore();
+  const workers = await startWorkers(services);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'workers shutting down');
+    await workers.close().catch(() => undefined);
+    await closeServices(services).catch(() => undefined);
+    await db.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`OpenTrail workers failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,26 @@
+/**
+ * The one list of queue names and job payload types. The worker process refuses to start when a
+ * queue here has no handler, or two (workers/main.ts).
+ */
+export const QUEUES = {
+  /** Routes one committed outbox batch to its destinations; jobId `outbox-<id>`. */
+  aggregation: 'aggregation',
+  /** Repeatable: re-enqueues outbox rows left unrouted (Redis was down, a worker died). */
+  outboxSweep: 'outbox-sweep',
+  /** Repeatable: creates future `events` partitions, drops expired ones, prunes the outbox. */
+  retention: 'retention',
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface JobPayloads {
+  aggregation: { outboxId: string };
+  'outbox-sweep': Record<string, never>;
+  retention: Record<string, never>;
+}
+
+export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
+
+/** jobId of an outbox row's first enqueue; the sweeper adds an attempt suffix (see outbox.service.ts). */
+export const outboxJobId = (outboxId: string, attempt?: number) =>
+  attempt === undefined ? `outbox-${outboxId}` : `outbox-${outboxId}-${attempt}`;
