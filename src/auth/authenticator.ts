@@ -72,7 +72,7 @@ export class Authenticator {
   private async load(claims: SessionClaims): Promise<AuthenticationResult> {
     if (!/^[0-9a-f-]{36}$/.test(claims.pref)) return { error: INVALID() };
     if (claims.typ === 'user') {
-      const { rows } = await this.pool.query(USER_SQL, [claims.pref, claims.src]);
+      const { rows } = await this.pool.query({ name: 'authenticate-user', text: USER_SQL, values: [claims.pref, claims.src] });
       const row = rows[0];
       if (!row || row.key_status !== 'Active' || row.key_user_id !== row.id || row.account_id !== claims.acct) return { error: INVALID() };
       const identity: UserIdentity = {
@@ -94,7 +94,7 @@ export class Authenticator {
         },
       };
     }
-    const { rows } = await this.pool.query(ROLE_SQL, [claims.pref, claims.src]);
+    const { rows } = await this.pool.query({ name: 'authenticate-role', text: ROLE_SQL, values: [claims.pref, claims.src] });
     const row = rows[0];
     if (!row || row.key_status !== 'Active' || row.account_id !== claims.acct || !claims.sess) return { error: INVALID() };
     const identity: UserIdentity = {
