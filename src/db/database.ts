@@ -1,4 +1,4 @@
-import { Client, Pool } from 'pg';
+import { Client, Pool, type PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { TenantScope } from '../common/request-context';
 import { ENTITIES } from './entities';
@@ -69,17 +69,54 @@ export class Database {
     });
   }
 
-  /** The same for hand-written SQL on the raw pool: `fn` gets a client inside the transaction. */
-  async inTenantRaw<T>(scope: TenantScope, fn: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * The same for hand-written SQL on the raw pool: `fn` gets a client inside the transaction.
+   * With `readOnly`, the transaction is READ ONLY and its result is returned before the COMMIT
+   * round trip, which completes before the connection goes back to the pool.
+   */
+  async inTenantRaw<T>(scope: TenantScope, fn: (client: PoolClient) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+    const client = await this.pool.connect();
+    let result: T;
+    try {
+      // BEGIN and the tenant settings in one round trip (a simple query cannot take parameters,
+      // so the ids are checked against their exact formats before they are written into it).
+      await client.query(`BEGIN${opts.readOnly ? ' READ ONLY' : ''}; ${tenantSetupLiteral(scope)}`);
+      result = await fn(client);
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+      throw err;
+    }
+    if (opts.readOnly) {
+      // Nothing was written: the answer does not wait for COMMIT. A connection whose COMMIT
+      // fails is discarded rather than returned to the pool.
+      client.query('COMMIT').then(() => client.release(), (err: Error) => client.release(err));
+      return result;
+    }
+    try {
+      await client.query('COMMIT');
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    client.release();
+    return result;
+  }
+
+  /**
+   * Runs `fn` as the service itself (the table owner), outside any tenant: for authentication,
+   * workers and self-audit, whose tenant comes from a verified identity, not from the request.
+   */
+  async asService<T>(fn: (client: PoolClient) => Promise<T>, opts: { transaction: boolean }): Promise<T> {
     const client = await this.pool.connect();
     try {
+      if (!opts.transaction) return await fn(client);
       await client.query('BEGIN');
-      await client.query(TENANT_SETUP_SQL, [scope.accountId, scope.organizationId ?? '']);
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (opts.transaction) await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
       client.release();
@@ -91,6 +128,16 @@ export const TENANT_SETUP_SQL =
   `SELECT set_config('role', '${TENANT_ROLE}', true),` +
   ` set_config('opentrail.account_id', $1, true),` +
   ` set_config('opentrail.organization_id', $2, true)`;
+
+const ACCOUNT_ID = /^\d{12}$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
+function tenantSetupLiteral(scope: TenantScope): string {
+  if (!ACCOUNT_ID.test(scope.accountId)) throw new Error('tenant scope: malformed account id');
+  const org = scope.organizationId ?? '';
+  if (org !== '' && !ORGANIZATION_ID.test(org)) throw new Error('tenant scope: malformed organization id');
+  return TENANT_SETUP_SQL.replace('$1', `'${scope.accountId}'`).replace('$2', `'${org}'`);
+}
 
 /** Creates the database named in `url` when it does not exist yet (first start on a new server). */
 export async function ensureDatabaseExists(url: string): Promise<void> {

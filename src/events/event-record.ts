@@ -183,27 +183,29 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
   };
   if (!insight) record.managementEvent = managementEvent;
 
-  return {
-    row: {
-      accountId: opts.accountId,
-      eventId,
-      eventTime: new Date(formatEventTime(eventTime)),
-      region,
-      eventName: eventName as string,
-      eventSource: eventSource as string,
-      eventCategory: category,
-      eventType,
-      managementEvent,
-      readOnly: typeof raw.readOnly === 'boolean' ? raw.readOnly : null,
-      username: usernameOf(identity),
-      accessKeyId: typeof identity?.accessKeyId === 'string' && identity.accessKeyId !== '' ? identity.accessKeyId : null,
-      userIdentityArn: typeof identity?.arn === 'string' ? identity.arn : null,
-      userAgent: (raw.userAgent as string | undefined) ?? null,
-      sourceIpAddress: (raw.sourceIPAddress as string | undefined) ?? null,
-      errorCode: (raw.errorCode as string | undefined) ?? null,
-      resourceTypes,
-      resourceNames,
-      record: JSON.stringify(record),
-    },
+  const row: EventRow = {
+    accountId: opts.accountId,
+    eventId,
+    eventTime: new Date(formatEventTime(eventTime)),
+    region,
+    eventName: eventName as string,
+    eventSource: eventSource as string,
+    eventCategory: category,
+    eventType,
+    managementEvent,
+    readOnly: typeof raw.readOnly === 'boolean' ? raw.readOnly : null,
+    username: usernameOf(identity),
+    accessKeyId: typeof identity?.accessKeyId === 'string' && identity.accessKeyId !== '' ? identity.accessKeyId : null,
+    userIdentityArn: typeof identity?.arn === 'string' ? identity.arn : null,
+    userAgent: (raw.userAgent as string | undefined) ?? null,
+    sourceIpAddress: (raw.sourceIPAddress as string | undefined) ?? null,
+    errorCode: (raw.errorCode as string | undefined) ?? null,
+    resourceTypes,
+    resourceNames,
+    record: JSON.stringify(record),
   };
+  // PostgreSQL text cannot hold NUL; inside the JSON record it is escaped, but not in the columns.
+  const columns = [row.eventName, row.eventSource, row.username, row.accessKeyId, row.userIdentityArn, row.userAgent, row.sourceIpAddress, row.errorCode, ...resourceTypes, ...resourceNames];
+  if (columns.some((v) => typeof v === 'string' && v.includes('\u0000'))) return fail('InvalidData', 'Field values must not contain NUL characters.');
+  return { row };
 }

@@ -1,0 +1,19 @@
+import { arrayLiteral, copyField, copyLine } from '../../src/events/copy-format';
+
+describe('COPY text format', () => {
+  it('escapes the characters COPY gives meaning to', () => {
+    expect(copyField('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');
+    expect(copyField(null)).toBe('\\N');
+    expect(copyField('\\N')).toBe('\\\\N');
+    expect(copyField(true)).toBe('true');
+  });
+
+  it('quotes array elements', () => {
+    expect(arrayLiteral([])).toBe('{}');
+    expect(arrayLiteral(['a', 'b "c"', 'd\\e', 'x,y', 'NULL'])).toBe('{"a","b \\"c\\"","d\\\\e","x,y","NULL"}');
+  });
+
+  it('joins fields with tabs and ends the line', () => {
+    expect(copyLine(['a', null, 'c'])).toBe('a\t\\N\tc\n');
+  });
+});
