@@ -61,7 +61,7 @@ export class EventHistoryService {
     const binding = bindingOf(ctx, query);
     filter.after = after ? decodeCursor(after, binding) : null;
     filter.limit = limit + 1;
-    const rows = await this.db.inTenantRaw(tenantOf(ctx), (client) => eventRepository.lookup(client, filter));
+    const rows = await this.db.inTenantRaw(tenantOf(ctx), (client) => eventRepository.lookup(client, filter), { readOnly: true });
     const hasNextPage = rows.length > limit;
     const page = rows.slice(0, limit);
     const cursors = page.map((r) => encodeCursor({ eventId: r.event_id, eventTime: r.event_time }, binding));
@@ -73,7 +73,7 @@ export class EventHistoryService {
     const filter = this.filterFor(ctx, query);
     filter.limit = pageSize;
     for (;;) {
-      const rows = await this.db.inTenantRaw(tenantOf(ctx), (client) => eventRepository.lookup(client, filter));
+      const rows = await this.db.inTenantRaw(tenantOf(ctx), (client) => eventRepository.lookup(client, filter), { readOnly: true });
       if (rows.length > 0) yield rows;
       if (rows.length < pageSize) return;
       const last = rows[rows.length - 1];

@@ -4,9 +4,6 @@ import { newEventId } from '../common/ids';
 import { type EventRow, formatEventTime, usernameOf } from './event-record';
 import type { EventWriter } from './event-writer';
 
-/** Calls arriving within this window share one transaction per account (group commit). */
-const GROUP_COMMIT_WINDOW_MS = 1;
-
 /** The CloudTrail record of one control-plane call (spec §2.3, §2.9), field order as CloudTrail writes it. */
 export function apiCallToRow(call: ApiCall): EventRow {
   const eventId = newEventId();
@@ -70,12 +67,14 @@ interface Waiter {
 }
 
 /**
- * Self-audit: writes each call's record durably before the caller's response goes out. Under
- * concurrency, calls of one account arriving within ~1 ms are coalesced into one transaction;
- * each caller still awaits the commit that holds its own record.
+ * Self-audit: writes each call's record durably before the caller's response goes out. Group
+ * commit without a waiting window: an idle account's call is written at once; calls of an account
+ * that arrive while its previous commit is in flight are coalesced into the next transaction.
+ * Each caller still awaits the commit that holds its own record.
  */
 export class SelfAuditRecorder implements ApiCallRecorder {
   private readonly pending = new Map<string, { scope: TenantScope; waiters: Waiter[] }>();
+  private readonly flushing = new Set<string>();
 
   constructor(private readonly writer: EventWriter) {}
 
@@ -92,23 +91,30 @@ export class SelfAuditRecorder implements ApiCallRecorder {
             if (!entry) {
               entry = { scope: { accountId: subject.accountId, organizationId: subject.organizationId }, waiters: [] };
               this.pending.set(subject.accountId, entry);
-              setTimeout(() => void this.flush(subject.accountId), GROUP_COMMIT_WINDOW_MS);
             }
             entry.waiters.push({ rows: group.map(apiCallToRow), resolve, reject });
+            // Calls made in the same tick join this batch; the flush starts right after it.
+            if (!this.flushing.has(subject.accountId)) setImmediate(() => void this.flush(subject.accountId));
           }),
       ),
     ).then(() => undefined);
   }
 
   private async flush(accountId: string): Promise<void> {
+    if (this.flushing.has(accountId)) return;
     const entry = this.pending.get(accountId);
-    this.pending.delete(accountId);
     if (!entry) return;
+    this.pending.delete(accountId);
+    this.flushing.add(accountId);
     try {
       await this.writer.write(entry.scope, entry.waiters.flatMap((w) => w.rows), 'self_audit');
       for (const w of entry.waiters) w.resolve();
     } catch (err) {
       for (const w of entry.waiters) w.reject(err);
+    } finally {
+      this.flushing.delete(accountId);
+      // Whatever arrived during this commit goes out as the next batch.
+      if (this.pending.has(accountId)) void this.flush(accountId);
     }
   }
 }
