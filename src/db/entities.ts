@@ -1,4 +1,5 @@
 import { AccountEntity } from '../accounts/account.entity';
+import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.entity';
 import { OutboxEntity } from '../events/outbox.entity';
 import { DelegatedAdminEntity } from '../organizations/delegated-admin.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
@@ -7,6 +8,9 @@ import { PolicyAttachmentEntity } from '../policies/policy-attachment.entity';
 import { AccessKeyEntity } from '../principals/access-key.entity';
 import { RoleEntity } from '../principals/role.entity';
 import { UserEntity } from '../principals/user.entity';
+import { BucketEntity } from '../storage/bucket.entity';
+import { TopicEntity } from '../streaming/topic.entity';
+import { TrailEntity } from '../trails/trail.entity';
 
 /** Every TypeORM entity. The partitioned `events` table is not an entity: see events/event.repository.ts. */
 export const ENTITIES = [
@@ -19,4 +23,8 @@ export const ENTITIES = [
   InlinePolicyEntity,
   PolicyAttachmentEntity,
   OutboxEntity,
+  TrailEntity,
+  BucketEntity,
+  TopicEntity,
+  TrailDeliveryStatusEntity,
 ];

@@ -1,3 +1,5 @@
+import { TrailsRowLevelSecurity1795490300000 } from './1795490300000-TrailsRowLevelSecurity';
+import { TrailsBucketsTopics1795490278512 } from './1795490278512-TrailsBucketsTopics';
 import { EventsAndRowLevelSecurity1795487100000 } from './1795487100000-EventsAndRowLevelSecurity';
 import { Initial1795487074229 } from './1795487074229-Initial';
 
@@ -5,4 +7,6 @@ import { Initial1795487074229 } from './1795487074229-Initial';
 export const MIGRATIONS: Function[] = [
   Initial1795487074229,
   EventsAndRowLevelSecurity1795487100000,
+  TrailsBucketsTopics1795490278512,
+  TrailsRowLevelSecurity1795490300000,
 ];
