@@ -133,20 +133,17 @@ export const eventRepository = {
   },
 
   /**
-   * Walks back from the newest bound in windows of 1, 2, 4, … days until the page is full. Each
-   * statement names a narrow time range, so the planner prunes to the few day partitions it can
-   * touch: planning all ~97 partitions of a 90-day range costs ~15 ms, one day ~1 ms.
+   * The newest day first, then, if the page is not full, the rest of the range in one statement.
+   * Each statement names its time range, so the planner prunes to the partitions it can touch:
+   * a busy account fills a page from one partition; a sparse one costs a second, wider query.
    */
   async lookup(client: PoolClient, f: LookupFilter): Promise<StoredEventRow[]> {
-    const rows: StoredEventRow[] = [];
-    let upper = f.after && f.after.eventTime < f.endTime ? f.after.eventTime : f.endTime;
-    let upperInclusive = true;
-    for (let span = DAY_MS; rows.length < f.limit && upper >= f.startTime; span *= 2) {
-      const lower = new Date(Math.max(f.startTime.getTime(), upper.getTime() - span));
-      rows.push(...(await this.lookupRange(client, f, lower, upper, upperInclusive, f.limit - rows.length)));
-      if (lower.getTime() <= f.startTime.getTime()) break;
-      upper = lower;
-      upperInclusive = false;
+    const upper = f.after && f.after.eventTime < f.endTime ? f.after.eventTime : f.endTime;
+    if (upper < f.startTime) return [];
+    const split = new Date(Math.max(f.startTime.getTime(), upper.getTime() - DAY_MS));
+    const rows = await this.lookupRange(client, f, split, upper, true, f.limit);
+    if (rows.length < f.limit && split > f.startTime) {
+      rows.push(...(await this.lookupRange(client, f, f.startTime, split, false, f.limit - rows.length)));
     }
     return rows;
   },
@@ -181,8 +178,11 @@ export const eventRepository = {
   // ---- partitions (system work, as the table owner) ----
 
   /**
-   * Creates the daily partitions `events_pYYYYMMDD` for [from, to] (UTC days). The advisory lock
-   * makes two processes doing this at once (api and workers booting together) take turns.
+   * Creates the weekly partitions `events_wYYYYMMDD` (named by their Monday, UTC) covering
+   * [from, to]. Weekly, not daily: a lookup over the 90-day history is planned over ~14
+   * partitions instead of ~97 (planning cost ~0.15 ms a partition with its four indexes, measured),
+   * and retention still drops whole partitions. The advisory lock makes two processes doing this
+   * at once (api and workers booting together) take turns.
    */
   async ensurePartitions(pool: Pool, from: Date, to: Date): Promise<string[]> {
     const client = await pool.connect();
@@ -194,11 +194,11 @@ export const eventRepository = {
         `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass`,
       );
       const existing = new Set(rows.map((r) => r.relname as string));
-      for (let day = startOfUtcDay(from); day <= to; day = addDays(day, 1)) {
-        const name = partitionName(day);
+      for (let week = startOfUtcWeek(from); week <= to; week = addDays(week, 7)) {
+        const name = partitionName(week);
         if (existing.has(name)) continue;
         await client.query(
-          `CREATE TABLE ${name} PARTITION OF events FOR VALUES FROM ('${day.toISOString()}') TO ('${addDays(day, 1).toISOString()}')`,
+          `CREATE TABLE ${name} PARTITION OF events FOR VALUES FROM ('${week.toISOString()}') TO ('${addDays(week, 7).toISOString()}')`,
         );
         created.push(name);
       }
@@ -212,7 +212,11 @@ export const eventRepository = {
     }
   },
 
-  /** Detaches and drops every daily partition whose whole day is before `cutoff` (never DELETE). */
+  /**
+   * Detaches and drops every partition whose whole week is before `cutoff` (never DELETE). Up to
+   * six days past the retention window can remain stored until their week expires; lookups never
+   * return them (they are bounded to the window).
+   */
   async dropPartitionsBefore(pool: Pool, cutoff: Date): Promise<string[]> {
     const client = await pool.connect();
     const dropped: string[] = [];
@@ -223,8 +227,8 @@ export const eventRepository = {
          WHERE i.inhparent = 'events'::regclass ORDER BY c.relname`,
       );
       for (const { relname } of rows as Array<{ relname: string }>) {
-        const day = partitionDay(relname);
-        if (!day || addDays(day, 1) > cutoff) continue;
+        const week = partitionStart(relname);
+        if (!week || addDays(week, 7) > cutoff) continue;
         await client.query(`ALTER TABLE events DETACH PARTITION ${relname}`);
         await client.query(`DROP TABLE ${relname}`);
         dropped.push(relname);
@@ -314,11 +318,18 @@ export function addDays(d: Date, days: number): Date {
   return new Date(d.getTime() + days * 86_400_000);
 }
 
-export function partitionName(day: Date): string {
-  return `events_p${day.toISOString().slice(0, 10).replace(/-/g, '')}`;
+/** Monday 00:00 UTC of the week containing `d`. */
+export function startOfUtcWeek(d: Date): Date {
+  const day = startOfUtcDay(d);
+  return addDays(day, -((day.getUTCDay() + 6) % 7));
 }
 
-function partitionDay(name: string): Date | null {
-  const m = /^events_p(\d{4})(\d{2})(\d{2})$/.exec(name);
+/** The partition holding events of the week that contains `d`. */
+export function partitionName(d: Date): string {
+  return `events_w${startOfUtcWeek(d).toISOString().slice(0, 10).replace(/-/g, '')}`;
+}
+
+function partitionStart(name: string): Date | null {
+  const m = /^events_w(\d{4})(\d{2})(\d{2})$/.exec(name);
   return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
 }

@@ -89,15 +89,18 @@ describe('durability: acknowledged events survive a Redis outage and are routed 
   it('retention drops partitions past the window and creates future ones', async () => {
     const ancient = new Date(Date.UTC(2001, 0, 1));
     await eventRepository.ensurePartitions(app.db.pool, ancient, ancient);
-    expect(await eventRepository.listPartitions(app.db.pool)).toContain('events_p20010101');
+    // 2001-01-01 was a Monday: its week's partition is events_w20010101.
+    expect(await eventRepository.listPartitions(app.db.pool)).toContain('events_w20010101');
     const later = addDays(new Date(), 3);
     const result = await app.services.eventRetention.run(later);
     const partitions = await eventRepository.listPartitions(app.db.pool);
-    expect(result.dropped).toContain('events_p20010101');
-    expect(partitions).not.toContain('events_p20010101');
+    expect(result.dropped).toContain('events_w20010101');
+    expect(partitions).not.toContain('events_w20010101');
     expect(partitions).toContain(partitionName(addDays(startOfUtcDay(later), app.config.partitionsAheadDays)));
+    // The partition holding the oldest retained day stays; every week wholly before it is gone.
     const oldestKept = addDays(startOfUtcDay(later), -app.config.eventHistoryRetentionDays);
     expect(partitions).toContain(partitionName(oldestKept));
-    expect(partitions).not.toContain(partitionName(addDays(oldestKept, -1)));
+    expect(partitions).not.toContain(partitionName(addDays(oldestKept, -7)));
+    expect(partitions.every((p) => /^events_w\d{8}$/.test(p))).toBe(true);
   });
 });
