@@ -32,5 +32,7 @@ export interface ObjectStore {
   /** Keys in lexicographic order after `startAfter`, at most `limit`. */
   listObjects(bucket: string, options: { prefix?: string; startAfter?: string; limit: number }): Promise<{ objects: ObjectInfo[]; isTruncated: boolean }>;
   deleteObject(bucket: string, key: string): Promise<void>;
+  /** Removes an empty bucket's container (idempotent); fails with BucketNotEmpty otherwise. */
+  deleteBucket(bucket: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,205 @@
+import { OpenTrailError } from '../common/errors';
+import { decodePageToken, encodePageToken } from '../common/page-token';
+import type { RequestContext } from '../common/request-context';
+import { tenantOf } from '../common/request-context';
+import type { Database } from '../db/database';
+import { type BucketPolicy, type BucketRequest, evaluateBucketPolicy, parseBucketPolicy } from './bucket-policy';
+import { BucketRepository, type BucketRow } from './bucket.repository';
+import { validateBucketName, validateObjectKey } from './names';
+import type { ObjectInfo, ObjectStore, PutObjectOptions, StoredObject } from './object-store';
+import { StorageErrors } from './storage.errors';
+import { checkTrailBucketPolicy, type TrailBucketTarget } from './trail-bucket-check';
+
+export type { TrailBucketTarget } from './trail-bucket-check';
+
+export const CLOUDTRAIL_SERVICE = 'cloudtrail.amazonaws.com';
+export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
+export const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
+
+export interface BucketInfo {
+  name: string;
+  region: string;
+  accountId: string;
+  createdAt: Date;
+}
+
+export interface ObjectPage {
+  objects: ObjectInfo[];
+  cursors: string[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface ServicePutOptions extends PutObjectOptions {
+  /** aws:SourceArn of the write (the trail ARN), checked by policies that name it. */
+  sourceArn?: string;
+  /** aws:SourceAccount of the write (the trail's owner account). */
+  sourceAccount?: string;
+}
+
+const MAX_PAGE = 1000;
+
+/**
+ * Buckets and their objects. Bucket rows live in PostgreSQL (global names, owner account,
+ * policy); object bytes live in the ObjectStore. Owners act on their buckets subject to their
+ * IAM policies (checked by the authorization middleware); other accounts only where the bucket
+ * policy allows them; the CloudTrail service only where the bucket policy allows
+ * `cloudtrail.amazonaws.com`.
+ */
+export class StorageService {
+  constructor(private readonly db: Database, readonly objects: ObjectStore) {}
+
+  /** CreateBucket: the name is global (BucketAlreadyExists / BucketAlreadyOwnedByYou). */
+  async createBucket(ctx: RequestContext, name: string): Promise<BucketInfo> {
+    validateBucketName(name);
+    const accountId = ctx.caller.accountId;
+    const inserted = await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
+      const ok = await BucketRepository.insert(client, { name, accountId, region: ctx.region });
+      // Create the container inside the transaction: a failed backend leaves no row behind.
+      if (ok) await this.objects.createBucket(name);
+      return ok;
+    });
+    if (!inserted) {
+      const owner = await this.find(name);
+      throw owner?.accountId === accountId ? StorageErrors.bucketAlreadyOwnedByYou() : StorageErrors.bucketAlreadyExists();
+    }
+    const row = (await this.find(name))!;
+    return toInfo(row);
+  }
+
+  /** ListBuckets: the caller account's own buckets. */
+  async listBuckets(ctx: RequestContext): Promise<BucketInfo[]> {
+    const rows = await this.db.inTenantRaw(tenantOf(ctx), (client) => BucketRepository.listByAccount(client, ctx.caller.accountId), { readOnly: true });
+    return rows.map(toInfo);
+  }
+
+  /** DeleteBucket: owner only, empty buckets only. */
+  async deleteBucket(ctx: RequestContext, name: string): Promise<void> {
+    await this.authorize(ctx, name, 's3:DeleteBucket', bucketArn(name), { ownerOnly: true });
+    const { objects } = await this.objects.listObjects(name, { limit: 1 });
+    if (objects.length > 0) throw StorageErrors.bucketNotEmpty();
+    await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
+      if (!(await BucketRepository.delete(client, name, ctx.caller.accountId))) throw StorageErrors.noSuchBucket();
+      await this.objects.deleteBucket(name);
+    });
+  }
+
+  /** PutBucketPolicy: owner only; the document is validated (MalformedPolicy) before it is stored. */
+  async putBucketPolicy(ctx: RequestContext, name: string, policyText: string): Promise<void> {
+    await this.authorize(ctx, name, 's3:PutBucketPolicy', bucketArn(name), { ownerOnly: true });
+    parseBucketPolicy(policyText, name);
+    const document = JSON.parse(policyText) as unknown;
+    const updated = await this.db.inTenantRaw(tenantOf(ctx), (client) => BucketRepository.setPolicy(client, name, ctx.caller.accountId, document));
+    if (!updated) throw StorageErrors.noSuchBucket();
+  }
+
+  /** GetBucketPolicy: owner only; NoSuchBucketPolicy when none was put. */
+  async getBucketPolicy(ctx: RequestContext, name: string): Promise<string> {
+    const row = await this.authorize(ctx, name, 's3:GetBucketPolicy', bucketArn(name), { ownerOnly: true });
+    if (row.policy === null) throw StorageErrors.noSuchBucketPolicy();
+    return JSON.stringify(row.policy);
+  }
+
+  /** ListObjectsV2 as a keyset page; `after` is an opaque cursor from a previous page. */
+  async listObjects(ctx: RequestContext, name: string, opts: { prefix?: string | null; first?: number | null; after?: string | null }): Promise<ObjectPage> {
+    await this.authorize(ctx, name, 's3:ListBucket', bucketArn(name), { ownerOnly: false });
+    const first = opts.first ?? 100;
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw StorageErrors.invalidArgument(`first must be from 1 to ${MAX_PAGE}`);
+    let startAfter: string | undefined;
+    if (opts.after) {
+      const decoded = decodePageToken(opts.after);
+      if (decoded === null) throw StorageErrors.invalidArgument('The continuation token provided is incorrect');
+      startAfter = decoded;
+    }
+    const page = await this.objects.listObjects(name, { prefix: opts.prefix ?? undefined, startAfter, limit: first });
+    const cursors = page.objects.map((o) => encodePageToken(o.key));
+    return { objects: page.objects, cursors, hasNextPage: page.isTruncated, endCursor: cursors[cursors.length - 1] ?? null };
+  }
+
+  /** GetObject: the stored bytes exactly as written. */
+  async getObject(ctx: RequestContext, name: string, key: string): Promise<StoredObject> {
+    validateObjectKey(key);
+    await this.authorize(ctx, name, 's3:GetObject', objectArn(name, key), { ownerOnly: false });
+    const object = await this.objects.getObject(name, key);
+    if (!object) throw StorageErrors.noSuchKey();
+    return object;
+  }
+
+  /**
+   * Checks a bucket can receive a trail's files (CreateTrail/UpdateTrail): it exists, and its
+   * policy lets cloudtrail.amazonaws.com read its ACL and write under the trail's AWSLogs path.
+   * Throws S3BucketDoesNotExistException or InsufficientS3BucketPolicyException.
+   */
+  async checkTrailBucket(bucketName: string, target: TrailBucketTarget): Promise<BucketInfo> {
+    const row = /^[a-z0-9.-]{3,63}$/.test(bucketName) ? await this.find(bucketName) : null;
+    if (!row) throw new OpenTrailError('S3BucketDoesNotExistException', `S3 bucket ${bucketName} does not exist!`);
+    checkTrailBucketPolicy(bucketName, row.policy ? parseStored(row.policy, bucketName) : null, target);
+    return toInfo(row);
+  }
+
+  /**
+   * A write by the CloudTrail service itself (log files, digests). The bucket must still exist
+   * (NoSuchBucket) and its policy must allow cloudtrail.amazonaws.com s3:PutObject on the key with
+   * the bucket-owner-full-control ACL CloudTrail always sends (AccessDenied).
+   */
+  async putServiceObject(bucketName: string, key: string, body: Buffer, options: ServicePutOptions = {}): Promise<void> {
+    validateObjectKey(key);
+    const row = await this.find(bucketName);
+    if (!row) throw StorageErrors.noSuchBucket();
+    const context: Record<string, string> = { 's3:x-amz-acl': 'bucket-owner-full-control' };
+    if (options.sourceArn) context['aws:SourceArn'] = options.sourceArn;
+    if (options.sourceAccount) context['aws:SourceAccount'] = options.sourceAccount;
+    const request: BucketRequest = { principal: { service: CLOUDTRAIL_SERVICE }, action: 's3:PutObject', resource: objectArn(bucketName, key), context };
+    if (evaluateBucketPolicy(row.policy ? parseStored(row.policy, bucketName) : null, request) !== 'Allow') throw StorageErrors.accessDenied();
+    const { sourceArn: _arn, sourceAccount: _account, ...put } = options;
+    await this.objects.putObject(bucketName, key, body, put);
+  }
+
+  /** The service's own reads (log file validation); null when the key does not exist. */
+  async readServiceObject(bucketName: string, key: string): Promise<StoredObject | null> {
+    validateObjectKey(key);
+    if (!(await this.find(bucketName))) throw StorageErrors.noSuchBucket();
+    return this.objects.getObject(bucketName, key);
+  }
+
+  private find(name: string): Promise<BucketRow | null> {
+    return this.db.asService((client) => BucketRepository.findByName(client, name), { transaction: false });
+  }
+
+  /**
+   * The bucket, if the caller may act on it. Missing → NoSuchBucket; existing but not allowed →
+   * AccessDenied (as S3 answers), never anything of its contents. The owner's own principals
+   * were already checked against their IAM policies; a Deny in the bucket policy still applies to
+   * them for object access. Other accounts need an Allow for their principal in the bucket policy.
+   */
+  private async authorize(ctx: RequestContext, name: string, action: string, resource: string, opts: { ownerOnly: boolean }): Promise<BucketRow> {
+    validateBucketName(name);
+    const row = await this.find(name);
+    if (!row) throw StorageErrors.noSuchBucket();
+    const isOwner = row.accountId === ctx.caller.accountId;
+    if (opts.ownerOnly) {
+      if (!isOwner) throw StorageErrors.accessDenied();
+      return row;
+    }
+    const identity = ctx.caller.identity;
+    const arns = [identity.arn, ...(identity.sessionContext ? [identity.sessionContext.sessionIssuer.arn] : [])];
+    const decision = evaluateBucketPolicy(row.policy ? parseStored(row.policy, name) : null, {
+      principal: { accountId: ctx.caller.accountId, arns },
+      action,
+      resource,
+      context: { 'aws:PrincipalAccount': ctx.caller.accountId, 'aws:PrincipalArn': arns[arns.length - 1] },
+    });
+    if (decision === 'ExplicitDeny') throw StorageErrors.accessDenied();
+    if (!isOwner && decision !== 'Allow') throw StorageErrors.accessDenied();
+    return row;
+  }
+}
+
+/** Stored policies were validated when put; parsing again normalises them for evaluation. */
+function parseStored(policy: unknown, bucket: string): BucketPolicy {
+  return parseBucketPolicy(JSON.stringify(policy), bucket);
+}
+
+function toInfo(row: BucketRow): BucketInfo {
+  return { name: row.name, region: row.region, accountId: row.accountId, createdAt: row.createdAt };
+}
