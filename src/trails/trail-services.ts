@@ -1,0 +1,22 @@
+import type { Database } from '../db/database';
+import { TrailReadService } from './trail-read.service';
+import { TrailSelectorsService } from './trail-selectors.service';
+import { type TrailBucketChecker, TrailService } from './trail.service';
+import { TrailTagsService } from './trail-tags.service';
+
+/** The trail control plane, as composed into Services under `trails`. */
+export interface TrailServices {
+  lifecycle: TrailService;
+  reads: TrailReadService;
+  selectors: TrailSelectorsService;
+  tags: TrailTagsService;
+}
+
+export function createTrailServices(db: Database, buckets: TrailBucketChecker): TrailServices {
+  return {
+    lifecycle: new TrailService(db, buckets),
+    reads: new TrailReadService(db),
+    selectors: new TrailSelectorsService(db),
+    tags: new TrailTagsService(db),
+  };
+}
