@@ -1,0 +1,227 @@
+import type { Queue } from 'bullmq';
+import type { Pool, PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { buildLogFileBody, MAX_RECORDS_PER_FILE, MAX_UNCOMPRESSED_BYTES_PER_FILE } from './log-file-body';
+import { logFileKey, uniqueSuffix } from './log-file-key';
+import type { LogFileNotifier } from './log-file-notifier';
+import { trailDeliveryStatusRepository as statusRepo } from './trail-delivery-status.repository';
+import { trailLogFileRepository as files, type DeliveryGroup, type PendingLogFile } from './trail-log-file.repository';
+
+/** How the worker writes into a bucket as the CloudTrail service (src/storage: bucket policy checked). */
+export interface ServiceObjectWriter {
+  putServiceObject(
+    bucket: string,
+    key: string,
+    body: Buffer,
+    options: {
+      contentType: string;
+      contentEncoding: string;
+      metadata?: Record<string, string>;
+      /** aws:SourceArn (the trail ARN) and aws:SourceAccount (its owner), as CloudTrail sends them. */
+      sourceArn: string;
+      sourceAccount: string;
+    },
+  ): Promise<void>;
+}
+
+export interface DeliveryOptions {
+  maxRecordsPerFile?: number;
+  maxBytesPerFile?: number;
+  /** Test hook: called after the object is written and before the delivery commits. */
+  afterObjectWritten?: (file: PendingLogFile) => Promise<void>;
+}
+
+export interface GroupResult {
+  skipped?: 'locked' | 'trail-deleted';
+  files: number;
+  events: number;
+}
+
+/** Per tick, at most this many groups are fanned out (the next tick takes the rest). */
+const MAX_GROUPS_PER_TICK = 10_000;
+/** Job id of a group: one job per (trail, account, region) exists at a time (BullMQ ignores a duplicate add). */
+export const deliveryJobId = (g: DeliveryGroup) => `deliver-${g.trailId}-${g.accountId}-${g.region}`;
+
+interface TrailTarget {
+  id: string;
+  trailArn: string;
+  accountId: string;
+  organizationId: string | null;
+  isOrganizationTrail: boolean;
+  s3BucketName: string;
+  s3KeyPrefix: string | null;
+  snsTopicName: string | null;
+  homeRegion: string;
+}
+
+/**
+ * Delivery (ARCHITECTURE step 4): pending trail events become gzip JSON log files in the trail's
+ * bucket, each event exactly once per trail (README.md has the argument).
+ */
+export class DeliveryService {
+  private readonly maxRecords: number;
+  private readonly maxBytes: number;
+  private readonly notifications = new Set<Promise<void>>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly pool: Pool,
+    private readonly writer: ServiceObjectWriter,
+    private readonly notifier: LogFileNotifier,
+    private readonly logger: Logger,
+    private readonly options: DeliveryOptions = {},
+  ) {
+    this.maxRecords = options.maxRecordsPerFile ?? MAX_RECORDS_PER_FILE;
+    this.maxBytes = options.maxBytesPerFile ?? MAX_UNCOMPRESSED_BYTES_PER_FILE;
+  }
+
+  /** The periodic tick: one job per group with pending work; running or retrying groups are left alone. */
+  async fanOut(queue: Queue): Promise<number> {
+    const groups = await files.groupsWithPendingEvents(this.pool, MAX_GROUPS_PER_TICK);
+    if (groups.length === 0) return 0;
+    await queue.addBulk(
+      groups.map((g) => ({
+        name: 'deliver-group',
+        data: g,
+        opts: {
+          jobId: deliveryJobId(g),
+          // A bucket that became unwritable keeps its events pending; retries back off and the
+          // next tick re-adds the group once the attempts are spent. Nothing is lost either way.
+          attempts: 6,
+          backoff: { type: 'exponential', delay: Math.min(1000, this.config.deliveryIntervalSeconds * 1000) },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      })),
+    );
+    return groups.length;
+  }
+
+  /**
+   * Delivers everything pending for one group. Single-flight across processes: a session advisory
+   * lock on a dedicated connection (released by PostgreSQL if this process dies). Throws on a
+   * storage error after recording it in the trail's status, so the job retries with backoff.
+   */
+  async deliverGroup(g: DeliveryGroup): Promise<GroupResult> {
+    const client = await this.pool.connect();
+    const lockKey = `opentrail:delivery:${g.trailId}:${g.accountId}:${g.region}`;
+    let locked = false;
+    try {
+      const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [lockKey]);
+      locked = rows[0].ok;
+      if (!locked) return { skipped: 'locked', files: 0, events: 0 };
+      const trail = await this.loadTrail(client, g.trailId);
+      if (!trail) {
+        await files.dropTrailBacklog(client, g.trailId);
+        return { skipped: 'trail-deleted', files: 0, events: 0 };
+      }
+      const result: GroupResult = { files: 0, events: 0 };
+      for (;;) {
+        const file = (await files.findPendingFile(client, g)) ?? (await this.claim(client, g, trail));
+        if (!file) return result;
+        result.events += await this.deliverFile(client, trail, file);
+        result.files++;
+      }
+    } finally {
+      if (locked) await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockKey]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  private claim(client: PoolClient, g: DeliveryGroup, trail: TrailTarget): Promise<PendingLogFile | null> {
+    return files.claimNextFile(
+      client,
+      g,
+      {
+        trailAccountId: trail.accountId,
+        bucket: trail.s3BucketName,
+        keyFor: () =>
+          logFileKey({
+            prefix: trail.s3KeyPrefix,
+            organizationId: trail.isOrganizationTrail ? trail.organizationId : null,
+            accountId: g.accountId,
+            region: g.region,
+            deliveredAt: new Date(),
+            unique: uniqueSuffix(),
+          }),
+      },
+      { maxRecords: this.maxRecords, maxBytes: this.maxBytes },
+    );
+  }
+
+  /** Writes one fixed file (again, after a crash: same key, same events, same bytes) and commits it. */
+  private async deliverFile(client: PoolClient, trail: TrailTarget, file: PendingLogFile): Promise<number> {
+    const status = { trailId: trail.id, region: file.region, trailAccountId: trail.accountId };
+    const records = await files.recordsOfFile(client, file);
+    const body = await buildLogFileBody(records);
+    try {
+      await this.writer.putServiceObject(file.bucket, file.objectKey, body.gzipped, {
+        contentType: 'application/json',
+        contentEncoding: 'gzip',
+        sourceArn: trail.trailArn,
+        sourceAccount: trail.accountId,
+      });
+    } catch (err) {
+      const code = storageErrorCode(err);
+      await statusRepo.deliveryFailed(client, status, new Date(), code);
+      this.logger.warn({ trailId: trail.id, bucket: file.bucket, key: file.objectKey, code }, 'log file delivery failed; will retry');
+      throw err;
+    }
+    if (this.options.afterObjectWritten) await this.options.afterObjectWritten(file);
+    await client.query('BEGIN');
+    try {
+      await files.markDelivered(client, file, { sha256: body.sha256, byteSize: body.gzipped.length, uncompressedSize: body.uncompressedSize }, records.length);
+      await statusRepo.deliverySucceeded(client, status, new Date());
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    if (trail.snsTopicName) this.notify(trail, file);
+    return records.length;
+  }
+
+  /** Fire and forget (see LogFileNotifier); tracked so close() can wait for the ones in flight. */
+  private notify(trail: TrailTarget, file: PendingLogFile): void {
+    const sent = this.notifier
+      .notify(this.pool, trail, file)
+      .then(() => undefined, (err) => this.logger.warn({ err, trailId: trail.id }, 'log file notification failed'))
+      .finally(() => this.notifications.delete(sent));
+    this.notifications.add(sent);
+  }
+
+  /** Waits for notifications still in flight (worker shutdown). */
+  async drainNotifications(): Promise<void> {
+    await Promise.all([...this.notifications]);
+  }
+
+  private async loadTrail(client: PoolClient, trailId: string): Promise<TrailTarget | null> {
+    const { rows } = await client.query(
+      `SELECT id, trail_arn, account_id, organization_id, is_organization_trail, s3_bucket_name, s3_key_prefix, sns_topic_name, home_region
+       FROM trails WHERE id = $1`,
+      [trailId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      trailArn: r.trail_arn,
+      accountId: r.account_id,
+      organizationId: r.organization_id,
+      isOrganizationTrail: r.is_organization_trail,
+      s3BucketName: r.s3_bucket_name,
+      s3KeyPrefix: r.s3_key_prefix,
+      snsTopicName: r.sns_topic_name,
+      homeRegion: r.home_region,
+    };
+  }
+}
+
+/** S3-style code of a failed write (AccessDenied, NoSuchBucket …) for LatestDeliveryError. */
+export function storageErrorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Za-z][A-Za-z0-9.]*$/.test(code) ? code : 'InternalError';
+}
+
+export type { TrailTarget };

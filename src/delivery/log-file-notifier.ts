@@ -1,0 +1,48 @@
+import type { Pool } from 'pg';
+import type { Config } from '../config';
+import { buildLogFileNotification } from '../streaming/log-file-notification';
+import { sendSignedWebhook } from '../streaming/webhook-sender';
+import type { PendingLogFile } from './trail-log-file.repository';
+import { trailDeliveryStatusRepository as statusRepo } from './trail-delivery-status.repository';
+
+/** The trail fields a notification needs. */
+export interface NotifyingTrail {
+  id: string;
+  accountId: string;
+  homeRegion: string;
+  snsTopicName: string | null;
+}
+
+/**
+ * Publishes after each delivered file. One attempt, after the delivery committed, not awaited by
+ * the delivery loop (a slow receiver must not hold the group's lock): a failure is recorded in the
+ * trail's status (LatestNotificationError) and never blocks or repeats a delivery. A crash between
+ * the commit and the POST loses that one notification (at most once). Runs on the pool, not on
+ * the delivering connection, because it outlives the file's delivery.
+ */
+export class LogFileNotifier {
+  constructor(private readonly config: Config) {}
+
+  async notify(client: Pool, trail: NotifyingTrail, file: PendingLogFile): Promise<boolean> {
+    if (!trail.snsTopicName) return false;
+    const status = { trailId: trail.id, region: file.region, trailAccountId: trail.accountId };
+    const at = new Date();
+    // SnsTopicName is a name (the topic of the trail's account in its home region) or an ARN.
+    const { rows } = await client.query(
+      `SELECT topic_arn, endpoint, signing_secret FROM notification_topics
+       WHERE account_id = $1 AND (topic_arn = $2 OR (name = $2 AND region = $3)) LIMIT 1`,
+      [trail.accountId, trail.snsTopicName, trail.homeRegion],
+    );
+    if (rows.length === 0) {
+      await statusRepo.notification(client, status, at, 'NotFound');
+      return false;
+    }
+    const topic = rows[0];
+    // CloudTrail's SNS message (spec §5.4) in SNS's HTTP notification shape, signed by the
+    // streaming module's sender (HMAC over timestamp and body) instead of SNS's certificate.
+    const body = buildLogFileNotification({ topicArn: topic.topic_arn, s3Bucket: file.bucket, keys: [file.objectKey], region: file.region, timestamp: at });
+    const result = await sendSignedWebhook({ url: topic.endpoint, secret: topic.signing_secret, body, id: body.MessageId }, this.config);
+    await statusRepo.notification(client, status, new Date(), result.ok ? null : result.error ?? `HTTP ${result.status}`);
+    return result.ok;
+  }
+}

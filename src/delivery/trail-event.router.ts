@@ -1,0 +1,64 @@
+import type { PoolClient } from 'pg';
+import type { EventDestinationRouter } from '../events/outbox.service';
+import type { OutboxBatch } from '../events/event.repository';
+import { trailSelects, type SelectableEvent } from '../trails/selector-matcher';
+import { trailRoutingRepository, type PendingRow, type RoutableEvent, type RoutableTrail } from './trail-routing.repository';
+
+/** A trail covers an event's region when it is multi-region or the region is its home (spec §1.5). */
+export function trailCoversRegion(trail: Pick<RoutableTrail, 'isMultiRegionTrail' | 'homeRegion'>, region: string): boolean {
+  return trail.isMultiRegionTrail || trail.homeRegion === region;
+}
+
+/** The matcher's view of a stored event; the record is parsed only if a selector needs it. */
+function selectable(e: RoutableEvent): SelectableEvent {
+  let parsed: Record<string, unknown> | undefined;
+  return {
+    get record() {
+      parsed ??= JSON.parse(e.record) as Record<string, unknown>;
+      return parsed;
+    },
+    eventCategory: e.eventCategory,
+    eventSource: e.eventSource,
+    eventName: e.eventName,
+    readOnly: e.readOnly,
+    region: e.region,
+    managementEvent: e.managementEvent,
+  };
+}
+
+/**
+ * Which (trail, event) pairs of a batch become pending deliveries. Pure, so the coverage rules are
+ * unit-testable. Insights events are not routed here: they go to the separate CloudTrail-Insight
+ * files of the Insights pipeline.
+ */
+export function selectDeliveries(trails: RoutableTrail[], events: RoutableEvent[]): PendingRow[] {
+  const out: PendingRow[] = [];
+  for (const e of events) {
+    if (e.eventCategory === 'Insight') continue;
+    const view = selectable(e);
+    for (const t of trails) {
+      if (!trailCoversRegion(t, e.region)) continue;
+      if (!trailSelects(t, view)) continue;
+      out.push({ trailId: t.id, region: e.region, eventId: e.eventId, eventTime: e.eventTime });
+    }
+  }
+  return out;
+}
+
+/**
+ * The aggregation step for trails (ARCHITECTURE "The path of an event", step 3): each committed
+ * outbox batch becomes trail_pending_events rows, in the routing transaction, so they commit
+ * exactly once with the routed mark. Only trails logging at routing time receive events.
+ */
+export class TrailEventRouter implements EventDestinationRouter {
+  readonly name = 'trails';
+
+  async route(client: PoolClient, batch: OutboxBatch): Promise<void> {
+    // Most accounts have no trail: one indexed lookup and done, the events are not even read.
+    const trails = await trailRoutingRepository.loggingTrailsCovering(client, batch.accountId);
+    if (trails.length === 0) return;
+    const events = await trailRoutingRepository.eventsOfBatch(client, batch.accountId, batch.eventIds, batch.eventTimes);
+    const rows = selectDeliveries(trails, events);
+    await trailRoutingRepository.insertPending(client, batch.accountId, batch.id, rows);
+  }
+}

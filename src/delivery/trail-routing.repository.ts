@@ -1,0 +1,124 @@
+import type { PoolClient } from 'pg';
+import type { AdvancedEventSelector, EventSelector, InsightSelector } from '../trails/trail.entity';
+
+/**
+ * The SQL of the aggregation step for trails: which trails cover an account, the batch's events,
+ * and the pending-delivery rows. Runs as the owner inside the outbox routing transaction.
+ */
+
+/** The columns routing needs of a trail. */
+export interface RoutableTrail {
+  id: string;
+  accountId: string;
+  homeRegion: string;
+  isMultiRegionTrail: boolean;
+  isOrganizationTrail: boolean;
+  includeGlobalServiceEvents: boolean;
+  eventSelectors: EventSelector[] | null;
+  advancedEventSelectors: AdvancedEventSelector[] | null;
+  insightSelectors: InsightSelector[] | null;
+}
+
+export interface RoutableEvent {
+  eventId: string;
+  eventTime: Date;
+  region: string;
+  eventSource: string;
+  eventName: string;
+  eventCategory: string;
+  readOnly: boolean | null;
+  managementEvent: boolean;
+  record: string;
+}
+
+export interface PendingRow {
+  trailId: string;
+  region: string;
+  eventId: string;
+  eventTime: Date;
+}
+
+/** Rows per INSERT: ~5 arrays of a few thousand entries stay well inside one statement's budget. */
+const INSERT_CHUNK = 5000;
+
+export const trailRoutingRepository = {
+  /**
+   * Logging trails that cover `accountId`: its own trails, and the organization trails of the
+   * organization it belongs to NOW (an account created after the trail is covered; one removed
+   * from the organization has organization_id null and is not).
+   */
+  async loggingTrailsCovering(client: PoolClient, accountId: string): Promise<RoutableTrail[]> {
+    const { rows } = await client.query(
+      `SELECT id, account_id, home_region, is_multi_region_trail, is_organization_trail, include_global_service_events,
+              event_selectors, advanced_event_selectors, insight_selectors
+       FROM trails t
+       WHERE t.is_logging
+         AND (t.account_id = $1
+              OR (t.is_organization_trail AND t.organization_id = (SELECT organization_id FROM accounts WHERE id = $1)))`,
+      [accountId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      accountId: r.account_id,
+      homeRegion: r.home_region,
+      isMultiRegionTrail: r.is_multi_region_trail,
+      isOrganizationTrail: r.is_organization_trail,
+      includeGlobalServiceEvents: r.include_global_service_events,
+      eventSelectors: r.event_selectors,
+      advancedEventSelectors: r.advanced_event_selectors,
+      insightSelectors: r.insight_selectors,
+    }));
+  },
+
+  /**
+   * The batch's events in one statement. The explicit time bounds let the planner prune to the
+   * day partitions the batch touches before joining the key arrays.
+   */
+  async eventsOfBatch(client: PoolClient, accountId: string, eventIds: string[], eventTimes: Date[]): Promise<RoutableEvent[]> {
+    if (eventIds.length === 0) return [];
+    let min = eventTimes[0].getTime();
+    let max = min;
+    for (const t of eventTimes) {
+      const ms = t.getTime();
+      if (ms < min) min = ms;
+      if (ms > max) max = ms;
+    }
+    const { rows } = await client.query(
+      `SELECT e.event_id, e.event_time, e.region, e.event_source, e.event_name, e.event_category, e.read_only,
+              e.management_event, e.record
+       FROM events e
+       JOIN unnest($2::uuid[], $3::timestamptz[]) AS k(event_id, event_time)
+         ON e.event_id = k.event_id AND e.event_time = k.event_time
+       WHERE e.account_id = $1 AND e.event_time >= $4 AND e.event_time <= $5`,
+      [accountId, eventIds, eventTimes, new Date(min), new Date(max)],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      eventTime: r.event_time,
+      region: r.region,
+      eventSource: r.event_source,
+      eventName: r.event_name,
+      eventCategory: r.event_category,
+      readOnly: r.read_only,
+      managementEvent: r.management_event,
+      record: r.record,
+    }));
+  },
+
+  /** Idempotent: a row that exists (routing retried) is left as it is. Returns rows inserted. */
+  async insertPending(client: PoolClient, accountId: string, outboxId: string, rows: PendingRow[]): Promise<number> {
+    let inserted = 0;
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const result = await client.query(
+        `INSERT INTO trail_pending_events (trail_id, account_id, region, event_id, event_time, outbox_id)
+         SELECT u.trail_id, $1, u.region, u.event_id, u.event_time, $2
+         FROM unnest($3::uuid[], $4::text[], $5::uuid[], $6::timestamptz[]) AS u(trail_id, region, event_id, event_time)
+         ON CONFLICT DO NOTHING`,
+        [accountId, outboxId, chunk.map((r) => r.trailId), chunk.map((r) => r.region), chunk.map((r) => r.eventId), chunk.map((r) => r.eventTime)],
+      );
+      inserted += result.rowCount ?? 0;
+    }
+    return inserted;
+  },
+};
