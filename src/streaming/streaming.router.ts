@@ -1,0 +1,123 @@
+import IORedis from 'ioredis';
+import type { PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { EventDestinationRouter, OutboxService } from '../events/outbox.service';
+import { QUEUES } from '../../workers/queues';
+import type { OutboxBatch } from '../events/event.repository';
+import { MAX_EVENT_BYTES, ruleStateAccepts, toEventBridgeEnvelope } from './event-envelope';
+import { liveChannel, type LiveMessage } from './live-events.hub';
+import { cachedPattern } from './pattern-cache';
+import { type StoredRecord, webhookDeliveryRepository as repo } from './webhook-delivery.repository';
+import { webhookJobId, webhookJobOptions } from './webhook-jobs';
+
+/** Live messages stay well under Redis' limits and a client's patience. */
+const LIVE_CHUNK_BYTES = 512 * 1024;
+
+/**
+ * Routes each new batch of an account to (1) its event rules: one pending row and ONE `webhook`
+ * job per (batch, rule) with matching events, and (2) the account's live channel, when anyone
+ * listens. Rules of other accounts are never read: the query is by the batch's account.
+ */
+export class StreamingRouter implements EventDestinationRouter {
+  readonly name = 'streaming';
+
+  private publisher: IORedis | null = null;
+
+  /** Jobs go through the outbox's producer; live messages through a fail-fast connection of its own. */
+  constructor(private readonly config: Config, private readonly outbox: OutboxService, private readonly logger: Logger) {
+    this.redis(); // connect now: the first batch after a subscriber arrives must find it ready
+  }
+
+  private redis(): IORedis {
+    if (!this.publisher) {
+      // Like the outbox producer: never queue commands while Redis is away (routing must not wait).
+      this.publisher = new IORedis(this.config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+      this.publisher.on('error', () => undefined);
+    }
+    return this.publisher;
+  }
+
+  close(): void {
+    this.publisher?.disconnect();
+    this.publisher = null;
+  }
+
+  private get queue() {
+    return this.outbox.queue(QUEUES.webhook);
+  }
+
+  async route(client: PoolClient, batch: OutboxBatch): Promise<void> {
+    const rules = await repo.enabledRules(client, batch.accountId);
+    const live = await this.liveListeners(batch.accountId);
+    if (rules.length === 0 && !live) return;
+    const records = await repo.records(client, batch.accountId, batch.eventIds, batch.eventTimes);
+    const parsed = records.map((r) => ({ stored: r, record: JSON.parse(r.record) as Record<string, unknown> }));
+
+    const byRule = new Map<string, StoredRecord[]>();
+    for (const rule of rules) {
+      let pattern;
+      try {
+        pattern = cachedPattern(rule.eventPattern);
+      } catch {
+        continue; // validated on write; an unreadable legacy pattern matches nothing
+      }
+      const matching = parsed.filter(
+        ({ stored, record }) =>
+          stored.region === rule.region &&
+          stored.bytes <= MAX_EVENT_BYTES && // EventBridge does not deliver events over 256 KB
+          ruleStateAccepts(rule.state, record) &&
+          pattern(toEventBridgeEnvelope(batch.accountId, record)),
+      );
+      if (matching.length > 0) byRule.set(rule.id, matching.map((m) => m.stored));
+    }
+    const fresh = await repo.insertPending(client, batch.id, batch.accountId, byRule);
+    if (fresh.length > 0) await this.enqueue(fresh, batch.id);
+    if (live) await this.publishLive(batch.accountId, records);
+  }
+
+  /**
+   * Enqueued before the routing transaction commits (routers have no after-commit hook): a job
+   * that runs too early finds no row yet and retries; a lost job is re-enqueued by the sweep.
+   */
+  private async enqueue(ruleIds: string[], outboxId: string): Promise<void> {
+    try {
+      await this.queue.addBulk(
+        ruleIds.map((ruleId) => ({
+          name: 'deliver',
+          data: { kind: 'deliver' as const, ruleId, outboxId },
+          opts: { ...webhookJobOptions(this.config), jobId: webhookJobId(ruleId, outboxId) },
+        })),
+      );
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, outboxId }, 'could not enqueue webhook jobs; the sweep will');
+    }
+  }
+
+  private async liveListeners(accountId: string): Promise<boolean> {
+    try {
+      const [, count] = (await this.redis().pubsub('NUMSUB', liveChannel(this.config.redisPrefix, accountId))) as [string, number];
+      return Number(count) > 0;
+    } catch {
+      return false; // live streams are best effort
+    }
+  }
+
+  private async publishLive(accountId: string, records: StoredRecord[]): Promise<void> {
+    let chunk: LiveMessage['events'] = [];
+    let size = 0;
+    const flush = async () => {
+      if (chunk.length === 0) return;
+      const message: LiveMessage = { accountId, events: chunk };
+      chunk = [];
+      size = 0;
+      await this.redis().publish(liveChannel(this.config.redisPrefix, accountId), JSON.stringify(message)).catch(() => 0);
+    };
+    for (const r of records) {
+      chunk.push({ region: r.region, record: r.record });
+      size += r.bytes;
+      if (size >= LIVE_CHUNK_BYTES) await flush();
+    }
+    await flush();
+  }
+}

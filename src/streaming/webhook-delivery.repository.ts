@@ -1,0 +1,125 @@
+import type { Pool, PoolClient } from 'pg';
+
+/**
+ * Every hand-written statement on `webhook_deliveries` (pending rule deliveries) and the reads of
+ * `events` / `event_rules` the streaming router and worker need. System work: owner connections.
+ */
+export interface PendingDelivery {
+  ruleId: string;
+  outboxId: string;
+  accountId: string;
+  eventIds: string[];
+  eventTimes: Date[];
+  attempts: number;
+}
+
+export interface RoutableRule {
+  id: string;
+  region: string;
+  eventPattern: string;
+  state: string;
+  webhookUrl: string;
+  signingSecret: string;
+}
+
+export interface StoredRecord {
+  eventId: string;
+  eventTime: Date;
+  region: string;
+  bytes: number;
+  record: string;
+}
+
+export const webhookDeliveryRepository = {
+  /** Enabled rules of one account (every region: the router compares regions per event). */
+  async enabledRules(client: PoolClient | Pool, accountId: string): Promise<RoutableRule[]> {
+    const { rows } = await client.query(
+      `SELECT id, region, event_pattern, state, webhook_url, signing_secret FROM event_rules
+       WHERE account_id = $1 AND state <> 'DISABLED'`,
+      [accountId],
+    );
+    return rows.map((r) => ({
+      id: r.id, region: r.region, eventPattern: r.event_pattern, state: r.state, webhookUrl: r.webhook_url, signingSecret: r.signing_secret,
+    }));
+  },
+
+  async ruleById(client: PoolClient | Pool, ruleId: string): Promise<(RoutableRule & { accountId: string }) | null> {
+    const { rows } = await client.query(
+      `SELECT id, account_id, region, event_pattern, state, webhook_url, signing_secret FROM event_rules WHERE id = $1`,
+      [ruleId],
+    );
+    const r = rows[0];
+    return r
+      ? { id: r.id, accountId: r.account_id, region: r.region, eventPattern: r.event_pattern, state: r.state, webhookUrl: r.webhook_url, signingSecret: r.signing_secret }
+      : null;
+  },
+
+  /** The stored records of some events of one account, oldest first. */
+  async records(client: PoolClient | Pool, accountId: string, eventIds: string[], eventTimes: Date[]): Promise<StoredRecord[]> {
+    const { rows } = await client.query(
+      `SELECT e.event_id, e.event_time, e.region, octet_length(e.record) AS bytes, e.record
+       FROM events e JOIN unnest($2::uuid[], $3::timestamptz[]) AS k(event_id, event_time)
+         ON e.event_id = k.event_id AND e.event_time = k.event_time
+       WHERE e.account_id = $1 ORDER BY e.event_time, e.event_id`,
+      [accountId, eventIds, eventTimes],
+    );
+    return rows.map((r) => ({ eventId: r.event_id, eventTime: r.event_time, region: r.region, bytes: Number(r.bytes), record: r.record }));
+  },
+
+  /** Inserts the pending rows of one routed batch; returns the rule ids that were new. */
+  async insertPending(client: PoolClient, outboxId: string, accountId: string, byRule: Map<string, StoredRecord[]>): Promise<string[]> {
+    const inserted: string[] = [];
+    for (const [ruleId, records] of byRule) {
+      const { rowCount } = await client.query(
+        `INSERT INTO webhook_deliveries (rule_id, outbox_id, account_id, event_ids, event_times, enqueued_at)
+         VALUES ($1, $2, $3, $4::uuid[], $5::timestamptz[], now()) ON CONFLICT DO NOTHING`,
+        [ruleId, outboxId, accountId, records.map((r) => r.eventId), records.map((r) => r.eventTime)],
+      );
+      if (rowCount) inserted.push(ruleId);
+    }
+    return inserted;
+  },
+
+  async pending(pool: Pool, ruleId: string, outboxId: string): Promise<PendingDelivery | null> {
+    const { rows } = await pool.query(
+      `SELECT rule_id, outbox_id, account_id, event_ids, event_times, attempts FROM webhook_deliveries
+       WHERE rule_id = $1 AND outbox_id = $2`,
+      [ruleId, outboxId],
+    );
+    const r = rows[0];
+    return r
+      ? { ruleId: r.rule_id, outboxId: String(r.outbox_id), accountId: r.account_id, eventIds: r.event_ids, eventTimes: r.event_times, attempts: r.attempts }
+      : null;
+  },
+
+  /** Whether the routing transaction that would have written a pending row has committed. */
+  async outboxRouted(pool: Pool, outboxId: string): Promise<boolean> {
+    const { rows } = await pool.query(`SELECT routed_at IS NOT NULL AS routed FROM event_outbox WHERE id = $1`, [outboxId]);
+    return rows[0]?.routed !== false;
+  },
+
+  async recordFailure(pool: Pool, d: PendingDelivery, remaining: StoredRecord[], attempts: number, error: string): Promise<void> {
+    await pool.query(
+      `UPDATE webhook_deliveries SET event_ids = $3::uuid[], event_times = $4::timestamptz[], attempts = $5, last_error = $6
+       WHERE rule_id = $1 AND outbox_id = $2`,
+      [d.ruleId, d.outboxId, remaining.map((r) => r.eventId), remaining.map((r) => r.eventTime), attempts, error.slice(0, 1024)],
+    );
+  },
+
+  async remove(client: PoolClient | Pool, ruleId: string, outboxId: string): Promise<void> {
+    await client.query(`DELETE FROM webhook_deliveries WHERE rule_id = $1 AND outbox_id = $2`, [ruleId, outboxId]);
+  },
+
+  /** Rows whose job may have been lost (Redis down, jobs exhausted); stamped as re-enqueued. */
+  async claimStale(pool: Pool, olderThanSeconds: number, limit: number): Promise<Array<{ ruleId: string; outboxId: string }>> {
+    const { rows } = await pool.query(
+      `UPDATE webhook_deliveries SET enqueued_at = now()
+       WHERE (rule_id, outbox_id) IN (SELECT rule_id, outbox_id FROM webhook_deliveries
+                                      WHERE coalesce(enqueued_at, created_at) < now() - make_interval(secs => $1)
+                                      ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING rule_id, outbox_id`,
+      [olderThanSeconds, limit],
+    );
+    return rows.map((r) => ({ ruleId: r.rule_id, outboxId: String(r.outbox_id) }));
+  },
+};
