@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { isKnownRegion } from './regions/region-catalog';
+import { parseAllowedHosts } from './streaming/webhook-host-policy';
 
 /**
  * The one configuration object. Every setting is read from the environment once, at boot,
@@ -27,6 +28,22 @@ export interface Config {
   eventHistoryRetentionDays: number;
   partitionsAheadDays: number;
   retentionIntervalSeconds: number;
+  /** Object storage backend: the local filesystem under DATA_DIR, or an S3-compatible service. */
+  storageBackend: 'fs' | 's3';
+  s3Endpoint: string | null;
+  s3Region: string;
+  s3AccessKeyId: string | null;
+  s3SecretAccessKey: string | null;
+  s3ForcePathStyle: boolean;
+  /** Prepended to every logical bucket name to form the physical S3 bucket name. */
+  s3BucketPrefix: string;
+  /** How often trails' pending events are written out as log files (CloudTrail: about every 5 minutes). */
+  deliveryIntervalSeconds: number;
+  /** Hosts webhooks may be sent to (parsed entries; empty = any host except link-local/metadata). */
+  webhookAllowedHosts: string[];
+  webhookTimeoutMs: number;
+  webhookMaxAttempts: number;
+  webhookBackoffMs: number;
 }
 
 export class ConfigError extends Error {
@@ -122,7 +139,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventHistoryRetentionDays: read('EVENT_HISTORY_RETENTION_DAYS', integer(1, 3653), 90),
     partitionsAheadDays: read('PARTITIONS_AHEAD_DAYS', integer(1, 60), 7),
     retentionIntervalSeconds: read('RETENTION_INTERVAL_SECONDS', integer(1, 86400), 3600),
+    storageBackend: read<'fs' | 's3'>('STORAGE_BACKEND', (raw) => {
+      if (raw !== 'fs' && raw !== 's3') throw new Error('must be fs or s3');
+      return raw;
+    }, 'fs'),
+    s3Endpoint: read<string | null>('S3_ENDPOINT', url(['http:', 'https:']), null),
+    s3Region: read('S3_REGION', text, 'us-east-1'),
+    s3AccessKeyId: read<string | null>('S3_ACCESS_KEY_ID', text, null),
+    s3SecretAccessKey: read<string | null>('S3_SECRET_ACCESS_KEY', text, null),
+    s3ForcePathStyle: read('S3_FORCE_PATH_STYLE', (raw) => {
+      if (raw !== 'true' && raw !== 'false') throw new Error('must be true or false');
+      return raw === 'true';
+    }, true),
+    s3BucketPrefix: read('S3_BUCKET_PREFIX', (raw) => {
+      // Physical names must stay valid S3 bucket names: lowercase, digits, '-' and '.'.
+      if (!/^[a-z0-9][a-z0-9.-]{0,19}$/.test(raw)) throw new Error('must be 1-20 of a-z 0-9 . - starting with a letter or digit');
+      return raw;
+    }, ''),
+    deliveryIntervalSeconds: read('DELIVERY_INTERVAL_SECONDS', integer(1, 3600), 300),
+    webhookAllowedHosts: read('WEBHOOK_ALLOWED_HOSTS', parseAllowedHosts, []),
+    webhookTimeoutMs: read('WEBHOOK_TIMEOUT_MS', integer(100, 60000), 5000),
+    webhookMaxAttempts: read('WEBHOOK_MAX_ATTEMPTS', integer(1, 50), 8),
+    webhookBackoffMs: read('WEBHOOK_BACKOFF_MS', integer(1, 3_600_000), 1000),
   };
+  if (config.storageBackend === 's3') {
+    for (const [name, value] of [['S3_ENDPOINT', config.s3Endpoint], ['S3_ACCESS_KEY_ID', config.s3AccessKeyId], ['S3_SECRET_ACCESS_KEY', config.s3SecretAccessKey]] as const) {
+      if (value === null) problems.push(`${name} is required when STORAGE_BACKEND=s3`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -5,9 +5,12 @@ import { loadConfigOrExit, openDatabase, rootLogger } from '../src/app/boot';
 import { closeServices, createServices, type Services } from '../src/app/services';
 import { createMetrics } from '../src/observability/metrics';
 import { aggregationWorker } from './aggregation.worker';
+import { deliveryWorker } from './delivery.worker';
 import { outboxSweepWorker } from './outbox-sweep.worker';
 import { QUEUES, QUEUE_NAMES, type QueueName } from './queues';
 import { retentionWorker } from './retention.worker';
+import { webhookSweepWorker } from './webhook-sweep.worker';
+import { webhookWorker } from './webhook.worker';
 
 type Handler = (job: Job) => Promise<unknown>;
 
@@ -17,10 +20,13 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     [QUEUES.aggregation, aggregationWorker(services)],
     [QUEUES.outboxSweep, outboxSweepWorker(services)],
     [QUEUES.retention, retentionWorker(services)],
+    [QUEUES.delivery, deliveryWorker(services)],
+    [QUEUES.webhook, webhookWorker(services)],
+    [QUEUES.webhookSweep, webhookSweepWorker(services)],
   ];
 }
 
-const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20 };
+const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8 };
 
 /** Refuses to start when a queue has no handler or two, or a handler names an unknown queue. */
 export function checkHandlers(list: Array<[string, unknown]>, queues: readonly string[] = QUEUE_NAMES): void {
@@ -54,6 +60,8 @@ export async function startWorkers(services: Services): Promise<{ close(): Promi
   const schedules: Array<[QueueName, number]> = [
     [QUEUES.outboxSweep, config.outboxSweepIntervalSeconds],
     [QUEUES.retention, config.retentionIntervalSeconds],
+    [QUEUES.delivery, config.deliveryIntervalSeconds],
+    [QUEUES.webhookSweep, config.outboxSweepIntervalSeconds],
   ];
   for (const [name, seconds] of schedules) {
     const queue = new Queue(name, { connection, prefix: config.redisPrefix });

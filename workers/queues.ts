@@ -9,6 +9,12 @@ export const QUEUES = {
   outboxSweep: 'outbox-sweep',
   /** Repeatable: creates future `events` partitions, drops expired ones, prunes the outbox. */
   retention: 'retention',
+  /** Repeatable tick (fans out) + one `deliver-group` job per (trail, account, region); jobId in delivery.service.ts. */
+  delivery: 'delivery',
+  /** Event-rule webhooks: `deliver` (jobId `webhook-<rule>-<outbox>`, one per batch and rule) and `redrive`. */
+  webhook: 'webhook',
+  /** Repeatable: re-enqueues pending webhook deliveries whose job was lost. */
+  webhookSweep: 'webhook-sweep',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -17,6 +23,9 @@ export interface JobPayloads {
   aggregation: { outboxId: string };
   'outbox-sweep': Record<string, never>;
   retention: Record<string, never>;
+  delivery: Record<string, never> | { trailId: string; accountId: string; region: string };
+  webhook: { kind: 'deliver'; ruleId: string; outboxId: string } | { kind: 'redrive'; ruleId: string; deadLetterIds: string[] };
+  'webhook-sweep': Record<string, never>;
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);

@@ -13,6 +13,7 @@ import { selfAuditPlugin } from '../graphql/self-audit.plugin';
 import { metricsHandler } from '../observability/metrics';
 import { runWithRequestId } from '../observability/logger';
 import { eventHttpRouter } from '../events/event-http.router';
+import { attachLiveSubscriptions } from '../streaming/live-subscription.server';
 import type { Services } from './services';
 
 const KNOWN_ROUTES = new Set(['graphql', 'graphiql', 'ingest', 'event-history', 'healthz', 'readyz', 'metrics']);
@@ -118,6 +119,8 @@ export async function startServer(services: Services): Promise<RunningServer> {
     }
   });
 
+  // Subscriptions (graphql-ws) share the port and the /graphql path.
+  const live = attachLiveSubscriptions(httpServer, schema, services);
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   ready = true;
   const address = httpServer.address();
@@ -129,6 +132,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
     async close() {
       ready = false;
       await apollo.stop();
+      await live.close();
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },

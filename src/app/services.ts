@@ -4,14 +4,20 @@ import { SessionService } from '../auth/session.service';
 import { TokenService } from '../auth/token.service';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
+import { createDeliveryService } from '../delivery/delivery-services';
+import type { DeliveryService } from '../delivery/delivery.service';
 import { createEventServices, type EventServices } from '../events/event-services';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { IamService } from '../principals/iam.service';
+import { createStreamingServices, type StreamingServices } from '../streaming/streaming-services';
+import { createObjectStore } from '../storage/object-store-factory';
+import { StorageService } from '../storage/storage.service';
+import { createTrailServices, type TrailServices } from '../trails/trail-services';
 
 /** Everything the resolvers and HTTP handlers use, built once at boot (the composition root). */
-export interface Services extends EventServices {
+export interface Services extends EventServices, StreamingServices {
   config: Config;
   db: Database;
   logger: Logger;
@@ -22,6 +28,12 @@ export interface Services extends EventServices {
   iam: IamService;
   organizations: OrganizationsService;
   delegatedAdmins: DelegatedAdminService;
+  /** Buckets, bucket policies and objects; the service-side writes of CloudTrail (storage.service.ts). */
+  storage: StorageService;
+  /** The trail control plane (src/trails). */
+  trails: TrailServices;
+  /** Trail log file delivery (queue `delivery`). */
+  delivery: DeliveryService;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
@@ -37,11 +49,22 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     iam: new IamService(db),
     organizations: new OrganizationsService(db),
     delegatedAdmins: new DelegatedAdminService(db),
+    storage: new StorageService(db, createObjectStore(config)),
   };
-  return { ...core, ...createEventServices(core) };
+  const events = createEventServices(core);
+  return {
+    ...core,
+    ...events,
+    trails: createTrailServices(db, core.storage),
+    delivery: createDeliveryService(core, core.storage),
+    ...createStreamingServices({ ...core, outbox: events.outbox }),
+  };
 }
 
 /** Releases connections held by services (queues, pools). */
 export async function closeServices(services: Services): Promise<void> {
+  await services.delivery.drainNotifications();
   await services.closeEventServices();
+  await services.closeStreamingServices();
+  await services.storage.objects.close();
 }

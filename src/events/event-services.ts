@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { ApiCallRecorder } from '../common/api-call';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
+import { TrailEventRouter } from '../delivery/trail-event.router';
 import { type Metrics, setQueueDepthCollector } from '../observability/metrics';
+import { StreamingRouter } from '../streaming/streaming.router';
 import { QUEUE_NAMES } from '../../workers/queues';
 import { EventHistoryService } from './event-history.service';
 import { EventRecorderService } from './event-recorder.service';
@@ -30,6 +32,8 @@ export interface EventServices {
 export function createEventServices(core: { config: Config; db: Database; logger: Logger; metrics: Metrics }): EventServices {
   const { config, db, logger, metrics } = core;
   const outbox = new OutboxService(config, db, logger.child({ module: 'outbox' }));
+  outbox.routers.push(new TrailEventRouter());
+  outbox.routers.push(new StreamingRouter(config, outbox, logger.child({ module: 'streaming' })));
   const eventWriter = new EventWriter(config, db, outbox, metrics, logger);
   setQueueDepthCollector(metrics, async () => {
     const samples = [];

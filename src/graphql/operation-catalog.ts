@@ -3,6 +3,9 @@ import { EVENT_OPERATIONS } from '../events/events.operations';
 import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
 import { IAM_OPERATIONS } from '../principals/iam.operations';
 import { REGION_OPERATIONS } from '../regions/regions.operations';
+import { STORAGE_OPERATIONS } from '../storage/storage.operations';
+import { STREAMING_OPERATIONS } from '../streaming/streaming.operations';
+import { TRAIL_OPERATIONS } from '../trails/trails.operations';
 import type { OperationSpecs } from './operation-spec';
 
 /** Every root field's authorization and audit spec, merged from the domains. */
@@ -12,4 +15,7 @@ export const OPERATION_CATALOG: OperationSpecs = {
   ...IAM_OPERATIONS,
   ...ORGANIZATIONS_OPERATIONS,
   ...EVENT_OPERATIONS,
+  ...STORAGE_OPERATIONS,
+  ...TRAIL_OPERATIONS,
+  ...STREAMING_OPERATIONS,
 };

@@ -5,6 +5,10 @@ import { DelegatedAdminResolver } from '../organizations/delegated-admin.resolve
 import { OrganizationsResolver } from '../organizations/organizations.resolver';
 import { IamResolver } from '../principals/iam.resolver';
 import { RegionsResolver } from '../regions/regions.resolver';
+import { StreamingResolver } from '../streaming/streaming.resolver';
+import { StorageResolver } from '../storage/storage.resolver';
+import { TrailSelectorsResolver } from '../trails/trail-selectors.resolver';
+import { TrailResolver } from '../trails/trail.resolver';
 
 /** Every resolver class of the schema. */
-export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver];

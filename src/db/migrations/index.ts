@@ -1,3 +1,6 @@
+import { StreamingRowLevelSecurity1795490649800 } from './1795490649800-StreamingRowLevelSecurity';
+import { StreamingRulesWebhooks1795490649775 } from './1795490649775-StreamingRulesWebhooks';
+import { DeliveryLogFiles1795490475140 } from './1795490475140-DeliveryLogFiles';
 import { TrailsRowLevelSecurity1795490300000 } from './1795490300000-TrailsRowLevelSecurity';
 import { TrailsBucketsTopics1795490278512 } from './1795490278512-TrailsBucketsTopics';
 import { EventsAndRowLevelSecurity1795487100000 } from './1795487100000-EventsAndRowLevelSecurity';
@@ -9,4 +12,7 @@ export const MIGRATIONS: Function[] = [
   EventsAndRowLevelSecurity1795487100000,
   TrailsBucketsTopics1795490278512,
   TrailsRowLevelSecurity1795490300000,
+  DeliveryLogFiles1795490475140,
+  StreamingRulesWebhooks1795490649775,
+  StreamingRowLevelSecurity1795490649800,
 ];
