@@ -10,4 +10,5 @@ module.exports = {
   testTimeout: 60000,
   // Each test file gets its own database and Redis prefix; two workers match the two cores.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 };
