@@ -1,5 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { PageInfo } from '../graphql/page-info';
 
 export enum LookupAttributeKey {
   EventId = 'EventId',
@@ -125,20 +126,11 @@ export class HistoryEventEdge {
 }
 
 @ObjectType({ simpleResolvers: true })
-export class EventHistoryPageInfo {
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
-}
-
-@ObjectType({ simpleResolvers: true })
 export class LookupEventsConnection {
   @Field(() => [HistoryEventEdge])
   edges!: HistoryEventEdge[];
 
-  @Field(() => EventHistoryPageInfo)
-  pageInfo!: EventHistoryPageInfo;
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
 }
 

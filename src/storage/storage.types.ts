@@ -1,4 +1,5 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { PageInfo } from '../graphql/page-info';
 
 @InputType()
 export class BucketNameInput {
@@ -82,21 +83,12 @@ export class BucketObjectEdge {
 }
 
 @ObjectType()
-export class BucketObjectPageInfo {
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
-}
-
-@ObjectType()
 export class ListObjectsConnection {
   @Field(() => [BucketObjectEdge])
   edges!: BucketObjectEdge[];
 
-  @Field(() => BucketObjectPageInfo)
-  pageInfo!: BucketObjectPageInfo;
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
 }
 
 @ObjectType()

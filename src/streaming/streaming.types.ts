@@ -1,4 +1,5 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { PageInfo } from '../graphql/page-info';
 
 @InputType()
 export class CreateTopicInput {
@@ -106,21 +107,12 @@ export class DeadLetterEdge {
 }
 
 @ObjectType()
-export class DeadLetterPageInfo {
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
-}
-
-@ObjectType()
 export class DeadLetterConnection {
   @Field(() => [DeadLetterEdge])
   edges!: DeadLetterEdge[];
 
-  @Field(() => DeadLetterPageInfo)
-  pageInfo!: DeadLetterPageInfo;
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
 }
 
 @ObjectType()
