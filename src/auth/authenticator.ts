@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { arns } from '../common/arn';
 import { Errors, OpenTrailError } from '../common/errors';
 import type { Caller, UserIdentity } from '../common/request-context';
-import { MANAGED_POLICIES } from '../policies/managed-policies';
+import { managedPolicyDocuments } from '../policies/managed-policies';
 import type { PolicyDocument } from '../policies/policy-document';
 import type { SessionClaims, TokenService } from './token.service';
 
@@ -17,26 +17,27 @@ export type AuthenticationResult =
   | { caller: Caller }
   | { error: OpenTrailError; subject?: AuditSubject };
 
+/** The inline documents and attached managed-policy ARNs of one user (`u`) or role (`r`). */
+function policySubselects(kind: 'user' | 'role', alias: 'u' | 'r'): string {
+  return `
+         (SELECT coalesce(json_agg(p.document), '[]'::json) FROM inline_policies p
+           WHERE p.account_id = ${alias}.account_id AND p.principal_type = '${kind}' AND p.principal_ref = ${alias}.id) AS inline,
+         (SELECT coalesce(json_agg(t.policy_arn), '[]'::json) FROM policy_attachments t
+           WHERE t.account_id = ${alias}.account_id AND t.principal_type = '${kind}' AND t.principal_ref = ${alias}.id) AS attached`;
+}
+
 // Authentication runs before the tenant is known, so it reads as the service itself, by primary
 // key only, in one round trip per request (principal, account, source key and policies).
 const USER_SQL = `
   SELECT u.id, u.user_name, u.principal_id, u.arn, u.account_id, a.organization_id,
-         k.status AS key_status, k.user_id AS key_user_id,
-         (SELECT coalesce(json_agg(p.document), '[]'::json) FROM inline_policies p
-           WHERE p.account_id = u.account_id AND p.principal_type = 'user' AND p.principal_ref = u.id) AS inline,
-         (SELECT coalesce(json_agg(t.policy_arn), '[]'::json) FROM policy_attachments t
-           WHERE t.account_id = u.account_id AND t.principal_type = 'user' AND t.principal_ref = u.id) AS attached
+         k.status AS key_status, k.user_id AS key_user_id,${policySubselects('user', 'u')}
   FROM iam_users u JOIN accounts a ON a.id = u.account_id
   LEFT JOIN access_keys k ON k.access_key_id = $2
   WHERE u.id = $1`;
 
 const ROLE_SQL = `
   SELECT r.id, r.role_name, r.principal_id, r.arn, r.account_id, a.organization_id,
-         k.status AS key_status,
-         (SELECT coalesce(json_agg(p.document), '[]'::json) FROM inline_policies p
-           WHERE p.account_id = r.account_id AND p.principal_type = 'role' AND p.principal_ref = r.id) AS inline,
-         (SELECT coalesce(json_agg(t.policy_arn), '[]'::json) FROM policy_attachments t
-           WHERE t.account_id = r.account_id AND t.principal_type = 'role' AND t.principal_ref = r.id) AS attached
+         k.status AS key_status,${policySubselects('role', 'r')}
   FROM iam_roles r JOIN accounts a ON a.id = r.account_id
   LEFT JOIN access_keys k ON k.access_key_id = $2
   WHERE r.id = $1`;
@@ -44,11 +45,7 @@ const ROLE_SQL = `
 const INVALID = () => Errors.unauthenticated('The security token included in the request is invalid.');
 
 function policiesOf(row: { inline: PolicyDocument[]; attached: string[] }): PolicyDocument[] {
-  const managed = row.attached.flatMap((arn) => {
-    const p = MANAGED_POLICIES.get(arn);
-    return p ? [p.document] : [];
-  });
-  return [...row.inline, ...managed];
+  return [...row.inline, ...managedPolicyDocuments(row.attached)];
 }
 
 /**

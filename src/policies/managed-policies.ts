@@ -51,3 +51,11 @@ const DEFINITIONS: ManagedPolicy[] = [
 ];
 
 export const MANAGED_POLICIES: ReadonlyMap<string, ManagedPolicy> = new Map(DEFINITIONS.map((p) => [arns.managedPolicy(p.name), p]));
+
+/** The documents of the attached managed policies that exist (unknown ARNs grant nothing). */
+export function managedPolicyDocuments(policyArns: readonly string[]): PolicyDocument[] {
+  return policyArns.flatMap((arn) => {
+    const policy = MANAGED_POLICIES.get(arn);
+    return policy ? [policy.document] : [];
+  });
+}

@@ -2,16 +2,14 @@ import type { EntityManager } from 'typeorm';
 import { arns } from '../common/arn';
 import { newAccessKeyId, newPrincipalId, newSecretAccessKey } from '../common/ids';
 import { hashSecret, newSalt } from '../auth/credentials';
-import { MANAGED_POLICIES } from '../policies/managed-policies';
 import type { PolicyDocument } from '../policies/policy-document';
-import { InlinePolicyEntity } from '../policies/inline-policy.entity';
 import { PolicyAttachmentEntity } from '../policies/policy-attachment.entity';
 import { AccessKeyEntity } from './access-key.entity';
 import { RoleEntity } from './role.entity';
 import { UserEntity } from './user.entity';
 
 /**
- * Low-level writes and reads of principals shared by the IAM service, the session service and
+ * Low-level writes of principals shared by the IAM service, the session service and
  * organization bootstrap. Callers pass the EntityManager of their (tenant-scoped) transaction.
  */
 export const principalRepository = {
@@ -70,18 +68,5 @@ export const principalRepository = {
       .values({ accountId, principalType: kind, principalRef, policyArn })
       .orIgnore()
       .execute();
-  },
-
-  /** Every identity policy in force for a user or role: inline documents and attached managed ones. */
-  async loadPolicies(m: EntityManager, accountId: string, kind: 'user' | 'role', principalRef: string): Promise<PolicyDocument[]> {
-    const [inline, attached] = await Promise.all([
-      m.find(InlinePolicyEntity, { where: { accountId, principalType: kind, principalRef } }),
-      m.find(PolicyAttachmentEntity, { where: { accountId, principalType: kind, principalRef } }),
-    ]);
-    const managed = attached.flatMap((a) => {
-      const policy = MANAGED_POLICIES.get(a.policyArn);
-      return policy ? [policy.document] : [];
-    });
-    return [...inline.map((p) => p.document), ...managed];
   },
 };
