@@ -18,6 +18,8 @@ export interface Config {
   homeRegion: string;
   bootstrapCredentialsFile: string;
   jwtSecret: string | null;
+  /** Root key for encryption at rest (src/crypto/master-key.ts); null = a generated 0600 file in DATA_DIR. */
+  masterKey: Buffer | null;
   sessionTtlSeconds: number;
   logLevel: string;
   graphqlMaxDepth: number;
@@ -125,6 +127,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: read<string | null>('JWT_SECRET', (raw) => {
       if (raw.length < 32) throw new Error('must be at least 32 characters');
       return raw;
+    }, null),
+    masterKey: read<Buffer | null>('MASTER_KEY', (raw) => {
+      const key = Buffer.from(raw, 'base64');
+      if (key.length !== 32 || key.toString('base64') !== raw.trim()) throw new Error('must be the base64 encoding of exactly 32 bytes');
+      return key;
     }, null),
     sessionTtlSeconds: read('SESSION_TTL_SECONDS', integer(60, 43200), 3600),
     logLevel: read('LOG_LEVEL', (raw) => {

@@ -3,6 +3,7 @@ import { Authenticator } from '../auth/authenticator';
 import { SessionService } from '../auth/session.service';
 import { TokenService } from '../auth/token.service';
 import type { Config } from '../config';
+import { MasterKey } from '../crypto/master-key';
 import type { Database } from '../db/database';
 import { createDeliveryService } from '../delivery/delivery-services';
 import type { DeliveryService } from '../delivery/delivery.service';
@@ -23,6 +24,8 @@ export interface Services extends EventServices, StreamingServices {
   logger: Logger;
   metrics: Metrics;
   tokens: TokenService;
+  /** Root key for encryption at rest; derive a purpose key from it, never use it directly. */
+  masterKey: MasterKey;
   authenticator: Authenticator;
   sessions: SessionService;
   iam: IamService;
@@ -44,6 +47,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     logger,
     metrics,
     tokens,
+    masterKey: MasterKey.fromConfig(config),
     authenticator: new Authenticator(db.pool, tokens),
     sessions: new SessionService(db.pool, tokens, config.sessionTtlSeconds),
     iam: new IamService(db),
