@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import fs from 'node:fs';
 import { loadConfigOrExit, openDatabase, rootLogger } from './app/boot';
 import { startServer } from './app/server';
 import { closeServices, createServices } from './app/services';
 import { bootstrapIfEmpty } from './organizations/organization-bootstrap';
+import { checkMasterKey } from './crypto/master-key-check';
 import { createMetrics } from './observability/metrics';
 import { startWorkers } from '../workers/main';
 
@@ -21,9 +23,16 @@ async function main(): Promise<void> {
       `\nOpenTrail bootstrapped a first organization. Admin credentials (shown once, also in ${config.bootstrapCredentialsFile}):\n` +
         `${JSON.stringify(credentials, null, 2)}\n\n`,
     );
+  } else if (!fs.existsSync(config.bootstrapCredentialsFile)) {
+    // A reused database with a fresh DATA_DIR: say where credentials come from instead of failing later.
+    process.stdout.write(
+      `The database already holds organizations, so no admin credentials were generated and ${config.bootstrapCredentialsFile} does not exist.\n` +
+        `Use the credentials written on the first start, or create another organization with: opentrail create-organization --name <name>\n`,
+    );
   }
   const metrics = createMetrics();
   const services = createServices(config, db, logger, metrics);
+  await checkMasterKey(db, services.masterKey);
   await services.prepareEventStore();
   const withWorkers = process.argv.includes('--with-workers');
   let workers: { close(): Promise<void> } | null = null;

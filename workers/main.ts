@@ -3,6 +3,7 @@ import { type Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { loadConfigOrExit, openDatabase, rootLogger } from '../src/app/boot';
 import { closeServices, createServices, type Services } from '../src/app/services';
+import { checkMasterKey } from '../src/crypto/master-key-check';
 import { createMetrics } from '../src/observability/metrics';
 import { aggregationWorker } from './aggregation.worker';
 import { deliveryWorker } from './delivery.worker';
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
   const logger = rootLogger(config);
   const db = await openDatabase(config, logger);
   const services = createServices(config, db, logger, createMetrics());
+  await checkMasterKey(db, services.masterKey);
   await services.prepareEventStore();
   const workers = await startWorkers(services);
   let stopping = false;

@@ -1,4 +1,5 @@
 import { AccountEntity } from '../accounts/account.entity';
+import { ServiceSettingEntity } from '../crypto/service-setting.entity';
 import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.entity';
 import { TrailLogFileEntity } from '../delivery/trail-log-file.entity';
 import { TrailPendingEventEntity } from '../delivery/trail-pending-event.entity';
@@ -19,6 +20,7 @@ import { TrailEntity } from '../trails/trail.entity';
 
 /** Every TypeORM entity. The partitioned `events` table is not an entity: see events/event.repository.ts. */
 export const ENTITIES = [
+  ServiceSettingEntity,
   OrganizationEntity,
   AccountEntity,
   DelegatedAdminEntity,

@@ -107,8 +107,24 @@ describe('start-up and operator CLI', () => {
     fs.rmSync(file);
     const second = await start(env);
     expect(second.stdout()).not.toContain('bootstrapped');
+    expect(second.stdout()).toContain('already holds organizations');
     expect(fs.existsSync(file)).toBe(false);
     expect(await stop(second.child)).toBe(0);
+  });
+
+  it('generates a 0600 master key and refuses another one for the same database', async () => {
+    expect(fs.statSync(path.join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-start-other-'));
+    try {
+      const result = await run(process.execPath, [MAIN], { ...env, DATA_DIR: otherDir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('master key does not match');
+      const explicit = await run(process.execPath, [MAIN], { ...env, MASTER_KEY: Buffer.alloc(32, 7).toString('base64') });
+      expect(explicit.code).toBe(1);
+      expect(explicit.stderr).toContain('MASTER_KEY');
+    } finally {
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 
   it('creates further organizations from the CLI', async () => {

@@ -1,3 +1,4 @@
+import { ServiceSettings1795496390536 } from './1795496390536-ServiceSettings';
 import { StreamingRowLevelSecurity1795490649800 } from './1795490649800-StreamingRowLevelSecurity';
 import { StreamingRulesWebhooks1795490649775 } from './1795490649775-StreamingRulesWebhooks';
 import { DeliveryLogFiles1795490475140 } from './1795490475140-DeliveryLogFiles';
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   DeliveryLogFiles1795490475140,
   StreamingRulesWebhooks1795490649775,
   StreamingRowLevelSecurity1795490649800,
+  ServiceSettings1795496390536,
 ];
