@@ -25,6 +25,8 @@ export interface Config {
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   bodyLimitBytes: number;
+  /** durable: every self-audit record waits for its WAL flush; async: records of read-only calls do not. */
+  selfAuditReadCommit: 'durable' | 'async';
   ingestBatchSize: number;
   outboxSweepIntervalSeconds: number;
   eventHistoryRetentionDays: number;
@@ -141,6 +143,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlMaxDepth: read('GRAPHQL_MAX_DEPTH', integer(2, 100), 12),
     graphqlMaxComplexity: read('GRAPHQL_MAX_COMPLEXITY', integer(10, 1_000_000), 2000),
     bodyLimitBytes: read('BODY_LIMIT_BYTES', integer(1024, 64 * 1024 * 1024), 2 * 1024 * 1024),
+    selfAuditReadCommit: read<'durable' | 'async'>('SELF_AUDIT_READ_COMMIT', (raw) => {
+      if (raw !== 'durable' && raw !== 'async') throw new Error('must be durable or async');
+      return raw;
+    }, 'async'),
     ingestBatchSize: read('INGEST_BATCH_SIZE', integer(1, 5000), 1000),
     outboxSweepIntervalSeconds: read('OUTBOX_SWEEP_INTERVAL_SECONDS', integer(1, 3600), 10),
     eventHistoryRetentionDays: read('EVENT_HISTORY_RETENTION_DAYS', integer(1, 3653), 90),

@@ -15,6 +15,11 @@ export const TENANT_ROLE = 'opentrail_app';
 export class Database {
   readonly dataSource: DataSource;
   readonly pool: Pool;
+  /**
+   * Connections whose commits do not wait for their WAL flush (synchronous_commit = off): for
+   * writes whose loss in a PostgreSQL crash is bounded and accepted (see asService).
+   */
+  private readonly relaxedPool: Pool;
 
   constructor(readonly url: string, poolSize = 20) {
     this.dataSource = new DataSource({
@@ -31,6 +36,8 @@ export class Database {
     this.pool = new Pool({ connectionString: url, max: Math.max(2, Math.ceil(poolSize / 2)) });
     // An idle client that loses its connection must not crash the process.
     this.pool.on('error', () => undefined);
+    this.relaxedPool = new Pool({ connectionString: url, max: Math.max(2, Math.ceil(poolSize / 8)), options: '-c synchronous_commit=off' });
+    this.relaxedPool.on('error', () => undefined);
   }
 
   async connect(): Promise<void> {
@@ -55,6 +62,7 @@ export class Database {
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.pool.end();
+    await this.relaxedPool.end();
   }
 
   /**
@@ -106,9 +114,12 @@ export class Database {
   /**
    * Runs `fn` as the service itself (the table owner), outside any tenant: for authentication,
    * workers and self-audit, whose tenant comes from a verified identity, not from the request.
+   * `relaxedCommit`: the commit returns before its WAL is flushed to disk; a PostgreSQL crash
+   * (not an OpenTrail one) can lose the last few hundred milliseconds of such commits
+   * (3 × wal_writer_delay), never corrupt anything. Used only where that trade is documented.
    */
-  async asService<T>(fn: (client: PoolClient) => Promise<T>, opts: { transaction: boolean }): Promise<T> {
-    const client = await this.pool.connect();
+  async asService<T>(fn: (client: PoolClient) => Promise<T>, opts: { transaction: boolean; relaxedCommit?: boolean }): Promise<T> {
+    const client = await (opts.relaxedCommit ? this.relaxedPool : this.pool).connect();
     try {
       if (!opts.transaction) return await fn(client);
       await client.query('BEGIN');

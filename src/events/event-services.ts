@@ -44,7 +44,7 @@ export function createEventServices(core: { config: Config; db: Database; logger
     return samples;
   });
   return {
-    apiCallRecorder: new SelfAuditRecorder(eventWriter),
+    apiCallRecorder: new SelfAuditRecorder(eventWriter, config.selfAuditReadCommit === 'async'),
     eventWriter,
     eventRecorder: new EventRecorderService(config, eventWriter),
     eventHistory: new EventHistoryService(config, db),

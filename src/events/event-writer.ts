@@ -30,13 +30,17 @@ export class EventWriter {
     private readonly logger: Logger,
   ) {}
 
-  /** Commits `rows` (all of the scope's account); resolves only once they are durable. */
-  async write(scope: TenantScope, rows: EventRow[], source: EventSourceLabel): Promise<WriteResult> {
+  /**
+   * Commits `rows` (all of the scope's account); resolves only once they are durable — or, with
+   * `relaxedCommit` (self-audit of read-only calls, SELF_AUDIT_READ_COMMIT=async), once committed
+   * with the WAL flush left to PostgreSQL's WAL writer (see Database.asService).
+   */
+  async write(scope: TenantScope, rows: EventRow[], source: EventSourceLabel, opts: { relaxedCommit?: boolean } = {}): Promise<WriteResult> {
     let inserted = 0;
     const outboxIds: string[] = [];
     for (let i = 0; i < rows.length; i += MAX_ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + MAX_ROWS_PER_INSERT);
-      const result = await this.commitChunk(scope, chunk, source);
+      const result = await this.commitChunk(scope, chunk, source, opts.relaxedCommit === true && source === 'self_audit');
       inserted += result.inserted;
       if (result.outboxId) outboxIds.push(result.outboxId);
     }
@@ -45,13 +49,13 @@ export class EventWriter {
     return { inserted, duplicates: rows.length - inserted };
   }
 
-  private async commitChunk(scope: TenantScope, rows: EventRow[], source: EventSourceLabel, retried = false): Promise<{ inserted: number; outboxId: string | null }> {
+  private async commitChunk(scope: TenantScope, rows: EventRow[], source: EventSourceLabel, relaxedCommit: boolean, retried = false): Promise<{ inserted: number; outboxId: string | null }> {
     try {
       const insert = (client: PoolClient) => eventRepository.insertEventsWithOutbox(client, scope.accountId, rows);
       // Self-audit rows are built by the service for a verified identity, not sent by a tenant:
       // they are written as the service, in one autocommitted statement when the batch is small
       // enough for a single INSERT (one round trip on every request's critical path).
-      if (source === 'self_audit') return await this.db.asService(insert, { transaction: !eventRepository.isSingleStatement(rows.length) });
+      if (source === 'self_audit') return await this.db.asService(insert, { transaction: !eventRepository.isSingleStatement(rows.length), relaxedCommit });
       return await this.db.inTenantRaw(scope, insert);
     } catch (err) {
       // 23514: no partition for an event time. Partitions are made ahead by the retention job;
@@ -60,7 +64,7 @@ export class EventWriter {
       const times = rows.map((r) => r.eventTime.getTime());
       this.logger.warn('an event fell outside the existing partitions; creating them');
       await eventRepository.ensurePartitions(this.db.pool, startOfUtcDay(new Date(Math.min(...times))), new Date(Math.max(...times)));
-      return this.commitChunk(scope, rows, source, true);
+      return this.commitChunk(scope, rows, source, relaxedCommit, true);
     }
   }
 

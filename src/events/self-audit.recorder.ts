@@ -76,7 +76,11 @@ export class SelfAuditRecorder implements ApiCallRecorder {
   private readonly pending = new Map<string, { scope: TenantScope; waiters: Waiter[] }>();
   private readonly flushing = new Set<string>();
 
-  constructor(private readonly writer: EventWriter) {}
+  /**
+   * @param relaxReadCommits SELF_AUDIT_READ_COMMIT=async: a batch of read-only calls only is
+   *   committed without waiting for its WAL flush (docs/adr/0001, "Self-audit of reads").
+   */
+  constructor(private readonly writer: EventWriter, private readonly relaxReadCommits = false) {}
 
   recordApiCalls(calls: ApiCall[]): Promise<void> {
     if (calls.length === 0) return Promise.resolve();
@@ -107,7 +111,8 @@ export class SelfAuditRecorder implements ApiCallRecorder {
     this.pending.delete(accountId);
     this.flushing.add(accountId);
     try {
-      await this.writer.write(entry.scope, entry.waiters.flatMap((w) => w.rows), 'self_audit');
+      const rows = entry.waiters.flatMap((w) => w.rows);
+      await this.writer.write(entry.scope, rows, 'self_audit', { relaxedCommit: this.relaxReadCommits && rows.every((r) => r.readOnly) });
       for (const w of entry.waiters) w.resolve();
     } catch (err) {
       for (const w of entry.waiters) w.reject(err);
