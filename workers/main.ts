@@ -41,7 +41,7 @@ export function checkHandlers(list: Array<[string, unknown]>, queues: readonly s
 }
 
 /** Starts one BullMQ Worker per queue and the repeatable schedules (outbox sweep, retention). */
-export async function startWorkers(services: Services): Promise<{ close(): Promise<void> }> {
+export async function startWorkers(services: Services, opts: { scheduleReassertMs?: number } = {}): Promise<{ close(): Promise<void> }> {
   const { config, logger, metrics } = services;
   const list = handlers(services);
   checkHandlers(list);
@@ -64,21 +64,35 @@ export async function startWorkers(services: Services): Promise<{ close(): Promi
     [QUEUES.delivery, config.deliveryIntervalSeconds],
     [QUEUES.webhookSweep, config.outboxSweepIntervalSeconds],
   ];
+  await upsertSchedules(connection, config.redisPrefix, schedules);
+  // Redis holds the schedules; if it loses its data (a restart without persistence, a failover),
+  // they would be gone until the next worker start. Re-asserting them is idempotent and cheap.
+  const reassert = setInterval(() => {
+    upsertSchedules(connection, config.redisPrefix, schedules).catch((err) => logger.warn({ err: (err as Error).message }, 'could not re-assert job schedules'));
+  }, opts.scheduleReassertMs ?? SCHEDULE_REASSERT_MS);
+  reassert.unref();
+  logger.info({ queues: list.map(([n]) => n) }, 'workers started');
+  return {
+    async close() {
+      clearInterval(reassert);
+      await Promise.all(workers.map((w) => w.close()));
+      connection.disconnect();
+    },
+  };
+}
+
+const SCHEDULE_REASSERT_MS = 60_000;
+
+/** Creates or refreshes each periodic job's scheduler (idempotent: same id, same interval). */
+export async function upsertSchedules(connection: IORedis, prefix: string, schedules: Array<[QueueName, number]>): Promise<void> {
   for (const [name, seconds] of schedules) {
-    const queue = new Queue(name, { connection, prefix: config.redisPrefix });
+    const queue = new Queue(name, { connection, prefix });
     try {
       await queue.upsertJobScheduler(name, { every: seconds * 1000 }, { name, data: {} });
     } finally {
       await queue.close();
     }
   }
-  logger.info({ queues: list.map(([n]) => n) }, 'workers started');
-  return {
-    async close() {
-      await Promise.all(workers.map((w) => w.close()));
-      connection.disconnect();
-    },
-  };
 }
 
 /** `node dist/workers/main.js`: the workers as their own process. */
