@@ -7,13 +7,18 @@ import type { Database } from '../db/database';
 import { QUEUES, QUEUE_NAMES, outboxJobId, type QueueName } from '../../workers/queues';
 import { eventRepository, type OutboxBatch } from './event.repository';
 
+/** Registers work to run once the routing transaction has committed (never if it rolls back). */
+export type AfterCommit = (work: () => Promise<void>) => void;
+
 /**
- * A destination of new events (trails, event data stores — later issues). Routers run inside the
+ * A destination of new events (trails, event data stores, streaming). Routers run inside the
  * transaction that marks the outbox row routed, so their writes commit exactly once with it.
+ * Side effects outside PostgreSQL (queue jobs, pub/sub) go through `afterCommit`, so nothing
+ * is announced that a rollback then takes back.
  */
 export interface EventDestinationRouter {
   name: string;
-  route(client: PoolClient, batch: OutboxBatch): Promise<void>;
+  route(client: PoolClient, batch: OutboxBatch, afterCommit: AfterCommit): Promise<void>;
 }
 
 /** A request never waits longer than this on Redis: the sweeper covers what did not get through. */
@@ -108,9 +113,17 @@ export class OutboxService {
 
   /** The aggregation job: routes one outbox row to every destination, exactly once. */
   async route(outboxId: string): Promise<boolean> {
-    return eventRepository.routeOutboxRow(this.db.pool, outboxId, async (client, batch) => {
-      for (const router of this.routers) await router.route(client, batch);
+    const afterCommit: Array<() => Promise<void>> = [];
+    const routed = await eventRepository.routeOutboxRow(this.db.pool, outboxId, async (client, batch) => {
+      afterCommit.length = 0; // only the attempt that commits counts
+      for (const router of this.routers) await router.route(client, batch, (work) => afterCommit.push(work));
     });
+    if (!routed) return false;
+    for (const work of afterCommit) {
+      // Best effort by contract: each router's sweep recovers what did not get out.
+      await work().catch((err) => this.logger.warn({ err: (err as Error).message, outboxId }, 'after-commit step of routing failed'));
+    }
+    return true;
   }
 
   async close(): Promise<void> {

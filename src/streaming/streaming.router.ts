@@ -2,7 +2,7 @@ import IORedis from 'ioredis';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import type { EventDestinationRouter, OutboxService } from '../events/outbox.service';
+import type { AfterCommit, EventDestinationRouter, OutboxService } from '../events/outbox.service';
 import { QUEUES } from '../../workers/queues';
 import type { OutboxBatch } from '../events/event.repository';
 import { MAX_EVENT_BYTES, ruleStateAccepts, toEventBridgeEnvelope } from './event-envelope';
@@ -47,7 +47,7 @@ export class StreamingRouter implements EventDestinationRouter {
     return this.outbox.queue(QUEUES.webhook);
   }
 
-  async route(client: PoolClient, batch: OutboxBatch): Promise<void> {
+  async route(client: PoolClient, batch: OutboxBatch, afterCommit: AfterCommit): Promise<void> {
     const rules = await repo.enabledRules(client, batch.accountId);
     const live = await this.liveListeners(batch.accountId);
     if (rules.length === 0 && !live) return;
@@ -72,14 +72,13 @@ export class StreamingRouter implements EventDestinationRouter {
       if (matching.length > 0) byRule.set(rule.id, matching.map((m) => m.stored));
     }
     const fresh = await repo.insertPending(client, batch.id, batch.accountId, byRule);
-    if (fresh.length > 0) await this.enqueue(fresh, batch.id);
-    if (live) await this.publishLive(batch.accountId, records);
+    // Only once the pending rows are committed: a job never runs ahead of its row, and live
+    // listeners never see a batch whose routing rolled back (and will be routed again).
+    if (fresh.length > 0) afterCommit(() => this.enqueue(fresh, batch.id));
+    if (live) afterCommit(() => this.publishLive(batch.accountId, records));
   }
 
-  /**
-   * Enqueued before the routing transaction commits (routers have no after-commit hook): a job
-   * that runs too early finds no row yet and retries; a lost job is re-enqueued by the sweep.
-   */
+  /** After commit; a job lost here (Redis away) is re-enqueued by the webhook sweep. */
   private async enqueue(ruleIds: string[], outboxId: string): Promise<void> {
     try {
       await this.queue.addBulk(

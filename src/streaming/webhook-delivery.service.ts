@@ -33,10 +33,10 @@ export class WebhookDeliveryService {
 
   async deliver(ruleId: string, outboxId: string): Promise<{ sent: number; deadLettered: number }> {
     const pool = this.db.pool;
-    // The job is enqueued before the routing transaction commits. Read the routed mark FIRST: the
-    // mark and the pending row commit together, so once the mark is seen the row is visible too
-    // (or was already finished). Reading the row first raced: no row yet, then the commit, then
-    // "routed" - and the job ended without sending, leaving the row to the 60 s sweep.
+    // Routing enqueues after its commit, but a job can still be older than its row's routing (a
+    // sweep of a batch whose routing is being retried). Read the routed mark FIRST: the mark and
+    // the pending row commit together, so once the mark is seen the row is visible too (or was
+    // already finished); no row and no mark means "not yet", and the job retries.
     const routed = await repo.outboxRouted(pool, outboxId);
     const pending = await repo.pending(pool, ruleId, outboxId);
     if (!pending) {

@@ -6,7 +6,7 @@ export const webhookJobId = (ruleId: string, outboxId: string) => `webhook-${rul
 export function webhookJobOptions(config: Config) {
   return {
     // Postgres counts the delivery attempts (webhook_deliveries.attempts); BullMQ's budget is a
-    // little larger so that runs before the routing commit do not use up delivery attempts.
+    // little larger so that runs that find nothing to do yet do not use up delivery attempts.
     attempts: config.webhookMaxAttempts + 3,
     backoff: { type: 'exponential', delay: config.webhookBackoffMs },
     removeOnComplete: { count: 1000 },

@@ -36,7 +36,9 @@ describe('StreamingRouter', () => {
     const batch = { id: outbox.id, accountId: outbox.account_id, eventIds: outbox.event_ids, eventTimes: outbox.event_times };
     const router = app.services.outbox.routers.find((r): r is StreamingRouter => r instanceof StreamingRouter)!;
     for (let i = 0; i < 3; i++) {
-      await app.db.asService((client) => router.route(client, batch), { transaction: true });
+      const afterCommit: Array<() => Promise<void>> = [];
+      await app.db.asService((client) => router.route(client, batch, (work) => afterCommit.push(work)), { transaction: true });
+      for (const work of afterCommit) await work();
     }
     const { rows } = await app.db.pool.query(
       `SELECT r.name, d.event_ids FROM webhook_deliveries d JOIN event_rules r ON r.id = d.rule_id WHERE d.outbox_id = $1 ORDER BY r.name`, [batch.id]);
@@ -45,5 +47,32 @@ describe('StreamingRouter', () => {
     const jobs = await app.services.outbox.queue(QUEUES.webhook).getJobs(['waiting', 'delayed', 'prioritized']);
     const forBatch = jobs.filter((j) => j.data.kind === 'deliver' && j.data.outboxId === batch.id);
     expect(forBatch.map((j) => j.id).sort()).toEqual(rules.map((r) => webhookJobId(r.id, batch.id)).sort());
+  });
+
+  it('announces nothing for a routing attempt that rolls back, and enqueues once it commits', async () => {
+    const match = sampleEvent({ eventName: 'RouteMe' });
+    const result = await app.gql(RECORD, { input: { events: [match] } }, { token });
+    expect(result.data.recordEvents.failed).toEqual([]);
+    const { rows: [outbox] } = await app.db.pool.query(`SELECT id::text FROM event_outbox WHERE $1 = ANY(event_ids)`, [match.eventID]);
+    // No workers run here; start from an unrouted batch with nothing announced for it.
+    await app.db.pool.query(`UPDATE event_outbox SET routed_at = NULL WHERE id = $1`, [outbox.id]);
+    await app.db.pool.query(`DELETE FROM webhook_deliveries WHERE outbox_id = $1`, [outbox.id]);
+    const queue = app.services.outbox.queue(QUEUES.webhook);
+    for (const job of await queue.getJobs(['waiting', 'delayed', 'prioritized'])) if (job.data.outboxId === outbox.id) await job.remove();
+    const jobsOfBatch = async () => (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).filter((j) => j.data.outboxId === outbox.id);
+
+    const failing = { name: 'failing', route: async () => { throw new Error('destination down'); } };
+    app.services.outbox.routers.push(failing);
+    try {
+      await expect(app.services.outbox.route(outbox.id)).rejects.toThrow('destination down');
+    } finally {
+      app.services.outbox.routers.splice(app.services.outbox.routers.indexOf(failing), 1);
+    }
+    expect(await jobsOfBatch()).toEqual([]);
+    const { rows: none } = await app.db.pool.query(`SELECT 1 FROM webhook_deliveries WHERE outbox_id = $1`, [outbox.id]);
+    expect(none).toEqual([]);
+
+    expect(await app.services.outbox.route(outbox.id)).toBe(true);
+    expect((await jobsOfBatch()).map((j) => j.data.kind)).toEqual(['deliver', 'deliver']);
   });
 });
