@@ -73,10 +73,10 @@ export const insightDetectionRepository = {
       await client.query(`UPDATE insights_series SET baseline_day = $3, baseline_total = 0, baseline_peak = 0 WHERE account_id = $1 AND region = $2`, [accountId, region, day]);
       await client.query(
         `INSERT INTO insights_series AS t (account_id, region, event_source, event_name, insight_type, error_code, baseline_day, baseline_total, baseline_peak)
-         SELECT $1, $2, event_source, event_name, insight_type, error_code, $3, sum(count),
+         SELECT $1::varchar, $2::varchar, event_source, event_name, insight_type, error_code, $3::timestamptz, sum(count),
                 coalesce((array_agg(count ORDER BY count DESC))[${PEAK_RANK}], 0)
          FROM insights_minute_counts
-         WHERE account_id = $1 AND region = $2 AND minute >= $4 AND minute < $3
+         WHERE account_id = $1::varchar AND region = $2::varchar AND minute >= $4::timestamptz AND minute < $3::timestamptz
          GROUP BY event_source, event_name, insight_type, error_code
          ON CONFLICT (account_id, region, event_source, event_name, insight_type, error_code)
          DO UPDATE SET baseline_day = excluded.baseline_day, baseline_total = excluded.baseline_total, baseline_peak = excluded.baseline_peak`,

@@ -8,7 +8,7 @@ import { type Baseline, scanSeries, type Transition, WINDOW_MINUTES } from './de
 import { insightCountingRepository } from './insight-counting.repository';
 import { insightDetectionRepository as repo, type RegionState, type SeriesState } from './insight-detection.repository';
 import { type AttributionValue, buildInsightRecord, MAX_ATTRIBUTION_VALUES, sharedEventIdOf } from './insight-event';
-import { BASELINE_DAYS, BASELINE_MINUTES, ceilDay, DAY_MS, floorDay, floorMinute, MINUTE_MS, parseSeriesId, type SeriesKey, seriesId } from './insight-series';
+import { BASELINE_DAYS, BASELINE_MINUTES, DAY_MS, floorDay, floorMinute, MINUTE_MS, parseSeriesId, type SeriesKey } from './insight-series';
 import { enabledTypes } from './insights-count.router';
 
 export interface AnalysisResult {
@@ -64,8 +64,9 @@ export class InsightsDetectionService {
       const state = await repo.region(client, accountId, region);
       if (!state) return result;
       const end = floorMinute(until);
-      // Detection starts once a whole baseline week of counting lies behind a day boundary.
-      let from = state.analyzedThrough ?? new Date(ceilDay(state.countingSince).getTime() + BASELINE_DAYS * DAY_MS);
+      // Detection starts once a baseline week of counting lies behind: on the 7th day after the
+      // day counting began (that first day counts as a baseline day even if it began late).
+      let from = state.analyzedThrough ?? new Date(floorDay(state.countingSince).getTime() + BASELINE_DAYS * DAY_MS);
       if (from.getTime() < end.getTime() - MAX_CATCH_UP_MS) from = new Date(end.getTime() - MAX_CATCH_UP_MS);
       const trails = await insightCountingRepository.insightTrailsCovering(client, accountId);
       const types = enabledTypes(trails, region);

@@ -88,15 +88,15 @@ export class InsightsMetricsService {
 
     const series = [ctx.caller.accountId, ctx.region, q.eventSource, q.eventName, insightType, errorCode ?? ''];
     const rows = await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
-      const binned = `SELECT date_bin(make_interval(secs => $7), minute, 'epoch') AS t, sum(count)::float8 AS v
+      const binned = `SELECT date_bin(make_interval(secs => $7::int), minute, 'epoch') AS t, sum(count)::float8 AS v
         FROM insights_minute_counts
         WHERE account_id = $1 AND region = $2 AND event_source = $3 AND event_name = $4 AND insight_type = $5 AND error_code = $6
-          AND minute >= greatest($8, $10) AND minute < $9
+          AND minute >= greatest($8::timestamptz, $10::timestamptz) AND minute < $9::timestamptz
         GROUP BY 1`;
       const sql =
         dataType === 'FillWithZeros'
           ? `SELECT g.t, coalesce(b.v, 0) AS v
-             FROM generate_series($8::timestamptz, $9::timestamptz - interval '1 microsecond', make_interval(secs => $7)) AS g(t)
+             FROM generate_series($8::timestamptz, $9::timestamptz - interval '1 microsecond', make_interval(secs => $7::int)) AS g(t)
              LEFT JOIN (${binned}) b ON b.t = g.t
              ORDER BY g.t LIMIT $11`
           : `${binned} ORDER BY 1 LIMIT $11`;
