@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deliveredFiles, insertBucket, insertMemberAccount, insertTrail, recordAs, waitFor } from '../helpers/delivery';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { trailCall, trailFails } from '../helpers/trails';
 import { startWorkers } from '../../workers/main';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
@@ -299,6 +300,22 @@ describe('Insights: detection over a backdated week, events, delivery and metric
     const { rows } = await app.db.pool.query(`SELECT id FROM accounts WHERE name = 'no-insights'`);
     const seen = await app.db.inTenantRaw({ accountId: rows[0].id, organizationId: app.admin.organizationId }, async (c) => (await c.query(`SELECT count(*)::int AS n FROM insights_minute_counts`)).rows[0].n);
     expect(seen).toBe(0);
+  });
+
+  it('putInsightSelectors checks the bucket Insights files go to, as CreateTrail does', async () => {
+    const admin = { token, region: REGION };
+    // Not logging: they must not take part in the delivery checked below.
+    await insertTrail(app.db, { accountId: account, name: 'no-bucket', homeRegion: REGION, s3BucketName: 'missing-bucket', isLogging: false });
+    await trailFails(app, 'putInsightSelectors', { trailName: 'no-bucket', insightSelectors: [{ insightType: 'ApiCallRateInsight' }] }, admin, 'S3BucketDoesNotExistException');
+    await insertBucket(app.db, store, account, 'closed-bucket', REGION, {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::closed-bucket/*' }],
+    });
+    await insertTrail(app.db, { accountId: account, name: 'closed', homeRegion: REGION, s3BucketName: 'closed-bucket', isLogging: false });
+    await trailFails(app, 'putInsightSelectors', { trailName: 'closed', insightSelectors: [{ insightType: 'ApiCallRateInsight' }] }, admin, 'InsufficientS3BucketPolicyException');
+    await trailFails(app, 'getInsightSelectors', { trailName: 'closed' }, admin, 'InsightNotEnabledException');
+    // Turning Insights off needs no bucket.
+    expect(await trailCall(app, 'putInsightSelectors', { trailName: 'no-bucket', insightSelectors: [] }, admin)).toMatchObject({ insightSelectors: [] });
   });
 
   it('the trail delivers them in separate CloudTrail-Insight files, never in its log files', async () => {
