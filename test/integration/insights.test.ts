@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deliveredFiles, insertBucket, insertMemberAccount, insertTrail, recordAs, waitFor } from '../helpers/delivery';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { trailCall, trailFails } from '../helpers/trails';
+import { type Receiver, startReceiver, streamingCall } from '../helpers/streaming';
 import { startWorkers } from '../../workers/main';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
@@ -55,6 +56,7 @@ describe('Insights: detection over a backdated week, events, delivery and metric
   let account: string;
   let trail: TrailEntity;
   let workers: { close(): Promise<void> } | undefined;
+  let receiver: Receiver;
   /** Start of the judged day (yesterday, UTC) and of today. */
   let judged: number;
   let today: number;
@@ -107,6 +109,9 @@ describe('Insights: detection over a backdated week, events, delivery and metric
     store = createObjectStore(app.config);
     account = app.admin.accountId;
     token = await app.login(app.admin);
+    // An EventBridge-style rule for Insights events (they are routed like any other event).
+    receiver = await startReceiver();
+    await streamingCall(app, 'putEventRule', { input: { name: 'insights', eventPattern: JSON.stringify({ 'detail-type': ['AWS Insight via CloudTrail'] }), webhookUrl: receiver.url } }, token, REGION);
     await insertBucket(app.db, store, account, 'insights-bucket');
     trail = await insertTrail(app.db, {
       accountId: account, name: 'insights', homeRegion: REGION, s3BucketName: 'insights-bucket',
@@ -141,6 +146,7 @@ describe('Insights: detection over a backdated week, events, delivery and metric
 
   afterAll(async () => {
     await workers?.close();
+    await receiver?.close();
     await app?.close();
   });
 
@@ -334,6 +340,17 @@ describe('Insights: detection over a backdated week, events, delivery and metric
     for (const f of logFiles) for (const r of f.records) expect(r.eventCategory).not.toBe('Insight');
     const { rows } = await app.db.pool.query(`SELECT DISTINCT kind FROM trail_log_files WHERE trail_id = $1 ORDER BY kind`, [trail.id]);
     expect(rows.map((r) => r.kind)).toEqual(['CloudTrail', 'CloudTrail-Insight']);
+  });
+
+  it('event rules matching "AWS Insight via CloudTrail" receive each Insights event once', async () => {
+    const want = (await insightRecords()).map((e) => e.eventID).sort();
+    const got = await waitFor('webhooks', async () => {
+      const ids = receiver.accepted().map((r) => JSON.parse(r.body)).filter((e) => e['detail-type'] === 'AWS Insight via CloudTrail').map((e) => e.detail.eventID);
+      return ids.length >= want.length ? ids.sort() : null;
+    });
+    expect(got).toEqual(want);
+    // Nothing else matched the rule.
+    expect(receiver.accepted().map((r) => JSON.parse(r.body)['detail-type'])).toEqual(want.map(() => 'AWS Insight via CloudTrail'));
   });
 });
 
