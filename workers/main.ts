@@ -28,7 +28,7 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
   ];
 }
 
-const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8 };
+const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8, insights: 2 };
 
 /** Refuses to start when a queue has no handler or two, or a handler names an unknown queue. */
 export function checkHandlers(list: Array<[string, unknown]>, queues: readonly string[] = QUEUE_NAMES): void {

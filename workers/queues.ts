@@ -15,7 +15,7 @@ export const QUEUES = {
   webhook: 'webhook',
   /** Repeatable: re-enqueues pending webhook deliveries whose job was lost. */
   webhookSweep: 'webhook-sweep',
-  /** Repeatable: Insights detection up to now − 1 minute (per (account, region) advisory lock). */
+  /** Repeatable tick + one `analyze-region` job per (account, region) (jobId `insights-<account>-<region>`, advisory lock): Insights detection. */
   insights: 'insights',
 } as const;
 
@@ -28,7 +28,7 @@ export interface JobPayloads {
   delivery: Record<string, never> | { trailId: string; accountId: string; region: string; kind?: 'CloudTrail' | 'CloudTrail-Insight' };
   webhook: { kind: 'deliver'; ruleId: string; outboxId: string } | { kind: 'redrive'; ruleId: string; deadLetterIds: string[] };
   'webhook-sweep': Record<string, never>;
-  insights: Record<string, never>;
+  insights: Record<string, never> | { accountId: string; region: string };
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);

@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -18,6 +19,9 @@ export interface AnalysisResult {
   started: number;
   ended: number;
 }
+
+/** Job id of one region's analysis. */
+export const insightsJobId = (accountId: string, region: string) => `insights-${accountId}-${region}`;
 
 /** One region catches up at most this much per run (the next run continues where it stopped). */
 const MAX_CATCH_UP_MS = DAY_MS;
@@ -40,7 +44,24 @@ export class InsightsDetectionService {
     private readonly logger: Logger,
   ) {}
 
-  /** Analyses every counted (account, region) up to `until` (minutes before floor(until)). */
+  /**
+   * The periodic tick: one `analyze-region` job per counted (account, region), so several worker
+   * processes share the regions (a job id per region: BullMQ ignores a duplicate while one waits).
+   */
+  async fanOut(queue: Queue): Promise<number> {
+    const regions = await repo.regions(this.db.pool);
+    if (regions.length === 0) return 0;
+    await queue.addBulk(
+      regions.map((r) => ({
+        name: 'analyze-region',
+        data: { accountId: r.accountId, region: r.region },
+        opts: { jobId: insightsJobId(r.accountId, r.region), attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true },
+      })),
+    );
+    return regions.length;
+  }
+
+  /** Analyses every counted (account, region) up to `until` (minutes before floor(until)), one after the other. */
   async analyze(until: Date): Promise<AnalysisResult> {
     const total: AnalysisResult = { regions: 0, minutes: 0, started: 0, ended: 0 };
     for (const r of await repo.regions(this.db.pool)) {

@@ -4,6 +4,8 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
 import { trailCall, trailFails } from '../helpers/trails';
 import { type Receiver, startReceiver, streamingCall } from '../helpers/streaming';
 import { startWorkers } from '../../workers/main';
+import { insightsWorker } from '../../workers/insights.worker';
+import type { Job } from 'bullmq';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
 import type { TrailEntity } from '../../src/trails/trail.entity';
@@ -242,6 +244,18 @@ describe('Insights: detection over a backdated week, events, delivery and metric
     expect(await insightRecords()).toEqual(before);
   });
 
+  it('with Insights turned off (or the trail stopped) nothing is generated', async () => {
+    const selectors = (await app.db.pool.query(`SELECT insight_selectors FROM trails WHERE id = $1`, [trail.id])).rows[0].insight_selectors;
+    await app.db.pool.query(`UPDATE insights_regions SET analyzed_through = $1`, [new Date(judged)]);
+    await app.db.pool.query(`UPDATE trails SET insight_selectors = NULL WHERE id = $1`, [trail.id]);
+    expect(await app.services.insights.detection.analyze(new Date(today))).toMatchObject({ started: 0, ended: 0, minutes: 1440 });
+    await app.db.pool.query(`UPDATE insights_regions SET analyzed_through = $1`, [new Date(judged)]);
+    await app.db.pool.query(`UPDATE trails SET insight_selectors = $2, is_logging = false WHERE id = $1`, [trail.id, JSON.stringify(selectors)]);
+    expect(await app.services.insights.detection.analyze(new Date(today))).toMatchObject({ started: 0, ended: 0 });
+    await app.db.pool.query(`UPDATE trails SET is_logging = true WHERE id = $1`, [trail.id]);
+    expect((await app.db.pool.query(`SELECT analyzed_through FROM insights_regions`)).rows[0].analyzed_through).toEqual(new Date(today));
+  });
+
   it('lookupEvents returns them only with eventCategory insight', async () => {
     const insights = await app.gql(LOOKUP, { input: { eventCategory: 'insight', startTime: iso(judged), endTime: iso(today) }, first: 50 }, { token, region: REGION });
     expect(insights.errors).toBeUndefined();
@@ -340,6 +354,18 @@ describe('Insights: detection over a backdated week, events, delivery and metric
     for (const f of logFiles) for (const r of f.records) expect(r.eventCategory).not.toBe('Insight');
     const { rows } = await app.db.pool.query(`SELECT DISTINCT kind FROM trail_log_files WHERE trail_id = $1 ORDER BY kind`, [trail.id]);
     expect(rows.map((r) => r.kind)).toEqual(['CloudTrail', 'CloudTrail-Insight']);
+  });
+
+  it('the worker tick fans out one job per region, which judges up to a minute ago', async () => {
+    await app.db.pool.query(`UPDATE insights_regions SET analyzed_through = $1`, [new Date(today)]);
+    const tick = await insightsWorker(app.services)({ name: 'insights', data: {} } as Job);
+    expect(tick).toEqual({ regions: 1 });
+    const expected = Math.floor((Date.now() - 60_000) / MIN) * MIN;
+    await waitFor('the region job', async () => {
+      const { rows } = await app.db.pool.query(`SELECT analyzed_through FROM insights_regions`);
+      return rows[0].analyzed_through.getTime() >= expected;
+    });
+    expect(await insightRecords()).toHaveLength(4);
   });
 
   it('event rules matching "AWS Insight via CloudTrail" receive each Insights event once', async () => {
