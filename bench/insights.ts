@@ -127,7 +127,7 @@ export async function benchInsights(server: string): Promise<Row[]> {
     );
     await db.pool.query(`UPDATE insights_regions SET counting_since = $3 WHERE account_id = $1 AND region = $2`, [account, REGION, new Date(judged - 7 * DAY)]);
     await db.pool.query(`VACUUM (ANALYZE) insights_minute_counts`);
-    await db.pool.query(`VACUUM (ANALYZE) insights_minute_attributions`);
+    await db.pool.query(`VACUUM (ANALYZE) insights_hour_attributions`);
 
     // Baseline: reading the judged window's events (only the columns detection would need).
     let t0 = process.hrtime.bigint();

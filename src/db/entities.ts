@@ -3,7 +3,7 @@ import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.ent
 import { TrailLogFileEntity } from '../delivery/trail-log-file.entity';
 import { TrailPendingEventEntity } from '../delivery/trail-pending-event.entity';
 import { OutboxEntity } from '../events/outbox.entity';
-import { InsightMinuteAttributionEntity } from '../insights/insight-minute-attribution.entity';
+import { InsightHourAttributionEntity } from '../insights/insight-hour-attribution.entity';
 import { InsightMinuteCountEntity } from '../insights/insight-minute-count.entity';
 import { InsightRegionEntity } from '../insights/insight-region.entity';
 import { InsightSeriesStateEntity } from '../insights/insight-series-state.entity';
@@ -42,7 +42,7 @@ export const ENTITIES = [
   TrailPendingEventEntity,
   TrailLogFileEntity,
   InsightMinuteCountEntity,
-  InsightMinuteAttributionEntity,
+  InsightHourAttributionEntity,
   InsightRegionEntity,
   InsightSeriesStateEntity,
 ];

@@ -35,6 +35,7 @@ export interface CountRow {
   count: number;
 }
 
+/** An attribution count of one series in one hour (`minute` holds the hour's start). */
 export interface AttributionRow extends CountRow {
   attribute: string;
   value: string;
@@ -109,11 +110,11 @@ export const insightCountingRepository = {
     for (let i = 0; i < rows.length; i += CHUNK) {
       const c = rows.slice(i, i + CHUNK);
       await client.query(
-        `INSERT INTO insights_minute_attributions AS t
-           (account_id, region, event_source, event_name, insight_type, error_code, minute, attribute, value, count)
+        `INSERT INTO insights_hour_attributions AS t
+           (account_id, region, event_source, event_name, insight_type, error_code, hour, attribute, value, count)
          SELECT $1, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::int[])
-           AS u(region, event_source, event_name, insight_type, error_code, minute, attribute, value, count)
-         ON CONFLICT (account_id, region, event_source, event_name, insight_type, error_code, minute, attribute, value)
+           AS u(region, event_source, event_name, insight_type, error_code, hour, attribute, value, count)
+         ON CONFLICT (account_id, region, event_source, event_name, insight_type, error_code, hour, attribute, value)
          DO UPDATE SET count = t.count + excluded.count`,
         [accountId, c.map((r) => r.region), c.map((r) => r.eventSource), c.map((r) => r.eventName), c.map((r) => r.insightType),
           c.map((r) => r.errorCode), c.map((r) => r.minute), c.map((r) => r.attribute), c.map((r) => r.value), c.map((r) => r.count)],

@@ -141,17 +141,41 @@ export const insightDetectionRepository = {
     return Number(rows[0].n);
   },
 
-  /** The `limit` most frequent values of each attribute of a series over [from, to). */
-  async topValues(client: PoolClient, accountId: string, region: string, k: SeriesKey, from: Date, to: Date, limit: number): Promise<RankedValue[]> {
+  /** The `limit` most frequent values of each attribute of a series over whole hours [from, to) (the baseline). */
+  async baselineTopValues(client: PoolClient, accountId: string, region: string, k: SeriesKey, from: Date, to: Date, limit: number): Promise<RankedValue[]> {
     const { rows } = await client.query(
       `SELECT attribute, value, total FROM (
          SELECT attribute, value, sum(count) AS total,
                 row_number() OVER (PARTITION BY attribute ORDER BY sum(count) DESC, value) AS n
-         FROM insights_minute_attributions
-         WHERE ${SERIES_WHERE} AND minute >= $7 AND minute < $8
+         FROM insights_hour_attributions
+         WHERE ${SERIES_WHERE} AND hour >= $7 AND hour < $8
          GROUP BY attribute, value) s
        WHERE n <= $9 ORDER BY attribute, total DESC, value`,
       [...seriesParams(accountId, region, k), from, to, limit],
+    );
+    return rows.map((r) => ({ attribute: r.attribute, value: r.value, total: Number(r.total) }));
+  },
+
+  /**
+   * The same over [from, to) read from the events themselves (the insight window: minutes of one
+   * API, on the (account_id, region, event_name, event_time) index). The series' events are the
+   * ones counting counted: write calls (readOnly not true) or calls ending in its error code.
+   */
+  async windowTopValues(client: PoolClient, accountId: string, region: string, k: SeriesKey, from: Date, to: Date, limit: number): Promise<RankedValue[]> {
+    const { rows } = await client.query(
+      `SELECT attribute, value, total FROM (
+         SELECT a.attribute, a.value, count(*) AS total,
+                row_number() OVER (PARTITION BY a.attribute ORDER BY count(*) DESC, a.value) AS n
+         FROM events e
+         CROSS JOIN LATERAL (VALUES ('userIdentityArn', coalesce(e.user_identity_arn, 'null')),
+                                    ('userAgent', coalesce(e.user_agent, 'null')),
+                                    ('errorCode', coalesce(e.error_code, 'null'))) AS a(attribute, value)
+         WHERE e.account_id = $1 AND e.region = $2 AND e.event_name = $3 AND e.event_time >= $4 AND e.event_time < $5
+           AND e.event_source = $6 AND e.event_category = 'Management'
+           AND CASE WHEN $7::text = '' THEN e.read_only IS DISTINCT FROM true ELSE e.error_code = $7::text END
+         GROUP BY a.attribute, a.value) s
+       WHERE n <= $8 ORDER BY attribute, total DESC, value`,
+      [accountId, region, k.eventName, from, to, k.eventSource, k.errorCode, limit],
     );
     return rows.map((r) => ({ attribute: r.attribute, value: r.value, total: Number(r.total) }));
   },
@@ -196,6 +220,6 @@ export const insightDetectionRepository = {
   /** Drops counts and attributions older than their retention, for one region (bounded by the time index). */
   async prune(client: PoolClient, accountId: string, region: string, countsBefore: Date, attributionsBefore: Date): Promise<void> {
     await client.query(`DELETE FROM insights_minute_counts WHERE account_id = $1 AND region = $2 AND minute < $3`, [accountId, region, countsBefore]);
-    await client.query(`DELETE FROM insights_minute_attributions WHERE account_id = $1 AND region = $2 AND minute < $3`, [accountId, region, attributionsBefore]);
+    await client.query(`DELETE FROM insights_hour_attributions WHERE account_id = $1 AND region = $2 AND hour < $3`, [accountId, region, attributionsBefore]);
   },
 };

@@ -8,7 +8,7 @@ import {
   type InsightTrail,
   insightCountingRepository as repo,
 } from './insight-counting.repository';
-import { floorMinute, type InsightType } from './insight-series';
+import { floorHour, floorMinute, type InsightType } from './insight-series';
 
 /** Which Insights types are enabled for management events of `region` by any of the trails. */
 export function enabledTypes(trails: InsightTrail[], region: string): Set<InsightType> {
@@ -31,7 +31,7 @@ export interface BatchCounts {
 }
 
 /**
- * Aggregates one batch into per-minute series counts and attribution counts. Pure. Call rate
+ * Aggregates one batch into per-minute series counts and per-hour attribution counts. Pure. Call rate
  * counts write management calls (readOnly not true); error rate counts any management call with
  * an errorCode, per code (spec §10). Counts land in the minute of the eventTime, so backdated
  * events count where they belong.
@@ -42,20 +42,23 @@ export function countBatch(trails: InsightTrail[], events: CountableEvent[]): Ba
   const earliest = new Map<string, Date>();
   const typesByRegion = new Map<string, Set<InsightType>>();
   const add = (row: Omit<CountRow, 'count'>, e: CountableEvent) => {
-    const key = `${row.region}\u0000${row.eventSource}\u0000${row.eventName}\u0000${row.insightType}\u0000${row.errorCode}\u0000${row.minute.getTime()}`;
+    const series = `${row.region}\u0000${row.eventSource}\u0000${row.eventName}\u0000${row.insightType}\u0000${row.errorCode}`;
+    const key = `${series}\u0000${row.minute.getTime()}`;
     const c = counts.get(key);
     if (c) c.count++;
     else counts.set(key, { ...row, count: 1 });
+    const hour = floorHour(row.minute);
+    const hourKey = `${series}\u0000${hour.getTime()}`;
     const values: Array<[string, string]> = [
       ['userIdentityArn', e.userIdentityArn ?? 'null'],
       ['userAgent', e.userAgent ?? 'null'],
       ['errorCode', e.errorCode ?? 'null'],
     ];
     for (const [attribute, value] of values) {
-      const akey = `${key}\u0000${attribute}\u0000${value}`;
+      const akey = `${hourKey}\u0000${attribute}\u0000${value}`;
       const a = attributions.get(akey);
       if (a) a.count++;
-      else attributions.set(akey, { ...row, attribute, value, count: 1 });
+      else attributions.set(akey, { ...row, minute: hour, attribute, value, count: 1 });
     }
   };
   for (const e of events) {

@@ -27,7 +27,7 @@ export const insightsJobId = (accountId: string, region: string) => `insights-${
 const MAX_CATCH_UP_MS = DAY_MS;
 /** Per-minute counts serve listInsightsMetricData's hourly points for 90 days (spec §3.4). */
 const COUNT_RETENTION_DAYS = 90;
-/** Attributions explain the baseline week and insights that started up to 8 more days ago. */
+/** Hourly attributions serve the baseline week, also of insights that opened up to a week ago. */
 const ATTRIBUTION_RETENTION_DAYS = 15;
 
 /**
@@ -189,10 +189,8 @@ export class InsightsDetectionService {
     const duration = Math.round((windowEnd.getTime() - t.startedAt.getTime()) / MINUTE_MS);
     const sum = t.state === 'Start' ? t.sum : await repo.sumRange(client, accountId, region, key, t.startedAt, t.endedAt);
     const baselineFrom = new Date(t.baseline.day.getTime() - BASELINE_DAYS * DAY_MS);
-    const [insightValues, baselineValues] = await Promise.all([
-      repo.topValues(client, accountId, region, key, t.startedAt, windowEnd, MAX_ATTRIBUTION_VALUES),
-      repo.topValues(client, accountId, region, key, baselineFrom, t.baseline.day, MAX_ATTRIBUTION_VALUES),
-    ]);
+    const insightValues = await repo.windowTopValues(client, accountId, region, key, t.startedAt, windowEnd, MAX_ATTRIBUTION_VALUES);
+    const baselineValues = await repo.baselineTopValues(client, accountId, region, key, baselineFrom, t.baseline.day, MAX_ATTRIBUTION_VALUES);
     const attributions: Record<string, { insight: AttributionValue[]; baseline: AttributionValue[] }> = {};
     const slot = (a: string) => (attributions[a] ??= { insight: [], baseline: [] });
     for (const v of insightValues) slot(v.attribute).insight.push({ value: v.value, average: v.total / duration });

@@ -18,7 +18,7 @@ describe('Insights counting (pure)', () => {
     expect(enabledTypes([{ ...both, insightSelectors: [{ InsightType: 'ApiCallRateInsight', EventCategories: ['Data'] }] }], 'us-east-1').size).toBe(0);
   });
 
-  it('call rate counts writes; error rate counts any call with an error code, per code, in the minute of the eventTime', () => {
+  it('call rate counts writes; error rate counts any call with an error code, per code, in the minute of the eventTime; attributions per hour', () => {
     const { counts, attributions, earliest } = countBatch([both], [
       ev(),
       ev({ userIdentityArn: 'arn:aws:iam::111122223333:user/bob' }),
@@ -30,6 +30,7 @@ describe('Insights counting (pure)', () => {
       ['DescribeInstances', 'ApiErrorRateInsight', 'AccessDenied', '2026-03-10T09:59:00.000Z', 1],
       ['RunInstances', 'ApiCallRateInsight', '', '2026-03-10T10:00:00.000Z', 2],
     ]);
+    expect(new Set(attributions.map((a) => a.minute.toISOString()))).toEqual(new Set(['2026-03-10T09:00:00.000Z', '2026-03-10T10:00:00.000Z']));
     const run = attributions.filter((a) => a.eventName === 'RunInstances').map((a) => [a.attribute, a.value, a.count]);
     expect(run).toEqual([
       ['errorCode', 'null', 2],

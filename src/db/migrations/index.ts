@@ -1,5 +1,5 @@
-import { InsightsRowLevelSecurity1795496883300 } from './1795496883300-InsightsRowLevelSecurity';
-import { InsightsCounts1795496883226 } from './1795496883226-InsightsCounts';
+import { InsightsRowLevelSecurity1795497572400 } from './1795497572400-InsightsRowLevelSecurity';
+import { InsightsCounts1795497572349 } from './1795497572349-InsightsCounts';
 import { StreamingRowLevelSecurity1795490649800 } from './1795490649800-StreamingRowLevelSecurity';
 import { StreamingRulesWebhooks1795490649775 } from './1795490649775-StreamingRulesWebhooks';
 import { DeliveryLogFiles1795490475140 } from './1795490475140-DeliveryLogFiles';
@@ -17,6 +17,6 @@ export const MIGRATIONS: Function[] = [
   DeliveryLogFiles1795490475140,
   StreamingRulesWebhooks1795490649775,
   StreamingRowLevelSecurity1795490649800,
-  InsightsCounts1795496883226,
-  InsightsRowLevelSecurity1795496883300,
+  InsightsCounts1795497572349,
+  InsightsRowLevelSecurity1795497572400,
 ];

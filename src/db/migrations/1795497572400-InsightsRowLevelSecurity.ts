@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * write them; the other Insights tables (attributions, regions, series state) are service-only.
  * Never edit once landed.
  */
-export class InsightsRowLevelSecurity1795496883300 implements MigrationInterface {
-  name = 'InsightsRowLevelSecurity1795496883300';
+export class InsightsRowLevelSecurity1795497572400 implements MigrationInterface {
+  name = 'InsightsRowLevelSecurity1795497572400';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`GRANT SELECT ON insights_minute_counts TO opentrail_app`);

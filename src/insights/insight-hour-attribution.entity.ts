@@ -1,13 +1,15 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
- * Per-minute count of one attribute value (user identity ARN, user agent, error code) within one
- * series: what the `attributions` of an Insights event are computed from. Service-only; kept for
- * INSIGHTS_ATTRIBUTION_RETENTION (baseline week + the longest open insight we still explain).
+ * Per-hour count of one attribute value (user identity ARN, user agent, error code) within one
+ * series: the baseline `attributions` of an Insights event are summed from it over the baseline
+ * week (whole days, so whole hours). Hours, not minutes: up to 60× fewer rows to upsert while
+ * routing; the insight window's attributions are read from `events` instead (a few minutes of one
+ * API, on the (account, region, event_name, event_time) index). Service-only; kept 15 days.
  */
-@Entity({ name: 'insights_minute_attributions' })
-@Index('insights_minute_attributions_time_idx', ['accountId', 'region', 'minute'])
-export class InsightMinuteAttributionEntity {
+@Entity({ name: 'insights_hour_attributions' })
+@Index('insights_hour_attributions_time_idx', ['accountId', 'region', 'hour'])
+export class InsightHourAttributionEntity {
   @PrimaryColumn({ name: 'account_id', type: 'varchar', length: 12 })
   accountId!: string;
 
@@ -27,7 +29,7 @@ export class InsightMinuteAttributionEntity {
   errorCode!: string;
 
   @PrimaryColumn({ type: 'timestamptz' })
-  minute!: Date;
+  hour!: Date;
 
   /** userIdentityArn | userAgent | errorCode. */
   @PrimaryColumn({ type: 'varchar', length: 16 })
