@@ -167,9 +167,8 @@ export class InsightsDetectionService {
         }
         events.push(await this.insightRecord(client, accountId, region.region, key, sharedEventId!, t));
       }
-      const before = state?.open ?? null;
       const after = scan.open ? { ...scan.open, sharedEventId: sharedEventId! } : null;
-      if (JSON.stringify(before) !== JSON.stringify(after)) changes.push({ key, open: after });
+      if (!sameOpen(state?.open ?? null, after)) changes.push({ key, open: after });
     }
     if (events.length > 0) await this.record(accountId, organizationId, events);
     await repo.commitAnalysis(client, accountId, region.region, changes, to);
@@ -224,4 +223,17 @@ export class InsightsDetectionService {
     }
     await this.writer.write({ accountId, organizationId }, rows, 'insights');
   }
+}
+
+/** Whether two open-insight states are the same (nothing to store). */
+function sameOpen(a: SeriesState['open'], b: SeriesState['open']): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.sharedEventId === b.sharedEventId &&
+    a.startedAt.getTime() === b.startedAt.getTime() &&
+    a.lastHot.getTime() === b.lastHot.getTime() &&
+    a.baseline.day.getTime() === b.baseline.day.getTime() &&
+    a.baseline.total === b.baseline.total &&
+    a.baseline.peak === b.baseline.peak
+  );
 }
