@@ -6,6 +6,7 @@ import { type Receiver, startReceiver, streamingCall } from '../helpers/streamin
 import { startWorkers } from '../../workers/main';
 import { insightsWorker } from '../../workers/insights.worker';
 import type { Job } from 'bullmq';
+import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
 import type { TrailEntity } from '../../src/trails/trail.entity';
@@ -322,6 +323,14 @@ describe('Insights: detection over a backdated week, events, delivery and metric
     expect(seen).toBe(0);
   });
 
+  it("another organization's caller gets an empty curve for the same API", async () => {
+    const other = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, 'insights-other'));
+    const otherToken = await app.login(other);
+    const res = await app.gql(METRICS, { input: { eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight', period: 3600 } }, { token: otherToken, region: REGION });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.listInsightsMetricData).toMatchObject({ timestamps: [], values: [], nextToken: null });
+  });
+
   it('putInsightSelectors checks the bucket Insights files go to, as CreateTrail does', async () => {
     const admin = { token, region: REGION };
     // Not logging: they must not take part in the delivery checked below.
@@ -366,6 +375,20 @@ describe('Insights: detection over a backdated week, events, delivery and metric
       return rows[0].analyzed_through.getTime() >= expected;
     });
     expect(await insightRecords()).toHaveLength(4);
+  });
+
+  it('an organization trail with Insights makes its member accounts counted', async () => {
+    const { rows } = await app.db.pool.query(`SELECT id FROM accounts WHERE name = 'no-insights'`);
+    const member = rows[0].id as string;
+    await insertBucket(app.db, store, account, 'org-insights-bucket');
+    await insertTrail(app.db, {
+      accountId: account, organizationId: app.admin.organizationId, isOrganizationTrail: true, name: 'org-insights', homeRegion: REGION,
+      s3BucketName: 'org-insights-bucket', insightSelectors: [{ InsightType: 'ApiCallRateInsight' }],
+    });
+    await recordAs(app.services, member, app.admin.organizationId, [{ ...records[0], eventID: randomUUID(), recipientAccountId: member }]);
+    await waitFor('member counted', async () => (await app.db.pool.query(`SELECT 1 FROM insights_minute_counts WHERE account_id = $1`, [member])).rowCount);
+    const { rows: counted } = await app.db.pool.query(`SELECT insight_type, sum(count)::int AS n FROM insights_minute_counts WHERE account_id = $1 GROUP BY 1`, [member]);
+    expect(counted).toEqual([{ insight_type: 'ApiCallRateInsight', n: 1 }]);
   });
 
   it('event rules matching "AWS Insight via CloudTrail" receive each Insights event once', async () => {
