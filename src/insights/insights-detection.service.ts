@@ -23,6 +23,8 @@ export interface AnalysisResult {
 /** Job id of one region's analysis. */
 export const insightsJobId = (accountId: string, region: string) => `insights-${accountId}-${region}`;
 
+/** Minutes judged per chunk (one read of counts, one state commit). */
+const CHUNK_MINUTES = 60;
 /** One region catches up at most this much per run (the next run continues where it stopped). */
 const MAX_CATCH_UP_MS = DAY_MS;
 /** Per-minute counts serve listInsightsMetricData's hourly points for 90 days (spec §3.4). */
@@ -94,7 +96,9 @@ export class InsightsDetectionService {
       const organizationId = await repo.organizationOf(client, accountId);
       while (from < end) {
         const day = floorDay(from);
-        const to = new Date(Math.min(end.getTime(), day.getTime() + DAY_MS));
+        // Chunks of at most an hour within one baseline day: memory stays bounded by
+        // (series × CHUNK_MINUTES) counts however long the catch-up, and each chunk commits.
+        const to = new Date(Math.min(end.getTime(), day.getTime() + DAY_MS, from.getTime() + CHUNK_MINUTES * MINUTE_MS));
         if (types.size === 0) {
           // Insights off for this region: nothing is generated (spec §10 "Stopping").
           await repo.commitAnalysis(client, accountId, region, [], to);
