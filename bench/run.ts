@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: ingest, lookup, GraphQL-overhead and delivery (bench/delivery.ts) benchmarks against a fresh database, each
+ * `npm run bench`: ingest, lookup, GraphQL-overhead, delivery (bench/delivery.ts) and insights (bench/insights.ts) benchmarks against a fresh database, each
  * printed beside a baseline measured in the same run. Scale with BENCH_EVENTS (default 1,000,000)
  * and BENCH_SECONDS (load duration of the request-rate benchmark, default 10).
  */
@@ -16,6 +16,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { Database, ensureDatabaseExists } from '../src/db/database';
 import { createOrganizationWithAdmin, type TenantCredentials } from '../src/organizations/organization-bootstrap';
 import { benchDelivery } from './delivery';
+import { benchInsights } from './insights';
 import { startApp, type AppProcess } from './lib/app-process';
 import { fmt, printTable, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
@@ -251,6 +252,7 @@ async function main(): Promise<void> {
     if (want('lookup')) rows.push(...(await benchLookup(app, tenants)));
     if (want('graphql')) rows.push(...(await benchGraphql(env, admin)));
     if (want('delivery')) rows.push(...(await benchDelivery(EVENTS, SERVER)));
+    if (want('insights')) rows.push(...(await benchInsights(SERVER)));
   } finally {
     await app.stop();
     await db.close();

@@ -48,6 +48,8 @@ export interface Config {
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
   webhookBackoffMs: number;
+  /** How often the Insights detection worker runs (it judges every complete minute since its last run). */
+  insightsIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: read('WEBHOOK_TIMEOUT_MS', integer(100, 60000), 5000),
     webhookMaxAttempts: read('WEBHOOK_MAX_ATTEMPTS', integer(1, 50), 8),
     webhookBackoffMs: read('WEBHOOK_BACKOFF_MS', integer(1, 3_600_000), 1000),
+    insightsIntervalSeconds: read('INSIGHTS_INTERVAL_SECONDS', integer(1, 3600), 60),
   };
   if (config.storageBackend === 's3') {
     for (const [name, value] of [['S3_ENDPOINT', config.s3Endpoint], ['S3_ACCESS_KEY_ID', config.s3AccessKeyId], ['S3_SECRET_ACCESS_KEY', config.s3SecretAccessKey]] as const) {

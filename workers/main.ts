@@ -7,6 +7,7 @@ import { checkMasterKey } from '../src/crypto/master-key-check';
 import { createMetrics } from '../src/observability/metrics';
 import { aggregationWorker } from './aggregation.worker';
 import { deliveryWorker } from './delivery.worker';
+import { insightsWorker } from './insights.worker';
 import { outboxSweepWorker } from './outbox-sweep.worker';
 import { QUEUES, QUEUE_NAMES, type QueueName } from './queues';
 import { retentionWorker } from './retention.worker';
@@ -24,10 +25,11 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     [QUEUES.delivery, deliveryWorker(services)],
     [QUEUES.webhook, webhookWorker(services)],
     [QUEUES.webhookSweep, webhookSweepWorker(services)],
+    [QUEUES.insights, insightsWorker(services)],
   ];
 }
 
-const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8 };
+const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8, insights: 2 };
 
 /** Refuses to start when a queue has no handler or two, or a handler names an unknown queue. */
 export function checkHandlers(list: Array<[string, unknown]>, queues: readonly string[] = QUEUE_NAMES): void {
@@ -63,6 +65,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     [QUEUES.retention, config.retentionIntervalSeconds],
     [QUEUES.delivery, config.deliveryIntervalSeconds],
     [QUEUES.webhookSweep, config.outboxSweepIntervalSeconds],
+    [QUEUES.insights, config.insightsIntervalSeconds],
   ];
   await upsertSchedules(connection, config.redisPrefix, schedules);
   // Redis holds the schedules; if it loses its data (a restart without persistence, a failover),

@@ -15,6 +15,8 @@ export const QUEUES = {
   webhook: 'webhook',
   /** Repeatable: re-enqueues pending webhook deliveries whose job was lost. */
   webhookSweep: 'webhook-sweep',
+  /** Repeatable tick + one `analyze-region` job per (account, region) (jobId `insights-<account>-<region>`, advisory lock): Insights detection. */
+  insights: 'insights',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -23,9 +25,10 @@ export interface JobPayloads {
   aggregation: { outboxId: string };
   'outbox-sweep': Record<string, never>;
   retention: Record<string, never>;
-  delivery: Record<string, never> | { trailId: string; accountId: string; region: string };
+  delivery: Record<string, never> | { trailId: string; accountId: string; region: string; kind?: 'CloudTrail' | 'CloudTrail-Insight' };
   webhook: { kind: 'deliver'; ruleId: string; outboxId: string } | { kind: 'redrive'; ruleId: string; deadLetterIds: string[] };
   'webhook-sweep': Record<string, never>;
+  insights: Record<string, never> | { accountId: string; region: string };
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);

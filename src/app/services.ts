@@ -8,6 +8,7 @@ import type { Database } from '../db/database';
 import { createDeliveryService } from '../delivery/delivery-services';
 import type { DeliveryService } from '../delivery/delivery.service';
 import { createEventServices, type EventServices } from '../events/event-services';
+import { createInsightsServices, type InsightsServices } from '../insights/insights-services';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -37,6 +38,8 @@ export interface Services extends EventServices, StreamingServices {
   trails: TrailServices;
   /** Trail log file delivery (queue `delivery`). */
   delivery: DeliveryService;
+  /** CloudTrail Insights: counting router, detection (queue `insights`), metric data (src/insights). */
+  insights: InsightsServices;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
@@ -62,6 +65,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     trails: createTrailServices(db, core.storage),
     delivery: createDeliveryService(core, core.storage),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
+    insights: createInsightsServices({ ...core, outbox: events.outbox, eventWriter: events.eventWriter }),
   };
 }
 

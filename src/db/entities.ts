@@ -4,6 +4,10 @@ import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.ent
 import { TrailLogFileEntity } from '../delivery/trail-log-file.entity';
 import { TrailPendingEventEntity } from '../delivery/trail-pending-event.entity';
 import { OutboxEntity } from '../events/outbox.entity';
+import { InsightHourAttributionEntity } from '../insights/insight-hour-attribution.entity';
+import { InsightMinuteCountEntity } from '../insights/insight-minute-count.entity';
+import { InsightRegionEntity } from '../insights/insight-region.entity';
+import { InsightSeriesStateEntity } from '../insights/insight-series-state.entity';
 import { DelegatedAdminEntity } from '../organizations/delegated-admin.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { InlinePolicyEntity } from '../policies/inline-policy.entity';
@@ -39,4 +43,8 @@ export const ENTITIES = [
   TrailDeliveryStatusEntity,
   TrailPendingEventEntity,
   TrailLogFileEntity,
+  InsightMinuteCountEntity,
+  InsightHourAttributionEntity,
+  InsightRegionEntity,
+  InsightSeriesStateEntity,
 ];

@@ -41,7 +41,8 @@ export interface GroupResult {
 /** Per tick, at most this many groups are fanned out (the next tick takes the rest). */
 const MAX_GROUPS_PER_TICK = 10_000;
 /** Job id of a group: one job per (trail, account, region) exists at a time (BullMQ ignores a duplicate add). */
-export const deliveryJobId = (g: DeliveryGroup) => `deliver-${g.trailId}-${g.accountId}-${g.region}`;
+export const deliveryJobId = (g: DeliveryGroup) =>
+  `deliver-${g.trailId}-${g.accountId}-${g.region}${g.kind === 'CloudTrail-Insight' ? '-insight' : ''}`;
 
 interface TrailTarget {
   id: string;
@@ -105,7 +106,7 @@ export class DeliveryService {
    */
   async deliverGroup(g: DeliveryGroup): Promise<GroupResult> {
     const client = await this.pool.connect();
-    const lockKey = `opentrail:delivery:${g.trailId}:${g.accountId}:${g.region}`;
+    const lockKey = `opentrail:delivery:${g.trailId}:${g.accountId}:${g.region}${g.kind === 'CloudTrail-Insight' ? ':insight' : ''}`;
     let locked = false;
     try {
       const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [lockKey]);
@@ -144,6 +145,7 @@ export class DeliveryService {
             region: g.region,
             deliveredAt: new Date(),
             unique: uniqueSuffix(),
+            kind: g.kind,
           }),
       },
       { maxRecords: this.maxRecords, maxBytes: this.maxBytes },

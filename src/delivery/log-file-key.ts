@@ -5,6 +5,9 @@ import { randomInt } from 'node:crypto';
  * `[<prefix>/]AWSLogs/[<o-id>/]<acct>/CloudTrail/<region>/<YYYY>/<MM>/<DD>/<acct>_CloudTrail_<region>_<YYYYMMDD>T<HHmm>Z_<unique16>.json.gz`
  * The date is the UTC delivery time (minute precision); `unique16` only prevents overwrites.
  */
+/** Log files and Insights files differ only by this word, in the folder and in the name (spec §5.1). */
+export type LogFileKind = 'CloudTrail' | 'CloudTrail-Insight';
+
 export interface LogFileKeyParts {
   prefix: string | null;
   /** Set for organization trails only. */
@@ -15,6 +18,8 @@ export interface LogFileKeyParts {
   region: string;
   deliveredAt: Date;
   unique: string;
+  /** Default `CloudTrail`. */
+  kind?: LogFileKind;
 }
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -37,20 +42,24 @@ export function logFileKey(p: LogFileKeyParts): string {
   // A prefix is stored without leading/trailing slashes by the trails module; strip defensively so
   // a key never starts with '/' or contains '//'.
   const prefix = p.prefix ? p.prefix.replace(/^\/+|\/+$/g, '') : '';
+  const kind = p.kind ?? 'CloudTrail';
   const parts = [
     ...(prefix ? [prefix] : []),
     'AWSLogs',
     ...(p.organizationId ? [p.organizationId] : []),
     p.accountId,
-    'CloudTrail',
+    kind,
     p.region,
     yyyy,
     mm,
     dd,
-    `${p.accountId}_CloudTrail_${p.region}_${stamp}_${p.unique}.json.gz`,
+    `${p.accountId}_${kind}_${p.region}_${stamp}_${p.unique}.json.gz`,
   ];
   return parts.join('/');
 }
 
 /** The regex AWS's processing library uses to recognise log files (spec §5.1). */
 export const LOG_FILE_NAME = /.+_CloudTrail_[\w-]+_\d{8}T\d{4}Z_\w+\.json\.gz$/;
+
+/** The same for Insights files. */
+export const INSIGHT_FILE_NAME = /.+_CloudTrail-Insight_[\w-]+_\d{8}T\d{4}Z_\w+\.json\.gz$/;

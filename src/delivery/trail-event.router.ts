@@ -28,18 +28,18 @@ function selectable(e: RoutableEvent): SelectableEvent {
 
 /**
  * Which (trail, event) pairs of a batch become pending deliveries. Pure, so the coverage rules are
- * unit-testable. Insights events are not routed here: they go to the separate CloudTrail-Insight
- * files of the Insights pipeline.
+ * unit-testable. Insights events go to trails whose insight selectors enable their type, as
+ * `CloudTrail-Insight` rows: they are delivered in separate Insights files (spec §5.1).
  */
 export function selectDeliveries(trails: RoutableTrail[], events: RoutableEvent[]): PendingRow[] {
   const out: PendingRow[] = [];
   for (const e of events) {
-    if (e.eventCategory === 'Insight') continue;
+    const kind = e.eventCategory === 'Insight' ? 'CloudTrail-Insight' : 'CloudTrail';
     const view = selectable(e);
     for (const t of trails) {
       if (!trailCoversRegion(t, e.region)) continue;
       if (!trailSelects(t, view)) continue;
-      out.push({ trailId: t.id, region: e.region, eventId: e.eventId, eventTime: e.eventTime });
+      out.push({ trailId: t.id, region: e.region, eventId: e.eventId, eventTime: e.eventTime, kind });
     }
   }
   return out;

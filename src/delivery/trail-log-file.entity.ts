@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { LogFileKind } from './log-file-key';
 
 export type LogFileState = 'pending' | 'delivered';
 
@@ -39,6 +40,10 @@ export class TrailLogFileEntity {
 
   @Column({ type: 'varchar', length: 16 })
   state!: LogFileState;
+
+  /** `CloudTrail` (log file) or `CloudTrail-Insight` (Insights file, its own key folder, spec §5.1). */
+  @Column({ type: 'varchar', length: 24, default: 'CloudTrail' })
+  kind!: LogFileKind;
 
   @Column({ name: 'event_count', type: 'integer' })
   eventCount!: number;

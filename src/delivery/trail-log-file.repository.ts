@@ -1,18 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { recordCost } from './log-file-body';
+import type { LogFileKind } from './log-file-key';
 
 /**
  * Every statement on trail_pending_events and trail_log_files during delivery. All run on the
  * client that holds the group's advisory lock (see delivery.service.ts), as the owner.
  */
 
-/** One (trail, event account, source region): the unit of single-flight delivery. */
+/** One (trail, event account, source region, file kind): the unit of single-flight delivery. */
 export interface DeliveryGroup {
   trailId: string;
   accountId: string;
   region: string;
+  /** Absent in jobs enqueued before Insights files existed: `CloudTrail`. */
+  kind?: LogFileKind;
 }
+
+const kindOf = (g: DeliveryGroup): LogFileKind => g.kind ?? 'CloudTrail';
 
 export interface PendingLogFile {
   id: string;
@@ -52,18 +57,18 @@ export const trailLogFileRepository = {
   /** Groups with anything to deliver: unclaimed pending events, or a file claimed but not delivered. */
   async groupsWithPendingEvents(client: Pool | PoolClient, limit: number): Promise<DeliveryGroup[]> {
     const { rows } = await client.query(
-      `SELECT DISTINCT trail_id, account_id, region FROM trail_pending_events LIMIT $1`,
+      `SELECT DISTINCT trail_id, account_id, region, kind FROM trail_pending_events LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ trailId: r.trail_id, accountId: r.account_id, region: r.region }));
+    return rows.map((r) => ({ trailId: r.trail_id, accountId: r.account_id, region: r.region, kind: r.kind }));
   },
 
   /** A file claimed earlier whose delivery did not commit (a crash or a storage error): redo it. */
   async findPendingFile(client: PoolClient, g: DeliveryGroup): Promise<PendingLogFile | null> {
     const { rows } = await client.query(
-      `SELECT * FROM trail_log_files WHERE trail_id = $1 AND account_id = $2 AND region = $3 AND state = 'pending'
+      `SELECT * FROM trail_log_files WHERE trail_id = $1 AND account_id = $2 AND region = $3 AND state = 'pending' AND kind = $4
        ORDER BY created_at LIMIT 1`,
-      [g.trailId, g.accountId, g.region],
+      [g.trailId, g.accountId, g.region, kindOf(g)],
     );
     return rows[0] ? toFile(rows[0]) : null;
   },
@@ -88,19 +93,19 @@ export const trailLogFileRepository = {
                   row_number() OVER w AS n,
                   sum(octet_length(e.record) + $6) OVER w AS running
            FROM (SELECT event_id, event_time FROM trail_pending_events
-                 WHERE trail_id = $1 AND account_id = $2 AND region = $3 AND file_id IS NULL
+                 WHERE trail_id = $1 AND account_id = $2 AND region = $3 AND file_id IS NULL AND kind = $7
                  ORDER BY event_time, event_id LIMIT $4) p
            JOIN events e ON e.account_id = $2 AND e.event_id = p.event_id AND e.event_time = p.event_time
            WINDOW w AS (ORDER BY p.event_time, p.event_id)) s
          WHERE n = 1 OR running <= $5
          ORDER BY event_time, event_id`,
-        [g.trailId, g.accountId, g.region, caps.maxRecords, caps.maxBytes, recordCost(0)],
+        [g.trailId, g.accountId, g.region, caps.maxRecords, caps.maxBytes, recordCost(0), kindOf(g)],
       );
       if (rows.length === 0) {
         await client.query(
-          `DELETE FROM trail_pending_events p WHERE p.trail_id = $1 AND p.account_id = $2 AND p.region = $3 AND p.file_id IS NULL
+          `DELETE FROM trail_pending_events p WHERE p.trail_id = $1 AND p.account_id = $2 AND p.region = $3 AND p.file_id IS NULL AND p.kind = $4
              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.account_id = p.account_id AND e.event_id = p.event_id AND e.event_time = p.event_time)`,
-          [g.trailId, g.accountId, g.region],
+          [g.trailId, g.accountId, g.region, kindOf(g)],
         );
         await client.query('COMMIT');
         return null;
@@ -110,9 +115,9 @@ export const trailLogFileRepository = {
       const times = rows.map((r) => r.event_time as Date);
       const inserted = await client.query(
         `INSERT INTO trail_log_files (id, trail_id, trail_account_id, account_id, region, bucket, object_key, state,
-                                      event_count, oldest_event_time, newest_event_time)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10) RETURNING *`,
-        [id, g.trailId, target.trailAccountId, g.accountId, g.region, target.bucket, target.keyFor(), rows.length, times[0], times[times.length - 1]],
+                                      event_count, oldest_event_time, newest_event_time, kind)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11) RETURNING *`,
+        [id, g.trailId, target.trailAccountId, g.accountId, g.region, target.bucket, target.keyFor(), rows.length, times[0], times[times.length - 1], kindOf(g)],
       );
       await client.query(
         `UPDATE trail_pending_events p SET file_id = $4

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { LogFileKind } from './log-file-key';
 
 /**
  * An event routed to a trail and not yet in a delivered log file. Written by the aggregation
@@ -33,4 +34,8 @@ export class TrailPendingEventEntity {
   /** Set when the event is claimed by a log file (trail_log_files, state pending); fixed from then on. */
   @Column({ name: 'file_id', type: 'uuid', nullable: true })
   fileId!: string | null;
+
+  /** Which files the event goes to: log files, or the separate Insights files (spec §5.1). */
+  @Column({ type: 'varchar', length: 24, default: 'CloudTrail' })
+  kind!: LogFileKind;
 }

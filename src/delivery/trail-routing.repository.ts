@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { LogFileKind } from './log-file-key';
 import type { AdvancedEventSelector, EventSelector, InsightSelector } from '../trails/trail.entity';
 
 /**
@@ -36,6 +37,7 @@ export interface PendingRow {
   region: string;
   eventId: string;
   eventTime: Date;
+  kind: LogFileKind;
 }
 
 /** Rows per INSERT: ~5 arrays of a few thousand entries stay well inside one statement's budget. */
@@ -111,11 +113,11 @@ export const trailRoutingRepository = {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
       const result = await client.query(
-        `INSERT INTO trail_pending_events (trail_id, account_id, region, event_id, event_time, outbox_id)
-         SELECT u.trail_id, $1, u.region, u.event_id, u.event_time, $2
-         FROM unnest($3::uuid[], $4::text[], $5::uuid[], $6::timestamptz[]) AS u(trail_id, region, event_id, event_time)
+        `INSERT INTO trail_pending_events (trail_id, account_id, region, event_id, event_time, outbox_id, kind)
+         SELECT u.trail_id, $1, u.region, u.event_id, u.event_time, $2, u.kind
+         FROM unnest($3::uuid[], $4::text[], $5::uuid[], $6::timestamptz[], $7::text[]) AS u(trail_id, region, event_id, event_time, kind)
          ON CONFLICT DO NOTHING`,
-        [accountId, outboxId, chunk.map((r) => r.trailId), chunk.map((r) => r.region), chunk.map((r) => r.eventId), chunk.map((r) => r.eventTime)],
+        [accountId, outboxId, chunk.map((r) => r.trailId), chunk.map((r) => r.region), chunk.map((r) => r.eventId), chunk.map((r) => r.eventTime), chunk.map((r) => r.kind)],
       );
       inserted += result.rowCount ?? 0;
     }

@@ -8,7 +8,7 @@ import type { EventRow } from './event-record';
 import { MAX_ROWS_PER_INSERT, addDays, eventRepository, startOfUtcDay } from './event.repository';
 import type { OutboxService } from './outbox.service';
 
-export type EventSourceLabel = 'record' | 'ingest' | 'self_audit';
+export type EventSourceLabel = 'record' | 'ingest' | 'self_audit' | 'insights';
 
 export interface WriteResult {
   /** Rows that were new. */

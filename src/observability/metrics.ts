@@ -57,7 +57,7 @@ export function createMetrics(): Metrics {
     }),
     eventsRecorded: new Counter({
       name: 'opentrail_events_recorded_total',
-      help: 'Events durably recorded, by source (record|ingest|self_audit)',
+      help: 'Events durably recorded, by source (record|ingest|self_audit|insights)',
       labelNames: ['source'],
       registers: [registry],
     }),

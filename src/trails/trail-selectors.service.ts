@@ -10,6 +10,7 @@ import {
 import { resolveTrail, resolveTrailForWrite } from './trail-access';
 import { type AdvancedEventSelector, type EventSelector, type InsightSelector, TrailEntity } from './trail.entity';
 import { TrailErrors } from './trail.errors';
+import type { TrailBucketChecker } from './trail.service';
 
 export interface EventSelectorsView {
   trailArn: string;
@@ -19,7 +20,7 @@ export interface EventSelectorsView {
 
 /** Event selectors and Insights selectors of a trail (spec §4.3, §4.4, §10). */
 export class TrailSelectorsService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database, private readonly buckets?: TrailBucketChecker) {}
 
   /** cloudtrail:PutEventSelectors: basic or advanced, never both; one kind replaces the other. */
   async putEventSelectors(
@@ -46,7 +47,12 @@ export class TrailSelectorsService {
     return { trailArn: trail.trailArn, eventSelectors: trail.eventSelectors ?? [...DEFAULT_EVENT_SELECTORS], advancedEventSelectors: null };
   }
 
-  /** cloudtrail:PutInsightSelectors; an empty list turns Insights off. */
+  /**
+   * cloudtrail:PutInsightSelectors; an empty list turns Insights off. Enabling checks the trail's
+   * bucket as CreateTrail does (Insights files go to the same bucket: S3BucketDoesNotExistException,
+   * InsufficientS3BucketPolicyException). Event data store Insights (EventDataStore +
+   * InsightsDestination) wait for the Lake.
+   */
   async putInsightSelectors(
     ctx: RequestContext,
     input: { trailName: string; insightSelectors: Array<{ InsightType?: string | null; EventCategories?: string[] | null }> },
@@ -54,6 +60,14 @@ export class TrailSelectorsService {
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const trail = await resolveTrailForWrite(m, ctx, input.trailName);
       const selectors = validateInsightSelectors(input.insightSelectors, trail);
+      if (selectors.length > 0 && this.buckets) {
+        await this.buckets.checkTrailBucket(trail.s3BucketName, {
+          accountId: trail.accountId,
+          organizationId: trail.organizationId,
+          keyPrefix: trail.s3KeyPrefix,
+          trailArn: trail.trailArn,
+        });
+      }
       await m.update(TrailEntity, { id: trail.id }, { insightSelectors: selectors.length > 0 ? selectors : null });
       return { trailArn: trail.trailArn, insightSelectors: selectors };
     });

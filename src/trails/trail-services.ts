@@ -16,7 +16,7 @@ export function createTrailServices(db: Database, buckets: TrailBucketChecker): 
   return {
     lifecycle: new TrailService(db, buckets),
     reads: new TrailReadService(db),
-    selectors: new TrailSelectorsService(db),
+    selectors: new TrailSelectorsService(db, buckets),
     tags: new TrailTagsService(db),
   };
 }

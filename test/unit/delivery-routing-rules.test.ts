@@ -83,12 +83,18 @@ describe('selectDeliveries', () => {
     expect(selectDeliveries([writeOnly], [read, write]).map((r) => r.eventId)).toEqual([write.eventId]);
   });
 
-  it('never routes Insights events to log files, and keeps the event time as part of the key', () => {
-    const t = trail({ id: 'x', insightSelectors: [{ InsightType: 'ApiCallRateInsight' }] });
-    const insight = event({ eventCategory: 'Insight', managementEvent: false });
+  it('routes Insights events only to trails enabling their type, as CloudTrail-Insight rows; the event time stays in the key', () => {
+    const calls = trail({ id: 'calls', insightSelectors: [{ InsightType: 'ApiCallRateInsight' }] });
+    const errors = trail({ id: 'errors', insightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] });
+    const none = trail({ id: 'none' });
+    const insight = event({
+      eventCategory: 'Insight', managementEvent: false,
+      record: JSON.stringify({ eventType: 'AwsCloudTrailInsight', insightDetails: { state: 'Start', insightType: 'ApiCallRateInsight' } }),
+    });
     const normal = event({});
-    const rows = selectDeliveries([t], [insight, normal]);
-    expect(rows).toEqual([{ trailId: 'x', region: 'us-east-1', eventId: normal.eventId, eventTime: at }]);
+    const rows = selectDeliveries([calls, errors, none], [insight, normal]);
+    expect(rows.filter((r) => r.eventId === insight.eventId)).toEqual([{ trailId: 'calls', region: 'us-east-1', eventId: insight.eventId, eventTime: at, kind: 'CloudTrail-Insight' }]);
+    expect(rows.filter((r) => r.eventId === normal.eventId).map((r) => [r.trailId, r.kind])).toEqual([['calls', 'CloudTrail'], ['errors', 'CloudTrail'], ['none', 'CloudTrail']]);
   });
 
   it('no trails or no events: nothing', () => {

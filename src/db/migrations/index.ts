@@ -1,3 +1,5 @@
+import { InsightsRowLevelSecurity1795497572400 } from './1795497572400-InsightsRowLevelSecurity';
+import { InsightsCounts1795497572349 } from './1795497572349-InsightsCounts';
 import { ServiceSettings1795496390536 } from './1795496390536-ServiceSettings';
 import { StreamingRowLevelSecurity1795490649800 } from './1795490649800-StreamingRowLevelSecurity';
 import { StreamingRulesWebhooks1795490649775 } from './1795490649775-StreamingRulesWebhooks';
@@ -17,4 +19,6 @@ export const MIGRATIONS: Function[] = [
   StreamingRulesWebhooks1795490649775,
   StreamingRowLevelSecurity1795490649800,
   ServiceSettings1795496390536,
+  InsightsCounts1795497572349,
+  InsightsRowLevelSecurity1795497572400,
 ];

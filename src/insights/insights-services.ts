@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import type { EventWriter } from '../events/event-writer';
+import type { OutboxService } from '../events/outbox.service';
+import { InsightsCountRouter } from './insights-count.router';
+import { InsightsDetectionService } from './insights-detection.service';
+import { InsightsMetricsService } from './insights-metrics.service';
+
+/** The Insights module as composed into Services under `insights`. */
+export interface InsightsServices {
+  detection: InsightsDetectionService;
+  metrics: InsightsMetricsService;
+}
+
+/** Builds the services and plugs the counting router into the outbox's routing step. */
+export function createInsightsServices(core: { config: Config; db: Database; logger: Logger; outbox: OutboxService; eventWriter: EventWriter }): InsightsServices {
+  core.outbox.routers.push(new InsightsCountRouter());
+  return {
+    detection: new InsightsDetectionService(core.config, core.db, core.eventWriter, core.logger.child({ module: 'insights' })),
+    metrics: new InsightsMetricsService(core.db),
+  };
+}
