@@ -41,19 +41,20 @@ export interface Services extends EventServices, StreamingServices {
 
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
   const tokens = TokenService.fromConfig(config);
+  const masterKey = MasterKey.fromConfig(config);
   const core = {
     config,
     db,
     logger,
     metrics,
     tokens,
-    masterKey: MasterKey.fromConfig(config),
+    masterKey,
     authenticator: new Authenticator(db.pool, tokens),
     sessions: new SessionService(db.pool, tokens, config.sessionTtlSeconds),
     iam: new IamService(db),
     organizations: new OrganizationsService(db),
     delegatedAdmins: new DelegatedAdminService(db),
-    storage: new StorageService(db, createObjectStore(config)),
+    storage: new StorageService(db, createObjectStore(config, masterKey)),
   };
   const events = createEventServices(core);
   return {
