@@ -6,6 +6,7 @@ import { closeServices, createServices, type Services } from '../src/app/service
 import { createMetrics } from '../src/observability/metrics';
 import { aggregationWorker } from './aggregation.worker';
 import { deliveryWorker } from './delivery.worker';
+import { kmsKeyDeletionWorker } from './kms-key-deletion.worker';
 import { outboxSweepWorker } from './outbox-sweep.worker';
 import { QUEUES, QUEUE_NAMES, type QueueName } from './queues';
 import { retentionWorker } from './retention.worker';
@@ -23,6 +24,7 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     [QUEUES.delivery, deliveryWorker(services)],
     [QUEUES.webhook, webhookWorker(services)],
     [QUEUES.webhookSweep, webhookSweepWorker(services)],
+    [QUEUES.kmsKeyDeletion, kmsKeyDeletionWorker(services)],
   ];
 }
 
@@ -62,6 +64,7 @@ export async function startWorkers(services: Services): Promise<{ close(): Promi
     [QUEUES.retention, config.retentionIntervalSeconds],
     [QUEUES.delivery, config.deliveryIntervalSeconds],
     [QUEUES.webhookSweep, config.outboxSweepIntervalSeconds],
+    [QUEUES.kmsKeyDeletion, config.kmsKeyDeletionIntervalSeconds],
   ];
   for (const [name, seconds] of schedules) {
     const queue = new Queue(name, { connection, prefix: config.redisPrefix });

@@ -8,6 +8,7 @@ import type { Database } from '../db/database';
 import { createDeliveryService } from '../delivery/delivery-services';
 import type { DeliveryService } from '../delivery/delivery.service';
 import { createEventServices, type EventServices } from '../events/event-services';
+import { createKmsServices, type KmsServices } from '../kms/kms-services';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -31,6 +32,8 @@ export interface Services extends EventServices, StreamingServices {
   iam: IamService;
   organizations: OrganizationsService;
   delegatedAdmins: DelegatedAdminService;
+  /** Customer managed keys (src/kms): the KMS API and the service's key use. */
+  kms: KmsServices;
   /** Buckets, bucket policies and objects; the service-side writes of CloudTrail (storage.service.ts). */
   storage: StorageService;
   /** The trail control plane (src/trails). */
@@ -42,6 +45,7 @@ export interface Services extends EventServices, StreamingServices {
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
   const tokens = TokenService.fromConfig(config);
   const masterKey = MasterKey.fromConfig(config);
+  const kms = createKmsServices(db, masterKey);
   const core = {
     config,
     db,
@@ -54,13 +58,14 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     iam: new IamService(db),
     organizations: new OrganizationsService(db),
     delegatedAdmins: new DelegatedAdminService(db),
-    storage: new StorageService(db, createObjectStore(config, masterKey)),
+    kms,
+    storage: new StorageService(db, createObjectStore(config, masterKey), kms.use),
   };
   const events = createEventServices(core);
   return {
     ...core,
     ...events,
-    trails: createTrailServices(db, core.storage),
+    trails: createTrailServices(db, core.storage, kms.use),
     delivery: createDeliveryService(core, core.storage),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
   };

@@ -2,6 +2,7 @@ import { AccountEntity } from '../accounts/account.entity';
 import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.entity';
 import { TrailLogFileEntity } from '../delivery/trail-log-file.entity';
 import { TrailPendingEventEntity } from '../delivery/trail-pending-event.entity';
+import { KmsKeyEntity } from '../kms/kms-key.entity';
 import { OutboxEntity } from '../events/outbox.entity';
 import { DelegatedAdminEntity } from '../organizations/delegated-admin.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
@@ -37,4 +38,5 @@ export const ENTITIES = [
   TrailDeliveryStatusEntity,
   TrailPendingEventEntity,
   TrailLogFileEntity,
+  KmsKeyEntity,
 ];

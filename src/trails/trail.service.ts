@@ -29,6 +29,14 @@ export interface TrailBucketChecker {
   checkTrailBucket(bucketName: string, target: { accountId: string; organizationId: string | null; keyPrefix: string | null; trailArn?: string | null }): Promise<unknown>;
 }
 
+/**
+ * The KMS key check CloudTrail makes when a trail names a KmsKeyId (spec §7): implemented by
+ * src/kms; throws KmsKeyNotFoundException / InsufficientEncryptionPolicyException / KmsException.
+ */
+export interface TrailKeyChecker {
+  checkTrailKey(keyArn: string, trail: { trailArn: string; accountId: string; region: string }): Promise<void>;
+}
+
 export interface CreateTrailParams {
   name: string;
   s3BucketName: string;
@@ -58,6 +66,7 @@ export class TrailService {
   constructor(
     private readonly db: Database,
     private readonly buckets: TrailBucketChecker,
+    private readonly keys?: TrailKeyChecker,
   ) {}
 
   /** cloudtrail:CreateTrail. The new trail does not log until startLogging. */
@@ -82,6 +91,7 @@ export class TrailService {
       keyPrefix: prefix,
       trailArn: trailArn(ctx.region, owner.accountId, input.name),
     });
+    if (kmsKeyId) await this.keys?.checkTrailKey(kmsKeyId, { trailArn: trailArn(ctx.region, owner.accountId, input.name), accountId: owner.accountId, region: ctx.region });
 
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       // Decided again inside the writing transaction: a delegated administrator deregistered
@@ -154,6 +164,7 @@ export class TrailService {
       }
       if (input.kmsKeyId !== undefined && input.kmsKeyId !== null) {
         trail.kmsKeyId = input.kmsKeyId === '' ? null : normaliseKmsKeyId(input.kmsKeyId, trail.homeRegion, trail.accountId);
+        if (trail.kmsKeyId) await this.keys?.checkTrailKey(trail.kmsKeyId, { trailArn: trail.trailArn, accountId: trail.accountId, region: trail.homeRegion });
       }
       if (input.cloudWatchLogsLogGroupArn != null || input.cloudWatchLogsRoleArn != null) {
         const group = emptyToNull(input.cloudWatchLogsLogGroupArn);
