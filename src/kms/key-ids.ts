@@ -37,10 +37,3 @@ export function parseKeyArn(arn: string): KeyRef | null {
   if (!m || !UUID.test(m[3])) return null;
   return { region: m[1], accountId: m[2], keyId: m[3], arn };
 }
-
-/** The resource ARN an operation is authorized against (the spec's resource function). */
-export function keyResource(input: unknown, region: string, accountId: string): string {
-  const value = String(input ?? '');
-  if (value.startsWith('arn:')) return value;
-  return keyArn(region, accountId, value || '*');
-}

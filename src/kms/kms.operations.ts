@@ -1,23 +1,27 @@
 import { defineOperations } from '../graphql/operation-spec';
-import { keyResource } from './key-ids';
 
 const KMS = 'kms.amazonaws.com';
-const key = (args: Record<string, any>, caller: { accountId: string }, meta: { region: string }) => keyResource(args.input?.keyId, meta.region, caller.accountId);
-/** Policies are recorded by name only, as KMS's own events do not echo policy documents in full either. */
+/** Policy documents are not copied into the audit log (up to 32 KB each). */
 const withoutPolicy = (args: Record<string, any>) => {
   const { policy: _policy, ...rest } = (args.input ?? {}) as Record<string, unknown>;
   return rest;
 };
 
-// Resources are key ARNs (arn:aws:kms:<region>:<account>:key/<id>), as IAM policies name them.
+/*
+ * CreateKey and ListKeys have no key yet: IAM alone decides (checked by the middleware). Calls on
+ * a key are authorized by KmsService instead (`action: null` here): KMS's rule is key policy AND
+ * IAM, where a key policy naming the principal itself needs no IAM grant — a middleware IAM check
+ * would wrongly refuse those callers. The IAM actions are kms:<EventName> on the key ARN
+ * (arn:aws:kms:<region>:<account>:key/<id>).
+ */
 export const KMS_OPERATIONS = defineOperations({
   createKey: { eventSource: KMS, eventName: 'CreateKey', action: 'kms:CreateKey', auditRequest: withoutPolicy },
-  describeKey: { eventSource: KMS, eventName: 'DescribeKey', action: 'kms:DescribeKey', resource: key },
   listKeys: { eventSource: KMS, eventName: 'ListKeys', action: 'kms:ListKeys' },
-  enableKey: { eventSource: KMS, eventName: 'EnableKey', action: 'kms:EnableKey', resource: key },
-  disableKey: { eventSource: KMS, eventName: 'DisableKey', action: 'kms:DisableKey', resource: key },
-  scheduleKeyDeletion: { eventSource: KMS, eventName: 'ScheduleKeyDeletion', action: 'kms:ScheduleKeyDeletion', resource: key },
-  cancelKeyDeletion: { eventSource: KMS, eventName: 'CancelKeyDeletion', action: 'kms:CancelKeyDeletion', resource: key },
-  putKeyPolicy: { eventSource: KMS, eventName: 'PutKeyPolicy', action: 'kms:PutKeyPolicy', resource: key, auditRequest: withoutPolicy },
-  getKeyPolicy: { eventSource: KMS, eventName: 'GetKeyPolicy', action: 'kms:GetKeyPolicy', resource: key },
+  describeKey: { eventSource: KMS, eventName: 'DescribeKey', action: null },
+  enableKey: { eventSource: KMS, eventName: 'EnableKey', action: null },
+  disableKey: { eventSource: KMS, eventName: 'DisableKey', action: null },
+  scheduleKeyDeletion: { eventSource: KMS, eventName: 'ScheduleKeyDeletion', action: null },
+  cancelKeyDeletion: { eventSource: KMS, eventName: 'CancelKeyDeletion', action: null },
+  putKeyPolicy: { eventSource: KMS, eventName: 'PutKeyPolicy', action: null, auditRequest: withoutPolicy },
+  getKeyPolicy: { eventSource: KMS, eventName: 'GetKeyPolicy', action: null },
 });
