@@ -1,3 +1,4 @@
+import { policyJson } from './iam-ops';
 import type { TestApp } from './test-app';
 
 /** GraphQL documents of the KMS operations and call helpers (src/kms). */
@@ -30,3 +31,19 @@ export async function kmsFails(app: TestApp, op: KmsOp, input: Record<string, un
   return error.message;
 }
 
+/** CloudTrail's key policy (spec §7): the owner's root (IAM decides) and CloudTrail for this account's trails. */
+export function trailKeyPolicy(account: string, rootActions: Record<string, unknown> = { Action: 'kms:*' }): string {
+  return policyJson(
+    { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, ...rootActions, Resource: '*' },
+    {
+      Sid: 'Allow CloudTrail to encrypt logs', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey*', Resource: '*',
+      Condition: { StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${account}:trail/*` } },
+    },
+    { Sid: 'Allow CloudTrail to describe key', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:DescribeKey', Resource: '*' },
+  );
+}
+
+/** A key CloudTrail may use for this account's trails (created through the API). */
+export async function createTrailKey(app: TestApp, token: string, account: string, region?: string): Promise<{ keyId: string; arn: string }> {
+  return (await kms(app, 'createKey', { policy: trailKeyPolicy(account) }, token, region)).keyMetadata;
+}

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { sampleEvent } from '../helpers/events';
 import { recordAs, waitFor } from '../helpers/delivery';
 import { createUserSession, policyJson } from '../helpers/iam-ops';
-import { kms, kmsFails } from '../helpers/kms';
+import { kms, kmsFails, trailKeyPolicy } from '../helpers/kms';
 import { type Session, createTrailBucket, trailCall, trailFails } from '../helpers/trails';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createObjectStore } from '../../src/storage/object-store-factory';
@@ -14,18 +14,6 @@ import { startWorkers } from '../../workers/main';
 jest.setTimeout(180_000);
 
 const GET_OBJECT = 'query($input: GetObjectInput!) { getObject(input: $input) { key body contentEncoding metadata { key value } } }';
-
-/** CloudTrail's key policy (spec §7): the owner's root (IAM decides) and CloudTrail for this account's trails. */
-function trailKeyPolicy(account: string, rootActions: Record<string, unknown> = { Action: 'kms:*' }): string {
-  return policyJson(
-    { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, ...rootActions, Resource: '*' },
-    {
-      Sid: 'Allow CloudTrail to encrypt logs', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey*', Resource: '*',
-      Condition: { StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${account}:trail/*` } },
-    },
-    { Sid: 'Allow CloudTrail to describe key', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:DescribeKey', Resource: '*' },
-  );
-}
 
 describe('trails with a KMS key: SSE-KMS log files', () => {
   let app: TestApp;
