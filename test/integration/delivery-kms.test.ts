@@ -10,12 +10,14 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
 import { startWorkers } from '../../workers/main';
+import { startS3Server, type TestS3Server } from '../helpers/s3-server';
 
 jest.setTimeout(180_000);
 
 const GET_OBJECT = 'query($input: GetObjectInput!) { getObject(input: $input) { key body contentEncoding metadata { key value } } }';
 
-describe('trails with a KMS key: SSE-KMS log files', () => {
+describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (%s backend)', (backend) => {
+  let s3: TestS3Server | null = null;
   let app: TestApp;
   let store: ObjectStore;
   let admin: Session;
@@ -72,7 +74,12 @@ describe('trails with a KMS key: SSE-KMS log files', () => {
   }
 
   beforeAll(async () => {
-    app = await startTestApp({ DELIVERY_INTERVAL_SECONDS: '1', LOG_LEVEL: 'error' });
+    const env: Record<string, string> = { DELIVERY_INTERVAL_SECONDS: '1', LOG_LEVEL: 'error' };
+    if (backend === 's3') {
+      s3 = await startS3Server();
+      Object.assign(env, { STORAGE_BACKEND: 's3', S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, S3_FORCE_PATH_STYLE: 'true', S3_BUCKET_PREFIX: 'ot-' });
+    }
+    app = await startTestApp(env);
     store = createObjectStore(app.config);
     admin = { token: await app.login(app.admin) };
     account = app.admin.accountId;
@@ -81,6 +88,7 @@ describe('trails with a KMS key: SSE-KMS log files', () => {
   afterAll(async () => {
     await workers?.close();
     await app?.close();
+    await s3?.stop();
   });
 
   it('createTrail/updateTrail check the key as CloudTrail does', async () => {
@@ -122,8 +130,10 @@ describe('trails with a KMS key: SSE-KMS log files', () => {
       expect(JSON.parse(Buffer.from(stored.metadata['x-amz-server-side-encryption-context'], 'base64').toString())).toEqual({ 'aws:cloudtrail:arn': `arn:aws:cloudtrail:us-east-1:${account}:trail/enc` });
       expect(stored.body.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))).toBe(false);
       expect(() => gunzipSync(stored.body)).toThrow();
-      const raw = fs.readFileSync(path.join(app.config.dataDir, 'objects', 'kms-logs', ...objectKey.split('/')));
-      for (const fragment of ['Records', 'RunInstances', 'eventSource']) expect(raw.toString('latin1')).not.toContain(fragment);
+      if (backend === 'fs') {
+        const raw = fs.readFileSync(path.join(app.config.dataDir, 'objects', 'kms-logs', ...objectKey.split('/')));
+        for (const fragment of ['Records', 'RunInstances', 'eventSource']) expect(raw.toString('latin1')).not.toContain(fragment);
+      }
       // The raw service read gives the ciphertext too; only the explicit mode decrypts.
       expect((await app.services.storage.readServiceObject('kms-logs', objectKey))!.body.equals(stored.body)).toBe(true);
     }
