@@ -10,6 +10,8 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
 import { startWorkers } from '../../workers/main';
+import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
+import { cloudTrailBucketPolicy } from '../helpers/trails';
 import { startS3Server, type TestS3Server } from '../helpers/s3-server';
 
 jest.setTimeout(180_000);
@@ -176,6 +178,30 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
     }
     await kms(app, 'putKeyPolicy', { keyId: key.keyId, policy: trailKeyPolicy(account) }, admin.token);
     expect((await app.gql(GET_OBJECT, { input }, { token: reader.token })).errors).toBeUndefined();
+  });
+
+  it("another account reads the files only when the key policy grants it kms:Decrypt, not by the bucket policy alone", async () => {
+    const credsB = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, `KMS reader ${backend}`, `kms-reader-${backend}@example.com`));
+    const tokenB = await app.login(credsB);
+    const bucketPolicy = JSON.parse(cloudTrailBucketPolicy('kms-logs', [account]));
+    bucketPolicy.Statement.push({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${credsB.accountId}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::kms-logs/*' });
+    await trailCall(app, 'putBucketPolicy', { bucketName: 'kms-logs', policy: JSON.stringify(bucketPolicy) }, admin);
+    const { rows } = await app.db.pool.query(`SELECT object_key FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' LIMIT 1`, [trailId]);
+    const input = { bucketName: 'kms-logs', key: rows[0].object_key };
+    expect((await app.gql(GET_OBJECT, { input }, { token: tokenB })).errors?.[0].extensions?.code).toBe('AccessDenied');
+    // Nor can B manage or even see the key.
+    await kmsFails(app, 'describeKey', { keyId: key.arn }, tokenB, 'NotFoundException');
+
+    const withB = JSON.parse(trailKeyPolicy(account));
+    withB.Statement.push({ Sid: 'Reader account', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${credsB.accountId}:root` }, Action: 'kms:Decrypt', Resource: '*' });
+    await kms(app, 'putKeyPolicy', { keyId: key.keyId, policy: JSON.stringify(withB) }, admin.token);
+    const read = await app.gql(GET_OBJECT, { input }, { token: tokenB });
+    expect(read.errors).toBeUndefined();
+    expect(JSON.parse(gunzipSync(Buffer.from(read.data.getObject.body, 'base64')).toString()).Records.length).toBeGreaterThan(0);
+    // Still not theirs to manage.
+    await kmsFails(app, 'disableKey', { keyId: key.arn }, tokenB, 'NotFoundException');
+    await kms(app, 'putKeyPolicy', { keyId: key.keyId, policy: trailKeyPolicy(account) }, admin.token);
+    expect((await app.gql(GET_OBJECT, { input }, { token: tokenB })).errors?.[0].extensions?.code).toBe('AccessDenied');
   });
 
   it('a disabled key fails delivery visibly in getTrailStatus and loses nothing; enabled again, every event is delivered exactly once', async () => {
