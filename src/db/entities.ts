@@ -2,6 +2,7 @@ import { AccountEntity } from '../accounts/account.entity';
 import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.entity';
 import { TrailLogFileEntity } from '../delivery/trail-log-file.entity';
 import { TrailPendingEventEntity } from '../delivery/trail-pending-event.entity';
+import { KmsAliasEntity } from '../kms/kms-alias.entity';
 import { KmsKeyEntity } from '../kms/kms-key.entity';
 import { OutboxEntity } from '../events/outbox.entity';
 import { DelegatedAdminEntity } from '../organizations/delegated-admin.entity';
@@ -39,4 +40,5 @@ export const ENTITIES = [
   TrailPendingEventEntity,
   TrailLogFileEntity,
   KmsKeyEntity,
+  KmsAliasEntity,
 ];

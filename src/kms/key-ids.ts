@@ -5,6 +5,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const KEY_ARN = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
 
 export const keyArn = (region: string, accountId: string, keyId: string) => `arn:${PARTITION}:kms:${region}:${accountId}:key/${keyId}`;
+export const aliasArn = (region: string, accountId: string, aliasName: string) => `arn:${PARTITION}:kms:${region}:${accountId}:${aliasName}`;
+
+const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
+const ALIAS_ARN = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):(alias\/.+)$/;
+
+export interface AliasRef {
+  accountId: string;
+  region: string;
+  aliasName: string;
+  arn: string;
+}
 
 export interface KeyRef {
   accountId: string;
@@ -29,6 +40,29 @@ export function parseKeyId(input: string, region: string, accountId: string): Ke
     return { region: m[1], accountId: m[2], keyId: m[3], arn: input };
   }
   throw KmsErrors.invalidKeyId(input);
+}
+
+/** A KeyId argument that may also be an alias name or alias ARN (DescribeKey, trails). */
+export function parseKeyOrAlias(input: string, region: string, accountId: string): { key: KeyRef } | { alias: AliasRef } {
+  if (typeof input === 'string' && input.startsWith('alias/')) {
+    if (!ALIAS_NAME.test(input)) throw KmsErrors.notFound(input);
+    return { alias: { accountId, region, aliasName: input, arn: aliasArn(region, accountId, input) } };
+  }
+  const m = typeof input === 'string' ? ALIAS_ARN.exec(input) : null;
+  if (m) {
+    if (!ALIAS_NAME.test(m[3])) throw KmsErrors.notFound(input);
+    return { alias: { region: m[1], accountId: m[2], aliasName: m[3], arn: input } };
+  }
+  return { key: parseKeyId(input, region, accountId) };
+}
+
+/** An AliasName for CreateAlias/UpdateAlias/DeleteAlias: `alias/` + 1-250 of [A-Za-z0-9/_-]; `alias/aws/` is reserved. */
+export function validateAliasName(name: string): string {
+  if (typeof name !== 'string' || !ALIAS_NAME.test(name)) {
+    throw KmsErrors.invalidAliasName(`Alias ${String(name).slice(0, 300)} must start with alias/ and contain only letters, digits, /, _ and - (at most 256 characters).`);
+  }
+  if (name.startsWith('alias/aws/') || name === 'alias/aws') throw KmsErrors.invalidAliasName('Aliases starting with alias/aws/ are reserved for AWS managed keys.');
+  return name;
 }
 
 /** A key ARN (as trails and objects store it), or null when it is not one. */

@@ -5,7 +5,8 @@ import type { MasterKey } from '../crypto/master-key';
 import type { Database } from '../db/database';
 import { canonicalContext, type KeyRequester, type ObjectKeyring } from '../storage/object-encryption';
 import { CLOUDTRAIL_SERVICE } from '../storage/storage.service';
-import { parseKeyArn } from './key-ids';
+import { keyArn as keyArnOf, parseKeyArn } from './key-ids';
+import { kmsAliasRepository as aliases } from './kms-alias.repository';
 import { keyPolicyAllows } from './key-policy';
 import { type KmsKeyRow, kmsKeyRepository as keys } from './kms-key.repository';
 import { KmsErrors } from './kms.errors';
@@ -65,17 +66,28 @@ export class KeyUseService implements ObjectKeyring {
    * CreateTrail/UpdateTrail's check of a trail's KmsKeyId (spec §7): the key exists in the trail's
    * Region (KmsKeyNotFoundException), is usable (KmsException), and its policy lets CloudTrail
    * generate data keys for this trail and describe the key (InsufficientEncryptionPolicyException).
+   * An alias ARN is resolved: the key ARN it names now is returned, and is what the trail stores.
    */
-  async checkTrailKey(keyArn: string, trail: { trailArn: string; accountId: string; region: string }): Promise<void> {
-    const ref = parseKeyArn(keyArn);
+  async checkTrailKey(keyArn: string, trail: { trailArn: string; accountId: string; region: string }): Promise<string> {
+    const resolved = await this.resolveAlias(keyArn);
+    const ref = resolved ? parseKeyArn(resolved) : null;
     const row = ref && ref.region === trail.region ? await this.find(ref.accountId, ref.region, ref.keyId) : null;
-    if (!row) throw new OpenTrailError('KmsKeyNotFoundException', `KMS key ${keyArn.slice(0, 300)} does not exist or is not in Region ${trail.region}. Aliases are not supported: use the key id or key ARN.`);
+    if (!row) throw new OpenTrailError('KmsKeyNotFoundException', `KMS key ${keyArn.slice(0, 300)} does not exist or is not in Region ${trail.region}.`);
     const source = { 'aws:SourceArn': trail.trailArn, 'aws:SourceAccount': trail.accountId };
     const policy = storedPolicy(row);
     const generate = keyPolicyAllows(policy, row, { service: CLOUDTRAIL_SERVICE }, 'kms:GenerateDataKey', { ...contextKeys({ 'aws:cloudtrail:arn': trail.trailArn }), ...source });
     const describe = keyPolicyAllows(policy, row, { service: CLOUDTRAIL_SERVICE }, 'kms:DescribeKey', source);
     if (!generate || !describe) throw new OpenTrailError('InsufficientEncryptionPolicyException', 'Insufficient permissions to access S3 bucket or KMS key: the key policy must allow cloudtrail.amazonaws.com kms:GenerateDataKey* and kms:DescribeKey for this trail.');
     if (row.keyState !== 'Enabled') throw new OpenTrailError('KmsException', `KMS key ${row.arn} is ${row.keyState === 'Disabled' ? 'disabled' : 'pending deletion'}.`);
+    return row.arn;
+  }
+
+  /** A key ARN as it is; an alias ARN to the key ARN it names (null when there is no such alias). */
+  private async resolveAlias(arn: string): Promise<string | null> {
+    const m = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):(alias\/[A-Za-z0-9/_-]{1,250})$/.exec(arn);
+    if (!m) return arn;
+    const alias = await this.db.asService((client) => aliases.find(client, m[2], m[1], m[3]), { transaction: false });
+    return alias ? keyArnOf(m[1], m[2], alias.targetKeyId) : null;
   }
 
   /** A key by ARN; NotFoundException when it does not exist (or is past its deletion date). */

@@ -70,11 +70,11 @@ export const kmsKeyRepository = {
   },
 
   /** Deletes keys whose waiting period has ended (all accounts: the deletion worker, as the service). */
-  async purgeDeleted(client: PoolClient, limit: number): Promise<Array<{ accountId: string; arn: string }>> {
+  async purgeDeleted(client: PoolClient, limit: number): Promise<Array<{ accountId: string; keyId: string; arn: string }>> {
     const { rows } = await client.query(
       `DELETE FROM kms_keys WHERE (account_id, key_id) IN (
          SELECT account_id, key_id FROM kms_keys WHERE key_state = 'PendingDeletion' AND deletion_date <= now() LIMIT $1)
-       RETURNING account_id AS "accountId", arn`,
+       RETURNING account_id AS "accountId", key_id AS "keyId", arn`,
       [limit],
     );
     return rows;

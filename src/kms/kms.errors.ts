@@ -13,6 +13,8 @@ export const KmsErrors = {
   limitExceeded: (max: number) => new OpenTrailError('LimitExceededException', `An account may have at most ${max} customer managed keys per Region.`),
   accessDenied: (action: string, arn: string, who: string) =>
     new OpenTrailError('AccessDeniedException', `User: ${who} is not authorized to perform: ${action} on resource: ${arn} because no resource-based policy allows the ${action} action`, 403),
+  invalidAliasName: (why: string) => new OpenTrailError('InvalidAliasNameException', why),
+  aliasExists: (name: string) => new OpenTrailError('AlreadyExistsException', `An alias with the name ${name} already exists`, 409),
   invalidMarker: () => new OpenTrailError('InvalidMarkerException', 'The marker that specifies where pagination should next begin is not valid.'),
   invalidCiphertext: () => new OpenTrailError('InvalidCiphertextException', 'The ciphertext or its encryption context is not valid for this key.'),
 };

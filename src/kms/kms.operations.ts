@@ -24,4 +24,9 @@ export const KMS_OPERATIONS = defineOperations({
   cancelKeyDeletion: { eventSource: KMS, eventName: 'CancelKeyDeletion', action: null },
   putKeyPolicy: { eventSource: KMS, eventName: 'PutKeyPolicy', action: null, auditRequest: withoutPolicy },
   getKeyPolicy: { eventSource: KMS, eventName: 'GetKeyPolicy', action: null },
+  // Aliases: IAM on the alias ARN and the key policy of each key involved, both checked by KmsAliasService.
+  createAlias: { eventSource: KMS, eventName: 'CreateAlias', action: null },
+  updateAlias: { eventSource: KMS, eventName: 'UpdateAlias', action: null },
+  deleteAlias: { eventSource: KMS, eventName: 'DeleteAlias', action: null },
+  listAliases: { eventSource: KMS, eventName: 'ListAliases', action: 'kms:ListAliases' },
 });

@@ -1,6 +1,10 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { type GraphQLContext, requestContext } from '../graphql/context';
 import {
+  AliasInput,
+  AliasNameInput,
+  ListAliasesInput,
+  ListAliasesResult,
   CancelKeyDeletionResult,
   CreateKeyInput,
   GetKeyPolicyInput,
@@ -57,6 +61,29 @@ export class KmsResolver {
   async putKeyPolicy(@Arg('input', () => PutKeyPolicyInput) input: PutKeyPolicyInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
     await ctx.services.kms.keys.putKeyPolicy(requestContext(ctx), input);
     return true;
+  }
+
+  @Mutation(() => Boolean, { description: 'KMS CreateAlias: alias/<name> for a key of the same account and Region.' })
+  async createAlias(@Arg('input', () => AliasInput) input: AliasInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    await ctx.services.kms.aliases.createAlias(requestContext(ctx), input);
+    return true;
+  }
+
+  @Mutation(() => Boolean, { description: 'KMS UpdateAlias: points the alias at another key.' })
+  async updateAlias(@Arg('input', () => AliasInput) input: AliasInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    await ctx.services.kms.aliases.updateAlias(requestContext(ctx), input);
+    return true;
+  }
+
+  @Mutation(() => Boolean, { description: 'KMS DeleteAlias.' })
+  async deleteAlias(@Arg('input', () => AliasNameInput) input: AliasNameInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    await ctx.services.kms.aliases.deleteAlias(requestContext(ctx), input);
+    return true;
+  }
+
+  @Query(() => ListAliasesResult, { description: "KMS ListAliases: the account's aliases in the Region." })
+  async listAliases(@Arg('input', () => ListAliasesInput, { nullable: true }) input: ListAliasesInput | null, @Ctx() ctx: GraphQLContext): Promise<ListAliasesResult> {
+    return ctx.services.kms.aliases.listAliases(requestContext(ctx), input ?? {});
   }
 
   @Query(() => KeyPolicyResult, { description: 'KMS GetKeyPolicy (policy name `default`).' })

@@ -4,7 +4,8 @@ import { decodePageToken, encodePageToken } from '../common/page-token';
 import { type RequestContext, tenantOf } from '../common/request-context';
 import type { MasterKey } from '../crypto/master-key';
 import type { Database } from '../db/database';
-import { keyArn, type KeyRef, parseKeyId } from './key-ids';
+import { keyArn, type KeyRef, parseKeyId, parseKeyOrAlias } from './key-ids';
+import { kmsAliasRepository as aliases } from './kms-alias.repository';
 import { DEFAULT_POLICY_NAME, defaultKeyPolicy, keyPolicyAllows, type KeyPolicy, parseKeyPolicy } from './key-policy';
 import { type KmsKeyRow, kmsKeyRepository as keys } from './kms-key.repository';
 import { KmsErrors } from './kms.errors';
@@ -74,9 +75,19 @@ export class KmsService {
     return toMetadata(row);
   }
 
-  /** kms:DescribeKey: works in every key state. */
+  /** kms:DescribeKey: works in every key state; accepts an alias name or alias ARN too. */
   async describeKey(ctx: RequestContext, keyIdInput: string): Promise<KeyMetadata> {
-    return toMetadata(await this.read(ctx, keyIdInput, 'kms:DescribeKey'));
+    const parsed = parseKeyOrAlias(keyIdInput, ctx.region, ctx.caller.accountId);
+    if ('key' in parsed) return toMetadata(await this.read(ctx, keyIdInput, 'kms:DescribeKey'));
+    const a = parsed.alias;
+    if (a.accountId !== ctx.caller.accountId || a.region !== ctx.region) throw KmsErrors.notFound(keyIdInput);
+    const { ref, row } = await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
+      const alias = await aliases.find(client, a.accountId, a.region, a.aliasName);
+      if (!alias) throw KmsErrors.notFound(a.arn);
+      const target = { accountId: a.accountId, region: a.region, keyId: alias.targetKeyId, arn: keyArn(a.region, a.accountId, alias.targetKeyId) };
+      return { ref: target, row: await keys.find(client, a.accountId, a.region, alias.targetKeyId) };
+    }, { readOnly: true });
+    return toMetadata(this.authorized(ctx, ref, row, 'kms:DescribeKey'));
   }
 
   /** kms:ListKeys: the account's keys in the request's Region, KMS's Marker/Truncated paging. */
@@ -158,7 +169,11 @@ export class KmsService {
   async purgeDeletedKeys(batch = 500): Promise<number> {
     let total = 0;
     for (;;) {
-      const deleted = await this.db.asService((client) => keys.purgeDeleted(client, batch), { transaction: true });
+      const deleted = await this.db.asService(async (client) => {
+        const gone = await keys.purgeDeleted(client, batch);
+        await aliases.deleteForKeys(client, gone);
+        return gone;
+      }, { transaction: true });
       total += deleted.length;
       if (deleted.length < batch) return total;
     }
@@ -171,6 +186,12 @@ export class KmsService {
       throw KmsErrors.malformedPolicy('The new key policy will not allow you to update the key policy in the future.');
     }
     return document;
+  }
+
+  /** A key of the caller, locked for a change, after its key policy allowed `action` (for the alias operations). */
+  async lockAuthorizedKey(ctx: RequestContext, client: PoolClient, keyIdInput: string, action: string): Promise<KmsKeyRow> {
+    const ref = this.ownRef(ctx, keyIdInput);
+    return this.authorized(ctx, ref, await keys.find(client, ref.accountId, ref.region, ref.keyId, { forUpdate: true }), action);
   }
 
   private async read(ctx: RequestContext, keyIdInput: string, action: string): Promise<KmsKeyRow> {

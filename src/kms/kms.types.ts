@@ -96,3 +96,36 @@ export class KeyPolicyResult {
   @Field(() => String) policyName!: string;
   @Field(() => String) policy!: string;
 }
+
+@InputType()
+export class AliasInput {
+  @Field(() => String, { description: 'alias/<name>: letters, digits, /, _ and -; alias/aws/ is reserved.' }) aliasName!: string;
+  @Field(() => String, { description: 'Key id (UUID) or key ARN of the same account and Region.' }) targetKeyId!: string;
+}
+
+@InputType()
+export class AliasNameInput {
+  @Field(() => String) aliasName!: string;
+}
+
+@InputType()
+export class ListAliasesInput {
+  @Field(() => String, { nullable: true, description: 'Only the aliases of this key (key id or ARN).' }) keyId?: string | null;
+  @Field(() => Int, { nullable: true, description: '1-100, default 50.' }) limit?: number | null;
+  @Field(() => String, { nullable: true }) marker?: string | null;
+}
+
+@ObjectType()
+export class AliasListEntry {
+  @Field(() => String) aliasName!: string;
+  @Field(() => String) aliasArn!: string;
+  @Field(() => String) targetKeyId!: string;
+  @Field(() => Date) creationDate!: Date;
+}
+
+@ObjectType()
+export class ListAliasesResult {
+  @Field(() => [AliasListEntry]) aliases!: AliasListEntry[];
+  @Field(() => String, { nullable: true }) nextMarker!: string | null;
+  @Field(() => Boolean) truncated!: boolean;
+}

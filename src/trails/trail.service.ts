@@ -34,7 +34,8 @@ export interface TrailBucketChecker {
  * src/kms; throws KmsKeyNotFoundException / InsufficientEncryptionPolicyException / KmsException.
  */
 export interface TrailKeyChecker {
-  checkTrailKey(keyArn: string, trail: { trailArn: string; accountId: string; region: string }): Promise<void>;
+  /** Returns the key ARN to store (an alias is resolved to the key it names). */
+  checkTrailKey(keyArn: string, trail: { trailArn: string; accountId: string; region: string }): Promise<string>;
 }
 
 export interface CreateTrailParams {
@@ -84,14 +85,14 @@ export class TrailService {
     const tags = mergeTags([], (input.tagsList ?? []).map((t) => ({ Key: t.key, Value: t.value ?? null })));
 
     const owner = await this.db.inTenant(tenantOf(ctx), (m) => this.ownerFor(m, ctx, input.isOrganizationTrail ?? false));
-    const kmsKeyId = emptyToNull(input.kmsKeyId) === null ? null : normaliseKmsKeyId(input.kmsKeyId as string, ctx.region, owner.accountId);
+    let kmsKeyId = emptyToNull(input.kmsKeyId) === null ? null : normaliseKmsKeyId(input.kmsKeyId as string, ctx.region, owner.accountId);
     await this.buckets.checkTrailBucket(input.s3BucketName, {
       accountId: owner.accountId,
       organizationId: owner.organizationId,
       keyPrefix: prefix,
       trailArn: trailArn(ctx.region, owner.accountId, input.name),
     });
-    if (kmsKeyId) await this.keys?.checkTrailKey(kmsKeyId, { trailArn: trailArn(ctx.region, owner.accountId, input.name), accountId: owner.accountId, region: ctx.region });
+    if (kmsKeyId && this.keys) kmsKeyId = await this.keys.checkTrailKey(kmsKeyId, { trailArn: trailArn(ctx.region, owner.accountId, input.name), accountId: owner.accountId, region: ctx.region });
 
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       // Decided again inside the writing transaction: a delegated administrator deregistered
@@ -164,7 +165,7 @@ export class TrailService {
       }
       if (input.kmsKeyId !== undefined && input.kmsKeyId !== null) {
         trail.kmsKeyId = input.kmsKeyId === '' ? null : normaliseKmsKeyId(input.kmsKeyId, trail.homeRegion, trail.accountId);
-        if (trail.kmsKeyId) await this.keys?.checkTrailKey(trail.kmsKeyId, { trailArn: trail.trailArn, accountId: trail.accountId, region: trail.homeRegion });
+        if (trail.kmsKeyId && this.keys) trail.kmsKeyId = await this.keys.checkTrailKey(trail.kmsKeyId, { trailArn: trail.trailArn, accountId: trail.accountId, region: trail.homeRegion });
       }
       if (input.cloudWatchLogsLogGroupArn != null || input.cloudWatchLogsRoleArn != null) {
         const group = emptyToNull(input.cloudWatchLogsLogGroupArn);

@@ -170,6 +170,48 @@ describe('KMS: customer managed keys', () => {
     expect(rows.rows).toEqual([]);
   });
 
+  it('aliases: create, describe through them, list, retarget, delete; name rules and permissions', async () => {
+    const { keyMetadata: k1 } = await kms(app, 'createKey', {}, admin);
+    const { keyMetadata: k2 } = await kms(app, 'createKey', {}, admin);
+    expect(await kms(app, 'createAlias', { aliasName: 'alias/app/logs', targetKeyId: k1.keyId }, admin)).toBe(true);
+    await kmsFails(app, 'createAlias', { aliasName: 'alias/app/logs', targetKeyId: k2.keyId }, admin, 'AlreadyExistsException');
+    for (const bad of ['app-logs', 'alias/', 'alias/aws/s3', 'alias/has space', `alias/${'x'.repeat(251)}`]) {
+      await kmsFails(app, 'createAlias', { aliasName: bad, targetKeyId: k1.keyId }, admin, 'InvalidAliasNameException');
+    }
+    await kmsFails(app, 'createAlias', { aliasName: 'alias/x', targetKeyId: 'alias/app/logs' }, admin, 'NotFoundException');
+    expect((await kms(app, 'describeKey', { keyId: 'alias/app/logs' }, admin)).keyMetadata.keyId).toBe(k1.keyId);
+    expect((await kms(app, 'describeKey', { keyId: `arn:aws:kms:us-east-1:${account}:alias/app/logs` }, admin)).keyMetadata.keyId).toBe(k1.keyId);
+    await kmsFails(app, 'describeKey', { keyId: 'alias/app/logs' }, admin, 'NotFoundException', 'us-west-2');
+    // Enable/Disable take key ids only, as in KMS.
+    await kmsFails(app, 'disableKey', { keyId: 'alias/app/logs' }, admin, 'NotFoundException');
+
+    const listed = await kms(app, 'listAliases', { keyId: k1.arn }, admin);
+    expect(listed.aliases).toEqual([expect.objectContaining({ aliasName: 'alias/app/logs', aliasArn: `arn:aws:kms:us-east-1:${account}:alias/app/logs`, targetKeyId: k1.keyId })]);
+    await kms(app, 'createAlias', { aliasName: 'alias/app/other', targetKeyId: k2.arn }, admin);
+    const page1 = await kms(app, 'listAliases', { limit: 1 }, admin);
+    const page2 = await kms(app, 'listAliases', { limit: 1, marker: page1.nextMarker }, admin);
+    expect([page1.truncated, page1.aliases[0].aliasName, page2.aliases[0].aliasName]).toEqual([true, 'alias/app/logs', 'alias/app/other']);
+
+    await kms(app, 'updateAlias', { aliasName: 'alias/app/logs', targetKeyId: k2.keyId }, admin);
+    expect((await kms(app, 'describeKey', { keyId: 'alias/app/logs' }, admin)).keyMetadata.keyId).toBe(k2.keyId);
+    // IAM on the alias ARN is needed besides the key policy (which delegates to IAM here).
+    const keysOnly = await createUserSession(app, admin, 'kms-keys-only');
+    await app.gql('mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }', {
+      input: { userName: 'kms-keys-only', policyName: 'keys', policyDocument: policyJson({ Effect: 'Allow', Action: 'kms:*', Resource: `arn:aws:kms:us-east-1:${account}:key/*` }) },
+    }, { token: admin });
+    await kmsFails(app, 'deleteAlias', { aliasName: 'alias/app/logs' }, keysOnly.token, 'AccessDeniedException');
+    await kmsFails(app, 'createAlias', { aliasName: 'alias/mine', targetKeyId: k1.keyId }, keysOnly.token, 'AccessDeniedException');
+    expect(await kms(app, 'deleteAlias', { aliasName: 'alias/app/logs' }, admin)).toBe(true);
+    await kmsFails(app, 'deleteAlias', { aliasName: 'alias/app/logs' }, admin, 'NotFoundException');
+    await kmsFails(app, 'describeKey', { keyId: 'alias/app/logs' }, admin, 'NotFoundException');
+    // A deleted key takes its aliases with it.
+    await kms(app, 'scheduleKeyDeletion', { keyId: k2.keyId, pendingWindowInDays: 7 }, admin);
+    await kmsFails(app, 'createAlias', { aliasName: 'alias/late', targetKeyId: k2.keyId }, admin, 'KMSInvalidStateException');
+    await app.db.pool.query(`UPDATE kms_keys SET deletion_date = now() - interval '1 second' WHERE key_id = $1`, [k2.keyId]);
+    await app.services.kms.keys.purgeDeletedKeys();
+    expect((await kms(app, 'listAliases', undefined, admin)).aliases.map((a: { aliasName: string }) => a.aliasName)).not.toContain('alias/app/other');
+  });
+
   it('every call is self-audited with eventSource kms.amazonaws.com', async () => {
     const { keyMetadata: k } = await kms(app, 'createKey', { description: 'audited' }, admin);
     await kms(app, 'disableKey', { keyId: k.keyId }, admin);

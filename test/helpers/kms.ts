@@ -13,6 +13,10 @@ export const KMS_OPS = {
   cancelKeyDeletion: 'mutation($input: KeyIdInput!) { cancelKeyDeletion(input: $input) { keyId } }',
   putKeyPolicy: 'mutation($input: PutKeyPolicyInput!) { putKeyPolicy(input: $input) }',
   getKeyPolicy: 'query($input: GetKeyPolicyInput!) { getKeyPolicy(input: $input) { policyName policy } }',
+  createAlias: 'mutation($input: AliasInput!) { createAlias(input: $input) }',
+  updateAlias: 'mutation($input: AliasInput!) { updateAlias(input: $input) }',
+  deleteAlias: 'mutation($input: AliasNameInput!) { deleteAlias(input: $input) }',
+  listAliases: 'query($input: ListAliasesInput) { listAliases(input: $input) { aliases { aliasName aliasArn targetKeyId creationDate } nextMarker truncated } }',
 } as const;
 export type KmsOp = keyof typeof KMS_OPS;
 

@@ -109,7 +109,9 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
     await trailFails(app, 'getTrail', { name: 'enc' }, admin, 'TrailNotFoundException');
 
     key = await newKey(trailKeyPolicy(account));
-    const created = await trailCall(app, 'createTrail', { ...base, kmsKeyId: key.keyId }, admin);
+    // An alias is resolved: the trail stores and returns the key ARN (spec §7).
+    await kms(app, 'createAlias', { aliasName: 'alias/cloudtrail', targetKeyId: key.keyId }, admin.token);
+    const created = await trailCall(app, 'createTrail', { ...base, kmsKeyId: 'alias/cloudtrail' }, admin);
     expect(created.kmsKeyId).toBe(key.arn);
     await trailFails(app, 'updateTrail', { name: 'enc', kmsKeyId: defaultPolicyKey.arn }, admin, 'InsufficientEncryptionPolicyException');
     expect((await trailCall(app, 'getTrail', { name: 'enc' }, admin)).kmsKeyId).toBe(key.arn);

@@ -1,5 +1,5 @@
-import { KmsKeys1795497120161 } from './1795497120161-KmsKeys';
-import { KmsKeysRowLevelSecurity1795497120200 } from './1795497120200-KmsKeysRowLevelSecurity';
+import { KmsRowLevelSecurity1795497805200 } from './1795497805200-KmsRowLevelSecurity';
+import { Kms1795497805159 } from './1795497805159-Kms';
 import { StreamingRowLevelSecurity1795490649800 } from './1795490649800-StreamingRowLevelSecurity';
 import { StreamingRulesWebhooks1795490649775 } from './1795490649775-StreamingRulesWebhooks';
 import { DeliveryLogFiles1795490475140 } from './1795490475140-DeliveryLogFiles';
@@ -17,6 +17,6 @@ export const MIGRATIONS: Function[] = [
   DeliveryLogFiles1795490475140,
   StreamingRulesWebhooks1795490649775,
   StreamingRowLevelSecurity1795490649800,
-  KmsKeys1795497120161,
-  KmsKeysRowLevelSecurity1795497120200,
+  Kms1795497805159,
+  KmsRowLevelSecurity1795497805200,
 ];
