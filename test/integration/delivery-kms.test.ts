@@ -16,7 +16,7 @@ import { startS3Server, type TestS3Server } from '../helpers/s3-server';
 
 jest.setTimeout(180_000);
 
-const GET_OBJECT = 'query($input: GetObjectInput!) { getObject(input: $input) { key body contentEncoding metadata { key value } } }';
+const GET_OBJECT = 'query($input: GetObjectInput!) { getObject(input: $input) { key body contentEncoding serverSideEncryption ssekmsKeyId metadata { key value } } }';
 
 describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (%s backend)', (backend) => {
   let s3: TestS3Server | null = null;
@@ -155,6 +155,7 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
     const meta = Object.fromEntries(asAdmin.data.getObject.metadata.map((m: { key: string; value: string }) => [m.key, m.value]));
     expect(meta['x-amz-server-side-encryption']).toBe('aws:kms');
     expect(meta['x-opentrail-kms-data-key']).toBeUndefined();
+    expect(asAdmin.data.getObject).toMatchObject({ serverSideEncryption: 'aws:kms', ssekmsKeyId: key.arn });
 
     // s3:GetObject alone is not enough.
     const reader = await createUserSession(app, admin.token, 'log-reader');
@@ -247,6 +248,8 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
     const plain = (await store.getObject('kms-logs', rows[0].object_key))!;
     expect(plain.metadata['x-amz-server-side-encryption']).toBeUndefined();
     expect(JSON.parse(gunzipSync(plain.body).toString()).Records.length).toBeGreaterThan(0);
+    const viaApi = await app.gql(GET_OBJECT, { input: { bucketName: 'kms-logs', key: rows[0].object_key } }, { token: admin.token });
+    expect(viaApi.data.getObject).toMatchObject({ serverSideEncryption: 'AES256', ssekmsKeyId: null });
     await kmsFails(app, 'enableKey', { keyId: key.keyId }, admin.token, 'KMSInvalidStateException');
   });
 });
