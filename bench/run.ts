@@ -17,6 +17,7 @@ import { Database, ensureDatabaseExists } from '../src/db/database';
 import { createOrganizationWithAdmin, type TenantCredentials } from '../src/organizations/organization-bootstrap';
 import { benchDelivery } from './delivery';
 import { benchInsights } from './insights';
+import { benchEncryption } from './encryption';
 import { startApp, type AppProcess } from './lib/app-process';
 import { fmt, printTable, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
@@ -228,6 +229,11 @@ async function benchGraphql(env: Record<string, string>, admin: TenantCredential
 async function main(): Promise<void> {
   const which = process.argv.slice(2);
   const want = (name: string) => which.length === 0 || which.includes(name);
+  // Encryption at rest needs no app, database or tenants.
+  if (which.length === 1 && which[0] === 'encryption') {
+    printTable(await benchEncryption());
+    return;
+  }
   const suffix = randomBytes(4).toString('hex');
   const databaseUrl = `${SERVER}/opentrail_bench_${suffix}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-bench-'));
@@ -253,6 +259,7 @@ async function main(): Promise<void> {
     if (want('graphql')) rows.push(...(await benchGraphql(env, admin)));
     if (want('delivery')) rows.push(...(await benchDelivery(EVENTS, SERVER)));
     if (want('insights')) rows.push(...(await benchInsights(SERVER)));
+    if (want('encryption')) rows.push(...(await benchEncryption()));
   } finally {
     await app.stop();
     await db.close();

@@ -43,6 +43,8 @@ export interface Config {
   s3BucketPrefix: string;
   /** How often trails' pending events are written out as log files (CloudTrail: about every 5 minutes). */
   deliveryIntervalSeconds: number;
+  /** How often KMS keys past their deletion date are removed (they are unusable from that date on anyway). */
+  kmsKeyDeletionIntervalSeconds: number;
   /** Hosts webhooks may be sent to (parsed entries; empty = any host except link-local/metadata). */
   webhookAllowedHosts: string[];
   webhookTimeoutMs: number;
@@ -172,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return raw;
     }, ''),
     deliveryIntervalSeconds: read('DELIVERY_INTERVAL_SECONDS', integer(1, 3600), 300),
+    kmsKeyDeletionIntervalSeconds: read('KMS_KEY_DELETION_INTERVAL_SECONDS', integer(10, 86_400), 3600),
     webhookAllowedHosts: read('WEBHOOK_ALLOWED_HOSTS', parseAllowedHosts, []),
     webhookTimeoutMs: read('WEBHOOK_TIMEOUT_MS', integer(100, 60000), 5000),
     webhookMaxAttempts: read('WEBHOOK_MAX_ATTEMPTS', integer(1, 50), 8),

@@ -8,6 +8,7 @@ import { createMetrics } from '../src/observability/metrics';
 import { aggregationWorker } from './aggregation.worker';
 import { deliveryWorker } from './delivery.worker';
 import { insightsWorker } from './insights.worker';
+import { kmsKeyDeletionWorker } from './kms-key-deletion.worker';
 import { outboxSweepWorker } from './outbox-sweep.worker';
 import { QUEUES, QUEUE_NAMES, type QueueName } from './queues';
 import { retentionWorker } from './retention.worker';
@@ -26,6 +27,7 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     [QUEUES.webhook, webhookWorker(services)],
     [QUEUES.webhookSweep, webhookSweepWorker(services)],
     [QUEUES.insights, insightsWorker(services)],
+    [QUEUES.kmsKeyDeletion, kmsKeyDeletionWorker(services)],
   ];
 }
 
@@ -66,6 +68,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     [QUEUES.delivery, config.deliveryIntervalSeconds],
     [QUEUES.webhookSweep, config.outboxSweepIntervalSeconds],
     [QUEUES.insights, config.insightsIntervalSeconds],
+    [QUEUES.kmsKeyDeletion, config.kmsKeyDeletionIntervalSeconds],
   ];
   await upsertSchedules(connection, config.redisPrefix, schedules);
   // Redis holds the schedules; if it loses its data (a restart without persistence, a failover),

@@ -17,6 +17,8 @@ export const QUEUES = {
   webhookSweep: 'webhook-sweep',
   /** Repeatable tick + one `analyze-region` job per (account, region) (jobId `insights-<account>-<region>`, advisory lock): Insights detection. */
   insights: 'insights',
+  /** Repeatable: deletes KMS keys whose deletion waiting period has ended. */
+  kmsKeyDeletion: 'kms-key-deletion',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -29,6 +31,7 @@ export interface JobPayloads {
   webhook: { kind: 'deliver'; ruleId: string; outboxId: string } | { kind: 'redrive'; ruleId: string; deadLetterIds: string[] };
   'webhook-sweep': Record<string, never>;
   insights: Record<string, never> | { accountId: string; region: string };
+  'kms-key-deletion': Record<string, never>;
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);

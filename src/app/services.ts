@@ -9,6 +9,7 @@ import { createDeliveryService } from '../delivery/delivery-services';
 import type { DeliveryService } from '../delivery/delivery.service';
 import { createEventServices, type EventServices } from '../events/event-services';
 import { createInsightsServices, type InsightsServices } from '../insights/insights-services';
+import { createKmsServices, type KmsServices } from '../kms/kms-services';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -32,6 +33,8 @@ export interface Services extends EventServices, StreamingServices {
   iam: IamService;
   organizations: OrganizationsService;
   delegatedAdmins: DelegatedAdminService;
+  /** Customer managed keys (src/kms): the KMS API and the service's key use. */
+  kms: KmsServices;
   /** Buckets, bucket policies and objects; the service-side writes of CloudTrail (storage.service.ts). */
   storage: StorageService;
   /** The trail control plane (src/trails). */
@@ -44,25 +47,28 @@ export interface Services extends EventServices, StreamingServices {
 
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
   const tokens = TokenService.fromConfig(config);
+  const masterKey = MasterKey.fromConfig(config);
+  const kms = createKmsServices(db, masterKey);
   const core = {
     config,
     db,
     logger,
     metrics,
     tokens,
-    masterKey: MasterKey.fromConfig(config),
+    masterKey,
     authenticator: new Authenticator(db.pool, tokens),
     sessions: new SessionService(db.pool, tokens, config.sessionTtlSeconds),
     iam: new IamService(db),
     organizations: new OrganizationsService(db),
     delegatedAdmins: new DelegatedAdminService(db),
-    storage: new StorageService(db, createObjectStore(config)),
+    kms,
+    storage: new StorageService(db, createObjectStore(config, masterKey), kms.use),
   };
   const events = createEventServices(core);
   return {
     ...core,
     ...events,
-    trails: createTrailServices(db, core.storage),
+    trails: createTrailServices(db, core.storage, kms.use),
     delivery: createDeliveryService(core, core.storage),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
     insights: createInsightsServices({ ...core, outbox: events.outbox, eventWriter: events.eventWriter }),

@@ -9,6 +9,8 @@ const VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
+/** How much longer a blob is than its plaintext. */
+export const GCM_OVERHEAD_BYTES = HEADER_BYTES;
 
 export class DecryptionError extends Error {
   constructor(message = 'ciphertext failed authentication') {

@@ -3,6 +3,8 @@ import { ServiceSettingEntity } from '../crypto/service-setting.entity';
 import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.entity';
 import { TrailLogFileEntity } from '../delivery/trail-log-file.entity';
 import { TrailPendingEventEntity } from '../delivery/trail-pending-event.entity';
+import { KmsAliasEntity } from '../kms/kms-alias.entity';
+import { KmsKeyEntity } from '../kms/kms-key.entity';
 import { OutboxEntity } from '../events/outbox.entity';
 import { InsightHourAttributionEntity } from '../insights/insight-hour-attribution.entity';
 import { InsightMinuteCountEntity } from '../insights/insight-minute-count.entity';
@@ -47,4 +49,6 @@ export const ENTITIES = [
   InsightHourAttributionEntity,
   InsightRegionEntity,
   InsightSeriesStateEntity,
+  KmsKeyEntity,
+  KmsAliasEntity,
 ];

@@ -21,6 +21,8 @@ export interface ServiceObjectWriter {
       /** aws:SourceArn (the trail ARN) and aws:SourceAccount (its owner), as CloudTrail sends them. */
       sourceArn: string;
       sourceAccount: string;
+      /** SSE-KMS under the trail's key (log and Insights files only; digests keep the default SSE). */
+      kms?: { keyArn: string; context: Record<string, string> };
     },
   ): Promise<void>;
 }
@@ -54,6 +56,7 @@ interface TrailTarget {
   s3KeyPrefix: string | null;
   snsTopicName: string | null;
   homeRegion: string;
+  kmsKeyId: string | null;
 }
 
 /**
@@ -163,6 +166,7 @@ export class DeliveryService {
         contentEncoding: 'gzip',
         sourceArn: trail.trailArn,
         sourceAccount: trail.accountId,
+        ...logFileEncryption(trail),
       });
     } catch (err) {
       const code = storageErrorCode(err);
@@ -200,7 +204,7 @@ export class DeliveryService {
 
   private async loadTrail(client: PoolClient, trailId: string): Promise<TrailTarget | null> {
     const { rows } = await client.query(
-      `SELECT id, trail_arn, account_id, organization_id, is_organization_trail, s3_bucket_name, s3_key_prefix, sns_topic_name, home_region
+      `SELECT id, trail_arn, account_id, organization_id, is_organization_trail, s3_bucket_name, s3_key_prefix, sns_topic_name, home_region, kms_key_id
        FROM trails WHERE id = $1`,
       [trailId],
     );
@@ -216,8 +220,18 @@ export class DeliveryService {
       s3KeyPrefix: r.s3_key_prefix,
       snsTopicName: r.sns_topic_name,
       homeRegion: r.home_region,
+      kmsKeyId: r.kms_key_id,
     };
   }
+}
+
+/**
+ * SSE-KMS of a trail's log files when it names a key: the encryption context CloudTrail uses
+ * (`aws:cloudtrail:arn` = trail ARN). A key failure (disabled, deleted, policy) fails the write
+ * with its `KMS.<code>`, recorded like any other delivery error; events stay pending.
+ */
+export function logFileEncryption(trail: Pick<TrailTarget, 'kmsKeyId' | 'trailArn'>): { kms?: { keyArn: string; context: Record<string, string> } } {
+  return trail.kmsKeyId ? { kms: { keyArn: trail.kmsKeyId, context: { 'aws:cloudtrail:arn': trail.trailArn } } } : {};
 }
 
 /** S3-style code of a failed write (AccessDenied, NoSuchBucket …) for LatestDeliveryError. */

@@ -1,6 +1,7 @@
 import { AUTH_OPERATIONS } from '../auth/auth.operations';
 import { EVENT_OPERATIONS } from '../events/events.operations';
 import { INSIGHTS_OPERATIONS } from '../insights/insights.operations';
+import { KMS_OPERATIONS } from '../kms/kms.operations';
 import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
 import { IAM_OPERATIONS } from '../principals/iam.operations';
 import { REGION_OPERATIONS } from '../regions/regions.operations';
@@ -20,4 +21,5 @@ export const OPERATION_CATALOG: OperationSpecs = {
   ...TRAIL_OPERATIONS,
   ...STREAMING_OPERATIONS,
   ...INSIGHTS_OPERATIONS,
+  ...KMS_OPERATIONS,
 };

@@ -4,6 +4,7 @@ import { EventsResolver } from '../events/events.resolver';
 import { InsightsResolver } from '../insights/insights.resolver';
 import { DelegatedAdminResolver } from '../organizations/delegated-admin.resolver';
 import { OrganizationsResolver } from '../organizations/organizations.resolver';
+import { KmsResolver } from '../kms/kms.resolver';
 import { IamResolver } from '../principals/iam.resolver';
 import { RegionsResolver } from '../regions/regions.resolver';
 import { StreamingResolver } from '../streaming/streaming.resolver';
@@ -12,4 +13,4 @@ import { TrailSelectorsResolver } from '../trails/trail-selectors.resolver';
 import { TrailResolver } from '../trails/trail.resolver';
 
 /** Every resolver class of the schema. */
-export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, InsightsResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, InsightsResolver, KmsResolver];

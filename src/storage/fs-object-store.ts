@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { decryptGcm, DecryptionError, encryptGcm, GCM_OVERHEAD_BYTES } from '../crypto/aes-gcm';
 import { compareKeys, normalizeMetadata, validateBucketName, validateObjectKey } from './names';
 import type { ObjectInfo, ObjectStore, PutObjectOptions, StoredObject } from './object-store';
 import { StorageErrors } from './storage.errors';
@@ -9,12 +10,19 @@ import { StorageErrors } from './storage.errors';
 /*
  * On-disk format: one file per object, `$DATA_DIR/objects/<bucket>/<key>`, holding a header and
  * the body, so metadata can never be out of step with the bytes it describes:
- *   MAGIC (8 bytes) | header length (uint32 BE) | header JSON | body
+ *   v1 (no service key):  MAGIC1 | header length (uint32 BE) | header JSON | body
+ *   v2 (SSE, encrypted):  MAGIC2 | header blob length (uint32 BE) | GCM(header JSON) | GCM(body)
+ * v2 is server-side encryption at rest (what SSE-S3 is on S3): both parts are AES-256-GCM blobs
+ * under the service key; the header's associated data is the object's bucket and key (a file
+ * copied elsewhere does not open), the body's also names the header blob's IV (a body from
+ * another version of the object does not open either). Readers accept both versions: objects
+ * written before encryption existed stay readable as they are (README.md).
  * A write goes to a temp file in `objects/.tmp` (same filesystem; bucket names cannot start with
  * '.'), is fsynced, and is renamed over the target, then the directory is fsynced: a reader sees
  * the old object or the new one, never a partial one, and a crash leaves at most a stray temp file.
  */
 const MAGIC = Buffer.from('OTOBJ01\n', 'latin1');
+const MAGIC_SSE = Buffer.from('OTOBJ02\n', 'latin1');
 const PREAMBLE = MAGIC.length + 4;
 
 interface Header {
@@ -27,7 +35,11 @@ export class FsObjectStore implements ObjectStore {
   private readonly root: string;
   private readonly tmpDir: string;
 
-  constructor(dataDir: string) {
+  /**
+   * @param sseKey 32-byte service key: every object written is encrypted (format v2). Without one
+   * (low-level tests only) objects are written in the clear (v1) and v2 objects cannot be read.
+   */
+  constructor(dataDir: string, private readonly sseKey: Buffer | null = null) {
     this.root = path.join(dataDir, 'objects');
     this.tmpDir = path.join(this.root, '.tmp');
   }
@@ -55,9 +67,9 @@ export class FsObjectStore implements ObjectStore {
       contentType: options.contentType ?? null,
       contentEncoding: options.contentEncoding ?? null,
     };
-    const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+    const sealed = this.seal(bucket, key, header, body);
     const length = Buffer.alloc(4);
-    length.writeUInt32BE(headerBytes.length);
+    length.writeUInt32BE(sealed.header.length);
 
     await fs.mkdir(this.tmpDir, { recursive: true });
     const dir = path.dirname(target);
@@ -72,7 +84,7 @@ export class FsObjectStore implements ObjectStore {
     const tmp = path.join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     const handle = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
     try {
-      await handle.writev([MAGIC, length, headerBytes, body]);
+      await handle.writev([sealed.magic, length, sealed.header, sealed.body]);
       await handle.sync();
     } finally {
       await handle.close();
@@ -107,8 +119,7 @@ export class FsObjectStore implements ObjectStore {
       if (isMissing(err)) return null;
       throw err;
     }
-    const { header, bodyOffset } = parseHeader(data, file);
-    const body = data.subarray(bodyOffset);
+    const { header, body } = this.unseal(bucket, key, data, file);
     return { key, size: body.length, lastModified: mtime, body, ...header };
   }
 
@@ -116,7 +127,7 @@ export class FsObjectStore implements ObjectStore {
     const file = this.objectPath(bucket, key);
     await this.requireBucket(bucket);
     try {
-      const { header, size, mtime } = await readHead(file);
+      const { header, size, mtime } = await this.readHead(bucket, key, file);
       return { key, size, lastModified: mtime, metadata: header.metadata };
     } catch (err) {
       if (isMissing(err)) return null;
@@ -139,7 +150,7 @@ export class FsObjectStore implements ObjectStore {
     for await (const key of walk(dir, fixed, prefix, startAfter)) {
       if (objects.length === limit) return { objects, isTruncated: true };
       try {
-        const { size, mtime } = await readHead(path.join(dir, ...key.split('/')));
+        const { size, mtime } = await this.readHead(bucket, key, path.join(dir, ...key.split('/')), false);
         objects.push({ key, size, lastModified: mtime });
       } catch (err) {
         if (!isMissing(err)) throw err; // deleted while listing: skip it, as S3 would
@@ -160,6 +171,61 @@ export class FsObjectStore implements ObjectStore {
 
   async close(): Promise<void> {
     // Nothing is held open between calls.
+  }
+
+  /** The file's parts: v2 (encrypted) with a service key, v1 without. */
+  private seal(bucket: string, key: string, header: Header, body: Buffer): { magic: Buffer; header: Buffer; body: Buffer } {
+    const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+    if (!this.sseKey) return { magic: MAGIC, header: headerBytes, body };
+    const sealedHeader = encryptGcm(this.sseKey, headerBytes, headerAad(bucket, key));
+    return { magic: MAGIC_SSE, header: sealedHeader, body: encryptGcm(this.sseKey, body, bodyAad(bucket, key, sealedHeader)) };
+  }
+
+  private unseal(bucket: string, key: string, data: Buffer, file: string): { header: Header; body: Buffer } {
+    const magic = data.subarray(0, MAGIC.length);
+    if (data.length < PREAMBLE || (!magic.equals(MAGIC) && !magic.equals(MAGIC_SSE))) throw notAnObject(file);
+    const headerLength = data.readUInt32BE(MAGIC.length);
+    const headerBytes = data.subarray(PREAMBLE, PREAMBLE + headerLength);
+    const rest = data.subarray(PREAMBLE + headerLength);
+    if (magic.equals(MAGIC)) return { header: JSON.parse(headerBytes.toString('utf8')) as Header, body: rest };
+    const header = this.openHeader(bucket, key, headerBytes, file);
+    try {
+      return { header, body: decryptGcm(this.sseKey!, rest, bodyAad(bucket, key, headerBytes)) };
+    } catch (err) {
+      throw tampered(file, err);
+    }
+  }
+
+  private openHeader(bucket: string, key: string, sealed: Buffer, file: string): Header {
+    if (!this.sseKey) throw new Error(`object store: ${file} is encrypted and this store has no service key`);
+    try {
+      return JSON.parse(decryptGcm(this.sseKey, sealed, headerAad(bucket, key)).toString('utf8')) as Header;
+    } catch (err) {
+      throw tampered(file, err);
+    }
+  }
+
+  /** Header and body size without reading the body; listing skips decrypting the header. */
+  private async readHead(bucket: string, key: string, file: string, withHeader = true): Promise<{ header: Header; size: number; mtime: Date }> {
+    const handle = await fs.open(file, 'r');
+    try {
+      const stat = await handle.stat();
+      const pre = Buffer.alloc(PREAMBLE);
+      await handle.read(pre, 0, PREAMBLE, 0);
+      const magic = pre.subarray(0, MAGIC.length);
+      if (!magic.equals(MAGIC) && !magic.equals(MAGIC_SSE)) throw notAnObject(file);
+      const headerLength = pre.readUInt32BE(MAGIC.length);
+      const encrypted = magic.equals(MAGIC_SSE);
+      const size = stat.size - PREAMBLE - headerLength - (encrypted ? GCM_OVERHEAD_BYTES : 0);
+      const mtime = new Date(stat.mtimeMs);
+      if (!withHeader) return { header: { metadata: {}, contentType: null, contentEncoding: null }, size, mtime };
+      const headerBytes = Buffer.alloc(headerLength);
+      await handle.read(headerBytes, 0, headerLength, PREAMBLE);
+      const header = encrypted ? this.openHeader(bucket, key, headerBytes, file) : (JSON.parse(headerBytes.toString('utf8')) as Header);
+      return { header, size, mtime };
+    } finally {
+      await handle.close();
+    }
   }
 
   private bucketDir(bucket: string): string {
@@ -213,30 +279,24 @@ async function* walk(bucketDir: string, rel: string, prefix: string, startAfter:
   }
 }
 
-function parseHeader(data: Buffer, file: string): { header: Header; bodyOffset: number } {
-  if (data.length < PREAMBLE || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
-    throw new Error(`object store: ${file} is not an OpenTrail object file`);
-  }
-  const headerLength = data.readUInt32BE(MAGIC.length);
-  const header = JSON.parse(data.subarray(PREAMBLE, PREAMBLE + headerLength).toString('utf8')) as Header;
-  return { header, bodyOffset: PREAMBLE + headerLength };
+const headerAad = (bucket: string, key: string) => `opentrail-object:v2:${bucket}/${key}:header`;
+/** The header blob's IV (bytes 1..13) ties the body to the header written with it. */
+const bodyAad = (bucket: string, key: string, sealedHeader: Buffer) =>
+  `opentrail-object:v2:${bucket}/${key}:body:${sealedHeader.subarray(1, 13).toString('hex')}`;
+
+function notAnObject(file: string): Error {
+  return new Error(`object store: ${file} is not an OpenTrail object file`);
 }
 
-/** Header and body size without reading the body. */
-async function readHead(file: string): Promise<{ header: Header; size: number; mtime: Date }> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const stat = await handle.stat();
-    const pre = Buffer.alloc(PREAMBLE);
-    await handle.read(pre, 0, PREAMBLE, 0);
-    if (!pre.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error(`object store: ${file} is not an OpenTrail object file`);
-    const headerLength = pre.readUInt32BE(MAGIC.length);
-    const headerBytes = Buffer.alloc(headerLength);
-    await handle.read(headerBytes, 0, headerLength, PREAMBLE);
-    return { header: JSON.parse(headerBytes.toString('utf8')) as Header, size: stat.size - PREAMBLE - headerLength, mtime: new Date(stat.mtimeMs) };
-  } finally {
-    await handle.close();
+/** An encrypted object that does not authenticate: modified on disk, moved, or another key. */
+export class ObjectIntegrityError extends DecryptionError {
+  constructor(file: string) {
+    super(`object store: ${file} failed authentication (modified on disk, copied from another key, or encrypted under another master key)`);
   }
+}
+
+function tampered(file: string, err: unknown): Error {
+  return err instanceof DecryptionError ? new ObjectIntegrityError(file) : (err as Error);
 }
 
 async function syncDir(dir: string): Promise<void> {

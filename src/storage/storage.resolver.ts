@@ -1,5 +1,6 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { type GraphQLContext, requestContext } from '../graphql/context';
+import { SSE_HEADER, SSE_KMS_KEY_HEADER } from './object-encryption';
 import type { BucketInfo } from './storage.service';
 import {
   Bucket,
@@ -69,6 +70,8 @@ export class StorageResolver {
       contentEncoding: o.contentEncoding,
       lastModified: o.lastModified,
       metadata: Object.entries(o.metadata).map(([key, value]) => ({ key, value })),
+      serverSideEncryption: o.metadata[SSE_HEADER] === 'aws:kms' ? 'aws:kms' : 'AES256',
+      ssekmsKeyId: o.metadata[SSE_HEADER] === 'aws:kms' ? (o.metadata[SSE_KMS_KEY_HEADER] ?? null) : null,
     };
   }
 }

@@ -6,6 +6,7 @@ import type { Database } from '../db/database';
 import { type BucketPolicy, type BucketRequest, evaluateBucketPolicy, parseBucketPolicy } from './bucket-policy';
 import { BucketRepository, type BucketRow } from './bucket.repository';
 import { validateBucketName, validateObjectKey } from './names';
+import { decryptKmsObject, encryptWithKms, isKmsEncrypted, type KmsEncryption, type ObjectKeyring } from './object-encryption';
 import type { ObjectInfo, ObjectStore, PutObjectOptions, StoredObject } from './object-store';
 import { StorageErrors } from './storage.errors';
 import { checkTrailBucketPolicy, type TrailBucketTarget } from './trail-bucket-check';
@@ -35,6 +36,8 @@ export interface ServicePutOptions extends PutObjectOptions {
   sourceArn?: string;
   /** aws:SourceAccount of the write (the trail's owner account). */
   sourceAccount?: string;
+  /** SSE-KMS under a customer key (trail log files with a KmsKeyId); otherwise the backend's SSE only. */
+  kms?: KmsEncryption;
 }
 
 const MAX_PAGE = 1000;
@@ -47,7 +50,12 @@ const MAX_PAGE = 1000;
  * `cloudtrail.amazonaws.com`.
  */
 export class StorageService {
-  constructor(private readonly db: Database, readonly objects: ObjectStore) {}
+  constructor(
+    private readonly db: Database,
+    readonly objects: ObjectStore,
+    /** KMS for SSE-KMS objects (src/kms); without it such objects cannot be written or read. */
+    private readonly keyring: ObjectKeyring | null = null,
+  ) {}
 
   /** CreateBucket: the name is global (BucketAlreadyExists / BucketAlreadyOwnedByYou). */
   async createBucket(ctx: RequestContext, name: string): Promise<BucketInfo> {
@@ -116,13 +124,18 @@ export class StorageService {
     return { objects: page.objects, cursors, hasNextPage: page.isTruncated, endCursor: cursors[cursors.length - 1] ?? null };
   }
 
-  /** GetObject: the stored bytes exactly as written. */
+  /**
+   * GetObject: the bytes as written. SSE is transparent; an SSE-KMS object is decrypted only for a
+   * caller allowed kms:Decrypt on its key (IAM and key policy), others get AccessDenied.
+   */
   async getObject(ctx: RequestContext, name: string, key: string): Promise<StoredObject> {
     validateObjectKey(key);
     await this.authorize(ctx, name, 's3:GetObject', objectArn(name, key), { ownerOnly: false });
     const object = await this.objects.getObject(name, key);
     if (!object) throw StorageErrors.noSuchKey();
-    return object;
+    if (!isKmsEncrypted(object.metadata)) return object;
+    if (!this.keyring) throw StorageErrors.accessDenied();
+    return decryptKmsObject(this.keyring, object, { caller: ctx.caller });
   }
 
   /**
@@ -151,15 +164,28 @@ export class StorageService {
     if (options.sourceAccount) context['aws:SourceAccount'] = options.sourceAccount;
     const request: BucketRequest = { principal: { service: CLOUDTRAIL_SERVICE }, action: 's3:PutObject', resource: objectArn(bucketName, key), context };
     if (evaluateBucketPolicy(row.policy ? parseStored(row.policy, bucketName) : null, request) !== 'Allow') throw StorageErrors.accessDenied();
-    const { sourceArn: _arn, sourceAccount: _account, ...put } = options;
+    const { sourceArn, sourceAccount, kms, ...put } = options;
+    if (kms) {
+      if (!this.keyring) throw new OpenTrailError('KMS.NotFoundException', 'KMS is not available');
+      const sealed = await encryptWithKms(this.keyring, body, { ...kms, sourceArn, sourceAccount });
+      await this.objects.putObject(bucketName, key, sealed.body, { ...put, metadata: { ...put.metadata, ...sealed.metadata } });
+      return;
+    }
     await this.objects.putObject(bucketName, key, body, put);
   }
 
-  /** The service's own reads (log file validation); null when the key does not exist. */
-  async readServiceObject(bucketName: string, key: string): Promise<StoredObject | null> {
+  /**
+   * The service's own reads (log file validation); null when the key does not exist. SSE is
+   * transparent; SSE-KMS objects come back as stored (ciphertext, metadata naming the key) unless
+   * `kms: 'decrypt'` asks for the plaintext (the service decrypting for itself, no caller involved).
+   */
+  async readServiceObject(bucketName: string, key: string, opts: { kms?: 'raw' | 'decrypt' } = {}): Promise<StoredObject | null> {
     validateObjectKey(key);
     if (!(await this.find(bucketName))) throw StorageErrors.noSuchBucket();
-    return this.objects.getObject(bucketName, key);
+    const object = await this.objects.getObject(bucketName, key);
+    if (!object || opts.kms !== 'decrypt' || !isKmsEncrypted(object.metadata)) return object;
+    if (!this.keyring) throw new OpenTrailError('KMS.NotFoundException', 'KMS is not available');
+    return decryptKmsObject(this.keyring, object, { service: true });
   }
 
   private find(name: string): Promise<BucketRow | null> {

@@ -122,4 +122,10 @@ export class GetObjectResult {
 
   @Field(() => [ObjectMetadataEntry], { description: 'User metadata (x-amz-meta-*), names lowercased.' })
   metadata!: ObjectMetadataEntry[];
+
+  @Field(() => String, { description: 'How the object is encrypted at rest, as S3 reports it: AES256 (SSE, the default) or aws:kms.' })
+  serverSideEncryption!: string;
+
+  @Field(() => String, { nullable: true, description: 'The KMS key ARN of an aws:kms object.' })
+  ssekmsKeyId!: string | null;
 }

@@ -29,6 +29,15 @@ export interface TrailBucketChecker {
   checkTrailBucket(bucketName: string, target: { accountId: string; organizationId: string | null; keyPrefix: string | null; trailArn?: string | null }): Promise<unknown>;
 }
 
+/**
+ * The KMS key check CloudTrail makes when a trail names a KmsKeyId (spec §7): implemented by
+ * src/kms; throws KmsKeyNotFoundException / InsufficientEncryptionPolicyException / KmsException.
+ */
+export interface TrailKeyChecker {
+  /** Returns the key ARN to store (an alias is resolved to the key it names). */
+  checkTrailKey(keyArn: string, trail: { trailArn: string; accountId: string; region: string }): Promise<string>;
+}
+
 export interface CreateTrailParams {
   name: string;
   s3BucketName: string;
@@ -58,6 +67,7 @@ export class TrailService {
   constructor(
     private readonly db: Database,
     private readonly buckets: TrailBucketChecker,
+    private readonly keys?: TrailKeyChecker,
   ) {}
 
   /** cloudtrail:CreateTrail. The new trail does not log until startLogging. */
@@ -75,13 +85,14 @@ export class TrailService {
     const tags = mergeTags([], (input.tagsList ?? []).map((t) => ({ Key: t.key, Value: t.value ?? null })));
 
     const owner = await this.db.inTenant(tenantOf(ctx), (m) => this.ownerFor(m, ctx, input.isOrganizationTrail ?? false));
-    const kmsKeyId = emptyToNull(input.kmsKeyId) === null ? null : normaliseKmsKeyId(input.kmsKeyId as string, ctx.region, owner.accountId);
+    let kmsKeyId = emptyToNull(input.kmsKeyId) === null ? null : normaliseKmsKeyId(input.kmsKeyId as string, ctx.region, owner.accountId);
     await this.buckets.checkTrailBucket(input.s3BucketName, {
       accountId: owner.accountId,
       organizationId: owner.organizationId,
       keyPrefix: prefix,
       trailArn: trailArn(ctx.region, owner.accountId, input.name),
     });
+    if (kmsKeyId && this.keys) kmsKeyId = await this.keys.checkTrailKey(kmsKeyId, { trailArn: trailArn(ctx.region, owner.accountId, input.name), accountId: owner.accountId, region: ctx.region });
 
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       // Decided again inside the writing transaction: a delegated administrator deregistered
@@ -154,6 +165,7 @@ export class TrailService {
       }
       if (input.kmsKeyId !== undefined && input.kmsKeyId !== null) {
         trail.kmsKeyId = input.kmsKeyId === '' ? null : normaliseKmsKeyId(input.kmsKeyId, trail.homeRegion, trail.accountId);
+        if (trail.kmsKeyId && this.keys) trail.kmsKeyId = await this.keys.checkTrailKey(trail.kmsKeyId, { trailArn: trail.trailArn, accountId: trail.accountId, region: trail.homeRegion });
       }
       if (input.cloudWatchLogsLogGroupArn != null || input.cloudWatchLogsRoleArn != null) {
         const group = emptyToNull(input.cloudWatchLogsLogGroupArn);

@@ -2,12 +2,16 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
 import { storedRecords } from '../helpers/events';
 import { MANAGED, createUserSession, policyJson, call } from '../helpers/iam-ops';
 import { type Session, createTrailBucket, insertTopic, trailCall, trailFails } from '../helpers/trails';
+import { createTrailKey } from '../helpers/kms';
 
 /** Trail lifecycle: create, read, update, logging, status, delete, and every input rule (spec §1.4, §4). */
 describe('trails: lifecycle', () => {
   let app: TestApp;
   let admin: Session;
   let account: string;
+  /** KMS keys CloudTrail may use (src/kms checks keys on create/update). */
+  let keyA: { keyId: string; arn: string };
+  let keyB: { keyId: string; arn: string };
   const region = 'us-east-1';
 
   beforeAll(async () => {
@@ -18,6 +22,8 @@ describe('trails: lifecycle', () => {
     await createTrailBucket(app, admin, 'trail-logs-prefixed', [account], 'pre/fix');
     await trailCall(app, 'createBucket', { bucketName: 'no-policy-bucket' }, admin);
     await insertTopic(app, account, region, 'trail-notes');
+    keyA = await createTrailKey(app, admin.token, account);
+    keyB = await createTrailKey(app, admin.token, account);
   });
   afterAll(async () => {
     await app.close();
@@ -160,7 +166,7 @@ describe('trails: lifecycle', () => {
         s3BucketName: 'trail-logs-prefixed',
         s3KeyPrefix: 'pre/fix/',
         snsTopicName: 'trail-notes',
-        kmsKeyId: '4c5ae5ac-1111-2222-3333-444455556666',
+        kmsKeyId: keyA.keyId,
         cloudWatchLogsLogGroupArn: `arn:aws:logs:${region}:${account}:log-group:ct:*`,
         cloudWatchLogsRoleArn: `arn:aws:iam::${account}:role/ct`,
       },
@@ -170,14 +176,14 @@ describe('trails: lifecycle', () => {
       s3KeyPrefix: 'pre/fix',
       snsTopicName: 'trail-notes',
       snsTopicARN: `arn:aws:sns:${region}:${account}:trail-notes`,
-      kmsKeyId: `arn:aws:kms:${region}:${account}:key/4c5ae5ac-1111-2222-3333-444455556666`,
+      kmsKeyId: keyA.arn,
       isMultiRegionTrail: false,
     });
   });
 
   it('updates only the given fields, clears with empty strings and applies the multi-Region rules', async () => {
-    const u1 = await trailCall(app, 'updateTrail', { name: 'val1', kmsKeyId: 'alias/my-key', enableLogFileValidation: true }, admin);
-    expect(u1).toMatchObject({ kmsKeyId: `arn:aws:kms:${region}:${account}:alias/my-key`, logFileValidationEnabled: true, snsTopicName: 'trail-notes', s3KeyPrefix: 'pre/fix' });
+    const u1 = await trailCall(app, 'updateTrail', { name: 'val1', kmsKeyId: keyB.arn, enableLogFileValidation: true }, admin);
+    expect(u1).toMatchObject({ kmsKeyId: keyB.arn, logFileValidationEnabled: true, snsTopicName: 'trail-notes', s3KeyPrefix: 'pre/fix' });
     const u2 = await trailCall(app, 'updateTrail', { name: 'val1', kmsKeyId: '', snsTopicName: '', cloudWatchLogsLogGroupArn: '', cloudWatchLogsRoleArn: '' }, admin);
     expect(u2).toMatchObject({ kmsKeyId: null, snsTopicName: null, snsTopicARN: null, cloudWatchLogsLogGroupArn: null, cloudWatchLogsRoleArn: null });
     // single -> multi turns global events on; multi -> single turns them off.

@@ -1,3 +1,5 @@
+import { KmsRowLevelSecurity1795497805200 } from './1795497805200-KmsRowLevelSecurity';
+import { Kms1795497805159 } from './1795497805159-Kms';
 import { InsightsRowLevelSecurity1795497572400 } from './1795497572400-InsightsRowLevelSecurity';
 import { InsightsCounts1795497572349 } from './1795497572349-InsightsCounts';
 import { ServiceSettings1795496390536 } from './1795496390536-ServiceSettings';
@@ -21,4 +23,6 @@ export const MIGRATIONS: Function[] = [
   ServiceSettings1795496390536,
   InsightsCounts1795497572349,
   InsightsRowLevelSecurity1795497572400,
+  Kms1795497805159,
+  KmsRowLevelSecurity1795497805200,
 ];
