@@ -2,12 +2,14 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
+  getNamedType,
+  isLeafType,
   type ASTVisitor,
   type FragmentDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 
 /** Rejects documents nested deeper than `maxDepth` fields (fragments are followed, cycles are not). */
 export function depthLimitRule(maxDepth: number) {
@@ -57,6 +59,13 @@ const pagedEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return size !== undefined ? 1 + childComplexity * Math.max(1, size) : undefined;
 };
 
+/**
+ * Objects cost 1 plus their children; scalar and enum fields cost nothing: the work of a list is
+ * its number of items, not the number of columns asked for (CloudTrail's largest pages, 1000
+ * items with a handful of fields, stay well inside the default limit).
+ */
+const objectEstimator: ComplexityEstimator = ({ field, childComplexity }) => (isLeafType(getNamedType(field.type)) ? 0 : 1 + childComplexity);
+
 /** Rejects operations whose estimated cost exceeds `max` before any resolver runs. */
 export function complexityLimitPlugin(max: number): ApolloServerPlugin {
   return {
@@ -70,7 +79,7 @@ export function complexityLimitPlugin(max: number): ApolloServerPlugin {
               query: document,
               operationName: request.operationName ?? undefined,
               variables: request.variables ?? {},
-              estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+              estimators: [pagedEstimator, objectEstimator],
             });
           } catch (err) {
             // getComplexity coerces the variables first; invalid ones are the client's mistake.

@@ -24,6 +24,17 @@ describe('GraphQL hygiene: limits, error codes, regions, metrics', () => {
     expect(result.errors?.[0].message).toMatch(/complexity \d+ exceeds the maximum of 300/);
   });
 
+  it('prices a page by its items, not by the number of fields asked for', async () => {
+    // 50 items with 10 scalar fields each: 101 under a limit of 300 (items x fields would be 601).
+    const result = await app.gql(
+      `{ lookupEvents(first: 50) { edges { node { eventId eventName eventTime eventSource username readOnly accessKeyId cloudTrailEvent } cursor } pageInfo { hasNextPage endCursor } } }`,
+      {},
+      { token },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(Array.isArray(result.data.lookupEvents.edges)).toBe(true);
+  });
+
   it('answers an oversized body with 413 and a code', async () => {
     const res = await fetch(`${app.baseUrl}/graphql`, {
       method: 'POST',
