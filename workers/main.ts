@@ -6,6 +6,7 @@ import { closeServices, createServices, type Services } from '../src/app/service
 import { createMetrics } from '../src/observability/metrics';
 import { aggregationWorker } from './aggregation.worker';
 import { deliveryWorker } from './delivery.worker';
+import { digestWorker } from './digest.worker';
 import { outboxSweepWorker } from './outbox-sweep.worker';
 import { QUEUES, QUEUE_NAMES, type QueueName } from './queues';
 import { retentionWorker } from './retention.worker';
@@ -23,10 +24,11 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     [QUEUES.delivery, deliveryWorker(services)],
     [QUEUES.webhook, webhookWorker(services)],
     [QUEUES.webhookSweep, webhookSweepWorker(services)],
+    [QUEUES.digest, digestWorker(services)],
   ];
 }
 
-const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8 };
+const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8, digest: 4 };
 
 /** Refuses to start when a queue has no handler or two, or a handler names an unknown queue. */
 export function checkHandlers(list: Array<[string, unknown]>, queues: readonly string[] = QUEUE_NAMES): void {
@@ -62,6 +64,7 @@ export async function startWorkers(services: Services): Promise<{ close(): Promi
     [QUEUES.retention, config.retentionIntervalSeconds],
     [QUEUES.delivery, config.deliveryIntervalSeconds],
     [QUEUES.webhookSweep, config.outboxSweepIntervalSeconds],
+    [QUEUES.digest, services.digests.tickSeconds()],
   ];
   for (const [name, seconds] of schedules) {
     const queue = new Queue(name, { connection, prefix: config.redisPrefix });

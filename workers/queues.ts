@@ -15,6 +15,8 @@ export const QUEUES = {
   webhook: 'webhook',
   /** Repeatable: re-enqueues pending webhook deliveries whose job was lost. */
   webhookSweep: 'webhook-sweep',
+  /** Repeatable tick (reconciles chains, fans out) + one `digest-chain` job per (trail, account, region); jobId in digest.service.ts. */
+  digest: 'digest',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -26,6 +28,7 @@ export interface JobPayloads {
   delivery: Record<string, never> | { trailId: string; accountId: string; region: string };
   webhook: { kind: 'deliver'; ruleId: string; outboxId: string } | { kind: 'redrive'; ruleId: string; deadLetterIds: string[] };
   'webhook-sweep': Record<string, never>;
+  digest: Record<string, never> | { trailId: string; accountId: string; region: string };
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);

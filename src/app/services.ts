@@ -8,6 +8,7 @@ import type { Database } from '../db/database';
 import { createDeliveryService } from '../delivery/delivery-services';
 import type { DeliveryService } from '../delivery/delivery.service';
 import { createEventServices, type EventServices } from '../events/event-services';
+import { createIntegrityServices, type IntegrityServices } from '../integrity/integrity-services';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -18,7 +19,7 @@ import { StorageService } from '../storage/storage.service';
 import { createTrailServices, type TrailServices } from '../trails/trail-services';
 
 /** Everything the resolvers and HTTP handlers use, built once at boot (the composition root). */
-export interface Services extends EventServices, StreamingServices {
+export interface Services extends EventServices, StreamingServices, IntegrityServices {
   config: Config;
   db: Database;
   logger: Logger;
@@ -56,10 +57,12 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     storage: new StorageService(db, createObjectStore(config)),
   };
   const events = createEventServices(core);
+  const integrity = createIntegrityServices(core);
   return {
     ...core,
     ...events,
-    trails: createTrailServices(db, core.storage),
+    ...integrity,
+    trails: createTrailServices(db, core.storage, integrity.digests),
     delivery: createDeliveryService(core, core.storage),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
   };

@@ -3,6 +3,9 @@ import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.ent
 import { TrailLogFileEntity } from '../delivery/trail-log-file.entity';
 import { TrailPendingEventEntity } from '../delivery/trail-pending-event.entity';
 import { OutboxEntity } from '../events/outbox.entity';
+import { DigestChainEntity } from '../integrity/digest-chain.entity';
+import { DigestEntity, DigestLogFileEntity } from '../integrity/digest.entity';
+import { SigningKeyEntity } from '../integrity/signing-key.entity';
 import { DelegatedAdminEntity } from '../organizations/delegated-admin.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { InlinePolicyEntity } from '../policies/inline-policy.entity';
@@ -37,4 +40,8 @@ export const ENTITIES = [
   TrailDeliveryStatusEntity,
   TrailPendingEventEntity,
   TrailLogFileEntity,
+  SigningKeyEntity,
+  DigestChainEntity,
+  DigestEntity,
+  DigestLogFileEntity,
 ];

@@ -1,5 +1,6 @@
 import { AUTH_OPERATIONS } from '../auth/auth.operations';
 import { EVENT_OPERATIONS } from '../events/events.operations';
+import { INTEGRITY_OPERATIONS } from '../integrity/integrity.operations';
 import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
 import { IAM_OPERATIONS } from '../principals/iam.operations';
 import { REGION_OPERATIONS } from '../regions/regions.operations';
@@ -18,4 +19,5 @@ export const OPERATION_CATALOG: OperationSpecs = {
   ...STORAGE_OPERATIONS,
   ...TRAIL_OPERATIONS,
   ...STREAMING_OPERATIONS,
+  ...INTEGRITY_OPERATIONS,
 };

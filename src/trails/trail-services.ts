@@ -1,7 +1,7 @@
 import type { Database } from '../db/database';
 import { TrailReadService } from './trail-read.service';
 import { TrailSelectorsService } from './trail-selectors.service';
-import { type TrailBucketChecker, TrailService } from './trail.service';
+import { type TrailBucketChecker, type TrailLifecycleListener, TrailService } from './trail.service';
 import { TrailTagsService } from './trail-tags.service';
 
 /** The trail control plane, as composed into Services under `trails`. */
@@ -12,9 +12,9 @@ export interface TrailServices {
   tags: TrailTagsService;
 }
 
-export function createTrailServices(db: Database, buckets: TrailBucketChecker): TrailServices {
+export function createTrailServices(db: Database, buckets: TrailBucketChecker, listener?: TrailLifecycleListener): TrailServices {
   return {
-    lifecycle: new TrailService(db, buckets),
+    lifecycle: new TrailService(db, buckets, listener),
     reads: new TrailReadService(db),
     selectors: new TrailSelectorsService(db),
     tags: new TrailTagsService(db),
