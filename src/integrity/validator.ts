@@ -89,7 +89,8 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
     const trail = await source.describeTrail(args.trailArn);
     if (!trail) throw IntegrityErrors.trailNotFound(args.trailArn);
     bucket = trail.bucket;
-    prefix = args.s3Prefix || trail.prefix;
+    // As in the CLI: without --s3-bucket the trail's own prefix is used (--s3-prefix is ignored).
+    prefix = trail.prefix;
     if (trail.isOrganizationTrail) {
       if (!args.accountId) throw IntegrityErrors.missingAccountId();
       organizationId = trail.organizationId;
@@ -101,7 +102,7 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
     trailArn: args.trailArn,
     startTime: args.startTime,
     endTime: args.endTime,
-    foundStartTime: null,
+    foundStartTime: args.startTime,
     foundEndTime: null,
     validDigests: 0,
     invalidDigests: 0,
@@ -221,11 +222,14 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
     while (pending.length) await flush();
   };
 
+  /**
+   * The CLI's _track_found_times, quirks included: found start = the start of the last (oldest)
+   * valid digest that starts after the requested start, else the requested start; found end =
+   * the first (newest) valid digest's end, capped at the requested end.
+   */
   const trackFound = (d: LoadedDigest) => {
-    const s = d.startTime > args.startTime ? d.startTime : args.startTime;
-    const e = d.endTime < args.endTime ? d.endTime : args.endTime;
-    if (!summary.foundStartTime || s < summary.foundStartTime) summary.foundStartTime = s;
-    if (!summary.foundEndTime || e > summary.foundEndTime) summary.foundEndTime = e;
+    if (d.startTime > args.startTime) summary.foundStartTime = d.startTime;
+    if (!summary.foundEndTime) summary.foundEndTime = d.endTime < args.endTime ? d.endTime : args.endTime;
   };
 
   /** DigestTraverser.traverse: newest to oldest, following previousDigest*, falling back on the listing. */
@@ -270,7 +274,7 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
       }
       if (backfill) summary.validBackfillDigests++;
       else summary.validDigests++;
-      trackFound(digest);
+      if (!backfill) trackFound(digest);
       emit({ kind: 'digest', backfill, bucket: currentBucket, key, valid: true, result: 'valid' });
       await validateLogFiles(Array.isArray(digest.json.logFiles) ? digest.json.logFiles : [], backfill);
       lastStart = digest.startTime;

@@ -266,7 +266,9 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     const v = await validate({ startTime: d.json.digestStartTime, endTime: d.json.digestEndTime });
     // Processed: every digest down to k, then k + 1 (lastStart = start still satisfies start <= lastStart).
     expect(v.results.map((r: any) => r.line)).toEqual(expectedLines(digests.slice(0, k + 2)));
-    expect(v).toMatchObject({ valid: true, foundStartTime: d.json.digestStartTime, foundEndTime: d.json.digestEndTime });
+    // The CLI's found range: start of the oldest valid digest starting after the requested start
+    // (digest k - 1, which starts where k ends), end of the newest capped at the requested end.
+    expect(v).toMatchObject({ valid: true, foundStartTime: d.json.digestEndTime, foundEndTime: d.json.digestEndTime });
   });
 
   it('argument errors are CloudTrail errors', async () => {
