@@ -104,6 +104,8 @@ export const digestRepository = {
   async reconcile(client: PoolClient, trailId: string | null): Promise<void> {
     await client.query('BEGIN');
     try {
+      // One reconcile at a time (the tick and lifecycle hooks upsert the same rows; no deadlocks).
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:digest:reconcile'))`);
       await client.query(
         `INSERT INTO digest_chains (trail_id, account_id, region, trail_account_id, trail_arn, trail_name, home_region, bucket, key_prefix,
                                     organization_id, active, next_start, chain_broken, stop_at, resume_at, updated_at)
@@ -114,7 +116,13 @@ export const digestRepository = {
            organization_id = EXCLUDED.organization_id,
            resume_at = CASE WHEN digest_chains.active AND digest_chains.stop_at IS NULL THEN digest_chains.resume_at
                             ELSE COALESCE(digest_chains.resume_at, EXCLUDED.next_start) END,
-           updated_at = now()`,
+           updated_at = now()
+         -- Rows already in line are left alone: this runs every tick and must not rewrite them.
+         WHERE ((NOT digest_chains.active OR digest_chains.stop_at IS NOT NULL) AND digest_chains.resume_at IS NULL)
+            OR (digest_chains.trail_account_id, digest_chains.trail_arn, digest_chains.trail_name, digest_chains.home_region,
+                digest_chains.bucket, digest_chains.key_prefix, digest_chains.organization_id)
+               IS DISTINCT FROM (EXCLUDED.trail_account_id, EXCLUDED.trail_arn, EXCLUDED.trail_name, EXCLUDED.home_region,
+                EXCLUDED.bucket, EXCLUDED.key_prefix, EXCLUDED.organization_id)`,
         [ALL_REGIONS, trailId],
       );
       await client.query(

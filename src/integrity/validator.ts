@@ -6,7 +6,7 @@ import { digestFolder, digestKey, digestKeyPattern, digestKeyStamp, isBackfillKe
 import { compactSeconds, isoSeconds, parseCompact } from './digest-time';
 import { IntegrityErrors } from './integrity.errors';
 import { loadPublicKeyDer } from './signing-keys.service';
-import type { SourcePublicKey, ValidationSource } from './validation-source';
+import type { SourceObject, SourcePublicKey, ValidationSource } from './validation-source';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -193,8 +193,17 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
     const logBucket = String(entry?.s3Bucket);
     const logKey = String(entry?.s3Object);
     const result = (valid: boolean, text: string): ValidationEntry => ({ kind: 'log', backfill: false, bucket: logBucket, key: logKey, valid, result: text });
-    // As in the CLI, any storage error but NoSuchKey (e.g. AccessDenied) aborts the run.
-    const object = await source.getObject(logBucket, logKey);
+    if (typeof entry?.s3Bucket !== 'string' || typeof entry?.s3Object !== 'string') return result(false, 'INVALID: invalid format');
+    let object: SourceObject | null;
+    try {
+      object = await source.getObject(logBucket, logKey);
+    } catch (err) {
+      // As in the CLI: a location the storage refuses as malformed is the digest's fault (invalid
+      // format); any other storage error (AccessDenied, NoSuchBucket …) aborts the run.
+      const code = (err as { code?: string }).code;
+      if (code === 'InvalidObjectKey' || code === 'InvalidBucketName') return result(false, 'INVALID: invalid format');
+      throw err;
+    }
     if (!object) return result(false, 'INVALID: not found');
     let hash: string;
     try {

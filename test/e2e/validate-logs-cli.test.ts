@@ -7,7 +7,9 @@ import { sampleEvent } from '../helpers/events';
 import { insertMemberAccount, recordAs, waitFor } from '../helpers/delivery';
 import { flipOneByte, LIST_PUBLIC_KEYS, tamper, trailDigests, VALIDATE } from '../helpers/integrity';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { MANAGED, createUserSession } from '../helpers/iam-ops';
 import { createTrailBucket, type Session, trailCall } from '../helpers/trails';
+import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
 import { isoSeconds } from '../../src/integrity/digest-time';
@@ -184,6 +186,41 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     expect(v.summary).toMatch(/\n1\/1 backfill digest files valid\n/);
   });
 
+  it('a bucket change continues the chain into the new bucket; validation follows it back', async () => {
+    const trailId = await trailIdOf('solo');
+    await createTrailBucket(app, admin, 'org-integrity-2', [mgmt]);
+    await trailCall(app, 'updateTrail', { name: 'solo', s3BucketName: 'org-integrity-2' }, admin);
+    const first = await waitFor('a digest in the new bucket', async () => {
+      const { rows } = await app.db.pool.query(`SELECT object_key FROM digests WHERE trail_id = $1 AND bucket = 'org-integrity-2' ORDER BY end_time LIMIT 1`, [trailId]);
+      return rows[0]?.object_key as string | undefined;
+    });
+    const json = JSON.parse(gunzipSync((await store.getObject('org-integrity-2', first))!.body).toString());
+    expect(json.previousDigestS3Bucket).toBe(bucket);
+    const res = await app.gql(VALIDATE, { input: { trailArn: soloArn(), startTime } }, { token: admin.token, region: 'us-east-1' });
+    const v = res.data.validateLogs;
+    const all = await trailDigests(app, store, trailId);
+    expect(v).toMatchObject({ valid: true, validDigests: all.length });
+    expect(v.results.filter((r: any) => r.kind === 'DIGEST').map((r: any) => r.s3Bucket)).toEqual(all.map((d) => d.bucket));
+    const status = await app.gql(`query($input: TrailNameInput!) { getTrailStatus(input: $input) { latestDigestDeliveryTime latestDigestDeliveryError } }`, { input: { name: 'solo' } }, admin);
+    expect(status.data.getTrailStatus.latestDigestDeliveryTime).not.toBeNull();
+    expect(status.data.getTrailStatus.latestDigestDeliveryError).toBeNull();
+  });
+
+  it('validateLogs reads as the caller: other tenants and callers without s3 read rights get AccessDenied', async () => {
+    const other = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, 'intruder'));
+    const token = await app.login(other);
+    const hidden = await app.gql(VALIDATE, { input: { trailArn: soloArn(), startTime } }, { token, region: 'us-east-1' });
+    expect(hidden.errors?.[0].extensions?.code).toBe('TrailNotFoundException');
+    const forced = await app.gql(VALIDATE, { input: { trailArn: soloArn(), startTime, s3Bucket: bucket } }, { token, region: 'us-east-1' });
+    expect(forced.errors?.[0].extensions?.code).toBe('AccessDenied');
+    const reader = await createUserSession(app, admin.token, 'trail-reader', [MANAGED.cloudTrailReadOnly]);
+    const denied = await app.gql(VALIDATE, { input: { trailArn: soloArn(), startTime } }, { token: reader.token, region: 'us-east-1' });
+    expect(denied.errors?.[0]).toMatchObject({ extensions: { code: 'AccessDeniedException' } });
+    expect(denied.errors?.[0].message).toContain('s3:ListBucket');
+    const full = await createUserSession(app, admin.token, 'trail-admin', [MANAGED.cloudTrailFull]);
+    expect((await app.gql(VALIDATE, { input: { trailArn: soloArn(), startTime } }, { token: full.token, region: 'us-east-1' })).data.validateLogs.valid).toBe(true);
+  });
+
   it('deleting a trail writes its final digest; the chain still validates with --s3-bucket', async () => {
     const trailId = await trailIdOf('solo');
     const before = (await trailDigests(app, store, trailId)).length;
@@ -194,7 +231,7 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     });
     const after = await trailDigests(app, store, trailId);
     expect(after.length).toBeGreaterThan(before);
-    const r = await runCli(['validate-logs', '--trail-arn', soloArn(), '--start-time', startTime, '--s3-bucket', bucket], env);
+    const r = await runCli(['validate-logs', '--trail-arn', soloArn(), '--start-time', startTime, '--s3-bucket', 'org-integrity-2'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`${after.length}/${after.length} digest files valid`);
   });
