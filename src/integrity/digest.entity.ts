@@ -52,6 +52,7 @@ export class DigestEntity {
 
 /** Which digest listed a log file: each delivered log file is listed by at most one digest. */
 @Entity({ name: 'digest_log_files' })
+@Index('digest_log_files_digest_idx', ['digestId'])
 export class DigestLogFileEntity {
   @PrimaryColumn({ name: 'log_file_id', type: 'uuid' })
   logFileId!: string;

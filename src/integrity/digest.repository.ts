@@ -239,6 +239,23 @@ export const digestRepository = {
     }
   },
 
+  /**
+   * Forgets digests that ended before `before` (and which files they listed), keeping the newest
+   * regular and backfill digest of the chain: the chain only needs its last link, and late files
+   * are only looked for in the recent windows (the objects themselves stay in the bucket).
+   */
+  async pruneBefore(client: PoolClient, k: ChainKey, before: Date): Promise<void> {
+    await client.query(
+      `WITH keep AS (
+         SELECT DISTINCT ON (backfill) id FROM digests WHERE trail_id = $1 AND account_id = $2 AND region = $3 ORDER BY backfill, end_time DESC
+       ), gone AS (
+         DELETE FROM digests WHERE trail_id = $1 AND account_id = $2 AND region = $3 AND end_time < $4 AND id NOT IN (SELECT id FROM keep) RETURNING id
+       )
+       DELETE FROM digest_log_files WHERE digest_id IN (SELECT id FROM gone)`,
+      [k.trailId, k.accountId, k.region, before],
+    );
+  },
+
   /** getTrailStatus's LatestDigestDeliveryTime / LatestDigestDeliveryError of the source region. */
   async digestStatus(db: Db, c: { trailId: string; region: string; trailAccountId: string }, at: Date, error: string | null): Promise<void> {
     await db.query(

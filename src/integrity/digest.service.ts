@@ -98,6 +98,7 @@ export class DigestService {
       if (!chain) return { digests: 0, backfills: 0 };
       const digests = await this.regularDigests(client, chain);
       const backfills = await this.backfillDigests(client, chain);
+      if (digests > 0) await repo.pruneBefore(client, chain, new Date(Date.now() - BACKFILL_LOOKBACK_MS - 24 * 3600_000));
       return { digests, backfills };
     } finally {
       if (locked) await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockKey]).catch(() => undefined);

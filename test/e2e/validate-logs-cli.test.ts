@@ -14,6 +14,7 @@ import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
 import { isoSeconds } from '../../src/integrity/digest-time';
 import { SigningKeyService } from '../../src/integrity/signing-keys.service';
+import { digestRepository } from '../../src/integrity/digest.repository';
 import { logFileKey, uniqueSuffix } from '../../src/delivery/log-file-key';
 import { startWorkers } from '../../workers/main';
 
@@ -234,6 +235,23 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     const r = await runCli(['validate-logs', '--trail-arn', soloArn(), '--start-time', startTime, '--s3-bucket', 'org-integrity-2'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`${after.length}/${after.length} digest files valid`);
+  });
+
+  it('old digest rows are pruned, keeping the last link of each chain (the objects stay)', async () => {
+    const trailId = await trailIdOf('solo');
+    const objects = await trailDigests(app, store, trailId);
+    const client = await app.db.pool.connect();
+    try {
+      await digestRepository.pruneBefore(client, { trailId, accountId: mgmt, region: 'us-east-1' }, new Date(Date.now() + 3600_000));
+    } finally {
+      client.release();
+    }
+    const { rows } = await app.db.pool.query(`SELECT backfill, object_key FROM digests WHERE trail_id = $1 ORDER BY backfill`, [trailId]);
+    expect(rows.map((r) => r.backfill)).toEqual([false, true]);
+    expect(rows[0].object_key).toBe(objects[0].key);
+    const orphans = await app.db.pool.query(`SELECT count(*)::int AS n FROM digest_log_files l WHERE NOT EXISTS (SELECT 1 FROM digests d WHERE d.id = l.digest_id)`);
+    expect(orphans.rows[0].n).toBe(0);
+    for (const d of objects) expect(await store.getObject(d.bucket, d.key)).not.toBeNull();
   });
 
   it('signing keys: concurrent creation of the same slot yields one key; private keys are sealed', async () => {

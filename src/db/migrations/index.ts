@@ -1,4 +1,4 @@
-import { IntegrityDigests1795496770440 } from './1795496770440-IntegrityDigests';
+import { IntegrityDigests1795497564545 } from './1795497564545-IntegrityDigests';
 import { StreamingRowLevelSecurity1795490649800 } from './1795490649800-StreamingRowLevelSecurity';
 import { StreamingRulesWebhooks1795490649775 } from './1795490649775-StreamingRulesWebhooks';
 import { DeliveryLogFiles1795490475140 } from './1795490475140-DeliveryLogFiles';
@@ -16,5 +16,5 @@ export const MIGRATIONS: Function[] = [
   DeliveryLogFiles1795490475140,
   StreamingRulesWebhooks1795490649775,
   StreamingRowLevelSecurity1795490649800,
-  IntegrityDigests1795496770440,
+  IntegrityDigests1795497564545,
 ];
