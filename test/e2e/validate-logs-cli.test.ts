@@ -237,6 +237,27 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     expect(r.stdout).toContain(`${after.length}/${after.length} digest files valid`);
   });
 
+  it('turning validation off writes a final digest; turning it on again starts a new chain', async () => {
+    const trailId = await trailIdOf('org-trail');
+    const chainStarts = async () => (await trailDigests(app, store, trailId)).filter((d) => d.json.awsAccountId === member && d.json.previousDigestS3Object === null).length;
+    expect(await chainStarts()).toBe(1);
+    await trailCall(app, 'updateTrail', { name: 'org-trail', enableLogFileValidation: false }, admin);
+    await waitFor('the final digests', async () => {
+      const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM digest_chains WHERE trail_id = $1 AND (active OR stop_at IS NOT NULL)`, [trailId]);
+      return rows[0].n === 0;
+    });
+    await sleep(2500);
+    const { rows: idle } = await app.db.pool.query(`SELECT max(end_time) AS last FROM digests WHERE trail_id = $1`, [trailId]);
+    await sleep(2500);
+    const { rows: still } = await app.db.pool.query(`SELECT max(end_time) AS last FROM digests WHERE trail_id = $1`, [trailId]);
+    expect(still[0].last).toEqual(idle[0].last); // nothing while validation is off
+    await trailCall(app, 'updateTrail', { name: 'org-trail', enableLogFileValidation: true }, admin);
+    await waitFor('a new chain', async () => (await chainStarts()) === 2);
+    const r = await runCli(['validate-logs', '--trail-arn', orgArn(), '--start-time', startTime, '--account-id', member], env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^No log files were delivered by CloudTrail between \S+ and \S+\n\n$/);
+  });
+
   it('old digest rows are pruned, keeping the last link of each chain (the objects stay)', async () => {
     const trailId = await trailIdOf('solo');
     const objects = await trailDigests(app, store, trailId);
