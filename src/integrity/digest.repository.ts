@@ -195,6 +195,15 @@ export const digestRepository = {
     }));
   },
 
+  /** Whether events routed to the chain still wait for delivery (the final digest waits for them). */
+  async hasPendingEvents(db: Db, k: ChainKey): Promise<boolean> {
+    const { rows } = await db.query(
+      `SELECT EXISTS (SELECT 1 FROM trail_pending_events WHERE trail_id = $1 AND account_id = $2 AND region = $3) AS pending`,
+      [k.trailId, k.accountId, k.region],
+    );
+    return rows[0].pending;
+  },
+
   /** The newest digest of the chain (regular, or backfill): what the next one points back to. */
   async latestDigest(db: Db, k: ChainKey, backfill: boolean): Promise<StoredDigest | null> {
     const { rows } = await db.query(

@@ -13,6 +13,8 @@ import type { SigningKeyService } from './signing-keys.service';
 export interface DigestSettings {
   /** Length of a regular digest window (CloudTrail: one hour). */
   digestIntervalSeconds: number;
+  /** Delivery cadence: the final digest waits up to two ticks for the trail's last log files. */
+  deliveryIntervalSeconds: number;
 }
 
 /** At most this many digests per chain job (a long outage catches up over several jobs). */
@@ -108,7 +110,9 @@ export class DigestService {
 
   private async regularDigests(client: PoolClient, chain: DigestChain): Promise<number> {
     const intervalMs = this.settings.digestIntervalSeconds * 1000;
-    const due = new Date((await repo.dbNow(client)).getTime() - this.graceSeconds * 1000);
+    const now = await repo.dbNow(client);
+    const due = new Date(now.getTime() - this.graceSeconds * 1000);
+    const maxFinalWaitMs = Math.max(60, 2 * this.settings.deliveryIntervalSeconds) * 1000;
     let written = 0;
     while (written < MAX_DIGESTS_PER_JOB) {
       if (!chain.active) {
@@ -127,9 +131,13 @@ export class DigestService {
         await this.writeRegular(client, chain, windowEnd);
         written++;
       } else if (stop !== null && stop <= due) {
-        // The final digest covers the rest, up to the stop (spec §6.6); then the chain is broken.
+        // The final digest covers the remaining log files, up to and including those of events
+        // routed before the stop (spec §6.6): it waits (at most two delivery ticks) until they
+        // are delivered, unless the trail was restarted meanwhile. Then the chain is broken.
+        const waiting = !chain.resumeAt && now.getTime() - stop.getTime() < maxFinalWaitMs && (await repo.hasPendingEvents(client, chain));
+        if (waiting) break;
         if (stop > chain.nextStart) {
-          await this.writeRegular(client, chain, stop);
+          await this.writeRegular(client, chain, stop, chain.resumeAt ?? now);
           written++;
         }
         chain.active = false;
@@ -142,10 +150,14 @@ export class DigestService {
     return written;
   }
 
-  /** One regular digest [chain.nextStart, end]; commits it with the chain's new position. */
-  private async writeRegular(client: PoolClient, chain: DigestChain, end: Date): Promise<void> {
+  /**
+   * One regular digest [chain.nextStart, end]; commits it with the chain's new position. A final
+   * digest also lists the files delivered after the stop (`filesUntil`): their events were routed
+   * while the trail was logging.
+   */
+  private async writeRegular(client: PoolClient, chain: DigestChain, end: Date, filesUntil: Date = end): Promise<void> {
     const start = chain.nextStart;
-    const files = await repo.undigestedLogFiles(client, chain, start, end);
+    const files = await repo.undigestedLogFiles(client, chain, start, filesUntil);
     const previous = chain.chainBroken ? null : await repo.latestDigest(client, chain, false);
     let keyEnd = end;
     // Keys carry only the end second: never overwrite an earlier digest (a restart in the same second).

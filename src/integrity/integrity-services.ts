@@ -26,7 +26,7 @@ export function createIntegrityServices(core: { config: Config; db: Database; lo
   });
   return {
     signingKeys,
-    digests: new DigestService({ digestIntervalSeconds: config.digestIntervalSeconds }, db.pool, core.storage, signingKeys, core.logger),
+    digests: new DigestService({ digestIntervalSeconds: config.digestIntervalSeconds, deliveryIntervalSeconds: config.deliveryIntervalSeconds }, db.pool, core.storage, signingKeys, core.logger),
     integrity: new IntegrityService({ storage: core.storage, trailReads: new TrailReadService(db), signingKeys }),
   };
 }

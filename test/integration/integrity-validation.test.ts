@@ -119,6 +119,15 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     // Empty windows still get digests; every listed log file is one delivered for this trail.
     expect(digests.some((d) => d.logFiles.length === 0)).toBe(true);
     expect(digests.some((d) => d.logFiles.length > 0)).toBe(true);
+    // Every log file the trail delivered is listed by exactly one digest, including those of
+    // events routed just before each StopLogging (the final digest waits for them).
+    const { rows: cover } = await app.db.pool.query(
+      `SELECT count(*)::int AS files, count(l.log_file_id)::int AS listed FROM trail_log_files f LEFT JOIN digest_log_files l ON l.log_file_id = f.id
+       WHERE f.trail_id = $1 AND f.state = 'delivered'`,
+      [trailId],
+    );
+    expect(cover[0].listed).toBe(cover[0].files);
+    expect(digests.reduce((n, d) => n + d.logFiles.length, 0)).toBe(cover[0].files);
     // The run spans several key rotations.
     expect(new Set(digests.map((d) => d.json.digestPublicKeyFingerprint)).size).toBeGreaterThanOrEqual(2);
   });
