@@ -254,6 +254,38 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     }
   });
 
+  it('a log file that is not gzip: invalid format; a digest that is not gzip: invalid format', async () => {
+    const i = middleDigest();
+    const d = digests[i];
+    const f = withFiles().find((x) => x !== d)!.logFiles[0];
+    const restoreLog = await tamper(store, f.bucket, f.key, () => Buffer.from('{"Records":[]}'));
+    const restoreDigest = await tamper(store, d.bucket, d.key, () => Buffer.from('not a gzip stream'));
+    try {
+      const v = await validate();
+      const expected = expectedLines(digests.slice(0, i))
+        .concat(line('Digest file', d.bucket, d.key, 'INVALID: invalid format'), expectedLines(digests.slice(i + 1)))
+        .map((l) => (l === line('Log file', f.bucket, f.key, 'valid') ? line('Log file', f.bucket, f.key, 'INVALID: invalid format') : l));
+      expect(v.results.map((r: any) => r.line)).toEqual(expected);
+    } finally {
+      await restoreLog();
+      await restoreDigest();
+    }
+  });
+
+  it('a digest without its signature metadata: signature verification failed', async () => {
+    const i = middleDigest();
+    const d = digests[i];
+    const original = (await store.getObject(d.bucket, d.key))!;
+    await store.putObject(d.bucket, d.key, original.body, { contentType: 'application/json', contentEncoding: 'gzip' });
+    try {
+      const v = await validate();
+      const expected = expectedLines(digests.slice(0, i)).concat(line('Digest file', d.bucket, d.key, 'INVALID: signature verification failed'), expectedLines(digests.slice(i + 1)));
+      expect(v.results.map((r: any) => r.line)).toEqual(expected);
+    } finally {
+      await store.putObject(d.bucket, d.key, original.body, { metadata: original.metadata, contentType: 'application/json', contentEncoding: 'gzip' });
+    }
+  });
+
   it('a signing key no longer listed: public key not found in region … for fingerprint …', async () => {
     const fp = digests[digests.length - 1].json.digestPublicKeyFingerprint as string;
     await app.db.pool.query(`UPDATE signing_keys SET valid_from = valid_from - interval '3650 days', valid_to = valid_to - interval '3650 days' WHERE fingerprint = $1`, [fp]);
