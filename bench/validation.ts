@@ -2,7 +2,7 @@
  * `node dist/bench/run.js validation`: log file validation throughput (validateLogs' algorithm,
  * in-process, as the caller) over a trail with BENCH_VALIDATION_MB (default 1024) MB of
  * uncompressed log files, beside plain hashing of the same files measured in the same run:
- * (a) read + gunzip + SHA-256 of every stored file, one after another, and (b) SHA-256 alone over
+ * (a) read (StorageService.readServiceObject) + gunzip + SHA-256 of every stored file, one after another, and (b) SHA-256 alone over
  * the uncompressed bytes already in memory. Also digests/s when the digest worker catches up the
  * whole period.
  *
@@ -132,7 +132,7 @@ export async function benchValidation(server: string): Promise<Row[]> {
     let hashSeconds = 0;
     const a0 = process.hrtime.bigint();
     for (const key of keys) {
-      const obj = await services.storage.objects.getObject(bucket, key);
+      const obj = await services.storage.readServiceObject(bucket, key);
       const json = await gunzipAsync(obj!.body);
       const h0 = process.hrtime.bigint();
       createHash('sha256').update(json).digest('hex');

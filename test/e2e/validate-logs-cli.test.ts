@@ -5,13 +5,11 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sampleEvent } from '../helpers/events';
 import { insertMemberAccount, recordAs, waitFor } from '../helpers/delivery';
-import { flipOneByte, LIST_PUBLIC_KEYS, tamper, trailDigests, VALIDATE } from '../helpers/integrity';
+import { flipOneByte, LIST_PUBLIC_KEYS, readObject, tamper, trailDigests, VALIDATE, writeObject } from '../helpers/integrity';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { MANAGED, createUserSession } from '../helpers/iam-ops';
 import { createTrailBucket, type Session, trailCall } from '../helpers/trails';
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
-import { createObjectStore } from '../../src/storage/object-store-factory';
-import type { ObjectStore } from '../../src/storage/object-store';
 import { isoSeconds } from '../../src/integrity/digest-time';
 import { SigningKeyService } from '../../src/integrity/signing-keys.service';
 import { digestRepository } from '../../src/integrity/digest.repository';
@@ -49,7 +47,6 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ code: nu
 
 describe('validate-logs CLI, organization trails, deleted trails, backfill, signing keys', () => {
   let app: TestApp;
-  let store: ObjectStore;
   let admin: Session;
   let mgmt: string;
   let member: string;
@@ -65,7 +62,6 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
   beforeAll(async () => {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test compiles it) first`);
     app = await startTestApp({ DELIVERY_INTERVAL_SECONDS: '1', DIGEST_INTERVAL_SECONDS: '2', LOG_LEVEL: 'error' });
-    store = createObjectStore(app.config);
     admin = { token: await app.login(app.admin), region: 'us-east-1' };
     mgmt = app.admin.accountId;
     orgId = app.admin.organizationId;
@@ -102,7 +98,7 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
 
   it('organization trails: one chain per member account, keys with the o-id; each digest passes an independent AWS CLI check', async () => {
     const trailId = await trailIdOf('org-trail');
-    const all = await trailDigests(app, store, trailId);
+    const all = await trailDigests(app, trailId);
     const accounts = new Set(all.map((d) => d.json.awsAccountId));
     expect(accounts).toEqual(new Set([mgmt, member]));
     for (const d of all) {
@@ -112,7 +108,7 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     const res = await app.gql(LIST_PUBLIC_KEYS, { input: { startTime, endTime: isoSeconds(new Date(Date.now() + 7200_000)) } }, { token: admin.token, region: 'us-east-1' });
     const keys = res.data.listPublicKeys.publicKeyList;
     for (const d of all) {
-      const obj = (await store.getObject(d.bucket, d.key))!;
+      const obj = await readObject(app, d.bucket, d.key);
       expect(awsCliAccepts(obj.body, obj.metadata, d.bucket, d.key, keys)).toBe(true);
       // …and the same check fails on a one-byte change.
       expect(awsCliAccepts(gzipSync(Buffer.from(gunzipSync(obj.body).toString().replace('"logFiles":[', '"logFiles": ['))), obj.metadata, d.bucket, d.key, keys)).toBe(false);
@@ -136,9 +132,9 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
 
   it('CLI: a tampered log file is reported on stderr and exits 1; not verbose prints no valid lines', async () => {
     const trailId = await trailIdOf('solo');
-    const d = (await trailDigests(app, store, trailId)).find((x) => x.logFiles.length > 0)!;
+    const d = (await trailDigests(app, trailId)).find((x) => x.logFiles.length > 0)!;
     const f = d.logFiles[0];
-    const restore = await tamper(store, f.bucket, f.key, flipOneByte);
+    const restore = await tamper(app, f.bucket, f.key, flipOneByte);
     try {
       const r = await runCli(['validate-logs', '--trail-arn', soloArn(), '--start-time', startTime], env);
       expect(r.code).toBe(1);
@@ -165,18 +161,18 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     const [window] = (await app.db.pool.query(`SELECT * FROM digests WHERE trail_id = $1 AND NOT backfill ORDER BY end_time DESC LIMIT 1`, [trailId])).rows;
     const json = Buffer.from(JSON.stringify({ Records: [sampleEvent({ awsRegion: 'us-east-1' })] }));
     const key = logFileKey({ prefix: null, organizationId: null, accountId: mgmt, region: 'us-east-1', deliveredAt: window.start_time, unique: uniqueSuffix() });
-    await store.putObject(bucket, key, gzipSync(json), { contentType: 'application/json', contentEncoding: 'gzip' });
+    await writeObject(app, bucket, key, gzipSync(json));
     // A delivery whose transaction took its delivered_at inside the window but committed after the digest.
     await app.db.pool.query(
       `INSERT INTO trail_log_files (id, trail_id, trail_account_id, account_id, region, bucket, object_key, state, event_count, sha256, oldest_event_time, newest_event_time, delivered_at)
        VALUES ($1, $2, $3, $3, 'us-east-1', $4, $5, 'delivered', 1, $6, $7, $7, $8)`,
       [randomUUID(), trailId, mgmt, bucket, key, createHash('sha256').update(json).digest('hex'), window.start_time, new Date(window.start_time.getTime() + 500)],
     );
-    const backfill = await waitFor('a backfill digest', async () => (await trailDigests(app, store, trailId, true))[0]);
+    const backfill = await waitFor('a backfill digest', async () => (await trailDigests(app, trailId, true))[0]);
     expect(backfill.key).toBe(window.object_key.replace(/\.json\.gz$/, '_backfill.json.gz'));
     expect(backfill.logFiles).toEqual([{ bucket, key }]);
     expect(backfill.json.digestStartTime).toBe(isoSeconds(window.start_time));
-    expect((await store.getObject(bucket, backfill.key))!.metadata['backfill-generation-timestamp']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect((await readObject(app, bucket, backfill.key)).metadata['backfill-generation-timestamp']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     const res = await app.gql(VALIDATE, { input: { trailArn: soloArn(), startTime } }, { token: admin.token, region: 'us-east-1' });
     const v = res.data.validateLogs;
     expect(v).toMatchObject({ valid: true, validBackfillDigests: 1, invalidBackfillDigests: 0 });
@@ -195,11 +191,11 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
       const { rows } = await app.db.pool.query(`SELECT object_key FROM digests WHERE trail_id = $1 AND bucket = 'org-integrity-2' ORDER BY end_time LIMIT 1`, [trailId]);
       return rows[0]?.object_key as string | undefined;
     });
-    const json = JSON.parse(gunzipSync((await store.getObject('org-integrity-2', first))!.body).toString());
+    const json = JSON.parse(gunzipSync((await readObject(app, 'org-integrity-2', first)).body).toString());
     expect(json.previousDigestS3Bucket).toBe(bucket);
     const res = await app.gql(VALIDATE, { input: { trailArn: soloArn(), startTime } }, { token: admin.token, region: 'us-east-1' });
     const v = res.data.validateLogs;
-    const all = await trailDigests(app, store, trailId);
+    const all = await trailDigests(app, trailId);
     expect(v).toMatchObject({ valid: true, validDigests: all.length });
     expect(v.results.filter((r: any) => r.kind === 'DIGEST').map((r: any) => r.s3Bucket)).toEqual(all.map((d) => d.bucket));
     const status = await app.gql(`query($input: TrailNameInput!) { getTrailStatus(input: $input) { latestDigestDeliveryTime latestDigestDeliveryError } }`, { input: { name: 'solo' } }, admin);
@@ -224,13 +220,13 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
 
   it('deleting a trail writes its final digest; the chain still validates with --s3-bucket', async () => {
     const trailId = await trailIdOf('solo');
-    const before = (await trailDigests(app, store, trailId)).length;
+    const before = (await trailDigests(app, trailId)).length;
     await trailCall(app, 'deleteTrail', { name: 'solo' }, admin);
     await waitFor('the final digest', async () => {
       const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM digest_chains WHERE trail_id = $1 AND (active OR stop_at IS NOT NULL)`, [trailId]);
       return rows[0].n === 0;
     });
-    const after = await trailDigests(app, store, trailId);
+    const after = await trailDigests(app, trailId);
     expect(after.length).toBeGreaterThan(before);
     const r = await runCli(['validate-logs', '--trail-arn', soloArn(), '--start-time', startTime, '--s3-bucket', 'org-integrity-2'], env);
     expect(r.code).toBe(0);
@@ -239,7 +235,7 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
 
   it('turning validation off writes a final digest; turning it on again starts a new chain', async () => {
     const trailId = await trailIdOf('org-trail');
-    const chainStarts = async () => (await trailDigests(app, store, trailId)).filter((d) => d.json.awsAccountId === member && d.json.previousDigestS3Object === null).length;
+    const chainStarts = async () => (await trailDigests(app, trailId)).filter((d) => d.json.awsAccountId === member && d.json.previousDigestS3Object === null).length;
     expect(await chainStarts()).toBe(1);
     await trailCall(app, 'updateTrail', { name: 'org-trail', enableLogFileValidation: false }, admin);
     await waitFor('the final digests', async () => {
@@ -260,7 +256,7 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
 
   it('old digest rows are pruned, keeping the last link of each chain (the objects stay)', async () => {
     const trailId = await trailIdOf('solo');
-    const objects = await trailDigests(app, store, trailId);
+    const objects = await trailDigests(app, trailId);
     const client = await app.db.pool.connect();
     try {
       await digestRepository.pruneBefore(client, { trailId, accountId: mgmt, region: 'us-east-1' }, new Date(Date.now() + 3600_000));
@@ -272,7 +268,7 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     expect(rows[0].object_key).toBe(objects[0].key);
     const orphans = await app.db.pool.query(`SELECT count(*)::int AS n FROM digest_log_files l WHERE NOT EXISTS (SELECT 1 FROM digests d WHERE d.id = l.digest_id)`);
     expect(orphans.rows[0].n).toBe(0);
-    for (const d of objects) expect(await store.getObject(d.bucket, d.key)).not.toBeNull();
+    for (const d of objects) expect(await app.services.storage.readServiceObject(d.bucket, d.key)).not.toBeNull();
   });
 
   it('signing keys: concurrent creation of the same slot yields one key; private keys are sealed', async () => {

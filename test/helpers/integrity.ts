@@ -1,5 +1,4 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { ObjectStore } from '../../src/storage/object-store';
 import type { TestApp } from './test-app';
 import { digestKeyStamp } from '../../src/integrity/digest-key';
 import { isoSeconds, parseCompact } from '../../src/integrity/digest-time';
@@ -22,11 +21,11 @@ export interface StoredDigestRow {
 }
 
 /** Every digest of a trail, newest first, with its JSON (read back from the store) and listed files. */
-export async function trailDigests(app: TestApp, store: ObjectStore, trailId: string, backfill = false): Promise<StoredDigestRow[]> {
+export async function trailDigests(app: TestApp, trailId: string, backfill = false): Promise<StoredDigestRow[]> {
   const { rows } = await app.db.pool.query(`SELECT * FROM digests WHERE trail_id = $1 AND backfill = $2 ORDER BY end_time DESC`, [trailId, backfill]);
   const out: StoredDigestRow[] = [];
   for (const r of rows) {
-    const obj = await store.getObject(r.bucket, r.object_key);
+    const obj = await app.services.storage.readServiceObject(r.bucket, r.object_key);
     if (!obj) throw new Error(`digest ${r.object_key} missing`);
     const json = JSON.parse(gunzipSync(obj.body).toString('utf8'));
     out.push({
@@ -57,13 +56,30 @@ export function expectedLines(digests: StoredDigestRow[]): string[] {
   return lines;
 }
 
-/** Rewrites an object (body transformed) keeping its metadata; returns a function that restores it. */
-export async function tamper(store: ObjectStore, bucket: string, key: string, change: ((body: Buffer) => Buffer) | 'delete'): Promise<() => Promise<void>> {
-  const original = await store.getObject(bucket, key);
+/**
+ * Replaces an object as someone with write access to the bucket would (keeping its metadata), or
+ * deletes it; returns a function that restores it. Bytes are read and written through
+ * StorageService, so whatever it does at rest (encryption) applies to the tampered object too.
+ */
+export async function tamper(app: TestApp, bucket: string, key: string, change: ((body: Buffer) => Buffer) | 'delete'): Promise<() => Promise<void>> {
+  const storage = app.services.storage;
+  const original = await storage.readServiceObject(bucket, key);
   if (!original) throw new Error(`no object ${key}`);
-  if (change === 'delete') await store.deleteObject(bucket, key);
-  else await store.putObject(bucket, key, change(original.body), { metadata: original.metadata, contentType: original.contentType ?? undefined, contentEncoding: original.contentEncoding ?? undefined });
-  return () => store.putObject(bucket, key, original.body, { metadata: original.metadata, contentType: original.contentType ?? undefined, contentEncoding: original.contentEncoding ?? undefined });
+  if (change === 'delete') await storage.objects.deleteObject(bucket, key);
+  else await writeObject(app, bucket, key, change(original.body), original.metadata);
+  return () => writeObject(app, bucket, key, original.body, original.metadata);
+}
+
+/** Writes an object's bytes and metadata through StorageService (the service's write path). */
+export function writeObject(app: TestApp, bucket: string, key: string, body: Buffer, metadata: Record<string, string> = {}): Promise<void> {
+  return app.services.storage.putServiceObject(bucket, key, body, { metadata, contentType: 'application/json', contentEncoding: 'gzip' });
+}
+
+/** An object's bytes as StorageService returns them. */
+export async function readObject(app: TestApp, bucket: string, key: string) {
+  const o = await app.services.storage.readServiceObject(bucket, key);
+  if (!o) throw new Error(`no object ${key}`);
+  return o;
 }
 
 /** Changes one byte of the uncompressed content (re-gzipped, so the file stays well-formed). */

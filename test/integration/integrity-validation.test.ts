@@ -1,11 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sampleEvent } from '../helpers/events';
 import { recordAs, waitFor } from '../helpers/delivery';
-import { expectedLines, flipOneByte, LIST_PUBLIC_KEYS, type StoredDigestRow, tamper, trailDigests, VALIDATE } from '../helpers/integrity';
+import { expectedLines, flipOneByte, LIST_PUBLIC_KEYS, readObject, type StoredDigestRow, tamper, trailDigests, VALIDATE, writeObject } from '../helpers/integrity';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTrailBucket, type Session, trailCall } from '../helpers/trails';
-import { createObjectStore } from '../../src/storage/object-store-factory';
-import type { ObjectStore } from '../../src/storage/object-store';
 import { isoSeconds } from '../../src/integrity/digest-time';
 import { startWorkers } from '../../workers/main';
 
@@ -20,7 +18,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 describe('integrity: digests of delivered log files validate; tampering is reported exactly', () => {
   let app: TestApp;
-  let store: ObjectStore;
   let admin: Session;
   let account: string;
   let workers: { close(): Promise<void> };
@@ -54,7 +51,6 @@ describe('integrity: digests of delivered log files validate; tampering is repor
 
   beforeAll(async () => {
     app = await startTestApp({ DELIVERY_INTERVAL_SECONDS: '1', DIGEST_INTERVAL_SECONDS: '2', SIGNING_KEY_ROTATION_SECONDS: '5', SIGNING_KEY_VALIDITY_SECONDS: '10', LOG_LEVEL: 'error' });
-    store = createObjectStore(app.config);
     admin = { token: await app.login(app.admin), region: 'us-east-1' };
     account = app.admin.accountId;
     await createTrailBucket(app, admin, bucket, [account], prefix);
@@ -84,7 +80,7 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     await trailCall(app, 'stopLogging', { name: 'audited' }, admin);
     await settled();
     endTime = isoSeconds(new Date());
-    digests = await trailDigests(app, store, trailId);
+    digests = await trailDigests(app, trailId);
   });
 
   afterAll(async () => {
@@ -103,7 +99,7 @@ describe('integrity: digests of delivered log files validate; tampering is repor
         'newestEventTime', 'oldestEventTime', 'previousDigestS3Bucket', 'previousDigestS3Object', 'previousDigestHashValue', 'previousDigestHashAlgorithm',
         'previousDigestSignature', 'logFiles',
       ]);
-      const meta = (await store.getObject(d.bucket, d.key))!.metadata;
+      const meta = (await readObject(app, d.bucket, d.key)).metadata;
       expect(meta['signature-algorithm']).toBe('SHA256withRSA');
       expect(meta.signature).toMatch(/^[0-9a-f]{512}$/);
     }
@@ -114,7 +110,7 @@ describe('integrity: digests of delivered log files validate; tampering is repor
       const prev = digests[i + 1];
       expect(d.json.previousDigestS3Object).toBe(prev.key);
       expect(d.json.digestStartTime).toBe(prev.json.digestEndTime);
-      expect(d.json.previousDigestSignature).toBe((await store.getObject(prev.bucket, prev.key))!.metadata.signature);
+      expect(d.json.previousDigestSignature).toBe((await readObject(app, prev.bucket, prev.key)).metadata.signature);
     }
     // Empty windows still get digests; every listed log file is one delivered for this trail.
     expect(digests.some((d) => d.logFiles.length === 0)).toBe(true);
@@ -162,7 +158,7 @@ describe('integrity: digests of delivered log files validate; tampering is repor
 
   it('one changed byte in a log file: hash value doesn’t match, nothing else', async () => {
     const f = withFiles()[1].logFiles[0];
-    const restore = await tamper(store, f.bucket, f.key, flipOneByte);
+    const restore = await tamper(app, f.bucket, f.key, flipOneByte);
     try {
       const v = await validate();
       const expected = expectedLines(digests).map((l) => (l === line('Log file', f.bucket, f.key, 'valid') ? line('Log file', f.bucket, f.key, "INVALID: hash value doesn't match") : l));
@@ -175,7 +171,7 @@ describe('integrity: digests of delivered log files validate; tampering is repor
 
   it('a deleted log file: not found', async () => {
     const f = withFiles()[0].logFiles[0];
-    const restore = await tamper(store, f.bucket, f.key, 'delete');
+    const restore = await tamper(app, f.bucket, f.key, 'delete');
     try {
       const v = await validate();
       expect(v.results.map((r: any) => r.line)).toEqual(expectedLines(digests).map((l) => (l === line('Log file', f.bucket, f.key, 'valid') ? line('Log file', f.bucket, f.key, 'INVALID: not found') : l)));
@@ -195,7 +191,7 @@ describe('integrity: digests of delivered log files validate; tampering is repor
   it('a deleted digest: not found; the walk goes on to the next older digest', async () => {
     const i = middleDigest();
     const d = digests[i];
-    const restore = await tamper(store, d.bucket, d.key, 'delete');
+    const restore = await tamper(app, d.bucket, d.key, 'delete');
     try {
       const v = await validate();
       const rest = digests.filter((_, j) => j !== i);
@@ -210,8 +206,8 @@ describe('integrity: digests of delivered log files validate; tampering is repor
   it('two consecutive deleted digests: the first is not found and the walk resumes before the second (as the AWS CLI does)', async () => {
     const i = middleDigest();
     const [a, b] = [digests[i], digests[i + 1]];
-    const restoreA = await tamper(store, a.bucket, a.key, 'delete');
-    const restoreB = await tamper(store, b.bucket, b.key, 'delete');
+    const restoreA = await tamper(app, a.bucket, a.key, 'delete');
+    const restoreB = await tamper(app, b.bucket, b.key, 'delete');
     try {
       const v = await validate();
       // The CLI follows the chain to `a` (missing), then takes the next older key *in the listing*
@@ -228,7 +224,7 @@ describe('integrity: digests of delivered log files validate; tampering is repor
   it('a modified digest: signature verification failed', async () => {
     const i = middleDigest();
     const d = digests[i];
-    const restore = await tamper(store, d.bucket, d.key, (gz) => gzipSync(Buffer.from(gunzipSync(gz).toString('utf8').replace('"awsAccountId":"', '"awsAccountId":" '))));
+    const restore = await tamper(app, d.bucket, d.key, (gz) => gzipSync(Buffer.from(gunzipSync(gz).toString('utf8').replace('"awsAccountId":"', '"awsAccountId":" '))));
     try {
       const v = await validate();
       const expected = expectedLines(digests.slice(0, i)).concat(line('Digest file', d.bucket, d.key, 'INVALID: signature verification failed'), expectedLines(digests.slice(i + 1)));
@@ -242,10 +238,10 @@ describe('integrity: digests of delivered log files validate; tampering is repor
   it('a digest moved to another digest’s location: has been moved from its original location', async () => {
     const i = middleDigest();
     const [d, older] = [digests[i], digests[i + 1]];
-    const olderObject = (await store.getObject(older.bucket, older.key))!;
-    const restore = await tamper(store, d.bucket, d.key, () => olderObject.body);
+    const olderObject = await readObject(app, older.bucket, older.key);
+    const restore = await tamper(app, d.bucket, d.key, () => olderObject.body);
     try {
-      await store.putObject(d.bucket, d.key, olderObject.body, { metadata: olderObject.metadata, contentType: 'application/json', contentEncoding: 'gzip' });
+      await writeObject(app, d.bucket, d.key, olderObject.body, olderObject.metadata);
       const v = await validate();
       const expected = expectedLines(digests.slice(0, i)).concat(line('Digest file', d.bucket, d.key, 'INVALID: has been moved from its original location'), expectedLines(digests.slice(i + 1)));
       expect(v.results.map((r: any) => r.line)).toEqual(expected);
@@ -258,8 +254,8 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     const i = middleDigest();
     const d = digests[i];
     const f = withFiles().find((x) => x !== d)!.logFiles[0];
-    const restoreLog = await tamper(store, f.bucket, f.key, () => Buffer.from('{"Records":[]}'));
-    const restoreDigest = await tamper(store, d.bucket, d.key, () => Buffer.from('not a gzip stream'));
+    const restoreLog = await tamper(app, f.bucket, f.key, () => Buffer.from('{"Records":[]}'));
+    const restoreDigest = await tamper(app, d.bucket, d.key, () => Buffer.from('not a gzip stream'));
     try {
       const v = await validate();
       const expected = expectedLines(digests.slice(0, i))
@@ -275,14 +271,14 @@ describe('integrity: digests of delivered log files validate; tampering is repor
   it('a digest without its signature metadata: signature verification failed', async () => {
     const i = middleDigest();
     const d = digests[i];
-    const original = (await store.getObject(d.bucket, d.key))!;
-    await store.putObject(d.bucket, d.key, original.body, { contentType: 'application/json', contentEncoding: 'gzip' });
+    const original = await readObject(app, d.bucket, d.key);
+    await writeObject(app, d.bucket, d.key, original.body);
     try {
       const v = await validate();
       const expected = expectedLines(digests.slice(0, i)).concat(line('Digest file', d.bucket, d.key, 'INVALID: signature verification failed'), expectedLines(digests.slice(i + 1)));
       expect(v.results.map((r: any) => r.line)).toEqual(expected);
     } finally {
-      await store.putObject(d.bucket, d.key, original.body, { metadata: original.metadata, contentType: 'application/json', contentEncoding: 'gzip' });
+      await writeObject(app, d.bucket, d.key, original.body, original.metadata);
     }
   });
 
