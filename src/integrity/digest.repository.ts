@@ -131,6 +131,18 @@ export const digestRepository = {
            AND NOT EXISTS (SELECT 1 FROM (${WANTED}) w WHERE w.trail_id = c.trail_id AND w.account_id = c.account_id AND w.region = c.region)`,
         [ALL_REGIONS, trailId],
       );
+      // Chains of deleted trails, finished (final digest written) longer ago than any backfill
+      // could look: forget them with their digest rows (the objects stay in the bucket).
+      await client.query(
+        `WITH gone AS (
+           DELETE FROM digest_chains c WHERE NOT c.active AND c.stop_at IS NULL AND c.resume_at IS NULL
+             AND c.updated_at < now() - interval '8 days' AND NOT EXISTS (SELECT 1 FROM trails t WHERE t.id = c.trail_id)
+           RETURNING trail_id, account_id, region
+         ), digests_gone AS (
+           DELETE FROM digests d USING gone g WHERE d.trail_id = g.trail_id AND d.account_id = g.account_id AND d.region = g.region RETURNING d.id
+         )
+         DELETE FROM digest_log_files WHERE digest_id IN (SELECT id FROM digests_gone)`,
+      );
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

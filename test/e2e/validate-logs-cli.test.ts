@@ -271,6 +271,19 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     for (const d of objects) expect(await app.services.storage.readServiceObject(d.bucket, d.key)).not.toBeNull();
   });
 
+  it('a deleted trail’s finished chains are forgotten after 8 days (rows only)', async () => {
+    const trailId = await trailIdOf('solo');
+    await app.services.digests.trailChanged(trailId);
+    expect((await app.db.pool.query(`SELECT count(*)::int AS n FROM digest_chains WHERE trail_id = $1`, [trailId])).rows[0].n).toBe(1);
+    await app.db.pool.query(`UPDATE digest_chains SET updated_at = now() - interval '9 days' WHERE trail_id = $1`, [trailId]);
+    await app.services.digests.trailChanged(trailId);
+    for (const table of ['digest_chains', 'digests']) {
+      expect((await app.db.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE trail_id = $1`, [trailId])).rows[0].n).toBe(0);
+    }
+    const orphans = await app.db.pool.query(`SELECT count(*)::int AS n FROM digest_log_files l WHERE NOT EXISTS (SELECT 1 FROM digests d WHERE d.id = l.digest_id)`);
+    expect(orphans.rows[0].n).toBe(0);
+  });
+
   it('signing keys: concurrent creation of the same slot yields one key; private keys are sealed', async () => {
     const a = new SigningKeyService(app.db.pool, app.services.masterKey, { rotationSeconds: 3600, validitySeconds: 7200 });
     const b = new SigningKeyService(app.db.pool, app.services.masterKey, { rotationSeconds: 3600, validitySeconds: 7200 });
