@@ -147,6 +147,15 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     }
   });
 
+  it('CLI: credentials from a JSON file like the bootstrap one', async () => {
+    const file = path.join(app.config.dataDir, 'cli-credentials.json');
+    fs.writeFileSync(file, JSON.stringify({ accessKeyId: app.admin.accessKeyId, secretAccessKey: app.admin.secretAccessKey }), { mode: 0o600 });
+    const { OPENTRAIL_ACCESS_KEY_ID: _a, OPENTRAIL_SECRET_ACCESS_KEY: _s, ...rest } = env;
+    const r = await runCli(['validate-logs', '--trail-arn', soloArn(), '--start-time', startTime, '--credentials-file', file], { ...rest, OPENTRAIL_ACCESS_KEY_ID: '', OPENTRAIL_SECRET_ACCESS_KEY: '' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/digest files valid/);
+  });
+
   it('CLI: bad arguments, bad credentials', async () => {
     expect((await runCli(['validate-logs', '--start-time', startTime], env)).code).toBe(2);
     const arn = await runCli(['validate-logs', '--trail-arn', 'nope', '--start-time', startTime], env);
