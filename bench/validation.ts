@@ -3,8 +3,8 @@
  * in-process, as the caller) over a trail with BENCH_VALIDATION_MB (default 1024) MB of
  * uncompressed log files, beside plain hashing of the same files measured in the same run:
  * (a) read (StorageService.readServiceObject) + gunzip + SHA-256 of every stored file, one after another, and (b) SHA-256 alone over
- * the uncompressed bytes already in memory. Also digests/s when the digest worker catches up the
- * whole period.
+ * the uncompressed bytes already in memory. Also digests/s: validating a chain of empty digests
+ * (BENCH_VALIDATION_EMPTY_DIGESTS, default 1000), and the digest worker catching up both periods.
  *
  * The data goes in through the code paths, not the API: log files are written with
  * StorageService.putServiceObject and recorded as delivered trail_log_files rows spread over past
@@ -140,6 +140,31 @@ export async function benchValidation(server: string): Promise<Row[]> {
     }
     const readHashSeconds = Number(process.hrtime.bigint() - a0) / 1e9;
 
+    // 5. Digest verification alone: a second trail whose chain has only empty digests.
+    const emptyHours = Number(process.env.BENCH_VALIDATION_EMPTY_DIGESTS ?? 1000);
+    const quiet = await db.dataSource.getRepository(TrailEntity).save({
+      accountId: account, organizationId: null, name: 'bench-quiet', homeRegion: 'us-east-1', isMultiRegionTrail: false, isOrganizationTrail: false,
+      includeGlobalServiceEvents: true, isLogging: false, logFileValidationEnabled: true, s3BucketName: bucket, trailArn: `arn:aws:cloudtrail:us-east-1:${account}:trail/bench-quiet`,
+    });
+    const quietStart = new Date(Math.floor((Date.now() - (emptyHours + 1) * 3600_000) / 1000) * 1000);
+    await db.pool.query(
+      `INSERT INTO digest_chains (trail_id, account_id, region, trail_account_id, trail_arn, trail_name, home_region, bucket, key_prefix, organization_id, active, next_start, chain_broken)
+       VALUES ($1, $2, 'us-east-1', $2, $3, 'bench-quiet', 'us-east-1', $4, NULL, NULL, true, $5, true)`,
+      [quiet.id, account, quiet.trailArn, bucket, quietStart],
+    );
+    const e0 = process.hrtime.bigint();
+    let emptyDigests = 0;
+    for (;;) {
+      const r = await services.digests.processChain({ trailId: quiet.id, accountId: account, region: 'us-east-1' });
+      emptyDigests += r.digests;
+      if (r.digests === 0) break;
+    }
+    const emptyWriteSeconds = Number(process.hrtime.bigint() - e0) / 1e9;
+    const q0 = process.hrtime.bigint();
+    const quietResult = await services.integrity.validateLogs(ctx, { trailArn: quiet.trailArn, startTime: isoSeconds(quietStart), endTime: isoSeconds(new Date()) });
+    const quietSeconds = Number(process.hrtime.bigint() - q0) / 1e9;
+    if (quietResult.summary.validDigests !== emptyDigests || quietResult.summary.invalidDigests > 0) throw new Error(`quiet chain: ${quietResult.summary.validDigests}/${emptyDigests} digests valid`);
+
     const mbps = (bytes: number, s: number) => bytes / MB / s;
     const validRate = mbps(uncompressedBytes, validateSeconds);
     const readHashRate = mbps(uncompressedBytes, readHashSeconds);
@@ -160,8 +185,15 @@ export async function benchValidation(server: string): Promise<Row[]> {
         target: 'reported (gunzip bounds it)',
       },
       {
-        benchmark: `digest worker catching up ${fmt(hours)} hourly windows (${fmt(fileCount)} files listed)`,
-        measured: `${fmt(digests / digestSeconds, 1)} digests/s`,
+        benchmark: `validateLogs of a chain of ${fmt(emptyDigests)} empty digests (fetch, gunzip, verify, walk)`,
+        measured: `${fmt(emptyDigests / quietSeconds)} digests/s`,
+        baseline: '',
+        ratio: '',
+        target: 'reported',
+      },
+      {
+        benchmark: `digest worker catching up: ${fmt(hours)} windows listing ${fmt(fileCount)} files / ${fmt(emptyDigests)} empty windows`,
+        measured: `${fmt(digests / digestSeconds, 1)} / ${fmt(emptyDigests / emptyWriteSeconds, 1)} digests/s`,
         baseline: '',
         ratio: '',
         target: 'reported',

@@ -127,7 +127,8 @@ export class DigestService {
       }
       const windowEnd = new Date(chain.nextStart.getTime() + intervalMs);
       const stop = chain.stopAt ? floorSeconds(chain.stopAt) : null;
-      if (windowEnd <= due && (stop === null || windowEnd <= stop)) {
+      // A window ending exactly at the stop is the final one (it also lists the late files).
+      if (windowEnd <= due && (stop === null || windowEnd < stop)) {
         await this.writeRegular(client, chain, windowEnd);
         written++;
       } else if (stop !== null && stop <= due) {
