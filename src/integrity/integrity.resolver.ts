@@ -17,7 +17,7 @@ export class IntegrityResolver {
     };
   }
 
-  @Query(() => ValidateLogsResult, { description: 'aws cloudtrail validate-logs as an API: walks the digest chain of the request’s region and checks every digest and log file.' })
+  @Query(() => ValidateLogsResult, { description: 'aws cloudtrail validate-logs as an API: walks the digest chain of the request’s region and checks every digest and log file (at most 5,000 digests per call; use opentrail validate-logs beyond).' })
   async validateLogs(@Arg('input', () => ValidateLogsInput) input: ValidateLogsInput, @Ctx() ctx: GraphQLContext): Promise<ValidateLogsResult> {
     const { summary: s, entries } = await ctx.services.integrity.validateLogs(requestContext(ctx), input);
     return {

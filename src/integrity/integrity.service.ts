@@ -7,6 +7,9 @@ import { InProcessValidationSource } from './in-process-source';
 import type { PublicKeyInfo, SigningKeyService } from './signing-keys.service';
 import { validateLogs, type ValidationEntry, type ValidationSummary } from './validator';
 
+/** validateLogs runs inside the request: at most this many digests (~7 months of hourly digests) per call. */
+export const MAX_DIGESTS_PER_CALL = 5000;
+
 export interface ValidateLogsInput {
   trailArn: string;
   startTime: string;
@@ -50,7 +53,7 @@ export class IntegrityService {
     const entries: ValidationEntry[] = [];
     const summary = await validateLogs(
       new InProcessValidationSource(ctx, this.deps),
-      { trailArn: input.trailArn, startTime, endTime, region: ctx.region, s3Bucket: input.s3Bucket, s3Prefix: input.s3Prefix, accountId: input.accountId },
+      { trailArn: input.trailArn, startTime, endTime, region: ctx.region, s3Bucket: input.s3Bucket, s3Prefix: input.s3Prefix, accountId: input.accountId, maxDigests: MAX_DIGESTS_PER_CALL },
       { onEntry: (e) => entries.push(e) },
     );
     return { summary, entries };

@@ -19,6 +19,8 @@ export interface ValidateLogsArgs {
   s3Bucket?: string | null;
   s3Prefix?: string | null;
   accountId?: string | null;
+  /** Refuse ranges listing more digests than this (the API runs inline; the CLI has no bound). */
+  maxDigests?: number;
 }
 
 export type EntryKind = 'digest' | 'log' | 'gap';
@@ -320,6 +322,9 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
 
   const { regular, backfill } = await listDigests(bucket);
   listedTotal = regular.length + backfill.length;
+  if (args.maxDigests !== undefined && listedTotal > args.maxDigests) {
+    throw IntegrityErrors.invalidTimeRange(`The range lists ${listedTotal} digest files; validateLogs checks at most ${args.maxDigests} per call. Narrow the range or use opentrail validate-logs.`);
+  }
   await traverse(regular, false);
   await traverse(backfill, true);
   return summary;

@@ -119,6 +119,14 @@ describe('validator (the AWS CLI algorithm) over an in-memory source', () => {
     await expect(run(src)).rejects.toThrow('No public keys found between 2026-01-01T00:00:00Z and 2026-01-01T10:00:00Z');
   });
 
+  it('a bound on the digests listed (the API’s, for work done inside a request)', async () => {
+    const src = new MemorySource(trailIn('b'));
+    const d1 = await digest(src, 'b', 0, null);
+    await digest(src, 'b', 1, d1);
+    await expect(run(src, { maxDigests: 1 })).rejects.toThrow('The range lists 2 digest files; validateLogs checks at most 1 per call.');
+    expect((await run(src, { maxDigests: 2 })).summary.validDigests).toBe(2);
+  });
+
   it('nothing listed: no entries, and the summary says No digests found', async () => {
     const { summary, lines } = await run(new MemorySource(trailIn('empty')));
     expect(lines).toEqual([]);
