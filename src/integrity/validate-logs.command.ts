@@ -51,9 +51,9 @@ function credentials(opts: Map<string, string | true>, env: NodeJS.ProcessEnv): 
 }
 
 /** A one-line progress bar on a terminal's stderr; cleared before anything else is printed. */
-class Progress {
+export class Progress {
   private shown = false;
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  constructor(private readonly stream: Pick<NodeJS.WriteStream, 'isTTY' | 'write'>) {}
   update(done: number, listed: number): void {
     if (!this.stream.isTTY) return;
     const total = Math.max(listed, done);

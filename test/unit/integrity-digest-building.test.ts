@@ -5,6 +5,7 @@ import { digestFolder, digestKey, digestKeyPattern, digestKeyStamp } from '../..
 import { parseLenient } from '../../src/integrity/digest-time';
 import { fingerprintOf, loadPublicKeyDer } from '../../src/integrity/signing-keys.service';
 import { entryLine, summaryText, ValidationPrinter } from '../../src/integrity/validation-output';
+import { Progress } from '../../src/integrity/validate-logs.command';
 
 const end = new Date('2015-08-17T15:01:31Z');
 const start = new Date('2015-08-17T14:01:31Z');
@@ -156,5 +157,21 @@ describe('validate-logs output (spec §6.8)', () => {
     );
     expect(err).toBe("\nLog file\ts3://b/l1\tINVALID: not found\n\nLog file\ts3://b/l2\tINVALID: hash value doesn't match\n\n");
     expect(entryLine({ kind: 'digest', backfill: true, bucket: 'b', key: 'k', valid: true, result: 'valid' })).toBe('(backfill) Digest file\ts3://b/k\tvalid');
+  });
+});
+
+describe('validate-logs progress bar', () => {
+  it('draws on a terminal and clears itself before other output; nothing when not a terminal', () => {
+    let written = '';
+    const tty = new Progress({ isTTY: true, write: ((s: string) => ((written += s), true)) as any });
+    tty.update(3, 10);
+    expect(written).toBe(`\r[${'#'.repeat(9)}${' '.repeat(21)}] 3/10 digest files`);
+    tty.clear();
+    expect(written.endsWith('\r\x1b[K')).toBe(true);
+    let piped = '';
+    const pipe = new Progress({ isTTY: false, write: ((s: string) => ((piped += s), true)) as any });
+    pipe.update(3, 10);
+    pipe.clear();
+    expect(piped).toBe('');
   });
 });
