@@ -18,6 +18,7 @@ import { createOrganizationWithAdmin, type TenantCredentials } from '../src/orga
 import { benchDelivery } from './delivery';
 import { benchInsights } from './insights';
 import { benchEncryption } from './encryption';
+import { benchValidation } from './validation';
 import { startApp, type AppProcess } from './lib/app-process';
 import { fmt, printTable, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
@@ -260,6 +261,7 @@ async function main(): Promise<void> {
     if (want('delivery')) rows.push(...(await benchDelivery(EVENTS, SERVER)));
     if (want('insights')) rows.push(...(await benchInsights(SERVER)));
     if (want('encryption')) rows.push(...(await benchEncryption()));
+    if (want('validation')) rows.push(...(await benchValidation(SERVER)));
   } finally {
     await app.stop();
     await db.close();

@@ -52,6 +52,12 @@ export interface Config {
   webhookBackoffMs: number;
   /** How often the Insights detection worker runs (it judges every complete minute since its last run). */
   insightsIntervalSeconds: number;
+  /** Length of a digest window (CloudTrail: one hour); shorter in tests. */
+  digestIntervalSeconds: number;
+  /** A new signing key per region every this many seconds. */
+  signingKeyRotationSeconds: number;
+  /** Validity window of each signing key (CloudTrail: 30 days); longer than the rotation, so windows overlap. */
+  signingKeyValiditySeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -180,7 +186,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookMaxAttempts: read('WEBHOOK_MAX_ATTEMPTS', integer(1, 50), 8),
     webhookBackoffMs: read('WEBHOOK_BACKOFF_MS', integer(1, 3_600_000), 1000),
     insightsIntervalSeconds: read('INSIGHTS_INTERVAL_SECONDS', integer(1, 3600), 60),
+    digestIntervalSeconds: read('DIGEST_INTERVAL_SECONDS', integer(1, 86400), 3600),
+    signingKeyRotationSeconds: read('SIGNING_KEY_ROTATION_SECONDS', integer(1, 31_536_000), 15 * 86400),
+    signingKeyValiditySeconds: read('SIGNING_KEY_VALIDITY_SECONDS', integer(2, 63_072_000), 30 * 86400),
   };
+  if (config.signingKeyValiditySeconds <= config.signingKeyRotationSeconds) {
+    problems.push('SIGNING_KEY_VALIDITY_SECONDS must be greater than SIGNING_KEY_ROTATION_SECONDS (key validity windows overlap)');
+  }
   if (config.storageBackend === 's3') {
     for (const [name, value] of [['S3_ENDPOINT', config.s3Endpoint], ['S3_ACCESS_KEY_ID', config.s3AccessKeyId], ['S3_SECRET_ACCESS_KEY', config.s3SecretAccessKey]] as const) {
       if (value === null) problems.push(`${name} is required when STORAGE_BACKEND=s3`);

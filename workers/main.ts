@@ -9,6 +9,7 @@ import { aggregationWorker } from './aggregation.worker';
 import { deliveryWorker } from './delivery.worker';
 import { insightsWorker } from './insights.worker';
 import { kmsKeyDeletionWorker } from './kms-key-deletion.worker';
+import { digestWorker } from './digest.worker';
 import { outboxSweepWorker } from './outbox-sweep.worker';
 import { QUEUES, QUEUE_NAMES, type QueueName } from './queues';
 import { retentionWorker } from './retention.worker';
@@ -28,10 +29,11 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     [QUEUES.webhookSweep, webhookSweepWorker(services)],
     [QUEUES.insights, insightsWorker(services)],
     [QUEUES.kmsKeyDeletion, kmsKeyDeletionWorker(services)],
+    [QUEUES.digest, digestWorker(services)],
   ];
 }
 
-const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8, insights: 2 };
+const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8, insights: 2, digest: 4 };
 
 /** Refuses to start when a queue has no handler or two, or a handler names an unknown queue. */
 export function checkHandlers(list: Array<[string, unknown]>, queues: readonly string[] = QUEUE_NAMES): void {
@@ -69,6 +71,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     [QUEUES.webhookSweep, config.outboxSweepIntervalSeconds],
     [QUEUES.insights, config.insightsIntervalSeconds],
     [QUEUES.kmsKeyDeletion, config.kmsKeyDeletionIntervalSeconds],
+    [QUEUES.digest, services.digests.tickSeconds()],
   ];
   await upsertSchedules(connection, config.redisPrefix, schedules);
   // Redis holds the schedules; if it loses its data (a restart without persistence, a failover),

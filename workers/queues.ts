@@ -19,6 +19,8 @@ export const QUEUES = {
   insights: 'insights',
   /** Repeatable: deletes KMS keys whose deletion waiting period has ended. */
   kmsKeyDeletion: 'kms-key-deletion',
+  /** Repeatable tick (reconciles chains, fans out) + one `digest-chain` job per (trail, account, region); jobId in digest.service.ts. */
+  digest: 'digest',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -32,6 +34,7 @@ export interface JobPayloads {
   'webhook-sweep': Record<string, never>;
   insights: Record<string, never> | { accountId: string; region: string };
   'kms-key-deletion': Record<string, never>;
+  digest: Record<string, never> | { trailId: string; accountId: string; region: string };
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);

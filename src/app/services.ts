@@ -9,6 +9,7 @@ import { createDeliveryService } from '../delivery/delivery-services';
 import type { DeliveryService } from '../delivery/delivery.service';
 import { createEventServices, type EventServices } from '../events/event-services';
 import { createInsightsServices, type InsightsServices } from '../insights/insights-services';
+import { createIntegrityServices, type IntegrityServices } from '../integrity/integrity-services';
 import { createKmsServices, type KmsServices } from '../kms/kms-services';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
@@ -20,7 +21,7 @@ import { StorageService } from '../storage/storage.service';
 import { createTrailServices, type TrailServices } from '../trails/trail-services';
 
 /** Everything the resolvers and HTTP handlers use, built once at boot (the composition root). */
-export interface Services extends EventServices, StreamingServices {
+export interface Services extends EventServices, StreamingServices, IntegrityServices {
   config: Config;
   db: Database;
   logger: Logger;
@@ -65,10 +66,12 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     storage: new StorageService(db, createObjectStore(config, masterKey), kms.use),
   };
   const events = createEventServices(core);
+  const integrity = createIntegrityServices(core);
   return {
     ...core,
     ...events,
-    trails: createTrailServices(db, core.storage, kms.use),
+    ...integrity,
+    trails: createTrailServices(db, core.storage, kms.use, integrity.digests),
     delivery: createDeliveryService(core, core.storage),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
     insights: createInsightsServices({ ...core, outbox: events.outbox, eventWriter: events.eventWriter }),

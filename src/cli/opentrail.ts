@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfigOrExit, openDatabase, rootLogger } from '../app/boot';
 import { buildOpenTrailSchema, printOpenTrailSchema } from '../graphql/schema';
+import { UsageError, VALIDATE_LOGS_USAGE, validateLogsCommand } from '../integrity/validate-logs.command';
 import { createOrganizationWithAdmin } from '../organizations/organization-bootstrap';
 
 const USAGE = `usage: opentrail <command> [options]
@@ -13,6 +14,8 @@ Operator commands (talk to the database named by DATABASE_URL directly):
                       prints {organizationId, accountId, userName, accessKeyId, secretAccessKey}
   migrate             apply pending database migrations
 
+User commands (talk to the GraphQL API):
+${VALIDATE_LOGS_USAGE}
 Developer commands:
   emit-schema [--check]
                       write the GraphQL SDL to schema/schema.graphql (--check: exit 1 if stale)
@@ -70,6 +73,19 @@ async function emitSchema(args: string[]): Promise<void> {
   process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
 }
 
+async function validateLogs(args: string[]): Promise<void> {
+  let code: number;
+  try {
+    code = await validateLogsCommand(args);
+  } catch (err) {
+    if (err instanceof UsageError) fail(err.message);
+    // Fatal errors (bad arguments, no public keys, access denied) end the run, as in the AWS CLI.
+    process.stderr.write(`\n${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(255);
+  }
+  process.exitCode = code;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
@@ -79,6 +95,8 @@ async function main(argv: string[]): Promise<void> {
       return migrate();
     case 'emit-schema':
       return emitSchema(args);
+    case 'validate-logs':
+      return validateLogs(args);
     case undefined:
     case 'help':
     case '--help':

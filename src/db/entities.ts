@@ -10,6 +10,9 @@ import { InsightHourAttributionEntity } from '../insights/insight-hour-attributi
 import { InsightMinuteCountEntity } from '../insights/insight-minute-count.entity';
 import { InsightRegionEntity } from '../insights/insight-region.entity';
 import { InsightSeriesStateEntity } from '../insights/insight-series-state.entity';
+import { DigestChainEntity } from '../integrity/digest-chain.entity';
+import { DigestEntity, DigestLogFileEntity } from '../integrity/digest.entity';
+import { SigningKeyEntity } from '../integrity/signing-key.entity';
 import { DelegatedAdminEntity } from '../organizations/delegated-admin.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { InlinePolicyEntity } from '../policies/inline-policy.entity';
@@ -51,4 +54,8 @@ export const ENTITIES = [
   InsightSeriesStateEntity,
   KmsKeyEntity,
   KmsAliasEntity,
+  SigningKeyEntity,
+  DigestChainEntity,
+  DigestEntity,
+  DigestLogFileEntity,
 ];

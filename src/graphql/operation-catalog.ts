@@ -2,6 +2,7 @@ import { AUTH_OPERATIONS } from '../auth/auth.operations';
 import { EVENT_OPERATIONS } from '../events/events.operations';
 import { INSIGHTS_OPERATIONS } from '../insights/insights.operations';
 import { KMS_OPERATIONS } from '../kms/kms.operations';
+import { INTEGRITY_OPERATIONS } from '../integrity/integrity.operations';
 import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
 import { IAM_OPERATIONS } from '../principals/iam.operations';
 import { REGION_OPERATIONS } from '../regions/regions.operations';
@@ -22,4 +23,5 @@ export const OPERATION_CATALOG: OperationSpecs = {
   ...STREAMING_OPERATIONS,
   ...INSIGHTS_OPERATIONS,
   ...KMS_OPERATIONS,
+  ...INTEGRITY_OPERATIONS,
 };

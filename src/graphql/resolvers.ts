@@ -2,6 +2,7 @@ import type { NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver';
 import { EventsResolver } from '../events/events.resolver';
 import { InsightsResolver } from '../insights/insights.resolver';
+import { IntegrityResolver } from '../integrity/integrity.resolver';
 import { DelegatedAdminResolver } from '../organizations/delegated-admin.resolver';
 import { OrganizationsResolver } from '../organizations/organizations.resolver';
 import { KmsResolver } from '../kms/kms.resolver';
@@ -13,4 +14,4 @@ import { TrailSelectorsResolver } from '../trails/trail-selectors.resolver';
 import { TrailResolver } from '../trails/trail.resolver';
 
 /** Every resolver class of the schema. */
-export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, InsightsResolver, KmsResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, InsightsResolver, KmsResolver, IntegrityResolver];

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database';
 import { TrailReadService } from './trail-read.service';
 import { TrailSelectorsService } from './trail-selectors.service';
-import { type TrailBucketChecker, type TrailKeyChecker, TrailService } from './trail.service';
+import { type TrailBucketChecker, type TrailKeyChecker, type TrailLifecycleListener, TrailService } from './trail.service';
 import { TrailTagsService } from './trail-tags.service';
 
 /** The trail control plane, as composed into Services under `trails`. */
@@ -12,9 +12,9 @@ export interface TrailServices {
   tags: TrailTagsService;
 }
 
-export function createTrailServices(db: Database, buckets: TrailBucketChecker, keys?: TrailKeyChecker): TrailServices {
+export function createTrailServices(db: Database, buckets: TrailBucketChecker, keys?: TrailKeyChecker, listener?: TrailLifecycleListener): TrailServices {
   return {
-    lifecycle: new TrailService(db, buckets, keys),
+    lifecycle: new TrailService(db, buckets, keys, listener),
     reads: new TrailReadService(db),
     selectors: new TrailSelectorsService(db, buckets),
     tags: new TrailTagsService(db),

@@ -55,6 +55,15 @@ export interface CreateTrailParams {
 
 export type UpdateTrailParams = Omit<CreateTrailParams, 's3BucketName' | 'tagsList'> & { s3BucketName?: string | null };
 
+/**
+ * Told after a lifecycle change committed (start/stop logging, validation on/off, delete), so the
+ * digest chains start or end at that moment (src/integrity). Failures are the listener's own: the
+ * digest tick reconciles the same state later.
+ */
+export interface TrailLifecycleListener {
+  trailChanged(trailId: string): Promise<void>;
+}
+
 interface Owner {
   accountId: string;
   organizationId: string | null;
@@ -68,7 +77,12 @@ export class TrailService {
     private readonly db: Database,
     private readonly buckets: TrailBucketChecker,
     private readonly keys?: TrailKeyChecker,
+    private readonly listener?: TrailLifecycleListener,
   ) {}
+
+  private async changed(trailId: string): Promise<void> {
+    await this.listener?.trailChanged(trailId).catch(() => undefined);
+  }
 
   /** cloudtrail:CreateTrail. The new trail does not log until startLogging. */
   async createTrail(ctx: RequestContext, input: CreateTrailParams): Promise<TrailEntity> {
@@ -139,7 +153,7 @@ export class TrailService {
     if (input.s3BucketName !== undefined && input.s3BucketName !== null) validateBucketName(input.s3BucketName);
     const prefix = input.s3KeyPrefix === undefined || input.s3KeyPrefix === null ? undefined : normaliseS3Prefix(input.s3KeyPrefix);
     const sns = emptyToNull(input.snsTopicName) === null ? null : parseSnsTopic(input.snsTopicName as string);
-    return this.db.inTenant(tenantOf(ctx), async (m) => {
+    const updated = await this.db.inTenant(tenantOf(ctx), async (m) => {
       const trail = await resolveTrailForWrite(m, ctx, input.name);
       const wasOrganization = trail.isOrganizationTrail;
       if (input.isOrganizationTrail !== undefined && input.isOrganizationTrail !== null && input.isOrganizationTrail !== trail.isOrganizationTrail) {
@@ -185,24 +199,30 @@ export class TrailService {
       }
       return m.save(trail);
     });
+    await this.changed(updated.id);
+    return updated;
   }
 
   /** cloudtrail:DeleteTrail. Delivered objects stay in the bucket. */
   async deleteTrail(ctx: RequestContext, input: { name: string }): Promise<void> {
-    await this.db.inTenant(tenantOf(ctx), async (m) => {
+    const id = await this.db.inTenant(tenantOf(ctx), async (m) => {
       const trail = await resolveTrailForWrite(m, ctx, input.name);
       await m.delete(TrailEntity, { id: trail.id });
+      return trail.id;
     });
+    await this.changed(id);
   }
 
   /** cloudtrail:StartLogging / StopLogging. The time moves only when the state changes. */
   async setLogging(ctx: RequestContext, input: { name: string }, logging: boolean): Promise<void> {
-    await this.db.inTenant(tenantOf(ctx), async (m) => {
+    const id = await this.db.inTenant(tenantOf(ctx), async (m) => {
       const trail = await resolveTrailForWrite(m, ctx, input.name);
-      if (trail.isLogging === logging) return;
+      if (trail.isLogging === logging) return null;
       const now = new Date();
       await m.update(TrailEntity, { id: trail.id }, logging ? { isLogging: true, startLoggingTime: now } : { isLogging: false, stopLoggingTime: now });
+      return trail.id;
     });
+    if (id) await this.changed(id);
   }
 
   /** Who owns a new trail: the caller, or for an organization trail the management account. */

@@ -2,6 +2,7 @@ import { KmsRowLevelSecurity1795497805200 } from './1795497805200-KmsRowLevelSec
 import { Kms1795497805159 } from './1795497805159-Kms';
 import { InsightsRowLevelSecurity1795497572400 } from './1795497572400-InsightsRowLevelSecurity';
 import { InsightsCounts1795497572349 } from './1795497572349-InsightsCounts';
+import { IntegrityDigests1795497564545 } from './1795497564545-IntegrityDigests';
 import { ServiceSettings1795496390536 } from './1795496390536-ServiceSettings';
 import { StreamingRowLevelSecurity1795490649800 } from './1795490649800-StreamingRowLevelSecurity';
 import { StreamingRulesWebhooks1795490649775 } from './1795490649775-StreamingRulesWebhooks';
@@ -21,6 +22,7 @@ export const MIGRATIONS: Function[] = [
   StreamingRulesWebhooks1795490649775,
   StreamingRowLevelSecurity1795490649800,
   ServiceSettings1795496390536,
+  IntegrityDigests1795497564545,
   InsightsCounts1795497572349,
   InsightsRowLevelSecurity1795497572400,
   Kms1795497805159,
