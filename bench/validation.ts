@@ -81,7 +81,7 @@ export async function benchValidation(server: string): Promise<Row[]> {
           const deliveredAt = new Date(periodStart.getTime() + Math.floor((i * 3600_000) / FILES_PER_HOUR) + 1000);
           const key = logFileKey({ prefix: null, organizationId: null, accountId: account, region: 'us-east-1', deliveredAt, unique: uniqueSuffix() });
           await services.storage.putServiceObject(bucket, key, gz, { contentType: 'application/json', contentEncoding: 'gzip' });
-          rows.push([randomUUID(), key, createHash('sha256').update(json).digest('hex'), gz.length, json.length, deliveredAt]);
+          rows.push([randomUUID(), key, createHash('sha256').update(json).digest('hex'), gz.length, json.length, deliveredAt, createHash('sha256').update(gz).digest('hex')]);
           uncompressedBytes += json.length;
           storedBytes += gz.length;
         }
@@ -89,10 +89,10 @@ export async function benchValidation(server: string): Promise<Row[]> {
     );
     await db.pool.query(
       `INSERT INTO trail_log_files (id, trail_id, trail_account_id, account_id, region, bucket, object_key, state, event_count, sha256, byte_size, uncompressed_size,
-                                    oldest_event_time, newest_event_time, delivered_at)
-       SELECT id, $1, $2, $2, 'us-east-1', $3, key, 'delivered', $4, sha, bytes, raw, at - interval '5 minutes', at, at
-       FROM unnest($5::uuid[], $6::text[], $7::text[], $8::int[], $9::int[], $10::timestamptz[]) AS f(id, key, sha, bytes, raw, at)`,
-      [trail.id, account, bucket, MAX_RECORDS_PER_FILE, ...[0, 1, 2, 3, 4, 5].map((c) => rows.map((r) => r[c]))],
+                                    oldest_event_time, newest_event_time, delivered_at, object_sha256)
+       SELECT id, $1, $2, $2, 'us-east-1', $3, key, 'delivered', $4, sha, bytes, raw, at - interval '5 minutes', at, at, osha
+       FROM unnest($5::uuid[], $6::text[], $7::text[], $8::int[], $9::int[], $10::timestamptz[], $11::text[]) AS f(id, key, sha, bytes, raw, at, osha)`,
+      [trail.id, account, bucket, MAX_RECORDS_PER_FILE, ...[0, 1, 2, 3, 4, 5, 6].map((c) => rows.map((r) => r[c]))],
     );
 
     // 2. Digests of the period: the chain starts at periodStart; the worker catches up every hour.
@@ -110,7 +110,8 @@ export async function benchValidation(server: string): Promise<Row[]> {
     }
     const digestSeconds = Number(process.hrtime.bigint() - d0) / 1e9;
 
-    // 3. Validation as the admin, over the whole period.
+    // 3. Validation as the admin, over the whole period: OpenTrail's default (signed object hashes),
+    //    then the AWS CLI's way (inflate and hash every file) over the same digests.
     const ctx: RequestContext = {
       requestId: randomUUID(), region: 'us-east-1', sourceIp: '127.0.0.1', userAgent: 'bench', host: 'localhost',
       caller: {
@@ -120,19 +121,29 @@ export async function benchValidation(server: string): Promise<Row[]> {
         principalRef: { kind: 'user', id: randomUUID() }, sourceAccessKeyId: admin.accessKeyId,
       },
     };
-    const v0 = process.hrtime.bigint();
-    const { summary } = await services.integrity.validateLogs(ctx, { trailArn: trail.trailArn, startTime: isoSeconds(periodStart), endTime: isoSeconds(new Date()) });
-    const validateSeconds = Number(process.hrtime.bigint() - v0) / 1e9;
-    if (summary.invalidDigests + summary.invalidLogs > 0 || summary.validLogs !== fileCount) {
-      throw new Error(`validation found ${summary.validLogs}/${fileCount} valid log files, ${summary.invalidDigests} invalid digests`);
-    }
+    const timedValidation = async (cloudTrailHashesOnly: boolean) => {
+      const v0 = process.hrtime.bigint();
+      const { summary } = await services.integrity.validateLogs(ctx, { trailArn: trail.trailArn, startTime: isoSeconds(periodStart), endTime: isoSeconds(new Date()), cloudTrailHashesOnly });
+      const seconds = Number(process.hrtime.bigint() - v0) / 1e9;
+      if (summary.invalidDigests + summary.invalidLogs > 0 || summary.validLogs !== fileCount) {
+        throw new Error(`validation found ${summary.validLogs}/${fileCount} valid log files, ${summary.invalidDigests} invalid digests`);
+      }
+      return { summary, seconds };
+    };
+    const { summary, seconds: validateSeconds } = await timedValidation(false);
+    const { seconds: cliWaySeconds } = await timedValidation(true);
 
-    // 4. Baselines over the same stored files: (a) read + gunzip + SHA-256, one at a time; (b) SHA-256 alone.
+    // 4. Baselines over the same stored files: (a) read + gunzip + SHA-256, one at a time; (b) SHA-256
+    //    alone of the uncompressed bytes in memory; (c) SHA-256 alone of the stored bytes in memory.
     const keys = rows.map((r) => r[1] as string);
     let hashSeconds = 0;
+    let storedHashSeconds = 0;
     const a0 = process.hrtime.bigint();
     for (const key of keys) {
       const obj = await services.storage.readServiceObject(bucket, key);
+      const s0 = process.hrtime.bigint();
+      createHash('sha256').update(obj!.body).digest('hex');
+      storedHashSeconds += Number(process.hrtime.bigint() - s0) / 1e9;
       const json = await gunzipAsync(obj!.body);
       const h0 = process.hrtime.bigint();
       createHash('sha256').update(json).digest('hex');
@@ -167,22 +178,31 @@ export async function benchValidation(server: string): Promise<Row[]> {
 
     const mbps = (bytes: number, s: number) => bytes / MB / s;
     const validRate = mbps(uncompressedBytes, validateSeconds);
+    const cliWayRate = mbps(uncompressedBytes, cliWaySeconds);
     const readHashRate = mbps(uncompressedBytes, readHashSeconds);
     const hashRate = mbps(uncompressedBytes, hashSeconds);
+    const storedHashRate = mbps(storedBytes, storedHashSeconds);
     return [
       {
         benchmark: `validateLogs: ${fmt(fileCount)} log files, ${fmt(uncompressedBytes / MB)} MB uncompressed / ${fmt(storedBytes / MB)} MB stored, ${fmt(summary.validDigests)} digests`,
-        measured: `${fmt(validRate)} MB/s uncompressed (${fmt(mbps(storedBytes, validateSeconds))} MB/s stored), ${fmt(summary.validDigests / validateSeconds, 1)} digests/s`,
-        baseline: `${fmt(readHashRate)} MB/s read + gunzip + SHA-256, sequential`,
-        ratio: `${fmt(validRate / readHashRate, 2)}x`,
+        measured: `${fmt(validRate)} MB/s of log files (${fmt(mbps(storedBytes, validateSeconds))} MB/s stored), ${fmt(summary.validDigests / validateSeconds, 1)} digests/s`,
+        baseline: `${fmt(hashRate)} MB/s plain SHA-256 of the same log files, in memory`,
+        ratio: `${fmt(validRate / hashRate, 2)}x`,
         target: '>= 0.7x',
       },
       {
-        benchmark: 'validateLogs vs SHA-256 alone of the same uncompressed bytes',
-        measured: `${fmt(validRate)} MB/s`,
-        baseline: `${fmt(hashRate)} MB/s SHA-256 in memory`,
-        ratio: `${fmt(validRate / hashRate, 2)}x`,
-        target: 'reported (gunzip bounds it)',
+        benchmark: 'same, stored bytes: validateLogs vs plain SHA-256 of the stored objects',
+        measured: `${fmt(mbps(storedBytes, validateSeconds))} MB/s stored`,
+        baseline: `${fmt(storedHashRate)} MB/s SHA-256 of the stored bytes, in memory`,
+        ratio: `${fmt(mbps(storedBytes, validateSeconds) / storedHashRate, 2)}x`,
+        target: 'reported',
+      },
+      {
+        benchmark: 'validateLogs the AWS CLI way (--cloudtrail-hashes-only: inflate + hash every file)',
+        measured: `${fmt(cliWayRate)} MB/s of log files, ${fmt(summary.validDigests / cliWaySeconds, 1)} digests/s`,
+        baseline: `${fmt(readHashRate)} MB/s read + gunzip + SHA-256, sequential`,
+        ratio: `${fmt(cliWayRate / readHashRate, 2)}x`,
+        target: `reported (${fmt(cliWayRate / hashRate, 2)}x plain SHA-256: inflating bounds it)`,
       },
       {
         benchmark: `validateLogs of a chain of ${fmt(emptyDigests)} empty digests (fetch, gunzip, verify, walk)`,

@@ -177,7 +177,7 @@ export class DeliveryService {
     if (this.options.afterObjectWritten) await this.options.afterObjectWritten(file);
     await client.query('BEGIN');
     try {
-      await files.markDelivered(client, file, { sha256: body.sha256, byteSize: body.gzipped.length, uncompressedSize: body.uncompressedSize }, records.length);
+      await files.markDelivered(client, file, { sha256: body.sha256, objectSha256: body.objectSha256, byteSize: body.gzipped.length, uncompressedSize: body.uncompressedSize }, records.length);
       await statusRepo.deliverySucceeded(client, status, new Date());
       await client.query('COMMIT');
     } catch (err) {

@@ -26,6 +26,8 @@ export interface LogFileBody {
   gzipped: Buffer;
   /** Hex SHA-256 of the uncompressed JSON (digest files list this hash). */
   sha256: string;
+  /** Hex SHA-256 of the gzip object itself (OpenTrail's digests also sign it: s3ObjectHashValue). */
+  objectSha256: string;
   uncompressedSize: number;
 }
 
@@ -40,5 +42,10 @@ export const recordCost = (recordBytes: number) => recordBytes + 1;
 export async function buildLogFileBody(records: string[], level = GZIP_LEVEL): Promise<LogFileBody> {
   const json = Buffer.from(`{"Records":[${records.join(',')}]}`, 'utf8');
   const gzipped = await gzipAsync(json, { level });
-  return { gzipped, sha256: createHash('sha256').update(json).digest('hex'), uncompressedSize: json.length };
+  return {
+    gzipped,
+    sha256: createHash('sha256').update(json).digest('hex'),
+    objectSha256: createHash('sha256').update(gzipped).digest('hex'),
+    uncompressedSize: json.length,
+  };
 }

@@ -52,6 +52,13 @@ export class TrailLogFileEntity {
   @Column({ type: 'char', length: 64, nullable: true })
   sha256!: string | null;
 
+  /**
+   * Hex SHA-256 of the gzip object as written (what GetObject returns). Signed in OpenTrail's
+   * digests as s3ObjectHashValue, so OpenTrail's validator can check a file without inflating it.
+   */
+  @Column({ name: 'object_sha256', type: 'char', length: 64, nullable: true })
+  objectSha256!: string | null;
+
   /** Size of the stored (gzip) object in bytes. */
   @Column({ name: 'byte_size', type: 'integer', nullable: true })
   byteSize!: number | null;

@@ -34,6 +34,7 @@ export interface PendingLogFile {
 
 export interface DeliveredLogFile {
   sha256: string;
+  objectSha256: string;
   byteSize: number;
   uncompressedSize: number;
 }
@@ -153,9 +154,9 @@ export const trailLogFileRepository = {
   async markDelivered(client: PoolClient, file: PendingLogFile, body: DeliveredLogFile, eventCount: number): Promise<boolean> {
     const { rowCount } = await client.query(
       `UPDATE trail_log_files SET state = 'delivered', sha256 = $2, byte_size = $3, uncompressed_size = $4,
-              event_count = $5, delivered_at = now()
+              event_count = $5, object_sha256 = $6, delivered_at = now()
        WHERE id = $1 AND state = 'pending'`,
-      [file.id, body.sha256, body.byteSize, body.uncompressedSize, eventCount],
+      [file.id, body.sha256, body.byteSize, body.uncompressedSize, eventCount, body.objectSha256],
     );
     await client.query(
       `DELETE FROM trail_pending_events WHERE trail_id = $1 AND account_id = $2 AND region = $3 AND file_id = $4`,

@@ -13,6 +13,8 @@ export interface DigestLogFile {
   key: string;
   /** Hex SHA-256 of the uncompressed log file. */
   sha256: string;
+  /** Hex SHA-256 of the gzip object as delivered; null for files delivered before it was recorded. */
+  objectSha256?: string | null;
   oldestEventTime: Date;
   newestEventTime: Date;
 }
@@ -71,6 +73,9 @@ export function digestJson(d: DigestContent): string {
       hashAlgorithm: HASH_ALGORITHM,
       newestEventTime: isoSeconds(f.newestEventTime),
       oldestEventTime: isoSeconds(f.oldestEventTime),
+      // OpenTrail's one addition to CloudTrail's digest format (docs/adr/0003): the hash of the
+      // object as stored, signed with the rest. The AWS CLI reads only the keys it knows.
+      ...(f.objectSha256 ? { s3ObjectHashValue: f.objectSha256 } : {}),
     })),
   });
 }

@@ -188,7 +188,7 @@ export const digestRepository = {
    */
   async undigestedLogFiles(db: Db, k: ChainKey, from: Date, to: Date): Promise<ListedLogFile[]> {
     const { rows } = await db.query(
-      `SELECT f.id, f.bucket, f.object_key, f.sha256, f.oldest_event_time, f.newest_event_time, f.delivered_at
+      `SELECT f.id, f.bucket, f.object_key, f.sha256, f.object_sha256, f.oldest_event_time, f.newest_event_time, f.delivered_at
        FROM trail_log_files f
        WHERE f.trail_id = $1 AND f.account_id = $2 AND f.region = $3 AND f.state = 'delivered'
          AND f.delivered_at >= $4 AND f.delivered_at < $5
@@ -201,6 +201,7 @@ export const digestRepository = {
       bucket: r.bucket,
       key: r.object_key,
       sha256: r.sha256,
+      objectSha256: r.object_sha256,
       oldestEventTime: r.oldest_event_time,
       newestEventTime: r.newest_event_time,
       deliveredAt: r.delivered_at,

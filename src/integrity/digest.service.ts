@@ -226,7 +226,7 @@ export class DigestService {
   ): Promise<void> {
     const key = this.keyOf(chain, d.end, d.backfill);
     const signer = await this.keys.signerAt(chain.region, d.signAt);
-    const logFiles: DigestLogFile[] = d.files.map((f) => ({ bucket: f.bucket, key: f.key, sha256: f.sha256, oldestEventTime: f.oldestEventTime, newestEventTime: f.newestEventTime }));
+    const logFiles: DigestLogFile[] = d.files.map((f) => ({ bucket: f.bucket, key: f.key, sha256: f.sha256, objectSha256: f.objectSha256, oldestEventTime: f.oldestEventTime, newestEventTime: f.newestEventTime }));
     const built = await buildDigest({
       accountId: chain.accountId,
       startTime: d.start,

@@ -17,6 +17,8 @@ export interface ValidateLogsInput {
   s3Bucket?: string | null;
   s3Prefix?: string | null;
   accountId?: string | null;
+  /** Skip the object-hash shortcut (validator.ts objectHashShortcut). */
+  cloudTrailHashesOnly?: boolean | null;
 }
 
 function time(value: string, name: string): Date {
@@ -53,7 +55,7 @@ export class IntegrityService {
     const entries: ValidationEntry[] = [];
     const summary = await validateLogs(
       new InProcessValidationSource(ctx, this.deps),
-      { trailArn: input.trailArn, startTime, endTime, region: ctx.region, s3Bucket: input.s3Bucket, s3Prefix: input.s3Prefix, accountId: input.accountId, maxDigests: MAX_DIGESTS_PER_CALL },
+      { trailArn: input.trailArn, startTime, endTime, region: ctx.region, s3Bucket: input.s3Bucket, s3Prefix: input.s3Prefix, accountId: input.accountId, maxDigests: MAX_DIGESTS_PER_CALL, objectHashShortcut: input.cloudTrailHashesOnly !== true },
       { onEntry: (e) => entries.push(e) },
     );
     return { summary, entries };

@@ -55,6 +55,12 @@ export class ValidateLogsInput {
 
   @Field(() => String, { nullable: true, description: 'The account whose files to validate (required for organization trails).' })
   accountId?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Inflate and hash every log file as the AWS CLI does, ignoring the signed s3ObjectHashValue of OpenTrail's digests (same verdicts, slower). Default false.",
+  })
+  cloudTrailHashesOnly?: boolean | null;
 }
 
 @ObjectType({ simpleResolvers: true })

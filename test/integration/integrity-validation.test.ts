@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sampleEvent } from '../helpers/events';
 import { recordAs, waitFor } from '../helpers/delivery';
@@ -88,6 +89,8 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     await app?.close();
   });
 
+  const withFiles = () => digests.filter((d) => d.logFiles.length > 0);
+
   it('writes digests with CloudTrail key layout, fields, chain links and signature metadata', async () => {
     expect(digests.length).toBeGreaterThanOrEqual(6);
     const starts = digests.filter((d) => d.json.previousDigestS3Object === null);
@@ -124,6 +127,13 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     );
     expect(cover[0].listed).toBe(cover[0].files);
     expect(digests.reduce((n, d) => n + d.logFiles.length, 0)).toBe(cover[0].files);
+    // Each log file entry: CloudTrail's fields, then OpenTrail's signed hash of the stored object.
+    for (const d of withFiles()) {
+      for (const f of d.json.logFiles) {
+        expect(Object.keys(f)).toEqual(['s3Bucket', 's3Object', 'hashValue', 'hashAlgorithm', 'newestEventTime', 'oldestEventTime', 's3ObjectHashValue']);
+        expect(f.s3ObjectHashValue).toBe(createHash('sha256').update((await readObject(app, f.s3Bucket, f.s3Object)).body).digest('hex'));
+      }
+    }
     // The run spans several key rotations.
     expect(new Set(digests.map((d) => d.json.digestPublicKeyFingerprint)).size).toBeGreaterThanOrEqual(2);
   });
@@ -137,6 +147,25 @@ describe('integrity: digests of delivered log files validate; tampering is repor
       `Results requested for ${startTime} to ${endTime}\nResults found for ${digests[digests.length - 1].json.digestStartTime} to ${digests[0].json.digestEndTime}:\n\n` +
         `${digests.length}/${digests.length} digest files valid\n${logs}/${logs} log files valid\n`,
     );
+  });
+
+  it('the AWS CLI way (cloudTrailHashesOnly) reports the same on untouched output', async () => {
+    const v = await validate({ cloudTrailHashesOnly: true });
+    expect(v.results.map((r: any) => r.line)).toEqual(expectedLines(digests));
+    expect(v.valid).toBe(true);
+  });
+
+  it('a log file recompressed with the same content: valid either way, as the AWS CLI judges content', async () => {
+    const f = withFiles()[0].logFiles[0];
+    const restore = await tamper(app, f.bucket, f.key, (gz) => gzipSync(gunzipSync(gz), { level: 1 }));
+    try {
+      for (const cloudTrailHashesOnly of [false, true]) {
+        const v = await validate({ cloudTrailHashesOnly });
+        expect(v.results.map((r: any) => r.line)).toEqual(expectedLines(digests));
+      }
+    } finally {
+      await restore();
+    }
   });
 
   it('listPublicKeys: PKCS#1 DER, MD5 fingerprints, 10 s windows overlapping (rotation every 5 s)', async () => {
@@ -153,17 +182,18 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     expect(bad.errors?.[0].extensions?.code).toBe('InvalidTimeRangeException');
   });
 
-  const withFiles = () => digests.filter((d) => d.logFiles.length > 0);
   const line = (kind: string, b: string, k: string, result: string) => `${kind}\ts3://${b}/${k}\t${result}`;
 
   it('one changed byte in a log file: hash value doesn’t match, nothing else', async () => {
     const f = withFiles()[1].logFiles[0];
     const restore = await tamper(app, f.bucket, f.key, flipOneByte);
     try {
-      const v = await validate();
       const expected = expectedLines(digests).map((l) => (l === line('Log file', f.bucket, f.key, 'valid') ? line('Log file', f.bucket, f.key, "INVALID: hash value doesn't match") : l));
-      expect(v.results.map((r: any) => r.line)).toEqual(expected);
-      expect(v).toMatchObject({ valid: false, invalidLogFiles: 1, invalidDigests: 0 });
+      for (const cloudTrailHashesOnly of [false, true]) {
+        const v = await validate({ cloudTrailHashesOnly });
+        expect(v.results.map((r: any) => r.line)).toEqual(expected);
+        expect(v).toMatchObject({ valid: false, invalidLogFiles: 1, invalidDigests: 0 });
+      }
     } finally {
       await restore();
     }

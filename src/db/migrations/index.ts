@@ -1,3 +1,4 @@
+import { IntegrityObjectHash1795498993074 } from './1795498993074-IntegrityObjectHash';
 import { KmsRowLevelSecurity1795497805200 } from './1795497805200-KmsRowLevelSecurity';
 import { Kms1795497805159 } from './1795497805159-Kms';
 import { InsightsRowLevelSecurity1795497572400 } from './1795497572400-InsightsRowLevelSecurity';
@@ -27,4 +28,5 @@ export const MIGRATIONS: Function[] = [
   InsightsRowLevelSecurity1795497572400,
   Kms1795497805159,
   KmsRowLevelSecurity1795497805200,
+  IntegrityObjectHash1795498993074,
 ];
