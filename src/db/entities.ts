@@ -3,6 +3,7 @@ import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.ent
 import { TrailLogFileEntity } from '../delivery/trail-log-file.entity';
 import { TrailPendingEventEntity } from '../delivery/trail-pending-event.entity';
 import { OutboxEntity } from '../events/outbox.entity';
+import { EventDataStoreEntity } from '../lake/event-data-store.entity';
 import { DelegatedAdminEntity } from '../organizations/delegated-admin.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { InlinePolicyEntity } from '../policies/inline-policy.entity';
@@ -37,4 +38,5 @@ export const ENTITIES = [
   TrailDeliveryStatusEntity,
   TrailPendingEventEntity,
   TrailLogFileEntity,
+  EventDataStoreEntity,
 ];
