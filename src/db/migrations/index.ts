@@ -1,3 +1,5 @@
+import { LakeEventsAndRowLevelSecurity1795496576900 } from './1795496576900-LakeEventsAndRowLevelSecurity';
+import { EventDataStores1795496576819 } from './1795496576819-EventDataStores';
 import { StreamingRowLevelSecurity1795490649800 } from './1795490649800-StreamingRowLevelSecurity';
 import { StreamingRulesWebhooks1795490649775 } from './1795490649775-StreamingRulesWebhooks';
 import { DeliveryLogFiles1795490475140 } from './1795490475140-DeliveryLogFiles';
@@ -15,4 +17,6 @@ export const MIGRATIONS: Function[] = [
   DeliveryLogFiles1795490475140,
   StreamingRulesWebhooks1795490649775,
   StreamingRowLevelSecurity1795490649800,
+  EventDataStores1795496576819,
+  LakeEventsAndRowLevelSecurity1795496576900,
 ];
