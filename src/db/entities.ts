@@ -3,7 +3,9 @@ import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.ent
 import { TrailLogFileEntity } from '../delivery/trail-log-file.entity';
 import { TrailPendingEventEntity } from '../delivery/trail-pending-event.entity';
 import { OutboxEntity } from '../events/outbox.entity';
+import { ChannelEntity } from '../channels/channel.entity';
 import { EventDataStoreEntity } from '../lake/event-data-store.entity';
+import { LakeImportEntity, LakeImportFailureEntity } from '../lake/imports/lake-import.entity';
 import { DelegatedAdminEntity } from '../organizations/delegated-admin.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { InlinePolicyEntity } from '../policies/inline-policy.entity';
@@ -39,4 +41,7 @@ export const ENTITIES = [
   TrailPendingEventEntity,
   TrailLogFileEntity,
   EventDataStoreEntity,
+  ChannelEntity,
+  LakeImportEntity,
+  LakeImportFailureEntity,
 ];
