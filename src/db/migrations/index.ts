@@ -1,3 +1,5 @@
+import { LakeChannelsImportsRowLevelSecurity1795496746200 } from './1795496746200-LakeChannelsImportsRowLevelSecurity';
+import { LakeChannelsImports1795496746117 } from './1795496746117-LakeChannelsImports';
 import { LakeEventsAndRowLevelSecurity1795496576900 } from './1795496576900-LakeEventsAndRowLevelSecurity';
 import { EventDataStores1795496576819 } from './1795496576819-EventDataStores';
 import { StreamingRowLevelSecurity1795490649800 } from './1795490649800-StreamingRowLevelSecurity';
@@ -19,4 +21,6 @@ export const MIGRATIONS: Function[] = [
   StreamingRowLevelSecurity1795490649800,
   EventDataStores1795496576819,
   LakeEventsAndRowLevelSecurity1795496576900,
+  LakeChannelsImports1795496746117,
+  LakeChannelsImportsRowLevelSecurity1795496746200,
 ];
