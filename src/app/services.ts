@@ -8,6 +8,7 @@ import type { Database } from '../db/database';
 import { createDeliveryService } from '../delivery/delivery-services';
 import type { DeliveryService } from '../delivery/delivery.service';
 import { createEventServices, type EventServices } from '../events/event-services';
+import { createLakeStorageServices, type LakeStorageServices } from '../lake/lake-storage-services';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -37,6 +38,8 @@ export interface Services extends EventServices, StreamingServices {
   trails: TrailServices;
   /** Trail log file delivery (queue `delivery`). */
   delivery: DeliveryService;
+  /** CloudTrail Lake storage: event data stores, imports, channels (src/lake, src/channels). */
+  lakeStorage: LakeStorageServices;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
@@ -61,6 +64,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     ...events,
     trails: createTrailServices(db, core.storage),
     delivery: createDeliveryService(core, core.storage),
+    lakeStorage: createLakeStorageServices(db),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
   };
 }

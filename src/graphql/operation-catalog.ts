@@ -1,5 +1,6 @@
 import { AUTH_OPERATIONS } from '../auth/auth.operations';
 import { EVENT_OPERATIONS } from '../events/events.operations';
+import { LAKE_STORE_OPERATIONS } from '../lake/lake-store.operations';
 import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
 import { IAM_OPERATIONS } from '../principals/iam.operations';
 import { REGION_OPERATIONS } from '../regions/regions.operations';
@@ -18,4 +19,5 @@ export const OPERATION_CATALOG: OperationSpecs = {
   ...STORAGE_OPERATIONS,
   ...TRAIL_OPERATIONS,
   ...STREAMING_OPERATIONS,
+  ...LAKE_STORE_OPERATIONS,
 };

@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver';
 import { EventsResolver } from '../events/events.resolver';
+import { EventDataStoreResolver } from '../lake/event-data-store.resolver';
 import { DelegatedAdminResolver } from '../organizations/delegated-admin.resolver';
 import { OrganizationsResolver } from '../organizations/organizations.resolver';
 import { IamResolver } from '../principals/iam.resolver';
@@ -11,4 +12,4 @@ import { TrailSelectorsResolver } from '../trails/trail-selectors.resolver';
 import { TrailResolver } from '../trails/trail.resolver';
 
 /** Every resolver class of the schema. */
-export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, EventDataStoreResolver];
