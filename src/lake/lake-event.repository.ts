@@ -54,10 +54,15 @@ const INSERT_SQL = `
  * (ensureLakePartitions). Also the helper tests use to seed a store.
  */
 export async function insertLakeEvents(client: PoolClient, storeId: string, storeAccountId: string, records: LakeRecord[]): Promise<number> {
+  return insertLakeEventsJson(client, storeId, storeAccountId, records.map((r) => JSON.stringify(r)));
+}
+
+/** The same for records already serialised (events.record is stored as JSON text): no re-parse in Node. */
+export async function insertLakeEventsJson(client: PoolClient, storeId: string, storeAccountId: string, jsonRecords: string[]): Promise<number> {
   let inserted = 0;
-  for (let i = 0; i < records.length; i += LAKE_INSERT_CHUNK) {
-    const chunk = records.slice(i, i + LAKE_INSERT_CHUNK);
-    const result = await client.query(INSERT_SQL, [storeId, storeAccountId, JSON.stringify(chunk)]);
+  for (let i = 0; i < jsonRecords.length; i += LAKE_INSERT_CHUNK) {
+    const chunk = jsonRecords.slice(i, i + LAKE_INSERT_CHUNK);
+    const result = await client.query(INSERT_SQL, [storeId, storeAccountId, `[${chunk.join(',')}]`]);
     inserted += result.rowCount ?? 0;
   }
   return inserted;
