@@ -11,6 +11,8 @@ import { QUEUES, QUEUE_NAMES, type QueueName } from './queues';
 import { retentionWorker } from './retention.worker';
 import { webhookSweepWorker } from './webhook-sweep.worker';
 import { webhookWorker } from './webhook.worker';
+import { lakeImportWorker } from './lake-import.worker';
+import { lakeRetentionWorker } from './lake-retention.worker';
 
 type Handler = (job: Job) => Promise<unknown>;
 
@@ -23,6 +25,8 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     [QUEUES.delivery, deliveryWorker(services)],
     [QUEUES.webhook, webhookWorker(services)],
     [QUEUES.webhookSweep, webhookSweepWorker(services)],
+    [QUEUES.lakeRetention, lakeRetentionWorker(services)],
+    [QUEUES.lakeImport, lakeImportWorker(services)],
   ];
 }
 
@@ -62,6 +66,8 @@ export async function startWorkers(services: Services): Promise<{ close(): Promi
     [QUEUES.retention, config.retentionIntervalSeconds],
     [QUEUES.delivery, config.deliveryIntervalSeconds],
     [QUEUES.webhookSweep, config.outboxSweepIntervalSeconds],
+    [QUEUES.lakeRetention, config.retentionIntervalSeconds],
+    [QUEUES.lakeImport, config.outboxSweepIntervalSeconds],
   ];
   for (const [name, seconds] of schedules) {
     const queue = new Queue(name, { connection, prefix: config.redisPrefix });

@@ -15,6 +15,10 @@ export const QUEUES = {
   webhook: 'webhook',
   /** Repeatable: re-enqueues pending webhook deliveries whose job was lost. */
   webhookSweep: 'webhook-sweep',
+  /** Repeatable: Lake retention (expired events, purge of deleted event data stores, lake partitions). */
+  lakeRetention: 'lake-retention',
+  /** One `run` job per import (jobId `lake-import-<id>`), plus a repeatable sweep that resumes unfinished imports. */
+  lakeImport: 'lake-import',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -26,6 +30,8 @@ export interface JobPayloads {
   delivery: Record<string, never> | { trailId: string; accountId: string; region: string };
   webhook: { kind: 'deliver'; ruleId: string; outboxId: string } | { kind: 'redrive'; ruleId: string; deadLetterIds: string[] };
   'webhook-sweep': Record<string, never>;
+  'lake-retention': Record<string, never>;
+  'lake-import': { importId: string } | Record<string, never>;
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);

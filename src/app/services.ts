@@ -64,7 +64,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     ...events,
     trails: createTrailServices(db, core.storage),
     delivery: createDeliveryService(core, core.storage),
-    lakeStorage: createLakeStorageServices(db),
+    lakeStorage: createLakeStorageServices({ ...core, outbox: events.outbox }),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
   };
 }
