@@ -2,6 +2,7 @@ import type { NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver';
 import { EventsResolver } from '../events/events.resolver';
 import { EventDataStoreResolver } from '../lake/event-data-store.resolver';
+import { LakeImportResolver } from '../lake/imports/lake-import.resolver';
 import { DelegatedAdminResolver } from '../organizations/delegated-admin.resolver';
 import { OrganizationsResolver } from '../organizations/organizations.resolver';
 import { IamResolver } from '../principals/iam.resolver';
@@ -12,4 +13,4 @@ import { TrailSelectorsResolver } from '../trails/trail-selectors.resolver';
 import { TrailResolver } from '../trails/trail.resolver';
 
 /** Every resolver class of the schema. */
-export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, EventDataStoreResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, EventDataStoreResolver, LakeImportResolver];

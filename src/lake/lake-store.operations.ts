@@ -15,6 +15,8 @@ const storeArnOf = (value: unknown, caller: Caller, meta: RequestMeta): string =
   return eventDataStoreArn(meta.region, caller.accountId, id);
 };
 const byStore = (args: Record<string, any>, caller: Caller, meta: RequestMeta) => storeArnOf(args.input?.eventDataStore, caller, meta);
+const byDestination = (args: Record<string, any>, caller: Caller, meta: RequestMeta) =>
+  storeArnOf(Array.isArray(args.input?.destinations) ? args.input.destinations[0] : undefined, caller, meta);
 const allStores = (_args: Record<string, any>, caller: Caller, meta: RequestMeta) => eventDataStoreArn(meta.region, caller.accountId, '*');
 
 export const LAKE_STORE_OPERATIONS = defineOperations({
@@ -36,4 +38,10 @@ export const LAKE_STORE_OPERATIONS = defineOperations({
     action: 'cloudtrail:StopEventDataStoreIngestion',
     resource: byStore,
   },
+  // Imports are authorized against the destination store (CloudTrail: the EDS ARN, or * for the rest).
+  startImport: { eventSource: CLOUDTRAIL, eventName: 'StartImport', action: 'cloudtrail:StartImport', resource: byDestination },
+  getImport: { eventSource: CLOUDTRAIL, eventName: 'GetImport', action: 'cloudtrail:GetImport', resource: allStores },
+  stopImport: { eventSource: CLOUDTRAIL, eventName: 'StopImport', action: 'cloudtrail:StopImport', resource: allStores },
+  listImports: { eventSource: CLOUDTRAIL, eventName: 'ListImports', action: 'cloudtrail:ListImports', resource: allStores },
+  listImportFailures: { eventSource: CLOUDTRAIL, eventName: 'ListImportFailures', action: 'cloudtrail:ListImportFailures', resource: allStores },
 });
