@@ -6,6 +6,7 @@ import { OutboxEntity } from '../events/outbox.entity';
 import { ChannelEntity } from '../channels/channel.entity';
 import { EventDataStoreEntity } from '../lake/event-data-store.entity';
 import { LakeImportEntity, LakeImportFailureEntity } from '../lake/imports/lake-import.entity';
+import { LakeQueryEntity } from '../lake/query/lake-query.entity';
 import { DelegatedAdminEntity } from '../organizations/delegated-admin.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { InlinePolicyEntity } from '../policies/inline-policy.entity';
@@ -44,4 +45,5 @@ export const ENTITIES = [
   ChannelEntity,
   LakeImportEntity,
   LakeImportFailureEntity,
+  LakeQueryEntity,
 ];
