@@ -1,3 +1,5 @@
+import { LakeQueryReaderAndFunctions1795497302300 } from './1795497302300-LakeQueryReaderAndFunctions';
+import { LakeQueries1795497302208 } from './1795497302208-LakeQueries';
 import { LakeChannelsImportsRowLevelSecurity1795496746200 } from './1795496746200-LakeChannelsImportsRowLevelSecurity';
 import { LakeChannelsImports1795496746117 } from './1795496746117-LakeChannelsImports';
 import { LakeEventsAndRowLevelSecurity1795496576900 } from './1795496576900-LakeEventsAndRowLevelSecurity';
@@ -23,4 +25,6 @@ export const MIGRATIONS: Function[] = [
   LakeEventsAndRowLevelSecurity1795496576900,
   LakeChannelsImports1795496746117,
   LakeChannelsImportsRowLevelSecurity1795496746200,
+  LakeQueries1795497302208,
+  LakeQueryReaderAndFunctions1795497302300,
 ];
