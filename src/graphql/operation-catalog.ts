@@ -1,4 +1,5 @@
 import { AUTH_OPERATIONS } from '../auth/auth.operations';
+import { CHANNEL_OPERATIONS } from '../channels/channels.operations';
 import { EVENT_OPERATIONS } from '../events/events.operations';
 import { LAKE_STORE_OPERATIONS } from '../lake/lake-store.operations';
 import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
@@ -20,4 +21,5 @@ export const OPERATION_CATALOG: OperationSpecs = {
   ...TRAIL_OPERATIONS,
   ...STREAMING_OPERATIONS,
   ...LAKE_STORE_OPERATIONS,
+  ...CHANNEL_OPERATIONS,
 };

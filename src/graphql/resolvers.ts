@@ -1,5 +1,6 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver';
+import { ChannelResolver } from '../channels/channel.resolver';
 import { EventsResolver } from '../events/events.resolver';
 import { EventDataStoreResolver } from '../lake/event-data-store.resolver';
 import { LakeImportResolver } from '../lake/imports/lake-import.resolver';
@@ -13,4 +14,4 @@ import { TrailSelectorsResolver } from '../trails/trail-selectors.resolver';
 import { TrailResolver } from '../trails/trail.resolver';
 
 /** Every resolver class of the schema. */
-export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, EventDataStoreResolver, LakeImportResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, EventDataStoreResolver, LakeImportResolver, ChannelResolver];

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { AuditEventsService } from '../channels/audit-events.service';
+import { ChannelService } from '../channels/channel.service';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import type { OutboxService } from '../events/outbox.service';
@@ -12,6 +14,9 @@ export interface LakeStorageServices {
   stores: EventDataStoreService;
   imports: LakeImportService;
   retention: LakeRetentionService;
+  channels: ChannelService;
+  /** PutAuditEvents (cloudtrail-data). */
+  auditEvents: AuditEventsService;
 }
 
 export function createLakeStorageServices(core: { config: Config; db: Database; logger: Logger; storage: StorageService; outbox: OutboxService }): LakeStorageServices {
@@ -20,5 +25,7 @@ export function createLakeStorageServices(core: { config: Config; db: Database; 
     stores: new EventDataStoreService(db),
     imports: new LakeImportService(db, core.storage, core.outbox, logger.child({ module: 'lake-import' })),
     retention: new LakeRetentionService(config, db, logger.child({ module: 'lake-retention' })),
+    channels: new ChannelService(db),
+    auditEvents: new AuditEventsService(db),
   };
 }
