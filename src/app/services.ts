@@ -9,6 +9,7 @@ import { createDeliveryService } from '../delivery/delivery-services';
 import type { DeliveryService } from '../delivery/delivery.service';
 import { createEventServices, type EventServices } from '../events/event-services';
 import { createLakeStorageServices, type LakeStorageServices } from '../lake/lake-storage-services';
+import { channelTags, eventDataStoreTags } from '../lake/lake-tags';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -59,12 +60,16 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     storage: new StorageService(db, createObjectStore(config)),
   };
   const events = createEventServices(core);
+  const trails = createTrailServices(db, core.storage);
+  const lakeStorage = createLakeStorageServices({ ...core, outbox: events.outbox });
+  // Tagging operations also serve event data stores and channels (spec §4.8).
+  trails.tags.others.push(eventDataStoreTags, channelTags(lakeStorage.channels));
   return {
     ...core,
     ...events,
-    trails: createTrailServices(db, core.storage),
+    trails,
     delivery: createDeliveryService(core, core.storage),
-    lakeStorage: createLakeStorageServices({ ...core, outbox: events.outbox }),
+    lakeStorage,
     ...createStreamingServices({ ...core, outbox: events.outbox }),
   };
 }

@@ -81,6 +81,13 @@ describe('channels and putAuditEvents', () => {
       expect((await lakeCall(app, 'listChannels', {}, other)).channels).toEqual([]);
       await lakeFails(app, 'getChannel', { channel: 'arn:aws:cloudtrail:us-east-1:1:trail/x' }, owner, 'ChannelARNInvalidException');
 
+      await lakeCall(app, 'addTags', { resourceId: channelArn, tagsList: [{ key: 'team', value: 'sec' }] }, owner);
+      expect((await lakeCall(app, 'listTags', { resourceIdList: [channelArn, storeArn] }, owner)).resourceTagList).toEqual([
+        { resourceId: channelArn, tagsList: [{ key: 'k', value: 'v' }, { key: 'team', value: 'sec' }] },
+        { resourceId: storeArn, tagsList: [] },
+      ]);
+      await lakeFails(app, 'addTags', { resourceId: channelArn, tagsList: [{ key: 'x' }] }, other, 'ChannelNotFoundException');
+
       const updated = await lakeCall(app, 'updateChannel', { channel: channelArn, destinations: [{ type: 'EVENT_DATA_STORE', location: storeArn }, { type: 'EVENT_DATA_STORE', location: store2Arn }] }, owner);
       expect(updated.destinations.map((d: any) => d.location)).toEqual([storeArn, store2Arn]);
       await lakeFails(app, 'deleteEventDataStore', { eventDataStore: store2Arn }, owner, 'ChannelExistsForEDSException');

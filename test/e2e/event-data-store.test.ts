@@ -167,6 +167,20 @@ describe('event data stores', () => {
       await lakeFails(app, 'restoreEventDataStore', ref, mgmt, 'InvalidEventDataStoreStatusException');
     });
 
+    it('tags a store with addTags/removeTags/listTags (owner only; not while pending deletion)', async () => {
+      const arn = (await lakeCall(app, 'createEventDataStore', { name: 'tagged', terminationProtectionEnabled: false, tagsList: [{ key: 'a', value: '1' }] }, mgmt)).eventDataStoreArn;
+      await lakeCall(app, 'addTags', { resourceId: arn, tagsList: [{ key: 'b', value: '2' }, { key: 'a', value: 'one' }] }, mgmt);
+      await lakeCall(app, 'removeTags', { resourceId: arn, tagsList: [{ key: 'b' }] }, mgmt);
+      const listed = await lakeCall(app, 'listTags', { resourceIdList: [arn] }, mgmt);
+      expect(listed.resourceTagList).toEqual([{ resourceId: arn, tagsList: [{ key: 'a', value: 'one' }] }]);
+      await lakeFails(app, 'addTags', { resourceId: arn, tagsList: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}` })) }, mgmt, 'TagsLimitExceededException');
+      await lakeFails(app, 'addTags', { resourceId: arn, tagsList: [{ key: 'x' }] }, other, 'EventDataStoreNotFoundException');
+      await lakeFails(app, 'listTags', { resourceIdList: [arn] }, other, 'EventDataStoreNotFoundException');
+      await lakeCall(app, 'deleteEventDataStore', { eventDataStore: arn }, mgmt);
+      await lakeFails(app, 'addTags', { resourceId: arn, tagsList: [{ key: 'x' }] }, mgmt, 'InactiveEventDataStoreException');
+      await app.db.pool.query(`DELETE FROM event_data_stores WHERE arn = $1`, [arn]);
+    });
+
     it('creates a stopped store with startIngestion false', async () => {
       const s = await lakeCall(app, 'createEventDataStore', { name: 'born-stopped', startIngestion: false }, mgmt);
       expect((await lakeCall(app, 'getEventDataStore', { eventDataStore: s.eventDataStoreArn }, mgmt)).status).toBe('STOPPED_INGESTION');
