@@ -46,6 +46,8 @@ export interface Config {
   webhookTimeoutMs: number;
   webhookMaxAttempts: number;
   webhookBackoffMs: number;
+  /** Lake query run-time limit (CloudTrail: 1 hour); a query past it ends TIMED_OUT. */
+  lakeQueryTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -168,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: read('WEBHOOK_TIMEOUT_MS', integer(100, 60000), 5000),
     webhookMaxAttempts: read('WEBHOOK_MAX_ATTEMPTS', integer(1, 50), 8),
     webhookBackoffMs: read('WEBHOOK_BACKOFF_MS', integer(1, 3_600_000), 1000),
+    lakeQueryTimeoutSeconds: read('LAKE_QUERY_TIMEOUT_SECONDS', integer(1, 86400), 3600),
   };
   if (config.storageBackend === 's3') {
     for (const [name, value] of [['S3_ENDPOINT', config.s3Endpoint], ['S3_ACCESS_KEY_ID', config.s3AccessKeyId], ['S3_SECRET_ACCESS_KEY', config.s3SecretAccessKey]] as const) {

@@ -13,6 +13,7 @@ import { webhookSweepWorker } from './webhook-sweep.worker';
 import { webhookWorker } from './webhook.worker';
 import { lakeImportWorker } from './lake-import.worker';
 import { lakeRetentionWorker } from './lake-retention.worker';
+import { lakeQueryWorker } from './lake-query.worker';
 
 type Handler = (job: Job) => Promise<unknown>;
 
@@ -27,10 +28,11 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     [QUEUES.webhookSweep, webhookSweepWorker(services)],
     [QUEUES.lakeRetention, lakeRetentionWorker(services)],
     [QUEUES.lakeImport, lakeImportWorker(services)],
+    [QUEUES.lakeQuery, lakeQueryWorker(services)],
   ];
 }
 
-const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8 };
+const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8, 'lake-query': 4 };
 
 /** Refuses to start when a queue has no handler or two, or a handler names an unknown queue. */
 export function checkHandlers(list: Array<[string, unknown]>, queues: readonly string[] = QUEUE_NAMES): void {

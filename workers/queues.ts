@@ -19,6 +19,8 @@ export const QUEUES = {
   lakeRetention: 'lake-retention',
   /** One `run` job per import (jobId `lake-import-<id>`), plus a repeatable sweep that resumes unfinished imports. */
   lakeImport: 'lake-import',
+  /** One `run` job per Lake query (jobId `lake-query-<id>`); lost jobs are re-queued by lake retention. */
+  lakeQuery: 'lake-query',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -32,6 +34,7 @@ export interface JobPayloads {
   'webhook-sweep': Record<string, never>;
   'lake-retention': Record<string, never>;
   'lake-import': { importId: string } | Record<string, never>;
+  'lake-query': { queryId: string };
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);

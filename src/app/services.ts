@@ -10,6 +10,7 @@ import type { DeliveryService } from '../delivery/delivery.service';
 import { createEventServices, type EventServices } from '../events/event-services';
 import { createLakeStorageServices, type LakeStorageServices } from '../lake/lake-storage-services';
 import { channelTags, eventDataStoreTags } from '../lake/lake-tags';
+import { LakeQueryService } from '../lake/query/lake-query.service';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -41,6 +42,8 @@ export interface Services extends EventServices, StreamingServices {
   delivery: DeliveryService;
   /** CloudTrail Lake storage: event data stores, imports, channels (src/lake, src/channels). */
   lakeStorage: LakeStorageServices;
+  /** CloudTrail Lake SQL queries (src/lake/query, queue `lake-query`). */
+  lakeQueries: LakeQueryService;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
@@ -70,6 +73,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     trails,
     delivery: createDeliveryService(core, core.storage),
     lakeStorage,
+    lakeQueries: new LakeQueryService(config, db, events.outbox, logger.child({ module: 'lake-query' })),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
   };
 }

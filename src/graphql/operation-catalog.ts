@@ -2,6 +2,7 @@ import { AUTH_OPERATIONS } from '../auth/auth.operations';
 import { CHANNEL_OPERATIONS } from '../channels/channels.operations';
 import { EVENT_OPERATIONS } from '../events/events.operations';
 import { LAKE_STORE_OPERATIONS } from '../lake/lake-store.operations';
+import { LAKE_QUERY_OPERATIONS } from '../lake/query/lake-query.operations';
 import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
 import { IAM_OPERATIONS } from '../principals/iam.operations';
 import { REGION_OPERATIONS } from '../regions/regions.operations';
@@ -21,5 +22,6 @@ export const OPERATION_CATALOG: OperationSpecs = {
   ...TRAIL_OPERATIONS,
   ...STREAMING_OPERATIONS,
   ...LAKE_STORE_OPERATIONS,
+  ...LAKE_QUERY_OPERATIONS,
   ...CHANNEL_OPERATIONS,
 };

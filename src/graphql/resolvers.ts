@@ -4,6 +4,7 @@ import { ChannelResolver } from '../channels/channel.resolver';
 import { EventsResolver } from '../events/events.resolver';
 import { EventDataStoreResolver } from '../lake/event-data-store.resolver';
 import { LakeImportResolver } from '../lake/imports/lake-import.resolver';
+import { LakeQueryResolver } from '../lake/query/lake-query.resolver';
 import { DelegatedAdminResolver } from '../organizations/delegated-admin.resolver';
 import { OrganizationsResolver } from '../organizations/organizations.resolver';
 import { IamResolver } from '../principals/iam.resolver';
@@ -14,4 +15,4 @@ import { TrailSelectorsResolver } from '../trails/trail-selectors.resolver';
 import { TrailResolver } from '../trails/trail.resolver';
 
 /** Every resolver class of the schema. */
-export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, EventDataStoreResolver, LakeImportResolver, ChannelResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, EventDataStoreResolver, LakeImportResolver, LakeQueryResolver, ChannelResolver];
