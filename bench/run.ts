@@ -16,6 +16,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { Database, ensureDatabaseExists } from '../src/db/database';
 import { createOrganizationWithAdmin, type TenantCredentials } from '../src/organizations/organization-bootstrap';
 import { benchDelivery } from './delivery';
+import { benchLakeRetention } from './lake-retention';
 import { startApp, type AppProcess } from './lib/app-process';
 import { fmt, printTable, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
@@ -251,6 +252,7 @@ async function main(): Promise<void> {
     if (want('lookup')) rows.push(...(await benchLookup(app, tenants)));
     if (want('graphql')) rows.push(...(await benchGraphql(env, admin)));
     if (want('delivery')) rows.push(...(await benchDelivery(EVENTS, SERVER)));
+    if (want('lake-retention')) rows.push(...(await benchLakeRetention(EVENTS, SERVER)));
   } finally {
     await app.stop();
     await db.close();
