@@ -23,6 +23,7 @@ const LIST_PAGE = 1000;
 const MAX_UNCOMPRESSED = 64 * 1024 * 1024;
 const ONGOING: ImportStatus[] = ['INITIALIZING', 'IN_PROGRESS'];
 const IMPORT_STOPPED = new Error('import stopped');
+const EVENT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 const STATUSES: ImportStatus[] = ['INITIALIZING', 'IN_PROGRESS', 'FAILED', 'STOPPED', 'COMPLETED'];
 
 export interface StartImportParams {
@@ -242,8 +243,11 @@ export class LakeImportService {
     const end: Date | null = imp.end_event_time;
     const oldest = Date.now() - store.retention_period * 86_400_000;
     const kept = records.filter((r) => {
-      const t = Date.parse(String(r.eventTime));
-      if (typeof r.eventID !== 'string' || !Number.isFinite(t)) return false;
+      // CloudTrail's own formats only: what PostgreSQL parses exactly as Node does.
+      if (typeof r.eventID !== 'string' || r.eventID.length === 0 || r.eventID.length > 128) return false;
+      if (typeof r.eventTime !== 'string' || !EVENT_TIME.test(r.eventTime)) return false;
+      const t = Date.parse(r.eventTime);
+      if (!Number.isFinite(t)) return false;
       return t >= oldest && (!start || t >= start.getTime()) && (!end || t <= end.getTime());
     });
     if (kept.length) await ensureLakePartitionsFor(this.db.pool, kept.map((r) => new Date(String(r.eventTime))));
