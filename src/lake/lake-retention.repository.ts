@@ -48,28 +48,46 @@ export const lakeRetentionRepository = {
     return rows.map((r) => r.id as string);
   },
 
-  /** Deletes up to RETENTION_BATCH rows of one store older than `before`; returns how many. */
-  async deleteBatch(pool: Pool, storeId: string, before: Date | null, limit = RETENTION_BATCH): Promise<number> {
+  /**
+   * Deletes about RETENTION_BATCH of one store's rows with `from` <= event_time < `before`, oldest
+   * first, as one index range: the batch ends at the event_time of the row RETENTION_BATCH rows
+   * further (an index walk), then a range DELETE like a plain one. Returns how many were deleted,
+   * where the next batch starts and whether the range is exhausted. Starting each batch where the
+   * previous ended never walks again over entries of rows already deleted (they stay in the index
+   * until vacuum), and a range delete avoids a join per row (measured: bench/lake-retention.ts).
+   */
+  async deleteBatch(pool: Pool, storeId: string, from: Date | string, before: Date | string, limit = RETENTION_BATCH): Promise<{ deleted: number; next: Date; done: boolean }> {
     return inRetentionTransaction(pool, async (client) => {
-      const result = await client.query(
-        `DELETE FROM lake_events l
-         USING (SELECT event_data_store_id, event_time, event_id FROM lake_events
-                WHERE event_data_store_id = $1 AND ($2::timestamptz IS NULL OR event_time < $2)
-                LIMIT $3) d
-         WHERE l.event_data_store_id = d.event_data_store_id AND l.event_time = d.event_time AND l.event_id = d.event_id`,
-        [storeId, before, limit],
+      const { rows } = await client.query(
+        `WITH b AS (
+           SELECT event_time AS t FROM lake_events
+           WHERE event_data_store_id = $1 AND event_time >= $2 AND event_time < $3
+           ORDER BY event_time OFFSET $4 LIMIT 1),
+         upper AS (
+           -- Ties: a batch always moves forward, even when more than a batch share one time.
+           SELECT CASE WHEN (SELECT t FROM b) IS NULL THEN $3::timestamptz
+                       WHEN (SELECT t FROM b) = $2::timestamptz THEN (SELECT t FROM b) + interval '1 microsecond'
+                       ELSE (SELECT t FROM b) END AS u),
+         gone AS (
+           DELETE FROM lake_events
+           WHERE event_data_store_id = $1 AND event_time >= $2 AND event_time < (SELECT u FROM upper)
+           RETURNING 1)
+         SELECT (SELECT count(*)::int FROM gone) AS deleted, (SELECT u FROM upper) AS next, (SELECT t FROM b) IS NULL AS done`,
+        [storeId, from, before, limit],
       );
-      return result.rowCount ?? 0;
+      return { deleted: rows[0].deleted, next: rows[0].next, done: rows[0].done };
     });
   },
 
   /** Deletes every row of one store older than `before` (null: all), batch by batch. */
   async deleteAll(pool: Pool, storeId: string, before: Date | null): Promise<number> {
     let total = 0;
+    let from: Date | string = '-infinity';
     for (;;) {
-      const n = await this.deleteBatch(pool, storeId, before);
-      total += n;
-      if (n < RETENTION_BATCH) return total;
+      const batch = await this.deleteBatch(pool, storeId, from, before ?? 'infinity');
+      total += batch.deleted;
+      if (batch.done) return total;
+      from = batch.next;
     }
   },
 
