@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ensureLakePartitionsFor, insertLakeEvents, lakePartitionName, lakePartitions, startOfUtcMonth } from '../../src/lake/lake-event.repository';
+import { lakeRetentionRepository } from '../../src/lake/lake-retention.repository';
 import { type LakeSession, lakeCall } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -67,6 +68,23 @@ describe('lake retention and immutability', () => {
     // A second run has nothing left to do.
     const again = await app.services.lakeStorage.retention.run(now);
     expect(again).toMatchObject({ purgedStores: [], droppedPartitions: [], deletedEvents: 0 });
+  });
+
+  it('moves forward in batches even when more rows than a batch share one eventTime', async () => {
+    const store = await create('ties', 7);
+    const t = new Date(now.getTime() - 20 * DAY);
+    await seed(store, [t, t, t, t, t, new Date(t.getTime() + 1000), new Date(t.getTime() + 2000)]);
+    const kept = await seed(store, [new Date(now.getTime() - DAY)]);
+    let from: Date | string = '-infinity';
+    let total = 0;
+    for (let i = 0; i < 10; i++) {
+      const batch = await lakeRetentionRepository.deleteBatch(app.db.pool, store, from, new Date(now.getTime() - 7 * DAY), 3);
+      total += batch.deleted;
+      if (batch.done) break;
+      from = batch.next;
+    }
+    expect(total).toBe(7);
+    expect(await idsOf(store)).toEqual(new Set(kept));
   });
 
   describe('immutability', () => {
