@@ -34,11 +34,17 @@ async function insertStore(client: Client, name: string, retention: number): Pro
   return id;
 }
 
-/** `count` CloudTrail-like rows (~0.8 KB of record each) spread over the month starting `month`. */
+/**
+ * `count` CloudTrail-like rows (~0.8 KB of record each) spread over the month starting `month`,
+ * written in eventTime order, as aggregation writes live events (roughly in time order). Fully random order is the worst case for batched deletes (each batch touches most
+ * heap pages): measured 3.8x a plain DELETE at 1M rows.
+ */
 async function load(client: Client, storeId: string, month: Date, count: number): Promise<void> {
   const span = addMonths(month, 1).getTime() - month.getTime() - 1000;
-  for (let done = 0; done < count; done += 200_000) {
+  const chunks = Math.ceil(count / 200_000);
+  for (let c = 0, done = 0; done < count; c++, done += 200_000) {
     const n = Math.min(200_000, count - done);
+    const start = new Date(month.getTime() + (c * span) / chunks);
     await client.query(
       `INSERT INTO lake_events (event_data_store_id, store_account_id, event_id, event_time, event_name, event_source, aws_region,
                                 event_category, read_only, management_event, user_identity_arn, record)
@@ -48,8 +54,8 @@ async function load(client: Client, storeId: string, month: Date, count: number)
                 'awsRegion', 'us-east-1', 'sourceIPAddress', '203.0.113.7', 'userAgent', repeat('a', 120),
                 'userIdentity', jsonb_build_object('type', 'IAMUser', 'arn', 'arn:aws:iam::000000000001:user/bench', 'accountId', '000000000001'),
                 'requestParameters', jsonb_build_object('filterSet', repeat('x', 300)), 'readOnly', true, 'eventCategory', 'Management')
-       FROM (SELECT $3::timestamptz + (random() * $4) * interval '1 millisecond' AS t FROM generate_series(1, $5)) g`,
-      [storeId, ACCOUNT, month, span, n],
+       FROM (SELECT $3::timestamptz + (random() * $4) * interval '1 millisecond' AS t FROM generate_series(1, $5)) g ORDER BY t`,
+      [storeId, ACCOUNT, start, span / chunks, n],
     );
   }
   await client.query('CHECKPOINT');
