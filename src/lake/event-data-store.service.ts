@@ -240,7 +240,7 @@ export class EventDataStoreService {
     const operation = start ? 'StartEventDataStoreIngestion' : 'StopEventDataStoreIngestion';
     await this.db.inTenant(tenantOf(ctx), async (m) => {
       const store = await resolveStoreForWrite(m, ctx, reference);
-      if (!holdsCloudTrailEvents(store)) {
+      if (!holdsCloudTrailEvents(store) && !storeCategories(store).has('ConfigurationItem')) {
         throw LakeErrors.invalidCategory(`${operation} applies to event data stores of Management, Data, NetworkActivity or ConfigurationItem events only.`);
       }
       const required = start ? 'STOPPED_INGESTION' : 'ENABLED';

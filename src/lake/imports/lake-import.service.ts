@@ -11,6 +11,7 @@ import type { StorageService } from '../../storage/storage.service';
 import { QUEUES } from '../../../workers/queues';
 import { holdsCloudTrailEvents, resolveStore } from '../event-data-store-access';
 import { EventDataStoreEntity } from '../event-data-store.entity';
+import { parseStoreReference } from '../event-data-store-names';
 import { ensureLakePartitionsFor, insertLakeEvents, type LakeRecord } from '../lake-event.repository';
 import { LakeErrors } from '../lake.errors';
 import { parseImportSource, prefixOf, selectsLogFile } from './import-source';
@@ -141,6 +142,7 @@ export class LakeImportService {
         .orderBy('i.id', 'ASC')
         .take(limit + 1);
       if (input.destination) {
+        parseStoreReference(input.destination); // a malformed ARN is an error; an unknown store lists nothing
         const store = await resolveStore(m, ctx, input.destination).catch(() => null);
         qb.andWhere('i.event_data_store_id = :store', { store: store?.id ?? '00000000-0000-0000-0000-000000000000' });
       }
