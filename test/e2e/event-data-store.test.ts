@@ -249,6 +249,21 @@ describe('event data stores', () => {
       expect(rows.map((r) => r.store_account_id)).toEqual([mgmtId]);
     });
 
+    it('stops serving an account that left the organization, and an administrator that was deregistered', async () => {
+      await app.db.pool.query(`UPDATE accounts SET organization_id = NULL WHERE id = $1`, [member.id]);
+      const after = event({ recipientAccountId: member.id });
+      await recordAs(app.services, member.id, null, [after]);
+      await routeAll(app);
+      expect((await lakeEventIds(app, orgArn)).has(after.eventID as string)).toBe(false);
+      await app.db.pool.query(`UPDATE accounts SET organization_id = $2 WHERE id = $1`, [member.id, orgId]);
+
+      await call(app, 'deregisterOrganizationDelegatedAdmin', { delegatedAdminAccountId: admin2.id }, mgmt.token);
+      await lakeFails(app, 'getEventDataStore', { eventDataStore: orgArn }, admin2, 'EventDataStoreNotFoundException');
+      await lakeFails(app, 'updateEventDataStore', { eventDataStore: orgArn, retentionPeriod: 500 }, admin2, 'EventDataStoreNotFoundException');
+      expect((await lakeCall(app, 'listEventDataStores', {}, admin2)).eventDataStores).toEqual([]);
+      expect((await lakeCall(app, 'getEventDataStore', { eventDataStore: orgArn }, mgmt)).retentionPeriod).toBe(400);
+    });
+
     afterAll(async () => {
       await app.db.pool.query(`UPDATE event_data_stores SET status = 'STOPPED_INGESTION' WHERE arn = ANY($1)`, [[ownArn, orgArn]]);
     });
