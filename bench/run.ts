@@ -19,6 +19,7 @@ import { benchDelivery } from './delivery';
 import { benchInsights } from './insights';
 import { benchEncryption } from './encryption';
 import { benchValidation } from './validation';
+import { benchLakeRetention } from './lake-retention';
 import { startApp, type AppProcess } from './lib/app-process';
 import { fmt, printTable, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
@@ -262,6 +263,7 @@ async function main(): Promise<void> {
     if (want('insights')) rows.push(...(await benchInsights(SERVER)));
     if (want('encryption')) rows.push(...(await benchEncryption()));
     if (want('validation')) rows.push(...(await benchValidation(SERVER)));
+    if (want('lake-retention')) rows.push(...(await benchLakeRetention(EVENTS, SERVER)));
   } finally {
     await app.stop();
     await db.close();

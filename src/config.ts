@@ -58,6 +58,8 @@ export interface Config {
   signingKeyRotationSeconds: number;
   /** Validity window of each signing key (CloudTrail: 30 days); longer than the rotation, so windows overlap. */
   signingKeyValiditySeconds: number;
+  /** Lake query run-time limit (CloudTrail: 1 hour); a query past it ends TIMED_OUT. */
+  lakeQueryTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -189,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     digestIntervalSeconds: read('DIGEST_INTERVAL_SECONDS', integer(1, 86400), 3600),
     signingKeyRotationSeconds: read('SIGNING_KEY_ROTATION_SECONDS', integer(1, 31_536_000), 15 * 86400),
     signingKeyValiditySeconds: read('SIGNING_KEY_VALIDITY_SECONDS', integer(2, 63_072_000), 30 * 86400),
+    lakeQueryTimeoutSeconds: read('LAKE_QUERY_TIMEOUT_SECONDS', integer(1, 86400), 3600),
   };
   if (config.signingKeyValiditySeconds <= config.signingKeyRotationSeconds) {
     problems.push('SIGNING_KEY_VALIDITY_SECONDS must be greater than SIGNING_KEY_ROTATION_SECONDS (key validity windows overlap)');

@@ -15,6 +15,9 @@ import { QUEUES, QUEUE_NAMES, type QueueName } from './queues';
 import { retentionWorker } from './retention.worker';
 import { webhookSweepWorker } from './webhook-sweep.worker';
 import { webhookWorker } from './webhook.worker';
+import { lakeImportWorker } from './lake-import.worker';
+import { lakeRetentionWorker } from './lake-retention.worker';
+import { lakeQueryWorker } from './lake-query.worker';
 
 type Handler = (job: Job) => Promise<unknown>;
 
@@ -30,10 +33,13 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     [QUEUES.insights, insightsWorker(services)],
     [QUEUES.kmsKeyDeletion, kmsKeyDeletionWorker(services)],
     [QUEUES.digest, digestWorker(services)],
+    [QUEUES.lakeRetention, lakeRetentionWorker(services)],
+    [QUEUES.lakeImport, lakeImportWorker(services)],
+    [QUEUES.lakeQuery, lakeQueryWorker(services)],
   ];
 }
 
-const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8, insights: 2, digest: 4 };
+const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8, insights: 2, digest: 4, 'lake-query': 4 };
 
 /** Refuses to start when a queue has no handler or two, or a handler names an unknown queue. */
 export function checkHandlers(list: Array<[string, unknown]>, queues: readonly string[] = QUEUE_NAMES): void {
@@ -72,6 +78,8 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     [QUEUES.insights, config.insightsIntervalSeconds],
     [QUEUES.kmsKeyDeletion, config.kmsKeyDeletionIntervalSeconds],
     [QUEUES.digest, services.digests.tickSeconds()],
+    [QUEUES.lakeRetention, config.retentionIntervalSeconds],
+    [QUEUES.lakeImport, config.outboxSweepIntervalSeconds],
   ];
   await upsertSchedules(connection, config.redisPrefix, schedules);
   // Redis holds the schedules; if it loses its data (a restart without persistence, a failover),

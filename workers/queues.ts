@@ -21,6 +21,12 @@ export const QUEUES = {
   kmsKeyDeletion: 'kms-key-deletion',
   /** Repeatable tick (reconciles chains, fans out) + one `digest-chain` job per (trail, account, region); jobId in digest.service.ts. */
   digest: 'digest',
+  /** Repeatable: Lake retention (expired events, purge of deleted event data stores, lake partitions). */
+  lakeRetention: 'lake-retention',
+  /** One `run` job per import (jobId `lake-import-<id>`), plus a repeatable sweep that resumes unfinished imports. */
+  lakeImport: 'lake-import',
+  /** One `run` job per Lake query (jobId `lake-query-<id>`); lost jobs are re-queued by lake retention. */
+  lakeQuery: 'lake-query',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -35,6 +41,9 @@ export interface JobPayloads {
   insights: Record<string, never> | { accountId: string; region: string };
   'kms-key-deletion': Record<string, never>;
   digest: Record<string, never> | { trailId: string; accountId: string; region: string };
+  'lake-retention': Record<string, never>;
+  'lake-import': { importId: string } | Record<string, never>;
+  'lake-query': { queryId: string };
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);

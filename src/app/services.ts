@@ -11,6 +11,9 @@ import { createEventServices, type EventServices } from '../events/event-service
 import { createInsightsServices, type InsightsServices } from '../insights/insights-services';
 import { createIntegrityServices, type IntegrityServices } from '../integrity/integrity-services';
 import { createKmsServices, type KmsServices } from '../kms/kms-services';
+import { createLakeStorageServices, type LakeStorageServices } from '../lake/lake-storage-services';
+import { channelTags, eventDataStoreTags } from '../lake/lake-tags';
+import { LakeQueryService } from '../lake/query/lake-query.service';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -44,6 +47,10 @@ export interface Services extends EventServices, StreamingServices, IntegritySer
   delivery: DeliveryService;
   /** CloudTrail Insights: counting router, detection (queue `insights`), metric data (src/insights). */
   insights: InsightsServices;
+  /** CloudTrail Lake storage: event data stores, imports, channels (src/lake, src/channels). */
+  lakeStorage: LakeStorageServices;
+  /** CloudTrail Lake SQL queries (src/lake/query, queue `lake-query`). */
+  lakeQueries: LakeQueryService;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
@@ -67,12 +74,18 @@ export function createServices(config: Config, db: Database, logger: Logger, met
   };
   const events = createEventServices(core);
   const integrity = createIntegrityServices(core);
+  const trails = createTrailServices(db, core.storage, kms.use, integrity.digests);
+  const lakeStorage = createLakeStorageServices({ ...core, outbox: events.outbox });
+  // Tagging operations also serve event data stores and channels (spec §4.8).
+  trails.tags.others.push(eventDataStoreTags, channelTags(lakeStorage.channels));
   return {
     ...core,
     ...events,
     ...integrity,
-    trails: createTrailServices(db, core.storage, kms.use, integrity.digests),
+    trails,
     delivery: createDeliveryService(core, core.storage),
+    lakeStorage,
+    lakeQueries: new LakeQueryService(config, db, events.outbox, logger.child({ module: 'lake-query' })),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
     insights: createInsightsServices({ ...core, outbox: events.outbox, eventWriter: events.eventWriter }),
   };

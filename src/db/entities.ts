@@ -13,6 +13,10 @@ import { InsightSeriesStateEntity } from '../insights/insight-series-state.entit
 import { DigestChainEntity } from '../integrity/digest-chain.entity';
 import { DigestEntity, DigestLogFileEntity } from '../integrity/digest.entity';
 import { SigningKeyEntity } from '../integrity/signing-key.entity';
+import { ChannelEntity } from '../channels/channel.entity';
+import { EventDataStoreEntity } from '../lake/event-data-store.entity';
+import { LakeImportEntity, LakeImportFailureEntity } from '../lake/imports/lake-import.entity';
+import { LakeQueryEntity } from '../lake/query/lake-query.entity';
 import { DelegatedAdminEntity } from '../organizations/delegated-admin.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { InlinePolicyEntity } from '../policies/inline-policy.entity';
@@ -58,4 +62,9 @@ export const ENTITIES = [
   DigestChainEntity,
   DigestEntity,
   DigestLogFileEntity,
+  EventDataStoreEntity,
+  ChannelEntity,
+  LakeImportEntity,
+  LakeImportFailureEntity,
+  LakeQueryEntity,
 ];

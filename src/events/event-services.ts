@@ -3,6 +3,8 @@ import type { ApiCallRecorder } from '../common/api-call';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { TrailEventRouter } from '../delivery/trail-event.router';
+import { LakeEventRouter } from '../lake/lake-event.router';
+import { ensureLakePartitionsAround } from '../lake/lake-partitions';
 import { type Metrics, setQueueDepthCollector } from '../observability/metrics';
 import { StreamingRouter } from '../streaming/streaming.router';
 import { QUEUE_NAMES } from '../../workers/queues';
@@ -33,6 +35,7 @@ export function createEventServices(core: { config: Config; db: Database; logger
   const { config, db, logger, metrics } = core;
   const outbox = new OutboxService(config, db, logger.child({ module: 'outbox' }));
   outbox.routers.push(new TrailEventRouter());
+  outbox.routers.push(new LakeEventRouter());
   outbox.routers.push(new StreamingRouter(config, outbox, logger.child({ module: 'streaming' })));
   const eventWriter = new EventWriter(config, db, outbox, metrics, logger);
   setQueueDepthCollector(metrics, async () => {
@@ -52,6 +55,7 @@ export function createEventServices(core: { config: Config; db: Database; logger
     outbox,
     async prepareEventStore() {
       await eventWriter.ensurePartitions();
+      await ensureLakePartitionsAround(db.pool, config);
     },
     async closeEventServices() {
       await outbox.close();

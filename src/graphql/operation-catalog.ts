@@ -1,8 +1,11 @@
 import { AUTH_OPERATIONS } from '../auth/auth.operations';
+import { CHANNEL_OPERATIONS } from '../channels/channels.operations';
 import { EVENT_OPERATIONS } from '../events/events.operations';
 import { INSIGHTS_OPERATIONS } from '../insights/insights.operations';
 import { KMS_OPERATIONS } from '../kms/kms.operations';
 import { INTEGRITY_OPERATIONS } from '../integrity/integrity.operations';
+import { LAKE_STORE_OPERATIONS } from '../lake/lake-store.operations';
+import { LAKE_QUERY_OPERATIONS } from '../lake/query/lake-query.operations';
 import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
 import { IAM_OPERATIONS } from '../principals/iam.operations';
 import { REGION_OPERATIONS } from '../regions/regions.operations';
@@ -24,4 +27,7 @@ export const OPERATION_CATALOG: OperationSpecs = {
   ...INSIGHTS_OPERATIONS,
   ...KMS_OPERATIONS,
   ...INTEGRITY_OPERATIONS,
+  ...LAKE_STORE_OPERATIONS,
+  ...LAKE_QUERY_OPERATIONS,
+  ...CHANNEL_OPERATIONS,
 };

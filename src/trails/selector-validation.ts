@@ -79,6 +79,13 @@ type Operator = (typeof OPERATORS)[number];
 type FieldSelector = AdvancedEventSelector['FieldSelectors'][number];
 const FIELD_PATTERN = /^[\w|.]+$/;
 const TRAIL_CATEGORIES = new Set(['Management', 'Data', 'NetworkActivity']);
+/** Event data stores also select these categories, with no field other than eventCategory (spec §4.4). */
+const EDS_ONLY_CATEGORIES = new Set(['Insight', 'ConfigurationItem', 'Evidence', 'ActivityAuditLog']);
+/** Advanced event selectors per event data store (spec §12.1). */
+export const MAX_EDS_ADVANCED_SELECTORS = 5;
+
+/** Trails, or event data stores (more categories, any eventSource operator, eventName on Management). */
+export type SelectorTarget = 'trail' | 'eventDataStore';
 
 /** Which categories a field applies to on a trail, and which operators it takes (spec §4.4). */
 const FIELD_RULES: Record<string, { categories: string[]; operators: readonly Operator[] }> = {
@@ -96,8 +103,11 @@ const FIELD_RULES: Record<string, { categories: string[]; operators: readonly Op
 };
 
 /** Validates advanced selectors; returns them with only the operators that were given. */
-export function validateAdvancedEventSelectors(input: AdvancedEventSelector[]): AdvancedEventSelector[] {
+export function validateAdvancedEventSelectors(input: AdvancedEventSelector[], target: SelectorTarget = 'trail'): AdvancedEventSelector[] {
   if (input.length < 1) throw bad('Specify at least one advanced event selector.');
+  if (target === 'eventDataStore' && input.length > MAX_EDS_ADVANCED_SELECTORS) {
+    throw bad(`An event data store can have at most ${MAX_EDS_ADVANCED_SELECTORS} advanced event selectors; ${input.length} were specified.`);
+  }
   let values = 0;
   const out = input.map((selector, i) => {
     const label = selector.Name ? `selector "${selector.Name.slice(0, 100)}"` : `selector ${i + 1}`;
@@ -110,7 +120,7 @@ export function validateAdvancedEventSelectors(input: AdvancedEventSelector[]): 
       if (seen.has(f.Field)) throw bad(`Field ${f.Field} appears more than once in ${label}.`);
       seen.add(f.Field);
       const rule = FIELD_RULES[f.Field];
-      if (!rule) throw bad(`Field ${f.Field} in ${label} is not supported for trails.`);
+      if (!rule) throw bad(`Field ${f.Field} in ${label} is not supported for ${target === 'trail' ? 'trails' : 'event data stores'}.`);
       const ops = OPERATORS.filter((op) => f[op] !== undefined && f[op] !== null);
       if (ops.length === 0) throw bad(`Field ${f.Field} in ${label} needs at least one operator (${OPERATORS.join(', ')}).`);
       const kept: FieldSelector = { Field: f.Field };
@@ -126,7 +136,7 @@ export function validateAdvancedEventSelectors(input: AdvancedEventSelector[]): 
       }
       return kept;
     });
-    checkCategoryRules(cleaned, label);
+    checkCategoryRules(cleaned, label, target);
     return selector.Name ? { Name: selector.Name, FieldSelectors: cleaned } : { FieldSelectors: cleaned };
   });
   if (values > MAX_ADVANCED_VALUES) {
@@ -135,16 +145,25 @@ export function validateAdvancedEventSelectors(input: AdvancedEventSelector[]): 
   return out;
 }
 
-function checkCategoryRules(fields: FieldSelector[], label: string): void {
+function checkCategoryRules(fields: FieldSelector[], label: string, target: SelectorTarget): void {
   const byField = new Map(fields.map((f) => [f.Field, f]));
   const category = byField.get('eventCategory');
   if (!category || !category.Equals || category.Equals.length !== 1) {
     throw bad(`The ${label} must have exactly one eventCategory field selector with one Equals value.`);
   }
   const cat = category.Equals[0];
-  if (!TRAIL_CATEGORIES.has(cat)) throw bad(`eventCategory ${cat} in ${label} is not valid for trails; use Management, Data or NetworkActivity.`);
+  if (target === 'eventDataStore' && EDS_ONLY_CATEGORIES.has(cat)) {
+    if (fields.length > 1) throw bad(`The ${label} selects eventCategory ${cat}: its only field selector can be eventCategory.`);
+    return;
+  }
+  if (!TRAIL_CATEGORIES.has(cat)) {
+    throw target === 'trail'
+      ? bad(`eventCategory ${cat} in ${label} is not valid for trails; use Management, Data or NetworkActivity.`)
+      : bad(`eventCategory ${cat} in ${label} is not valid; use Management, Data, NetworkActivity, Insight, ConfigurationItem, Evidence or ActivityAuditLog.`);
+  }
   for (const f of fields) {
-    if (!FIELD_RULES[f.Field].categories.includes(cat)) throw bad(`Field ${f.Field} cannot be used with eventCategory ${cat} in ${label}.`);
+    const eventNameOnManagement = target === 'eventDataStore' && f.Field === 'eventName' && cat === 'Management';
+    if (!FIELD_RULES[f.Field].categories.includes(cat) && !eventNameOnManagement) throw bad(`Field ${f.Field} cannot be used with eventCategory ${cat} in ${label}.`);
   }
   const readOnly = byField.get('readOnly');
   if (readOnly && !(readOnly.Equals ?? []).every((v) => v === 'true' || v === 'false')) throw bad(`readOnly in ${label} takes Equals true or false.`);
@@ -153,7 +172,7 @@ function checkCategoryRules(fields: FieldSelector[], label: string): void {
     throw bad(`sessionCredentialFromConsole in ${label} takes true or false.`);
   }
   const source = byField.get('eventSource');
-  if (cat === 'Management' && source) {
+  if (cat === 'Management' && source && target === 'trail') {
     // Trails may only exclude the two high-volume sources (spec §4.4).
     const onlyExclusions = Object.keys(source).every((k) => k === 'Field' || k === 'NotEquals') && (source.NotEquals ?? []).every((v) => EXCLUDABLE_SOURCES.has(v));
     if (!onlyExclusions) throw bad(`For management events, eventSource in ${label} takes only NotEquals kms.amazonaws.com or rdsdata.amazonaws.com.`);

@@ -11,10 +11,23 @@ export const MAX_LIST_TAGS_ARNS = 20;
 type TagInput = { key: string; value?: string | null };
 
 /**
+ * Other resources the tagging operations serve (event data stores, channels: spec §4.8),
+ * recognised by the shape of their ARN. Called inside the tagging transaction.
+ */
+export interface TaggableResources {
+  handles(resourceId: string): boolean;
+  getTags(m: EntityManager, ctx: RequestContext, resourceId: string): Promise<Tag[]>;
+  setTags(m: EntityManager, ctx: RequestContext, resourceId: string, change: (tags: Tag[]) => Tag[]): Promise<void>;
+}
+
+/**
  * AddTags / RemoveTags / ListTags on trails (spec §4.8). Resources are named by trail ARN; one
  * that is unknown or invisible to the caller is ResourceNotFoundException.
  */
 export class TrailTagsService {
+  /** Non-trail resources, registered by their modules at composition (services.ts). */
+  readonly others: TaggableResources[] = [];
+
   constructor(private readonly db: Database) {}
 
   async addTags(ctx: RequestContext, input: { resourceId: string; tagsList: TagInput[] }): Promise<void> {
@@ -29,15 +42,27 @@ export class TrailTagsService {
     if (input.resourceIdList.length === 0 || input.resourceIdList.length > MAX_LIST_TAGS_ARNS) {
       throw TrailErrors.invalidParameter(`resourceIdList must name 1 to ${MAX_LIST_TAGS_ARNS} resources.`);
     }
-    for (const id of input.resourceIdList) parseTrailArn(id);
+    for (const id of input.resourceIdList) if (!this.otherFor(id)) parseTrailArn(id);
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const out: Array<{ resourceId: string; tags: Tag[] }> = [];
-      for (const id of input.resourceIdList) out.push({ resourceId: id, tags: (await this.find(m, ctx, id, false)).tags });
+      for (const id of input.resourceIdList) {
+        const other = this.otherFor(id);
+        out.push({ resourceId: id, tags: other ? await other.getTags(m, ctx, id) : (await this.find(m, ctx, id, false)).tags });
+      }
       return out;
     });
   }
 
+  private otherFor(resourceId: string): TaggableResources | undefined {
+    return this.others.find((o) => o.handles(resourceId));
+  }
+
   private async mutate(ctx: RequestContext, resourceId: string, change: (tags: Tag[]) => Tag[]): Promise<void> {
+    const other = this.otherFor(resourceId);
+    if (other) {
+      await this.db.inTenant(tenantOf(ctx), (m) => other.setTags(m, ctx, resourceId, change));
+      return;
+    }
     parseTrailArn(resourceId);
     await this.db.inTenant(tenantOf(ctx), async (m) => {
       const trail = await this.find(m, ctx, resourceId, true);

@@ -4,6 +4,12 @@ import { Kms1795497805159 } from './1795497805159-Kms';
 import { InsightsRowLevelSecurity1795497572400 } from './1795497572400-InsightsRowLevelSecurity';
 import { InsightsCounts1795497572349 } from './1795497572349-InsightsCounts';
 import { IntegrityDigests1795497564545 } from './1795497564545-IntegrityDigests';
+import { LakeQueryReaderAndFunctions1795497302300 } from './1795497302300-LakeQueryReaderAndFunctions';
+import { LakeQueries1795497302208 } from './1795497302208-LakeQueries';
+import { LakeChannelsImportsRowLevelSecurity1795496746200 } from './1795496746200-LakeChannelsImportsRowLevelSecurity';
+import { LakeChannelsImports1795496746117 } from './1795496746117-LakeChannelsImports';
+import { LakeEventsAndRowLevelSecurity1795496576900 } from './1795496576900-LakeEventsAndRowLevelSecurity';
+import { EventDataStores1795496576819 } from './1795496576819-EventDataStores';
 import { ServiceSettings1795496390536 } from './1795496390536-ServiceSettings';
 import { StreamingRowLevelSecurity1795490649800 } from './1795490649800-StreamingRowLevelSecurity';
 import { StreamingRulesWebhooks1795490649775 } from './1795490649775-StreamingRulesWebhooks';
@@ -23,6 +29,12 @@ export const MIGRATIONS: Function[] = [
   StreamingRulesWebhooks1795490649775,
   StreamingRowLevelSecurity1795490649800,
   ServiceSettings1795496390536,
+  EventDataStores1795496576819,
+  LakeEventsAndRowLevelSecurity1795496576900,
+  LakeChannelsImports1795496746117,
+  LakeChannelsImportsRowLevelSecurity1795496746200,
+  LakeQueries1795497302208,
+  LakeQueryReaderAndFunctions1795497302300,
   IntegrityDigests1795497564545,
   InsightsCounts1795497572349,
   InsightsRowLevelSecurity1795497572400,

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { type RequestContext, tenantOf } from '../common/request-context';
+import type { Database } from '../db/database';
+import { ensureLakePartitionsFor, insertLakeEvents, type LakeRecord } from '../lake/lake-event.repository';
+import { type AuditEventInput, checkAuditEvent } from './audit-event-validation';
+import { ChannelEntity } from './channel.entity';
+import { ChannelErrors } from './channel.errors';
+import { parseChannelReference } from './channel-names';
+
+export const MAX_AUDIT_EVENTS = 100;
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+const ID = /^[-_A-Za-z0-9]{1,128}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+/** The eventVersion of integration records (CloudTrail does not document its value). */
+export const INTEGRATION_EVENT_VERSION = '2.11';
+
+export interface PutAuditEventsResult {
+  successful: Array<{ id: string; eventID: string }>;
+  failed: Array<{ id: string; errorCode: string; errorMessage: string }>;
+}
+
+/**
+ * PutAuditEvents (cloudtrail-data, spec §9.2): request-level checks reject the whole call; then
+ * every event is checked on its own and the valid ones are stored, in one tenant transaction, in
+ * each destination store as ActivityAuditLog records (§8.3.5), with a CloudTrail-assigned eventID.
+ */
+export class AuditEventsService {
+  constructor(private readonly db: Database) {}
+
+  async put(ctx: RequestContext, input: { channelArn: string; auditEvents: AuditEventInput[]; externalId?: string | null }): Promise<PutAuditEventsResult> {
+    const ref = typeof input.channelArn === 'string' && (input.channelArn.startsWith('arn:') || !input.channelArn.includes(':')) ? parseChannelReference(input.channelArn) : null;
+    if (!ref) throw ChannelErrors.invalidChannelArn(String(input.channelArn));
+    // Without resource policies only the owner may put: decided from the ARN, before any lookup.
+    if (ref.accountId !== null && ref.accountId !== ctx.caller.accountId) throw ChannelErrors.insufficientPermission();
+    if (input.externalId !== undefined && input.externalId !== null && !EXTERNAL_ID.test(input.externalId)) {
+      throw ChannelErrors.validation('externalId must be 2 to 1224 characters of letters, digits and +=,.@:/-_.');
+    }
+    const events = input.auditEvents;
+    if (events.length < 1 || events.length > MAX_AUDIT_EVENTS) throw ChannelErrors.validation(`auditEvents must hold 1 to ${MAX_AUDIT_EVENTS} events; got ${events.length}.`);
+    let bytes = 0;
+    const ids = new Set<string>();
+    for (const e of events) {
+      if (!ID.test(e.id)) throw ChannelErrors.validation(`Audit event id ${String(e.id).slice(0, 128)} must be 1 to 128 letters, digits, hyphens and underscores.`);
+      if (ids.has(e.id)) throw ChannelErrors.duplicatedId(e.id);
+      ids.add(e.id);
+      bytes += Buffer.byteLength(e.eventData, 'utf8') + Buffer.byteLength(e.id) + Buffer.byteLength(e.eventDataChecksum ?? '');
+    }
+    if (bytes > MAX_REQUEST_BYTES) throw ChannelErrors.validation(`A PutAuditEvents request carries at most 1 MB of events; this one has ${bytes} bytes.`);
+
+    const channel = await this.db.inTenant(tenantOf(ctx), (m) => m.findOneBy(ChannelEntity, { id: ref.id, accountId: ctx.caller.accountId }));
+    if (!channel || channel.region !== ctx.region) throw ChannelErrors.channelNotFound(input.channelArn);
+
+    const result: PutAuditEventsResult = { successful: [], failed: [] };
+    const records: LakeRecord[] = [];
+    const ingestionTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    for (const e of events) {
+      const check = checkAuditEvent(e, channel.accountId);
+      if (!check.ok) {
+        result.failed.push({ id: e.id, errorCode: check.errorCode, errorMessage: check.errorMessage });
+        continue;
+      }
+      const eventID = randomUUID();
+      records.push({
+        eventVersion: INTEGRATION_EVENT_VERSION,
+        eventCategory: 'ActivityAuditLog',
+        eventType: 'ActivityLog',
+        eventID,
+        eventTime: check.eventTime,
+        awsRegion: ctx.region,
+        recipientAccountId: channel.accountId,
+        metadata: { ingestionTime, channelARN: channel.arn },
+        eventData: check.payload,
+      });
+      result.successful.push({ id: e.id, eventID });
+    }
+
+    if (records.length) await ensureLakePartitionsFor(this.db.pool, records.map((r) => new Date(String(r.eventTime))));
+    const storeIds = channel.destinations.filter((d) => d.Type === 'EVENT_DATA_STORE').map((d) => d.Location.split('/').pop() as string);
+    await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
+      if (records.length) {
+        // Stores pending deletion take nothing; row-level security keeps every write in the caller's stores.
+        const { rows } = await client.query(`SELECT id, account_id FROM event_data_stores WHERE id = ANY($1::uuid[]) AND status <> 'PENDING_DELETION'`, [storeIds]);
+        for (const s of rows) await insertLakeEvents(client, s.id, s.account_id, records);
+      }
+      const last = result.successful[result.successful.length - 1];
+      const lastFailed = result.failed[result.failed.length - 1];
+      await client.query(
+        `UPDATE channels SET latest_ingestion_attempt_time = now(), latest_ingestion_attempt_event_id = $2,
+                latest_ingestion_success_time = CASE WHEN $3::text IS NULL THEN latest_ingestion_success_time ELSE now() END,
+                latest_ingestion_success_event_id = coalesce($3, latest_ingestion_success_event_id),
+                latest_ingestion_error_code = coalesce($4, latest_ingestion_error_code)
+         WHERE id = $1`,
+        [channel.id, last?.eventID ?? null, last?.eventID ?? null, lastFailed?.errorCode ?? null],
+      );
+    });
+    return result;
+  }
+}

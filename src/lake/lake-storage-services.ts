@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import { AuditEventsService } from '../channels/audit-events.service';
+import { ChannelService } from '../channels/channel.service';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import type { OutboxService } from '../events/outbox.service';
+import type { StorageService } from '../storage/storage.service';
+import { EventDataStoreService } from './event-data-store.service';
+import { LakeImportService } from './imports/lake-import.service';
+import { LakeRetentionService } from './lake-retention.service';
+
+/** The Lake storage side, as composed into Services under `lakeStorage`. */
+export interface LakeStorageServices {
+  stores: EventDataStoreService;
+  imports: LakeImportService;
+  retention: LakeRetentionService;
+  channels: ChannelService;
+  /** PutAuditEvents (cloudtrail-data). */
+  auditEvents: AuditEventsService;
+}
+
+export function createLakeStorageServices(core: { config: Config; db: Database; logger: Logger; storage: StorageService; outbox: OutboxService }): LakeStorageServices {
+  const { config, db, logger } = core;
+  return {
+    stores: new EventDataStoreService(db),
+    imports: new LakeImportService(db, core.storage, core.outbox, logger.child({ module: 'lake-import' })),
+    retention: new LakeRetentionService(config, db, logger.child({ module: 'lake-retention' })),
+    channels: new ChannelService(db),
+    auditEvents: new AuditEventsService(db),
+  };
+}

@@ -1,0 +1,92 @@
+import { Client } from 'pg';
+import { TEXT_TYPES, renderValue } from './lake-query.values';
+
+/** Rows fetched from the cursor per round trip, and stored per `lake_query_results` batch. */
+export const RESULT_BATCH_ROWS = 1000;
+
+/** The role a Lake statement runs as: SELECT on lake_events only, rows of the named stores only. */
+export const LAKE_READER_ROLE = 'opentrail_lake_reader';
+
+export interface LakeStatementRun {
+  statementSql: string;
+  storeIds: string[];
+  timeoutMs: number;
+  /** application_name of the dedicated connection (cancelQuery matches it with the pid) */
+  applicationName: string;
+}
+
+export type RunOutcome =
+  | { kind: 'finished'; rows: number; columns: string[] }
+  | { kind: 'timed_out'; rows: number; columns: string[] }
+  | { kind: 'cancelled'; rows: number }
+  | { kind: 'failed'; rows: number; message: string };
+
+/**
+ * The walls around a compiled Lake statement, set up by this code before any of it runs:
+ * a READ ONLY transaction, the statement timeout, UTC, the store ids row-level security admits,
+ * and finally `SET LOCAL ROLE opentrail_lake_reader` — the statement itself can do none of that
+ * (the compiler admits one SELECT and only allow-listed functions; no SET, no set_config).
+ */
+export async function openLakeTransaction(client: Pick<Client, 'query'>, storeIds: string[], timeoutMs: number): Promise<void> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  await client.query(
+    `SELECT set_config('statement_timeout', $1, true), set_config('TimeZone', 'UTC', true),
+            set_config('opentrail.lake_query_stores', $2, true), set_config('cursor_tuple_fraction', '1', true),
+            set_config('standard_conforming_strings', 'on', true), set_config('search_path', 'pg_catalog', true)`,
+    [String(Math.max(1, Math.floor(timeoutMs))), storeIds.join(',')],
+  );
+  await client.query(`SET LOCAL ROLE ${LAKE_READER_ROLE}`);
+}
+
+/**
+ * Runs one statement on its own connection (so that its backend pid belongs to this query alone
+ * and cancelQuery can pg_cancel_backend it from any process) and hands each batch of rendered
+ * rows to `onBatch`. `onStarted` gets the backend pid before the statement starts; returning
+ * false there, or from `stillWanted` between batches, stops the run as cancelled.
+ */
+export async function runLakeStatement(
+  databaseUrl: string,
+  run: LakeStatementRun,
+  hooks: {
+    onStarted(pid: number): Promise<boolean>;
+    onBatch(batch: number, rows: Array<Array<string | null>>): Promise<void>;
+    stillWanted(): Promise<boolean>;
+  },
+): Promise<RunOutcome> {
+  const client = new Client({ connectionString: databaseUrl, application_name: run.applicationName, types: TEXT_TYPES });
+  client.on('error', () => undefined);
+  await client.connect();
+  let rows = 0;
+  const deadline = Date.now() + run.timeoutMs;
+  try {
+    const pid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    if (!(await hooks.onStarted(pid))) return { kind: 'cancelled', rows };
+    await openLakeTransaction(client, run.storeIds, run.timeoutMs);
+    await client.query(`DECLARE lake_query NO SCROLL CURSOR FOR ${run.statementSql}`);
+    let columns: string[] = [];
+    for (let batch = 0; ; batch++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return { kind: 'timed_out', rows, columns };
+      // The whole query, not each FETCH, is bounded by the timeout.
+      await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(1, remaining))]);
+      const res = await client.query({ text: `FETCH ${RESULT_BATCH_ROWS} FROM lake_query`, rowMode: 'array' });
+      if (batch === 0) columns = res.fields.map((f) => f.name);
+      const types = res.fields.map((f) => f.dataTypeID);
+      const rendered = (res.rows as Array<Array<string | null>>).map((r) => r.map((v, i) => renderValue(v, types[i])));
+      if (rendered.length > 0) await hooks.onBatch(batch, rendered);
+      rows += rendered.length;
+      if (rendered.length < RESULT_BATCH_ROWS) break;
+      if (!(await hooks.stillWanted())) return { kind: 'cancelled', rows };
+    }
+    await client.query('COMMIT');
+    return { kind: 'finished', rows, columns };
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === '57014') {
+      return /statement timeout/.test(e.message ?? '') ? { kind: 'timed_out', rows, columns: [] } : { kind: 'cancelled', rows };
+    }
+    return { kind: 'failed', rows, message: e.message ?? 'The query failed.' };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

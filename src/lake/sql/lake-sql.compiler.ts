@@ -1,0 +1,716 @@
+import { loadModule, parseSync } from 'libpg-query';
+import { InvalidQueryStatement } from './lake-sql.errors';
+import { LAKE_FUNCTIONS } from './lake-functions';
+import { keyFor, LAKE_COLUMNS, STAR_COLUMNS, type LakeType, type StructField } from './lake-schema';
+import { prepareSource, type SourceText } from './source-text';
+
+/**
+ * CloudTrail Lake SQL → one PostgreSQL SELECT over `lake_events`.
+ *
+ * The statement is parsed by PostgreSQL's own parser (libpg-query), and the AST is walked by a
+ * printer that knows only the allowed node types: anything it does not know is refused, so the
+ * printer *is* the allow-list. Identifiers it prints are its own (schema columns, quoted
+ * aliases); literals are printed quoted by it; functions are printed schema-qualified from
+ * lake-functions.ts. Nothing of the caller's text is copied into the output.
+ *
+ * Each event data store reference becomes `(SELECT * FROM lake_events WHERE
+ * event_data_store_id = '<id>') AS alias`, which PostgreSQL flattens into the outer query, so
+ * that a single-store query plans exactly like the hand-written one.
+ */
+
+export const MAX_STATEMENT_LENGTH = 10_000;
+/** Relations (data store references, sub-queries, UNNEST) one statement may join. */
+export const MAX_RELATIONS = 8;
+
+export interface CompiledLakeQuery {
+  sql: string;
+  /** the data store ids named in FROM clauses (lower-case, deduplicated, in order) */
+  storeIds: string[];
+  /** result column names of the outermost select, as CloudTrail returns them */
+  columns: string[];
+}
+
+let loaded: Promise<void> | undefined;
+/** The parser is WebAssembly: load it once before the first compile. */
+export function loadLakeSqlParser(): Promise<void> {
+  loaded ??= loadModule();
+  return loaded;
+}
+
+export function compileLakeQuery(statement: string): CompiledLakeQuery {
+  if (statement.length === 0 || statement.length > MAX_STATEMENT_LENGTH) {
+    throw new InvalidQueryStatement(`The query statement must be 1 to ${MAX_STATEMENT_LENGTH} characters long.`);
+  }
+  if (statement.includes('\u0000')) throw new InvalidQueryStatement('The query statement contains a NUL character.');
+  return new Compiler(prepareSource(statement)).compile();
+}
+
+type Node = Record<string, any>;
+
+interface Typed {
+  sql: string;
+  type?: LakeType;
+  fields?: Record<string, StructField>;
+  elements?: Record<string, StructField>;
+  /** a plain reference: the column name CloudTrail uses as the result key */
+  label?: string;
+}
+
+interface UnnestColumn extends Typed {}
+
+interface FromItem {
+  name: string; // lower-case, for matching qualifiers
+  sqlAlias: string; // printed (quoted)
+  kind: 'lake' | 'derived' | 'unnest';
+  unnest?: Map<string, UnnestColumn>;
+}
+
+interface Scope {
+  items: FromItem[];
+  parent?: Scope;
+  ctes: Set<string>;
+}
+
+interface Printed {
+  sql: string;
+  labels: string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const OPERATORS = new Set(['=', '<>', '<', '>', '<=', '>=', '+', '-', '*', '/', '%', '||']);
+const CAST_TYPES: Record<string, string> = {
+  varchar: 'text', text: 'text', bpchar: 'text', char: 'text', string: 'text',
+  int8: 'bigint', bigint: 'bigint', int4: 'integer', integer: 'integer', int: 'integer', int2: 'smallint', smallint: 'smallint', tinyint: 'smallint',
+  float8: 'double precision', double: 'double precision', float4: 'real', real: 'real', numeric: 'numeric', decimal: 'numeric',
+  bool: 'boolean', boolean: 'boolean', date: 'date', timestamp: 'timestamptz', timestamptz: 'timestamptz', json: 'jsonb', jsonb: 'jsonb',
+};
+const DATE_FIELDS = new Set(['year', 'quarter', 'month', 'week', 'day', 'dow', 'isodow', 'doy', 'hour', 'minute', 'second', 'milliseconds', 'epoch']);
+
+export const quoteIdent = (id: string): string => '"' + id.replace(/"/g, '""') + '"';
+export const quoteLiteral = (s: string): string => "'" + s.replace(/'/g, "''") + "'";
+
+class Compiler {
+  private readonly storeIds: string[] = [];
+  private relations = 0;
+  private colCounter = 0;
+
+  constructor(private readonly src: SourceText) {}
+
+  compile(): CompiledLakeQuery {
+    let tree: Node;
+    try {
+      tree = parseSync(this.src.rewritten) as Node;
+    } catch (err) {
+      const details = (err as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
+      const message = details?.message ?? (err as Error).message;
+      throw this.src.errorAt(details ? details.cursorPosition - 1 : undefined, message.replace(/^syntax error/, 'mismatched input'));
+    }
+    const stmts: Node[] = tree.stmts ?? [];
+    if (stmts.length !== 1) {
+      throw this.src.errorAt(stmts[1]?.stmt_location, stmts.length === 0 ? 'The query statement is empty.' : 'Only one statement is allowed.');
+    }
+    const stmt = stmts[0].stmt as Node;
+    if (!stmt.SelectStmt) throw this.src.errorAt(0, `Only SELECT statements are allowed (found ${nodeName(stmt)}).`);
+    const printed = this.select(stmt.SelectStmt, undefined, new Set(), true);
+    if (this.storeIds.length === 0) {
+      throw this.src.errorAt(0, 'The query must read at least one event data store: FROM <event data store id>.');
+    }
+    return { sql: printed.sql, storeIds: [...this.storeIds], columns: printed.labels };
+  }
+
+  private err(node: Node | undefined, message: string): InvalidQueryStatement {
+    return this.src.errorAt(locationOf(node), message);
+  }
+
+  // ---- SELECT ---------------------------------------------------------------------------
+
+  private select(s: Node, parent: Scope | undefined, ctes: Set<string>, top: boolean): Printed {
+    if (s.intoClause) throw this.err(s.intoClause, 'SELECT INTO is not allowed.');
+    if (s.lockingClause) throw this.err(s.lockingClause[0], 'Row locking (FOR UPDATE/SHARE) is not allowed.');
+    if (s.valuesLists) throw this.err(s.valuesLists[0], 'VALUES lists are not supported.');
+    if (s.windowClause) throw this.err(s.windowClause[0], 'Window functions are not supported.');
+    if (s.limitOption === 'LIMIT_OPTION_WITH_TIES') throw this.err(s.limitCount, 'FETCH … WITH TIES is not supported.');
+    if (s.groupDistinct) throw this.err(s.groupClause?.[0], 'GROUP BY DISTINCT is not supported.');
+
+    let withSql = '';
+    let scopeCtes = ctes;
+    if (s.withClause) {
+      const w = s.withClause;
+      if (w.recursive) throw this.err(w, 'Recursive WITH queries are not supported.');
+      const parts: string[] = [];
+      scopeCtes = new Set(ctes);
+      for (const c of w.ctes as Node[]) {
+        const cte = c.CommonTableExpr;
+        if (!cte?.ctequery?.SelectStmt) throw this.err(c, 'A WITH query must be a SELECT.');
+        if (cte.aliascolnames) throw this.err(cte, 'Column lists on WITH queries are not supported.');
+        if (cte.search_clause || cte.cycle_clause) throw this.err(cte, 'SEARCH/CYCLE is not supported.');
+        const name = this.ident(cte.ctename, cte);
+        const body = this.select(cte.ctequery.SelectStmt, parent, scopeCtes, false);
+        scopeCtes.add(name);
+        parts.push(`${quoteIdent(name)} AS NOT MATERIALIZED (${body.sql})`);
+      }
+      withSql = `WITH ${parts.join(', ')} `;
+    }
+
+    if (s.op && s.op !== 'SETOP_NONE') {
+      const op = ({ SETOP_UNION: 'UNION', SETOP_INTERSECT: 'INTERSECT', SETOP_EXCEPT: 'EXCEPT' } as Record<string, string>)[s.op];
+      if (!op) throw this.err(s, `Unsupported set operation ${s.op}.`);
+      const left = this.select(s.larg, parent, scopeCtes, top);
+      const right = this.select(s.rarg, parent, scopeCtes, top);
+      if (left.labels.length !== right.labels.length && !left.labels.includes('*') && !right.labels.includes('*')) {
+        throw this.err(s.rarg?.targetList?.[0], `${op} query has different number of fields: ${left.labels.length}, ${right.labels.length}`);
+      }
+      let sql = `${withSql}(${left.sql}) ${op}${s.all ? ' ALL' : ''} (${right.sql})`;
+      const outputs = new Map(left.labels.map((l) => [l.toLowerCase(), l]));
+      sql += this.orderLimit(s, undefined, outputs, top);
+      return { sql, labels: left.labels };
+    }
+
+    const scope: Scope = { items: [], parent, ctes: scopeCtes };
+    const from = (s.fromClause as Node[] | undefined)?.map((f) => this.fromItem(f, scope)) ?? [];
+
+    if (s.distinctClause && s.distinctClause.some((d: Node) => d && Object.keys(d).length > 0)) {
+      throw this.err(s.distinctClause[0], 'DISTINCT ON is not supported.');
+    }
+    const targets: string[] = [];
+    const labels: string[] = [];
+    const outputs = new Map<string, string>();
+    for (const t of (s.targetList as Node[] | undefined) ?? []) {
+      const rt = t.ResTarget;
+      if (!rt) throw this.err(t, 'Unsupported select item.');
+      const star = rt.val?.ColumnRef?.fields?.some((f: Node) => f.A_Star);
+      if (star) {
+        for (const e of this.expandStar(rt.val.ColumnRef, scope)) {
+          targets.push(e.label === undefined ? e.sql : `${e.sql} AS ${quoteIdent(top ? e.label : e.label.toLowerCase())}`);
+          labels.push(e.label ?? '*');
+        }
+        continue;
+      }
+      const value = this.expr(rt.val, scope);
+      const label = rt.name !== undefined ? this.spelled(rt.name) : value.label ?? `_col${labels.length}`;
+      const printedLabel = top ? label : label.toLowerCase();
+      targets.push(`${value.sql} AS ${quoteIdent(printedLabel)}`);
+      labels.push(label);
+      if (!outputs.has(label.toLowerCase())) outputs.set(label.toLowerCase(), printedLabel);
+    }
+    if (targets.length === 0) throw this.err(s, 'The select list is empty.');
+
+    let sql = `${withSql}SELECT ${s.distinctClause ? 'DISTINCT ' : ''}${targets.join(', ')}`;
+    if (from.length) sql += ` FROM ${from.join(', ')}`;
+    if (s.whereClause) sql += ` WHERE ${this.expr(s.whereClause, scope).sql}`;
+    if (s.groupClause) {
+      const groups = (s.groupClause as Node[]).map((g) => {
+        if (g.GroupingSet) throw this.err(g, 'GROUPING SETS, ROLLUP and CUBE are not supported.');
+        return this.expr(g, scope).sql;
+      });
+      sql += ` GROUP BY ${groups.join(', ')}`;
+    }
+    if (s.havingClause) sql += ` HAVING ${this.expr(s.havingClause, scope).sql}`;
+    sql += this.orderLimit(s, scope, outputs, top);
+    return { sql, labels };
+  }
+
+  private orderLimit(s: Node, scope: Scope | undefined, outputs: Map<string, string>, _top: boolean): string {
+    let sql = '';
+    if (s.sortClause) {
+      const keys = (s.sortClause as Node[]).map((k) => {
+        const sb = k.SortBy;
+        if (!sb || sb.sortby_dir === 'SORTBY_USING') throw this.err(k, 'Unsupported ORDER BY item.');
+        const fields = sb.node?.ColumnRef?.fields as Node[] | undefined;
+        let key: string;
+        const alias = fields?.length === 1 && fields[0].String ? outputs.get(String(fields[0].String.sval).toLowerCase()) : undefined;
+        if (alias !== undefined && !(scope && this.isColumn(String(fields![0].String.sval).toLowerCase(), scope) && !outputs.has(String(fields![0].String.sval).toLowerCase()))) {
+          key = quoteIdent(alias);
+        } else if (sb.node?.A_Const) {
+          key = this.constant(sb.node.A_Const, sb.node);
+        } else if (!scope) {
+          throw this.err(sb.node, 'ORDER BY of a UNION, EXCEPT or INTERSECT must name a result column or its position.');
+        } else {
+          key = this.expr(sb.node, scope).sql;
+        }
+        const dir = sb.sortby_dir === 'SORTBY_DESC' ? ' DESC' : sb.sortby_dir === 'SORTBY_ASC' ? ' ASC' : '';
+        const nulls = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? ' NULLS FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? ' NULLS LAST' : '';
+        return key + dir + nulls;
+      });
+      sql += ` ORDER BY ${keys.join(', ')}`;
+    }
+    if (s.limitCount) sql += ` LIMIT ${this.count(s.limitCount, 'LIMIT')}`;
+    if (s.limitOffset) sql += ` OFFSET ${this.count(s.limitOffset, 'OFFSET')}`;
+    return sql;
+  }
+
+  private count(node: Node, what: string): string {
+    const c = node.A_Const;
+    if (c?.isnull) return 'ALL';
+    if (!c || !('ival' in c)) throw this.err(node, `${what} must be a non-negative integer.`);
+    const n = Number(c.ival.ival ?? 0);
+    if (!Number.isSafeInteger(n) || n < 0) throw this.err(node, `${what} must be a non-negative integer.`);
+    return String(n);
+  }
+
+  private isColumn(name: string, scope: Scope): boolean {
+    return scope.items.some((i) => (i.kind === 'lake' && name in LAKE_COLUMNS) || (i.kind === 'unnest' && i.unnest?.has(name)));
+  }
+
+  private expandStar(ref: Node, scope: Scope): Typed[] {
+    const names = (ref.fields as Node[]).filter((f) => f.String).map((f) => String(f.String.sval).toLowerCase());
+    const items = names.length ? scope.items.filter((i) => i.name === names[0]) : scope.items;
+    if (names.length && items.length === 0) throw this.err(ref, `Table '${names[0]}' is not in the FROM clause.`);
+    if (items.length === 0) throw this.err(ref, 'SELECT * needs a FROM clause.');
+    const out: Typed[] = [];
+    for (const item of items) {
+      if (item.kind === 'lake') for (const c of STAR_COLUMNS) out.push({ ...this.lakeMember(item, [c], ref), label: c });
+      else if (item.kind === 'unnest') for (const [name, col] of item.unnest!) out.push({ ...col, label: name });
+      else out.push({ sql: `${item.sqlAlias}.*` });
+    }
+    return out;
+  }
+
+  // ---- FROM -----------------------------------------------------------------------------
+
+  private fromItem(f: Node, scope: Scope): string {
+    if (++this.relations > MAX_RELATIONS) throw this.err(f, `A query may join at most ${MAX_RELATIONS} relations.`);
+    if (f.RangeVar) return this.rangeVar(f.RangeVar, scope);
+    if (f.JoinExpr) {
+      const j = f.JoinExpr;
+      this.relations--; // the join itself is not a relation; its sides are
+      if (j.isNatural) throw this.err(j.larg, 'NATURAL JOIN is not supported; use JOIN … ON.');
+      if (j.usingClause) throw this.err(j.larg, 'JOIN … USING is not supported; use JOIN … ON.');
+      if (j.alias || j.join_using_alias) throw this.err(j.larg, 'Aliases on joins are not supported.');
+      const kind = ({ JOIN_INNER: 'JOIN', JOIN_LEFT: 'LEFT JOIN', JOIN_RIGHT: 'RIGHT JOIN', JOIN_FULL: 'FULL JOIN' } as Record<string, string>)[j.jointype];
+      if (!kind) throw this.err(j.larg, `Unsupported join ${j.jointype}.`);
+      const left = this.fromItem(j.larg, scope);
+      const right = this.fromItem(j.rarg, scope);
+      if (!j.quals) {
+        if (j.jointype !== 'JOIN_INNER') throw this.err(j.rarg, `${kind} needs an ON condition.`);
+        return `(${left} CROSS JOIN ${right})`;
+      }
+      return `(${left} ${kind} ${right} ON ${this.expr(j.quals, scope).sql})`;
+    }
+    if (f.RangeSubselect) {
+      const r = f.RangeSubselect;
+      if (!r.subquery?.SelectStmt) throw this.err(f, 'A sub-query in FROM must be a SELECT.');
+      const name = r.alias?.aliasname ? this.ident(r.alias.aliasname, f) : `_subquery${this.relations}`;
+      if (r.alias?.colnames) throw this.err(f, 'Column lists on sub-query aliases are not supported.');
+      const body = this.select(r.subquery.SelectStmt, r.lateral ? scope : scope.parent, scope.ctes, false);
+      scope.items.push({ name: name.toLowerCase(), sqlAlias: quoteIdent(name.toLowerCase()), kind: 'derived' });
+      return `${r.lateral ? 'LATERAL ' : ''}(${body.sql}) AS ${quoteIdent(name.toLowerCase())}`;
+    }
+    if (f.RangeFunction) return this.unnest(f.RangeFunction, f, scope);
+    throw this.err(f, `Unsupported FROM item ${nodeName(f)}.`);
+  }
+
+  private rangeVar(r: Node, scope: Scope): string {
+    if (r.catalogname || r.schemaname) {
+      throw this.err({ location: r.location }, `Table '${[r.catalogname, r.schemaname, r.relname].filter(Boolean).join('.')}' does not exist: FROM takes an event data store id.`);
+    }
+    if (r.alias?.colnames) throw this.err({ location: r.location }, 'Column lists on table aliases are not supported.');
+    const rel = String(r.relname);
+    const alias = r.alias?.aliasname ? this.ident(r.alias.aliasname, { location: r.location }) : rel;
+    if (!UUID.test(rel)) {
+      if (inScopeCte(rel, scope)) {
+        scope.items.push({ name: alias.toLowerCase(), sqlAlias: quoteIdent(alias.toLowerCase()), kind: 'derived' });
+        return `${quoteIdent(rel)} AS ${quoteIdent(alias.toLowerCase())}`;
+      }
+      throw this.err({ location: r.location }, `Table '${rel}' does not exist: FROM takes an event data store id.`);
+    }
+    if (!this.storeIds.includes(rel)) this.storeIds.push(rel);
+    const sqlAlias = quoteIdent(alias.toLowerCase());
+    scope.items.push({ name: alias.toLowerCase(), sqlAlias, kind: 'lake' });
+    return `(SELECT * FROM public.lake_events WHERE event_data_store_id = ${quoteLiteral(rel)}::uuid) AS ${sqlAlias}`;
+  }
+
+  private unnest(r: Node, f: Node, scope: Scope): string {
+    const fn = r.functions?.[0]?.List?.items?.[0]?.FuncCall;
+    const fname = fn?.funcname?.map((n: Node) => n.String?.sval).join('.');
+    if (!fn || r.functions.length !== 1 || fname !== 'unnest') throw this.err(f, 'Only UNNEST(…) may be used as a table function.');
+    if (r.is_rowsfrom || r.coldeflist) throw this.err(f, 'Unsupported UNNEST form.');
+    if (!fn.args || fn.args.length !== 1) throw this.err(f, 'UNNEST takes one array.');
+    const alias = r.alias?.aliasname ? this.ident(r.alias.aliasname, f) : undefined;
+    const colnames: string[] = (r.alias?.colnames ?? []).map((c: Node) => this.ident(c.String?.sval, f).toLowerCase());
+    if (!alias || colnames.length === 0) throw this.err(f, 'UNNEST needs an alias with column names: UNNEST(x) AS t(column).');
+    const arg = this.expr(fn.args[0], scope);
+    const elementNames = colnames.slice(0, r.ordinality ? -1 : undefined);
+    const sqlAlias = quoteIdent(alias.toLowerCase());
+    const unnest = new Map<string, UnnestColumn>();
+    const element = `${sqlAlias}."e"`;
+    if (elementNames.length === 1) {
+      unnest.set(elementNames[0], { sql: element, type: arg.elements ? 'json' : undefined, fields: arg.elements, label: this.spelled(elementNames[0]) });
+    } else {
+      // Trino expands an array of rows into one column per field, in field order.
+      const order = Object.keys(arg.elements ?? {});
+      if (elementNames.length === 0 || elementNames.length > order.length) throw this.err(f, `UNNEST of this value takes one column name${order.length ? ` or ${order.length}` : ''}.`);
+      elementNames.forEach((n, i) => {
+        const field = arg.elements![order[i]];
+        unnest.set(n, { sql: `(${element} ->> ${quoteLiteral(field.key)})`, type: field.type, fields: field.fields, label: this.spelled(n) });
+      });
+    }
+    if (r.ordinality) unnest.set(colnames[colnames.length - 1], { sql: `${sqlAlias}."o"`, label: this.spelled(colnames[colnames.length - 1]) });
+    scope.items.push({ name: alias.toLowerCase(), sqlAlias, kind: 'unnest', unnest });
+    return `LATERAL lake_fn.unnest(${arg.sql})${r.ordinality ? ' WITH ORDINALITY' : ''} AS ${sqlAlias}("e"${r.ordinality ? ', "o"' : ''})`;
+  }
+
+  // ---- expressions ----------------------------------------------------------------------
+
+  private expr(n: Node, scope: Scope): Typed {
+    if (!n || typeof n !== 'object') throw this.src.errorAt(undefined, 'Unsupported expression.');
+    const kind = nodeName(n);
+    const v = n[kind];
+    switch (kind) {
+      case 'ColumnRef':
+        return this.columnRef(v, scope);
+      case 'A_Const':
+        return { sql: this.constant(v, n) };
+      case 'A_Expr':
+        return { sql: this.aExpr(v, scope) };
+      case 'BoolExpr': {
+        const args = (v.args as Node[]).map((a) => this.expr(a, scope).sql);
+        if (v.boolop === 'NOT_EXPR') return { sql: `(NOT ${args[0]})`, type: 'boolean' };
+        if (v.boolop === 'AND_EXPR') return { sql: `(${args.join(' AND ')})`, type: 'boolean' };
+        if (v.boolop === 'OR_EXPR') return { sql: `(${args.join(' OR ')})`, type: 'boolean' };
+        break;
+      }
+      case 'NullTest': {
+        const op = v.nulltesttype === 'IS_NOT_NULL' ? 'IS NOT NULL' : 'IS NULL';
+        return { sql: `(${this.expr(v.arg, scope).sql} ${op})`, type: 'boolean' };
+      }
+      case 'BooleanTest': {
+        const ops: Record<string, string> = {
+          IS_TRUE: 'IS TRUE', IS_NOT_TRUE: 'IS NOT TRUE', IS_FALSE: 'IS FALSE', IS_NOT_FALSE: 'IS NOT FALSE', IS_UNKNOWN: 'IS UNKNOWN', IS_NOT_UNKNOWN: 'IS NOT UNKNOWN',
+        };
+        if (ops[v.booltesttype]) return { sql: `(${this.expr(v.arg, scope).sql} ${ops[v.booltesttype]})`, type: 'boolean' };
+        break;
+      }
+      case 'CaseExpr': {
+        let sql = 'CASE';
+        if (v.arg) sql += ` ${this.expr(v.arg, scope).sql}`;
+        for (const w of v.args as Node[]) sql += ` WHEN ${this.expr(w.CaseWhen.expr, scope).sql} THEN ${this.expr(w.CaseWhen.result, scope).sql}`;
+        if (v.defresult) sql += ` ELSE ${this.expr(v.defresult, scope).sql}`;
+        return { sql: `${sql} END` };
+      }
+      case 'CoalesceExpr':
+        return { sql: `COALESCE(${(v.args as Node[]).map((a) => this.expr(a, scope).sql).join(', ')})` };
+      case 'MinMaxExpr':
+        return { sql: `${v.op === 'IS_GREATEST' ? 'GREATEST' : 'LEAST'}(${(v.args as Node[]).map((a) => this.expr(a, scope).sql).join(', ')})` };
+      case 'FuncCall':
+        return this.funcCall(v, n, scope);
+      case 'SQLValueFunction': {
+        const ops: Record<string, string> = { SVFOP_CURRENT_TIMESTAMP: 'CURRENT_TIMESTAMP', SVFOP_CURRENT_DATE: 'CURRENT_DATE', SVFOP_LOCALTIMESTAMP: 'LOCALTIMESTAMP' };
+        if (ops[v.op]) return { sql: ops[v.op], type: 'timestamp' };
+        throw this.err(n, 'This function is not allowed.');
+      }
+      case 'TypeCast':
+        return this.typeCast(v, n, scope);
+      case 'A_Indirection':
+        return this.indirection(v, n, scope);
+      case 'A_ArrayExpr':
+        return { sql: `ARRAY[${((v.elements as Node[]) ?? []).map((a) => this.expr(a, scope).sql).join(', ')}]` };
+      case 'SubLink':
+        return this.subLink(v, n, scope);
+      default:
+        break;
+    }
+    throw this.err(n, `Unsupported expression: ${kind}.`);
+  }
+
+  private constant(c: Node, n: Node): string {
+    if (c.isnull) return 'NULL';
+    if ('ival' in c) {
+      const i = Number(c.ival.ival ?? 0);
+      return i < 0 ? `(${i})` : String(i); // bare, so GROUP BY 1 / ORDER BY 1 stay positional
+    }
+    if ('fval' in c) {
+      const text = String(c.fval.fval);
+      if (!/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) throw this.err(n, `Unsupported numeric literal ${text.slice(0, 40)}.`);
+      return `(${text})`;
+    }
+    if ('sval' in c) return quoteLiteral(String(c.sval.sval ?? ''));
+    if ('boolval' in c) return c.boolval.boolval ? 'TRUE' : 'FALSE';
+    throw this.err(n, 'Unsupported literal.');
+  }
+
+  private aExpr(e: Node, scope: Scope): string {
+    const opName = (e.name as Node[] | undefined)?.map((x) => x.String?.sval);
+    if (opName && opName.length !== 1) throw this.err(e.lexpr ?? e.rexpr, 'Schema-qualified operators are not allowed.');
+    const op = opName?.[0];
+    const l = () => this.expr(e.lexpr, scope).sql;
+    const r = () => this.expr(e.rexpr, scope).sql;
+    const list = (x: Node) => {
+      const items = x?.List?.items as Node[] | undefined;
+      if (!items) throw this.err(x, 'Expected a list.');
+      return items.map((i) => this.expr(i, scope).sql);
+    };
+    switch (e.kind) {
+      case 'AEXPR_OP':
+        if (!OPERATORS.has(op)) throw this.err(e.lexpr ?? e.rexpr, `Operator ${String(op).slice(0, 10)} is not allowed.`);
+        return e.lexpr ? `(${l()} ${op} ${r()})` : `(${op} ${r()})`;
+      case 'AEXPR_OP_ANY':
+      case 'AEXPR_OP_ALL':
+        if (!OPERATORS.has(op)) throw this.err(e.lexpr, `Operator ${String(op).slice(0, 10)} is not allowed.`);
+        return `(${l()} ${op} ${e.kind === 'AEXPR_OP_ANY' ? 'ANY' : 'ALL'} (${r()}))`;
+      case 'AEXPR_IN':
+        return `(${l()} ${op === '<>' ? 'NOT IN' : 'IN'} (${list(e.rexpr).join(', ')}))`;
+      case 'AEXPR_LIKE':
+      case 'AEXPR_ILIKE': {
+        const word = e.kind === 'AEXPR_LIKE' ? 'LIKE' : 'ILIKE';
+        const not = op === '!~~' || op === '!~~*' ? 'NOT ' : '';
+        const esc = e.rexpr?.FuncCall;
+        if (esc && esc.funcname?.map((x: Node) => x.String?.sval).join('.') === 'pg_catalog.like_escape' && esc.args?.length === 2) {
+          return `(${l()} ${not}${word} ${this.expr(esc.args[0], scope).sql} ESCAPE ${this.expr(esc.args[1], scope).sql})`;
+        }
+        return `(${l()} ${not}${word} ${r()})`;
+      }
+      case 'AEXPR_BETWEEN':
+      case 'AEXPR_NOT_BETWEEN': {
+        const [a, b] = list(e.rexpr);
+        return `(${l()} ${e.kind === 'AEXPR_NOT_BETWEEN' ? 'NOT ' : ''}BETWEEN ${a} AND ${b})`;
+      }
+      case 'AEXPR_DISTINCT':
+        return `(${l()} IS DISTINCT FROM ${r()})`;
+      case 'AEXPR_NOT_DISTINCT':
+        return `(${l()} IS NOT DISTINCT FROM ${r()})`;
+      case 'AEXPR_NULLIF':
+        return `NULLIF(${l()}, ${r()})`;
+      default:
+        break;
+    }
+    throw this.err(e.lexpr ?? e.rexpr, `Unsupported operator ${String(e.kind).replace('AEXPR_', '')}.`);
+  }
+
+  private funcCall(f: Node, n: Node, scope: Scope): Typed {
+    const parts: string[] = (f.funcname as Node[]).map((x) => String(x.String?.sval));
+    let name = parts[parts.length - 1].toLowerCase();
+    if (parts.length === 2 && parts[0] === 'pg_catalog' && f.funcformat === 'COERCE_SQL_SYNTAX') {
+      // SQL-syntax forms the parser spells as pg_catalog calls.
+      const syntax: Record<string, string> = { position: 'strpos', substring: 'substr', btrim: 'btrim', ltrim: 'ltrim', rtrim: 'rtrim', extract: 'extract' };
+      if (!syntax[name]) throw this.err(n, `Function '${name}' not registered.`);
+      name = syntax[name] === 'extract' ? 'extract' : name;
+    } else if (parts.length !== 1) {
+      throw this.err(n, `Function '${parts.join('.').slice(0, 80)}' not registered.`);
+    }
+    if (f.over) throw this.err(n, 'Window functions are not supported.');
+    if (f.agg_order) throw this.err(n, 'ORDER BY inside an aggregate is not supported.');
+    if (f.agg_within_group || f.func_variadic) throw this.err(n, `Unsupported call form of '${name}'.`);
+    const args = ((f.args as Node[]) ?? []);
+
+    if (name === 'extract') {
+      const field = args[0]?.A_Const?.sval?.sval;
+      if (!DATE_FIELDS.has(String(field).toLowerCase())) throw this.err(n, `EXTRACT field '${String(field).slice(0, 20)}' is not supported.`);
+      return { sql: `EXTRACT(${String(field).toUpperCase()} FROM ${this.expr(args[1], scope).sql})` };
+    }
+    const fn = LAKE_FUNCTIONS[name];
+    if (!fn) throw this.err(n, `Function '${name.slice(0, 80)}' not registered.`);
+    if (f.agg_star ? name !== 'count' : args.length < fn.min || args.length > fn.max) {
+      throw this.err(n, `Function '${name}' does not take ${f.agg_star ? '*' : args.length} argument${args.length === 1 ? '' : 's'}.`);
+    }
+    if (f.agg_distinct && !fn.aggregate) throw this.err(n, `DISTINCT is only allowed in aggregates.`);
+    if (f.agg_filter && !fn.aggregate) throw this.err(n, `FILTER is only allowed in aggregates.`);
+    const a = args.map((x) => this.expr(x, scope));
+    const filter = f.agg_filter ? ` FILTER (WHERE ${this.expr(f.agg_filter, scope).sql})` : '';
+    switch (name) {
+      case 'if':
+        return { sql: `(CASE WHEN ${a[0].sql} THEN ${a[1].sql}${a[2] ? ` ELSE ${a[2].sql}` : ''} END)` };
+      case 'coalesce':
+        return { sql: `COALESCE(${a.map((x) => x.sql).join(', ')})` };
+      case 'greatest':
+      case 'least':
+        return { sql: `${name.toUpperCase()}(${a.map((x) => x.sql).join(', ')})` };
+      case 'nullif':
+        return { sql: `NULLIF(${a[0].sql}, ${a[1].sql})` };
+      case 'approx_distinct':
+        return { sql: `pg_catalog.count(DISTINCT ${a[0].sql})${filter}` };
+      case 'count_if':
+        return { sql: `pg_catalog.count(*) FILTER (WHERE ${a[0].sql}${f.agg_filter ? ` AND ${this.expr(f.agg_filter, scope).sql}` : ''})` };
+      default:
+        break;
+    }
+    if (f.agg_star) return { sql: `pg_catalog.count(*)${filter}` };
+    const sql = `${fn.target}(${f.agg_distinct ? 'DISTINCT ' : ''}${a.map((x) => x.sql).join(', ')})${filter}`;
+    // map_keys/map_values/split yield json arrays that UNNEST and subscripts accept
+    return { sql, type: ['map_keys', 'map_values', 'json_parse', 'json_extract', 'split'].includes(name) ? 'json' : undefined };
+  }
+
+  private typeCast(c: Node, n: Node, scope: Scope): Typed {
+    const tn = c.typeName;
+    const last = String(tn.names[tn.names.length - 1].String?.sval).toLowerCase();
+    if (tn.names.length > 2 || (tn.names.length === 2 && tn.names[0].String?.sval !== 'pg_catalog')) throw this.err(n, `Unknown type '${last}'.`);
+    if (last === 'interval') throw this.err(n, 'The INTERVAL keyword is not supported; use date_add.');
+    const target = CAST_TYPES[last];
+    if (!target || tn.arrayBounds || tn.setof || tn.pct_type) throw this.err(n, `Unknown type '${last.slice(0, 40)}'.`);
+    let mods = '';
+    if (tn.typmods && (target === 'numeric')) {
+      const ints = (tn.typmods as Node[]).map((m) => Number(m.A_Const?.ival?.ival ?? NaN));
+      if (ints.some((i) => !Number.isInteger(i) || i < 0 || i > 1000)) throw this.err(n, 'Bad type modifier.');
+      mods = `(${ints.join(', ')})`;
+    }
+    const arg = this.expr(c.arg, scope);
+    const type: LakeType | undefined = target === 'jsonb' ? 'json' : target === 'timestamptz' ? 'timestamp' : target === 'boolean' ? 'boolean' : target === 'text' ? 'text' : undefined;
+    // A JSON value cast to varchar is its text; a JSON string is unquoted like Trino's.
+    if (arg.type === 'json' && target === 'text') return { sql: `lake_fn.scalar(${arg.sql})`, type };
+    return { sql: `CAST(${arg.sql} AS ${target}${mods})`, type };
+  }
+
+  private subLink(v: Node, n: Node, scope: Scope): Typed {
+    const body = v.subselect?.SelectStmt;
+    if (!body) throw this.err(n, 'A sub-query must be a SELECT.');
+    const sub = () => this.select(body, scope, scope.ctes, false).sql;
+    switch (v.subLinkType) {
+      case 'EXISTS_SUBLINK':
+        return { sql: `(EXISTS (${sub()}))`, type: 'boolean' };
+      case 'EXPR_SUBLINK':
+        return { sql: `(${sub()})` };
+      case 'ANY_SUBLINK':
+      case 'ALL_SUBLINK': {
+        const op = (v.operName as Node[] | undefined)?.map((x) => x.String?.sval) ?? ['='];
+        if (op.length !== 1 || !OPERATORS.has(op[0])) throw this.err(n, 'Operator not allowed.');
+        const test = this.expr(v.testexpr, scope).sql;
+        return { sql: `(${test} ${op[0]} ${v.subLinkType === 'ANY_SUBLINK' ? 'ANY' : 'ALL'} (${sub()}))`, type: 'boolean' };
+      }
+      default:
+        throw this.err(n, `Unsupported sub-query form ${v.subLinkType}.`);
+    }
+  }
+
+  private indirection(v: Node, n: Node, scope: Scope): Typed {
+    let cur = this.expr(v.arg, scope);
+    for (const step of v.indirection as Node[]) {
+      if (step.A_Star) throw this.err(n, 'Unsupported .* here.');
+      if (step.String) {
+        cur = this.jsonStep(cur, String(step.String.sval).toLowerCase(), false);
+        continue;
+      }
+      const idx = step.A_Indices;
+      if (!idx || idx.is_slice || !idx.uidx) throw this.err(n, 'Array slices are not supported; use slice().');
+      const k = idx.uidx.A_Const;
+      if (cur.type === 'json') {
+        if (k && 'sval' in k) cur = { sql: `(${cur.sql} -> ${quoteLiteral(String(k.sval.sval ?? ''))})`, type: 'json' };
+        else if (k && 'ival' in k) cur = { sql: `(${cur.sql} -> ${Number(k.ival.ival ?? 0) - 1})`, type: 'json', fields: cur.elements };
+        else cur = { sql: `lake_fn.element_json(${cur.sql}, ${this.expr(idx.uidx, scope).sql})`, type: 'json', fields: cur.elements };
+      } else {
+        cur = { sql: `(${cur.sql})[${this.expr(idx.uidx, scope).sql}]` };
+      }
+    }
+    // A map value or struct leaf is a string in Lake's schema.
+    if (cur.type === 'json' && !cur.fields) return { sql: `lake_fn.scalar(${cur.sql})`, type: 'text' };
+    return cur;
+  }
+
+  /** One `.field` step into a JSON value (struct). */
+  private jsonStep(cur: Typed, name: string, _last: boolean): Typed {
+    const field = cur.fields?.[name];
+    const key = field?.key ?? keyFor(name, this.src.spelling);
+    const base = cur.type === 'json' ? cur.sql : `CAST(${cur.sql} AS jsonb)`;
+    return { sql: `(${base} -> ${quoteLiteral(key)})`, type: 'json', fields: field?.fields, label: this.spelled(name) };
+  }
+
+  private columnRef(ref: Node, scope: Scope): Typed {
+    const fields = ref.fields as Node[];
+    if (fields.some((f) => !f.String)) throw this.err(ref, 'Unsupported use of *.');
+    const names = fields.map((f) => String(f.String.sval).toLowerCase());
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      if (names.length >= 2) {
+        const item = s.items.find((i) => i.name === names[0]);
+        if (item) return this.member(item, names.slice(1), ref);
+      }
+      for (const item of s.items) {
+        const col = item.kind === 'unnest' ? item.unnest!.get(names[0]) : undefined;
+        if (col) return this.path(col, names.slice(1));
+      }
+      const lakes = s.items.filter((i) => i.kind === 'lake');
+      if (lakes.length > 0 && names[0] in LAKE_COLUMNS) {
+        if (lakes.length > 1) throw this.err(ref, `Column '${names[0]}' is ambiguous.`);
+        return this.member(lakes[0], names, ref);
+      }
+      const derived = s.items.filter((i) => i.kind === 'derived');
+      if (derived.length === 1 && lakes.length === 0) return this.member(derived[0], names, ref);
+      if (derived.length > 1) return this.path({ sql: quoteIdent(names[0]), label: this.spelled(names[0]) }, names.slice(1));
+    }
+    throw this.err(ref, `Column '${names.join('.')}' cannot be resolved.`);
+  }
+
+  private member(item: FromItem, names: string[], ref: Node): Typed {
+    if (item.kind === 'lake') return this.lakeMember(item, names, ref);
+    if (item.kind === 'unnest') {
+      const col = item.unnest!.get(names[0]);
+      if (!col) throw this.err(ref, `Column '${names.join('.')}' cannot be resolved.`);
+      return this.path(col, names.slice(1));
+    }
+    return this.path({ sql: `${item.sqlAlias}.${quoteIdent(names[0])}`, label: this.spelled(names[0]) }, names.slice(1));
+  }
+
+  /** Struct steps after a column; a leaf that is not a struct reads as text. */
+  private path(start: Typed, rest: string[]): Typed {
+    let cur = start;
+    for (const name of rest) cur = this.jsonStep(cur, name, false);
+    if (rest.length && !cur.fields) return { sql: lake_text(cur.sql), type: 'text', label: cur.label };
+    return cur;
+  }
+
+  private lakeMember(item: FromItem, names: string[], ref: Node): Typed {
+    const [first, ...rest] = names;
+    const col = LAKE_COLUMNS[first];
+    const label = this.spelled(names[names.length - 1]);
+    if (!col) throw this.err(ref, `Column '${names.join('.')}' cannot be resolved.`);
+    const a = item.sqlAlias;
+    if (col.computed === 'json') return { sql: `CAST(${a}.record AS text)`, type: 'text', label };
+    if (col.computed === 'checksum') return { sql: `pg_catalog.md5(CAST(${a}.record AS text))`, type: 'text', label };
+    if (rest.length === 0) {
+      if (col.column) return { sql: `${a}.${col.column}`, type: col.type, label };
+      if (col.type === 'json') return { sql: `(${a}.record -> ${quoteLiteral(col.key!)})`, type: 'json', fields: col.fields, elements: col.elements, label };
+      return { sql: `(${a}.record ->> ${quoteLiteral(col.key!)})`, type: col.type, label };
+    }
+    if (col.type !== 'json' || !col.key) throw this.err(ref, `Column '${first}' has no field '${rest[0]}'.`);
+    const promoted = rest.length === 1 ? col.fields?.[rest[0]]?.column : undefined;
+    if (promoted) return { sql: `${a}.${promoted}`, type: 'text', label };
+    // Leaves are read with ->> so the result is text, like Trino's varchar fields.
+    let sql = `${a}.record -> ${quoteLiteral(col.key)}`;
+    let fields = col.fields;
+    let leaf: StructField | undefined;
+    rest.forEach((name, i) => {
+      leaf = fields?.[name];
+      const key = leaf?.key ?? keyFor(name, this.src.spelling);
+      const lastStep = i === rest.length - 1;
+      const textLeaf = lastStep && !(leaf && leaf.type === 'json');
+      sql = `${sql} ${textLeaf ? '->>' : '->'} ${quoteLiteral(key)}`;
+      fields = leaf?.fields;
+    });
+    const isJson = leaf?.type === 'json';
+    return { sql: `(${sql})`, type: isJson ? 'json' : 'text', fields: isJson ? leaf?.fields : undefined, label };
+  }
+
+  private ident(name: unknown, node: Node): string {
+    const s = String(name ?? '');
+    if (s.length === 0 || s.length > 63) throw this.err(node, 'Identifiers must be 1 to 63 characters long.');
+    return s;
+  }
+
+  /** The caller's spelling of a name, for result column names. */
+  private spelled(lower: string): string {
+    return this.src.spelling(String(lower).toLowerCase()) ?? String(lower);
+  }
+}
+
+/** A JSON value read as text: strings unquoted, everything else as its JSON. */
+function lake_text(jsonSql: string): string {
+  return `lake_fn.scalar(${jsonSql})`;
+}
+
+function inScopeCte(name: string, scope: Scope): boolean {
+  return scope.ctes.has(name);
+}
+
+function nodeName(n: Node): string {
+  return Object.keys(n ?? {})[0] ?? 'unknown';
+}
+
+function locationOf(n: Node | undefined): number | undefined {
+  if (!n || typeof n !== 'object') return undefined;
+  if (typeof n.location === 'number' && n.location >= 0) return n.location;
+  for (const v of Object.values(n)) {
+    if (v && typeof v === 'object') {
+      const l = locationOf(Array.isArray(v) ? v[0] : v);
+      if (l !== undefined) return l;
+    }
+  }
+  return undefined;
+}

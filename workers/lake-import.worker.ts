@@ -1,0 +1,13 @@
+import type { Job } from 'bullmq';
+import type { Services } from '../src/app/services';
+import type { JobPayloads } from './queues';
+
+/**
+ * Runs one import (jobId `lake-import-<id>`) or, for the repeatable tick (no importId), resumes
+ * every unfinished import whose job was lost. Safe to run twice: the import advances under a row
+ * lock and its inserts are idempotent.
+ */
+export const lakeImportWorker = (services: Services) => async (job: Job<JobPayloads['lake-import']>) => {
+  if ('importId' in job.data) return services.lakeStorage.imports.runImport(job.data.importId);
+  return services.lakeStorage.imports.resumeUnfinished();
+};

@@ -1,0 +1,9 @@
+import type { Services } from '../src/app/services';
+
+/** Lake retention: expired events, purge of stores deleted 7 days ago, lake partitions (src/lake/lake-retention.service.ts). */
+export const lakeRetentionWorker = (services: Services) => async () => {
+  const result = await services.lakeStorage.retention.run();
+  // Lake queries: results kept 7 days, stale runs failed, lost jobs re-queued (src/lake/query).
+  const queries = await services.lakeQueries.expire();
+  return { ...result, queries };
+};
