@@ -1,7 +1,7 @@
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
 import { insertBucket } from '../helpers/delivery';
 import { call } from '../helpers/iam-ops';
-import { type LakeSession, lakeCall } from '../helpers/lake-store';
+import { LAKE_OPS, type LakeSession, lakeCall } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 
@@ -161,6 +161,20 @@ describe('Insights on event data stores: the API', () => {
     // By ARN, authorization already refuses a resource of another account.
     const byArn = await app.gql(GET, { input: { eventDataStore: source } }, { token: o.token, region: o.region });
     expect(['AccessDeniedException', 'EventDataStoreNotFoundException']).toContain(byArn.errors?.[0]?.extensions?.code);
+    expect((await get({ eventDataStore: source }, s)).insightsDestination).toBe(destination);
+  });
+
+  it('updateEventDataStore keeps the prerequisites of a source with Insights', async () => {
+    const s = { ...mgmt, region: 'ap-south-1' };
+    const source = await store('upd-source', {}, s);
+    const destination = await store('upd-insights', { advancedEventSelectors: INSIGHT_SELECTORS }, s);
+    await put({ eventDataStore: source, insightsDestination: destination, insightSelectors: CALL_RATE }, s);
+    const readsOnly = [{ name: 'reads', fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }, { field: 'readOnly', equals: ['true'] }] }];
+    const r = await app.gql(LAKE_OPS.updateEventDataStore, { input: { eventDataStore: source, advancedEventSelectors: readsOnly } }, { token: s.token, region: s.region });
+    expect(r.errors?.[0]?.extensions?.code).toBe('InvalidInsightSelectorsException');
+    // Writes still logged: allowed.
+    const writes = [{ name: 'writes', fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }, { field: 'readOnly', equals: ['false'] }] }];
+    await lakeCall(app, 'updateEventDataStore', { eventDataStore: source, advancedEventSelectors: writes }, s);
     expect((await get({ eventDataStore: source }, s)).insightsDestination).toBe(destination);
   });
 });
