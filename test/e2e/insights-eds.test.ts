@@ -1,6 +1,6 @@
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
 import { insertBucket } from '../helpers/delivery';
-import { call } from '../helpers/iam-ops';
+import { call, createUserSession, policyJson } from '../helpers/iam-ops';
 import { LAKE_OPS, type LakeSession, lakeCall } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createObjectStore } from '../../src/storage/object-store-factory';
@@ -176,5 +176,24 @@ describe('Insights on event data stores: the API', () => {
     const writes = [{ name: 'writes', fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }, { field: 'readOnly', equals: ['false'] }] }];
     await lakeCall(app, 'updateEventDataStore', { eventDataStore: source, advancedEventSelectors: writes }, s);
     expect((await get({ eventDataStore: source }, s)).insightsDestination).toBe(destination);
+  });
+
+  it('authorizes against the source store ARN: a user allowed on trails only is denied, one allowed on the store is not', async () => {
+    const s = { ...mgmt, region: 'ap-northeast-1' };
+    const source = await store('authz-source', {}, s);
+    const destination = await store('authz-insights', { advancedEventSelectors: INSIGHT_SELECTORS }, s);
+    const actions = ['cloudtrail:PutInsightSelectors', 'cloudtrail:GetInsightSelectors'];
+    const trailsOnly = await createUserSession(app, mgmt.token, 'insights-trails-only');
+    await call(app, 'putUserPolicy', { userName: 'insights-trails-only', policyName: 'p', policyDocument: policyJson({ Effect: 'Allow', Action: actions, Resource: `arn:aws:cloudtrail:*:${app.admin.accountId}:trail/*` }) }, mgmt.token);
+    const storesOnly = await createUserSession(app, mgmt.token, 'insights-stores-only');
+    await call(app, 'putUserPolicy', { userName: 'insights-stores-only', policyName: 'p', policyDocument: policyJson({ Effect: 'Allow', Action: actions, Resource: source }) }, mgmt.token);
+    const input = { eventDataStore: source, insightsDestination: destination, insightSelectors: CALL_RATE };
+    const denied = await app.gql(PUT, { input }, { token: trailsOnly.token, region: s.region });
+    expect(denied.errors?.[0]?.extensions?.code).toMatch(/^AccessDenied/);
+    await fails(GET, { eventDataStore: source }, 'InsightNotEnabledException', s);
+    expect((await put(input, { token: storesOnly.token, region: s.region })).insightsDestination).toBe(destination);
+    expect((await get({ eventDataStore: source }, { token: storesOnly.token, region: s.region })).eventDataStoreArn).toBe(source);
+    const deniedGet = await app.gql(GET, { input: { eventDataStore: source } }, { token: trailsOnly.token, region: s.region });
+    expect(deniedGet.errors?.[0]?.extensions?.code).toMatch(/^AccessDenied/);
   });
 });
