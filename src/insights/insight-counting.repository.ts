@@ -6,7 +6,7 @@ import type { InsightSelector } from '../trails/trail.entity';
  * transaction, so every statement here commits exactly once with the routed mark.
  */
 
-/** A logging trail with Insights that covers an account. */
+/** A logging trail, or an ENABLED source event data store, with Insights that covers an account. */
 export interface InsightTrail {
   homeRegion: string;
   isMultiRegionTrail: boolean;
@@ -46,15 +46,24 @@ const CHUNK = 5000;
 export const insightCountingRepository = {
   /**
    * Logging trails with Insights covering the account (its own, and its organization's
-   * organization trails). Same shape and cost as the trail router's lookup: one indexed probe.
+   * organization trails), and ENABLED source event data stores with Insights covering it (its own,
+   * and its organization's organization stores; spec §10 "EDS Insights"): a store's home Region and
+   * multi-Region flag play the trail's parts. One indexed probe each, as in the routers' lookups.
    */
   async insightTrailsCovering(client: PoolClient, accountId: string): Promise<InsightTrail[]> {
     const { rows } = await client.query(
-      `SELECT home_region, is_multi_region_trail, insight_selectors
+      `WITH a AS (SELECT organization_id FROM accounts WHERE id = $1)
+       SELECT home_region, is_multi_region_trail, insight_selectors
        FROM trails t
        WHERE t.is_logging AND t.insight_selectors IS NOT NULL
          AND (t.account_id = $1
-              OR (t.is_organization_trail AND t.organization_id = (SELECT organization_id FROM accounts WHERE id = $1)))`,
+              OR (t.is_organization_trail AND t.organization_id = (SELECT organization_id FROM a)))
+       UNION ALL
+       SELECT s.region, s.multi_region_enabled, s.insight_selectors
+       FROM event_data_stores s
+       WHERE s.status = 'ENABLED' AND s.insight_selectors IS NOT NULL
+         AND (s.account_id = $1
+              OR (s.organization_enabled AND s.organization_id = (SELECT organization_id FROM a)))`,
       [accountId],
     );
     return rows.map((r) => ({ homeRegion: r.home_region, isMultiRegionTrail: r.is_multi_region_trail, insightSelectors: r.insight_selectors }));

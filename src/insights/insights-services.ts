@@ -6,11 +6,14 @@ import type { OutboxService } from '../events/outbox.service';
 import { InsightsCountRouter } from './insights-count.router';
 import { InsightsDetectionService } from './insights-detection.service';
 import { InsightsMetricsService } from './insights-metrics.service';
+import { StoreInsightSelectorsService } from './store-insight-selectors.service';
 
 /** The Insights module as composed into Services under `insights`. */
 export interface InsightsServices {
   detection: InsightsDetectionService;
   metrics: InsightsMetricsService;
+  /** PutInsightSelectors/GetInsightSelectors on event data stores (trails: trails.selectors). */
+  storeSelectors: StoreInsightSelectorsService;
 }
 
 /** Builds the services and plugs the counting router into the outbox's routing step. */
@@ -19,5 +22,6 @@ export function createInsightsServices(core: { config: Config; db: Database; log
   return {
     detection: new InsightsDetectionService(core.config, core.db, core.eventWriter, core.logger.child({ module: 'insights' })),
     metrics: new InsightsMetricsService(core.db),
+    storeSelectors: new StoreInsightSelectorsService(core.db),
   };
 }

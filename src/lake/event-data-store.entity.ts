@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { AdvancedEventSelector } from '../trails/trail.entity';
+import type { AdvancedEventSelector, InsightSelector } from '../trails/trail.entity';
 
 export type EventDataStoreStatus =
   | 'CREATED'
@@ -66,6 +66,16 @@ export class EventDataStoreEntity {
 
   @Column({ name: 'advanced_event_selectors', type: 'jsonb' })
   advancedEventSelectors!: AdvancedEventSelector[];
+
+  /**
+   * Insights on this (source, management-event) store: its selectors, and the Insight-category store
+   * of the same account that receives the Insights events (PutInsightSelectors, spec §10). Both or neither.
+   */
+  @Column({ name: 'insight_selectors', type: 'jsonb', nullable: true })
+  insightSelectors!: InsightSelector[] | null;
+
+  @Column({ name: 'insights_destination_id', type: 'uuid', nullable: true })
+  insightsDestinationId!: string | null;
 
   @Column({ type: 'jsonb', default: () => `'[]'` })
   tags!: Array<{ Key: string; Value: string | null }>;

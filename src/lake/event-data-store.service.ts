@@ -4,7 +4,7 @@ import { type RequestContext, tenantOf } from '../common/request-context';
 import { decodePageToken, encodePageToken } from '../common/page-token';
 import type { Database } from '../db/database';
 import { OrganizationEntity } from '../organizations/organization.entity';
-import { validateAdvancedEventSelectors } from '../trails/selector-validation';
+import { validateAdvancedEventSelectors, validateInsightSelectors } from '../trails/selector-validation';
 import { callerIsDelegatedAdmin } from '../trails/trail-access';
 import { mergeTags } from '../trails/trail-tags';
 import { TrailErrors } from '../trails/trail.errors';
@@ -171,6 +171,8 @@ export class EventDataStoreService {
         const before = holdsCloudTrailEvents(store) ? 'CloudTrail events' : [...storeCategories(store)].join(',');
         const after = holdsCloudTrailEvents({ advancedEventSelectors: selectors }) ? 'CloudTrail events' : [...storeCategories({ advancedEventSelectors: selectors })].join(',');
         if (before !== after) throw TrailErrors.eventSelectors(`The event category of an event data store cannot change (${before} to ${after}).`);
+        // A source of Insights keeps their prerequisites (spec §10): InvalidInsightSelectorsException.
+        if (store.insightSelectors?.length) validateInsightSelectors(store.insightSelectors, { eventSelectors: null, advancedEventSelectors: selectors });
         store.advancedEventSelectors = selectors;
       }
       if (given(input.billingMode)) {

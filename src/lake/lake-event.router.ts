@@ -44,12 +44,45 @@ export function selectStoreEvents(stores: RoutableStore[], events: RoutableEvent
   return out;
 }
 
+function insightTypeOf(e: RoutableEvent): string | undefined {
+  const details = (JSON.parse(e.record) as { insightDetails?: { insightType?: string } }).insightDetails;
+  return details?.insightType;
+}
+
+/**
+ * Which Insights events each Insights destination receives (spec §10 "EDS Insights"): those of a
+ * source store that covers the event's region and enables its Insights type, delivered to that
+ * source's destination. Insights events reach no other store. Pure.
+ */
+export function selectInsightsDestinationEvents(sources: RoutableStore[], destinations: RoutableStore[], events: RoutableEvent[]): Map<RoutableStore, RoutableEvent[]> {
+  const byId = new Map(destinations.map((d) => [d.id, d]));
+  const out = new Map<RoutableStore, RoutableEvent[]>();
+  for (const e of events) {
+    if (e.eventCategory !== 'Insight') continue;
+    const type = insightTypeOf(e);
+    const targets = new Set<RoutableStore>();
+    for (const s of sources) {
+      const destination = s.insightsDestinationId ? byId.get(s.insightsDestinationId) : undefined;
+      if (!destination || !storeCoversRegion(s, e.region)) continue;
+      if (!(s.insightSelectors ?? []).some((sel) => sel.InsightType === type)) continue;
+      targets.add(destination);
+    }
+    for (const d of targets) {
+      const list = out.get(d) ?? [];
+      list.push(e);
+      out.set(d, list);
+    }
+  }
+  return out;
+}
+
 /**
  * The aggregation step for CloudTrail Lake: each committed outbox batch is copied into every
  * ENABLED store that covers it, inside the routing transaction, so the copy commits exactly once
  * with the routed mark (and a retried routing inserts nothing new: ON CONFLICT DO NOTHING).
  * Stopped or pending-deletion stores receive nothing; integration (ActivityAuditLog) stores are
- * fed by channels only.
+ * fed by channels only. Insights events go only to the Insights destinations of covering source
+ * stores with Insights (an Insight-category store receives nothing else).
  */
 export class LakeEventRouter implements EventDestinationRouter {
   readonly name = 'lake';
@@ -59,6 +92,12 @@ export class LakeEventRouter implements EventDestinationRouter {
     if (stores.length === 0) return;
     const events = await trailRoutingRepository.eventsOfBatch(client, batch.accountId, batch.eventIds, batch.eventTimes);
     for (const [store, selected] of selectStoreEvents(stores, events)) {
+      await insertLakeEventsJson(client, store.id, store.accountId, selected.map((e) => e.record));
+    }
+    const sources = stores.filter((s) => s.insightsDestinationId && s.insightSelectors?.length);
+    if (sources.length === 0 || !events.some((e) => e.eventCategory === 'Insight')) return;
+    const destinations = await lakeRoutingRepository.enabledStoresById(client, [...new Set(sources.map((s) => s.insightsDestinationId as string))]);
+    for (const [store, selected] of selectInsightsDestinationEvents(sources, destinations, events)) {
       await insertLakeEventsJson(client, store.id, store.accountId, selected.map((e) => e.record));
     }
   }

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { AdvancedEventSelector } from '../trails/trail.entity';
+import type { AdvancedEventSelector, InsightSelector } from '../trails/trail.entity';
 
 /** The columns aggregation needs of an ingesting store. */
 export interface RoutableStore {
@@ -8,7 +8,20 @@ export interface RoutableStore {
   region: string;
   multiRegionEnabled: boolean;
   advancedEventSelectors: AdvancedEventSelector[];
+  /** Insights on a source store (spec §10): its selectors and the store receiving the Insights events. */
+  insightSelectors?: InsightSelector[] | null;
+  insightsDestinationId?: string | null;
 }
+
+const toRoutable = (r: any): RoutableStore => ({
+  id: r.id,
+  accountId: r.account_id,
+  region: r.region,
+  multiRegionEnabled: r.multi_region_enabled,
+  advancedEventSelectors: r.advanced_event_selectors,
+  insightSelectors: r.insight_selectors,
+  insightsDestinationId: r.insights_destination_id,
+});
 
 export const lakeRoutingRepository = {
   /**
@@ -17,7 +30,7 @@ export const lakeRoutingRepository = {
    */
   async ingestingStoresCovering(client: PoolClient, accountId: string): Promise<RoutableStore[]> {
     const { rows } = await client.query(
-      `SELECT id, account_id, region, multi_region_enabled, advanced_event_selectors
+      `SELECT id, account_id, region, multi_region_enabled, advanced_event_selectors, insight_selectors, insights_destination_id
        FROM event_data_stores s
        WHERE s.status = 'ENABLED'
          AND (s.account_id = $1
@@ -25,12 +38,17 @@ export const lakeRoutingRepository = {
                   AND s.organization_id = (SELECT organization_id FROM accounts WHERE id = $1)))`,
       [accountId],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      accountId: r.account_id,
-      region: r.region,
-      multiRegionEnabled: r.multi_region_enabled,
-      advancedEventSelectors: r.advanced_event_selectors,
-    }));
+    return rows.map(toRoutable);
+  },
+
+  /** The ENABLED stores among `ids` (Insights destinations of the covering source stores). */
+  async enabledStoresById(client: PoolClient, ids: string[]): Promise<RoutableStore[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await client.query(
+      `SELECT id, account_id, region, multi_region_enabled, advanced_event_selectors, insight_selectors, insights_destination_id
+       FROM event_data_stores WHERE id = ANY($1::uuid[]) AND status = 'ENABLED'`,
+      [ids],
+    );
+    return rows.map(toRoutable);
   },
 };

@@ -9,7 +9,7 @@ const CLOUDTRAIL = 'cloudtrail.amazonaws.com';
  * store of that ID otherwise; malformed values fall back to the account's eventdatastore/*
  * pattern and the service rejects them with EventDataStoreARNInvalidException.
  */
-const storeArnOf = (value: unknown, caller: Caller, meta: RequestMeta): string => {
+export const storeArnOf = (value: unknown, caller: Caller, meta: RequestMeta): string => {
   if (typeof value === 'string' && /^arn:[a-z-]+:cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/[0-9a-f-]{36}$/.test(value)) return value;
   const id = typeof value === 'string' && /^[0-9a-f-]{36}$/.test(value) ? value : '*';
   return eventDataStoreArn(meta.region, caller.accountId, id);

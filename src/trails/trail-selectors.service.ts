@@ -10,7 +10,7 @@ import {
 import { resolveTrail, resolveTrailForWrite } from './trail-access';
 import { type AdvancedEventSelector, type EventSelector, type InsightSelector, TrailEntity } from './trail.entity';
 import { TrailErrors } from './trail.errors';
-import type { TrailBucketChecker } from './trail.service';
+import type { TrailBucketChecker, TrailKeyChecker } from './trail.service';
 
 export interface EventSelectorsView {
   trailArn: string;
@@ -20,7 +20,11 @@ export interface EventSelectorsView {
 
 /** Event selectors and Insights selectors of a trail (spec §4.3, §4.4, §10). */
 export class TrailSelectorsService {
-  constructor(private readonly db: Database, private readonly buckets?: TrailBucketChecker) {}
+  constructor(
+    private readonly db: Database,
+    private readonly buckets?: TrailBucketChecker,
+    private readonly keys?: TrailKeyChecker,
+  ) {}
 
   /** cloudtrail:PutEventSelectors: basic or advanced, never both; one kind replaces the other. */
   async putEventSelectors(
@@ -50,8 +54,9 @@ export class TrailSelectorsService {
   /**
    * cloudtrail:PutInsightSelectors; an empty list turns Insights off. Enabling checks the trail's
    * bucket as CreateTrail does (Insights files go to the same bucket: S3BucketDoesNotExistException,
-   * InsufficientS3BucketPolicyException). Event data store Insights (EventDataStore +
-   * InsightsDestination) wait for the Lake.
+   * InsufficientS3BucketPolicyException) and its KMS key as CreateTrail does (Insights files are
+   * encrypted with it: InsufficientEncryptionPolicyException, KmsException, ...). Event data store
+   * Insights are src/insights/store-insight-selectors.service.ts.
    */
   async putInsightSelectors(
     ctx: RequestContext,
@@ -67,6 +72,9 @@ export class TrailSelectorsService {
           keyPrefix: trail.s3KeyPrefix,
           trailArn: trail.trailArn,
         });
+      }
+      if (selectors.length > 0 && trail.kmsKeyId && this.keys) {
+        await this.keys.checkTrailKey(trail.kmsKeyId, { trailArn: trail.trailArn, accountId: trail.accountId, region: trail.homeRegion });
       }
       await m.update(TrailEntity, { id: trail.id }, { insightSelectors: selectors.length > 0 ? selectors : null });
       return { trailArn: trail.trailArn, insightSelectors: selectors };

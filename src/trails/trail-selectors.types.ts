@@ -167,20 +167,41 @@ export class InsightSelector {
 
 @InputType()
 export class PutInsightSelectorsInput {
-  @Field(() => String, { description: 'Trail name or ARN.' })
-  trailName!: string;
+  @Field(() => String, { nullable: true, description: 'Trail name or ARN (or eventDataStore, not both).' })
+  trailName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Source event data store (ARN or ID) of management events.' })
+  eventDataStore?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Event data store (ARN or ID) of the same account that collects Insight events; with eventDataStore.' })
+  insightsDestination?: string | null;
 
   @Field(() => [InsightSelectorInput], { description: 'An empty list turns Insights off.' })
   insightSelectors!: InsightSelectorInput[];
 }
 
+@InputType()
+export class GetInsightSelectorsInput {
+  @Field(() => String, { nullable: true, description: 'Trail name or ARN (or eventDataStore, not both).' })
+  trailName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Source event data store (ARN or ID).' })
+  eventDataStore?: string | null;
+}
+
 @ObjectType()
 export class InsightSelectorsResult {
-  @Field(() => String)
-  trailARN!: string;
+  @Field(() => String, { nullable: true, description: 'Set for a trail.' })
+  trailARN!: string | null;
 
   @Field(() => [InsightSelector])
   insightSelectors!: InsightSelector[];
+
+  @Field(() => String, { nullable: true, description: 'Set for an event data store.' })
+  eventDataStoreArn!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Set for an event data store: the store receiving its Insights events.' })
+  insightsDestination!: string | null;
 }
 
 @InputType()

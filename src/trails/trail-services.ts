@@ -16,7 +16,7 @@ export function createTrailServices(db: Database, buckets: TrailBucketChecker, k
   return {
     lifecycle: new TrailService(db, buckets, keys, listener),
     reads: new TrailReadService(db),
-    selectors: new TrailSelectorsService(db, buckets),
+    selectors: new TrailSelectorsService(db, buckets, keys),
     tags: new TrailTagsService(db),
   };
 }

@@ -1,5 +1,6 @@
 import type { Caller, RequestMeta } from '../common/request-context';
 import { defineOperations } from '../graphql/operation-spec';
+import { storeArnOf } from '../lake/lake-store.operations';
 import { trailArn } from './trail-names';
 
 const CLOUDTRAIL = 'cloudtrail.amazonaws.com';
@@ -16,6 +17,9 @@ const arnOf = (value: unknown, caller: Caller, meta: RequestMeta): string => {
 };
 const byName = (args: Record<string, any>, caller: Caller, meta: RequestMeta) => arnOf(args.input?.name, caller, meta);
 const byTrailName = (args: Record<string, any>, caller: Caller, meta: RequestMeta) => arnOf(args.input?.trailName, caller, meta);
+/** PutInsightSelectors/GetInsightSelectors name a trail or, for Lake Insights, a source event data store. */
+const byTrailOrStore = (args: Record<string, any>, caller: Caller, meta: RequestMeta) =>
+  args.input?.eventDataStore && !args.input?.trailName ? storeArnOf(args.input.eventDataStore, caller, meta) : arnOf(args.input?.trailName, caller, meta);
 const byResourceId = (args: Record<string, any>, caller: Caller, meta: RequestMeta) => arnOf(args.input?.resourceId, caller, meta);
 const allTrails = (_args: Record<string, any>, caller: Caller, meta: RequestMeta) => trailArn(meta.region, caller.accountId, '*');
 
@@ -31,8 +35,8 @@ export const TRAIL_OPERATIONS = defineOperations({
   stopLogging: { eventSource: CLOUDTRAIL, eventName: 'StopLogging', action: 'cloudtrail:StopLogging', resource: byName },
   putEventSelectors: { eventSource: CLOUDTRAIL, eventName: 'PutEventSelectors', action: 'cloudtrail:PutEventSelectors', resource: byTrailName },
   getEventSelectors: { eventSource: CLOUDTRAIL, eventName: 'GetEventSelectors', action: 'cloudtrail:GetEventSelectors', resource: byTrailName },
-  putInsightSelectors: { eventSource: CLOUDTRAIL, eventName: 'PutInsightSelectors', action: 'cloudtrail:PutInsightSelectors', resource: byTrailName },
-  getInsightSelectors: { eventSource: CLOUDTRAIL, eventName: 'GetInsightSelectors', action: 'cloudtrail:GetInsightSelectors', resource: byTrailName },
+  putInsightSelectors: { eventSource: CLOUDTRAIL, eventName: 'PutInsightSelectors', action: 'cloudtrail:PutInsightSelectors', resource: byTrailOrStore },
+  getInsightSelectors: { eventSource: CLOUDTRAIL, eventName: 'GetInsightSelectors', action: 'cloudtrail:GetInsightSelectors', resource: byTrailOrStore },
   addTags: { eventSource: CLOUDTRAIL, eventName: 'AddTags', action: 'cloudtrail:AddTags', resource: byResourceId },
   removeTags: { eventSource: CLOUDTRAIL, eventName: 'RemoveTags', action: 'cloudtrail:RemoveTags', resource: byResourceId },
   listTags: { eventSource: CLOUDTRAIL, eventName: 'ListTags', action: 'cloudtrail:ListTags', resource: allTrails },

@@ -21,7 +21,7 @@ export const TRAIL_OPS = {
   putEventSelectors: `mutation($input: PutEventSelectorsInput!) { putEventSelectors(input: $input) { ${SELECTORS} } }`,
   getEventSelectors: `query($input: TrailNameRefInput!) { getEventSelectors(input: $input) { ${SELECTORS} } }`,
   putInsightSelectors: 'mutation($input: PutInsightSelectorsInput!) { putInsightSelectors(input: $input) { trailARN insightSelectors { insightType eventCategories } } }',
-  getInsightSelectors: 'query($input: TrailNameRefInput!) { getInsightSelectors(input: $input) { trailARN insightSelectors { insightType eventCategories } } }',
+  getInsightSelectors: 'query($input: GetInsightSelectorsInput!) { getInsightSelectors(input: $input) { trailARN insightSelectors { insightType eventCategories } } }',
   addTags: 'mutation($input: TagsInput!) { addTags(input: $input) }',
   removeTags: 'mutation($input: TagsInput!) { removeTags(input: $input) }',
   listTags: 'query($input: ListTagsInput!) { listTags(input: $input) { resourceTagList { resourceId tagsList { key value } } } }',

@@ -1,3 +1,4 @@
+import { EventDataStoreInsights1795500215658 } from './1795500215658-EventDataStoreInsights';
 import { IntegrityObjectHash1795498993074 } from './1795498993074-IntegrityObjectHash';
 import { KmsRowLevelSecurity1795497805200 } from './1795497805200-KmsRowLevelSecurity';
 import { Kms1795497805159 } from './1795497805159-Kms';
@@ -41,4 +42,5 @@ export const MIGRATIONS: Function[] = [
   Kms1795497805159,
   KmsRowLevelSecurity1795497805200,
   IntegrityObjectHash1795498993074,
+  EventDataStoreInsights1795500215658,
 ];
