@@ -17,6 +17,7 @@ import { Database, ensureDatabaseExists } from '../src/db/database';
 import { createOrganizationWithAdmin, type TenantCredentials } from '../src/organizations/organization-bootstrap';
 import { benchDelivery } from './delivery';
 import { benchLakeRetention } from './lake-retention';
+import { benchLakeQuery } from './lake-query';
 import { startApp, type AppProcess } from './lib/app-process';
 import { fmt, printTable, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
@@ -253,6 +254,7 @@ async function main(): Promise<void> {
     if (want('graphql')) rows.push(...(await benchGraphql(env, admin)));
     if (want('delivery')) rows.push(...(await benchDelivery(EVENTS, SERVER)));
     if (want('lake-retention')) rows.push(...(await benchLakeRetention(EVENTS, SERVER)));
+    if (want('lake-query')) rows.push(...(await benchLakeQuery(EVENTS, SERVER)));
   } finally {
     await app.stop();
     await db.close();

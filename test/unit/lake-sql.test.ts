@@ -40,7 +40,7 @@ describe('compile', () => {
     expect(c.sql).toContain(`"${A}".event_name AS "eventName"`);
     expect(c.sql).toContain(`"${A}".user_identity_arn AS "arn"`);
     expect(c.sql).toContain(`("${A}".record -> 'userIdentity' -> 'sessionContext' -> 'sessionIssuer' ->> 'arn')`);
-    expect(c.sql).toContain(`-> 'bucketName'`);
+    expect(c.sql).toContain(`->> 'bucketName'`);
     expect(c.sql).toContain(`->> 'apiVersion'`);
     expect(c.sql).toContain(`WHERE ("${A}".event_time > '2024-01-01 00:00:00')`);
     expect(c.sql).toContain(`FROM (SELECT * FROM public.lake_events WHERE event_data_store_id = '${A}'::uuid) AS "${A}"`);

@@ -27,16 +27,22 @@ export type RunOutcome =
  * and finally `SET LOCAL ROLE opentrail_lake_reader` — the statement itself can do none of that
  * (the compiler admits one SELECT and only allow-listed functions; no SET, no set_config).
  */
-export async function openLakeTransaction(client: Pick<Client, 'query'>, storeIds: string[], timeoutMs: number): Promise<void> {
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+export async function openLakeTransaction(client: Pick<Client, 'query'>, storeIds: string[], timeoutMs: number, declareSql?: string): Promise<void> {
+  // One round trip (a simple query cannot take parameters, so the values are checked against
+  // their exact formats before they are written into it; the declared SQL is the compiler's).
+  const timeout = Math.max(1, Math.floor(timeoutMs));
+  if (!Number.isSafeInteger(timeout)) throw new Error('lake query: bad timeout');
+  for (const id of storeIds) if (!STORE_ID.test(id)) throw new Error('lake query: malformed store id');
   await client.query(
-    `SELECT set_config('statement_timeout', $1, true), set_config('TimeZone', 'UTC', true),
-            set_config('opentrail.lake_query_stores', $2, true), set_config('cursor_tuple_fraction', '1', true),
-            set_config('standard_conforming_strings', 'on', true), set_config('search_path', 'pg_catalog', true)`,
-    [String(Math.max(1, Math.floor(timeoutMs))), storeIds.join(',')],
+    `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+     SELECT set_config('statement_timeout', '${timeout}', true), set_config('TimeZone', 'UTC', true),
+            set_config('opentrail.lake_query_stores', '${storeIds.join(',')}', true), set_config('cursor_tuple_fraction', '1', true),
+            set_config('standard_conforming_strings', 'on', true), set_config('search_path', 'pg_catalog', true);
+     SET LOCAL ROLE ${LAKE_READER_ROLE};${declareSql ? `\n     DECLARE lake_query NO SCROLL CURSOR FOR ${declareSql}` : ''}`,
   );
-  await client.query(`SET LOCAL ROLE ${LAKE_READER_ROLE}`);
 }
+
+const STORE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Runs one statement on its own connection (so that its backend pid belongs to this query alone
@@ -61,14 +67,13 @@ export async function runLakeStatement(
   try {
     const pid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
     if (!(await hooks.onStarted(pid))) return { kind: 'cancelled', rows };
-    await openLakeTransaction(client, run.storeIds, run.timeoutMs);
-    await client.query(`DECLARE lake_query NO SCROLL CURSOR FOR ${run.statementSql}`);
+    await openLakeTransaction(client, run.storeIds, run.timeoutMs, run.statementSql);
     let columns: string[] = [];
     for (let batch = 0; ; batch++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) return { kind: 'timed_out', rows, columns };
       // The whole query, not each FETCH, is bounded by the timeout.
-      await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(1, remaining))]);
+      if (batch > 0) await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(1, remaining))]);
       const res = await client.query({ text: `FETCH ${RESULT_BATCH_ROWS} FROM lake_query`, rowMode: 'array' });
       if (batch === 0) columns = res.fields.map((f) => f.name);
       const types = res.fields.map((f) => f.dataTypeID);
