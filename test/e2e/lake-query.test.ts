@@ -189,6 +189,25 @@ describe('lake queries', () => {
     });
   });
 
+  describe('retention', () => {
+    it('expires queries and results after 7 days, fails runs whose runner is gone, re-queues lost jobs', async () => {
+      const old = await runStatement(app, admin, `SELECT eventId FROM ${B.id}`);
+      const stale = (await qCall(app, 'startQuery', { queryStatement: `SELECT eventId FROM ${B.id}` }, admin)).queryId;
+      const fresh = await runStatement(app, admin, `SELECT eventId FROM ${B.id}`);
+      await app.db.pool.query(`UPDATE lake_queries SET created_at = now() - interval '8 days' WHERE id = $1`, [old.queryId]);
+      await app.db.pool.query(`UPDATE lake_queries SET status = 'RUNNING', started_at = now() - interval '5 minutes', backend_pid = 1 WHERE id = $1`, [stale]);
+      const result = await app.services.lakeQueries.expire();
+      expect(result.expired).toBeGreaterThanOrEqual(1);
+      expect(result.failed).toBeGreaterThanOrEqual(1);
+      expect((await qError(app, 'describeQuery', { queryId: old.queryId }, admin)).code).toBe('QueryIdNotFoundException');
+      const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM lake_query_results WHERE query_id = $1`, [old.queryId]);
+      expect(rows[0].n).toBe(0);
+      expect(await qCall(app, 'describeQuery', { queryId: stale }, admin)).toMatchObject({ queryStatus: 'FAILED', errorMessage: expect.stringMatching(/runner stopped/) });
+      expect((await qCall(app, 'describeQuery', { queryId: fresh.queryId }, admin)).queryStatus).toBe('FINISHED');
+      expect(await allRows(app, admin, fresh.queryId)).toHaveLength(3);
+    });
+  });
+
   describe('tenant isolation and authorization', () => {
     it("another tenant's store is not found, and its queries are not visible", async () => {
       expect((await qError(app, 'startQuery', { queryStatement: `SELECT * FROM ${C.id}` }, admin)).code).toBe('EventDataStoreNotFoundException');
