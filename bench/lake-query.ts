@@ -2,8 +2,8 @@
  * `node dist/bench/run.js lake-query`: CloudTrail Lake SQL against BENCH_EVENTS events
  * (default 1,000,000) of one data store over 60 days: the spec's sample queries and a 30-day
  * GROUP BY, each compiled by the Lake compiler and run inside the query walls (READ ONLY
- * transaction, statement timeout, SET ROLE opentrail_lake_reader, row-level security, a cursor
- * fetched in batches, values rendered as CloudTrail returns them) — beside the same work written
+ * transaction, statement timeout, SET ROLE opentrail_lake_reader, row-level security, rows
+ * streamed in batches and rendered as CloudTrail returns them) — beside the same work written
  * by hand in plain SQL against lake_events on the same connection, in the same run. Median of
  * BENCH_QUERY_RUNS (default 9) alternating runs each. Runs on its own scratch database.
  */
@@ -11,8 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Database, ensureDatabaseExists } from '../src/db/database';
 import { ensureLakePartitions } from '../src/lake/lake-event.repository';
-import { openLakeTransaction, RESULT_BATCH_ROWS } from '../src/lake/query/lake-query.runner';
-import { renderValue, TEXT_TYPES } from '../src/lake/query/lake-query.values';
+import { openLakeTransaction, streamLakeStatement } from '../src/lake/query/lake-query.runner';
 import { compileLakeQuery, loadLakeSqlParser } from '../src/lake/sql/lake-sql.compiler';
 import { fmt, summarize, type Row } from './lib/stats';
 
@@ -46,18 +45,14 @@ async function load(client: Client, storeId: string, from: Date, days: number, c
   }
 }
 
-/** The compiled statement inside the query walls, fetched and rendered like the runner does. */
+/** The compiled statement inside the query walls, streamed and rendered like the runner does. */
 async function runLake(client: Client, sql: string, storeId: string): Promise<number> {
-  await openLakeTransaction(client, [storeId], 600_000, sql);
+  await openLakeTransaction(client, [storeId], 600_000);
   try {
     let rows = 0;
-    for (;;) {
-      const res = await client.query({ text: `FETCH ${RESULT_BATCH_ROWS} FROM lake_query`, rowMode: 'array', types: TEXT_TYPES });
-      const types = res.fields.map((f) => f.dataTypeID);
-      for (const r of res.rows as Array<Array<string | null>>) r.map((v, i) => renderValue(v, types[i]));
-      rows += res.rows.length;
-      if (res.rows.length < RESULT_BATCH_ROWS) break;
-    }
+    await streamLakeStatement(client, sql, async (_batch, batch) => {
+      rows += batch.length;
+    });
     return rows;
   } finally {
     await client.query('COMMIT');

@@ -284,7 +284,6 @@ export class LakeQueryService {
             [q.account_id, queryId, batch, rows.length, JSON.stringify(rows)],
           );
         },
-        stillWanted: async () => (await pool.query(`SELECT status FROM lake_queries WHERE id = $1`, [queryId])).rows[0]?.status === 'RUNNING',
       },
     );
     const status: LakeQueryStatus =
