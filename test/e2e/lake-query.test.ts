@@ -129,6 +129,22 @@ describe('lake queries', () => {
     });
   });
 
+  describe('integration events (§8.3.5)', () => {
+    it('reads eventData and metadata fields of ActivityAuditLog records', async () => {
+      const F = await createStore(app, admin, 'store-f');
+      await seed(app, F.id, app.admin.accountId, [{
+        eventVersion: '1.0', eventCategory: 'ActivityAuditLog', eventType: 'ActivityLog', eventID: 'f-1', eventTime: '2024-03-01T10:00:00Z',
+        awsRegion: 'us-east-1', recipientAccountId: app.admin.accountId,
+        metadata: { ingestionTime: '2024-03-01T10:00:01Z', channelARN: 'arn:aws:cloudtrail:us-east-1:1:channel/c1' },
+        eventData: { version: '1', UID: 'u-7', eventSource: 'okta', eventName: 'user.login', eventTime: '2024-03-01T10:00:00Z',
+          userIdentity: { type: 'User', principalId: 'p-9', details: { team: 'blue' } }, requestParameters: { app: 'crm' } },
+      }]);
+      expect(await query(app, admin, `SELECT eventData.uid, eventData.eventName, eventData.userIdentity.principalId, metadata.channelArn,
+          element_at(eventData.requestParameters, 'app') AS app, eventCategory FROM ${F.id}`))
+        .toEqual([[{ uid: 'u-7' }, { eventName: 'user.login' }, { principalId: 'p-9' }, { channelArn: 'arn:aws:cloudtrail:us-east-1:1:channel/c1' }, { app: 'crm' }, { eventCategory: 'ActivityAuditLog' }]]);
+    });
+  });
+
   describe('lifecycle', () => {
     it('describes a finished query with statistics, lists it, and pages its results with opaque tokens', async () => {
       const { queryId, status } = await runStatement(app, admin, `SELECT eventId FROM ${A.id} ORDER BY eventId`);
