@@ -47,16 +47,11 @@ async function load(client: Client, storeId: string, from: Date, days: number, c
 
 /** The compiled statement inside the query walls, streamed and rendered like the runner does. */
 async function runLake(client: Client, sql: string, storeId: string): Promise<number> {
-  await openLakeTransaction(client, [storeId], 600_000);
-  try {
-    let rows = 0;
-    await streamLakeStatement(client, sql, async (_batch, batch) => {
-      rows += batch.length;
-    });
-    return rows;
-  } finally {
-    await client.query('COMMIT');
-  }
+  let rows = 0;
+  await streamLakeStatement(client, { storeIds: [storeId], timeoutMs: 600_000 }, sql, async (_batch, batch) => {
+    rows += batch.length;
+  });
+  return rows;
 }
 
 async function runHand(client: Client, sql: string, params: unknown[]): Promise<number> {

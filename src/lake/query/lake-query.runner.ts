@@ -22,24 +22,32 @@ export type RunOutcome =
   | { kind: 'failed'; rows: number; message: string };
 
 /**
- * The walls around a compiled Lake statement, set up by this code before any of it runs:
+ * The walls around a compiled Lake statement, set up by this code before any of it runs
+ * (openLakeTransaction, or the head of streamLakeStatement's single round trip):
  * a READ ONLY transaction, the statement timeout, UTC, the store ids row-level security admits,
  * and finally `SET LOCAL ROLE opentrail_lake_reader` — the statement itself can do none of that
  * (the compiler admits one SELECT and only allow-listed functions; no SET, no set_config).
  */
 export async function openLakeTransaction(client: Pick<Client, 'query'>, storeIds: string[], timeoutMs: number): Promise<void> {
-  // One round trip (a simple query cannot take parameters, so the values are checked against
-  // their exact formats before they are written into it).
+  await client.query(lakeTransactionSql(storeIds, timeoutMs));
+}
+
+/**
+ * The statements that open the walls, as one simple-protocol string (one round trip). A simple
+ * query cannot take parameters, so the values are checked against their exact formats before
+ * they are written into it. SET statements return no rows, so a statement may follow in the
+ * same string (streamLakeStatement).
+ */
+export function lakeTransactionSql(storeIds: string[], timeoutMs: number): string {
   const timeout = Math.max(1, Math.floor(timeoutMs));
   if (!Number.isSafeInteger(timeout)) throw new Error('lake query: bad timeout');
+  if (storeIds.length === 0) throw new Error('lake query: no store');
   for (const id of storeIds) if (!STORE_ID.test(id)) throw new Error('lake query: malformed store id');
-  await client.query(
-    `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
-     SELECT set_config('statement_timeout', '${timeout}', true), set_config('TimeZone', 'UTC', true),
-            set_config('opentrail.lake_query_stores', '${storeIds.join(',')}', true),
-            set_config('standard_conforming_strings', 'on', true), set_config('search_path', 'pg_catalog', true);
-     SET LOCAL ROLE ${LAKE_READER_ROLE}`,
-  );
+  return `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+    SET LOCAL statement_timeout = ${timeout}; SET LOCAL TimeZone = 'UTC';
+    SET LOCAL opentrail.lake_query_stores = '${storeIds.join(',')}';
+    SET LOCAL standard_conforming_strings = on; SET LOCAL search_path = pg_catalog;
+    SET LOCAL ROLE ${LAKE_READER_ROLE}`;
 }
 
 const STORE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -65,12 +73,10 @@ export async function runLakeStatement(
   try {
     const pid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
     if (!(await hooks.onStarted(pid))) return { kind: 'cancelled', rows };
-    await openLakeTransaction(client, run.storeIds, run.timeoutMs);
-    const { columns } = await streamLakeStatement(client, run.statementSql, async (batch, rendered) => {
+    const { columns } = await streamLakeStatement(client, { storeIds: run.storeIds, timeoutMs: run.timeoutMs }, run.statementSql, async (batch, rendered) => {
       rows += rendered.length;
       await hooks.onBatch(batch, rendered);
     });
-    await client.query('COMMIT');
     return { kind: 'finished', rows, columns };
   } catch (err) {
     const e = err as { code?: string; message?: string };
@@ -84,12 +90,14 @@ export async function runLakeStatement(
 }
 
 /**
- * Runs the statement to completion as one execution (not a cursor: PostgreSQL plans cursors
- * without parallel workers) and streams its rows, rendered, to `onBatch` in batches of
- * RESULT_BATCH_ROWS while they arrive. The statement timeout bounds the whole run.
+ * Opens the walls, runs the statement to completion as one execution and commits, in one round
+ * trip (not a cursor: PostgreSQL plans cursors without parallel workers), streaming the rows,
+ * rendered, to `onBatch` in batches of RESULT_BATCH_ROWS while they arrive. The statement timeout
+ * bounds the whole run. On error the transaction is left aborted: roll back or close.
  */
 export function streamLakeStatement(
   client: Client,
+  walls: { storeIds: string[]; timeoutMs: number },
   sql: string,
   onBatch: (batch: number, rows: Array<Array<string | null>>) => Promise<void>,
 ): Promise<{ columns: string[] }> {
@@ -107,7 +115,8 @@ export function streamLakeStatement(
       writing = writing.then(() => onBatch(n, rows)).catch((err) => { failed ??= err; });
     };
     // rowMode is a runtime option of pg's Query that its typings omit.
-    const q = client.query(new Query({ text: sql, rowMode: 'array', types: TEXT_TYPES } as ConstructorParameters<typeof Query>[0]));
+    const text = `${lakeTransactionSql(walls.storeIds, walls.timeoutMs)};\n${sql};\nCOMMIT`;
+    const q = client.query(new Query({ text, rowMode: 'array', types: TEXT_TYPES } as ConstructorParameters<typeof Query>[0]));
     q.on('row', (row: Array<string | null>, result?: { fields: Array<{ name: string; dataTypeID: number }> }) => {
       if (!types) {
         types = result!.fields.map((f) => f.dataTypeID);
