@@ -83,3 +83,11 @@ describe('compile', () => {
     expect(fails('')).toMatch(/1 to 10000/);
   });
 });
+
+describe('literals the caller escapes', () => {
+  it('prints E-strings and dollar quotes as plain quoted literals', () => {
+    const c = compile(`SELECT eventId FROM ${A} WHERE eventName = E'\\x27; DROP TABLE lake_events; --' OR eventName = $q$it's$q$`);
+    expect(c.sql).toContain(`= '''; DROP TABLE lake_events; --'`);
+    expect(c.sql).toContain(`= 'it''s'`);
+  });
+});
