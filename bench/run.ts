@@ -20,6 +20,7 @@ import { benchInsights } from './insights';
 import { benchEncryption } from './encryption';
 import { benchValidation } from './validation';
 import { benchLakeRetention } from './lake-retention';
+import { benchLakeQuery } from './lake-query';
 import { startApp, type AppProcess } from './lib/app-process';
 import { fmt, printTable, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
@@ -264,6 +265,7 @@ async function main(): Promise<void> {
     if (want('encryption')) rows.push(...(await benchEncryption()));
     if (want('validation')) rows.push(...(await benchValidation(SERVER)));
     if (want('lake-retention')) rows.push(...(await benchLakeRetention(EVENTS, SERVER)));
+    if (want('lake-query')) rows.push(...(await benchLakeQuery(EVENTS, SERVER)));
   } finally {
     await app.stop();
     await db.close();

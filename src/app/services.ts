@@ -85,7 +85,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     trails,
     delivery: createDeliveryService(core, core.storage),
     lakeStorage,
-    lakeQueries: new LakeQueryService(config, db, events.outbox, logger.child({ module: 'lake-query' })),
+    lakeQueries: new LakeQueryService(config, db, events.outbox, logger.child({ module: 'lake-query' }), core.storage),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
     insights: createInsightsServices({ ...core, outbox: events.outbox, eventWriter: events.eventWriter }),
   };

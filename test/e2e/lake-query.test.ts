@@ -1,4 +1,9 @@
+import { createVerify } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { LocalResultSigner } from '../../src/lake/query/result-signer';
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
+import { createTrailBucket, trailCall } from '../helpers/trails';
 import { call, policyJson } from '../helpers/iam-ops';
 import { allRows, createStore, lakeEvent, qCall, qError, query, runStatement, seed } from '../helpers/lake-query';
 import type { LakeSession } from '../helpers/lake-store';
@@ -124,6 +129,22 @@ describe('lake queries', () => {
     });
   });
 
+  describe('integration events (§8.3.5)', () => {
+    it('reads eventData and metadata fields of ActivityAuditLog records', async () => {
+      const F = await createStore(app, admin, 'store-f');
+      await seed(app, F.id, app.admin.accountId, [{
+        eventVersion: '1.0', eventCategory: 'ActivityAuditLog', eventType: 'ActivityLog', eventID: 'f-1', eventTime: '2024-03-01T10:00:00Z',
+        awsRegion: 'us-east-1', recipientAccountId: app.admin.accountId,
+        metadata: { ingestionTime: '2024-03-01T10:00:01Z', channelARN: 'arn:aws:cloudtrail:us-east-1:1:channel/c1' },
+        eventData: { version: '1', UID: 'u-7', eventSource: 'okta', eventName: 'user.login', eventTime: '2024-03-01T10:00:00Z',
+          userIdentity: { type: 'User', principalId: 'p-9', details: { team: 'blue' } }, requestParameters: { app: 'crm' } },
+      }]);
+      expect(await query(app, admin, `SELECT eventData.uid, eventData.eventName, eventData.userIdentity.principalId, metadata.channelArn,
+          element_at(eventData.requestParameters, 'app') AS app, eventCategory FROM ${F.id}`))
+        .toEqual([[{ uid: 'u-7' }, { eventName: 'user.login' }, { principalId: 'p-9' }, { channelArn: 'arn:aws:cloudtrail:us-east-1:1:channel/c1' }, { app: 'crm' }, { eventCategory: 'ActivityAuditLog' }]]);
+    });
+  });
+
   describe('lifecycle', () => {
     it('describes a finished query with statistics, lists it, and pages its results with opaque tokens', async () => {
       const { queryId, status } = await runStatement(app, admin, `SELECT eventId FROM ${A.id} ORDER BY eventId`);
@@ -186,6 +207,56 @@ describe('lake queries', () => {
       await app.services.lakeQueries.run(theirs.queryId);
       for (const id of ids) await qCall(app, 'cancelQuery', { queryId: id }, admin);
       await qCall(app, 'startQuery', { queryStatement: `SELECT eventId FROM ${B.id}` }, admin).then((q) => app.services.lakeQueries.run(q.queryId));
+    });
+  });
+
+  describe('delivery to S3 (§8.2.2, §6.9)', () => {
+    it('writes gzip CSV results and a signed result_sign.json under the CloudTrail-Lake key layout', async () => {
+      const acct = app.admin.accountId;
+      await createTrailBucket(app, admin, 'lq-results', [acct], 'lake');
+      const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT eventId, eventName FROM ${B.id} ORDER BY eventId`, deliveryS3Uri: 's3://lq-results/lake' }, admin);
+      expect((await qCall(app, 'describeQuery', { queryId }, admin)).deliveryStatus).toBe('PENDING');
+      expect(await app.services.lakeQueries.run(queryId)).toBe('FINISHED');
+      const d = await qCall(app, 'describeQuery', { queryId }, admin);
+      expect(d).toMatchObject({ deliveryS3Uri: 's3://lq-results/lake', deliveryStatus: 'SUCCESS' });
+      const { rows } = await app.db.pool.query(`SELECT finished_at FROM lake_queries WHERE id = $1`, [queryId]);
+      const day = new Date(rows[0].finished_at).toISOString().slice(0, 10).replace(/-/g, '/');
+      const dir = `lake/AWSLogs/${acct}/CloudTrail-Lake/Query/${day}/${queryId}/`;
+      const csv = await app.services.storage.readServiceObject('lq-results', `${dir}result_1.csv.gz`);
+      expect(gunzipSync(csv!.body).toString('utf8')).toBe('eventId,eventName\nb-1,CreateBucket\nb-2,PutObject\nb-3,PutObject\n');
+      const sign = JSON.parse((await app.services.storage.readServiceObject('lq-results', `${dir}result_sign.json`))!.body.toString('utf8'));
+      expect(sign).toMatchObject({ version: '1.0', region: 'us-east-1', hashAlgorithm: 'SHA-256', signatureAlgorithm: 'SHA256withRSA',
+        files: [{ fileName: 'result_1.csv.gz', fileHashValue: createHash('sha256').update(csv!.body).digest('hex') }] });
+      const signer = app.services.lakeQueries.signer as LocalResultSigner;
+      expect(createVerify('RSA-SHA256').update(sign.files.map((f: any) => f.fileHashValue).join(' ')).verify(signer.publicKey('us-east-1'), Buffer.from(sign.hashSignature, 'hex'))).toBe(true);
+    });
+
+    it('reports ACCESS_DENIED when the bucket policy does not admit CloudTrail, and refuses malformed URIs', async () => {
+      await trailCall(app, 'createBucket', { bucketName: 'lq-closed' }, admin);
+      const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT eventId FROM ${B.id}`, deliveryS3Uri: 's3://lq-closed' }, admin);
+      await app.services.lakeQueries.run(queryId);
+      expect(await qCall(app, 'describeQuery', { queryId }, admin)).toMatchObject({ queryStatus: 'FINISHED', deliveryStatus: 'ACCESS_DENIED' });
+      expect((await qError(app, 'startQuery', { queryStatement: `SELECT eventId FROM ${B.id}`, deliveryS3Uri: 'https://x' }, admin)).code).toBe('InvalidS3BucketNameException');
+      expect((await qError(app, 'startQuery', { queryStatement: `SELECT eventId FROM ${B.id}`, deliveryS3Uri: 's3://lq-results/../x' }, admin)).code).toBe('InvalidS3PrefixException');
+    });
+  });
+
+  describe('retention', () => {
+    it('expires queries and results after 7 days, fails runs whose runner is gone, re-queues lost jobs', async () => {
+      const old = await runStatement(app, admin, `SELECT eventId FROM ${B.id}`);
+      const stale = (await qCall(app, 'startQuery', { queryStatement: `SELECT eventId FROM ${B.id}` }, admin)).queryId;
+      const fresh = await runStatement(app, admin, `SELECT eventId FROM ${B.id}`);
+      await app.db.pool.query(`UPDATE lake_queries SET created_at = now() - interval '8 days' WHERE id = $1`, [old.queryId]);
+      await app.db.pool.query(`UPDATE lake_queries SET status = 'RUNNING', started_at = now() - interval '5 minutes', backend_pid = 1 WHERE id = $1`, [stale]);
+      const result = await app.services.lakeQueries.expire();
+      expect(result.expired).toBeGreaterThanOrEqual(1);
+      expect(result.failed).toBeGreaterThanOrEqual(1);
+      expect((await qError(app, 'describeQuery', { queryId: old.queryId }, admin)).code).toBe('QueryIdNotFoundException');
+      const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM lake_query_results WHERE query_id = $1`, [old.queryId]);
+      expect(rows[0].n).toBe(0);
+      expect(await qCall(app, 'describeQuery', { queryId: stale }, admin)).toMatchObject({ queryStatus: 'FAILED', errorMessage: expect.stringMatching(/runner stopped/) });
+      expect((await qCall(app, 'describeQuery', { queryId: fresh.queryId }, admin)).queryStatus).toBe('FINISHED');
+      expect(await allRows(app, admin, fresh.queryId)).toHaveLength(3);
     });
   });
 

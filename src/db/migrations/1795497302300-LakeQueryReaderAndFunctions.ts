@@ -25,9 +25,10 @@ export class LakeQueryReaderAndFunctions1795497302300 implements MigrationInterf
     await q.query(`GRANT USAGE ON SCHEMA public TO opentrail_lake_reader`);
     await q.query(`GRANT SELECT ON lake_events TO opentrail_lake_reader`);
     // The runner sets the store ids (comma-separated uuids) with set_config(..., true) in the
-    // query's transaction, after resolving and authorizing each of them for the caller.
+    // query's transaction, after resolving and authorizing each of them for the caller. The
+    // sub-select makes the array an InitPlan, computed once per query rather than once per row.
     await q.query(`CREATE POLICY lake_events_query ON lake_events FOR SELECT TO opentrail_lake_reader
-      USING (event_data_store_id = ANY (string_to_array(nullif(current_setting('opentrail.lake_query_stores', true), ''), ',')::uuid[]))`);
+      USING (event_data_store_id = ANY ((SELECT string_to_array(nullif(current_setting('opentrail.lake_query_stores', true), ''), ','))::uuid[]))`);
 
     await q.query(`CREATE SCHEMA lake_fn`);
     await q.query(LAKE_FN_SQL);

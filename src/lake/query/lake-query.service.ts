@@ -15,6 +15,9 @@ import { InvalidQueryStatement } from '../sql/lake-sql.errors';
 import { LAKE_QUERY_STATUSES, LakeQueryEntity, type LakeQueryStatistics, type LakeQueryStatus, TERMINAL_STATUSES } from './lake-query.entity';
 import { LakeQueryErrors } from './lake-query.errors';
 import { openLakeTransaction, RESULT_BATCH_ROWS, runLakeStatement } from './lake-query.runner';
+import { deliverResults, parseDeliveryUri } from './lake-query.delivery';
+import { LocalResultSigner, type ResultSigner } from './result-signer';
+import type { StorageService } from '../../storage/storage.service';
 
 /** CloudTrail: at most 10 queued and running queries per account and Region. */
 export const MAX_CONCURRENT_QUERIES = 10;
@@ -61,6 +64,9 @@ export class LakeQueryService {
     private readonly db: Database,
     private readonly outbox: OutboxService,
     private readonly logger: Logger,
+    private readonly storage: StorageService,
+    /** Signs result_sign.json; replaced by the region signing keys at merge. */
+    readonly signer: ResultSigner = new LocalResultSigner(),
   ) {
     void loadLakeSqlParser();
   }
@@ -72,10 +78,7 @@ export class LakeQueryService {
     if (input.eventDataStoreOwnerAccountId && input.eventDataStoreOwnerAccountId !== ctx.caller.accountId) {
       throw Errors.invalidParameter('eventDataStoreOwnerAccountId must be the caller\'s account: stores shared by resource policy are not offered.');
     }
-    if (input.deliveryS3Uri) {
-      // Result delivery to S3 (spec §8.2.2) is not built yet: say so rather than drop it silently.
-      throw Errors.invalidParameter('deliveryS3Uri is not supported yet; read the results with getQueryResults.');
-    }
+    if (input.deliveryS3Uri) parseDeliveryUri(input.deliveryS3Uri);
     await loadLakeSqlParser();
     const compiled = compileLakeQuery(statement);
 
@@ -112,6 +115,8 @@ export class LakeQueryService {
         status: 'QUEUED',
         statistics: { ...estimate, executionTimeInMillis: 0, resultsCount: 0 },
         timeoutSeconds: this.config.lakeQueryTimeoutSeconds,
+        deliveryS3Uri: input.deliveryS3Uri ?? null,
+        deliveryStatus: input.deliveryS3Uri ? 'PENDING' : null,
       });
     });
     this.enqueue(id);
@@ -265,11 +270,14 @@ export class LakeQueryService {
     const pool = this.db.pool;
     const claimed = await pool.query(
       `UPDATE lake_queries SET status = 'RUNNING', started_at = now() WHERE id = $1 AND status = 'QUEUED'
-       RETURNING account_id, compiled_sql, event_data_store_ids, timeout_seconds, statistics`,
+       RETURNING account_id, region, columns, compiled_sql, event_data_store_ids, timeout_seconds, statistics, delivery_s3_uri`,
       [queryId],
     );
     if (claimed.rowCount === 0) return null;
-    const q = claimed.rows[0] as { account_id: string; compiled_sql: string; event_data_store_ids: string[]; timeout_seconds: number; statistics: LakeQueryStatistics };
+    const q = claimed.rows[0] as {
+      account_id: string; region: string; columns: string[]; compiled_sql: string; event_data_store_ids: string[];
+      timeout_seconds: number; statistics: LakeQueryStatistics; delivery_s3_uri: string | null;
+    };
     const started = Date.now();
     const outcome = await runLakeStatement(
       this.db.url,
@@ -284,7 +292,6 @@ export class LakeQueryService {
             [q.account_id, queryId, batch, rows.length, JSON.stringify(rows)],
           );
         },
-        stillWanted: async () => (await pool.query(`SELECT status FROM lake_queries WHERE id = $1`, [queryId])).rows[0]?.status === 'RUNNING',
       },
     );
     const status: LakeQueryStatus =
@@ -297,7 +304,38 @@ export class LakeQueryService {
          statistics = $4, finished_at = coalesce(finished_at, now()), backend_pid = NULL WHERE id = $1`,
       [queryId, status, error, JSON.stringify(statistics)],
     );
+    if (q.delivery_s3_uri) await this.deliver(queryId, q, outcome.kind === 'finished' ? null : outcome.kind === 'cancelled' ? 'CANCELLED' : 'FAILED');
     return status;
+  }
+
+  /**
+   * Delivers a finished query's rows to its deliveryS3Uri (lake-query.delivery.ts); partial
+   * (timed-out, failed, cancelled) results are not delivered (spec §6.9).
+   */
+  private async deliver(queryId: string, q: { account_id: string; region: string; columns: string[]; delivery_s3_uri: string | null }, notDelivered: string | null): Promise<void> {
+    const pool = this.db.pool;
+    let status: string = notDelivered ?? 'FAILED';
+    if (!notDelivered) {
+      const [final] = (await pool.query(`SELECT status, finished_at FROM lake_queries WHERE id = $1`, [queryId])).rows;
+      if (final?.status !== 'FINISHED') status = 'CANCELLED';
+      else {
+        async function* batches() {
+          for (let b = 0; ; b++) {
+            const { rows } = await pool.query(`SELECT rows FROM lake_query_results WHERE query_id = $1 AND batch = $2`, [queryId, b]);
+            if (!rows.length) return;
+            yield rows[0].rows as Array<Array<string | null>>;
+          }
+        }
+        status = await deliverResults(this.storage, this.signer, {
+          id: queryId, accountId: q.account_id, region: q.region, columns: q.columns,
+          target: parseDeliveryUri(q.delivery_s3_uri!), completedAt: new Date(final.finished_at),
+        }, batches()).catch((err) => {
+          this.logger.warn({ queryId, err: (err as Error).message }, 'lake query result delivery failed');
+          return 'FAILED' as const;
+        });
+      }
+    }
+    await pool.query(`UPDATE lake_queries SET delivery_status = $2 WHERE id = $1`, [queryId, status]);
   }
 
   /**

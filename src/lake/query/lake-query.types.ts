@@ -8,7 +8,7 @@ export class StartQueryInput {
   @Field(() => String, { nullable: true, description: 'CloudTrail Lake SQL (1–10 000 characters); the table is the event data store id.' })
   queryStatement?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Not supported yet (InvalidParameterException).' })
+  @Field(() => String, { nullable: true, description: 's3://bucket[/prefix]: the results are also delivered there as gzip CSV files with a signed result_sign.json.' })
   deliveryS3Uri?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Dashboard queries are not offered (InvalidParameterException).' })

@@ -590,8 +590,11 @@ class Compiler {
         cur = { sql: `(${cur.sql})[${this.expr(idx.uidx, scope).sql}]` };
       }
     }
-    // A map value or struct leaf is a string in Lake's schema.
-    if (cur.type === 'json' && !cur.fields) return { sql: `lake_fn.scalar(${cur.sql})`, type: 'text' };
+    // A map value or struct leaf is a string in Lake's schema: `->>` reads it as text directly.
+    if (cur.type === 'json' && !cur.fields) {
+      const m = /^\((.*) -> ('(?:[^']|'')*')\)$/s.exec(cur.sql);
+      return { sql: m ? `(${m[1]} ->> ${m[2]})` : `lake_fn.scalar(${cur.sql})`, type: 'text' };
+    }
     return cur;
   }
 
