@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { ensureRangePartitions, listRangePartitions } from '../db/range-partitions';
 import { arrayLiteral, copyLine } from './copy-format';
 import type { EventRow } from './event-record';
 
@@ -185,31 +186,9 @@ export const eventRepository = {
    * at once (api and workers booting together) take turns.
    */
   async ensurePartitions(pool: Pool, from: Date, to: Date): Promise<string[]> {
-    const client = await pool.connect();
-    const created: string[] = [];
-    try {
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:events-partitions'))`);
-      const { rows } = await client.query(
-        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass`,
-      );
-      const existing = new Set(rows.map((r) => r.relname as string));
-      for (let week = startOfUtcWeek(from); week <= to; week = addDays(week, 7)) {
-        const name = partitionName(week);
-        if (existing.has(name)) continue;
-        await client.query(
-          `CREATE TABLE ${name} PARTITION OF events FOR VALUES FROM ('${week.toISOString()}') TO ('${addDays(week, 7).toISOString()}')`,
-        );
-        created.push(name);
-      }
-      await client.query('COMMIT');
-      return created;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    const wanted = [];
+    for (let week = startOfUtcWeek(from); week <= to; week = addDays(week, 7)) wanted.push({ name: partitionName(week), from: week, to: addDays(week, 7) });
+    return ensureRangePartitions(pool, 'events', 'opentrail:events-partitions', wanted);
   },
 
   /**
@@ -240,11 +219,8 @@ export const eventRepository = {
     }
   },
 
-  async listPartitions(pool: Pool): Promise<string[]> {
-    const { rows } = await pool.query(
-      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass ORDER BY c.relname`,
-    );
-    return rows.map((r) => r.relname);
+  listPartitions(pool: Pool): Promise<string[]> {
+    return listRangePartitions(pool, 'events');
   },
 
   // ---- outbox (system work) ----

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { ensureRangePartitions, listRangePartitions } from '../db/range-partitions';
 
 /**
  * Every statement that writes `lake_events` (the only table of Lake events; see the migration
@@ -70,8 +71,6 @@ export async function insertLakeEventsJson(client: PoolClient, storeId: string, 
 
 // ---- monthly partitions (system work, as the table owner) ----
 
-const PARTITION_LOCK = `SELECT pg_advisory_xact_lock(hashtext('opentrail:lake-events-partitions'))`;
-
 export function startOfUtcMonth(d: Date): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 }
@@ -91,12 +90,8 @@ export function lakePartitionStart(name: string): Date | null {
   return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)) : null;
 }
 
-export async function lakePartitions(pool: Pool | PoolClient): Promise<string[]> {
-  const { rows } = await pool.query(
-    `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-     WHERE i.inhparent = 'lake_events'::regclass ORDER BY c.relname`,
-  );
-  return rows.map((r) => r.relname as string);
+export function lakePartitions(pool: Pool | PoolClient): Promise<string[]> {
+  return listRangePartitions(pool, 'lake_events');
 }
 
 /**
@@ -105,28 +100,9 @@ export async function lakePartitions(pool: Pool | PoolClient): Promise<string[]>
  * a routing or request transaction: attaching a partition locks the parent table.
  */
 export async function ensureLakePartitions(pool: Pool, from: Date, to: Date): Promise<string[]> {
-  const client = await pool.connect();
-  const created: string[] = [];
-  try {
-    await client.query('BEGIN');
-    await client.query(PARTITION_LOCK);
-    const existing = new Set(await lakePartitions(client));
-    for (let month = startOfUtcMonth(from); month <= to; month = addMonths(month, 1)) {
-      const name = lakePartitionName(month);
-      if (existing.has(name)) continue;
-      await client.query(
-        `CREATE TABLE ${name} PARTITION OF lake_events FOR VALUES FROM ('${month.toISOString()}') TO ('${addMonths(month, 1).toISOString()}')`,
-      );
-      created.push(name);
-    }
-    await client.query('COMMIT');
-    return created;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  const wanted = [];
+  for (let month = startOfUtcMonth(from); month <= to; month = addMonths(month, 1)) wanted.push({ name: lakePartitionName(month), from: month, to: addMonths(month, 1) });
+  return ensureRangePartitions(pool, 'lake_events', 'opentrail:lake-events-partitions', wanted);
 }
 
 /** Partitions for the months these event times fall in (imports and channels: any time, sparse). */
