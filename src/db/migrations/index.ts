@@ -1,3 +1,4 @@
+import { DeliveryQueueKeys1795499666183 } from './1795499666183-DeliveryQueueKeys';
 import { IntegrityObjectHash1795498993074 } from './1795498993074-IntegrityObjectHash';
 import { KmsRowLevelSecurity1795497805200 } from './1795497805200-KmsRowLevelSecurity';
 import { Kms1795497805159 } from './1795497805159-Kms';
@@ -29,4 +30,5 @@ export const MIGRATIONS: Function[] = [
   Kms1795497805159,
   KmsRowLevelSecurity1795497805200,
   IntegrityObjectHash1795498993074,
+  DeliveryQueueKeys1795499666183,
 ];
