@@ -53,6 +53,18 @@ async function write(services: Services, accountId: string, organizationId: stri
   await services.eventWriter.write({ accountId, organizationId }, rows, 'record');
 }
 
+/** Busy and total jiffies of all cores (/proc/stat): how much of the machine a phase used. */
+function cpuTicks(): { busy: number; total: number } {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = cpu[3] + (cpu[4] ?? 0);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
 const elapsed = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 
 async function unrouted(services: Services): Promise<boolean> {
@@ -129,6 +141,8 @@ export async function benchDelivery(events: number, server: string): Promise<Row
   try {
     // Throughput: recorded → every event in a delivered file of each of the 10 trails.
     const base = Date.now() - 3600_000;
+    const cpuBefore = cpuTicks();
+    const nodeBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     for (let i = 0; i < events; i += WRITE_BATCH) {
       const batch = [];
@@ -144,6 +158,10 @@ export async function benchDelivery(events: number, server: string): Promise<Row
       return settled(services);
     }, 100);
     const seconds = elapsed(started);
+    const cpuAfter = cpuTicks();
+    const nodeCpu = process.cpuUsage(nodeBefore);
+    const machineBusy = (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total);
+    const nodeShare = (nodeCpu.user + nodeCpu.system) / 1e6 / seconds / os.cpus().length;
     if (Number.isNaN(routedAt)) routedAt = seconds;
     if (sqlProfile) console.log(`SQL time by statement (recorded -> delivered):\n${sqlProfile.report()}`);
     const delivered = await db.pool.query(`SELECT coalesce(sum(event_count), 0)::bigint AS n, count(*)::int AS files FROM trail_log_files WHERE state = 'delivered'`);
@@ -177,6 +195,13 @@ export async function benchDelivery(events: number, server: string): Promise<Row
         measured: `${fmt(rate)} events/s (${fmt(recordRate)} records/s)`,
         baseline: `${fmt(rawRate)} records/s raw gzip-${GZIP_LEVEL} + write`,
         ratio: `${fmt(recordRate / rawRate, 2)}x`,
+        target: 'reported',
+      },
+      {
+        benchmark: `  machine CPU busy during it (all processes; this Node process)`,
+        measured: `${fmt(machineBusy * 100)}% (${fmt(nodeShare * 100)}%) of ${os.cpus().length} cores`,
+        baseline: '',
+        ratio: '',
         target: 'reported',
       },
       {
