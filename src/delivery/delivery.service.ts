@@ -121,16 +121,19 @@ export class DeliveryService {
         return { skipped: 'trail-deleted', files: 0, events: 0 };
       }
       const result: GroupResult = { files: 0, events: 0 };
+      // A pending file first (a crash or a storage error left it): claiming only when the group
+      // has none is what keeps every pending row of the group unclaimed at claim time. Under the
+      // lock only this loop claims, and it delivers each file before the next claim: after a file
+      // it claimed itself the group has none left, so it looks again only after a left-over one.
+      let pending = await files.findPendingFile(client, g);
       for (;;) {
-        // A pending file first (a crash or a storage error left it): claiming only when the group
-        // has none is what keeps every pending row of the group unclaimed at claim time.
-        const pending = await files.findPendingFile(client, g);
         const claimed = pending ? null : await this.claim(client, g, trail);
         const file = pending ?? claimed?.file;
         if (!file) return result;
         const records = claimed ? claimed.records : await files.recordsOfFile(client, file);
         result.events += await this.deliverFile(client, trail, file, records);
         result.files++;
+        pending = pending ? await files.findPendingFile(client, g) : null;
       }
     } finally {
       if (locked) await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockKey]).catch(() => undefined);

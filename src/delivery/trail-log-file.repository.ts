@@ -180,14 +180,31 @@ export const trailLogFileRepository = {
       const id = randomUUID();
       const ids = rows.map((r) => r.eventId);
       const times = rows.map((r) => r.eventTime);
-      const inserted = await client.query(
+      const file: PendingLogFile = {
+        id: randomUUID(),
+        trailId: g.trailId,
+        trailAccountId: target.trailAccountId,
+        accountId: g.accountId,
+        region: g.region,
+        bucket: target.bucket,
+        objectKey: target.keyFor(),
+        kind: kindOf(g),
+        eventCount: rows.length,
+        oldestEventTime: rows[0].eventTime,
+        newestEventTime: rows[rows.length - 1].eventTime,
+        eventIds: rows.map((r) => r.eventId),
+        eventTimes: rows.map((r) => r.eventTime),
+      };
+      // No RETURNING *: it would send the event set back to be parsed again.
+      await client.query(
         `INSERT INTO trail_log_files (id, trail_id, trail_account_id, account_id, region, bucket, object_key, state,
                                       event_count, oldest_event_time, newest_event_time, kind, event_ids, event_times)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13) RETURNING *`,
-        [id, g.trailId, target.trailAccountId, g.accountId, g.region, target.bucket, target.keyFor(), rows.length, times[0], times[times.length - 1], kindOf(g), ids, times],
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13)`,
+        [file.id, file.trailId, file.trailAccountId, file.accountId, file.region, file.bucket, file.objectKey, file.eventCount,
+         file.oldestEventTime, file.newestEventTime, file.kind, file.eventIds, file.eventTimes],
       );
       await client.query('COMMIT');
-      return { file: toFile(inserted.rows[0]), records: rows.map((r) => r.record) };
+      return { file, records: rows.map((r) => r.record) };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
