@@ -24,6 +24,7 @@ import { bootstrapIfEmpty } from '../src/organizations/organization-bootstrap';
 import { BucketEntity } from '../src/storage/bucket.entity';
 import { TrailEntity } from '../src/trails/trail.entity';
 import { startWorkers } from '../workers/main';
+import { profileSql } from './lib/sql-profile';
 import { fmt, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
 
@@ -50,6 +51,25 @@ async function write(services: Services, accountId: string, organizationId: stri
     return result.row;
   });
   await services.eventWriter.write({ accountId, organizationId }, rows, 'record');
+}
+
+/** Busy and total jiffies of all cores (/proc/stat): how much of the machine a phase used. */
+function cpuTicks(): { busy: number; total: number } {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = cpu[3] + (cpu[4] ?? 0);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
+const elapsed = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
+
+async function unrouted(services: Services): Promise<boolean> {
+  const { rows } = await services.db.pool.query(`SELECT EXISTS (SELECT 1 FROM event_outbox WHERE routed_at IS NULL) AS busy`);
+  return rows[0].busy;
 }
 
 async function settled(services: Services): Promise<boolean> {
@@ -96,6 +116,7 @@ async function rawGzipWrite(services: Services, dir: string): Promise<{ seconds:
 }
 
 export async function benchDelivery(events: number, server: string): Promise<Row[]> {
+  const sqlProfile = process.env.BENCH_PROFILE_SQL ? profileSql() : null;
   const suffix = randomBytes(4).toString('hex');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-bench-delivery-'));
   const config = loadConfig({ ...process.env, DATABASE_URL: `${server}/opentrail_bench_delivery_${suffix}`, REDIS_PREFIX: `bench-delivery-${suffix}`, DATA_DIR: dataDir, DELIVERY_INTERVAL_SECONDS: '1', OUTBOX_SWEEP_INTERVAL_SECONDS: '1', LOG_LEVEL: 'warn' });
@@ -120,14 +141,29 @@ export async function benchDelivery(events: number, server: string): Promise<Row
   try {
     // Throughput: recorded → every event in a delivered file of each of the 10 trails.
     const base = Date.now() - 3600_000;
+    const cpuBefore = cpuTicks();
+    const nodeBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     for (let i = 0; i < events; i += WRITE_BATCH) {
       const batch = [];
       for (let k = i; k < Math.min(events, i + WRITE_BATCH); k++) batch.push(syntheticEvent(admin.accountId, REGIONS[k % REGIONS.length], new Date(base + k), k));
       await write(services, admin.accountId, admin.organizationId, batch);
     }
-    await until(() => settled(services), 100);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const recordedAt = elapsed(started);
+    // Where the time goes: recording (events + outbox), routing (every outbox row routed into
+    // trail_pending_events), then delivery of what is pending.
+    let routedAt = NaN;
+    await until(async () => {
+      if (Number.isNaN(routedAt) && !(await unrouted(services))) routedAt = elapsed(started);
+      return settled(services);
+    }, 100);
+    const seconds = elapsed(started);
+    const cpuAfter = cpuTicks();
+    const nodeCpu = process.cpuUsage(nodeBefore);
+    const machineBusy = (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total);
+    const nodeShare = (nodeCpu.user + nodeCpu.system) / 1e6 / seconds / os.cpus().length;
+    if (Number.isNaN(routedAt)) routedAt = seconds;
+    if (sqlProfile) console.log(`SQL time by statement (recorded -> delivered):\n${sqlProfile.report()}`);
     const delivered = await db.pool.query(`SELECT coalesce(sum(event_count), 0)::bigint AS n, count(*)::int AS files FROM trail_log_files WHERE state = 'delivered'`);
     const deliveredRecords = Number(delivered.rows[0].n);
     const raw = await rawGzipWrite(services, scratch);
@@ -162,6 +198,20 @@ export async function benchDelivery(events: number, server: string): Promise<Row
         target: 'reported',
       },
       {
+        benchmark: `  machine CPU busy during it (all processes; this Node process)`,
+        measured: `${fmt(machineBusy * 100)}% (${fmt(nodeShare * 100)}%) of ${os.cpus().length} cores`,
+        baseline: '',
+        ratio: '',
+        target: 'reported',
+      },
+      {
+        benchmark: `  of which: recording / routing done / delivery done (s from start)`,
+        measured: `${fmt(recordedAt, 1)} / ${fmt(routedAt, 1)} / ${fmt(seconds, 1)} s`,
+        baseline: '',
+        ratio: '',
+        target: 'reported',
+      },
+      {
         benchmark: `delivery latency, recordEvents -> log file (${lat.n} samples, DELIVERY_INTERVAL_SECONDS=1)`,
         measured: `p50 ${fmt(lat.p50)} / p99 ${fmt(lat.p99)} ms`,
         baseline: '1,000 ms tick',
@@ -173,10 +223,15 @@ export async function benchDelivery(events: number, server: string): Promise<Row
     await workers.close();
     await closeServices(services);
     await db.close();
-    const client = new Client({ connectionString: `${server}/postgres` });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS "opentrail_bench_delivery_${suffix}" WITH (FORCE)`);
-    await client.end();
+    if (process.env.BENCH_KEEP_DB) {
+      // For EXPLAIN at realistic sizes (rerun the tick by hand, inspect pg_stat_user_tables).
+      console.log(`kept database opentrail_bench_delivery_${suffix}`);
+    } else {
+      const client = new Client({ connectionString: `${server}/postgres` });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "opentrail_bench_delivery_${suffix}" WITH (FORCE)`);
+      await client.end();
+    }
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(scratch, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@ import { buildLogFileBody, MAX_RECORDS_PER_FILE, MAX_UNCOMPRESSED_BYTES_PER_FILE
 import { logFileKey, uniqueSuffix } from './log-file-key';
 import type { LogFileNotifier } from './log-file-notifier';
 import { trailDeliveryStatusRepository as statusRepo } from './trail-delivery-status.repository';
-import { trailLogFileRepository as files, type DeliveryGroup, type PendingLogFile } from './trail-log-file.repository';
+import { trailLogFileRepository as files, type ClaimedLogFile, type DeliveryGroup, type PendingLogFile } from './trail-log-file.repository';
 
 /** How the worker writes into a bucket as the CloudTrail service (src/storage: bucket policy checked). */
 export interface ServiceObjectWriter {
@@ -121,11 +121,19 @@ export class DeliveryService {
         return { skipped: 'trail-deleted', files: 0, events: 0 };
       }
       const result: GroupResult = { files: 0, events: 0 };
+      // A pending file first (a crash or a storage error left it): claiming only when the group
+      // has none is what keeps every pending row of the group unclaimed at claim time. Under the
+      // lock only this loop claims, and it delivers each file before the next claim: after a file
+      // it claimed itself the group has none left, so it looks again only after a left-over one.
+      let pending = await files.findPendingFile(client, g);
       for (;;) {
-        const file = (await files.findPendingFile(client, g)) ?? (await this.claim(client, g, trail));
+        const claimed = pending ? null : await this.claim(client, g, trail);
+        const file = pending ?? claimed?.file;
         if (!file) return result;
-        result.events += await this.deliverFile(client, trail, file);
+        const records = claimed ? claimed.records : await files.recordsOfFile(client, file);
+        result.events += await this.deliverFile(client, trail, file, records);
         result.files++;
+        pending = pending ? await files.findPendingFile(client, g) : null;
       }
     } finally {
       if (locked) await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockKey]).catch(() => undefined);
@@ -133,7 +141,7 @@ export class DeliveryService {
     }
   }
 
-  private claim(client: PoolClient, g: DeliveryGroup, trail: TrailTarget): Promise<PendingLogFile | null> {
+  private claim(client: PoolClient, g: DeliveryGroup, trail: TrailTarget): Promise<ClaimedLogFile | null> {
     return files.claimNextFile(
       client,
       g,
@@ -156,9 +164,8 @@ export class DeliveryService {
   }
 
   /** Writes one fixed file (again, after a crash: same key, same events, same bytes) and commits it. */
-  private async deliverFile(client: PoolClient, trail: TrailTarget, file: PendingLogFile): Promise<number> {
+  private async deliverFile(client: PoolClient, trail: TrailTarget, file: PendingLogFile, records: string[]): Promise<number> {
     const status = { trailId: trail.id, region: file.region, trailAccountId: trail.accountId };
-    const records = await files.recordsOfFile(client, file);
     const body = await buildLogFileBody(records);
     try {
       await this.writer.putServiceObject(file.bucket, file.objectKey, body.gzipped, {

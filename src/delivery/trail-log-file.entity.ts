@@ -4,9 +4,9 @@ import type { LogFileKind } from './log-file-key';
 export type LogFileState = 'pending' | 'delivered';
 
 /**
- * One log file of a trail. Inserted in state `pending` with its bucket, key and (through
- * trail_pending_events.file_id) its exact event set before the object is written; marked
- * `delivered` with its hash and bounds in the transaction that removes those pending rows.
+ * One log file of a trail. Inserted in state `pending` with its bucket, key and exact event set
+ * (event_ids/event_times) before the object is written; marked `delivered` with its hash and
+ * bounds in the transaction that removes those pending rows (and the then useless event set).
  * Delivered rows are what the digests (issue 4) list: never modified afterwards.
  */
 @Entity({ name: 'trail_log_files' })
@@ -71,6 +71,16 @@ export class TrailLogFileEntity {
 
   @Column({ name: 'newest_event_time', type: 'timestamptz' })
   newestEventTime!: Date;
+
+  /**
+   * While pending: the file's events, in file order (event time, event id). Null once delivered,
+   * and for files claimed by earlier versions (their pending rows carry file_id instead).
+   */
+  @Column({ name: 'event_ids', type: 'uuid', array: true, nullable: true })
+  eventIds!: string[] | null;
+
+  @Column({ name: 'event_times', type: 'timestamptz', array: true, nullable: true })
+  eventTimes!: Date[] | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

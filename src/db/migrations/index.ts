@@ -1,4 +1,5 @@
 import { EventDataStoreInsights1795500215658 } from './1795500215658-EventDataStoreInsights';
+import { DeliveryQueueKeys1795499666183 } from './1795499666183-DeliveryQueueKeys';
 import { IntegrityObjectHash1795498993074 } from './1795498993074-IntegrityObjectHash';
 import { KmsRowLevelSecurity1795497805200 } from './1795497805200-KmsRowLevelSecurity';
 import { Kms1795497805159 } from './1795497805159-Kms';
@@ -42,5 +43,6 @@ export const MIGRATIONS: Function[] = [
   Kms1795497805159,
   KmsRowLevelSecurity1795497805200,
   IntegrityObjectHash1795498993074,
+  DeliveryQueueKeys1795499666183,
   EventDataStoreInsights1795500215658,
 ];
