@@ -1,29 +1,12 @@
 import type { PoolClient } from 'pg';
 import type { EventDestinationRouter } from '../events/outbox.service';
 import type { OutboxBatch } from '../events/event.repository';
-import { trailSelects, type SelectableEvent } from '../trails/selector-matcher';
+import { lazySelectable, trailSelects } from '../trails/selector-matcher';
 import { trailRoutingRepository, type PendingRow, type RoutableEvent, type RoutableTrail } from './trail-routing.repository';
 
 /** A trail covers an event's region when it is multi-region or the region is its home (spec §1.5). */
 export function trailCoversRegion(trail: Pick<RoutableTrail, 'isMultiRegionTrail' | 'homeRegion'>, region: string): boolean {
   return trail.isMultiRegionTrail || trail.homeRegion === region;
-}
-
-/** The matcher's view of a stored event; the record is parsed only if a selector needs it. */
-function selectable(e: RoutableEvent): SelectableEvent {
-  let parsed: Record<string, unknown> | undefined;
-  return {
-    get record() {
-      parsed ??= JSON.parse(e.record) as Record<string, unknown>;
-      return parsed;
-    },
-    eventCategory: e.eventCategory,
-    eventSource: e.eventSource,
-    eventName: e.eventName,
-    readOnly: e.readOnly,
-    region: e.region,
-    managementEvent: e.managementEvent,
-  };
 }
 
 /**
@@ -35,7 +18,7 @@ export function selectDeliveries(trails: RoutableTrail[], events: RoutableEvent[
   const out: PendingRow[] = [];
   for (const e of events) {
     const kind = e.eventCategory === 'Insight' ? 'CloudTrail-Insight' : 'CloudTrail';
-    const view = selectable(e);
+    const view = lazySelectable(e);
     for (const t of trails) {
       if (!trailCoversRegion(t, e.region)) continue;
       if (!trailSelects(t, view)) continue;

@@ -2,26 +2,10 @@ import type { PoolClient } from 'pg';
 import type { OutboxBatch } from '../events/event.repository';
 import type { EventDestinationRouter } from '../events/outbox.service';
 import { trailRoutingRepository, type RoutableEvent } from '../delivery/trail-routing.repository';
-import { advancedSelectorMatches, type SelectableEvent } from '../trails/selector-matcher';
+import { advancedSelectorMatches, lazySelectable } from '../trails/selector-matcher';
 import { holdsCloudTrailEvents } from './event-data-store-access';
 import { insertLakeEventsJson } from './lake-event.repository';
 import { lakeRoutingRepository, type RoutableStore } from './lake-routing.repository';
-
-function selectable(e: RoutableEvent): SelectableEvent {
-  let parsed: Record<string, unknown> | undefined;
-  return {
-    get record() {
-      parsed ??= JSON.parse(e.record) as Record<string, unknown>;
-      return parsed;
-    },
-    eventCategory: e.eventCategory,
-    eventSource: e.eventSource,
-    eventName: e.eventName,
-    readOnly: e.readOnly,
-    region: e.region,
-    managementEvent: e.managementEvent,
-  };
-}
 
 /** A store covers an event's region when it is multi-Region or the region is its home (spec §8.1.1). */
 export function storeCoversRegion(store: Pick<RoutableStore, 'multiRegionEnabled' | 'region'>, region: string): boolean {
@@ -32,7 +16,7 @@ export function storeCoversRegion(store: Pick<RoutableStore, 'multiRegionEnabled
 export function selectStoreEvents(stores: RoutableStore[], events: RoutableEvent[]): Map<RoutableStore, RoutableEvent[]> {
   const out = new Map<RoutableStore, RoutableEvent[]>();
   for (const e of events) {
-    const view = selectable(e);
+    const view = lazySelectable(e);
     for (const s of stores) {
       if (!storeCoversRegion(s, e.region)) continue;
       if (!s.advancedEventSelectors.some((sel) => advancedSelectorMatches(sel, view))) continue;

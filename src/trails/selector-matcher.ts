@@ -32,6 +32,26 @@ export interface SelectableEvent {
   resources?: ReadonlyArray<SelectableResource>;
 }
 
+/** A stored event as routers read it: the promoted columns and the record as JSON text. */
+export type StoredSelectableEvent = Omit<SelectableEvent, 'record' | 'resources'> & { record: string };
+
+/** The matcher's view of a stored event; its JSON is parsed only if a selector needs the record. */
+export function lazySelectable(e: StoredSelectableEvent): SelectableEvent {
+  let parsed: Record<string, unknown> | undefined;
+  return {
+    get record() {
+      parsed ??= JSON.parse(e.record) as Record<string, unknown>;
+      return parsed;
+    },
+    eventCategory: e.eventCategory,
+    eventSource: e.eventSource,
+    eventName: e.eventName,
+    readOnly: e.readOnly,
+    region: e.region,
+    managementEvent: e.managementEvent,
+  };
+}
+
 export type SelectorTrail = Pick<
   TrailEntity,
   'eventSelectors' | 'advancedEventSelectors' | 'includeGlobalServiceEvents' | 'isMultiRegionTrail' | 'homeRegion'
