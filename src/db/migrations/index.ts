@@ -1,3 +1,4 @@
+import { LakeReaderLogin1795500215700 } from './1795500215700-LakeReaderLogin';
 import { EventDataStoreInsights1795500215658 } from './1795500215658-EventDataStoreInsights';
 import { IntegrityObjectHash1795498993074 } from './1795498993074-IntegrityObjectHash';
 import { KmsRowLevelSecurity1795497805200 } from './1795497805200-KmsRowLevelSecurity';
@@ -43,4 +44,5 @@ export const MIGRATIONS: Function[] = [
   KmsRowLevelSecurity1795497805200,
   IntegrityObjectHash1795498993074,
   EventDataStoreInsights1795500215658,
+  LakeReaderLogin1795500215700,
 ];

@@ -1,0 +1,113 @@
+import { Pool, type PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { MasterKey } from '../../crypto/master-key';
+import { TEXT_TYPES } from './lake-query.values';
+
+/** The role Lake statements run as, as their session user: SELECT on lake_events only. */
+export const LAKE_READER_ROLE = 'opentrail_lake_reader';
+
+/**
+ * The walls that hold for the whole session of a reader connection, given as start-up options
+ * (no per-statement round trip): read only, the statement timeout, UTC, search_path pg_catalog.
+ * The session user is the reader, so a statement that changed them (the compiler lets none
+ * through) would still have the reader's privileges only; the runner re-applies them with
+ * RESET ALL at the head of each statement anyway, so nothing carries over between queries.
+ */
+function sessionOptions(timeoutMs: number): string {
+  return [
+    'default_transaction_read_only=on',
+    `statement_timeout=${Math.max(1, Math.floor(timeoutMs))}`,
+    'TimeZone=UTC',
+    'search_path=pg_catalog',
+    'standard_conforming_strings=on',
+  ].map((o) => `-c ${o}`).join(' ');
+}
+
+/** The reader's password: derived from the master key, so every process of an installation agrees. */
+export function readerPassword(masterKey: MasterKey): string {
+  return masterKey.deriveKey('lake-reader-password').toString('base64url');
+}
+
+/** DATABASE_URL with the reader's user and password. */
+export function readerUrl(databaseUrl: string, password: string): string {
+  const u = new URL(databaseUrl);
+  u.username = LAKE_READER_ROLE;
+  u.password = password;
+  return u.toString();
+}
+
+/**
+ * A small pool of connections whose session user is `opentrail_lake_reader` (src/db/migrations/
+ * *-LakeReaderLogin.ts). Before the first connection, the reader's password is set from the
+ * owner connection (ALTER ROLE … PASSWORD; idempotent), for servers with password authentication.
+ */
+export class LakeReaderPool {
+  private pool: Promise<Pool> | null = null;
+
+  constructor(
+    /** The owner connection that sets the reader's password; null: leave it (trust auth, bench). */
+    private readonly owner: Pool | null,
+    private readonly databaseUrl: string,
+    private readonly masterKey: MasterKey,
+    /** The session statement timeout; a query with another timeout sets its own. */
+    readonly defaultTimeoutMs: number,
+    private readonly logger?: Logger,
+    private readonly max = 4,
+  ) {}
+
+  connect(): Promise<PoolClient> {
+    return this.get().then((p) => p.connect());
+  }
+
+  get(): Promise<Pool> {
+    if (!this.pool) {
+      this.pool = this.open();
+      this.pool.catch(() => { this.pool = null; });
+    }
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    if (pool) await (await pool.catch(() => null))?.end();
+  }
+
+  private async open(): Promise<Pool> {
+    const password = readerPassword(this.masterKey);
+    await this.setPassword(password);
+    const pool = new Pool({
+      connectionString: readerUrl(this.databaseUrl, password),
+      max: this.max,
+      idleTimeoutMillis: 30_000,
+      options: sessionOptions(this.defaultTimeoutMs),
+      types: TEXT_TYPES,
+    });
+    pool.on('error', () => undefined);
+    return pool;
+  }
+
+  /**
+   * Roles are cluster-wide: installations sharing a PostgreSQL cluster share this role and would
+   * overwrite each other's password if their master keys differ (README). Processes starting
+   * together may race on the role's row ("tuple concurrently updated"): retried.
+   */
+  private async setPassword(password: string): Promise<void> {
+    if (!this.owner) return;
+    if (!/^[A-Za-z0-9_-]+$/.test(password)) throw new Error('lake reader: bad password encoding');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.owner.query(`ALTER ROLE ${LAKE_READER_ROLE} PASSWORD '${password}'`);
+        return;
+      } catch (err) {
+        if (attempt < 3 && /concurrently/.test((err as Error).message)) {
+          await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+          continue;
+        }
+        // Without the privilege (no CREATEROLE) the password must be set by the administrator.
+        this.logger?.warn({ err: (err as Error).message }, 'lake reader password not set; the reader connects only if the server trusts it or its password was set otherwise');
+        return;
+      }
+    }
+  }
+}
