@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
 import { backendPid } from '../../src/lake/query/lake-query.runner';
+import { registerReaderBackend } from '../../src/lake/query/lake-reader';
 import { createStore, lakeEvent, seed } from '../helpers/lake-query';
 import type { LakeSession } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -39,10 +40,11 @@ describe('lake reader connection without the compiler', () => {
     const id = randomUUID();
     if (stores) {
       await app.db.pool.query(
-        `INSERT INTO lake_queries (id, account_id, region, statement, compiled_sql, columns, event_data_store_ids, status, timeout_seconds, started_at, backend_pid)
-         VALUES ($1, $2, 'us-east-1', 'test', 'test', '[]', $3::uuid[], 'RUNNING', 2, now(), $4)`,
-        [id, account, stores, backendPid(client)],
+        `INSERT INTO lake_queries (id, account_id, region, statement, compiled_sql, columns, event_data_store_ids, status, timeout_seconds, started_at)
+         VALUES ($1, $2, 'us-east-1', 'test', 'test', '[]', $3::uuid[], 'RUNNING', 2, now())`,
+        [id, account, stores],
       );
+      expect(await registerReaderBackend(app.db.pool, id, backendPid(client))).toBe(true);
     }
     try {
       return await fn(client);
@@ -74,6 +76,36 @@ describe('lake reader connection without the compiler', () => {
         const { rows } = await c.query(`SELECT count(*)::int AS n FROM public.lake_events WHERE event_data_store_id = '${C}'`);
         expect(rows).toEqual([{ n: '0' }]); // the reader pool keeps values as text
       }), accountB);
+  });
+
+  it("a pooled connection does not see the stores of a previous query whose row still carries its pid", async () => {
+    await asReader([A], async (c) => {
+      // Another tenant's query, claimed later, finished on this connection but not yet cleared.
+      const stale = randomUUID();
+      await app.db.pool.query(
+        `INSERT INTO lake_queries (id, account_id, region, statement, compiled_sql, columns, event_data_store_ids, status, timeout_seconds, started_at, backend_pid)
+         VALUES ($1, $2, 'us-east-1', 'test', 'test', '[]', ARRAY[$3::uuid], 'RUNNING', 2, now() + interval '1 minute', $4)`,
+        [stale, accountB, C, backendPid(c)],
+      );
+      try {
+        expect(await storesSeen(c)).toEqual([C]); // what registration must prevent
+        const mine = (await app.db.pool.query(`SELECT id FROM lake_queries WHERE backend_pid = $1 AND id <> $2`, [backendPid(c), stale])).rows[0].id;
+        expect(await registerReaderBackend(app.db.pool, mine, backendPid(c))).toBe(true);
+        expect(await storesSeen(c)).toEqual([A]);
+      } finally {
+        await app.db.pool.query(`DELETE FROM lake_queries WHERE id = $1`, [stale]);
+      }
+    });
+  });
+
+  it('registration fails for a query that is no longer running', async () => {
+    const id = randomUUID();
+    await app.db.pool.query(
+      `INSERT INTO lake_queries (id, account_id, region, statement, compiled_sql, columns, event_data_store_ids, status, timeout_seconds)
+       VALUES ($1, $2, 'us-east-1', 'test', 'test', '[]', ARRAY[$3::uuid], 'CANCELLED', 2)`,
+      [id, app.admin.accountId, A],
+    );
+    expect(await registerReaderBackend(app.db.pool, id, 12345)).toBe(false);
   });
 
   it('the old store setting is no wall any more and changes nothing', async () => {

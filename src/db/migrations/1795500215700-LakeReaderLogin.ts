@@ -21,8 +21,11 @@ export class LakeReaderLogin1795500215700 implements MigrationInterface {
     await q.query(`REVOKE ALL ON SCHEMA lake_wall FROM PUBLIC`);
     // The most recently claimed RUNNING query of this backend: a row left RUNNING by a runner that
     // died (its pid since reused) is older than the claim of the query running now.
+    // PARALLEL RESTRICTED: evaluated in the leader only (a worker's pg_backend_pid is its own),
+    // while the rest of the statement may still use parallel workers (the InitPlan's value is
+    // passed to them); an UNSAFE function would make every Lake statement serial.
     await q.query(`CREATE FUNCTION lake_wall.query_stores() RETURNS uuid[]
-      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+      LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog, pg_temp
       AS $f$ SELECT q.event_data_store_ids FROM public.lake_queries q
              WHERE q.backend_pid = pg_catalog.pg_backend_pid() AND q.status = 'RUNNING'
              ORDER BY q.started_at DESC LIMIT 1 $f$`);

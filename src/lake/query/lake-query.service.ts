@@ -15,7 +15,7 @@ import { InvalidQueryStatement } from '../sql/lake-sql.errors';
 import { LAKE_QUERY_STATUSES, LakeQueryEntity, type LakeQueryStatistics, type LakeQueryStatus, TERMINAL_STATUSES } from './lake-query.entity';
 import { LakeQueryErrors } from './lake-query.errors';
 import { RESULT_BATCH_ROWS, runLakeStatement } from './lake-query.runner';
-import type { LakeReaderPool } from './lake-reader';
+import { type LakeReaderPool, registerReaderBackend } from './lake-reader';
 import { deliverResults, parseDeliveryUri } from './lake-query.delivery';
 import type { ResultSigner } from './result-signer';
 import type { StorageService } from '../../storage/storage.service';
@@ -294,8 +294,7 @@ export class LakeQueryService {
       this.reader,
       { statementSql: q.compiled_sql, timeoutMs: q.timeout_seconds * 1000, applicationName: applicationName(queryId) },
       {
-        onStarted: async (pid) =>
-          ((await pool.query(`UPDATE lake_queries SET backend_pid = $2 WHERE id = $1 AND status = 'RUNNING'`, [queryId, pid])).rowCount ?? 0) > 0,
+        onStarted: (pid) => registerReaderBackend(pool, queryId, pid),
         onBatch: async (batch, rows) => {
           await pool.query(
             `INSERT INTO lake_query_results (account_id, query_id, batch, row_count, rows) VALUES ($1, $2, $3, $4, $5::jsonb)

@@ -23,6 +23,23 @@ function sessionOptions(timeoutMs: number): string {
   ].map((o) => `-c ${o}`).join(' ');
 }
 
+/**
+ * Registers `pid` as the reader backend of the RUNNING query `queryId` (what the row-level security
+ * policy reads, lake_wall.query_stores()), from the owner connection, in one statement: the pid is
+ * first taken from any other row that still carries it (a finished query whose runner has not yet
+ * cleared it, or a dead runner's), so a pooled connection never sees a previous query's stores.
+ * False when the query is no longer RUNNING (cancelled before it started).
+ */
+export async function registerReaderBackend(owner: Pick<Pool, 'query'>, queryId: string, pid: number): Promise<boolean> {
+  const { rows } = await owner.query(
+    // A data-modifying CTE always runs, referenced or not.
+    `WITH released AS (UPDATE lake_queries SET backend_pid = NULL WHERE backend_pid = $2 AND id <> $1)
+     UPDATE lake_queries SET backend_pid = $2 WHERE id = $1 AND status = 'RUNNING' RETURNING id`,
+    [queryId, pid],
+  );
+  return rows.length > 0;
+}
+
 /** The reader's password: derived from the master key, so every process of an installation agrees. */
 export function readerPassword(masterKey: MasterKey): string {
   return masterKey.deriveKey('lake-reader-password').toString('base64url');
