@@ -69,6 +69,10 @@ describe('lake reader connection without the compiler', () => {
     await asReader(null, async (c) => expect(await storesSeen(c)).toEqual([]));
   });
 
+  it('set the reader password (as a SCRAM verifier) from the owner connection at start-up', () => {
+    expect(app.services.lakeQueries.reader.passwordStatus).toBe('set');
+  });
+
   it('another query running on another reader connection does not widen this one', async () => {
     await asReader([C], () =>
       asReader([A], async (c) => {

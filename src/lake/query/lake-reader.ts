@@ -2,6 +2,7 @@ import { Pool, type PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { MasterKey } from '../../crypto/master-key';
 import { TEXT_TYPES } from './lake-query.values';
+import { scramSha256Verifier } from './scram';
 
 /** The role Lake statements run as, as their session user: SELECT on lake_events only. */
 export const LAKE_READER_ROLE = 'opentrail_lake_reader';
@@ -60,6 +61,8 @@ export function readerUrl(databaseUrl: string, password: string): string {
  */
 export class LakeReaderPool {
   private pool: Promise<Pool> | null = null;
+  /** What start-up did with the reader's password (tests, diagnostics). */
+  passwordStatus: 'pending' | 'set' | 'left alone' | 'failed' = 'pending';
 
   constructor(
     /** The owner connection that sets the reader's password; null: leave it (trust auth, bench). */
@@ -107,14 +110,21 @@ export class LakeReaderPool {
   /**
    * Roles are cluster-wide: installations sharing a PostgreSQL cluster share this role and would
    * overwrite each other's password if their master keys differ (README). Processes starting
-   * together may race on the role's row ("tuple concurrently updated"): retried.
+   * together may race on the role's row ("tuple concurrently updated"): retried. The server gets
+   * the SCRAM-SHA-256 verifier, never the password (statement logs); its salt is derived from the
+   * master key too, so every process sets the same verifier.
    */
   private async setPassword(password: string): Promise<void> {
-    if (!this.owner) return;
-    if (!/^[A-Za-z0-9_-]+$/.test(password)) throw new Error('lake reader: bad password encoding');
+    if (!this.owner) {
+      this.passwordStatus = 'left alone';
+      return;
+    }
+    const verifier = scramSha256Verifier(password, this.masterKey.deriveKey('lake-reader-scram-salt').subarray(0, 16));
+    if (!/^SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/.test(verifier)) throw new Error('lake reader: bad verifier');
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.owner.query(`ALTER ROLE ${LAKE_READER_ROLE} PASSWORD '${password}'`);
+        await this.owner.query(`ALTER ROLE ${LAKE_READER_ROLE} PASSWORD '${verifier}'`);
+        this.passwordStatus = 'set';
         return;
       } catch (err) {
         if (attempt < 3 && /concurrently/.test((err as Error).message)) {
@@ -122,6 +132,7 @@ export class LakeReaderPool {
           continue;
         }
         // Without the privilege (no CREATEROLE) the password must be set by the administrator.
+        this.passwordStatus = 'failed';
         this.logger?.warn({ err: (err as Error).message }, 'lake reader password not set; the reader connects only if the server trusts it or its password was set otherwise');
         return;
       }
