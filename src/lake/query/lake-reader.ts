@@ -72,7 +72,8 @@ export class LakeReaderPool {
     /** The session statement timeout; a query with another timeout sets its own. */
     readonly defaultTimeoutMs: number,
     private readonly logger?: Logger,
-    private readonly max = 4,
+    /** The lake-query queue runs 4 at a time (workers/main.ts); one more for startQuery's plans. */
+    private readonly max = 5,
   ) {}
 
   connect(): Promise<PoolClient> {
