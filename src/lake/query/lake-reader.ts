@@ -46,11 +46,17 @@ export function readerPassword(masterKey: MasterKey): string {
   return masterKey.deriveKey('lake-reader-password').toString('base64url');
 }
 
-/** DATABASE_URL with the reader's user and password. */
+/**
+ * DATABASE_URL with the reader's user and password, as query parameters: a URL without a host
+ * (`postgres:///db?host=/socket`) cannot carry a user name, and pg lets the connection string's
+ * values win over separate options.
+ */
 export function readerUrl(databaseUrl: string, password: string): string {
   const u = new URL(databaseUrl);
-  u.username = LAKE_READER_ROLE;
-  u.password = password;
+  u.username = '';
+  u.password = '';
+  u.searchParams.set('user', LAKE_READER_ROLE);
+  u.searchParams.set('password', password);
   return u.toString();
 }
 
@@ -76,8 +82,25 @@ export class LakeReaderPool {
     private readonly max = 5,
   ) {}
 
-  connect(): Promise<PoolClient> {
-    return this.get().then((p) => p.connect());
+  private readonly checked = new WeakSet<PoolClient>();
+
+  /**
+   * A reader connection. Each new physical connection is checked once to have the reader as its
+   * session user: a configuration that connected as anyone else fails rather than running Lake
+   * statements with the owner's rights.
+   */
+  async connect(): Promise<PoolClient> {
+    const client = await (await this.get()).connect();
+    if (this.checked.has(client)) return client;
+    try {
+      const { rows } = await client.query(`SELECT session_user::text AS u`);
+      if (rows[0]?.u !== LAKE_READER_ROLE) throw new Error(`lake reader connection is ${rows[0]?.u}, not ${LAKE_READER_ROLE}`);
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    this.checked.add(client);
+    return client;
   }
 
   get(): Promise<Pool> {
