@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
-import { backendPid } from '../../src/lake/query/lake-query.runner';
-import { registerReaderBackend } from '../../src/lake/query/lake-reader';
+import { backendPid, lakeStatementSql, streamLakeStatement } from '../../src/lake/query/lake-query.runner';
+import { assertReaderSession, registerReaderBackend } from '../../src/lake/query/lake-reader';
 import { createStore, lakeEvent, seed } from '../helpers/lake-query';
 import type { LakeSession } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -156,6 +156,31 @@ describe('lake reader connection without the compiler', () => {
       expect(await storesSeen(c)).toEqual([A]);
     });
     expect((await app.db.pool.query(`SELECT count(*)::int AS n FROM lake_events`)).rows[0].n).toBe(before);
+  });
+
+  it('what a statement set on a pooled connection does not carry over to the next statement', async () => {
+    await asReader([A], async (c) => {
+      await c.query(`SET statement_timeout = 0; SET default_transaction_read_only = off; SET search_path = public`);
+      const rows: Array<Array<string | null>> = [];
+      const text = lakeStatementSql(
+        `SELECT current_setting('statement_timeout'), current_setting('default_transaction_read_only'), current_setting('search_path'), current_setting('application_name')`,
+        { timeoutMs: 2000, defaultTimeoutMs: 2000, applicationName: 'lake-query:test' },
+      );
+      await streamLakeStatement(c, text, async (_b, batch) => { rows.push(...batch); });
+      expect(rows).toEqual([['2s', 'on', 'pg_catalog', 'lake-query:test']]);
+      // and the run's application name is gone once it ends
+      expect((await c.query(`SELECT current_setting('application_name') AS a`)).rows).toEqual([{ a: '' }]);
+    });
+  });
+
+  it('a connection that is not the reader is refused before any statement', async () => {
+    const owner = await app.db.pool.connect();
+    try {
+      await expect(assertReaderSession(owner)).rejects.toThrow(/not opentrail_lake_reader/);
+    } finally {
+      owner.release();
+    }
+    await asReader(null, (c) => assertReaderSession(c));
   });
 
   it('runs under the session statement timeout', async () => {

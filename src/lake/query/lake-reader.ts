@@ -41,6 +41,12 @@ export async function registerReaderBackend(owner: Pick<Pool, 'query'>, queryId:
   return rows.length > 0;
 }
 
+/** Throws unless the connection's session user is the reader role. */
+export async function assertReaderSession(client: Pick<PoolClient, 'query'>): Promise<void> {
+  const { rows } = await client.query(`SELECT session_user::text AS u`);
+  if (rows[0]?.u !== LAKE_READER_ROLE) throw new Error(`lake reader connection is ${rows[0]?.u}, not ${LAKE_READER_ROLE}`);
+}
+
 /** The reader's password: derived from the master key, so every process of an installation agrees. */
 export function readerPassword(masterKey: MasterKey): string {
   return masterKey.deriveKey('lake-reader-password').toString('base64url');
@@ -93,8 +99,7 @@ export class LakeReaderPool {
     const client = await (await this.get()).connect();
     if (this.checked.has(client)) return client;
     try {
-      const { rows } = await client.query(`SELECT session_user::text AS u`);
-      if (rows[0]?.u !== LAKE_READER_ROLE) throw new Error(`lake reader connection is ${rows[0]?.u}, not ${LAKE_READER_ROLE}`);
+      await assertReaderSession(client);
     } catch (err) {
       client.release(err as Error);
       throw err;
