@@ -10,13 +10,12 @@
  * Runs on its own scratch database.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, type PoolClient } from 'pg';
 import { Database, ensureDatabaseExists } from '../src/db/database';
 import { ensureLakePartitions } from '../src/lake/lake-event.repository';
 import { MasterKey } from '../src/crypto/master-key';
 import { lakeStatementSql, streamLakeStatement, backendPid } from '../src/lake/query/lake-query.runner';
 import { LakeReaderPool } from '../src/lake/query/lake-reader';
-import type { PoolClient } from 'pg';
 import { compileLakeQuery, loadLakeSqlParser } from '../src/lake/sql/lake-sql.compiler';
 import { fmt, summarize, type Row } from './lib/stats';
 
