@@ -14,6 +14,8 @@ import { createKmsServices, type KmsServices } from '../kms/kms-services';
 import { createLakeStorageServices, type LakeStorageServices } from '../lake/lake-storage-services';
 import { channelTags, eventDataStoreTags } from '../lake/lake-tags';
 import { LakeQueryService } from '../lake/query/lake-query.service';
+import { LakeReaderPool } from '../lake/query/lake-reader';
+import { RegionResultSigner } from '../lake/query/result-signer';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -85,7 +87,9 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     trails,
     delivery: createDeliveryService(core, core.storage),
     lakeStorage,
-    lakeQueries: new LakeQueryService(config, db, events.outbox, logger.child({ module: 'lake-query' }), core.storage),
+    lakeQueries: new LakeQueryService(config, db, events.outbox, logger.child({ module: 'lake-query' }), core.storage,
+      new RegionResultSigner(integrity.signingKeys),
+      new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' }))),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
     insights: createInsightsServices({ ...core, outbox: events.outbox, eventWriter: events.eventWriter }),
   };
@@ -97,4 +101,5 @@ export async function closeServices(services: Services): Promise<void> {
   await services.closeEventServices();
   await services.closeStreamingServices();
   await services.storage.objects.close();
+  await services.lakeQueries.close();
 }

@@ -1,5 +1,4 @@
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
-import { openLakeTransaction } from '../../src/lake/query/lake-query.runner';
 import { createStore, lakeEvent, qCall, qError, seed } from '../helpers/lake-query';
 import type { LakeSession } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -138,28 +137,6 @@ describe('hostile lake statements', () => {
     const { rows } = await app.db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1`, [`lake-query:${queryId}`]);
     expect(rows).toHaveLength(0);
   });
-
-  it('the reader role behind the compiler: only the named stores, nothing else, read only', async () => {
-    const client = await app.db.pool.connect();
-    try {
-      const attempt = async (sql: string) => {
-        await openLakeTransaction(client, [A], 5000);
-        try {
-          return await client.query(sql);
-        } finally {
-          await client.query('ROLLBACK');
-        }
-      };
-      const own = await attempt(`SELECT DISTINCT event_data_store_id::text AS id FROM public.lake_events`);
-      expect(own.rows).toEqual([{ id: A }]);
-      await expect(attempt(`SELECT * FROM public.lake_queries`)).rejects.toThrow(/permission denied/);
-      await expect(attempt(`SELECT * FROM public.event_data_stores`)).rejects.toThrow(/permission denied/);
-      await expect(attempt(`INSERT INTO public.lake_events (event_data_store_id, store_account_id, event_id, event_time, record) VALUES ('${A}', '1', 'x', now(), '{}')`))
-        .rejects.toThrow(/read-only transaction|permission denied/);
-      await expect(attempt(`CREATE TABLE public.lake_stolen (x int)`)).rejects.toThrow(/read-only transaction|permission denied/);
-      await expect(attempt(`SELECT pg_sleep(10)`)).rejects.toThrow(/statement timeout/);
-    } finally {
-      client.release();
-    }
-  });
+  // The reader role behind the compiler (statements sent straight to the reader connection):
+  // test/e2e/lake-reader-role.test.ts.
 });

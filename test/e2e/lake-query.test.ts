@@ -1,7 +1,8 @@
 import { createVerify } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { LocalResultSigner } from '../../src/lake/query/result-signer';
+import { loadPublicKeyDer } from '../../src/integrity/signing-keys.service';
+import { LIST_PUBLIC_KEYS } from '../helpers/integrity';
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
 import { createTrailBucket, trailCall } from '../helpers/trails';
 import { call, policyJson } from '../helpers/iam-ops';
@@ -227,8 +228,18 @@ describe('lake queries', () => {
       const sign = JSON.parse((await app.services.storage.readServiceObject('lq-results', `${dir}result_sign.json`))!.body.toString('utf8'));
       expect(sign).toMatchObject({ version: '1.0', region: 'us-east-1', hashAlgorithm: 'SHA-256', signatureAlgorithm: 'SHA256withRSA',
         files: [{ fileName: 'result_1.csv.gz', fileHashValue: createHash('sha256').update(csv!.body).digest('hex') }] });
-      const signer = app.services.lakeQueries.signer as LocalResultSigner;
-      expect(createVerify('RSA-SHA256').update(sign.files.map((f: any) => f.fileHashValue).join(' ')).verify(signer.publicKey('us-east-1'), Buffer.from(sign.hashSignature, 'hex'))).toBe(true);
+      // The Region's signing key, found as a customer would: listPublicKeys around queryCompleteTime.
+      const at = Date.parse(sign.queryCompleteTime);
+      const listed = await app.gql(LIST_PUBLIC_KEYS, { input: { startTime: new Date(at - 1000).toISOString(), endTime: new Date(at + 1000).toISOString() } }, { token: admin.token, region: 'us-east-1' });
+      const keys = listed.data.listPublicKeys.publicKeyList as Array<{ value: string; fingerprint: string }>;
+      const key = keys.find((k) => k.fingerprint === sign.publicKeyFingerprint);
+      expect(key).toBeDefined();
+      const signed = sign.files.map((f: any) => f.fileHashValue).join(' ');
+      expect(createVerify('RSA-SHA256').update(signed).verify(loadPublicKeyDer(Buffer.from(key!.value, 'base64')), Buffer.from(sign.hashSignature, 'hex'))).toBe(true);
+      expect(createVerify('RSA-SHA256').update(signed + ' x').verify(loadPublicKeyDer(Buffer.from(key!.value, 'base64')), Buffer.from(sign.hashSignature, 'hex'))).toBe(false);
+      // Another Region's keys do not carry it.
+      const elsewhere = await app.gql(LIST_PUBLIC_KEYS, { input: { startTime: new Date(at - 1000).toISOString(), endTime: new Date(at + 1000).toISOString() } }, { token: admin.token, region: 'eu-west-1' });
+      expect((elsewhere.data.listPublicKeys.publicKeyList as Array<{ fingerprint: string }>).map((k) => k.fingerprint)).not.toContain(sign.publicKeyFingerprint);
     });
 
     it('reports ACCESS_DENIED when the bucket policy does not admit CloudTrail, and refuses malformed URIs', async () => {

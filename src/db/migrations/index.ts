@@ -1,3 +1,4 @@
+import { LakeReaderLogin1795500215700 } from './1795500215700-LakeReaderLogin';
 import { EventDataStoreInsights1795500215658 } from './1795500215658-EventDataStoreInsights';
 import { DeliveryQueueKeys1795499666183 } from './1795499666183-DeliveryQueueKeys';
 import { IntegrityObjectHash1795498993074 } from './1795498993074-IntegrityObjectHash';
@@ -45,4 +46,5 @@ export const MIGRATIONS: Function[] = [
   IntegrityObjectHash1795498993074,
   DeliveryQueueKeys1795499666183,
   EventDataStoreInsights1795500215658,
+  LakeReaderLogin1795500215700,
 ];

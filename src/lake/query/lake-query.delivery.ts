@@ -70,7 +70,7 @@ export async function deliverResults(
     return deliveryFailure(err, false);
   }
   try {
-    const signed = signer.sign(q.region, files.map((f) => f.fileHashValue).join(' '));
+    const signed = await signer.sign(q.region, q.completedAt, files.map((f) => f.fileHashValue).join(' '));
     const sign = {
       version: '1.0',
       region: q.region,

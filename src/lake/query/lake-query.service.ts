@@ -14,9 +14,10 @@ import { compileLakeQuery, loadLakeSqlParser } from '../sql/lake-sql.compiler';
 import { InvalidQueryStatement } from '../sql/lake-sql.errors';
 import { LAKE_QUERY_STATUSES, LakeQueryEntity, type LakeQueryStatistics, type LakeQueryStatus, TERMINAL_STATUSES } from './lake-query.entity';
 import { LakeQueryErrors } from './lake-query.errors';
-import { openLakeTransaction, RESULT_BATCH_ROWS, runLakeStatement } from './lake-query.runner';
+import { RESULT_BATCH_ROWS, runLakeStatement } from './lake-query.runner';
+import { type LakeReaderPool, registerReaderBackend } from './lake-reader';
 import { deliverResults, parseDeliveryUri } from './lake-query.delivery';
-import { LocalResultSigner, type ResultSigner } from './result-signer';
+import type { ResultSigner } from './result-signer';
 import type { StorageService } from '../../storage/storage.service';
 
 /** CloudTrail: at most 10 queued and running queries per account and Region. */
@@ -65,8 +66,10 @@ export class LakeQueryService {
     private readonly outbox: OutboxService,
     private readonly logger: Logger,
     private readonly storage: StorageService,
-    /** Signs result_sign.json; replaced by the region signing keys at merge. */
-    readonly signer: ResultSigner = new LocalResultSigner(),
+    /** Signs result_sign.json with the Region's signing key (result-signer.ts). */
+    readonly signer: ResultSigner,
+    /** Connections whose session user is the reader role (lake-reader.ts). */
+    readonly reader: LakeReaderPool,
   ) {
     void loadLakeSqlParser();
   }
@@ -93,7 +96,7 @@ export class LakeQueryService {
         throw Errors.accessDenied('cloudtrail:StartQuery', store.arn, ctx.caller.identity.arn);
       }
     }
-    const estimate = await this.plan(compiled.sql, compiled.storeIds);
+    const estimate = await this.plan(compiled.sql);
 
     const id = randomUUID();
     await this.db.inTenant(tenantOf(ctx), async (m) => {
@@ -128,12 +131,13 @@ export class LakeQueryService {
    * only with the catalog at hand (types, ambiguous names) are reported at start, as CloudTrail
    * does; the plan's row and width estimates are the scan statistics.
    */
-  private async plan(sql: string, storeIds: string[]): Promise<Pick<LakeQueryStatistics, 'eventsMatched' | 'eventsScanned' | 'bytesScanned'>> {
-    const client = await this.db.pool.connect();
+  private async plan(sql: string): Promise<Pick<LakeQueryStatistics, 'eventsMatched' | 'eventsScanned' | 'bytesScanned'>> {
+    const client = await this.reader.connect();
+    let broken: Error | undefined;
     try {
-      await openLakeTransaction(client, storeIds, 10_000);
-      const res = await client.query(`EXPLAIN (FORMAT JSON) ${sql}`);
-      const plan = res.rows[0]['QUERY PLAN'][0].Plan;
+      // Planned as the reader (constant folding runs immutable functions): same walls as the run.
+      const res = (await client.query(`RESET ALL; SET statement_timeout = 10000; EXPLAIN (FORMAT JSON) ${sql}`)) as unknown as Array<{ rows: Array<Record<string, string>> }>;
+      const plan = JSON.parse(res[res.length - 1].rows[0]['QUERY PLAN'])[0].Plan;
       let scanned = 0;
       let bytes = 0;
       const walk = (node: Record<string, any>) => {
@@ -146,12 +150,12 @@ export class LakeQueryService {
       walk(plan);
       return { eventsMatched: Math.round(scanned), eventsScanned: Math.round(scanned), bytesScanned: Math.round(bytes) };
     } catch (err) {
+      broken = err as Error;
       const e = err as { code?: string; message?: string };
       if (e.code && /^(42|22)/.test(e.code)) throw new InvalidQueryStatement(e.message ?? 'The query statement is not valid.');
       throw err;
     } finally {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -265,6 +269,11 @@ export class LakeQueryService {
     });
   }
 
+  /** Closes the reader connections. */
+  close(): Promise<void> {
+    return this.reader.close();
+  }
+
   /** The worker: runs one queued query to a terminal status. Safe to call twice (the claim is atomic). */
   async run(queryId: string): Promise<LakeQueryStatus | null> {
     const pool = this.db.pool;
@@ -279,12 +288,13 @@ export class LakeQueryService {
       timeout_seconds: number; statistics: LakeQueryStatistics; delivery_s3_uri: string | null;
     };
     const started = Date.now();
+    // The row-level security policy admits the stores of the RUNNING row carrying the reader's
+    // pid: onStarted registers it before the statement starts.
     const outcome = await runLakeStatement(
-      this.db.url,
-      { statementSql: q.compiled_sql, storeIds: q.event_data_store_ids, timeoutMs: q.timeout_seconds * 1000, applicationName: applicationName(queryId) },
+      this.reader,
+      { statementSql: q.compiled_sql, timeoutMs: q.timeout_seconds * 1000, applicationName: applicationName(queryId) },
       {
-        onStarted: async (pid) =>
-          ((await pool.query(`UPDATE lake_queries SET backend_pid = $2 WHERE id = $1 AND status = 'RUNNING'`, [queryId, pid])).rowCount ?? 0) > 0,
+        onStarted: (pid) => registerReaderBackend(pool, queryId, pid),
         onBatch: async (batch, rows) => {
           await pool.query(
             `INSERT INTO lake_query_results (account_id, query_id, batch, row_count, rows) VALUES ($1, $2, $3, $4, $5::jsonb)

@@ -1,35 +1,24 @@
-import { createHash, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createSign } from 'node:crypto';
+import type { SigningKeyService } from '../../integrity/signing-keys.service';
 
 /**
  * Signs the hash list of a delivered query result (spec §6.9: SHA256withRSA, signature hex,
- * fingerprint = MD5 of the DER public key). The region's signing keys are built on another
- * branch; LocalResultSigner stands in until the merge replaces it with the real key service.
+ * fingerprint = MD5 of the DER public key).
  */
 export interface ResultSigner {
-  sign(region: string, data: string): { signatureHex: string; fingerprint: string };
+  sign(region: string, at: Date, data: string): Promise<{ signatureHex: string; fingerprint: string }>;
 }
 
-/** One RSA-2048 key per process and region, never stored (replaced at merge by the signing keys). */
-export class LocalResultSigner implements ResultSigner {
-  private readonly keys = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
+/**
+ * Signs with the Region's signing key of the integrity module (the key of `at`'s rotation slot,
+ * so `listPublicKeys` around queryCompleteTime in that Region returns it: the signature verifies
+ * against its DER public key, as with digest files).
+ */
+export class RegionResultSigner implements ResultSigner {
+  constructor(private readonly keys: Pick<SigningKeyService, 'signerAt'>) {}
 
-  sign(region: string, data: string): { signatureHex: string; fingerprint: string } {
-    const key = this.keyPair(region);
-    const signatureHex = createSign('RSA-SHA256').update(data, 'utf8').sign(key.privateKey).toString('hex');
-    return { signatureHex, fingerprint: createHash('md5').update(key.publicKey.export({ type: 'spki', format: 'der' })).digest('hex') };
-  }
-
-  /** The public key a signature of `region` verifies with (tests). */
-  publicKey(region: string): KeyObject {
-    return this.keyPair(region).publicKey;
-  }
-
-  private keyPair(region: string) {
-    let key = this.keys.get(region);
-    if (!key) {
-      key = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      this.keys.set(region, key);
-    }
-    return key;
+  async sign(region: string, at: Date, data: string): Promise<{ signatureHex: string; fingerprint: string }> {
+    const key = await this.keys.signerAt(region, at);
+    return { signatureHex: createSign('RSA-SHA256').update(data, 'utf8').sign(key.privateKey).toString('hex'), fingerprint: key.fingerprint };
   }
 }
