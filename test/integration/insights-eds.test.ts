@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { poisson, rng } from '../helpers/random';
 import { insertMemberAccount, insertTrail, recordAs } from '../helpers/delivery';
 import { type LakeSession, lakeCall } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -13,27 +14,8 @@ const REGION = 'us-east-1';
 const PUT = `mutation($input: PutInsightSelectorsInput!) { putInsightSelectors(input: $input) { eventDataStoreArn insightsDestination } }`;
 const INSIGHT_SELECTORS = [{ name: 'Insights events', fieldSelectors: [{ field: 'eventCategory', equals: ['Insight'] }] }];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(7);
-function poisson(lambda: number): number {
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= random();
-  } while (p > l);
-  return k - 1;
-}
+const poissonCount = (lambda: number) => poisson(lambda, random);
 
 /**
  * Insights on event data stores (spec §10 "EDS Insights"): an organization source store with
@@ -92,8 +74,8 @@ describe('Insights on event data stores: detection feeds the destination store',
         ...(errorCode ? { errorCode, errorMessage: 'User is not authorized' } : {}),
       });
     for (let minute = from; minute < to; minute += MIN) {
-      for (let i = poisson(0.5); i > 0; i--) add(minute, 'PutParameter', 'ssm.amazonaws.com', false, 'deployer');
-      for (let i = poisson(0.05); i > 0; i--) add(minute, 'DescribeInstances', 'ec2.amazonaws.com', true, 'alice', random() < 0.1 ? 'AccessDenied' : undefined);
+      for (let i = poissonCount(0.5); i > 0; i--) add(minute, 'PutParameter', 'ssm.amazonaws.com', false, 'deployer');
+      for (let i = poissonCount(0.05); i > 0; i--) add(minute, 'DescribeInstances', 'ec2.amazonaws.com', true, 'alice', random() < 0.1 ? 'AccessDenied' : undefined);
     }
     if (withBursts) {
       // 60 PutParameter a minute for 10 minutes from 10:00; 30 AccessDenied a minute for 8 minutes from 15:00.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { poisson, rng } from '../helpers/random';
 import { deliveredFiles, insertBucket, insertMemberAccount, insertTrail, recordAs, waitFor } from '../helpers/delivery';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { trailCall, trailFails } from '../helpers/trails';
@@ -19,27 +20,8 @@ const REGION = 'us-east-1';
 const LOOKUP = `query($input: LookupEventsInput, $first: Int) { lookupEvents(input: $input, first: $first) { edges { node { eventId eventName eventSource cloudTrailEvent } } } }`;
 const METRICS = `query($input: ListInsightsMetricDataInput!) { listInsightsMetricData(input: $input) { eventSource eventName insightType errorCode timestamps values nextToken } }`;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(42);
-function poisson(lambda: number): number {
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= random();
-  } while (p > l);
-  return k - 1;
-}
+const poissonCount = (lambda: number) => poisson(lambda, random);
 
 /** Traffic of one API, recorded minute by minute; `counts` keeps what each series should hold. */
 interface Api {
@@ -131,9 +113,9 @@ describe('Insights: detection over a backdated week, events, delivery and metric
       const ofDay = ((minute - judged) / MIN) % 1440;
       const m = ofDay < 0 ? ofDay + 1440 : ofDay;
       const cycle = 0.02 + 3 * Math.max(0, Math.sin(((m - 360) / 1440) * 2 * Math.PI)) ** 2;
-      for (let i = poisson(cycle); i > 0; i--) record(RUN, minute, USERS[Math.floor(random() * 3)], 'console.amazonaws.com');
-      for (let i = poisson(0.5); i > 0; i--) record(PUT_PARAM, minute, 'deployer', 'aws-cli/2.15');
-      for (let i = poisson(0.05); i > 0; i--) record(DESCRIBE, minute, 'alice', 'console.amazonaws.com', random() < 0.1 ? 'AccessDenied' : undefined);
+      for (let i = poissonCount(cycle); i > 0; i--) record(RUN, minute, USERS[Math.floor(random() * 3)], 'console.amazonaws.com');
+      for (let i = poissonCount(0.5); i > 0; i--) record(PUT_PARAM, minute, 'deployer', 'aws-cli/2.15');
+      for (let i = poissonCount(0.05); i > 0; i--) record(DESCRIBE, minute, 'alice', 'console.amazonaws.com', random() < 0.1 ? 'AccessDenied' : undefined);
     }
     // The anomalies on the judged day: 60 RunInstances a minute for 10 minutes from 10:00, and 30
     // AccessDenied a minute on DescribeInstances for 8 minutes from 15:00, both by one principal.

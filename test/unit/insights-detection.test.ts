@@ -1,30 +1,7 @@
 import { baselinePeak, endThreshold, type OpenInsight, scanSeries, startThreshold, type Transition, WINDOW_MINUTES } from '../../src/insights/detection';
+import { poisson, rng } from '../helpers/random';
 import { BASELINE_MINUTES } from '../../src/insights/insight-series';
 
-/** Deterministic PRNG (mulberry32) so the traffic, and so the test, is the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function poisson(lambda: number, random: () => number): number {
-  if (lambda <= 0) return 0;
-  if (lambda > 50) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * gaussian(random)));
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= random();
-  } while (p > l);
-  return k - 1;
-}
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
