@@ -12,7 +12,9 @@ const MAIN = path.join(__dirname, '..', '..', 'src', 'main.js');
 
 /** Starts the compiled api (optionally pinned to CPU cores with taskset) and waits until it listens. */
 export function startApp(env: Record<string, string>, opts: { withWorkers?: boolean; cpus?: string } = {}): Promise<AppProcess> {
-  const args = [MAIN, ...(opts.withWorkers ? ['--with-workers'] : [])];
+  // BENCH_API_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the api itself.
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, MAIN, ...(opts.withWorkers ? ['--with-workers'] : [])];
   const child = opts.cpus
     ? spawn('taskset', ['-c', opts.cpus, process.execPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

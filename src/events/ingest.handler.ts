@@ -63,7 +63,9 @@ export async function ingestStream(ctx: RequestContext, body: AsyncIterable<Buff
         reject(line, 'InvalidData', 'The line is not valid JSON.');
         continue;
       }
-      const result = normaliseRecord(raw, opts);
+      // UTF-8 needs at most 3 bytes per UTF-16 unit: a short line's exact size is not needed.
+      const sizeBytes = text.length * 3 <= MAX_EVENT_BYTES ? text.length : Buffer.byteLength(text);
+      const result = normaliseRecord(raw, { ...opts, sizeBytes });
       if ('error' in result) reject(line, result.error.errorCode, result.error.errorMessage);
       else batch.push(result.row);
       if (batch.length >= config.ingestBatchSize) await flush();
