@@ -16,7 +16,8 @@ export function enabledTypes(trails: InsightTrail[], region: string): Set<Insigh
   for (const t of trails) {
     if (!t.isMultiRegionTrail && t.homeRegion !== region) continue;
     for (const s of t.insightSelectors) {
-      // Only management-event Insights are detected (data-event Insights are not implemented).
+      // Management-event Insights only, by scope (ADR 0002): a selector with EventCategories
+      // [Data] is accepted as CloudTrail accepts it, but data events are never counted.
       if ((s.EventCategories ?? ['Management']).includes('Management')) out.add(s.InsightType);
     }
   }
