@@ -19,6 +19,9 @@ export class InProcessValidationSource implements ValidationSource {
     private readonly deps: { storage: StorageService; trailReads: TrailReadService; signingKeys: SigningKeyService },
   ) {}
 
+  /** One reader per bucket for the run: the bucket row and policy are read once, not per file. */
+  private readonly readers = new Map<string, Promise<(key: string) => Promise<SourceObject>>>();
+
   private allow(action: string, resource: string): void {
     if (evaluate(this.ctx.caller.policies, action, resource) !== 'Allow') throw Errors.accessDenied(action, resource, this.ctx.caller.identity.arn);
   }
@@ -39,12 +42,23 @@ export class InProcessValidationSource implements ValidationSource {
   async getObject(bucket: string, key: string): Promise<SourceObject | null> {
     this.allow('s3:GetObject', objectArn(bucket, key));
     try {
-      const o = await this.deps.storage.getObject(this.ctx, bucket, key);
+      const o = await (await this.reader(bucket))(key);
       return { body: o.body, metadata: o.metadata };
     } catch (err) {
       if ((err as { code?: string }).code === 'NoSuchKey') return null;
       throw err;
     }
+  }
+
+  private reader(bucket: string): Promise<(key: string) => Promise<SourceObject>> {
+    let reader = this.readers.get(bucket);
+    if (!reader) {
+      reader = this.deps.storage.objectReader(this.ctx, bucket);
+      // A failed lookup (NoSuchBucket) is not kept: the next file asks again, as before.
+      reader.catch(() => this.readers.delete(bucket));
+      this.readers.set(bucket, reader);
+    }
+    return reader;
   }
 
   async listPublicKeys(start: Date, end: Date): Promise<SourcePublicKey[]> {

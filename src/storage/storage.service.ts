@@ -130,12 +130,25 @@ export class StorageService {
    */
   async getObject(ctx: RequestContext, name: string, key: string): Promise<StoredObject> {
     validateObjectKey(key);
-    await this.authorize(ctx, name, 's3:GetObject', objectArn(name, key), { ownerOnly: false });
-    const object = await this.objects.getObject(name, key);
-    if (!object) throw StorageErrors.noSuchKey();
-    if (!isKmsEncrypted(object.metadata)) return object;
-    if (!this.keyring) throw StorageErrors.accessDenied();
-    return decryptKmsObject(this.keyring, object, { caller: ctx.caller });
+    return (await this.objectReader(ctx, name))(key);
+  }
+
+  /**
+   * GetObject for many keys of one bucket (validateLogs reads every file of a trail): the bucket
+   * row is read and its policy parsed once, and each key is still authorized against that policy
+   * before it is read. A policy changed meanwhile applies from the next reader on.
+   */
+  async objectReader(ctx: RequestContext, name: string): Promise<(key: string) => Promise<StoredObject>> {
+    const bucket = await this.loadBucket(name);
+    return async (key) => {
+      validateObjectKey(key);
+      this.authorizeOn(ctx, bucket, 's3:GetObject', objectArn(name, key), { ownerOnly: false });
+      const object = await this.objects.getObject(name, key);
+      if (!object) throw StorageErrors.noSuchKey();
+      if (!isKmsEncrypted(object.metadata)) return object;
+      if (!this.keyring) throw StorageErrors.accessDenied();
+      return decryptKmsObject(this.keyring, object, { caller: ctx.caller });
+    };
   }
 
   /**
@@ -199,17 +212,34 @@ export class StorageService {
    * them for object access. Other accounts need an Allow for their principal in the bucket policy.
    */
   private async authorize(ctx: RequestContext, name: string, action: string, resource: string, opts: { ownerOnly: boolean }): Promise<BucketRow> {
+    const bucket = await this.loadBucket(name);
+    this.authorizeOn(ctx, bucket, action, resource, opts);
+    return bucket.row;
+  }
+
+  /** The bucket row and its parsed policy; NoSuchBucket when it does not exist. */
+  private async loadBucket(name: string): Promise<LoadedBucket> {
     validateBucketName(name);
     const row = await this.find(name);
     if (!row) throw StorageErrors.noSuchBucket();
+    return { row, policy: row.policy ? parseStored(row.policy, name) : null };
+  }
+
+  /**
+   * Whether the caller may act on the bucket; existing but not allowed → AccessDenied (as S3
+   * answers), never anything of its contents. The owner's own principals were already checked
+   * against their IAM policies; a Deny in the bucket policy still applies to them for object
+   * access. Other accounts need an Allow for their principal in the bucket policy.
+   */
+  private authorizeOn(ctx: RequestContext, { row, policy }: LoadedBucket, action: string, resource: string, opts: { ownerOnly: boolean }): void {
     const isOwner = row.accountId === ctx.caller.accountId;
     if (opts.ownerOnly) {
       if (!isOwner) throw StorageErrors.accessDenied();
-      return row;
+      return;
     }
     const identity = ctx.caller.identity;
     const arns = [identity.arn, ...(identity.sessionContext ? [identity.sessionContext.sessionIssuer.arn] : [])];
-    const decision = evaluateBucketPolicy(row.policy ? parseStored(row.policy, name) : null, {
+    const decision = evaluateBucketPolicy(policy, {
       principal: { accountId: ctx.caller.accountId, arns },
       action,
       resource,
@@ -217,8 +247,12 @@ export class StorageService {
     });
     if (decision === 'ExplicitDeny') throw StorageErrors.accessDenied();
     if (!isOwner && decision !== 'Allow') throw StorageErrors.accessDenied();
-    return row;
   }
+}
+
+interface LoadedBucket {
+  row: BucketRow;
+  policy: BucketPolicy | null;
 }
 
 /** Stored policies were validated when put; parsing again normalises them for evaluation. */
