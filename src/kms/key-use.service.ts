@@ -63,21 +63,41 @@ export class KeyUseService implements ObjectKeyring {
   }
 
   /**
-   * CreateTrail/UpdateTrail's check of a trail's KmsKeyId (spec §7): the key exists in the trail's
-   * Region (KmsKeyNotFoundException), is usable (KmsException), and its policy lets CloudTrail
-   * generate data keys for this trail and describe the key (InsufficientEncryptionPolicyException).
-   * An alias ARN is resolved: the key ARN it names now is returned, and is what the trail stores.
+   * CreateTrail/UpdateTrail's check of a trail's KmsKeyId (spec §7): the policy must let CloudTrail
+   * generate data keys for this trail and describe the key. Errors and alias resolution: checkServiceKey.
    */
   async checkTrailKey(keyArn: string, trail: { trailArn: string; accountId: string; region: string }): Promise<string> {
+    const source = { 'aws:SourceArn': trail.trailArn, 'aws:SourceAccount': trail.accountId };
+    return this.checkServiceKey(keyArn, trail.region, [
+      ['kms:GenerateDataKey', { ...contextKeys({ 'aws:cloudtrail:arn': trail.trailArn }), ...source }],
+      ['kms:DescribeKey', source],
+    ], 'kms:GenerateDataKey* and kms:DescribeKey for this trail');
+  }
+
+  /**
+   * Create/UpdateEventDataStore's check of a store's KmsKeyId (spec §7): the policy must let
+   * CloudTrail kms:GenerateDataKey and kms:Decrypt; EDS key policies support no aws:SourceArn /
+   * aws:SourceAccount conditions, so none are set. Errors and alias resolution: checkServiceKey.
+   */
+  async checkEventDataStoreKey(keyArn: string, store: { region: string }): Promise<string> {
+    return this.checkServiceKey(keyArn, store.region, [['kms:GenerateDataKey', {}], ['kms:Decrypt', {}]], 'kms:GenerateDataKey and kms:Decrypt');
+  }
+
+  /**
+   * CloudTrail's configure-time key check: the key exists in the resource's Region
+   * (KmsKeyNotFoundException), its policy allows `cloudtrail.amazonaws.com` every required action
+   * (InsufficientEncryptionPolicyException), and it is usable (KmsException). An alias ARN is
+   * resolved: the key ARN it names now is returned, and is what the resource stores.
+   */
+  private async checkServiceKey(keyArn: string, region: string, required: Array<[action: string, condition: Record<string, string>]>, needs: string): Promise<string> {
     const resolved = await this.resolveAlias(keyArn);
     const ref = resolved ? parseKeyArn(resolved) : null;
-    const row = ref && ref.region === trail.region ? await this.find(ref.accountId, ref.region, ref.keyId) : null;
-    if (!row) throw new OpenTrailError('KmsKeyNotFoundException', `KMS key ${keyArn.slice(0, 300)} does not exist or is not in Region ${trail.region}.`);
-    const source = { 'aws:SourceArn': trail.trailArn, 'aws:SourceAccount': trail.accountId };
+    const row = ref && ref.region === region ? await this.find(ref.accountId, ref.region, ref.keyId) : null;
+    if (!row) throw new OpenTrailError('KmsKeyNotFoundException', `KMS key ${keyArn.slice(0, 300)} does not exist or is not in Region ${region}.`);
     const policy = storedPolicy(row);
-    const generate = keyPolicyAllows(policy, row, { service: CLOUDTRAIL_SERVICE }, 'kms:GenerateDataKey', { ...contextKeys({ 'aws:cloudtrail:arn': trail.trailArn }), ...source });
-    const describe = keyPolicyAllows(policy, row, { service: CLOUDTRAIL_SERVICE }, 'kms:DescribeKey', source);
-    if (!generate || !describe) throw new OpenTrailError('InsufficientEncryptionPolicyException', 'Insufficient permissions to access S3 bucket or KMS key: the key policy must allow cloudtrail.amazonaws.com kms:GenerateDataKey* and kms:DescribeKey for this trail.');
+    if (!required.every(([action, condition]) => keyPolicyAllows(policy, row, { service: CLOUDTRAIL_SERVICE }, action, condition))) {
+      throw new OpenTrailError('InsufficientEncryptionPolicyException', `Insufficient permissions to access S3 bucket or KMS key: the key policy must allow cloudtrail.amazonaws.com ${needs}.`);
+    }
     if (row.keyState !== 'Enabled') throw new OpenTrailError('KmsException', `KMS key ${row.arn} is ${row.keyState === 'Disabled' ? 'disabled' : 'pending deletion'}.`);
     return row.arn;
   }

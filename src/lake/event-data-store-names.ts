@@ -61,8 +61,8 @@ export function validateRetention(days: number, mode: BillingMode): void {
 }
 
 /**
- * KMS key format only: the key service is built elsewhere, so the key's existence and policy are
- * not checked yet (CloudTrail would also answer KmsKeyNotFoundException / InsufficientEncryptionPolicyException).
+ * A KmsKeyId's format (InvalidKmsKeyIdException), as a key or alias ARN; the key itself is checked
+ * by the key service (EventDataStoreService.storeKey).
  */
 export function normaliseStoreKmsKeyId(keyId: string, region: string, accountId: string): string {
   if (keyId.length < 1 || keyId.length > 350 || !/^[a-zA-Z0-9._/\-:]+$/.test(keyId)) {

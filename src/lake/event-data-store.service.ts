@@ -5,6 +5,7 @@ import { decodePageToken, encodePageToken } from '../common/page-token';
 import type { Database } from '../db/database';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { validateAdvancedEventSelectors, validateInsightSelectors } from '../trails/selector-validation';
+import { parseKeyArn } from '../kms/key-ids';
 import { callerIsDelegatedAdmin } from '../trails/trail-access';
 import { mergeTags } from '../trails/trail-tags';
 import { TrailErrors } from '../trails/trail.errors';
@@ -58,6 +59,15 @@ export interface UpdateEventDataStoreParams {
   billingMode?: string | null;
 }
 
+/**
+ * The KMS key check CloudTrail makes when a store names a KmsKeyId (spec §7), the same mechanism
+ * as trails' (src/kms key-use.service.ts): KmsKeyNotFoundException / InsufficientEncryptionPolicyException
+ * / KmsException. Returns the key ARN to store (an alias is resolved to the key it names).
+ */
+export interface StoreKeyChecker {
+  checkEventDataStoreKey(keyArn: string, store: { region: string }): Promise<string>;
+}
+
 const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
 
 /**
@@ -67,7 +77,17 @@ const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== n
  * create response shows CREATED, the stored status is already the resulting one.
  */
 export class EventDataStoreService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly keys: StoreKeyChecker,
+  ) {}
+
+  /** A store's KmsKeyId: format (InvalidKmsKeyIdException), then the key service's check; the key ARN. */
+  private async storeKey(keyId: string, region: string, accountId: string, organizationEnabled: boolean): Promise<string> {
+    const key = await this.keys.checkEventDataStoreKey(normaliseStoreKmsKeyId(keyId, region, accountId), { region });
+    if (organizationEnabled) requireOwnKey(key, accountId);
+    return key;
+  }
 
   /** cloudtrail:CreateEventDataStore. Returns the store with status CREATED. */
   async create(ctx: RequestContext, input: CreateEventDataStoreParams): Promise<EventDataStoreEntity> {
@@ -85,9 +105,17 @@ export class EventDataStoreService {
     }
     const tags = mergeTags([], (input.tagsList ?? []).map((t) => ({ Key: t.key, Value: t.value ?? null })));
 
+    // The key is checked outside the writing transaction (the key service reads with its own
+    // connection), against the owner decided again inside it.
+    let kmsKeyId: string | null = null;
+    if (given(input.kmsKeyId)) {
+      const owner = await this.db.inTenant(tenantOf(ctx), (m) => this.ownerFor(m, ctx, organizationEnabled));
+      kmsKeyId = await this.storeKey(input.kmsKeyId, ctx.region, owner.accountId, organizationEnabled);
+    }
+
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const owner = await this.ownerFor(m, ctx, organizationEnabled);
-      const kmsKeyId = given(input.kmsKeyId) ? normaliseStoreKmsKeyId(input.kmsKeyId, ctx.region, owner.accountId) : null;
+      if (kmsKeyId !== null && organizationEnabled) requireOwnKey(kmsKeyId, owner.accountId);
       if (owner.accountId !== ctx.caller.accountId) {
         // A delegated administrator creates the store for the management account (spec §11.2).
         await m.query(`SELECT set_config('opentrail.account_id', $1, true)`, [owner.accountId]);
@@ -187,15 +215,18 @@ export class EventDataStoreService {
         validateRetention(retention, store.billingMode as BillingMode);
         store.retentionPeriod = retention;
       }
+      if (given(input.organizationEnabled) && input.organizationEnabled !== store.organizationEnabled) {
+        await this.convertOrganization(m, ctx, store, input.organizationEnabled);
+      }
       if (given(input.kmsKeyId)) {
-        const key = normaliseStoreKmsKeyId(input.kmsKeyId, store.region, store.accountId);
+        // Compared as key ARNs, so naming the store's key by an alias of it is no change.
+        const key = await this.storeKey(input.kmsKeyId, store.region, store.accountId, store.organizationEnabled);
         if (store.kmsKeyId !== null && store.kmsKeyId !== key) {
           throw LakeErrors.invalidParameter('The KMS key of an event data store cannot be changed or removed once it is set.');
         }
         store.kmsKeyId = key;
-      }
-      if (given(input.organizationEnabled) && input.organizationEnabled !== store.organizationEnabled) {
-        await this.convertOrganization(m, ctx, store, input.organizationEnabled);
+      } else if (store.organizationEnabled && store.kmsKeyId !== null) {
+        requireOwnKey(store.kmsKeyId, store.accountId);
       }
       if (given(input.multiRegionEnabled)) store.multiRegionEnabled = input.multiRegionEnabled;
       if (holdsActivityAuditLog(store) && (store.multiRegionEnabled || store.organizationEnabled)) {
@@ -288,6 +319,13 @@ export class EventDataStoreService {
     const org = await m.findOneBy(OrganizationEntity, { id: ctx.caller.organizationId });
     if (!org) throw LakeErrors.organizationsNotInUse();
     return org;
+  }
+}
+
+/** An organization store's key belongs to the management account, the store's owner (spec §7). */
+function requireOwnKey(keyArn: string, ownerAccountId: string): void {
+  if (parseKeyArn(keyArn)?.accountId !== ownerAccountId) {
+    throw LakeErrors.invalidParameter(`The KMS key of an organization event data store must belong to the management account ${ownerAccountId}.`);
   }
 }
 

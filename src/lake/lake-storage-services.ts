@@ -4,6 +4,7 @@ import { ChannelService } from '../channels/channel.service';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import type { OutboxService } from '../events/outbox.service';
+import type { KmsServices } from '../kms/kms-services';
 import type { StorageService } from '../storage/storage.service';
 import { EventDataStoreService } from './event-data-store.service';
 import { LakeImportService } from './imports/lake-import.service';
@@ -19,10 +20,10 @@ export interface LakeStorageServices {
   auditEvents: AuditEventsService;
 }
 
-export function createLakeStorageServices(core: { config: Config; db: Database; logger: Logger; storage: StorageService; outbox: OutboxService }): LakeStorageServices {
+export function createLakeStorageServices(core: { config: Config; db: Database; logger: Logger; storage: StorageService; outbox: OutboxService; kms: KmsServices }): LakeStorageServices {
   const { config, db, logger } = core;
   return {
-    stores: new EventDataStoreService(db),
+    stores: new EventDataStoreService(db, core.kms.use),
     imports: new LakeImportService(db, core.storage, core.outbox, logger.child({ module: 'lake-import' })),
     retention: new LakeRetentionService(config, db, logger.child({ module: 'lake-retention' })),
     channels: new ChannelService(db),

@@ -1,9 +1,10 @@
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
 import { LakeEventRouter } from '../../src/lake/lake-event.router';
 import { call } from '../helpers/iam-ops';
+import { kms } from '../helpers/kms';
 import { sampleEvent } from '../helpers/events';
 import { recordAs } from '../helpers/delivery';
-import { type LakeSession, lakeCall, lakeEventIds, lakeFails, routeAll } from '../helpers/lake-store';
+import { type LakeSession, lakeCall, lakeEventIds, lakeFails, routeAll, storeKeyPolicy } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 jest.setTimeout(120_000);
@@ -84,13 +85,50 @@ describe('event data stores', () => {
       const arn = s.eventDataStoreArn;
       await lakeFails(app, 'updateEventDataStore', { eventDataStore: arn, billingMode: 'FIXED_RETENTION_PRICING' }, mgmt, 'InvalidParameterException');
       await lakeFails(app, 'updateEventDataStore', { eventDataStore: arn }, mgmt, 'InvalidParameterException');
+      const key = (await kms(app, 'createKey', { policy: storeKeyPolicy(mgmtId) }, mgmt.token)).keyMetadata;
+      const otherKey = (await kms(app, 'createKey', { policy: storeKeyPolicy(mgmtId) }, mgmt.token)).keyMetadata;
+      await kms(app, 'createAlias', { aliasName: 'alias/lake', targetKeyId: key.keyId }, mgmt.token);
+      await kms(app, 'createAlias', { aliasName: 'alias/other', targetKeyId: otherKey.keyId }, mgmt.token);
+      // The alias is resolved: the store keeps the key ARN (spec §7).
       const keyed = await lakeCall(app, 'updateEventDataStore', { eventDataStore: arn, kmsKeyId: 'alias/lake' }, mgmt);
-      expect(keyed.kmsKeyId).toBe(`arn:aws:kms:${region}:${mgmtId}:alias/lake`);
+      expect(keyed.kmsKeyId).toBe(key.arn);
       await lakeFails(app, 'updateEventDataStore', { eventDataStore: arn, kmsKeyId: 'alias/other' }, mgmt, 'InvalidParameterException');
       const same = await lakeCall(app, 'updateEventDataStore', { eventDataStore: arn, kmsKeyId: 'alias/lake', retentionPeriod: 10 }, mgmt);
-      expect(same).toMatchObject({ kmsKeyId: keyed.kmsKeyId, retentionPeriod: 10 });
+      expect(same).toMatchObject({ kmsKeyId: key.arn, retentionPeriod: 10 });
+      expect((await lakeCall(app, 'updateEventDataStore', { eventDataStore: arn, kmsKeyId: key.keyId }, mgmt)).kmsKeyId).toBe(key.arn);
       const fixed = await lakeCall(app, 'getEventDataStore', { eventDataStore: 'fixed' }, mgmt).catch(() => null);
       expect(fixed).toBeNull(); // a bare name is not an ARN or an ID
+    });
+
+    it('checks the KMS key with the key service as CloudTrail does for event data stores (spec §7)', async () => {
+      await lakeFails(app, 'createEventDataStore', { name: 'nokey', kmsKeyId: '11111111-2222-3333-4444-555555555555' }, mgmt, 'KmsKeyNotFoundException');
+      await lakeFails(app, 'createEventDataStore', { name: 'noalias', kmsKeyId: 'alias/not-here' }, mgmt, 'KmsKeyNotFoundException');
+      const west = (await kms(app, 'createKey', { policy: storeKeyPolicy(mgmtId) }, mgmt.token, 'us-west-2')).keyMetadata;
+      await lakeFails(app, 'createEventDataStore', { name: 'westkey', kmsKeyId: west.arn }, mgmt, 'KmsKeyNotFoundException');
+      // The default key policy (root only) and a policy without kms:Decrypt are not enough.
+      const rootOnly = (await kms(app, 'createKey', {}, mgmt.token)).keyMetadata;
+      await lakeFails(app, 'createEventDataStore', { name: 'rootkey', kmsKeyId: rootOnly.keyId }, mgmt, 'InsufficientEncryptionPolicyException');
+      const noDecrypt = (await kms(app, 'createKey', { policy: storeKeyPolicy(mgmtId, ['kms:GenerateDataKey']) }, mgmt.token)).keyMetadata;
+      await lakeFails(app, 'createEventDataStore', { name: 'nodecrypt', kmsKeyId: noDecrypt.arn }, mgmt, 'InsufficientEncryptionPolicyException');
+      const disabled = (await kms(app, 'createKey', { policy: storeKeyPolicy(mgmtId) }, mgmt.token)).keyMetadata;
+      await kms(app, 'disableKey', { keyId: disabled.keyId }, mgmt.token);
+      await lakeFails(app, 'createEventDataStore', { name: 'offkey', kmsKeyId: disabled.arn }, mgmt, 'KmsException');
+
+      const good = (await kms(app, 'createKey', { policy: storeKeyPolicy(mgmtId) }, mgmt.token)).keyMetadata;
+      const created = await lakeCall(app, 'createEventDataStore', { name: 'keyed', kmsKeyId: good.keyId, terminationProtectionEnabled: false }, mgmt);
+      expect(created.kmsKeyId).toBe(good.arn);
+      // Adding a key later is checked the same way; the failed update leaves the store unkeyed.
+      const plain = await lakeCall(app, 'createEventDataStore', { name: 'keylater', terminationProtectionEnabled: false }, mgmt);
+      await lakeFails(app, 'updateEventDataStore', { eventDataStore: plain.eventDataStoreArn, kmsKeyId: rootOnly.arn }, mgmt, 'InsufficientEncryptionPolicyException');
+      expect((await lakeCall(app, 'getEventDataStore', { eventDataStore: plain.eventDataStoreArn }, mgmt)).kmsKeyId).toBeNull();
+
+      // An organization store's key belongs to the management account, also when a delegated
+      // administrator creates it: the admin's own key is refused, the management account's accepted.
+      const adminKey = (await kms(app, 'createKey', { policy: storeKeyPolicy(admin2.id) }, admin2.token)).keyMetadata;
+      await lakeFails(app, 'createEventDataStore', { name: 'orgadminkey', organizationEnabled: true, kmsKeyId: adminKey.arn }, admin2, 'InvalidParameterException');
+      const org = await lakeCall(app, 'createEventDataStore', { name: 'orgkey', organizationEnabled: true, kmsKeyId: good.arn, terminationProtectionEnabled: false }, admin2);
+      expect(org).toMatchObject({ organizationEnabled: true, kmsKeyId: good.arn });
+      expect(org.eventDataStoreArn).toContain(`:${mgmtId}:`);
     });
 
     it('validates selectors with the event data store rules', async () => {

@@ -1,3 +1,4 @@
+import { policyJson } from './iam-ops';
 import type { GqlResult, TestApp } from './test-app';
 
 /** GraphQL documents and helpers of the Lake storage operations (event data stores, imports, channels). */
@@ -68,4 +69,12 @@ export async function lakeEventIds(app: TestApp, storeArn: string): Promise<Set<
   const id = storeArn.split('/').pop();
   const { rows } = await app.db.pool.query(`SELECT event_id FROM lake_events WHERE event_data_store_id = $1`, [id]);
   return new Set(rows.map((r) => r.event_id as string));
+}
+
+/** The key policy an event data store's key needs (spec §7): the owner's root, and CloudTrail kms:GenerateDataKey and kms:Decrypt. */
+export function storeKeyPolicy(account: string, cloudTrailActions: string[] = ['kms:GenerateDataKey', 'kms:Decrypt']): string {
+  return policyJson(
+    { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
+    { Sid: 'Allow CloudTrail Lake', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: cloudTrailActions, Resource: '*' },
+  );
 }
