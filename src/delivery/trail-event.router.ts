@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { EventDestinationRouter } from '../events/outbox.service';
+import { batchEvents, type EventDestinationRouter } from '../events/outbox.service';
 import type { OutboxBatch } from '../events/event.repository';
 import { lazySelectable, trailSelects } from '../trails/selector-matcher';
 import { trailRoutingRepository, type PendingRow, type RoutableEvent, type RoutableTrail } from './trail-routing.repository';
@@ -40,7 +40,7 @@ export class TrailEventRouter implements EventDestinationRouter {
     // Most accounts have no trail: one indexed lookup and done, the events are not even read.
     const trails = await trailRoutingRepository.loggingTrailsCovering(client, batch.accountId);
     if (trails.length === 0) return;
-    const events = await trailRoutingRepository.eventsOfBatch(client, batch.accountId, batch.eventIds, batch.eventTimes);
+    const events = await batchEvents(client, batch);
     const rows = selectDeliveries(trails, events);
     await trailRoutingRepository.insertPending(client, batch.accountId, batch.id, rows);
   }

@@ -1,10 +1,11 @@
 import type { PoolClient } from 'pg';
+import { eventRepository } from '../events/event.repository';
 import type { LogFileKind } from './log-file-key';
 import type { AdvancedEventSelector, EventSelector, InsightSelector } from '../trails/trail.entity';
 
 /**
- * The SQL of the aggregation step for trails: which trails cover an account, the batch's events,
- * and the pending-delivery rows. Runs as the owner inside the outbox routing transaction.
+ * The SQL of the aggregation step for trails: which trails cover an account and the
+ * pending-delivery rows. Runs as the owner inside the outbox routing transaction.
  */
 
 /** The columns routing needs of a trail. */
@@ -73,38 +74,11 @@ export const trailRoutingRepository = {
   },
 
   /**
-   * The batch's events in one statement. The explicit time bounds let the planner prune to the
-   * day partitions the batch touches before joining the key arrays.
+   * The batch's events (eventRepository.eventsOfBatch). Routers inside the routing step read them
+   * through `batchEvents` (outbox.service.ts) instead, which shares one read among them.
    */
-  async eventsOfBatch(client: PoolClient, accountId: string, eventIds: string[], eventTimes: Date[]): Promise<RoutableEvent[]> {
-    if (eventIds.length === 0) return [];
-    let min = eventTimes[0].getTime();
-    let max = min;
-    for (const t of eventTimes) {
-      const ms = t.getTime();
-      if (ms < min) min = ms;
-      if (ms > max) max = ms;
-    }
-    const { rows } = await client.query(
-      `SELECT e.event_id, e.event_time, e.region, e.event_source, e.event_name, e.event_category, e.read_only,
-              e.management_event, e.record
-       FROM events e
-       JOIN unnest($2::uuid[], $3::timestamptz[]) AS k(event_id, event_time)
-         ON e.event_id = k.event_id AND e.event_time = k.event_time
-       WHERE e.account_id = $1 AND e.event_time >= $4 AND e.event_time <= $5`,
-      [accountId, eventIds, eventTimes, new Date(min), new Date(max)],
-    );
-    return rows.map((r) => ({
-      eventId: r.event_id,
-      eventTime: r.event_time,
-      region: r.region,
-      eventSource: r.event_source,
-      eventName: r.event_name,
-      eventCategory: r.event_category,
-      readOnly: r.read_only,
-      managementEvent: r.management_event,
-      record: r.record,
-    }));
+  eventsOfBatch(client: PoolClient, accountId: string, eventIds: string[], eventTimes: Date[]): Promise<RoutableEvent[]> {
+    return eventRepository.eventsOfBatch(client, accountId, eventIds, eventTimes);
   },
 
   /** Idempotent: a row that exists (routing retried) is left as it is. Returns rows inserted. */

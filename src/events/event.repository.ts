@@ -56,6 +56,22 @@ export interface OutboxBatch {
   eventTimes: Date[];
 }
 
+/** One event of an outbox batch as the routers read it: every column any router needs, and the record. */
+export interface BatchEvent {
+  eventId: string;
+  eventTime: Date;
+  region: string;
+  eventSource: string;
+  eventName: string;
+  eventCategory: string;
+  readOnly: boolean | null;
+  managementEvent: boolean;
+  errorCode: string | null;
+  userIdentityArn: string | null;
+  userAgent: string | null;
+  record: string;
+}
+
 /** Filters of one LookupEvents page; every query is bounded by account, region and time. */
 const DAY_MS = 86_400_000;
 
@@ -230,6 +246,46 @@ export const eventRepository = {
    * UPDATE takes the row lock, so a concurrent duplicate job waits and then finds it routed:
    * each row is routed exactly once. Returns false when it was already routed.
    */
+  /**
+   * The events of a batch in one statement, in (eventTime, eventID) order. The explicit time
+   * bounds let the planner prune to the day partitions the batch touches before joining the key
+   * arrays. Routers go through `batchEvents` (outbox.service.ts), which reads once per attempt.
+   */
+  async eventsOfBatch(client: PoolClient, accountId: string, eventIds: string[], eventTimes: Date[]): Promise<BatchEvent[]> {
+    if (eventIds.length === 0) return [];
+    let min = eventTimes[0].getTime();
+    let max = min;
+    for (const t of eventTimes) {
+      const ms = t.getTime();
+      if (ms < min) min = ms;
+      if (ms > max) max = ms;
+    }
+    const { rows } = await client.query(
+      `SELECT e.event_id, e.event_time, e.region, e.event_source, e.event_name, e.event_category, e.read_only,
+              e.management_event, e.error_code, e.user_identity_arn, e.user_agent, e.record
+       FROM events e
+       JOIN unnest($2::uuid[], $3::timestamptz[]) AS k(event_id, event_time)
+         ON e.event_id = k.event_id AND e.event_time = k.event_time
+       WHERE e.account_id = $1 AND e.event_time >= $4 AND e.event_time <= $5
+       ORDER BY e.event_time, e.event_id`,
+      [accountId, eventIds, eventTimes, new Date(min), new Date(max)],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      eventTime: r.event_time,
+      region: r.region,
+      eventSource: r.event_source,
+      eventName: r.event_name,
+      eventCategory: r.event_category,
+      readOnly: r.read_only,
+      managementEvent: r.management_event,
+      errorCode: r.error_code,
+      userIdentityArn: r.user_identity_arn,
+      userAgent: r.user_agent,
+      record: r.record,
+    }));
+  },
+
   async routeOutboxRow(pool: Pool, id: string, route: (client: PoolClient, batch: OutboxBatch) => Promise<void>): Promise<boolean> {
     const client = await pool.connect();
     try {

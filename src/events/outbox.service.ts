@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { QUEUES, QUEUE_NAMES, outboxJobId, type QueueName } from '../../workers/queues';
-import { eventRepository, type OutboxBatch } from './event.repository';
+import { type BatchEvent, eventRepository, type OutboxBatch } from './event.repository';
 
 /** Registers work to run once the routing transaction has committed (never if it rolls back). */
 export type AfterCommit = (work: () => Promise<void>) => void;
@@ -19,6 +19,22 @@ export type AfterCommit = (work: () => Promise<void>) => void;
 export interface EventDestinationRouter {
   name: string;
   route(client: PoolClient, batch: OutboxBatch, afterCommit: AfterCommit): Promise<void>;
+}
+
+const batchEventReads = new WeakMap<OutboxBatch, Promise<BatchEvent[]>>();
+
+/**
+ * The batch's events, read at most once per routing attempt however many routers ask. Keyed by
+ * the batch object, which routeOutboxRow builds anew for each attempt, so a retried routing
+ * reads again in its own transaction and nothing outlives the attempt.
+ */
+export function batchEvents(client: PoolClient, batch: OutboxBatch): Promise<BatchEvent[]> {
+  let read = batchEventReads.get(batch);
+  if (!read) {
+    read = eventRepository.eventsOfBatch(client, batch.accountId, batch.eventIds, batch.eventTimes);
+    batchEventReads.set(batch, read);
+  }
+  return read;
 }
 
 /** A request never waits longer than this on Redis: the sweeper covers what did not get through. */

@@ -69,36 +69,6 @@ export const insightCountingRepository = {
     return rows.map((r) => ({ homeRegion: r.home_region, isMultiRegionTrail: r.is_multi_region_trail, insightSelectors: r.insight_selectors }));
   },
 
-  /** The batch's management events, from columns only (the JSON record is never parsed). */
-  async managementEventsOfBatch(client: PoolClient, accountId: string, eventIds: string[], eventTimes: Date[]): Promise<CountableEvent[]> {
-    if (eventIds.length === 0) return [];
-    let min = eventTimes[0].getTime();
-    let max = min;
-    for (const t of eventTimes) {
-      const ms = t.getTime();
-      if (ms < min) min = ms;
-      if (ms > max) max = ms;
-    }
-    const { rows } = await client.query(
-      `SELECT e.region, e.event_time, e.event_source, e.event_name, e.read_only, e.error_code, e.user_identity_arn, e.user_agent
-       FROM events e
-       JOIN unnest($2::uuid[], $3::timestamptz[]) AS k(event_id, event_time)
-         ON e.event_id = k.event_id AND e.event_time = k.event_time
-       WHERE e.account_id = $1 AND e.event_time >= $4 AND e.event_time <= $5 AND e.event_category = 'Management'`,
-      [accountId, eventIds, eventTimes, new Date(min), new Date(max)],
-    );
-    return rows.map((r) => ({
-      region: r.region,
-      eventTime: r.event_time,
-      eventSource: r.event_source,
-      eventName: r.event_name,
-      readOnly: r.read_only,
-      errorCode: r.error_code,
-      userIdentityArn: r.user_identity_arn,
-      userAgent: r.user_agent,
-    }));
-  },
-
   /** Adds counts (rows must be unique per key: aggregate first). */
   async addCounts(client: PoolClient, accountId: string, rows: CountRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += CHUNK) {

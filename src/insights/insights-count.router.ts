@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { OutboxBatch } from '../events/event.repository';
-import type { EventDestinationRouter } from '../events/outbox.service';
+import { batchEvents, type EventDestinationRouter } from '../events/outbox.service';
 import {
   type AttributionRow,
   type CountableEvent,
@@ -91,7 +91,7 @@ export function countBatch(trails: InsightTrail[], events: CountableEvent[]): Ba
 /**
  * The counting step of Insights: inside the exactly-once routing transaction, each new management
  * event of an account covered by a logging trail with Insights adds to its per-minute series.
- * Accounts without Insights cost one indexed lookup; their events are not even read.
+ * Accounts without Insights cost one indexed lookup; their events are not even read by it.
  */
 export class InsightsCountRouter implements EventDestinationRouter {
   readonly name = 'insights';
@@ -99,7 +99,8 @@ export class InsightsCountRouter implements EventDestinationRouter {
   async route(client: PoolClient, batch: OutboxBatch): Promise<void> {
     const trails = await repo.insightTrailsCovering(client, batch.accountId);
     if (trails.length === 0) return;
-    const events = await repo.managementEventsOfBatch(client, batch.accountId, batch.eventIds, batch.eventTimes);
+    // The batch's read is shared with the other routers (the trail router has usually done it).
+    const events = (await batchEvents(client, batch)).filter((e) => e.eventCategory === 'Management');
     const counted = countBatch(trails, events);
     if (counted.counts.length === 0) return;
     await repo.addCounts(client, batch.accountId, counted.counts);
