@@ -84,7 +84,9 @@ export class SigningKeyService {
     const { privateKey, publicKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048, publicExponent: 65537 });
     const der = publicKey.export({ type: 'pkcs1', format: 'der' });
     const id = randomUUID();
-    const sealed = this.masterKey.seal(privateKey.export({ type: 'pkcs8', format: 'der' }), `signing-key:${id}`);
+    const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
+    const sealed = this.masterKey.seal(pkcs8, `signing-key:${id}`);
+    pkcs8.fill(0);
     const validTo = new Date(validFrom.getTime() + this.schedule.validitySeconds * 1000);
     await this.pool.query(
       `INSERT INTO signing_keys (id, region, fingerprint, public_key_der, private_key_sealed, valid_from, valid_to)
@@ -100,7 +102,11 @@ export class SigningKeyService {
     const { rows } = await this.pool.query(`SELECT id, fingerprint, private_key_sealed FROM signing_keys WHERE region = $1 AND valid_from = $2`, [region, validFrom]);
     if (!rows[0]) return null;
     const pkcs8 = this.masterKey.open(rows[0].private_key_sealed, `signing-key:${rows[0].id}`);
-    return { fingerprint: rows[0].fingerprint, privateKey: createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }) };
+    try {
+      return { fingerprint: rows[0].fingerprint, privateKey: createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }) };
+    } finally {
+      pkcs8.fill(0); // the KeyObject holds its own copy; the opened DER must not linger in the heap
+    }
   }
 }
 
