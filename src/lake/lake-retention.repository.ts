@@ -99,9 +99,11 @@ export const lakeRetentionRepository = {
   /**
    * Detaches and drops every monthly partition whose whole month is expired for every store that
    * has rows in it (one index probe per store and partition), and which ends before `keepFrom`.
-   * Returns the partitions dropped.
+   * Returns the partitions dropped. A partition that looks unused is checked again with the table
+   * locked, against the stores as they are then: an import or channel that committed rows into it
+   * meanwhile (or a store created since) keeps it.
    */
-  async dropExpiredPartitions(pool: Pool, cutoffs: StoreCutoff[], keepFrom: Date): Promise<string[]> {
+  async dropExpiredPartitions(pool: Pool, now: Date, keepFrom: Date): Promise<string[]> {
     const dropped: string[] = [];
     const client = await pool.connect();
     try {
@@ -112,14 +114,21 @@ export const lakeRetentionRepository = {
         const end = addMonths(month, 1);
         // Months aggregation can still write into stay (they would only be created again).
         if (end > keepFrom) continue;
-        const needed = cutoffs.filter((c) => c.cutoff < end).map((c) => c.id);
-        if (needed.length > 0) {
-          // Stores that still keep part of this month: the partition goes only if none has rows in it.
-          const { rows } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${name} WHERE event_data_store_id = ANY($1::uuid[])) AS used`, [needed]);
-          if (rows[0].used) continue;
+        if (await partitionInUse(client, name, now, end)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query('LOCK TABLE lake_events IN ACCESS EXCLUSIVE MODE');
+          if (await partitionInUse(client, name, now, end)) {
+            await client.query('ROLLBACK');
+            continue;
+          }
+          await client.query(`ALTER TABLE lake_events DETACH PARTITION ${name}`);
+          await client.query(`DROP TABLE ${name}`);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
         }
-        await client.query(`ALTER TABLE lake_events DETACH PARTITION ${name}`);
-        await client.query(`DROP TABLE ${name}`);
         dropped.push(name);
       }
       return dropped;
@@ -129,3 +138,14 @@ export const lakeRetentionRepository = {
     }
   },
 };
+
+/** Whether a store that still keeps part of the month ending at `end` has rows in the partition. */
+async function partitionInUse(client: PoolClient, partition: string, now: Date, end: Date): Promise<boolean> {
+  // ARRAY(...) keeps it one index probe per store rather than a join over the partition.
+  const { rows } = await client.query(
+    `SELECT EXISTS (SELECT 1 FROM ${partition} WHERE event_data_store_id = ANY (ARRAY(
+       SELECT id FROM event_data_stores WHERE $1::timestamptz - make_interval(days => retention_period) < $2))) AS used`,
+    [now, end],
+  );
+  return rows[0].used;
+}

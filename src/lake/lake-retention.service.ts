@@ -38,9 +38,9 @@ export class LakeRetentionService {
       await lakeRetentionRepository.deleteStore(pool, id);
       purgedStores.push(id);
     }
-    const cutoffs = await lakeRetentionRepository.storeCutoffs(pool, now);
     const keepFrom = new Date(now.getTime() - (this.config.eventHistoryRetentionDays + 1) * DAY_MS);
-    const droppedPartitions = await lakeRetentionRepository.dropExpiredPartitions(pool, cutoffs, keepFrom);
+    const droppedPartitions = await lakeRetentionRepository.dropExpiredPartitions(pool, now, keepFrom);
+    const cutoffs = await lakeRetentionRepository.storeCutoffs(pool, now);
     for (const c of cutoffs) deletedEvents += await lakeRetentionRepository.deleteAll(pool, c.id, c.cutoff);
     if (purgedStores.length || droppedPartitions.length || deletedEvents) {
       this.logger.info({ purgedStores, droppedPartitions, deletedEvents }, 'lake retention');

@@ -70,6 +70,34 @@ describe('lake retention and immutability', () => {
     expect(again).toMatchObject({ purgedStores: [], droppedPartitions: [], deletedEvents: 0 });
   });
 
+  it('keeps a partition that an import commits rows into while retention is dropping it', async () => {
+    const store = await create('latecomer', 3653);
+    const month = new Date(startOfUtcMonth(new Date(now.getTime() - 900 * DAY)).getTime() + 5 * DAY);
+    const name = lakePartitionName(startOfUtcMonth(month));
+    await ensureLakePartitionsFor(app.db.pool, [month]);
+    // An import's file transaction, not committed yet when retention first looks at the partition.
+    const importer = await app.db.pool.connect();
+    try {
+      await importer.query('BEGIN');
+      const rec = record(month);
+      await insertLakeEvents(importer, store, ownerId, [rec]);
+      const keepFrom = new Date(now.getTime() - 91 * DAY);
+      const dropping = lakeRetentionRepository.dropExpiredPartitions(app.db.pool, now, keepFrom);
+      // Retention saw no committed rows and now waits for the table lock held by the import.
+      for (let i = 0; i < 200; i++) {
+        const { rows } = await app.db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE lake_events%'`);
+        if (rows.length) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await importer.query('COMMIT');
+      expect(await dropping).not.toContain(name);
+      expect(await lakePartitions(app.db.pool)).toContain(name);
+      expect(await idsOf(store)).toEqual(new Set([rec.eventID]));
+    } finally {
+      importer.release();
+    }
+  });
+
   it('moves forward in batches even when more rows than a batch share one eventTime', async () => {
     const store = await create('ties', 7);
     const t = new Date(now.getTime() - 20 * DAY);
