@@ -251,7 +251,7 @@ export const eventRepository = {
    * bounds let the planner prune to the day partitions the batch touches before joining the key
    * arrays. Routers go through `batchEvents` (outbox.service.ts), which reads once per attempt.
    */
-  async eventsOfBatch(client: PoolClient, accountId: string, eventIds: string[], eventTimes: Date[]): Promise<BatchEvent[]> {
+  async eventsOfBatch(client: Pool | PoolClient, accountId: string, eventIds: string[], eventTimes: Date[]): Promise<BatchEvent[]> {
     if (eventIds.length === 0) return [];
     let min = eventTimes[0].getTime();
     let max = min;

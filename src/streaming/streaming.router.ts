@@ -8,7 +8,7 @@ import type { OutboxBatch } from '../events/event.repository';
 import { MAX_EVENT_BYTES, ruleStateAccepts, toEventBridgeEnvelope } from './event-envelope';
 import { liveChannel, type LiveMessage } from './live-events.hub';
 import { cachedPattern } from './pattern-cache';
-import { type StoredRecord, webhookDeliveryRepository as repo } from './webhook-delivery.repository';
+import { type StoredRecord, storedRecordOf, webhookDeliveryRepository as repo } from './webhook-delivery.repository';
 import { webhookJobId, webhookJobOptions } from './webhook-jobs';
 
 /** Live messages stay well under Redis' limits and a client's patience. */
@@ -51,14 +51,8 @@ export class StreamingRouter implements EventDestinationRouter {
     const rules = await repo.enabledRules(client, batch.accountId);
     const live = await this.liveListeners(batch.accountId);
     if (rules.length === 0 && !live) return;
-    // The batch's read shared with the other routers; octet_length of a UTF-8 text column is its byte length.
-    const records: StoredRecord[] = (await batchEvents(client, batch)).map((e) => ({
-      eventId: e.eventId,
-      eventTime: e.eventTime,
-      region: e.region,
-      bytes: Buffer.byteLength(e.record, 'utf8'),
-      record: e.record,
-    }));
+    // The batch's read is shared with the other routers of this attempt.
+    const records = (await batchEvents(client, batch)).map(storedRecordOf);
     const parsed = records.map((r) => ({ stored: r, record: JSON.parse(r.record) as Record<string, unknown> }));
 
     const byRule = new Map<string, StoredRecord[]>();

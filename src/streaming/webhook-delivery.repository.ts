@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { type BatchEvent, eventRepository } from '../events/event.repository';
 
 /**
  * Every hand-written statement on `webhook_deliveries` (pending rule deliveries) and the reads of
@@ -30,6 +31,15 @@ export interface StoredRecord {
   record: string;
 }
 
+/** `bytes` is the record's UTF-8 length, which is what octet_length() of the text column gives. */
+export const storedRecordOf = (e: BatchEvent): StoredRecord => ({
+  eventId: e.eventId,
+  eventTime: e.eventTime,
+  region: e.region,
+  bytes: Buffer.byteLength(e.record, 'utf8'),
+  record: e.record,
+});
+
 export const webhookDeliveryRepository = {
   /** Enabled rules of one account (every region: the router compares regions per event). */
   async enabledRules(client: PoolClient | Pool, accountId: string): Promise<RoutableRule[]> {
@@ -54,16 +64,9 @@ export const webhookDeliveryRepository = {
       : null;
   },
 
-  /** The stored records of some events of one account, oldest first. */
+  /** The stored records of some events of one account, oldest first (eventRepository.eventsOfBatch). */
   async records(client: PoolClient | Pool, accountId: string, eventIds: string[], eventTimes: Date[]): Promise<StoredRecord[]> {
-    const { rows } = await client.query(
-      `SELECT e.event_id, e.event_time, e.region, octet_length(e.record) AS bytes, e.record
-       FROM events e JOIN unnest($2::uuid[], $3::timestamptz[]) AS k(event_id, event_time)
-         ON e.event_id = k.event_id AND e.event_time = k.event_time
-       WHERE e.account_id = $1 ORDER BY e.event_time, e.event_id`,
-      [accountId, eventIds, eventTimes],
-    );
-    return rows.map((r) => ({ eventId: r.event_id, eventTime: r.event_time, region: r.region, bytes: Number(r.bytes), record: r.record }));
+    return (await eventRepository.eventsOfBatch(client, accountId, eventIds, eventTimes)).map(storedRecordOf);
   },
 
   /** Inserts the pending rows of one routed batch; returns the rule ids that were new. */
