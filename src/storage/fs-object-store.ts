@@ -55,8 +55,10 @@ export class FsObjectStore implements ObjectStore {
       throw err;
     });
     if (objects.length > 0) throw StorageErrors.bucketNotEmpty();
-    // Only empty directories remain (left behind by deleted objects).
-    await fs.rm(dir, { recursive: true, force: true });
+    // Only empty directories should remain (left behind by deleted objects). They are removed one
+    // by one, never recursively: an object written meanwhile (a delivery racing the deletion) makes
+    // this BucketNotEmpty instead of being deleted with the directories.
+    await removeEmptyTree(dir);
   }
 
   async putObject(bucket: string, key: string, body: Buffer, options: PutObjectOptions = {}): Promise<void> {
@@ -73,14 +75,7 @@ export class FsObjectStore implements ObjectStore {
 
     await fs.mkdir(this.tmpDir, { recursive: true });
     const dir = path.dirname(target);
-    try {
-      await fs.mkdir(dir, { recursive: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR' || (err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw StorageErrors.invalidObjectKey('a prefix of the key is itself an object in this bucket (filesystem backend)');
-      }
-      throw err;
-    }
+    await makeKeyDirs(this.bucketDir(bucket), dir);
     const tmp = path.join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     const handle = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
     try {
@@ -94,6 +89,8 @@ export class FsObjectStore implements ObjectStore {
     } catch (err) {
       await fs.rm(tmp, { force: true });
       const code = (err as NodeJS.ErrnoException).code;
+      // The key's directory was removed by a concurrent deleteBucket: the bucket is gone.
+      if (code === 'ENOENT') throw StorageErrors.noSuchBucket();
       if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
         throw StorageErrors.invalidObjectKey('objects exist below this key as a prefix (filesystem backend)');
       }
@@ -250,6 +247,52 @@ export class FsObjectStore implements ObjectStore {
       if (!isMissing(err)) throw err;
     }
     throw StorageErrors.noSuchBucket();
+  }
+}
+
+/**
+ * Creates the directories of a key below its bucket's directory, never the bucket directory
+ * itself: a bucket deleted meanwhile is NoSuchBucket rather than silently recreated (with the
+ * object in it, for whoever creates the name next).
+ */
+async function makeKeyDirs(bucketDir: string, dir: string): Promise<void> {
+  const prefixIsObject = () => StorageErrors.invalidObjectKey('a prefix of the key is itself an object in this bucket (filesystem backend)');
+  // Usually the directory exists already (one folder per day): one stat, no walk.
+  const existing = await fs.stat(dir).catch(() => null);
+  if (existing?.isDirectory()) return;
+  let current = bucketDir;
+  for (const segment of path.relative(bucketDir, dir).split(path.sep).filter(Boolean)) {
+    current = path.join(current, segment);
+    try {
+      await fs.mkdir(current);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw StorageErrors.noSuchBucket();
+      if (code === 'ENOTDIR') throw prefixIsObject();
+      if (code !== 'EEXIST') throw err;
+      if (!(await fs.stat(current)).isDirectory()) throw prefixIsObject();
+    }
+  }
+}
+
+/** Removes a tree of empty directories bottom-up; any file in it (an object) is BucketNotEmpty. */
+async function removeEmptyTree(dir: string): Promise<void> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isMissing(err)) return;
+    throw err;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory()) throw StorageErrors.bucketNotEmpty();
+    await removeEmptyTree(path.join(dir, e.name));
+  }
+  try {
+    await fs.rmdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY') throw StorageErrors.bucketNotEmpty();
+    if (!isMissing(err)) throw err;
   }
 }
 

@@ -225,6 +225,41 @@ describe('filesystem backend on disk', () => {
     expect((await store.getObject('disk-bucket', 'obj'))!.body.toString()).toBe('1');
   });
 
+  it('deleteBucket racing a write keeps the object (BucketNotEmpty), and a write into a deleted bucket does not recreate it', async () => {
+    // The write lands after deleteBucket's emptiness check: the removal must not take it along.
+    class WriteAfterCheck extends FsObjectStore {
+      async listObjects(bucket: string, opts: Parameters<FsObjectStore['listObjects']>[1]) {
+        const page = await super.listObjects(bucket, opts);
+        await this.putObject(bucket, 'AWSLogs/1/late.json.gz', Buffer.from('LATE'));
+        return page;
+      }
+    }
+    await store.createBucket('race-bucket');
+    await expect(new WriteAfterCheck(dir).deleteBucket('race-bucket')).rejects.toMatchObject({ code: 'BucketNotEmpty' });
+    expect((await store.getObject('race-bucket', 'AWSLogs/1/late.json.gz'))!.body.toString()).toBe('LATE');
+
+    // A write that passed its bucket check before the bucket directory went away gets NoSuchBucket.
+    await store.createBucket('gone-bucket');
+    const bucketDir = path.join(dir, 'objects', 'gone-bucket');
+    class DeletedAfterCheck extends FsObjectStore {
+      async putObject(bucket: string, key: string, body: Buffer) {
+        const stat = fs.promises.stat;
+        fs.promises.stat = (async (...args: Parameters<typeof stat>) => {
+          const result = await stat(...args);
+          if (String(args[0]) === bucketDir) fs.rmSync(bucketDir, { recursive: true });
+          return result;
+        }) as typeof stat;
+        try {
+          return await super.putObject(bucket, key, body);
+        } finally {
+          fs.promises.stat = stat;
+        }
+      }
+    }
+    await expect(new DeletedAfterCheck(dir).putObject('gone-bucket', 'AWSLogs/1/x.json.gz', Buffer.from('x'))).rejects.toMatchObject({ code: 'NoSuchBucket' });
+    expect(fs.existsSync(bucketDir)).toBe(false);
+  });
+
   it('concurrent rewrites of one key leave one complete version', async () => {
     const versions = Array.from({ length: 8 }, (_, i) => Buffer.alloc(200_000, i + 1));
     await Promise.all(versions.map((v) => store.putObject('disk-bucket', 'race', v, { metadata: { v: String(v[0]) } })));
