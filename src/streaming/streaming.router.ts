@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import { type AfterCommit, batchEvents, type EventDestinationRouter, type OutboxService } from '../events/outbox.service';
 import { QUEUES } from '../../workers/queues';
 import type { OutboxBatch } from '../events/event.repository';
-import { MAX_EVENT_BYTES, ruleStateAccepts, toEventBridgeEnvelope } from './event-envelope';
+import { type EventBridgeEnvelope, MAX_EVENT_BYTES, ruleStateAccepts, toEventBridgeEnvelope } from './event-envelope';
 import { liveChannel, type LiveMessage } from './live-events.hub';
 import { cachedPattern } from './pattern-cache';
 import { type StoredRecord, storedRecordOf, webhookDeliveryRepository as repo } from './webhook-delivery.repository';
@@ -53,7 +53,11 @@ export class StreamingRouter implements EventDestinationRouter {
     if (rules.length === 0 && !live) return;
     // The batch's read is shared with the other routers of this attempt.
     const records = (await batchEvents(client, batch)).map(storedRecordOf);
-    const parsed = records.map((r) => ({ stored: r, record: JSON.parse(r.record) as Record<string, unknown> }));
+    // Parsed and wrapped at most once per event, and only for events some rule of their region
+    // gets as far as looking at (the envelope id is a SHA-256: not once per rule).
+    const candidates = records.map((stored) => ({ stored, record: undefined as Record<string, unknown> | undefined, envelope: undefined as EventBridgeEnvelope | undefined }));
+    const recordOf = (c: (typeof candidates)[number]) => (c.record ??= JSON.parse(c.stored.record) as Record<string, unknown>);
+    const envelopeOf = (c: (typeof candidates)[number]) => (c.envelope ??= toEventBridgeEnvelope(batch.accountId, recordOf(c)));
 
     const byRule = new Map<string, StoredRecord[]>();
     for (const rule of rules) {
@@ -63,12 +67,12 @@ export class StreamingRouter implements EventDestinationRouter {
       } catch {
         continue; // validated on write; an unreadable legacy pattern matches nothing
       }
-      const matching = parsed.filter(
-        ({ stored, record }) =>
-          stored.region === rule.region &&
-          stored.bytes <= MAX_EVENT_BYTES && // EventBridge does not deliver events over 256 KB
-          ruleStateAccepts(rule.state, record) &&
-          pattern(toEventBridgeEnvelope(batch.accountId, record)),
+      const matching = candidates.filter(
+        (c) =>
+          c.stored.region === rule.region &&
+          c.stored.bytes <= MAX_EVENT_BYTES && // EventBridge does not deliver events over 256 KB
+          ruleStateAccepts(rule.state, recordOf(c)) &&
+          pattern(envelopeOf(c)),
       );
       if (matching.length > 0) byRule.set(rule.id, matching.map((m) => m.stored));
     }
