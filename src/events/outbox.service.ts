@@ -14,7 +14,8 @@ export type AfterCommit = (work: () => Promise<void>) => void;
  * A destination of new events (trails, event data stores, streaming). Routers run inside the
  * transaction that marks the outbox row routed, so their writes commit exactly once with it.
  * Side effects outside PostgreSQL (queue jobs, pub/sub) go through `afterCommit`, so nothing
- * is announced that a rollback then takes back.
+ * is announced that a rollback then takes back. A router reads the batch's events through
+ * `batchEvents`, so the routers of one attempt share one read.
  */
 export interface EventDestinationRouter {
   name: string;
@@ -57,7 +58,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * exactly-once routing step. Postgres is the truth; Redis only speeds things up.
  */
 export class OutboxService {
-  /** Destination routers, in order; issue 3 (trails, data stores) appends to this list. */
+  /** Destination routers, in order: trails, Lake, streaming (event-services.ts), then Insights counting (insights-services.ts). */
   readonly routers: EventDestinationRouter[] = [];
   private readonly redis: IORedis;
   private readonly queues = new Map<QueueName, Queue>();
