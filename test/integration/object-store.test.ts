@@ -228,7 +228,7 @@ describe('filesystem backend on disk', () => {
   it('deleteBucket racing a write keeps the object (BucketNotEmpty), and a write into a deleted bucket does not recreate it', async () => {
     // The write lands after deleteBucket's emptiness check: the removal must not take it along.
     class WriteAfterCheck extends FsObjectStore {
-      async listObjects(bucket: string, opts: Parameters<FsObjectStore['listObjects']>[1]) {
+      override async listObjects(bucket: string, opts: Parameters<FsObjectStore['listObjects']>[1]) {
         const page = await super.listObjects(bucket, opts);
         await this.putObject(bucket, 'AWSLogs/1/late.json.gz', Buffer.from('LATE'));
         return page;
@@ -242,7 +242,7 @@ describe('filesystem backend on disk', () => {
     await store.createBucket('gone-bucket');
     const bucketDir = path.join(dir, 'objects', 'gone-bucket');
     class DeletedAfterCheck extends FsObjectStore {
-      async putObject(bucket: string, key: string, body: Buffer) {
+      override async putObject(bucket: string, key: string, body: Buffer) {
         const stat = fs.promises.stat;
         fs.promises.stat = (async (...args: Parameters<typeof stat>) => {
           const result = await stat(...args);
