@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import { lakeEventTimeAccepted } from '../lake/lake-event.repository';
 
 /** The per-event checks of PutAuditEvents (spec §9.2), pure. */
 
@@ -42,7 +43,7 @@ export function checksumOf(eventData: string): string {
 }
 
 /** Validates one audit event against the channel owner's account; the payload on success. */
-export function checkAuditEvent(e: AuditEventInput, ownerAccountId: string): AuditEventCheck {
+export function checkAuditEvent(e: AuditEventInput, ownerAccountId: string, now = Date.now()): AuditEventCheck {
   if (e.eventDataChecksum !== undefined && e.eventDataChecksum !== null && e.eventDataChecksum !== checksumOf(e.eventData)) {
     return fail('InvalidChecksum', 'eventDataChecksum is not the base64 SHA-256 of eventData.');
   }
@@ -85,6 +86,7 @@ export function checkAuditEvent(e: AuditEventInput, ownerAccountId: string): Aud
   if (typeof payload.sourceIPAddress === 'string' && isIP(payload.sourceIPAddress) === 0) return fail('InvalidData', 'eventData.sourceIPAddress must be an IPv4 or IPv6 address.');
   const eventTime = normaliseEventTime(payload.eventTime as string);
   if (!eventTime) return fail('InvalidData', 'eventData.eventTime must be a UTC time yyyy-MM-ddTHH:mm:ss(Z).');
+  if (!lakeEventTimeAccepted(Date.parse(eventTime), now)) return fail('InvalidData', 'eventData.eventTime must lie within the last 3653 days and at most one day ahead.');
   if (payload.recipientAccountId !== ownerAccountId) return fail('InvalidRecipient', 'eventData.recipientAccountId must be the account that owns the channel.');
   return { ok: true, payload, eventTime };
 }

@@ -106,6 +106,17 @@ export async function ensureLakePartitions(pool: Pool, from: Date, to: Date): Pr
 }
 
 /** Partitions for the months these event times fall in (imports and channels: any time, sparse). */
+/**
+ * The event times the Lake accepts from outside (PutAuditEvents, imports): no older than the
+ * longest retention a store can have (3,653 days: such an event would expire at once) and at most
+ * one day ahead, as recordEvents. Every accepted month may get a partition of the shared table, so
+ * the bound also keeps one tenant from creating partitions for arbitrary years.
+ */
+export const LAKE_MAX_AGE_DAYS = 3653;
+export function lakeEventTimeAccepted(t: number, now = Date.now()): boolean {
+  return t >= now - LAKE_MAX_AGE_DAYS * 86_400_000 && t <= now + 86_400_000;
+}
+
 export async function ensureLakePartitionsFor(pool: Pool, times: Date[]): Promise<string[]> {
   const months = new Map<number, Date>();
   for (const t of times) {

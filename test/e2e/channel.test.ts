@@ -135,6 +135,9 @@ describe('channels and putAuditEvents', () => {
         ['long-name', JSON.stringify(payload({ eventName: 'x'.repeat(1025) })), undefined],
         ['big-params', JSON.stringify(payload({ requestParameters: { v: 'x'.repeat(101 * 1024) } })), undefined],
         ['bad-time', JSON.stringify(payload({ eventTime: 'yesterday' })), undefined],
+        // Far future / ancient times would each make a partition of the shared lake table.
+        ['future-time', JSON.stringify(payload({ eventTime: '9999-12-31T23:59:59Z' })), undefined],
+        ['ancient-time', JSON.stringify(payload({ eventTime: '0001-01-01T00:00:00Z' })), undefined],
         ['bad-ip', JSON.stringify(payload({ sourceIPAddress: 'not-an-ip' })), undefined],
         ['recipient', JSON.stringify(payload({ recipientAccountId: other.id })), undefined],
       ];
@@ -150,11 +153,18 @@ describe('channels and putAuditEvents', () => {
         'long-name': 'FieldTooLong',
         'big-params': 'FieldTooLong',
         'bad-time': 'InvalidData',
+        'future-time': 'InvalidData',
+        'ancient-time': 'InvalidData',
         'bad-ip': 'InvalidData',
         recipient: 'InvalidRecipient',
       });
       for (const f of result.failed) expect(f.errorMessage.length).toBeGreaterThan(0);
       expect((await rows(storeArn)).length).toBe(before + 1);
+      const { rows: far } = await app.db.pool.query(
+        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = 'lake_events'::regclass AND (c.relname LIKE 'lake_events_m9999%' OR c.relname LIKE 'lake_events_m0001%')`,
+      );
+      expect(far).toEqual([]);
     });
 
     it('rejects whole requests: duplicate ids, too many events, over 1 MB, bad ARN, unknown channel, another account', async () => {

@@ -12,7 +12,7 @@ import { QUEUES } from '../../../workers/queues';
 import { holdsCloudTrailEvents, resolveStore } from '../event-data-store-access';
 import { EventDataStoreEntity } from '../event-data-store.entity';
 import { parseStoreReference } from '../event-data-store-names';
-import { ensureLakePartitionsFor, insertLakeEvents, type LakeRecord } from '../lake-event.repository';
+import { ensureLakePartitionsFor, insertLakeEvents, lakeEventTimeAccepted, type LakeRecord } from '../lake-event.repository';
 import { LakeErrors } from '../lake.errors';
 import { parseImportSource, prefixOf, selectsLogFile } from './import-source';
 import { type ImportStatus, LakeImportEntity, LakeImportFailureEntity } from './lake-import.entity';
@@ -250,7 +250,7 @@ export class LakeImportService {
       if (typeof r.eventTime !== 'string' || !EVENT_TIME.test(r.eventTime)) return false;
       const t = Date.parse(r.eventTime);
       if (!Number.isFinite(t)) return false;
-      return t >= oldest && (!start || t >= start.getTime()) && (!end || t <= end.getTime());
+      return t >= oldest && lakeEventTimeAccepted(t) && (!start || t >= start.getTime()) && (!end || t <= end.getTime());
     });
     if (kept.length) await ensureLakePartitionsFor(this.db.pool, kept.map((r) => new Date(String(r.eventTime))));
     try {
