@@ -89,7 +89,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     lakeStorage,
     lakeQueries: new LakeQueryService(config, db, events.outbox, logger.child({ module: 'lake-query' }), core.storage,
       new RegionResultSigner(integrity.signingKeys),
-      new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' }))),
+      new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })), kms.use),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
     insights: createInsightsServices({ ...core, outbox: events.outbox, eventWriter: events.eventWriter }),
   };

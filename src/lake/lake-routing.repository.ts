@@ -23,6 +23,15 @@ const toRoutable = (r: any): RoutableStore => ({
   insightsDestinationId: r.insights_destination_id,
 });
 
+/**
+ * Spec §7: disabling or deleting a store's customer managed key stops its ingestion. The key ARN
+ * the store holds names its row (`arn:aws:kms:<region>:<account>:key/<id>`): a primary-key probe.
+ */
+const KEY_USABLE = `(s.kms_key_id IS NULL OR EXISTS (
+  SELECT 1 FROM kms_keys k
+  WHERE k.account_id = split_part(s.kms_key_id, ':', 5) AND k.key_id::text = split_part(s.kms_key_id, 'key/', 2)
+    AND k.key_state = 'Enabled'))`;
+
 export const lakeRoutingRepository = {
   /**
    * ENABLED stores that receive `accountId`'s events: its own, and the organization stores of the
@@ -35,7 +44,8 @@ export const lakeRoutingRepository = {
        WHERE s.status = 'ENABLED'
          AND (s.account_id = $1
               OR (s.organization_enabled
-                  AND s.organization_id = (SELECT organization_id FROM accounts WHERE id = $1)))`,
+                  AND s.organization_id = (SELECT organization_id FROM accounts WHERE id = $1)))
+         AND ${KEY_USABLE}`,
       [accountId],
     );
     return rows.map(toRoutable);
@@ -46,7 +56,7 @@ export const lakeRoutingRepository = {
     if (ids.length === 0) return [];
     const { rows } = await client.query(
       `SELECT id, account_id, region, multi_region_enabled, advanced_event_selectors, insight_selectors, insights_destination_id
-       FROM event_data_stores WHERE id = ANY($1::uuid[]) AND status = 'ENABLED'`,
+       FROM event_data_stores s WHERE s.id = ANY($1::uuid[]) AND s.status = 'ENABLED' AND ${KEY_USABLE}`,
       [ids],
     );
     return rows.map(toRoutable);

@@ -131,6 +131,35 @@ describe('event data stores', () => {
       expect(org.eventDataStoreArn).toContain(`:${mgmtId}:`);
     });
 
+    it('a disabled key stops ingestion and queries; enabling it again resumes both (spec §7)', async () => {
+      // Another Region, so this store does not count against the us-east-1 quota tested below.
+      const west = 'eu-west-1';
+      const session = { ...mgmt, region: west };
+      const key = (await kms(app, 'createKey', { policy: storeKeyPolicy(mgmtId) }, mgmt.token, west)).keyMetadata;
+      const store = await lakeCall(app, 'createEventDataStore', { name: 'sealed-lake', kmsKeyId: key.arn, terminationProtectionEnabled: false }, session);
+      const storeId = store.eventDataStoreArn.split('/').pop();
+      const record = async () => {
+        const e = sampleEvent({ awsRegion: west });
+        await recordAs(app.services, mgmtId, orgId, [e]);
+        await routeAll(app);
+        return e.eventID as string;
+      };
+      const startQuery = () =>
+        app.gql(`mutation($input: StartQueryInput!) { startQuery(input: $input) { queryId } }`, { input: { queryStatement: `SELECT eventID FROM ${storeId}` } }, { token: mgmt.token, region: west });
+      const before = await record();
+      expect((await lakeEventIds(app, store.eventDataStoreArn)).has(before)).toBe(true);
+
+      await kms(app, 'disableKey', { keyId: key.keyId }, mgmt.token, west);
+      const during = await record();
+      expect((await lakeEventIds(app, store.eventDataStoreArn)).has(during)).toBe(false);
+      expect((await startQuery()).errors?.[0].extensions?.code).toBe('KmsException');
+
+      await kms(app, 'enableKey', { keyId: key.keyId }, mgmt.token, west);
+      const after = await record();
+      expect((await lakeEventIds(app, store.eventDataStoreArn)).has(after)).toBe(true);
+      expect((await startQuery()).errors).toBeUndefined();
+    });
+
     it('validates selectors with the event data store rules', async () => {
       const mixed = [
         { fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }] },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { KeyUseService } from '../../kms/key-use.service';
 import type { Logger } from 'pino';
 import { Errors } from '../../common/errors';
 import { decodePageToken, encodePageToken } from '../../common/page-token';
@@ -70,6 +71,8 @@ export class LakeQueryService {
     readonly signer: ResultSigner,
     /** Connections whose session user is the reader role (lake-reader.ts). */
     readonly reader: LakeReaderPool,
+    /** Checks a store's customer managed key (src/kms): a disabled, deleted or revoked key makes the store unqueryable. */
+    private readonly keys: Pick<KeyUseService, 'checkEventDataStoreKey'>,
   ) {
     void loadLakeSqlParser();
   }
@@ -95,6 +98,8 @@ export class LakeQueryService {
       if (evaluate(ctx.caller.policies, 'cloudtrail:StartQuery', store.arn) !== 'Allow') {
         throw Errors.accessDenied('cloudtrail:StartQuery', store.arn, ctx.caller.identity.arn);
       }
+      // Spec §7: a store whose key is disabled, deleted or no longer lets CloudTrail decrypt cannot be queried.
+      if (store.kmsKeyId) await this.keys.checkEventDataStoreKey(store.kmsKeyId, { region: store.region });
     }
     const estimate = await this.plan(compiled.sql);
 
