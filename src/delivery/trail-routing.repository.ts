@@ -1,5 +1,4 @@
 import type { PoolClient } from 'pg';
-import { eventRepository } from '../events/event.repository';
 import type { LogFileKind } from './log-file-key';
 import type { AdvancedEventSelector, EventSelector, InsightSelector } from '../trails/trail.entity';
 
@@ -71,14 +70,6 @@ export const trailRoutingRepository = {
       advancedEventSelectors: r.advanced_event_selectors,
       insightSelectors: r.insight_selectors,
     }));
-  },
-
-  /**
-   * The batch's events (eventRepository.eventsOfBatch). Routers inside the routing step read them
-   * through `batchEvents` (outbox.service.ts) instead, which shares one read among them.
-   */
-  eventsOfBatch(client: PoolClient, accountId: string, eventIds: string[], eventTimes: Date[]): Promise<RoutableEvent[]> {
-    return eventRepository.eventsOfBatch(client, accountId, eventIds, eventTimes);
   },
 
   /** Idempotent: a row that exists (routing retried) is left as it is. Returns rows inserted. */

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { OutboxBatch } from '../events/event.repository';
-import type { EventDestinationRouter } from '../events/outbox.service';
-import { trailRoutingRepository, type RoutableEvent } from '../delivery/trail-routing.repository';
+import { batchEvents, type EventDestinationRouter } from '../events/outbox.service';
+import type { RoutableEvent } from '../delivery/trail-routing.repository';
 import { advancedSelectorMatches, lazySelectable } from '../trails/selector-matcher';
 import { holdsCloudTrailEvents } from './event-data-store-access';
 import { insertLakeEventsJson } from './lake-event.repository';
@@ -74,7 +74,7 @@ export class LakeEventRouter implements EventDestinationRouter {
   async route(client: PoolClient, batch: OutboxBatch): Promise<void> {
     const stores = (await lakeRoutingRepository.ingestingStoresCovering(client, batch.accountId)).filter(holdsCloudTrailEvents);
     if (stores.length === 0) return;
-    const events = await trailRoutingRepository.eventsOfBatch(client, batch.accountId, batch.eventIds, batch.eventTimes);
+    const events = await batchEvents(client, batch);
     for (const [store, selected] of selectStoreEvents(stores, events)) {
       await insertLakeEventsJson(client, store.id, store.accountId, selected.map((e) => e.record));
     }
