@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { isKnownRegion } from './regions/region-catalog';
 import { parseAllowedHosts } from './streaming/webhook-host-policy';
@@ -28,6 +29,8 @@ export interface Config {
   /** durable: every self-audit record waits for its WAL flush; async: records of read-only calls do not. */
   selfAuditReadCommit: 'durable' | 'async';
   ingestBatchSize: number;
+  /** Threads that parse /ingest bodies (0: on the request thread). */
+  ingestParserThreads: number;
   outboxSweepIntervalSeconds: number;
   eventHistoryRetentionDays: number;
   partitionsAheadDays: number;
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return raw;
     }, 'async'),
     ingestBatchSize: read('INGEST_BATCH_SIZE', integer(1, 5000), 1000),
+    ingestParserThreads: read('INGEST_PARSER_THREADS', integer(0, 64), Math.min(4, os.availableParallelism())),
     outboxSweepIntervalSeconds: read('OUTBOX_SWEEP_INTERVAL_SECONDS', integer(1, 3600), 10),
     eventHistoryRetentionDays: read('EVENT_HISTORY_RETENTION_DAYS', integer(1, 3653), 90),
     partitionsAheadDays: read('PARTITIONS_AHEAD_DAYS', integer(1, 60), 7),

@@ -51,6 +51,11 @@ export interface NormaliseOptions {
    * serialising the parsed object again just to measure it.
    */
   sizeBytes?: number;
+  /**
+   * The caller hands `raw` over (freshly parsed and used nowhere else, as /ingest does): it is
+   * normalised in place into the stored record instead of being copied.
+   */
+  ownsRaw?: boolean;
 }
 
 export const MAX_EVENT_BYTES = 256 * 1024;
@@ -59,6 +64,7 @@ const DAY_MS = 86_400_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ISO-8601 in UTC only ('Z' or a zero offset): CloudTrail times are UTC (spec §2.3).
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]00:?00)$/;
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const CATEGORIES = ['Management', 'Data', 'NetworkActivity', 'Insight'];
 const STRING_FIELDS = [
   'eventVersion', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress', 'userAgent', 'errorCode',
@@ -72,14 +78,38 @@ const SHORT_FIELDS = ['userAgent', 'errorCode', 'errorMessage', 'requestID'];
 
 const fail = (errorCode: RecordErrorCode, errorMessage: string): { error: RecordError } => ({ error: { errorCode, errorMessage } });
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** UTF-8 needs at most 3 bytes per UTF-16 unit: only a long string's exact size is worth measuring. */
+const longerThan = (value: string, maxBytes: number) => value.length * 3 > maxBytes && Buffer.byteLength(value) > maxBytes;
+const hasNul = (value: string | null) => value !== null && value.includes('\u0000');
+
+/** The FieldNotFound / InvalidData / FieldTooLong check of one required short string. */
+function requiredString(name: string, value: unknown): { error: RecordError } | null {
+  if (value === undefined || value === null || value === '') return fail('FieldNotFound', `${name} is required.`);
+  if (typeof value !== 'string') return fail('InvalidData', `${name} must be a string.`);
+  if (longerThan(value, MAX_SHORT_FIELD_BYTES)) return fail('FieldTooLong', `${name} is longer than ${MAX_SHORT_FIELD_BYTES} bytes.`);
+  return null;
+}
+
+/** Whether `eventVersion` is the object's first key (where the stored record must have it). */
+function eventVersionFirst(raw: Record<string, unknown>): boolean {
+  for (const key in raw) return key === 'eventVersion';
+  return false;
+}
 
 /** CloudTrail's eventTime format: seconds precision, `Z` (spec §2.3). */
 export function formatEventTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const iso = date.toISOString();
+  return `${iso.slice(0, -5)}Z`; // drops the milliseconds: toISOString always ends in .sssZ
 }
 
 /** Parses a UTC ISO-8601 timestamp; null when it is not one (or names an impossible date). */
 export function parseUtcTimestamp(value: string): Date | null {
+  // The common shape (what CloudTrail writes) needs no rebuilding: parse it, and let the round
+  // trip refuse impossible dates and times (2024-02-30, 24:00:00) as the general path does.
+  if (value.length === 20 && CANONICAL_UTC.test(value)) {
+    const date = new Date(value);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 19) === value.slice(0, 19) ? date : null;
+  }
   const m = ISO_UTC.exec(value);
   if (!m) return null;
   const date = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ? m[7].slice(0, 4) : ''}Z`);
@@ -127,7 +157,7 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
     if (raw[f] !== undefined && raw[f] !== null && !isObject(raw[f])) return fail('InvalidData', `${f} must be a JSON object or null.`);
   }
   for (const f of SHORT_FIELDS) {
-    if (typeof raw[f] === 'string' && Buffer.byteLength(raw[f] as string) > MAX_SHORT_FIELD_BYTES) {
+    if (typeof raw[f] === 'string' && longerThan(raw[f] as string, MAX_SHORT_FIELD_BYTES)) {
       return fail('FieldTooLong', `${f} is longer than ${MAX_SHORT_FIELD_BYTES} bytes.`);
     }
   }
@@ -141,11 +171,12 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
   const eventSource = insight ? details!.eventSource : raw.eventSource;
   const eventName = insight ? details!.eventName : raw.eventName;
   const where = insight ? 'insightDetails.' : '';
-  for (const [name, value] of [['eventTime', raw.eventTime], [`${where}eventSource`, eventSource], [`${where}eventName`, eventName], ['awsRegion', raw.awsRegion]] as const) {
-    if (value === undefined || value === null || value === '') return fail('FieldNotFound', `${name} is required.`);
-    if (typeof value !== 'string') return fail('InvalidData', `${name} must be a string.`);
-    if (Buffer.byteLength(value) > MAX_SHORT_FIELD_BYTES) return fail('FieldTooLong', `${name} is longer than ${MAX_SHORT_FIELD_BYTES} bytes.`);
-  }
+  const missing =
+    requiredString('eventTime', raw.eventTime) ??
+    requiredString(`${where}eventSource`, eventSource) ??
+    requiredString(`${where}eventName`, eventName) ??
+    requiredString('awsRegion', raw.awsRegion);
+  if (missing) return missing;
 
   const eventTime = parseUtcTimestamp(raw.eventTime as string);
   if (!eventTime) return fail('InvalidData', 'eventTime must be an ISO-8601 UTC timestamp such as 2024-06-19T00:18:31Z.');
@@ -177,21 +208,21 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
   const eventType = (raw.eventType as string | undefined) ?? (insight ? 'AwsCloudTrailInsight' : 'AwsApiCall');
   const managementEvent = (raw.managementEvent as boolean | undefined) ?? category === 'Management';
   const eventId = ((raw.eventID as string | undefined) ?? newEventId()).toLowerCase();
-  const record: Record<string, unknown> = {
-    eventVersion: raw.eventVersion ?? '1.11',
-    ...raw,
-    eventTime: formatEventTime(eventTime),
-    eventID: eventId,
-    eventType,
-    eventCategory: category,
-    recipientAccountId: opts.accountId,
-  };
+  const storedTime = new Date(eventTime.getTime() - (((eventTime.getTime() % 1000) + 1000) % 1000)); // whole seconds
+  // The record: eventVersion first, then the submitted fields in their order, the normalised
+  // ones overwritten in place. A record handed over with eventVersion already first is that record.
+  const record = opts.ownsRaw && eventVersionFirst(raw) ? raw : { eventVersion: raw.eventVersion ?? '1.11', ...raw };
+  record.eventTime = formatEventTime(storedTime);
+  record.eventID = eventId;
+  record.eventType = eventType;
+  record.eventCategory = category;
+  record.recipientAccountId = opts.accountId;
   if (!insight) record.managementEvent = managementEvent;
 
   const row: EventRow = {
     accountId: opts.accountId,
     eventId,
-    eventTime: new Date(formatEventTime(eventTime)),
+    eventTime: storedTime,
     region,
     eventName: eventName as string,
     eventSource: eventSource as string,
@@ -210,7 +241,11 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
     record: JSON.stringify(record),
   };
   // PostgreSQL text cannot hold NUL; inside the JSON record it is escaped, but not in the columns.
-  const columns = [row.eventName, row.eventSource, row.username, row.accessKeyId, row.userIdentityArn, row.userAgent, row.sourceIpAddress, row.errorCode, ...resourceTypes, ...resourceNames];
-  if (columns.some((v) => typeof v === 'string' && v.includes('\u0000'))) return fail('InvalidData', 'Field values must not contain NUL characters.');
+  if (
+    hasNul(row.eventName) || hasNul(row.eventSource) || hasNul(row.username) || hasNul(row.accessKeyId) || hasNul(row.userIdentityArn) ||
+    hasNul(row.userAgent) || hasNul(row.sourceIpAddress) || hasNul(row.errorCode) || resourceTypes.some(hasNul) || resourceNames.some(hasNul)
+  ) {
+    return fail('InvalidData', 'Field values must not contain NUL characters.');
+  }
   return { row };
 }

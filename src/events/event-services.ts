@@ -12,6 +12,7 @@ import { EventHistoryService } from './event-history.service';
 import { EventRecorderService } from './event-recorder.service';
 import { EventRetentionService } from './event-retention.service';
 import { EventWriter } from './event-writer';
+import { IngestParserPool } from './ingest-parser-pool';
 import { OutboxService } from './outbox.service';
 import { SelfAuditRecorder } from './self-audit.recorder';
 
@@ -22,6 +23,8 @@ export interface EventServices {
   /** The durable write path shared by recordEvents, /ingest and self-audit. */
   eventWriter: EventWriter;
   eventRecorder: EventRecorderService;
+  /** The threads that parse /ingest bodies. */
+  ingestParsers: IngestParserPool;
   eventHistory: EventHistoryService;
   eventRetention: EventRetentionService;
   /** Queues, after-commit enqueue, sweeper and exactly-once routing. */
@@ -46,10 +49,12 @@ export function createEventServices(core: { config: Config; db: Database; logger
     }
     return samples;
   });
+  const ingestParsers = new IngestParserPool(config.ingestParserThreads, logger.child({ module: 'ingest' }));
   return {
     apiCallRecorder: new SelfAuditRecorder(eventWriter, config.selfAuditReadCommit === 'async'),
     eventWriter,
     eventRecorder: new EventRecorderService(config, eventWriter),
+    ingestParsers,
     eventHistory: new EventHistoryService(config, db),
     eventRetention: new EventRetentionService(config, db, eventWriter, logger.child({ module: 'retention' })),
     outbox,
@@ -58,6 +63,7 @@ export function createEventServices(core: { config: Config; db: Database; logger
       await ensureLakePartitionsAround(db.pool, config);
     },
     async closeEventServices() {
+      await ingestParsers.close();
       await outbox.close();
     },
   };

@@ -10,6 +10,15 @@ import type { OutboxService } from './outbox.service';
 
 export type EventSourceLabel = 'record' | 'ingest' | 'self_audit' | 'insights';
 
+/** Rows already formatted as COPY text (eventCopyLine) by an ingest parser, all of one account. */
+export interface CopyBatch {
+  copyText: Buffer[];
+  rows: number;
+  /** The earliest and latest event time of the rows (epoch ms), for making missing partitions. */
+  minTime: number;
+  maxTime: number;
+}
+
 export interface WriteResult {
   /** Rows that were new. */
   inserted: number;
@@ -38,33 +47,54 @@ export class EventWriter {
   async write(scope: TenantScope, rows: EventRow[], source: EventSourceLabel, opts: { relaxedCommit?: boolean } = {}): Promise<WriteResult> {
     let inserted = 0;
     const outboxIds: string[] = [];
+    const relaxedCommit = opts.relaxedCommit === true && source === 'self_audit';
     for (let i = 0; i < rows.length; i += MAX_ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + MAX_ROWS_PER_INSERT);
-      const result = await this.commitChunk(scope, chunk, source, opts.relaxedCommit === true && source === 'self_audit');
-      inserted += result.inserted;
-      if (result.outboxId) outboxIds.push(result.outboxId);
-    }
-    if (inserted > 0) this.metrics.eventsRecorded.inc({ source }, inserted);
-    this.outbox.enqueue(outboxIds);
-    return { inserted, duplicates: rows.length - inserted };
-  }
-
-  private async commitChunk(scope: TenantScope, rows: EventRow[], source: EventSourceLabel, relaxedCommit: boolean, retried = false): Promise<{ inserted: number; outboxId: string | null }> {
-    try {
-      const insert = (client: PoolClient) => eventRepository.insertEventsWithOutbox(client, scope.accountId, rows);
+      const times = chunk.map((r) => r.eventTime.getTime());
+      const insert = (client: PoolClient) => eventRepository.insertEventsWithOutbox(client, scope.accountId, chunk);
       // Self-audit rows are built by the service for a verified identity, not sent by a tenant:
       // they are written as the service, in one autocommitted statement when the batch is small
       // enough for a single INSERT (one round trip on every request's critical path).
-      if (source === 'self_audit') return await this.db.asService(insert, { transaction: !eventRepository.isSingleStatement(rows.length), relaxedCommit });
-      return await this.db.inTenantRaw(scope, insert);
+      const commit = source === 'self_audit'
+        ? () => this.db.asService(insert, { transaction: !eventRepository.isSingleStatement(chunk.length), relaxedCommit })
+        : () => this.db.inTenantRaw(scope, insert);
+      const result = await this.withPartitions(commit, Math.min(...times), Math.max(...times));
+      inserted += result.inserted;
+      if (result.outboxId) outboxIds.push(result.outboxId);
+    }
+    return this.written(source, rows.length, inserted, outboxIds);
+  }
+
+  /** Commits rows an ingest parser has already formatted as COPY text, as one tenant transaction. */
+  async writeCopy(scope: TenantScope, batch: CopyBatch, source: EventSourceLabel): Promise<WriteResult> {
+    if (batch.rows === 0) return { inserted: 0, duplicates: 0 };
+    const result = await this.withPartitions(
+      () => this.db.inTenantRaw(scope, (client) => eventRepository.insertCopyWithOutbox(client, scope.accountId, batch.copyText)),
+      batch.minTime,
+      batch.maxTime,
+    );
+    return this.written(source, batch.rows, result.inserted, result.outboxId ? [result.outboxId] : []);
+  }
+
+  private written(source: EventSourceLabel, rows: number, inserted: number, outboxIds: string[]): WriteResult {
+    if (inserted > 0) this.metrics.eventsRecorded.inc({ source }, inserted);
+    this.outbox.enqueue(outboxIds);
+    return { inserted, duplicates: rows - inserted };
+  }
+
+  /**
+   * Runs `commit`; on 23514 (no partition for an event time) makes the partitions of
+   * [minTime, maxTime] and retries once. Partitions are made ahead by the retention job; this
+   * covers a worker that has not run for a long time.
+   */
+  private async withPartitions<T>(commit: () => Promise<T>, minTime: number, maxTime: number): Promise<T> {
+    try {
+      return await commit();
     } catch (err) {
-      // 23514: no partition for an event time. Partitions are made ahead by the retention job;
-      // if it has not run (a long-stopped worker), make the missing days now and retry once.
-      if ((err as { code?: string }).code !== '23514' || retried) throw err;
-      const times = rows.map((r) => r.eventTime.getTime());
+      if ((err as { code?: string }).code !== '23514') throw err;
       this.logger.warn('an event fell outside the existing partitions; creating them');
-      await eventRepository.ensurePartitions(this.db.pool, startOfUtcDay(new Date(Math.min(...times))), new Date(Math.max(...times)));
-      return this.commitChunk(scope, rows, source, relaxedCommit, true);
+      await eventRepository.ensurePartitions(this.db.pool, startOfUtcDay(new Date(minTime)), new Date(maxTime));
+      return commit();
     }
   }
 

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ensureRangePartitions, listRangePartitions } from '../db/range-partitions';
-import { arrayLiteral, copyLine } from './copy-format';
+import { EVENT_COLUMNS as COLUMNS, eventCopyLine } from './event-copy';
 import type { EventRow } from './event-record';
 
 /**
@@ -11,12 +11,6 @@ import type { EventRow } from './event-record';
  * can be reviewed together. Tenant statements take a client from `db.inTenantRaw` (row-level
  * security applies); system statements (partitions, outbox routing) take the owner's pool.
  */
-
-const COLUMNS = [
-  'account_id', 'event_id', 'event_time', 'region', 'event_name', 'event_source', 'event_category', 'event_type',
-  'management_event', 'read_only', 'username', 'access_key_id', 'user_identity_arn', 'user_agent',
-  'source_ip_address', 'error_code', 'resource_types', 'resource_names', 'record',
-];
 
 /** ~1000 rows per INSERT is the measured sweet spot (notes/measured-limits.md); 19 params a row. */
 export const MAX_ROWS_PER_INSERT = 1000;
@@ -27,14 +21,6 @@ export const MAX_ROWS_PER_INSERT = 1000;
  * row-level security, and it could not skip duplicates.
  */
 const STAGING_THRESHOLD = 64;
-
-function copyRow(r: EventRow): string {
-  return copyLine([
-    r.accountId, r.eventId, r.eventTime.toISOString(), r.region, r.eventName, r.eventSource, r.eventCategory, r.eventType,
-    r.managementEvent, r.readOnly, r.username, r.accessKeyId, r.userIdentityArn, r.userAgent,
-    r.sourceIpAddress, r.errorCode, arrayLiteral(r.resourceTypes), arrayLiteral(r.resourceNames), r.record,
-  ]);
-}
 
 const INSERT_NEW_WITH_OUTBOX = (source: string) => `
   WITH inserted AS (
@@ -104,6 +90,11 @@ export interface StoredEventRow {
   record: string;
 }
 
+function outboxResult(result: { rows: Array<{ id: string; inserted: string | number }> }): { inserted: number; outboxId: string | null } {
+  const row = result.rows[0];
+  return row ? { inserted: Number(row.inserted), outboxId: String(row.id) } : { inserted: 0, outboxId: null };
+}
+
 function rowValues(r: EventRow): unknown[] {
   return [
     r.accountId, r.eventId, r.eventTime, r.region, r.eventName, r.eventSource, r.eventCategory, r.eventType,
@@ -119,34 +110,33 @@ export const eventRepository = {
   },
 
   /**
-   * Multi-row INSERT … ON CONFLICT DO NOTHING: a repeated (account, eventID, eventTime) is stored
-   * once, and RETURNING tells which rows were new. Rows must be ≤ MAX_ROWS_PER_INSERT.
-   */
-  /**
    * Inserts new events and, in the same statement, the outbox row listing the ones that were new
-   * (none when every row was a duplicate). Must run inside a tenant transaction; rows must be
-   * ≤ MAX_ROWS_PER_INSERT.
+   * (none when every row was a duplicate): INSERT … ON CONFLICT DO NOTHING stores a repeated
+   * (account, eventID, eventTime) once, and RETURNING tells which rows were new. Must run inside
+   * a tenant transaction; rows must be ≤ MAX_ROWS_PER_INSERT.
    */
   async insertEventsWithOutbox(client: PoolClient, accountId: string, rows: EventRow[]): Promise<{ inserted: number; outboxId: string | null }> {
     if (rows.length === 0) return { inserted: 0, outboxId: null };
-    let result;
-    if (rows.length >= STAGING_THRESHOLD) {
-      // Session-local and emptied at every commit; rows never outlive their transaction. Created
-      // each time (a no-op once it exists) because a rolled-back transaction takes it away again.
-      await client.query(`CREATE TEMP TABLE IF NOT EXISTS events_staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
-      await pipeline(Readable.from([rows.map(copyRow).join('')]), client.query(copyFrom(`COPY events_staging (${COLUMNS.join(',')}) FROM STDIN`)));
-      result = await client.query(INSERT_NEW_WITH_OUTBOX(`SELECT ${COLUMNS.join(',')} FROM events_staging`), [accountId]);
-    } else {
-      const params: unknown[] = [accountId];
-      const tuples = rows.map((r) => {
-        const base = params.length;
-        params.push(...rowValues(r));
-        return `(${COLUMNS.map((_, i) => `$${base + i + 1}`).join(',')})`;
-      });
-      result = await client.query(INSERT_NEW_WITH_OUTBOX(`VALUES ${tuples.join(',')}`), params);
-    }
-    const row = result.rows[0];
-    return row ? { inserted: Number(row.inserted), outboxId: String(row.id) } : { inserted: 0, outboxId: null };
+    if (rows.length >= STAGING_THRESHOLD) return this.insertCopyWithOutbox(client, accountId, [Buffer.from(rows.map(eventCopyLine).join(''))]);
+    const params: unknown[] = [accountId];
+    const tuples = rows.map((r) => {
+      const base = params.length;
+      params.push(...rowValues(r));
+      return `(${COLUMNS.map((_, i) => `$${base + i + 1}`).join(',')})`;
+    });
+    return outboxResult(await client.query(INSERT_NEW_WITH_OUTBOX(`VALUES ${tuples.join(',')}`), params));
+  },
+
+  /**
+   * The same for rows already formatted as COPY text (eventCopyLine), all of `accountId`: they
+   * are copied into a session temp table and inserted from there under row-level security.
+   */
+  async insertCopyWithOutbox(client: PoolClient, accountId: string, copyText: Buffer[]): Promise<{ inserted: number; outboxId: string | null }> {
+    // Session-local and emptied at every commit; rows never outlive their transaction. Created
+    // each time (a no-op once it exists) because a rolled-back transaction takes it away again.
+    await client.query(`CREATE TEMP TABLE IF NOT EXISTS events_staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+    await pipeline(Readable.from(copyText), client.query(copyFrom(`COPY events_staging (${COLUMNS.join(',')}) FROM STDIN`)));
+    return outboxResult(await client.query(INSERT_NEW_WITH_OUTBOX(`SELECT ${COLUMNS.join(',')} FROM events_staging`), [accountId]));
   },
 
   /**
@@ -242,11 +232,6 @@ export const eventRepository = {
   // ---- outbox (system work) ----
 
   /**
-   * Marks one outbox row routed and hands it to `route` in the same transaction. The conditional
-   * UPDATE takes the row lock, so a concurrent duplicate job waits and then finds it routed:
-   * each row is routed exactly once. Returns false when it was already routed.
-   */
-  /**
    * The events of a batch in one statement, in (eventTime, eventID) order. The explicit time
    * bounds let the planner prune to the day partitions the batch touches before joining the key
    * arrays. Routers go through `batchEvents` (outbox.service.ts), which reads once per attempt.
@@ -286,6 +271,11 @@ export const eventRepository = {
     }));
   },
 
+  /**
+   * Marks one outbox row routed and hands it to `route` in the same transaction. The conditional
+   * UPDATE takes the row lock, so a concurrent duplicate job waits and then finds it routed:
+   * each row is routed exactly once. Returns false when it was already routed.
+   */
   async routeOutboxRow(pool: Pool, id: string, route: (client: PoolClient, batch: OutboxBatch) => Promise<void>): Promise<boolean> {
     const client = await pool.connect();
     try {

@@ -2,16 +2,19 @@ import type { Request, RequestHandler } from 'express';
 import { OpenTrailError } from '../common/errors';
 import { type RequestContext, tenantOf } from '../common/request-context';
 import type { Services } from '../app/services';
-import { type EventRow, MAX_EVENT_BYTES, normaliseRecord } from './event-record';
-import type { WriteResult } from './event-writer';
+import { MAX_ROWS_PER_INSERT } from './event.repository';
+import type { CopyBatch, WriteResult } from './event-writer';
 import { asClientError, authorizeHttp, sendError } from './http-auth';
-import { ndjsonLines } from './ndjson-lines';
+import { MAX_LINE_BYTES, type ParsedChunk, tooLongLine } from './ingest-parser';
+import { ndjsonChunks } from './ndjson-chunks';
 
 const CONTENT_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/json-lines'];
 /** Per-line errors listed in the response; the counts cover all of them. */
 export const MAX_REPORTED_ERRORS = 1000;
 /** Two inserts in flight keep PostgreSQL busy while the next batch is parsed (measured-limits). */
 const MAX_INSERTS_IN_FLIGHT = 2;
+/** Bytes of whole lines handed to a parser at a time (~500 events of 2 KB). */
+const CHUNK_BYTES = 1024 * 1024;
 
 export interface IngestSummary {
   accepted: number;
@@ -22,59 +25,65 @@ export interface IngestSummary {
 }
 
 /**
- * Streams an NDJSON body into the event store with bounded memory: lines are parsed while up to
- * two batch inserts run; when both are busy, reading stops and TCP backpressure holds the client.
+ * Streams an NDJSON body into the event store with bounded memory. The body is cut into chunks
+ * of whole lines that the parser threads turn into COPY text while up to two batch inserts run;
+ * results are taken in body order, so line numbers and batches are as if read line by line.
+ * When parsers and inserts are all busy, reading stops and TCP backpressure holds the client.
  */
-export async function ingestStream(ctx: RequestContext, body: AsyncIterable<Buffer>, services: Services): Promise<IngestSummary> {
-  const { config, eventWriter } = services;
+export async function ingestStream(ctx: RequestContext, body: AsyncIterable<Uint8Array>, services: Services): Promise<IngestSummary> {
+  const { config, eventWriter, ingestParsers } = services;
   const summary: IngestSummary = { accepted: 0, duplicates: 0, failed: 0, errors: [], errorsTruncated: false };
-  const inFlight: Array<Promise<WriteResult>> = [];
+  const scope = tenantOf(ctx);
+  const batchRows = Math.min(config.ingestBatchSize, MAX_ROWS_PER_INSERT);
+  const parseOpts = { accountId: ctx.caller.accountId, now: Date.now(), retentionDays: config.eventHistoryRetentionDays, maxRowsPerPart: batchRows };
+  const parsing: Array<Promise<ParsedChunk>> = [];
+  const maxParsing = Math.max(2, ingestParsers.size * 2);
+  const inserting: Array<Promise<WriteResult>> = [];
+  let linesBefore = 0;
+  let batch: CopyBatch = { copyText: [], rows: 0, minTime: Infinity, maxTime: -Infinity };
+
   const collect = (r: WriteResult) => {
     summary.accepted += r.inserted;
     summary.duplicates += r.duplicates;
   };
-  const reject = (line: number, errorCode: string, errorMessage: string) => {
-    summary.failed++;
-    if (summary.errors.length < MAX_REPORTED_ERRORS) summary.errors.push({ line, errorCode, errorMessage });
-    else summary.errorsTruncated = true;
-  };
-  let batch: EventRow[] = [];
   const flush = async () => {
-    if (batch.length === 0) return;
-    const pending = eventWriter.write(tenantOf(ctx), batch, 'ingest');
+    if (batch.rows === 0) return;
+    const pending = eventWriter.writeCopy(scope, batch, 'ingest');
     pending.catch(() => undefined); // awaited below; this only prevents an unhandled rejection meanwhile
-    inFlight.push(pending);
-    batch = [];
-    if (inFlight.length >= MAX_INSERTS_IN_FLIGHT) collect(await inFlight.shift()!);
+    inserting.push(pending);
+    batch = { copyText: [], rows: 0, minTime: Infinity, maxTime: -Infinity };
+    if (inserting.length >= MAX_INSERTS_IN_FLIGHT) collect(await inserting.shift()!);
+  };
+  const take = async (chunk: ParsedChunk) => {
+    summary.failed += chunk.failed;
+    for (const e of chunk.errors) {
+      if (summary.errors.length < MAX_REPORTED_ERRORS) summary.errors.push({ ...e, line: linesBefore + e.line });
+    }
+    if (summary.failed > summary.errors.length) summary.errorsTruncated = true;
+    linesBefore += chunk.lines;
+    for (const part of chunk.parts) {
+      if (batch.rows + part.rows > batchRows) await flush();
+      batch.copyText.push(Buffer.from(part.copyText.buffer, part.copyText.byteOffset, part.copyText.byteLength));
+      batch.rows += part.rows;
+      batch.minTime = Math.min(batch.minTime, part.minTime);
+      batch.maxTime = Math.max(batch.maxTime, part.maxTime);
+      if (batch.rows >= batchRows) await flush();
+    }
   };
 
   try {
-    const now = new Date();
-    const opts = { accountId: ctx.caller.accountId, now, retentionDays: config.eventHistoryRetentionDays };
-    for await (const { line, text } of ndjsonLines(body, MAX_EVENT_BYTES + 1024)) {
-      if (text === null) {
-        reject(line, 'FieldTooLong', `The event is larger than ${MAX_EVENT_BYTES} bytes.`);
-        continue;
-      }
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch {
-        reject(line, 'InvalidData', 'The line is not valid JSON.');
-        continue;
-      }
-      // UTF-8 needs at most 3 bytes per UTF-16 unit: a short line's exact size is not needed.
-      const sizeBytes = text.length * 3 <= MAX_EVENT_BYTES ? text.length : Buffer.byteLength(text);
-      const result = normaliseRecord(raw, { ...opts, sizeBytes });
-      if ('error' in result) reject(line, result.error.errorCode, result.error.errorMessage);
-      else batch.push(result.row);
-      if (batch.length >= config.ingestBatchSize) await flush();
+    for await (const chunk of ndjsonChunks(body, { chunkBytes: CHUNK_BYTES, maxLineBytes: MAX_LINE_BYTES })) {
+      const parsed = chunk.kind === 'tooLong' ? Promise.resolve(tooLongLine()) : ingestParsers.parse(chunk.data, parseOpts);
+      parsed.catch(() => undefined); // taken in order below
+      parsing.push(parsed);
+      if (parsing.length >= maxParsing) await take(await parsing.shift()!);
     }
+    while (parsing.length > 0) await take(await parsing.shift()!);
     await flush();
-    while (inFlight.length > 0) collect(await inFlight.shift()!);
+    while (inserting.length > 0) collect(await inserting.shift()!);
   } finally {
     // On failure, let inserts already sent settle before the request ends.
-    await Promise.allSettled(inFlight);
+    await Promise.allSettled([...parsing, ...inserting]);
   }
   return summary;
 }
