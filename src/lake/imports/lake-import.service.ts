@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
+import { In } from 'typeorm';
 import { type RequestContext, tenantOf } from '../../common/request-context';
 import { decodePageToken, encodePageToken } from '../../common/page-token';
 import { OpenTrailError } from '../../common/errors';
@@ -82,8 +83,7 @@ export class LakeImportService {
 
     const id = randomUUID();
     const imp = await this.db.inTenant(tenantOf(ctx), async (m) => {
-      if (await m.existsBy(LakeImportEntity, { accountId: ctx.caller.accountId, status: 'INITIALIZING' })) throw LakeErrors.accountHasOngoingImport();
-      if (await m.existsBy(LakeImportEntity, { accountId: ctx.caller.accountId, status: 'IN_PROGRESS' })) throw LakeErrors.accountHasOngoingImport();
+      if (await m.existsBy(LakeImportEntity, { accountId: ctx.caller.accountId, status: In(ONGOING) })) throw LakeErrors.accountHasOngoingImport();
       try {
         return await m.save(
           m.create(LakeImportEntity, {
@@ -318,12 +318,18 @@ export class LakeImportService {
     await this.db.inTenant(tenantOf(ctx), async (m) => {
       const store = await m.findOneBy(EventDataStoreEntity, { id: imp.eventDataStoreId });
       if (!store || store.status === 'PENDING_DELETION') throw LakeErrors.inactive(imp.eventDataStoreArn);
-      if (await m.existsBy(LakeImportEntity, { accountId: ctx.caller.accountId, status: 'IN_PROGRESS' })) throw LakeErrors.accountHasOngoingImport();
+      if (await m.existsBy(LakeImportEntity, { accountId: ctx.caller.accountId, status: In(ONGOING) })) throw LakeErrors.accountHasOngoingImport();
       await m.delete(LakeImportFailureEntity, { importId });
       // From the start again: files already imported insert nothing new (primary key), so the counts restart too.
-      await m.update(LakeImportEntity, { id: importId, status: 'FAILED' }, {
-        status: 'INITIALIZING', resumeAfter: null, prefixesFound: '0', prefixesCompleted: '0', filesCompleted: '0', eventsCompleted: '0', failedEntries: '0',
-      });
+      try {
+        await m.update(LakeImportEntity, { id: importId, status: 'FAILED' }, {
+          status: 'INITIALIZING', resumeAfter: null, prefixesFound: '0', prefixesCompleted: '0', filesCompleted: '0', eventsCompleted: '0', failedEntries: '0',
+        });
+      } catch (err) {
+        // As in StartImport: the partial unique index decides when a start races this retry.
+        if ((err as { code?: string }).code === '23505') throw LakeErrors.accountHasOngoingImport();
+        throw err;
+      }
     });
     return this.getImport(ctx, importId);
   }
