@@ -63,6 +63,8 @@ export interface Config {
   signingKeyValiditySeconds: number;
   /** Lake query run-time limit (CloudTrail: 1 hour); a query past it ends TIMED_OUT. */
   lakeQueryTimeoutSeconds: number;
+  /** Result bytes a Lake query may produce; past it the query FAILS (partial results kept, as for TIMED_OUT). */
+  lakeQueryMaxResultBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -196,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingKeyRotationSeconds: read('SIGNING_KEY_ROTATION_SECONDS', integer(1, 31_536_000), 15 * 86400),
     signingKeyValiditySeconds: read('SIGNING_KEY_VALIDITY_SECONDS', integer(2, 63_072_000), 30 * 86400),
     lakeQueryTimeoutSeconds: read('LAKE_QUERY_TIMEOUT_SECONDS', integer(1, 86400), 3600),
+    lakeQueryMaxResultBytes: read('LAKE_QUERY_MAX_RESULT_BYTES', integer(1024, 64 * 2 ** 30), 2 ** 30),
   };
   if (config.signingKeyValiditySeconds <= config.signingKeyRotationSeconds) {
     problems.push('SIGNING_KEY_VALIDITY_SECONDS must be greater than SIGNING_KEY_ROTATION_SECONDS (key validity windows overlap)');

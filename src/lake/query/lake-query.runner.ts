@@ -6,10 +6,21 @@ export { LAKE_READER_ROLE } from './lake-reader';
 
 /** Rows fetched from the cursor per round trip, and stored per `lake_query_results` batch. */
 export const RESULT_BATCH_ROWS = 1000;
+/** Batches rendered but not yet stored before reading from PostgreSQL pauses (bounded memory). */
+const MAX_PENDING_BATCHES = 4;
+
+/** The statement produced more result bytes than LAKE_QUERY_MAX_RESULT_BYTES allows. */
+export class ResultTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`The query results exceeded the limit of ${maxBytes} bytes; narrow the query with WHERE, aggregation or LIMIT.`);
+  }
+}
 
 export interface LakeStatementRun {
   statementSql: string;
   timeoutMs: number;
+  /** Rendered result bytes at most (values' UTF-16 lengths); past it the run fails. */
+  maxResultBytes: number;
   /** application_name while it runs (cancelQuery matches it with the pid) */
   applicationName: string;
 }
@@ -69,7 +80,7 @@ export async function runLakeStatement(
     const { columns } = await streamLakeStatement(client, text, async (batch, rendered) => {
       rows += rendered.length;
       await hooks.onBatch(batch, rendered);
-    });
+    }, run.maxResultBytes);
     return { kind: 'finished', rows, columns };
   } catch (err) {
     broken = err as Error;
@@ -77,6 +88,7 @@ export async function runLakeStatement(
     if (e.code === '57014') {
       return /statement timeout/.test(e.message ?? '') ? { kind: 'timed_out', rows, columns: [] } : { kind: 'cancelled', rows };
     }
+    if (err instanceof ResultTooLargeError) return { kind: 'failed', rows, message: err.message };
     return { kind: 'failed', rows, message: e.message ?? 'The query failed.' };
   } finally {
     client.release(broken);
@@ -86,13 +98,19 @@ export async function runLakeStatement(
 /**
  * Runs `text` (lakeStatementSql) as one execution (not a cursor: PostgreSQL plans cursors
  * without parallel workers), streaming the rows, rendered, to `onBatch` in batches of
- * RESULT_BATCH_ROWS while they arrive. The statement timeout bounds the whole run.
+ * RESULT_BATCH_ROWS while they arrive. The statement timeout bounds the whole run; `maxBytes`
+ * bounds its results: past it the connection is closed (ending the statement on the server, so
+ * the client must be released as broken) and the run fails with ResultTooLargeError. While
+ * MAX_PENDING_BATCHES batches wait for `onBatch`, reading from the server pauses.
  */
 export function streamLakeStatement(
   client: PoolClient,
   text: string,
   onBatch: (batch: number, rows: Array<Array<string | null>>) => Promise<void>,
+  maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<{ columns: string[] }> {
+  // The socket of pg's connection: pausing it stops rows arriving (the server then waits on a full buffer).
+  const socket = (client as unknown as { connection: { stream: { pause(): void; resume(): void; destroy(): void } } }).connection.stream;
   return new Promise((resolve, reject) => {
     let buffer: Array<Array<string | null>> = [];
     let batch = 0;
@@ -100,11 +118,20 @@ export function streamLakeStatement(
     let columns: string[] = [];
     let writing: Promise<void> = Promise.resolve();
     let failed: unknown = null;
+    let pending = 0;
+    let bytes = 0;
+    let tooLarge: ResultTooLargeError | null = null;
     const flush = () => {
       const rows = buffer;
       const n = batch++;
       buffer = [];
-      writing = writing.then(() => onBatch(n, rows)).catch((err) => { failed ??= err; });
+      if (++pending === MAX_PENDING_BATCHES) socket.pause();
+      writing = writing
+        .then(() => onBatch(n, rows))
+        .catch((err) => { failed ??= err; })
+        .finally(() => {
+          if (pending-- === MAX_PENDING_BATCHES && !tooLarge) socket.resume();
+        });
     };
     // rowMode is a runtime option of pg's Query that its typings omit.
     const q = client.query(new Query({ text, rowMode: 'array', types: TEXT_TYPES } as ConstructorParameters<typeof Query>[0]));
@@ -113,11 +140,20 @@ export function streamLakeStatement(
         types = result!.fields.map((f) => f.dataTypeID);
         columns = result!.fields.map((f) => f.name);
       }
+      if (tooLarge) return;
       const t = types;
-      buffer.push(row.map((v, i) => renderValue(v, t[i])));
+      const rendered = row.map((v, i) => renderValue(v, t[i]));
+      for (const v of rendered) bytes += v === null ? 4 : v.length + 2;
+      if (bytes > maxBytes) {
+        tooLarge = new ResultTooLargeError(maxBytes);
+        client.on('error', () => undefined); // the connection's end is ours: the query's rejection reports it
+        socket.destroy();
+        return;
+      }
+      buffer.push(rendered);
       if (buffer.length === RESULT_BATCH_ROWS) flush();
     });
-    q.on('error', (err: Error) => { void writing.then(() => reject(err)); });
+    q.on('error', (err: Error) => { void writing.then(() => reject(tooLarge ?? err)); });
     q.on('end', () => {
       if (buffer.length) flush();
       void writing.then(() => (failed ? reject(failed) : resolve({ columns })));

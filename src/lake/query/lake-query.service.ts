@@ -297,7 +297,7 @@ export class LakeQueryService {
     // pid: onStarted registers it before the statement starts.
     const outcome = await runLakeStatement(
       this.reader,
-      { statementSql: q.compiled_sql, timeoutMs: q.timeout_seconds * 1000, applicationName: applicationName(queryId) },
+      { statementSql: q.compiled_sql, timeoutMs: q.timeout_seconds * 1000, maxResultBytes: this.config.lakeQueryMaxResultBytes, applicationName: applicationName(queryId) },
       {
         onStarted: (pid) => registerReaderBackend(pool, queryId, pid),
         onBatch: async (batch, rows) => {
