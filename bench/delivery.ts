@@ -27,6 +27,7 @@ import { startWorkers } from '../workers/main';
 import { profileSql } from './lib/sql-profile';
 import { fmt, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
+import { deleteRedisPrefix } from '../src/common/redis-prefix';
 
 const gzipAsync = promisify(gzip);
 const TRAILS = 10;
@@ -233,6 +234,7 @@ export async function benchDelivery(events: number, server: string): Promise<Row
       await client.end();
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await deleteRedisPrefix(config.redisUrl, config.redisPrefix);
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -24,6 +24,7 @@ import { bootstrapIfEmpty } from '../src/organizations/organization-bootstrap';
 import { TrailEntity } from '../src/trails/trail.entity';
 import { fmt, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
+import { deleteRedisPrefix } from '../src/common/redis-prefix';
 
 const APIS = Number(process.env.BENCH_INSIGHTS_APIS ?? 1000);
 const MINUTES = Number(process.env.BENCH_INSIGHTS_MINUTES ?? 60);
@@ -199,5 +200,6 @@ export async function benchInsights(server: string): Promise<Row[]> {
     await client.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await client.end();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await deleteRedisPrefix(config.redisUrl, config.redisPrefix);
   }
 }

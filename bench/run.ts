@@ -23,6 +23,7 @@ import { benchEncryption } from './encryption';
 import { benchValidation } from './validation';
 import { benchLakeRetention } from './lake-retention';
 import { benchLakeQuery } from './lake-query';
+import { deleteRedisPrefix } from '../src/common/redis-prefix';
 import { startApp, startWorkerProcess, type AppProcess } from './lib/app-process';
 import { fmt, printTable, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
@@ -288,6 +289,7 @@ async function main(): Promise<void> {
     await client.connect();
     await client.query(`DROP DATABASE IF EXISTS "opentrail_bench_${suffix}" WITH (FORCE)`);
     await client.end();
+    await deleteRedisPrefix(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.REDIS_PREFIX);
     fs.rmSync(dataDir, { recursive: true, force: true });
     agent.destroy();
   }

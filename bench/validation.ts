@@ -31,6 +31,7 @@ import { BucketEntity } from '../src/storage/bucket.entity';
 import { TrailEntity } from '../src/trails/trail.entity';
 import { fmt, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
+import { deleteRedisPrefix } from '../src/common/redis-prefix';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -227,5 +228,6 @@ export async function benchValidation(server: string): Promise<Row[]> {
     await client.query(`DROP DATABASE IF EXISTS "opentrail_bench_validation_${suffix}" WITH (FORCE)`);
     await client.end();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await deleteRedisPrefix(config.redisUrl, config.redisPrefix);
   }
 }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { openDatabase } from '../../src/app/boot';
 import { startServer, type RunningServer } from '../../src/app/server';
+import { deleteRedisPrefix } from '../../src/common/redis-prefix';
 import { closeServices, createServices, type Services } from '../../src/app/services';
 import { loadConfig, type Config } from '../../src/config';
 import type { Database } from '../../src/db/database';
@@ -51,23 +52,7 @@ export async function dropDatabase(url: string): Promise<void> {
 }
 
 /** Deletes every Redis key under a prefix (BullMQ queues of one test run). */
-export async function flushRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const { default: IORedis } = await import('ioredis');
-  const redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true, enableOfflineQueue: false });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } catch {
-    // Redis may be deliberately unreachable in a test; nothing to clean then.
-  } finally {
-    redis.disconnect();
-  }
-}
+export const flushRedisPrefix = deleteRedisPrefix;
 
 /** Test configuration: its own database, Redis prefix and data dir; overrides win. */
 export function testConfig(env: Record<string, string> = {}): Config {
