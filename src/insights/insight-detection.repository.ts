@@ -52,6 +52,18 @@ export const insightDetectionRepository = {
   },
 
   /** Session lock: one analysis per (account, region) at a time, across processes; freed if the process dies. */
+  /**
+   * The earliest event time of the account's events not yet routed (so not yet counted), or null
+   * when everything recorded has been routed. Unrouted outbox rows are few (the pending index).
+   */
+  async earliestUnrouted(client: PoolClient, accountId: string): Promise<Date | null> {
+    const { rows } = await client.query(
+      `SELECT min(t) AS earliest FROM event_outbox o, unnest(o.event_times) t WHERE o.routed_at IS NULL AND o.account_id = $1`,
+      [accountId],
+    );
+    return rows[0]?.earliest ?? null;
+  },
+
   async tryLock(client: PoolClient, accountId: string, region: string): Promise<boolean> {
     const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [`opentrail:insights:${accountId}:${region}`]);
     return rows[0].ok;

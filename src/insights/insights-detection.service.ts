@@ -27,6 +27,13 @@ export const insightsJobId = (accountId: string, region: string) => `insights-${
 const CHUNK_MINUTES = 60;
 /** One region catches up at most this much per run (the next run continues where it stopped). */
 const MAX_CATCH_UP_MS = DAY_MS;
+/**
+ * How long judging waits for events still waiting to be routed (Redis down, a backlog): their
+ * minutes are not judged before they are counted. A batch that stays unrouted longer than this
+ * (a poison batch) no longer holds the account's Insights back; its events count when they
+ * arrive but can no longer open an insight.
+ */
+export const MAX_ROUTING_WAIT_MS = 15 * MINUTE_MS;
 /** Per-minute counts serve listInsightsMetricData's hourly points for 90 days (spec §3.4). */
 const COUNT_RETENTION_DAYS = 90;
 /** Hourly attributions serve the baseline week, also of insights that opened up to a week ago. */
@@ -86,7 +93,11 @@ export class InsightsDetectionService {
       if (!locked) return result;
       const state = await repo.region(client, accountId, region);
       if (!state) return result;
-      const end = floorMinute(until);
+      // Minutes are judged only once their events are counted: not past the earliest event still
+      // waiting to be routed (for at most MAX_ROUTING_WAIT_MS behind `until`).
+      const unrouted = await repo.earliestUnrouted(client, accountId);
+      const horizon = unrouted && unrouted < until ? new Date(Math.max(unrouted.getTime(), until.getTime() - MAX_ROUTING_WAIT_MS)) : until;
+      const end = floorMinute(horizon);
       // Detection starts once a baseline week of counting lies behind: on the 7th day after the
       // day counting began (that first day counts as a baseline day even if it began late).
       let from = state.analyzedThrough ?? new Date(floorDay(state.countingSince).getTime() + BASELINE_DAYS * DAY_MS);
