@@ -51,8 +51,20 @@ export class Database {
     const lock = await this.pool.connect();
     try {
       await lock.query(`SELECT pg_advisory_lock(hashtext('opentrail:migrations'))`);
-      const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-      return applied.map((m) => m.name);
+      // The advisory lock is per database, but roles are cluster-wide: a migration altering a role
+      // can meet another database's migration (or start-up) altering it at the same moment
+      // ("tuple concurrently updated"). Each migration is its own transaction, so the failed one
+      // was rolled back and running the pending ones again is safe.
+      const applied: string[] = [];
+      for (let attempt = 1; ; attempt++) {
+        try {
+          applied.push(...(await this.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name));
+          return applied;
+        } catch (err) {
+          if (attempt >= 5 || !/tuple concurrently (updated|deleted)/.test((err as Error).message)) throw err;
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+        }
+      }
     } finally {
       await lock.query(`SELECT pg_advisory_unlock(hashtext('opentrail:migrations'))`).catch(() => undefined);
       lock.release();
