@@ -23,7 +23,13 @@ export function loadConfigOrExit(): Config {
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   await ensureDatabaseExists(config.databaseUrl);
   const db = new Database(config.databaseUrl, config.databasePoolSize);
-  const applied = await db.migrate();
+  let applied: string[];
+  try {
+    applied = await db.migrate();
+  } catch (err) {
+    await db.close().catch(() => undefined); // no pool left open behind a failed start
+    throw err;
+  }
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   return db;
 }

@@ -74,7 +74,15 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config = testConfig(env);
   const logger = createLogger(config.logLevel);
-  const db = await openDatabase(config, logger);
+  let db: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    db = await openDatabase(config, logger);
+  } catch (err) {
+    // A failed start leaves nothing behind either: its database and data directory go.
+    await dropDatabase(config.databaseUrl).catch(() => undefined);
+    fs.rmSync(config.dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const admin = await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile);
   if (!admin) throw new Error('test database was not empty');
   const services = createServices(config, db, logger, createMetrics());
