@@ -50,7 +50,6 @@ export class EventWriter {
     const relaxedCommit = opts.relaxedCommit === true && source === 'self_audit';
     for (let i = 0; i < rows.length; i += MAX_ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + MAX_ROWS_PER_INSERT);
-      const times = chunk.map((r) => r.eventTime.getTime());
       const insert = (client: PoolClient) => eventRepository.insertEventsWithOutbox(client, scope.accountId, chunk);
       // Self-audit rows are built by the service for a verified identity, not sent by a tenant:
       // they are written as the service, in one autocommitted statement when the batch is small
@@ -58,7 +57,10 @@ export class EventWriter {
       const commit = source === 'self_audit'
         ? () => this.db.asService(insert, { transaction: !eventRepository.isSingleStatement(chunk.length), relaxedCommit })
         : () => this.db.inTenantRaw(scope, insert);
-      const result = await this.withPartitions(commit, Math.min(...times), Math.max(...times));
+      const result = await this.withPartitions(commit, () => {
+        const times = chunk.map((r) => r.eventTime.getTime());
+        return [Math.min(...times), Math.max(...times)];
+      });
       inserted += result.inserted;
       if (result.outboxId) outboxIds.push(result.outboxId);
     }
@@ -70,8 +72,7 @@ export class EventWriter {
     if (batch.rows === 0) return { inserted: 0, duplicates: 0 };
     const result = await this.withPartitions(
       () => this.db.inTenantRaw(scope, (client) => eventRepository.insertCopyWithOutbox(client, scope.accountId, batch.copyText)),
-      batch.minTime,
-      batch.maxTime,
+      () => [batch.minTime, batch.maxTime],
     );
     return this.written(source, batch.rows, result.inserted, result.outboxId ? [result.outboxId] : []);
   }
@@ -83,16 +84,17 @@ export class EventWriter {
   }
 
   /**
-   * Runs `commit`; on 23514 (no partition for an event time) makes the partitions of
-   * [minTime, maxTime] and retries once. Partitions are made ahead by the retention job; this
-   * covers a worker that has not run for a long time.
+   * Runs `commit`; on 23514 (no partition for an event time) makes the partitions of the rows'
+   * time range (computed only then) and retries once. Partitions are made ahead by the retention
+   * job; this covers a worker that has not run for a long time.
    */
-  private async withPartitions<T>(commit: () => Promise<T>, minTime: number, maxTime: number): Promise<T> {
+  private async withPartitions<T>(commit: () => Promise<T>, timeRange: () => [number, number]): Promise<T> {
     try {
       return await commit();
     } catch (err) {
       if ((err as { code?: string }).code !== '23514') throw err;
       this.logger.warn('an event fell outside the existing partitions; creating them');
+      const [minTime, maxTime] = timeRange();
       await eventRepository.ensurePartitions(this.db.pool, startOfUtcDay(new Date(minTime)), new Date(maxTime));
       return commit();
     }
