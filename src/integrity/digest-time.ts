@@ -1,9 +1,9 @@
 /** CloudTrail's digest time renderings (spec §5.1, §6.2, §6.8). */
 
-/** `YYYY-MM-DDTHH:MM:SSZ` (digest JSON fields, validate-logs output). */
-export function isoSeconds(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+import { formatEventTime } from '../events/event-record';
+
+/** `YYYY-MM-DDTHH:MM:SSZ` (digest JSON fields, validate-logs output): CloudTrail's eventTime format. */
+export const isoSeconds = formatEventTime;
 
 /** `YYYYMMDDTHHMMSSZ` (digest key timestamp). */
 export function compactSeconds(d: Date): string {

@@ -21,7 +21,8 @@ export class GraphQLClient {
     if (this.token === null && !query.includes('createSession')) {
       const session = await this.call<{ createSession: { token: string } }>(
         'mutation($input: CreateSessionInput!) { createSession(input: $input) { token } }',
-        { input: { accessKeyId: this.credentials.accessKeyId, secretAccessKey: this.credentials.secretAccessKey } },
+        // The longest session there is (12 hours): a long validation must not outlive its token.
+        { input: { accessKeyId: this.credentials.accessKeyId, secretAccessKey: this.credentials.secretAccessKey, durationSeconds: 43200 } },
       );
       this.token = session.createSession.token;
     }

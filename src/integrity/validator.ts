@@ -246,7 +246,9 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
       emit(e);
     };
     while (next < logFiles.length) {
-      pending.push(validateLogFile(logFiles[next++]));
+      const check = validateLogFile(logFiles[next++]);
+      check.catch(() => undefined); // awaited in order by flush; a later one failing first must not go unhandled
+      pending.push(check);
       if (pending.length >= LOG_CONCURRENCY) await flush();
     }
     while (pending.length) await flush();
@@ -293,7 +295,10 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
       try {
         digest = await loadDigest(currentBucket, key, backfill, backfillKeys);
       } catch (err) {
-        invalid(key, err instanceof DigestError ? err.message : (err as Error).message);
+        // A digest that is there but wrong is INVALID; any other failure (access, network, an
+        // expired session) ends the run, as in the AWS CLI (ValidationSource).
+        if (!(err instanceof DigestError)) throw err;
+        invalid(key, err.message);
         key = nextOlder(key);
         continue;
       }

@@ -80,6 +80,18 @@ describe('validator (the AWS CLI algorithm) over an in-memory source', () => {
     expect(summary.foundEndTime).toEqual(new Date(T0 + 3 * HOUR));
   });
 
+  it('a digest that cannot be read (access, network) ends the run instead of counting as INVALID', async () => {
+    class DeniedSource extends MemorySource {
+      override async getObject(bucket: string, key: string) {
+        if (key.includes('CloudTrail-Digest')) throw Object.assign(new Error('Access Denied'), { code: 'AccessDeniedException' });
+        return super.getObject(bucket, key);
+      }
+    }
+    const src = new DeniedSource(trailIn('b'));
+    await digest(src, 'b', 1, null);
+    await expect(run(src)).rejects.toThrow('Access Denied');
+  });
+
   it('a public key that does not load: Unable to load PKCS #1 key', async () => {
     const src = new MemorySource(trailIn('b'));
     const d1 = await digest(src, 'b', 0, null);
