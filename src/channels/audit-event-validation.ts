@@ -1,3 +1,4 @@
+import { jsonbStorable } from '../common/jsonb';
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { lakeEventTimeAccepted } from '../lake/lake-event.repository';
@@ -54,6 +55,7 @@ export function checkAuditEvent(e: AuditEventInput, ownerAccountId: string, now 
     return fail('InvalidData', 'eventData is not valid JSON.');
   }
   if (!isObject(payload)) return fail('InvalidData', 'eventData must be a JSON object.');
+  if (!jsonbStorable(e.eventData)) return fail('InvalidData', 'eventData must not contain NUL characters or unpaired surrogates.');
   for (const [field, max] of REQUIRED) {
     const v = payload[field];
     if (v === undefined || v === null) return fail('FieldNotFound', `eventData.${field} is required.`);

@@ -1,4 +1,5 @@
 import { newEventId } from '../common/ids';
+import { jsonbStorable } from '../common/jsonb';
 import { isKnownRegion } from '../regions/region-catalog';
 
 /**
@@ -247,5 +248,7 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
   ) {
     return fail('InvalidData', 'Field values must not contain NUL characters.');
   }
+  // Nor inside the record: event data stores keep records as jsonb, which refuses them.
+  if (!jsonbStorable(row.record)) return fail('InvalidData', 'The event must not contain NUL characters or unpaired surrogates.');
   return { row };
 }

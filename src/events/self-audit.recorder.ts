@@ -1,3 +1,4 @@
+import { jsonbSafe } from '../common/jsonb';
 import type { ApiCall, ApiCallRecorder } from '../common/api-call';
 import type { TenantScope } from '../common/request-context';
 import { newEventId } from '../common/ids';
@@ -56,7 +57,9 @@ export function apiCallToRow(call: ApiCall): EventRow {
     errorCode: call.errorCode ?? null,
     resourceTypes: [],
     resourceNames: [],
-    record: JSON.stringify(record),
+    // Request parameters are the caller's: a NUL or lone surrogate there must not make the record
+    // unstorable where it is routed (jsonb in event data stores).
+    record: jsonbSafe(JSON.stringify(record)),
   };
 }
 

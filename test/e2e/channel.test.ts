@@ -140,6 +140,7 @@ describe('channels and putAuditEvents', () => {
         ['ancient-time', JSON.stringify(payload({ eventTime: '0001-01-01T00:00:00Z' })), undefined],
         ['bad-ip', JSON.stringify(payload({ sourceIPAddress: 'not-an-ip' })), undefined],
         ['recipient', JSON.stringify(payload({ recipientAccountId: other.id })), undefined],
+        ['nul', JSON.stringify(payload({ requestParameters: { v: 'a\u0000b' } })), undefined],
       ];
       const before = (await rows(storeArn)).length;
       const result = await put([...cases.map(([id, eventData, eventDataChecksum]) => ({ id, eventData, eventDataChecksum })), { id: 'good', eventData: good }]);
@@ -157,6 +158,7 @@ describe('channels and putAuditEvents', () => {
         'ancient-time': 'InvalidData',
         'bad-ip': 'InvalidData',
         recipient: 'InvalidRecipient',
+        nul: 'InvalidData',
       });
       for (const f of result.failed) expect(f.errorMessage.length).toBeGreaterThan(0);
       expect((await rows(storeArn)).length).toBe(before + 1);

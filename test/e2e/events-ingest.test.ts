@@ -80,6 +80,13 @@ describe('POST /ingest and self-audit', () => {
     expect(records[0].eventTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(JSON.stringify(records[0])).not.toContain('wrong-secret-value');
 
+    // A NUL in the caller's parameters is recorded as U+FFFD: the record stays storable as jsonb.
+    const nul = await app.gql(`mutation($input: CreateUserInput!) { createUser(input: $input) { userName } }`, { input: { userName: 'nul\u0000user' } }, { token });
+    expect(nul.errors?.[0].extensions?.code).toBeDefined();
+    const [nulRecord] = await storedRecords(app, `event_name = 'CreateUser' AND error_code IS NOT NULL`);
+    expect(nulRecord.requestParameters.input.userName).toBe('nul\ufffduser');
+    expect((await app.db.pool.query(`SELECT record::jsonb IS NOT NULL AS ok FROM events WHERE event_name = 'CreateUser' AND error_code IS NOT NULL`)).rows[0].ok).toBe(true);
+
     const regions = await app.gql(`{ listRegions { regionName } }`, {}, { token, region: 'eu-west-1' });
     expect(regions.errors).toBeUndefined();
     const [read] = await storedRecords(app, `event_name = 'ListRegions'`);

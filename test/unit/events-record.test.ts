@@ -36,6 +36,8 @@ describe('normaliseRecord per-event errors', () => {
     ['event over 256 KB', sampleEvent({ requestParameters: { x: 'a'.repeat(262_144) } }), 'FieldTooLong'],
     ['insight without details', sampleEvent({ eventCategory: 'Insight' }), 'FieldNotFound'],
     ['unknown category', sampleEvent({ eventCategory: 'Other' }), 'InvalidData'],
+    ['NUL inside the record', sampleEvent({ requestParameters: { v: 'a\u0000b' } }), 'InvalidData'],
+    ['lone surrogate inside the record', sampleEvent({ requestParameters: { v: 'a\ud800' } }), 'InvalidData'],
   ])('%s → %s', (_name, raw, expected) => {
     expect(code(raw)).toBe(expected);
   });
