@@ -175,5 +175,21 @@ describe('lake imports', () => {
       expect(listed.map((i: any) => i.importId)).toContain(started.importId);
       expect(listed.every((i: any) => i.importStatus === 'STOPPED')).toBe(true);
     });
+
+    it('imports only events of the store’s own account from a bucket other accounts share', async () => {
+      await insertBucket(app.db, objects, mgmtId, 'shared-logs');
+      const foreign = sampleEvent({ recipientAccountId: '999988887777' }, 2 * 86_400);
+      const own = sampleEvent({ recipientAccountId: mgmtId }, 2 * 86_400);
+      const unattributed = sampleEvent({}, 2 * 86_400); // no recipientAccountId: the file's account
+      await put('shared-logs', 'us-east-1', new Date(now - day), [foreign, own, unattributed]);
+      // A file delivered for another account, though readable here.
+      const theirKey = logFileKey({ prefix: null, organizationId: null, accountId: '999988887777', region: 'us-east-1', deliveredAt: new Date(now - day), unique: uniqueSuffix() });
+      const theirs = sampleEvent({}, 2 * 86_400);
+      await objects.putObject('shared-logs', theirKey, gzipSync(JSON.stringify({ Records: [theirs] })));
+      const shared = await store('shared-imported', { retentionPeriod: 30 });
+      const started = await lakeCall(app, 'startImport', { destinations: [shared], importSource: source('shared-logs') }, mgmt);
+      expect((await app.services.lakeStorage.imports.runImport(started.importId)).status).toBe('COMPLETED');
+      expect(await lakeEventIds(app, shared)).toEqual(new Set([own.eventID, unattributed.eventID]));
+    });
   });
 });

@@ -6,6 +6,7 @@ import { In } from 'typeorm';
 import { type RequestContext, tenantOf } from '../../common/request-context';
 import { decodePageToken, encodePageToken } from '../../common/page-token';
 import { OpenTrailError } from '../../common/errors';
+import { jsonbStorable } from '../../common/jsonb';
 import type { Database } from '../../db/database';
 import type { OutboxService } from '../../events/outbox.service';
 import type { StorageService } from '../../storage/storage.service';
@@ -25,6 +26,8 @@ const LIST_PAGE = 1000;
 const MAX_UNCOMPRESSED = 64 * 1024 * 1024;
 const ONGOING: ImportStatus[] = ['INITIALIZING', 'IN_PROGRESS'];
 const IMPORT_STOPPED = new Error('import stopped');
+/** The account a log file is delivered for: `…AWSLogs/[o-…/]<account>/CloudTrail/…`. */
+const KEY_ACCOUNT = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]{10,32}\/)?(\d{12})\/CloudTrail\//;
 const EVENT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 const STATUSES: ImportStatus[] = ['INITIALIZING', 'IN_PROGRESS', 'FAILED', 'STOPPED', 'COMPLETED'];
 
@@ -205,7 +208,16 @@ export class LakeImportService {
     const load = async () => (await pool.query(`SELECT * FROM lake_imports WHERE id = $1`, [importId])).rows[0];
     let imp = await load();
     if (!imp || !ONGOING.includes(imp.status)) return imp?.status ?? 'FAILED';
-    const store = (await pool.query(`SELECT id, account_id, retention_period FROM event_data_stores WHERE id = $1`, [imp.event_data_store_id])).rows[0];
+    const store = (await pool.query(`SELECT id, account_id, retention_period, organization_enabled, organization_id FROM event_data_stores WHERE id = $1`, [imp.event_data_store_id])).rows[0];
+    // The worker reads with the service's rights, so it keeps only events the store may hold: of
+    // the store's account, or of its organization's accounts for an organization store. A bucket
+    // shared with other tenants never lends their events to this one.
+    const accounts = new Set<string>([store.account_id]);
+    if (store.organization_enabled && store.organization_id) {
+      const members = await pool.query(`SELECT id FROM accounts WHERE organization_id = $1`, [store.organization_id]);
+      for (const m of members.rows) accounts.add(m.id);
+    }
+    store.accounts = accounts;
     const keys = await this.listSource(imp.bucket_name, imp.key_prefix, imp.start_event_time, imp.end_event_time);
     const prefixes = new Map<string, string>(); // prefix → its last key
     for (const k of keys) prefixes.set(prefixOf(k), k);
@@ -232,7 +244,7 @@ export class LakeImportService {
   }
 
   /** One file: its events and the import's progress commit together (or a failure entry does). */
-  private async importFile(imp: any, store: { id: string; account_id: string; retention_period: number }, key: string, completedPrefixes: number): Promise<boolean> {
+  private async importFile(imp: any, store: { id: string; account_id: string; retention_period: number; accounts: Set<string> }, key: string, completedPrefixes: number): Promise<boolean> {
     const location = `s3://${imp.bucket_name}/${key}`;
     let records: LakeRecord[] = [];
     let failure: { type: string; message: string } | null = null;
@@ -244,12 +256,18 @@ export class LakeImportService {
     const start: Date | null = imp.start_event_time;
     const end: Date | null = imp.end_event_time;
     const oldest = Date.now() - store.retention_period * 86_400_000;
+    const keyAccount = KEY_ACCOUNT.exec(key)?.[1] ?? null;
     const kept = records.filter((r) => {
       // CloudTrail's own formats only: what PostgreSQL parses exactly as Node does.
       if (typeof r.eventID !== 'string' || r.eventID.length === 0 || r.eventID.length > 128) return false;
+      // A record without recipientAccountId belongs to the account its file is delivered for.
+      const recipient = typeof r.recipientAccountId === 'string' ? r.recipientAccountId : keyAccount;
+      if (!recipient || !store.accounts.has(recipient)) return false;
       if (typeof r.eventTime !== 'string' || !EVENT_TIME.test(r.eventTime)) return false;
       const t = Date.parse(r.eventTime);
-      if (!Number.isFinite(t)) return false;
+      // Date.parse rolls impossible dates over (2024-02-30 → March 1); PostgreSQL refuses them.
+      if (!Number.isFinite(t) || new Date(t).toISOString().slice(0, 19) !== r.eventTime.slice(0, 19)) return false;
+      if (!jsonbStorable(JSON.stringify(r))) return false;
       return t >= oldest && lakeEventTimeAccepted(t) && (!start || t >= start.getTime()) && (!end || t <= end.getTime());
     });
     if (kept.length) await ensureLakePartitionsFor(this.db.pool, kept.map((r) => new Date(String(r.eventTime))));
@@ -280,7 +298,7 @@ export class LakeImportService {
   }
 
   private async readRecords(bucket: string, key: string): Promise<LakeRecord[]> {
-    const object = await this.storage.readServiceObject(bucket, key);
+    const object = await this.storage.readServiceObject(bucket, key, { kms: 'decrypt' });
     if (!object) throw new OpenTrailError('NoSuchKey', 'The log file no longer exists.');
     const json = await gunzipAsync(object.body, { maxOutputLength: MAX_UNCOMPRESSED });
     const parsed = JSON.parse(json.toString('utf8')) as { Records?: unknown };
