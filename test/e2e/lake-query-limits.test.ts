@@ -33,6 +33,23 @@ describe('lake query result limits', () => {
     expect(await query(app, admin, `SELECT count(*) FROM ${store.id}`)).toEqual([[{ _col0: '200' }]]);
   });
 
+  it('stores nothing after a batch that failed to store, so stored batches never have a gap', async () => {
+    const client = await app.db.pool.connect();
+    const seen: number[] = [];
+    let broken: Error | undefined;
+    try {
+      const run = streamLakeStatement(client, `SELECT g FROM generate_series(1, 10000) g`, async (batch) => {
+        seen.push(batch);
+        if (batch === 1) throw new Error('the results table refused batch 1');
+      });
+      await expect(run).rejects.toThrow('the results table refused batch 1');
+      expect(seen).toEqual([0, 1]);
+      broken = new Error('statement ended');
+    } finally {
+      client.release(broken);
+    }
+  });
+
   it('stops reading from PostgreSQL while result batches wait to be stored', async () => {
     const client = await app.db.pool.connect();
     let release!: () => void;

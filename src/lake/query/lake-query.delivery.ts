@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
 import { OpenTrailError } from '../../common/errors';
 import type { StorageService } from '../../storage/storage.service';
 import type { ResultSigner } from './result-signer';
@@ -51,7 +54,7 @@ export async function deliverResults(
   let lines: string[] = [q.columns.map(csvField).join(',')];
   let rows = 0;
   const flush = async () => {
-    const body = gzipSync(Buffer.from(lines.join('\n') + '\n', 'utf8'));
+    const body = await gzipAsync(Buffer.from(lines.join('\n') + '\n', 'utf8'));
     const fileName = `result_${files.length + 1}.csv.gz`;
     await put(fileName, body);
     files.push({ fileHashValue: createHash('sha256').update(body).digest('hex'), fileName });

@@ -126,9 +126,16 @@ export function streamLakeStatement(
       const n = batch++;
       buffer = [];
       if (++pending === MAX_PENDING_BATCHES) socket.pause();
+      // After a failed batch nothing more is stored, and the statement is ended: the stored
+      // batches stay one unbroken run from the first (getQueryResults pages by batch number).
       writing = writing
-        .then(() => onBatch(n, rows))
-        .catch((err) => { failed ??= err; })
+        .then(() => (failed ? undefined : onBatch(n, rows)))
+        .catch((err) => {
+          if (failed) return;
+          failed = err;
+          client.on('error', () => undefined); // the connection's end is ours: the rejection reports it
+          socket.destroy();
+        })
         .finally(() => {
           if (pending-- === MAX_PENDING_BATCHES && !tooLarge) socket.resume();
         });
@@ -153,7 +160,7 @@ export function streamLakeStatement(
       buffer.push(rendered);
       if (buffer.length === RESULT_BATCH_ROWS) flush();
     });
-    q.on('error', (err: Error) => { void writing.then(() => reject(tooLarge ?? err)); });
+    q.on('error', (err: Error) => { void writing.then(() => reject(tooLarge ?? failed ?? err)); });
     q.on('end', () => {
       if (buffer.length) flush();
       void writing.then(() => (failed ? reject(failed) : resolve({ columns })));

@@ -336,7 +336,7 @@ export class LakeQueryService {
       else {
         async function* batches() {
           for (let b = 0; ; b++) {
-            const { rows } = await pool.query(`SELECT rows FROM lake_query_results WHERE query_id = $1 AND batch = $2`, [queryId, b]);
+            const { rows } = await pool.query(`SELECT rows FROM lake_query_results WHERE account_id = $1 AND query_id = $2 AND batch = $3`, [q.account_id, queryId, b]);
             if (!rows.length) return;
             yield rows[0].rows as Array<Array<string | null>>;
           }
