@@ -55,11 +55,17 @@ export class Database {
       // can meet another database's migration (or start-up) altering it at the same moment
       // ("tuple concurrently updated"). Each migration is its own transaction, so the failed one
       // was rolled back and running the pending ones again is safe.
-      const applied: string[] = [];
+      // Names are read from the migrations table: an attempt that failed midway committed some.
+      const executed = async () => {
+        // No table yet on an empty database: nothing executed.
+        const { rows } = await lock.query(`SELECT name FROM migrations ORDER BY id`).catch(() => ({ rows: [] as Array<{ name: string }> }));
+        return new Set(rows.map((r: { name: string }) => r.name));
+      };
+      const before = await executed();
       for (let attempt = 1; ; attempt++) {
         try {
-          applied.push(...(await this.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name));
-          return applied;
+          await this.dataSource.runMigrations({ transaction: 'each' });
+          return [...(await executed())].filter((name) => !before.has(name));
         } catch (err) {
           if (attempt >= 5 || !/tuple concurrently (updated|deleted)/.test((err as Error).message)) throw err;
           await new Promise((r) => setTimeout(r, 100 * attempt));

@@ -177,9 +177,6 @@ export const trailLogFileRepository = {
         await client.query('COMMIT');
         return null;
       }
-      const id = randomUUID();
-      const ids = rows.map((r) => r.eventId);
-      const times = rows.map((r) => r.eventTime);
       const file: PendingLogFile = {
         id: randomUUID(),
         trailId: g.trailId,

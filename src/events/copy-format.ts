@@ -27,9 +27,3 @@ export function arrayLiteral(values: readonly string[]): string {
   }
   return `${out}}`;
 }
-
-export function copyLine(fields: Array<string | number | boolean | null | undefined>): string {
-  let out = copyField(fields[0]);
-  for (let i = 1; i < fields.length; i++) out += `\t${copyField(fields[i])}`;
-  return `${out}\n`;
-}

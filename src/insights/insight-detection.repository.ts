@@ -51,7 +51,6 @@ export const insightDetectionRepository = {
     return rows[0]?.organization_id ?? null;
   },
 
-  /** Session lock: one analysis per (account, region) at a time, across processes; freed if the process dies. */
   /**
    * The earliest event time of the account's events not yet routed (so not yet counted), or null
    * when everything recorded has been routed. Unrouted outbox rows are few (the pending index).
@@ -64,6 +63,7 @@ export const insightDetectionRepository = {
     return rows[0]?.earliest ?? null;
   },
 
+  /** Session lock: one analysis per (account, region) at a time, across processes; freed if the process dies. */
   async tryLock(client: PoolClient, accountId: string, region: string): Promise<boolean> {
     const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [`opentrail:insights:${accountId}:${region}`]);
     return rows[0].ok;

@@ -66,7 +66,13 @@ export class KmsService {
     const keyId = randomUUID();
     const arn = keyArn(ctx.region, accountId, keyId);
     const document = input.policy ? this.checkedPolicy(ctx, { arn, accountId }, input.policy, input.bypassPolicyLockoutSafetyCheck ?? false) : defaultKeyPolicy(accountId);
-    const sealedMaterial = this.masterKey.seal(randomBytes(32), materialContext(arn));
+    const material = randomBytes(32);
+    let sealedMaterial: Buffer;
+    try {
+      sealedMaterial = this.masterKey.seal(material, materialContext(arn));
+    } finally {
+      material.fill(0); // key material is zeroed after use (README)
+    }
     const row = await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:kms:' || $1))`, [accountId]);
       if ((await keys.countInRegion(client, accountId, ctx.region)) >= MAX_KEYS_PER_REGION) throw KmsErrors.limitExceeded(MAX_KEYS_PER_REGION);

@@ -37,6 +37,7 @@ describe('migrations altering cluster-wide roles', () => {
       await other.query('COMMIT');
       const applied = await migrating;
       expect(applied).toContain('LakeReaderLogin1795500215700');
+      expect(applied).toContain('Initial1795487074229'); // applied by the attempt that failed, and still reported
       const { rows } = await db.pool.query(`SELECT rolcanlogin FROM pg_roles WHERE rolname = 'opentrail_lake_reader'`);
       expect(rows[0].rolcanlogin).toBe(true);
     } finally {
