@@ -5,6 +5,11 @@ import { type IngestParseOptions, type ParsedChunk, parseIngestChunk } from './i
 import type { ParseTask } from './ingest-parser.worker';
 
 interface Pending {
+  /** The caller's bytes (never transferred): what a replacement thread parses again. */
+  bytes: Uint8Array;
+  opts: IngestParseOptions;
+  /** Already handed to a replacement once. */
+  retried: boolean;
   resolve(result: ParsedChunk): void;
   reject(err: Error): void;
 }
@@ -17,8 +22,9 @@ interface Thread {
 /**
  * The ingest parser threads (INGEST_PARSER_THREADS): JSON parsing, validation and COPY
  * formatting of /ingest bodies run here, so the request thread only moves bytes and talks to
- * PostgreSQL. Threads start on first use; one that dies fails only the chunks it held and is
- * replaced on the next. With no threads, chunks are parsed on the calling thread.
+ * PostgreSQL. Threads start on first use. The chunks a dying thread held are parsed again by its
+ * replacement (parsing is pure), so a crash does not fail requests half-written; a chunk whose
+ * second thread dies too is refused. With no threads, chunks are parsed on the calling thread.
  */
 export class IngestParserPool {
   private readonly threads: Thread[] = [];
@@ -34,18 +40,20 @@ export class IngestParserPool {
 
   parse(bytes: Uint8Array, opts: IngestParseOptions): Promise<ParsedChunk> {
     if (this.size === 0) return new Promise((resolve) => resolve(parseIngestChunk(bytes, opts)));
-    if (this.closed) return Promise.reject(new Error('the ingest parser pool is closed'));
+    return new Promise<ParsedChunk>((resolve, reject) => this.dispatch({ bytes, opts, retried: false, resolve, reject }));
+  }
+
+  private dispatch(pending: Pending): void {
+    if (this.closed) return pending.reject(new Error('the ingest parser pool is closed'));
     const thread = this.leastBusy();
     const id = this.nextId++;
     // The chunk is copied into memory of its own so it can be transferred: the caller's bytes may
-    // be a view of a larger (or shared) buffer.
-    const own = new Uint8Array(bytes.byteLength);
-    own.set(bytes);
-    return new Promise<ParsedChunk>((resolve, reject) => {
-      thread.tasks.set(id, { resolve, reject });
-      const task: ParseTask = { id, bytes: own, opts };
-      thread.worker.postMessage(task, [own.buffer]);
-    });
+    // be a view of a larger (or shared) buffer, and are kept for a retry.
+    const own = new Uint8Array(pending.bytes.byteLength);
+    own.set(pending.bytes);
+    thread.tasks.set(id, pending);
+    const task: ParseTask = { id, bytes: own, opts: pending.opts };
+    thread.worker.postMessage(task, [own.buffer]);
   }
 
   private leastBusy(): Thread {
@@ -61,8 +69,16 @@ export class IngestParserPool {
     const fail = (err: Error) => {
       const index = this.threads.indexOf(thread);
       if (index !== -1) this.threads.splice(index, 1);
-      for (const pending of thread.tasks.values()) pending.reject(err);
+      const held = [...thread.tasks.values()];
       thread.tasks.clear();
+      for (const pending of held) {
+        if (pending.retried) {
+          pending.reject(err);
+        } else {
+          pending.retried = true;
+          this.dispatch(pending);
+        }
+      }
     };
     worker.on('message', (message: { id: number; result?: ParsedChunk; error?: string }) => {
       const pending = thread.tasks.get(message.id);

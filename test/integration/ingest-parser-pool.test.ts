@@ -28,17 +28,29 @@ describe('IngestParserPool (real threads)', () => {
     }
   });
 
-  it('fails only the chunks a dying thread held, and replaces it', async () => {
+  it('has the chunks of a dying thread parsed again by its replacement, and refuses a chunk that outlives two', async () => {
     const pool = new IngestParserPool(1, logger);
+    const threads = () => (pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }).threads;
+    const nextThread = async (previous: unknown) => {
+      for (let i = 0; i < 200 && (threads().length === 0 || threads()[0].worker === previous); i++) await new Promise((r) => setTimeout(r, 10));
+      return threads()[0].worker;
+    };
     try {
       await pool.parse(body(), opts); // the thread is up
-      // A chunk that takes the thread ~100 ms: terminating interrupts it long before it is done.
+      // A chunk that takes a thread ~100 ms: terminating interrupts it long before it is done.
       const large = Buffer.from(`${JSON.stringify(sampleEvent())}\n`.repeat(20_000));
       const held = pool.parse(large, opts);
-      await (pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }).threads[0].worker.terminate();
-      await expect(held).rejects.toThrow(/exited/);
-      const again = await pool.parse(body(), opts);
-      expect(again.lines).toBe(120);
+      const first = threads()[0].worker;
+      await first.terminate();
+      expect((await held).lines).toBe(20_000);
+
+      const doomed = pool.parse(large, opts);
+      const second = await nextThread(first);
+      await second.terminate();
+      const third = await nextThread(second);
+      await third.terminate();
+      await expect(doomed).rejects.toThrow(/exited/);
+      expect((await pool.parse(body(), opts)).lines).toBe(120);
     } finally {
       await pool.close();
     }
