@@ -20,27 +20,28 @@ export const VALIDATE_LOGS_USAGE = `  validate-logs --trail-arn ARN --start-time
 
 export class UsageError extends Error {}
 
-const VALUE_OPTIONS = ['--trail-arn', '--start-time', '--end-time', '--region', '--account-id', '--s3-bucket', '--s3-prefix', '--endpoint', '--credentials-file'];
+/** The options of `validate-logs`, in `node:util` parseArgs form (the CLI adds --help). */
+export const VALIDATE_LOGS_OPTIONS = {
+  'trail-arn': { type: 'string' },
+  'start-time': { type: 'string' },
+  'end-time': { type: 'string' },
+  region: { type: 'string' },
+  'account-id': { type: 'string' },
+  's3-bucket': { type: 'string' },
+  's3-prefix': { type: 'string' },
+  endpoint: { type: 'string' },
+  'credentials-file': { type: 'string' },
+  verbose: { type: 'boolean' },
+  'cloudtrail-hashes-only': { type: 'boolean' },
+} as const;
 
-function parseArgs(args: string[]): Map<string, string | true> {
-  const out = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--verbose' || a === '--cloudtrail-hashes-only') out.set(a, true);
-    else if (VALUE_OPTIONS.includes(a)) {
-      const v = args[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      out.set(a, v);
-    } else throw new UsageError(`unknown option '${a}'`);
-  }
-  return out;
-}
+export type ValidateLogsOptions = { [K in keyof typeof VALIDATE_LOGS_OPTIONS]?: (typeof VALIDATE_LOGS_OPTIONS)[K]['type'] extends 'string' ? string : boolean };
 
-function credentials(opts: Map<string, string | true>, env: NodeJS.ProcessEnv): { accessKeyId: string; secretAccessKey: string } {
-  if (env.OPENTRAIL_ACCESS_KEY_ID && env.OPENTRAIL_SECRET_ACCESS_KEY && !opts.has('--credentials-file')) {
+function credentials(opts: ValidateLogsOptions, env: NodeJS.ProcessEnv): { accessKeyId: string; secretAccessKey: string } {
+  if (env.OPENTRAIL_ACCESS_KEY_ID && env.OPENTRAIL_SECRET_ACCESS_KEY && opts['credentials-file'] === undefined) {
     return { accessKeyId: env.OPENTRAIL_ACCESS_KEY_ID, secretAccessKey: env.OPENTRAIL_SECRET_ACCESS_KEY };
   }
-  const file = (opts.get('--credentials-file') as string | undefined) ?? env.OPENTRAIL_CREDENTIALS_FILE;
+  const file = opts['credentials-file'] ?? env.OPENTRAIL_CREDENTIALS_FILE;
   if (!file) throw new UsageError('no credentials: set OPENTRAIL_ACCESS_KEY_ID and OPENTRAIL_SECRET_ACCESS_KEY, or --credentials-file');
   let parsed: { accessKeyId?: unknown; secretAccessKey?: unknown };
   try {
@@ -71,23 +72,22 @@ export class Progress {
 }
 
 /** `opentrail validate-logs`: returns the exit code (0 all valid, 1 something INVALID). */
-export async function validateLogsCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const opts = parseArgs(args);
-  const trailArn = opts.get('--trail-arn');
-  const start = opts.get('--start-time');
+export async function validateLogsCommand(opts: ValidateLogsOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const trailArn = opts['trail-arn'];
+  const start = opts['start-time'];
   if (typeof trailArn !== 'string') throw new UsageError('validate-logs needs --trail-arn');
   if (typeof start !== 'string') throw new UsageError('validate-logs needs --start-time');
   const startTime = parseLenient(start);
   if (!startTime) throw new UsageError(`invalid --start-time ${JSON.stringify(start)}`);
-  const end = opts.get('--end-time');
+  const end = opts['end-time'];
   const endTime = typeof end === 'string' ? parseLenient(end) : new Date();
   if (!endTime) throw new UsageError(`invalid --end-time ${JSON.stringify(end)}`);
-  const region = (opts.get('--region') as string | undefined) ?? env.OPENTRAIL_REGION ?? null;
+  const region = opts.region ?? env.OPENTRAIL_REGION ?? null;
   const homeRegion = trailArn.split(':')[3] || null;
-  const endpoint = (opts.get('--endpoint') as string | undefined) ?? env.OPENTRAIL_ENDPOINT ?? 'http://127.0.0.1:4000/graphql';
+  const endpoint = opts.endpoint ?? env.OPENTRAIL_ENDPOINT ?? 'http://127.0.0.1:4000/graphql';
   const client = new GraphQLClient(endpoint, credentials(opts, env), region ?? homeRegion);
 
-  const verbose = opts.get('--verbose') === true;
+  const verbose = opts.verbose === true;
   const progress = new Progress(process.stderr);
   const printer = new ValidationPrinter(
     (s) => {
@@ -108,10 +108,10 @@ export async function validateLogsCommand(args: string[], env: NodeJS.ProcessEnv
       startTime,
       endTime,
       region,
-      s3Bucket: opts.get('--s3-bucket') as string | undefined,
-      s3Prefix: opts.get('--s3-prefix') as string | undefined,
-      accountId: opts.get('--account-id') as string | undefined,
-      objectHashShortcut: opts.get('--cloudtrail-hashes-only') !== true,
+      s3Bucket: opts['s3-bucket'],
+      s3Prefix: opts['s3-prefix'],
+      accountId: opts['account-id'],
+      objectHashShortcut: opts['cloudtrail-hashes-only'] !== true,
     },
     { onEntry: (e) => printer.entry(e), onProgress: (d, l) => progress.update(d, l) },
   );
