@@ -1,4 +1,4 @@
-import { compileLakeQuery, loadLakeSqlParser } from '../../src/lake/sql/lake-sql.compiler';
+import { compileLakeQuery, loadLakeSqlParser, MAX_NESTING_DEPTH } from '../../src/lake/sql/lake-sql.compiler';
 import { prepareSource, tokenize } from '../../src/lake/sql/source-text';
 
 const A = '0d7c1a2b-1111-2222-3333-444455556666';
@@ -43,7 +43,9 @@ describe('compile', () => {
     expect(c.sql).toContain(`->> 'bucketName'`);
     expect(c.sql).toContain(`->> 'apiVersion'`);
     expect(c.sql).toContain(`WHERE ("${A}".event_time > '2024-01-01 00:00:00')`);
-    expect(c.sql).toContain(`FROM (SELECT * FROM public.lake_events WHERE event_data_store_id = '${A}'::uuid) AS "${A}"`);
+    expect(c.sql).toContain(`, record FROM public.lake_events WHERE event_data_store_id = '${A}'::uuid) AS "${A}"`);
+    expect(c.sql).toMatch(/FROM \(SELECT event_version, .*event_name, .*record FROM public\.lake_events/);
+    expect(c.sql).not.toMatch(/store_account_id|event_data_store_id,|ingested_at|SELECT \*/);
     expect(c.sql).toContain('GROUP BY 1, 2, 3, 4, 5');
   });
 
@@ -89,5 +91,120 @@ describe('literals the caller escapes', () => {
     const c = compile(`SELECT eventId FROM ${A} WHERE eventName = E'\\x27; DROP TABLE lake_events; --' OR eventName = $q$it's$q$`);
     expect(c.sql).toContain(`= '''; DROP TABLE lake_events; --'`);
     expect(c.sql).toContain(`= 'it''s'`);
+  });
+});
+
+describe('relations are counted as PostgreSQL reads them (WITH queries inlined)', () => {
+  it('refuses a product that WITH queries multiply past the limit', () => {
+    const issue = `WITH c1 AS (SELECT a.eventId FROM ${A} a, ${A} b), c2 AS (SELECT x.eventId FROM c1 x, c1 y),
+      c3 AS (SELECT x.eventId FROM c2 x, c2 y) SELECT count(*) FROM c3 x, c3 y`;
+    expect(fails(issue)).toMatch(/^line 2:75: A query may join at most 8 relations\. Each reference to a WITH query counts the relations it reads \('c3' reads 8\)/);
+    // a sub-query reading a WITH query counts the same
+    expect(fails(`WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b, ${A} c, ${A} d, ${A} e) SELECT count(*) FROM c x WHERE EXISTS (SELECT 1 FROM c y)`))
+      .toMatch(/at most 8 relations.*'c' reads 5/);
+    expect(fails(`WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b, ${A} c) SELECT eventId FROM c UNION ALL SELECT eventId FROM c UNION ALL SELECT eventId FROM c`))
+      .toMatch(/at most 8 relations/);
+  });
+
+  it('counts a long doubling chain without expanding it', () => {
+    const ctes = [`c0 AS (SELECT eventId FROM ${A})`];
+    for (let i = 1; i <= 60; i++) ctes.push(`c${i} AS (SELECT x.eventId FROM c${i - 1} x, c${i - 1} y)`);
+    // 2^60 relations: counting by expansion would not end within the test's timeout
+    expect(fails(`WITH ${ctes.join(', ')} SELECT count(*) FROM c60`)).toMatch(/at most 8 relations.*'c3' reads 8/);
+  });
+
+  it('still compiles WITH queries within the limit, and does not count one nothing reads', () => {
+    expect(compile(`WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b) SELECT count(*) FROM c x, c y, c z, c w`).storeIds).toEqual([A]);
+    expect(fails(`WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b) SELECT count(*) FROM c x, c y, c z, c w, ${A} e`)).toMatch(/at most 8/);
+    compile(`WITH unused AS (SELECT a.eventId FROM ${A} a, ${A} b, ${A} c, ${A} d, ${A} e), c AS (SELECT eventId FROM ${A})
+      SELECT count(*) FROM c x, c y, c z, c w, ${A} p, ${A} q, ${A} r, ${A} s`);
+    // a WITH query inside a WITH query is charged where its outer query is read
+    const nested = `WITH o AS (WITH i AS (SELECT a.eventId FROM ${A} a, ${A} b, ${A} c) SELECT x.eventId FROM i x, i y) SELECT count(*) FROM o x`;
+    compile(nested);
+    expect(fails(`${nested}, o y`)).toMatch(/at most 8 relations.*'o' reads 6/);
+  });
+});
+
+describe('every compiled column is qualified and known', () => {
+  it('refuses whole-row references of a table alias, with any number of derived tables in scope', () => {
+    const issue = `SELECT (SELECT CAST(a AS varchar) FROM (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y LIMIT 1) AS leaked FROM ${A} a LIMIT 1`;
+    expect(fails(issue)).toMatch(/^line 1:21: 'a' is a table, not a column/);
+    expect(fails(`SELECT CAST(a AS varchar) FROM ${A} a`)).toMatch(/'a' is a table/);
+    expect(fails(`SELECT CAST(x AS varchar) FROM (SELECT eventId FROM ${A}) x`)).toMatch(/'x' is a table/);
+    expect(fails(`SELECT CAST(x AS varchar) FROM (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y`)).toMatch(/'x' is a table/);
+    expect(fails(`SELECT lower(CAST(c AS varchar)) FROM (WITH c AS (SELECT eventId FROM ${A}) SELECT eventId FROM c) c`)).toMatch(/'c' is a table/);
+    expect(fails(`SELECT array_agg(a) FROM ${A} a`)).toMatch(/'a' is a table/);
+    expect(fails(`SELECT count(a.*) FROM ${A} a`)).toMatch(/Unsupported use of \*/);
+    expect(fails(`SELECT ROW(a.eventId) FROM ${A} a`)).toMatch(/Unsupported expression: RowExpr/);
+    expect(fails(`SELECT to_json(a) FROM ${A} a`)).toMatch(/to_json/);
+  });
+
+  it('refuses internal columns in every position, correlated or not', () => {
+    const two = `(SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y`;
+    for (const sql of [
+      `SELECT (SELECT store_account_id FROM ${two} LIMIT 1) FROM ${A} a`,
+      `SELECT x.eventid FROM ${A} a, ${two} WHERE store_account_id = '111122223333'`,
+      `SELECT x.eventid FROM ${A} a, ${two} ORDER BY event_data_store_id`,
+      `SELECT x.eventid FROM ${A} a, ${two} GROUP BY ingested_at`,
+      `SELECT eventId FROM ${A} a WHERE EXISTS (SELECT 1 FROM ${two} WHERE a.store_account_id = '1')`,
+      `SELECT x.store_account_id FROM (SELECT * FROM ${A}) x`,
+      `SELECT record FROM (SELECT eventId FROM ${A}) x, (SELECT eventName FROM ${A}) y`,
+      `SELECT eventId FROM ${A} UNION ALL SELECT store_account_id FROM ${two}`,
+      `SELECT t.v FROM ${A} a, LATERAL (SELECT event_data_store_id AS v FROM ${two}) t`,
+    ]) expect(fails(sql)).toMatch(/cannot be resolved/);
+  });
+
+  it('refuses a whole row through UNNEST, LATERAL and set operations', () => {
+    expect(fails(`SELECT u.v FROM ${A} a, (SELECT 1 AS p) x, (SELECT 2 AS q) y CROSS JOIN UNNEST(ARRAY[CAST(a AS varchar)]) AS u(v)`)).toMatch(/'a' is a table/);
+    expect(fails(`SELECT t.v FROM ${A} a, LATERAL (SELECT CAST(a AS varchar) AS v FROM (SELECT 1 AS k) x, (SELECT 2 AS j) y) t`)).toMatch(/'a' is a table/);
+    expect(fails(`SELECT eventId FROM ${A} UNION SELECT (SELECT CAST(a AS varchar) FROM (SELECT 1 AS k) x, (SELECT 2 AS j) y) FROM ${A} a`)).toMatch(/'a' is a table/);
+  });
+
+  it('resolves the columns of derived tables and WITH queries, qualified', () => {
+    const c = compile(`SELECT x.eventName, n, y.* FROM (SELECT eventName, count(*) AS n FROM ${A} GROUP BY eventName) x,
+      (SELECT userIdentity, eventId AS id FROM ${A}) y WHERE y.userIdentity.arn LIKE 'arn:%'`);
+    expect(c.columns).toEqual(['eventName', 'n', 'userIdentity', 'id']);
+    expect(c.sql).toMatch(/^SELECT "x"\."eventname" AS "eventName", "x"\."n" AS "n", "y"\."useridentity" AS "userIdentity", "y"\."id" AS "id" FROM/);
+    expect(c.sql).toContain(`WHERE (lake_fn.scalar(("y"."useridentity" -> 'arn')) LIKE 'arn:%')`);
+    const w = compile(`WITH c AS (SELECT eventId, eventName FROM ${A}) SELECT * FROM c WHERE eventName = 'x'`);
+    expect(w.columns).toEqual(['eventId', 'eventName']);
+    expect(w.sql).toContain(`SELECT "c"."eventid" AS "eventId", "c"."eventname" AS "eventName" FROM "c" AS "c" WHERE ("c"."eventname" = 'x')`);
+    expect(fails(`SELECT x.nosuch FROM (SELECT eventId FROM ${A}) x`)).toMatch(/Column 'x\.nosuch' cannot be resolved/);
+  });
+
+  it('gives duplicate names of a derived table distinct printed names and refuses them as ambiguous', () => {
+    const c = compile(`SELECT * FROM (SELECT a.eventId, b.eventId FROM ${A} a, ${A} b) x`);
+    expect(c.sql).toContain(`"x"."eventid" AS "eventId", "x"."eventid#2" AS "eventId"`);
+    expect(fails(`SELECT x.eventId FROM (SELECT a.eventId, b.eventId FROM ${A} a, ${A} b) x`)).toMatch(/ambiguous/);
+    expect(fails(`SELECT eventId FROM (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y`)).toMatch(/ambiguous/);
+    expect(fails(`SELECT count(*) FROM ${A} a, ${B} a`)).toMatch(/used twice/);
+  });
+});
+
+describe('deep statements get a clear error, never a stack overflow', () => {
+  const deep = (sql: string) => {
+    const message = fails(sql);
+    expect(message).toMatch(new RegExp(`^line 1:\\d+: The query nests sub-queries or expressions more than ${MAX_NESTING_DEPTH} levels deep\\.$`));
+    return message;
+  };
+  it('refuses NOT chains, operator chains, nested calls, CASE, sub-queries, set operations and joins past the depth', () => {
+    expect(deep(`SELECT eventId FROM ${A} WHERE ${'NOT '.repeat(2400)}TRUE`)).toMatch(/^line 1:\d{3}:/);
+    deep(`SELECT eventId FROM ${A} WHERE ${'NOT '.repeat(MAX_NESTING_DEPTH)}TRUE`);
+    deep(`SELECT eventId FROM ${A} WHERE 1 = ${Array.from({ length: 3000 }, () => '1').join('+')}`);
+    deep(`SELECT ${'lower('.repeat(1300)}eventName${')'.repeat(1300)} FROM ${A}`);
+    deep(`SELECT ${'CASE WHEN TRUE THEN '.repeat(400)}1${' END'.repeat(400)} FROM ${A}`);
+    deep(`SELECT eventId FROM ${A} WHERE eventId = ${'(SELECT '.repeat(1000)}'x'${')'.repeat(1000)}`);
+    deep(`SELECT eventId FROM ${A}${' UNION SELECT 1'.repeat(500)}`);
+    deep(`SELECT 1 FROM ${A}${' JOIN x ON TRUE'.repeat(500)}`);
+    deep(`SELECT ${"'a' || ".repeat(1200)}'b' FROM ${A}`);
+    deep(`SELECT eventId FROM ${A} WHERE TRUE${' IS NULL'.repeat(1100)}`);
+  });
+
+  it('accepts what is merely long: parentheses, OR and IN lists, moderate nesting', () => {
+    compile(`SELECT eventId FROM ${A} WHERE ${'('.repeat(3000)}eventId = 'x'${')'.repeat(3000)}`);
+    compile(`SELECT eventId FROM ${A} WHERE ${Array.from({ length: 500 }, (_, i) => `eventId='a-${i}'`).join(' OR ')}`);
+    compile(`SELECT eventId FROM ${A} WHERE eventName IN (${Array.from({ length: 1200 }, (_, i) => `'n${i}'`).join(',')})`);
+    compile(`SELECT eventId FROM ${A} WHERE ${'NOT '.repeat(MAX_NESTING_DEPTH - 10)}TRUE`);
+    compile(`SELECT ${'lower('.repeat(100)}eventName${')'.repeat(100)} FROM ${A}`);
   });
 });
