@@ -79,7 +79,7 @@ interface FromItem {
   star?: Typed[];
 }
 
-/** A WITH query in scope: its columns, and the relations each reference to it reads. */
+/** A WITH query in scope: its columns, and the relations each reference to it reads (itself included). */
 interface Cte {
   outputs: OutputColumn[];
   relations: number;
@@ -174,9 +174,10 @@ class Compiler {
         if (cte.aliascolnames) throw this.err(cte, 'Column lists on WITH queries are not supported.');
         if (cte.search_clause || cte.cycle_clause) throw this.err(cte, 'SEARCH/CYCLE is not supported.');
         const name = this.ident(cte.ctename, cte);
-        // Inlined by PostgreSQL: the body is charged at each reference, not here.
+        // Inlined by PostgreSQL: each reference is a sub-query in FROM (1) reading what the body
+        // reads, so it is charged there, not here.
         const { result: body, relations } = this.relations.apart(() => this.select(cte.ctequery.SelectStmt, parent, scopeCtes, false));
-        scopeCtes.set(name, { outputs: body.outputs, relations });
+        scopeCtes.set(name, { outputs: body.outputs, relations: 1 + relations });
         parts.push(`${quoteIdent(name)} AS NOT MATERIALIZED (${body.sql})`);
       }
       withSql = `WITH ${parts.join(', ')} `;
@@ -349,8 +350,7 @@ class Compiler {
     if (!UUID.test(rel)) {
       const cte = scope.ctes.get(rel);
       if (cte) {
-        // PostgreSQL inlines the WITH query here: it reads what its body reads.
-        this.relations.charge({ location: r.location }, Math.max(1, cte.relations), rel);
+        this.relations.charge({ location: r.location }, cte.relations, rel);
         const item = this.derivedItem(alias, cte.outputs, { location: r.location }, scope);
         return `${quoteIdent(rel)} AS ${item.sqlAlias}`;
       }
@@ -641,6 +641,7 @@ class Compiler {
   }
 
   private indirection(v: Node, n: Node, scope: Scope): Typed {
+    this.depth.check(n, (v.indirection as Node[]).length);
     let cur = this.expr(v.arg, scope);
     for (const step of v.indirection as Node[]) {
       if (step.A_Star) throw this.err(n, 'Unsupported .* here.');
@@ -685,6 +686,7 @@ class Compiler {
     const fields = ref.fields as Node[];
     if (fields.some((f) => !f.String)) throw this.err(ref, 'Unsupported use of *.');
     const names = fields.map((f) => String(f.String.sval).toLowerCase());
+    this.depth.check(ref, names.length - 1);
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       if (names.length >= 2) {
         const item = s.items.find((i) => i.name === names[0]);

@@ -7,15 +7,16 @@ import type { InvalidQueryStatement } from './lake-sql.errors';
 
 /**
  * Relations (data store references, sub-queries, UNNEST) one statement may read, counted as
- * PostgreSQL runs it: WITH queries are inlined (NOT MATERIALIZED), so every reference to one
- * counts all the relations its body reads. A 9-way product of a store with itself already holds a
+ * PostgreSQL runs it: WITH queries are inlined (NOT MATERIALIZED), so every reference to one is
+ * a sub-query in FROM and counts 1 plus all the relations its body reads. That also bounds how
+ * deep WITH queries reading WITH queries can nest once inlined. A 9-way product of a store with itself already holds a
  * backend for the whole statement timeout; CloudTrail documents no such limit, this is ours.
  */
 export const MAX_RELATIONS = 8;
 
 /**
  * Levels of nesting (sub-queries, set operations, joins, expressions: NOT NOT …, a + b + …,
- * f(g(…)), CASE inside CASE) one statement may have. Every walk of the tree is recursive, so
+ * f(g(…)), CASE inside CASE, the steps of a.b.c… and m['k']['k']…) one statement may have. Every walk of the tree is recursive, so
  * without a bound a 10 000-character statement could overflow the stack (NOT ×2400 did). Long
  * flat lists are not deep: PostgreSQL's parser keeps `a OR b OR …` and `IN (…)` as one node with
  * many arguments, so 500 ORs are depth 3. Real detection queries nest a few dozen levels at most.
@@ -69,14 +70,23 @@ export class DepthGuard {
   constructor(private readonly refuse: Refuse) {}
 
   within<T>(node: Node | undefined, fn: () => T): T {
-    if (this.depth >= MAX_NESTING_DEPTH) {
-      throw this.refuse(node, `The query nests sub-queries or expressions more than ${MAX_NESTING_DEPTH} levels deep.`);
-    }
+    this.check(node, 1);
     this.depth++;
     try {
       return fn();
     } finally {
       this.depth--;
+    }
+  }
+
+  /**
+   * Refuses `levels` more levels that are printed nested but walked in a loop: the steps of a
+   * struct path (`a.b.c…`) or of subscripts (`m['k']['k']…`) each become one operator of a chain
+   * that PostgreSQL's own analysis recurses through (4 500 steps: "stack depth limit exceeded").
+   */
+  check(node: Node | undefined, levels: number): void {
+    if (this.depth + levels > MAX_NESTING_DEPTH) {
+      throw this.refuse(node, `The query nests sub-queries or expressions more than ${MAX_NESTING_DEPTH} levels deep.`);
     }
   }
 }
