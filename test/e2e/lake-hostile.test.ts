@@ -132,6 +132,7 @@ describe('hostile lake statements', () => {
     ['1000 nested scalar sub-queries', () => `SELECT eventId FROM ${A} WHERE eventId = ${'(SELECT '.repeat(1000)}'x'${')'.repeat(1000)}`, INVALID, /more than 200 levels deep/],
     ['a 4500-step struct path', () => `SELECT userIdentity${'.a'.repeat(4500)} FROM ${A}`, INVALID, /more than 200 levels deep/],
     ['600 chained UNIONs', () => `SELECT eventId FROM ${A}${' UNION SELECT 1'.repeat(600)}`, INVALID, /more than 200 levels deep/],
+    ['101 stars (3 333 columns)', () => `SELECT ${'*,'.repeat(100)}* FROM ${A}`, INVALID, /at most 1000 columns/],
     ['INTERVAL', () => `SELECT eventId FROM ${A} WHERE eventTime > now() - INTERVAL '1' DAY`, INVALID],
     ['no data store at all', () => `SELECT version()`, INVALID],
     ['VALUES', () => `VALUES (1)`, INVALID],

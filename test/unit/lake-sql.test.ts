@@ -1,4 +1,4 @@
-import { compileLakeQuery, loadLakeSqlParser, MAX_NESTING_DEPTH } from '../../src/lake/sql/lake-sql.compiler';
+import { compileLakeQuery, loadLakeSqlParser, MAX_NESTING_DEPTH, MAX_RESULT_COLUMNS } from '../../src/lake/sql/lake-sql.compiler';
 import { prepareSource, tokenize } from '../../src/lake/sql/source-text';
 
 const A = '0d7c1a2b-1111-2222-3333-444455556666';
@@ -182,6 +182,19 @@ describe('every compiled column is qualified and known', () => {
     expect(fails(`SELECT x.eventId FROM (SELECT a.eventId, b.eventId FROM ${A} a, ${A} b) x`)).toMatch(/ambiguous/);
     expect(fails(`SELECT eventId FROM (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y`)).toMatch(/ambiguous/);
     expect(fails(`SELECT count(*) FROM ${A} a, ${B} a`)).toMatch(/used twice/);
+  });
+});
+
+describe('what a statement costs to compile and print is bounded by its length', () => {
+  it('prints each part once: nested count_if … FILTER is linear, not exponential', () => {
+    const nest = (n: number): string => (n === 0 ? 'TRUE' : `(SELECT count_if(TRUE) FILTER (WHERE ${nest(n - 1)}) > 0)`);
+    const c = compile(`SELECT count_if(TRUE) FILTER (WHERE ${nest(16)}) FROM ${A}`);
+    expect(c.sql.length).toBeLessThan(20_000); // 2^16 copies before
+  });
+
+  it('refuses select lists past MAX_RESULT_COLUMNS once * is expanded', () => {
+    expect(fails(`SELECT ${'*,'.repeat(100)}* FROM ${A}`)).toMatch(new RegExp(`^line 1:\\d+: A select list may have at most ${MAX_RESULT_COLUMNS} columns`));
+    expect(compile(`SELECT * FROM ${A} a, ${A} b, ${A} c, ${A} d, ${A} e, ${A} f, ${A} g, ${A} h`).columns).toHaveLength(8 * 33);
   });
 });
 

@@ -2,7 +2,7 @@ import { loadModule, parseSync } from 'libpg-query';
 import { InvalidQueryStatement } from './lake-sql.errors';
 import { LAKE_FUNCTIONS } from './lake-functions';
 import { keyFor, LAKE_COLUMNS, LAKE_SOURCE_COLUMNS, STAR_COLUMNS, type LakeType, type StructField } from './lake-schema';
-import { DepthGuard, RelationBudget } from './lake-sql.limits';
+import { DepthGuard, MAX_RESULT_COLUMNS, RelationBudget } from './lake-sql.limits';
 import { prepareSource, type SourceText } from './source-text';
 
 /**
@@ -25,7 +25,7 @@ import { prepareSource, type SourceText } from './source-text';
  */
 
 export const MAX_STATEMENT_LENGTH = 10_000;
-export { MAX_NESTING_DEPTH, MAX_RELATIONS } from './lake-sql.limits';
+export { MAX_NESTING_DEPTH, MAX_RELATIONS, MAX_RESULT_COLUMNS } from './lake-sql.limits';
 
 export interface CompiledLakeQuery {
   sql: string;
@@ -208,7 +208,8 @@ class Compiler {
     const labels: string[] = [];
     const outputs: OutputColumn[] = [];
     const names = new Map<string, string>(); // lower-case label → printed name, for ORDER BY
-    const add = (value: Typed, label: string) => {
+    const add = (value: Typed, label: string, node: Node) => {
+      if (outputs.length >= MAX_RESULT_COLUMNS) throw this.err(node, `A select list may have at most ${MAX_RESULT_COLUMNS} columns (after * is expanded).`);
       let name = top ? label : label.toLowerCase();
       // Inside a derived table every printed name is distinct, so that each column can be
       // referenced qualified; a name two columns share is refused as ambiguous when referenced.
@@ -223,11 +224,11 @@ class Compiler {
       if (!rt) throw this.err(t, 'Unsupported select item.');
       const star = rt.val?.ColumnRef?.fields?.some((f: Node) => f.A_Star);
       if (star) {
-        for (const e of this.expandStar(rt.val.ColumnRef, scope)) add(e, e.label!);
+        for (const e of this.expandStar(rt.val.ColumnRef, scope)) add(e, e.label!, t);
         continue;
       }
       const value = this.expr(rt.val, scope);
-      add(value, rt.name !== undefined ? this.spelled(rt.name) : value.label ?? `_col${labels.length}`);
+      add(value, rt.name !== undefined ? this.spelled(rt.name) : value.label ?? `_col${labels.length}`, t);
     }
     if (targets.length === 0) throw this.err(s, 'The select list is empty.');
 
@@ -575,7 +576,9 @@ class Compiler {
     if (f.agg_distinct && !fn.aggregate) throw this.err(n, `DISTINCT is only allowed in aggregates.`);
     if (f.agg_filter && !fn.aggregate) throw this.err(n, `FILTER is only allowed in aggregates.`);
     const a = args.map((x) => this.expr(x, scope));
-    const filter = f.agg_filter ? ` FILTER (WHERE ${this.expr(f.agg_filter, scope).sql})` : '';
+    // Compiled once and printed where needed: compiling a part twice doubles the work at every level of nesting.
+    const filterSql = f.agg_filter ? this.expr(f.agg_filter, scope).sql : undefined;
+    const filter = filterSql ? ` FILTER (WHERE ${filterSql})` : '';
     switch (name) {
       case 'if':
         return { sql: `(CASE WHEN ${a[0].sql} THEN ${a[1].sql}${a[2] ? ` ELSE ${a[2].sql}` : ''} END)` };
@@ -589,7 +592,7 @@ class Compiler {
       case 'approx_distinct':
         return { sql: `pg_catalog.count(DISTINCT ${a[0].sql})${filter}` };
       case 'count_if':
-        return { sql: `pg_catalog.count(*) FILTER (WHERE ${a[0].sql}${f.agg_filter ? ` AND ${this.expr(f.agg_filter, scope).sql}` : ''})` };
+        return { sql: `pg_catalog.count(*) FILTER (WHERE ${a[0].sql}${filterSql ? ` AND ${filterSql}` : ''})` };
       default:
         break;
     }

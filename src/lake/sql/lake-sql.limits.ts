@@ -28,6 +28,14 @@ export const MAX_RELATIONS = 8;
  */
 export const MAX_NESTING_DEPTH = 200;
 
+/**
+ * Columns one select list may have once `*` is expanded. Each `*` of a store is 33 columns, so
+ * `SELECT *,*,…` of 250 characters asked PostgreSQL for 3 333 (it refuses over 1 664, which
+ * reached the caller as InternalFailure) and made the printed statement hundreds of times larger
+ * than the caller's. `SELECT *` of 8 joined stores is 264.
+ */
+export const MAX_RESULT_COLUMNS = 1000;
+
 type Node = Record<string, any>;
 type Refuse = (node: Node | undefined, message: string) => InvalidQueryStatement;
 
