@@ -133,6 +133,9 @@ describe('hostile lake statements', () => {
     ['a 4500-step struct path', () => `SELECT userIdentity${'.a'.repeat(4500)} FROM ${A}`, INVALID, /more than 200 levels deep/],
     ['600 chained UNIONs', () => `SELECT eventId FROM ${A}${' UNION SELECT 1'.repeat(600)}`, INVALID, /more than 200 levels deep/],
     ['101 stars (3 333 columns)', () => `SELECT ${'*,'.repeat(100)}* FROM ${A}`, INVALID, /at most 1000 columns/],
+    // Errors PostgreSQL finds while planning (constants are folded then) are the statement's, never InternalFailure.
+    ['a 7-dimensional constant array', () => `SELECT ${'ARRAY['.repeat(7)}1${']'.repeat(7)} FROM ${A}`, INVALID, /at most 6 dimensions/],
+    ['chr(0), folded while planning', () => `SELECT chr(0) FROM ${A}`, INVALID, /null character not permitted/],
     ['INTERVAL', () => `SELECT eventId FROM ${A} WHERE eventTime > now() - INTERVAL '1' DAY`, INVALID],
     ['no data store at all', () => `SELECT version()`, INVALID],
     ['VALUES', () => `VALUES (1)`, INVALID],

@@ -82,6 +82,8 @@ describe('compile', () => {
     expect(fails(`SELECT eventName, row_number() OVER () FROM ${A}`)).toMatch(/Window/);
     expect(fails(`SELECT 1`)).toMatch(/at least one event data store/);
     expect(fails(`SELECT eventName FROM ${A} LIMIT eventName`)).toMatch(/LIMIT/);
+    expect(fails(`SELECT ${'ARRAY['.repeat(7)}1${']'.repeat(7)} FROM ${A}`)).toMatch(/^line 1:8: An array may have at most 6 dimensions/);
+    expect(compile(`SELECT ${'ARRAY['.repeat(6)}1${']'.repeat(6)}, ARRAY[ARRAY[1], ARRAY[2]] FROM ${A}`).sql).toContain('ARRAY[ARRAY[1], ARRAY[2]]');
     expect(fails('')).toMatch(/1 to 10000/);
   });
 });

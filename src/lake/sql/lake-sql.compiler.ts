@@ -59,7 +59,12 @@ interface Typed {
   elements?: Record<string, StructField>;
   /** a plain reference: the column name CloudTrail uses as the result key */
   label?: string;
+  /** an ARRAY[…] constructor: its dimensions (ARRAY[ARRAY[…]] nests them) */
+  dims?: number;
 }
+
+/** PostgreSQL's MAXDIM: a constant array of more dimensions failed at planning (InternalFailure). */
+const MAX_ARRAY_DIMENSIONS = 6;
 
 /** A result column of a SELECT: its printed name, the caller's label and what it holds. */
 interface OutputColumn {
@@ -473,8 +478,12 @@ class Compiler {
         return this.typeCast(v, n, scope);
       case 'A_Indirection':
         return this.indirection(v, n, scope);
-      case 'A_ArrayExpr':
-        return { sql: `ARRAY[${((v.elements as Node[]) ?? []).map((a) => this.expr(a, scope).sql).join(', ')}]` };
+      case 'A_ArrayExpr': {
+        const elements = ((v.elements as Node[]) ?? []).map((a) => this.expr(a, scope));
+        const dims = 1 + Math.max(0, ...elements.map((e) => e.dims ?? 0));
+        if (dims > MAX_ARRAY_DIMENSIONS) throw this.err(n, `An array may have at most ${MAX_ARRAY_DIMENSIONS} dimensions.`);
+        return { sql: `ARRAY[${elements.map((e) => e.sql).join(', ')}]`, dims };
+      }
       case 'SubLink':
         return this.subLink(v, n, scope);
       default:
