@@ -3,6 +3,7 @@ import { InvalidQueryStatement } from './lake-sql.errors';
 import { LAKE_FUNCTIONS } from './lake-functions';
 import { keyFor, LAKE_COLUMNS, LAKE_SOURCE_COLUMNS, STAR_COLUMNS, type LakeType, type StructField } from './lake-schema';
 import { DepthGuard, MAX_RESULT_COLUMNS, RelationBudget } from './lake-sql.limits';
+import { hasColumn, locationOf, nodeName, refName, type Cte, type FromItem, type Node, type OutputColumn, type Printed, type Scope, type Typed } from './lake-sql.scope';
 import { prepareSource, type SourceText } from './source-text';
 
 /**
@@ -50,57 +51,8 @@ export function compileLakeQuery(statement: string): CompiledLakeQuery {
   return new Compiler(prepareSource(statement)).compile();
 }
 
-type Node = Record<string, any>;
-
-interface Typed {
-  sql: string;
-  type?: LakeType;
-  fields?: Record<string, StructField>;
-  elements?: Record<string, StructField>;
-  /** a plain reference: the column name CloudTrail uses as the result key */
-  label?: string;
-  /** an ARRAY[…] constructor: its dimensions (ARRAY[ARRAY[…]] nests them) */
-  dims?: number;
-}
-
 /** PostgreSQL's MAXDIM: a constant array of more dimensions failed at planning (InternalFailure). */
 const MAX_ARRAY_DIMENSIONS = 6;
-
-/** A result column of a SELECT: its printed name, the caller's label and what it holds. */
-interface OutputColumn {
-  /** the name printed after AS (lower-case and unique inside derived tables) */
-  name: string;
-  label: string;
-  value: Typed;
-}
-
-interface FromItem {
-  name: string; // lower-case, for matching qualifiers
-  sqlAlias: string; // printed (quoted)
-  kind: 'lake' | 'derived' | 'unnest';
-  /** derived tables, WITH queries and UNNEST: column by lower-case name; null when two share it */
-  columns?: Map<string, Typed | null>;
-  /** the same columns in order, for `*` */
-  star?: Typed[];
-}
-
-/** A WITH query in scope: its columns, and the relations each reference to it reads (itself included). */
-interface Cte {
-  outputs: OutputColumn[];
-  relations: number;
-}
-
-interface Scope {
-  items: FromItem[];
-  parent?: Scope;
-  ctes: Map<string, Cte>;
-}
-
-interface Printed {
-  sql: string;
-  labels: string[];
-  outputs: OutputColumn[];
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const OPERATORS = new Set(['=', '<>', '<', '>', '<=', '>=', '+', '-', '*', '/', '%', '||']);
@@ -777,30 +729,4 @@ class Compiler {
 /** A JSON value read as text: strings unquoted, everything else as its JSON. */
 function lake_text(jsonSql: string): string {
   return `lake_fn.scalar(${jsonSql})`;
-}
-
-/** A column reference as the caller wrote it (for messages). */
-function refName(ref: Node): string {
-  return (ref.fields as Node[]).map((f) => String(f.String?.sval ?? '*')).join('.').slice(0, 200);
-}
-
-function hasColumn(item: FromItem, name: string): boolean {
-  return item.kind === 'lake' ? name in LAKE_COLUMNS : item.columns!.has(name);
-}
-
-function nodeName(n: Node): string {
-  return Object.keys(n ?? {})[0] ?? 'unknown';
-}
-
-/** The first location in a node (depth first), without recursion: the tree may be deep. */
-function locationOf(n: Node | undefined): number | undefined {
-  const stack: unknown[] = [n];
-  for (let steps = 0; stack.length > 0 && steps < 100_000; steps++) {
-    const v = stack.pop();
-    if (!v || typeof v !== 'object') continue;
-    if (!Array.isArray(v) && typeof (v as Node).location === 'number' && (v as Node).location >= 0) return (v as Node).location;
-    const children = Array.isArray(v) ? v : Object.values(v);
-    for (let i = children.length - 1; i >= 0; i--) if (children[i] && typeof children[i] === 'object') stack.push(children[i]);
-  }
-  return undefined;
 }
