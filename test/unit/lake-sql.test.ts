@@ -222,6 +222,20 @@ describe('deep statements get a clear error, never a stack overflow', () => {
     deep(`SELECT requestParameters${"['a']".repeat(1800)} FROM ${A}`);
   });
 
+  it('the parser itself copes with the deepest statements the length limit lets through', () => {
+    // Past 10 000 characters libpg-query's grammar runs out ("memory exhausted") or the WebAssembly
+    // overflows the stack (2 400 nested sub-queries); within it, every form parses and the compiler refuses it.
+    const fill = (open: string, mid: string, close: string) => {
+      const prefix = `SELECT eventId FROM ${A} WHERE eventId = `;
+      const n = Math.floor((9_990 - prefix.length - mid.length) / (open.length + close.length));
+      return prefix + open.repeat(n) + mid + close.repeat(n);
+    };
+    for (const sql of [fill('(SELECT ', "'x'", ')'), fill('lower(', "'x'", ')'), fill('ARRAY[', "'x'", ']'), fill('- ', 'length(eventId)', ''), fill('1+', '1', '')]) {
+      expect(sql.length).toBeLessThanOrEqual(10_000);
+      deep(sql);
+    }
+  });
+
   it('accepts what is merely long: parentheses, OR and IN lists, moderate nesting', () => {
     compile(`SELECT eventId FROM ${A} WHERE ${'('.repeat(3000)}eventId = 'x'${')'.repeat(3000)}`);
     compile(`SELECT eventId FROM ${A} WHERE ${Array.from({ length: 500 }, (_, i) => `eventId='a-${i}'`).join(' OR ')}`);
