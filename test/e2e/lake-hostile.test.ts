@@ -1,3 +1,4 @@
+import { STAR_COLUMNS } from '../../src/lake/sql/lake-schema';
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
 import { allRows, createStore, lakeEvent, qCall, qError, runStatement, seed } from '../helpers/lake-query';
 import type { LakeSession } from '../helpers/lake-store';
@@ -171,6 +172,17 @@ describe('hostile lake statements', () => {
       SELECT x.*, y.n FROM c x, (SELECT eventId AS id, count(*) AS n FROM ${A} GROUP BY eventId) y WHERE x.eventId = 'a-3' AND y.id = x.eventId`);
     expect(derived.status).toBe('FINISHED');
     expect(await allRows(app, admin, derived.queryId)).toEqual([[{ eventId: 'a-3' }, { eventName: 'CreateBucket' }, { n: '1' }]]);
+  });
+
+  it('t.* of a derived table or a WITH query, and a correlated sub-query, yield only schema columns', async () => {
+    const star = await runStatement(app, admin, `WITH c AS (SELECT * FROM ${A} WHERE eventId = 'a-1')
+      SELECT t.*, (SELECT count(*) FROM (SELECT eventId FROM ${A}) x, (SELECT eventId AS id FROM ${A}) y WHERE x.eventId = t.eventid AND y.id = x.eventId) AS n
+      FROM (SELECT * FROM c) t`);
+    expect(star.status).toBe('FINISHED');
+    const [row] = await allRows(app, admin, star.queryId);
+    expect(row.map((cell) => Object.keys(cell)[0])).toEqual([...STAR_COLUMNS, 'n']);
+    expect(row[row.length - 1]).toEqual({ n: '1' });
+    expect(JSON.stringify(row)).not.toContain(A);
   });
 
   it('a huge cartesian product within the join limit is stopped by the statement timeout and reads only its own store', async () => {
