@@ -157,7 +157,9 @@ export class LakeQueryService {
     } catch (err) {
       broken = err as Error;
       const e = err as { code?: string; message?: string };
-      if (e.code && /^(42|22)/.test(e.code)) throw new InvalidQueryStatement(e.message ?? 'The query statement is not valid.');
+      // Syntax and name (42), data (22, e.g. constants folded while planning), program limits (54:
+      // too complex, too many columns or arguments) and unsupported features (0A) are the statement's.
+      if (e.code && /^(42|22|54|0A)/.test(e.code)) throw new InvalidQueryStatement(e.message ?? 'The query statement is not valid.');
       throw err;
     } finally {
       client.release(broken);

@@ -154,3 +154,21 @@ for (const [name, c] of Object.entries(LAKE_COLUMNS)) {
 export function keyFor(lower: string, spelling: (l: string) => string | undefined): string {
   return ALL_KEYS.get(lower) ?? spelling(lower) ?? lower;
 }
+
+/**
+ * The lake_events columns a compiled statement reads: the promoted columns and `record`. Each
+ * store reference selects only these, so the table's bookkeeping columns (store id, owner
+ * account, ingestion time) are not even in scope of a statement.
+ */
+export const LAKE_SOURCE_COLUMNS: readonly string[] = (() => {
+  const out = new Set<string>();
+  const promoted = (fields?: Record<string, StructField>) => {
+    for (const f of Object.values(fields ?? {})) if (f.column) out.add(f.column);
+  };
+  for (const c of Object.values(LAKE_COLUMNS)) {
+    if (c.column) out.add(c.column);
+    promoted(c.fields);
+  }
+  out.add('record');
+  return [...out];
+})();

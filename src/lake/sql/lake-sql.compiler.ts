@@ -1,7 +1,9 @@
 import { loadModule, parseSync } from 'libpg-query';
 import { InvalidQueryStatement } from './lake-sql.errors';
 import { LAKE_FUNCTIONS } from './lake-functions';
-import { keyFor, LAKE_COLUMNS, STAR_COLUMNS, type LakeType, type StructField } from './lake-schema';
+import { keyFor, LAKE_COLUMNS, LAKE_SOURCE_COLUMNS, STAR_COLUMNS, type LakeType, type StructField } from './lake-schema';
+import { DepthGuard, MAX_RESULT_COLUMNS, RelationBudget } from './lake-sql.limits';
+import { hasColumn, locationOf, nodeName, refName, type Cte, type FromItem, type Node, type OutputColumn, type Printed, type Scope, type Typed } from './lake-sql.scope';
 import { prepareSource, type SourceText } from './source-text';
 
 /**
@@ -13,14 +15,18 @@ import { prepareSource, type SourceText } from './source-text';
  * aliases); literals are printed quoted by it; functions are printed schema-qualified from
  * lake-functions.ts. Nothing of the caller's text is copied into the output.
  *
- * Each event data store reference becomes `(SELECT * FROM lake_events WHERE
+ * Each event data store reference becomes `(SELECT <schema columns> FROM lake_events WHERE
  * event_data_store_id = '<id>') AS alias`, which PostgreSQL flattens into the outer query, so
  * that a single-store query plans exactly like the hand-written one.
+ *
+ * Every column reference is printed qualified (`"alias".column`) and only after it resolved to a
+ * column the compiler knows: a Lake schema column, a named output of a derived table or WITH
+ * query, or an UNNEST column. A bare or unknown name is never printed for PostgreSQL to resolve,
+ * so no statement can reach lake_events' internal columns or a whole-row value of an alias.
  */
 
 export const MAX_STATEMENT_LENGTH = 10_000;
-/** Relations (data store references, sub-queries, UNNEST) one statement may join. */
-export const MAX_RELATIONS = 8;
+export { MAX_NESTING_DEPTH, MAX_RELATIONS, MAX_RESULT_COLUMNS } from './lake-sql.limits';
 
 export interface CompiledLakeQuery {
   sql: string;
@@ -45,36 +51,8 @@ export function compileLakeQuery(statement: string): CompiledLakeQuery {
   return new Compiler(prepareSource(statement)).compile();
 }
 
-type Node = Record<string, any>;
-
-interface Typed {
-  sql: string;
-  type?: LakeType;
-  fields?: Record<string, StructField>;
-  elements?: Record<string, StructField>;
-  /** a plain reference: the column name CloudTrail uses as the result key */
-  label?: string;
-}
-
-interface UnnestColumn extends Typed {}
-
-interface FromItem {
-  name: string; // lower-case, for matching qualifiers
-  sqlAlias: string; // printed (quoted)
-  kind: 'lake' | 'derived' | 'unnest';
-  unnest?: Map<string, UnnestColumn>;
-}
-
-interface Scope {
-  items: FromItem[];
-  parent?: Scope;
-  ctes: Set<string>;
-}
-
-interface Printed {
-  sql: string;
-  labels: string[];
-}
+/** PostgreSQL's MAXDIM: a constant array of more dimensions failed at planning (InternalFailure). */
+const MAX_ARRAY_DIMENSIONS = 6;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const OPERATORS = new Set(['=', '<>', '<', '>', '<=', '>=', '+', '-', '*', '/', '%', '||']);
@@ -91,10 +69,14 @@ export const quoteLiteral = (s: string): string => "'" + s.replace(/'/g, "''") +
 
 class Compiler {
   private readonly storeIds: string[] = [];
-  private relations = 0;
-  private colCounter = 0;
+  private readonly relations: RelationBudget;
+  private readonly depth: DepthGuard;
+  private unnamedSubqueries = 0;
 
-  constructor(private readonly src: SourceText) {}
+  constructor(private readonly src: SourceText) {
+    this.relations = new RelationBudget((node, message) => this.err(node, message));
+    this.depth = new DepthGuard((node, message) => this.err(node, message));
+  }
 
   compile(): CompiledLakeQuery {
     let tree: Node;
@@ -111,7 +93,7 @@ class Compiler {
     }
     const stmt = stmts[0].stmt as Node;
     if (!stmt.SelectStmt) throw this.src.errorAt(0, `Only SELECT statements are allowed (found ${nodeName(stmt)}).`);
-    const printed = this.select(stmt.SelectStmt, undefined, new Set(), true);
+    const printed = this.select(stmt.SelectStmt, undefined, new Map(), true);
     if (this.storeIds.length === 0) {
       throw this.src.errorAt(0, 'The query must read at least one event data store: FROM <event data store id>.');
     }
@@ -124,7 +106,11 @@ class Compiler {
 
   // ---- SELECT ---------------------------------------------------------------------------
 
-  private select(s: Node, parent: Scope | undefined, ctes: Set<string>, top: boolean): Printed {
+  private select(s: Node, parent: Scope | undefined, ctes: Map<string, Cte>, top: boolean): Printed {
+    return this.depth.within(s, () => this.selectStmt(s, parent, ctes, top));
+  }
+
+  private selectStmt(s: Node, parent: Scope | undefined, ctes: Map<string, Cte>, top: boolean): Printed {
     if (s.intoClause) throw this.err(s.intoClause, 'SELECT INTO is not allowed.');
     if (s.lockingClause) throw this.err(s.lockingClause[0], 'Row locking (FOR UPDATE/SHARE) is not allowed.');
     if (s.valuesLists) throw this.err(s.valuesLists[0], 'VALUES lists are not supported.');
@@ -138,15 +124,17 @@ class Compiler {
       const w = s.withClause;
       if (w.recursive) throw this.err(w, 'Recursive WITH queries are not supported.');
       const parts: string[] = [];
-      scopeCtes = new Set(ctes);
+      scopeCtes = new Map(ctes);
       for (const c of w.ctes as Node[]) {
         const cte = c.CommonTableExpr;
         if (!cte?.ctequery?.SelectStmt) throw this.err(c, 'A WITH query must be a SELECT.');
         if (cte.aliascolnames) throw this.err(cte, 'Column lists on WITH queries are not supported.');
         if (cte.search_clause || cte.cycle_clause) throw this.err(cte, 'SEARCH/CYCLE is not supported.');
         const name = this.ident(cte.ctename, cte);
-        const body = this.select(cte.ctequery.SelectStmt, parent, scopeCtes, false);
-        scopeCtes.add(name);
+        // Inlined by PostgreSQL: each reference is a sub-query in FROM (1) reading what the body
+        // reads, so it is charged there, not here.
+        const { result: body, relations } = this.relations.apart(() => this.select(cte.ctequery.SelectStmt, parent, scopeCtes, false));
+        scopeCtes.set(name, { outputs: body.outputs, relations: 1 + relations });
         parts.push(`${quoteIdent(name)} AS NOT MATERIALIZED (${body.sql})`);
       }
       withSql = `WITH ${parts.join(', ')} `;
@@ -157,13 +145,14 @@ class Compiler {
       if (!op) throw this.err(s, `Unsupported set operation ${s.op}.`);
       const left = this.select(s.larg, parent, scopeCtes, top);
       const right = this.select(s.rarg, parent, scopeCtes, top);
-      if (left.labels.length !== right.labels.length && !left.labels.includes('*') && !right.labels.includes('*')) {
+      if (left.labels.length !== right.labels.length) {
         throw this.err(s.rarg?.targetList?.[0], `${op} query has different number of fields: ${left.labels.length}, ${right.labels.length}`);
       }
       let sql = `${withSql}(${left.sql}) ${op}${s.all ? ' ALL' : ''} (${right.sql})`;
-      const outputs = new Map(left.labels.map((l) => [l.toLowerCase(), l]));
-      sql += this.orderLimit(s, undefined, outputs, top);
-      return { sql, labels: left.labels };
+      const names = new Map<string, string>();
+      for (const o of left.outputs) if (!names.has(o.label.toLowerCase())) names.set(o.label.toLowerCase(), o.name);
+      sql += this.orderLimit(s, undefined, names, top);
+      return { sql, labels: left.labels, outputs: left.outputs };
     }
 
     const scope: Scope = { items: [], parent, ctes: scopeCtes };
@@ -174,24 +163,29 @@ class Compiler {
     }
     const targets: string[] = [];
     const labels: string[] = [];
-    const outputs = new Map<string, string>();
+    const outputs: OutputColumn[] = [];
+    const names = new Map<string, string>(); // lower-case label → printed name, for ORDER BY
+    const add = (value: Typed, label: string, node: Node) => {
+      if (outputs.length >= MAX_RESULT_COLUMNS) throw this.err(node, `A select list may have at most ${MAX_RESULT_COLUMNS} columns (after * is expanded).`);
+      let name = top ? label : label.toLowerCase();
+      // Inside a derived table every printed name is distinct, so that each column can be
+      // referenced qualified; a name two columns share is refused as ambiguous when referenced.
+      if (!top) for (let n = 2; outputs.some((o) => o.name === name); n++) name = `${label.toLowerCase()}#${n}`;
+      targets.push(`${value.sql} AS ${quoteIdent(name)}`);
+      labels.push(label);
+      outputs.push({ name, label, value });
+      if (!names.has(label.toLowerCase())) names.set(label.toLowerCase(), name);
+    };
     for (const t of (s.targetList as Node[] | undefined) ?? []) {
       const rt = t.ResTarget;
       if (!rt) throw this.err(t, 'Unsupported select item.');
       const star = rt.val?.ColumnRef?.fields?.some((f: Node) => f.A_Star);
       if (star) {
-        for (const e of this.expandStar(rt.val.ColumnRef, scope)) {
-          targets.push(e.label === undefined ? e.sql : `${e.sql} AS ${quoteIdent(top ? e.label : e.label.toLowerCase())}`);
-          labels.push(e.label ?? '*');
-        }
+        for (const e of this.expandStar(rt.val.ColumnRef, scope)) add(e, e.label!, t);
         continue;
       }
       const value = this.expr(rt.val, scope);
-      const label = rt.name !== undefined ? this.spelled(rt.name) : value.label ?? `_col${labels.length}`;
-      const printedLabel = top ? label : label.toLowerCase();
-      targets.push(`${value.sql} AS ${quoteIdent(printedLabel)}`);
-      labels.push(label);
-      if (!outputs.has(label.toLowerCase())) outputs.set(label.toLowerCase(), printedLabel);
+      add(value, rt.name !== undefined ? this.spelled(rt.name) : value.label ?? `_col${labels.length}`, t);
     }
     if (targets.length === 0) throw this.err(s, 'The select list is empty.');
 
@@ -206,8 +200,8 @@ class Compiler {
       sql += ` GROUP BY ${groups.join(', ')}`;
     }
     if (s.havingClause) sql += ` HAVING ${this.expr(s.havingClause, scope).sql}`;
-    sql += this.orderLimit(s, scope, outputs, top);
-    return { sql, labels };
+    sql += this.orderLimit(s, scope, names, top);
+    return { sql, labels, outputs };
   }
 
   private orderLimit(s: Node, scope: Scope | undefined, outputs: Map<string, string>, _top: boolean): string {
@@ -249,7 +243,7 @@ class Compiler {
   }
 
   private isColumn(name: string, scope: Scope): boolean {
-    return scope.items.some((i) => (i.kind === 'lake' && name in LAKE_COLUMNS) || (i.kind === 'unnest' && i.unnest?.has(name)));
+    return scope.items.some((i) => hasColumn(i, name));
   }
 
   private expandStar(ref: Node, scope: Scope): Typed[] {
@@ -260,8 +254,7 @@ class Compiler {
     const out: Typed[] = [];
     for (const item of items) {
       if (item.kind === 'lake') for (const c of STAR_COLUMNS) out.push({ ...this.lakeMember(item, [c], ref), label: c });
-      else if (item.kind === 'unnest') for (const [name, col] of item.unnest!) out.push({ ...col, label: name });
-      else out.push({ sql: `${item.sqlAlias}.*` });
+      else out.push(...item.star!);
     }
     return out;
   }
@@ -269,11 +262,15 @@ class Compiler {
   // ---- FROM -----------------------------------------------------------------------------
 
   private fromItem(f: Node, scope: Scope): string {
-    if (++this.relations > MAX_RELATIONS) throw this.err(f, `A query may join at most ${MAX_RELATIONS} relations.`);
+    return this.depth.within(f, () => this.fromClauseItem(f, scope));
+  }
+
+  private fromClauseItem(f: Node, scope: Scope): string {
+    // A join is not a relation, its sides are; a WITH query reference counts what it reads (rangeVar).
+    if (!f.JoinExpr && !f.RangeVar) this.relations.charge(f, 1);
     if (f.RangeVar) return this.rangeVar(f.RangeVar, scope);
     if (f.JoinExpr) {
       const j = f.JoinExpr;
-      this.relations--; // the join itself is not a relation; its sides are
       if (j.isNatural) throw this.err(j.larg, 'NATURAL JOIN is not supported; use JOIN … ON.');
       if (j.usingClause) throw this.err(j.larg, 'JOIN … USING is not supported; use JOIN … ON.');
       if (j.alias || j.join_using_alias) throw this.err(j.larg, 'Aliases on joins are not supported.');
@@ -290,11 +287,11 @@ class Compiler {
     if (f.RangeSubselect) {
       const r = f.RangeSubselect;
       if (!r.subquery?.SelectStmt) throw this.err(f, 'A sub-query in FROM must be a SELECT.');
-      const name = r.alias?.aliasname ? this.ident(r.alias.aliasname, f) : `_subquery${this.relations}`;
+      const name = r.alias?.aliasname ? this.ident(r.alias.aliasname, f) : `_subquery${++this.unnamedSubqueries}`;
       if (r.alias?.colnames) throw this.err(f, 'Column lists on sub-query aliases are not supported.');
       const body = this.select(r.subquery.SelectStmt, r.lateral ? scope : scope.parent, scope.ctes, false);
-      scope.items.push({ name: name.toLowerCase(), sqlAlias: quoteIdent(name.toLowerCase()), kind: 'derived' });
-      return `${r.lateral ? 'LATERAL ' : ''}(${body.sql}) AS ${quoteIdent(name.toLowerCase())}`;
+      const item = this.derivedItem(name, body.outputs, f, scope);
+      return `${r.lateral ? 'LATERAL ' : ''}(${body.sql}) AS ${item.sqlAlias}`;
     }
     if (f.RangeFunction) return this.unnest(f.RangeFunction, f, scope);
     throw this.err(f, `Unsupported FROM item ${nodeName(f)}.`);
@@ -306,18 +303,42 @@ class Compiler {
     }
     if (r.alias?.colnames) throw this.err({ location: r.location }, 'Column lists on table aliases are not supported.');
     const rel = String(r.relname);
+    if (!scope.ctes.has(rel)) this.relations.charge({ location: r.location }, 1);
     const alias = r.alias?.aliasname ? this.ident(r.alias.aliasname, { location: r.location }) : rel;
     if (!UUID.test(rel)) {
-      if (inScopeCte(rel, scope)) {
-        scope.items.push({ name: alias.toLowerCase(), sqlAlias: quoteIdent(alias.toLowerCase()), kind: 'derived' });
-        return `${quoteIdent(rel)} AS ${quoteIdent(alias.toLowerCase())}`;
+      const cte = scope.ctes.get(rel);
+      if (cte) {
+        this.relations.charge({ location: r.location }, cte.relations, rel);
+        const item = this.derivedItem(alias, cte.outputs, { location: r.location }, scope);
+        return `${quoteIdent(rel)} AS ${item.sqlAlias}`;
       }
       throw this.err({ location: r.location }, `Table '${rel}' does not exist: FROM takes an event data store id.`);
     }
     if (!this.storeIds.includes(rel)) this.storeIds.push(rel);
+    const item = this.addItem(scope, { name: alias.toLowerCase(), sqlAlias: quoteIdent(alias.toLowerCase()), kind: 'lake' }, { location: r.location });
+    // Only the columns the schema maps are visible, never store_account_id and the like.
+    return `(SELECT ${LAKE_SOURCE_COLUMNS.join(', ')} FROM public.lake_events WHERE event_data_store_id = ${quoteLiteral(rel)}::uuid) AS ${item.sqlAlias}`;
+  }
+
+  /** A derived table or WITH query reference: its columns are the body's outputs, qualified by the alias. */
+  private derivedItem(alias: string, outputs: OutputColumn[], node: Node, scope: Scope): FromItem {
     const sqlAlias = quoteIdent(alias.toLowerCase());
-    scope.items.push({ name: alias.toLowerCase(), sqlAlias, kind: 'lake' });
-    return `(SELECT * FROM public.lake_events WHERE event_data_store_id = ${quoteLiteral(rel)}::uuid) AS ${sqlAlias}`;
+    const columns = new Map<string, Typed | null>();
+    const star: Typed[] = [];
+    for (const o of outputs) {
+      const { type, fields, elements } = o.value;
+      const col: Typed = { sql: `${sqlAlias}.${quoteIdent(o.name)}`, type, fields, elements, label: o.label };
+      const key = o.label.toLowerCase();
+      columns.set(key, columns.has(key) ? null : col);
+      star.push(col);
+    }
+    return this.addItem(scope, { name: alias.toLowerCase(), sqlAlias, kind: 'derived', columns, star }, node);
+  }
+
+  private addItem(scope: Scope, item: FromItem, node: Node): FromItem {
+    if (scope.items.some((i) => i.name === item.name)) throw this.err(node, `Table name '${item.name.slice(0, 63)}' is used twice in one FROM clause; give each an alias.`);
+    scope.items.push(item);
+    return item;
   }
 
   private unnest(r: Node, f: Node, scope: Scope): string {
@@ -329,10 +350,11 @@ class Compiler {
     const alias = r.alias?.aliasname ? this.ident(r.alias.aliasname, f) : undefined;
     const colnames: string[] = (r.alias?.colnames ?? []).map((c: Node) => this.ident(c.String?.sval, f).toLowerCase());
     if (!alias || colnames.length === 0) throw this.err(f, 'UNNEST needs an alias with column names: UNNEST(x) AS t(column).');
+    if (new Set(colnames).size !== colnames.length) throw this.err(f, 'UNNEST column names must be distinct.');
     const arg = this.expr(fn.args[0], scope);
     const elementNames = colnames.slice(0, r.ordinality ? -1 : undefined);
     const sqlAlias = quoteIdent(alias.toLowerCase());
-    const unnest = new Map<string, UnnestColumn>();
+    const unnest = new Map<string, Typed | null>();
     const element = `${sqlAlias}."e"`;
     if (elementNames.length === 1) {
       unnest.set(elementNames[0], { sql: element, type: arg.elements ? 'json' : undefined, fields: arg.elements, label: this.spelled(elementNames[0]) });
@@ -346,13 +368,18 @@ class Compiler {
       });
     }
     if (r.ordinality) unnest.set(colnames[colnames.length - 1], { sql: `${sqlAlias}."o"`, label: this.spelled(colnames[colnames.length - 1]) });
-    scope.items.push({ name: alias.toLowerCase(), sqlAlias, kind: 'unnest', unnest });
+    const star = [...unnest].map(([name, col]) => ({ ...col!, label: name }));
+    this.addItem(scope, { name: alias.toLowerCase(), sqlAlias, kind: 'unnest', columns: unnest, star }, f);
     return `LATERAL lake_fn.unnest(${arg.sql})${r.ordinality ? ' WITH ORDINALITY' : ''} AS ${sqlAlias}("e"${r.ordinality ? ', "o"' : ''})`;
   }
 
   // ---- expressions ----------------------------------------------------------------------
 
   private expr(n: Node, scope: Scope): Typed {
+    return this.depth.within(n, () => this.expression(n, scope));
+  }
+
+  private expression(n: Node, scope: Scope): Typed {
     if (!n || typeof n !== 'object') throw this.src.errorAt(undefined, 'Unsupported expression.');
     const kind = nodeName(n);
     const v = n[kind];
@@ -403,8 +430,12 @@ class Compiler {
         return this.typeCast(v, n, scope);
       case 'A_Indirection':
         return this.indirection(v, n, scope);
-      case 'A_ArrayExpr':
-        return { sql: `ARRAY[${((v.elements as Node[]) ?? []).map((a) => this.expr(a, scope).sql).join(', ')}]` };
+      case 'A_ArrayExpr': {
+        const elements = ((v.elements as Node[]) ?? []).map((a) => this.expr(a, scope));
+        const dims = 1 + Math.max(0, ...elements.map((e) => e.dims ?? 0));
+        if (dims > MAX_ARRAY_DIMENSIONS) throw this.err(n, `An array may have at most ${MAX_ARRAY_DIMENSIONS} dimensions.`);
+        return { sql: `ARRAY[${elements.map((e) => e.sql).join(', ')}]`, dims };
+      }
       case 'SubLink':
         return this.subLink(v, n, scope);
       default:
@@ -506,7 +537,9 @@ class Compiler {
     if (f.agg_distinct && !fn.aggregate) throw this.err(n, `DISTINCT is only allowed in aggregates.`);
     if (f.agg_filter && !fn.aggregate) throw this.err(n, `FILTER is only allowed in aggregates.`);
     const a = args.map((x) => this.expr(x, scope));
-    const filter = f.agg_filter ? ` FILTER (WHERE ${this.expr(f.agg_filter, scope).sql})` : '';
+    // Compiled once and printed where needed: compiling a part twice doubles the work at every level of nesting.
+    const filterSql = f.agg_filter ? this.expr(f.agg_filter, scope).sql : undefined;
+    const filter = filterSql ? ` FILTER (WHERE ${filterSql})` : '';
     switch (name) {
       case 'if':
         return { sql: `(CASE WHEN ${a[0].sql} THEN ${a[1].sql}${a[2] ? ` ELSE ${a[2].sql}` : ''} END)` };
@@ -520,7 +553,7 @@ class Compiler {
       case 'approx_distinct':
         return { sql: `pg_catalog.count(DISTINCT ${a[0].sql})${filter}` };
       case 'count_if':
-        return { sql: `pg_catalog.count(*) FILTER (WHERE ${a[0].sql}${f.agg_filter ? ` AND ${this.expr(f.agg_filter, scope).sql}` : ''})` };
+        return { sql: `pg_catalog.count(*) FILTER (WHERE ${a[0].sql}${filterSql ? ` AND ${filterSql}` : ''})` };
       default:
         break;
     }
@@ -572,6 +605,7 @@ class Compiler {
   }
 
   private indirection(v: Node, n: Node, scope: Scope): Typed {
+    this.depth.check(n, (v.indirection as Node[]).length);
     let cur = this.expr(v.arg, scope);
     for (const step of v.indirection as Node[]) {
       if (step.A_Star) throw this.err(n, 'Unsupported .* here.');
@@ -606,39 +640,38 @@ class Compiler {
     return { sql: `(${base} -> ${quoteLiteral(key)})`, type: 'json', fields: field?.fields, label: this.spelled(name) };
   }
 
+  /**
+   * A column reference, resolved innermost scope first (as SQL does) to one column the compiler
+   * knows, and printed qualified by its alias. `t.x` names table t's column x; a bare `x` is the
+   * one column x of the scope's tables (two are ambiguous). A table alias is never a value: a
+   * whole-row reference would print every column of the row, internal ones included.
+   */
   private columnRef(ref: Node, scope: Scope): Typed {
     const fields = ref.fields as Node[];
     if (fields.some((f) => !f.String)) throw this.err(ref, 'Unsupported use of *.');
     const names = fields.map((f) => String(f.String.sval).toLowerCase());
+    this.depth.check(ref, names.length - 1);
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       if (names.length >= 2) {
         const item = s.items.find((i) => i.name === names[0]);
         if (item) return this.member(item, names.slice(1), ref);
       }
-      for (const item of s.items) {
-        const col = item.kind === 'unnest' ? item.unnest!.get(names[0]) : undefined;
-        if (col) return this.path(col, names.slice(1));
+      const owners = s.items.filter((i) => hasColumn(i, names[0]));
+      if (owners.length > 1) throw this.err(ref, `Column '${names[0]}' is ambiguous.`);
+      if (owners.length === 1) return this.member(owners[0], names, ref);
+      if (s.items.some((i) => i.name === names[0])) {
+        throw this.err(ref, `'${names[0]}' is a table, not a column: name one of its columns (${names[0]}.<column>).`);
       }
-      const lakes = s.items.filter((i) => i.kind === 'lake');
-      if (lakes.length > 0 && names[0] in LAKE_COLUMNS) {
-        if (lakes.length > 1) throw this.err(ref, `Column '${names[0]}' is ambiguous.`);
-        return this.member(lakes[0], names, ref);
-      }
-      const derived = s.items.filter((i) => i.kind === 'derived');
-      if (derived.length === 1 && lakes.length === 0) return this.member(derived[0], names, ref);
-      if (derived.length > 1) return this.path({ sql: quoteIdent(names[0]), label: this.spelled(names[0]) }, names.slice(1));
     }
     throw this.err(ref, `Column '${names.join('.')}' cannot be resolved.`);
   }
 
   private member(item: FromItem, names: string[], ref: Node): Typed {
     if (item.kind === 'lake') return this.lakeMember(item, names, ref);
-    if (item.kind === 'unnest') {
-      const col = item.unnest!.get(names[0]);
-      if (!col) throw this.err(ref, `Column '${names.join('.')}' cannot be resolved.`);
-      return this.path(col, names.slice(1));
-    }
-    return this.path({ sql: `${item.sqlAlias}.${quoteIdent(names[0])}`, label: this.spelled(names[0]) }, names.slice(1));
+    const col = item.columns!.get(names[0]);
+    if (col === undefined) throw this.err(ref, `Column '${refName(ref)}' cannot be resolved.`);
+    if (col === null) throw this.err(ref, `Column '${names[0]}' is ambiguous: '${item.name}' has two columns of that name.`);
+    return this.path(col, names.slice(1));
   }
 
   /** Struct steps after a column; a leaf that is not a struct reads as text. */
@@ -696,24 +729,4 @@ class Compiler {
 /** A JSON value read as text: strings unquoted, everything else as its JSON. */
 function lake_text(jsonSql: string): string {
   return `lake_fn.scalar(${jsonSql})`;
-}
-
-function inScopeCte(name: string, scope: Scope): boolean {
-  return scope.ctes.has(name);
-}
-
-function nodeName(n: Node): string {
-  return Object.keys(n ?? {})[0] ?? 'unknown';
-}
-
-function locationOf(n: Node | undefined): number | undefined {
-  if (!n || typeof n !== 'object') return undefined;
-  if (typeof n.location === 'number' && n.location >= 0) return n.location;
-  for (const v of Object.values(n)) {
-    if (v && typeof v === 'object') {
-      const l = locationOf(Array.isArray(v) ? v[0] : v);
-      if (l !== undefined) return l;
-    }
-  }
-  return undefined;
 }
