@@ -82,6 +82,21 @@ describe('streaming: retries, dead letters and redrive', () => {
     expect(rows).toEqual([{ failures: 3, last_error: 'HTTP 500' }]);
   });
 
+  it('tells the tenant "Connection failed", never the socket error code (no port scanning)', async () => {
+    const closed = await startReceiver();
+    await closed.close(); // nothing listens on its port any more: ECONNREFUSED, for the server log only
+    await streamingCall(app, 'putEventRule', {
+      input: { name: 'closed', eventPattern: JSON.stringify({ detail: { eventName: ['ClosedPort'] } }), webhookUrl: closed.url },
+    }, token);
+    await record([sampleEvent({ eventName: 'ClosedPort' }, 85)]);
+    const letters = await eventually('the dead letter', async () => {
+      const page = await streamingCall(app, 'listDeadLetters', { input: { ruleName: 'closed' } }, token);
+      return page.edges.length === 1 ? page.edges.map((e: any) => e.node) : null;
+    });
+    expect(letters[0]).toMatchObject({ lastError: 'Connection failed', attempts: 3 });
+    await streamingCall(app, 'deleteEventRule', { name: 'closed' }, token);
+  });
+
   it('pages dead letters with an opaque cursor', async () => {
     const page1 = await streamingCall(app, 'listDeadLetters', { input: { ruleName: 'flaky' }, first: 1 }, token);
     expect(page1.edges).toHaveLength(1);
