@@ -133,6 +133,14 @@ export const webhookDeliveryRepository = {
     return rowCount === 1;
   },
 
+  /**
+   * A counted failure of a rule's receiver is an attempt for every batch waiting for it: the probe
+   * stands for them all (EventBridge counts retries per event, and each would have failed).
+   */
+  async countAttemptForRule(pool: Pool, ruleId: string, error: string): Promise<void> {
+    await pool.query(`UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $2 WHERE rule_id = $1`, [ruleId, error.slice(0, 1024)]);
+  },
+
   /** Gives the row up without progress (the rule's receiver is in backoff). */
   async release(pool: Pool, ruleId: string, outboxId: string, token: string): Promise<void> {
     await pool.query(

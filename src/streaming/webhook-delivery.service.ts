@@ -96,7 +96,9 @@ export class WebhookDeliveryService {
     const times = d.eventTimes.slice(d.delivered);
     const byId = new Map((await repo.records(pool, d.accountId, ids, times)).map((r) => [r.eventId, r]));
     const gate = await targets.get(pool, rule.id);
-    if (d.expired) {
+    // Past the budget while waiting behind a failing receiver (its probes counted for this batch
+    // too), or too old: dead letters without another POST.
+    if (d.expired || d.attempts >= this.config.webhookMaxAttempts) {
       const reason = gate?.lastError ?? d.lastError ?? 'Maximum event age exceeded';
       return { sent: 0, deadLettered: await this.deadLetter(d, token, ids, byId, reason, d.attempts) };
     }
@@ -153,6 +155,8 @@ export class WebhookDeliveryService {
       firstMs: this.config.webhookBackoffMs,
       maxMs: this.config.webhookMaxBackoffMs,
     });
+    // A counted failure is an attempt for every batch of the rule, this one included.
+    if (gate.counted) await repo.countAttemptForRule(this.db.pool, d.ruleId, error);
     const attempts = d.attempts + 1;
     if (attempts >= this.config.webhookMaxAttempts) {
       return { sent, deadLettered: await this.deadLetter(d, token, ids, byId, error, attempts) };

@@ -50,7 +50,7 @@ export const webhookTargetStateRepository = {
    * failure of a delivery that ran while the receiver still looked healthy only opens the state
    * (several deliveries that fail at once count as one failure).
    */
-  async recordFailure(pool: Pool, ruleId: string, error: string, probe: boolean, backoff: Backoff): Promise<TargetState> {
+  async recordFailure(pool: Pool, ruleId: string, error: string, probe: boolean, backoff: Backoff): Promise<TargetState & { counted: boolean }> {
     const { rows } = await pool.query(
       `INSERT INTO webhook_target_states AS s (rule_id, failures, failing_since, next_attempt_at, probe_until, last_error)
        VALUES ($1, 1, now(), ${NEXT_ATTEMPT('1')}, NULL, $2)
@@ -59,10 +59,11 @@ export const webhookTargetStateRepository = {
          next_attempt_at = CASE WHEN $5 THEN ${NEXT_ATTEMPT('(s.failures + 1)')} ELSE s.next_attempt_at END,
          probe_until = CASE WHEN $5 THEN NULL ELSE s.probe_until END,
          last_error = excluded.last_error
-       RETURNING ${COLUMNS}`,
+       RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
       [ruleId, error.slice(0, 1024), backoff.firstMs, backoff.maxMs, probe],
     );
-    return toState(rows[0]);
+    // `counted`: this failure moved the backoff (a probe's, or the one that opened the state).
+    return { ...toState(rows[0]), counted: probe || rows[0].inserted === true };
   },
 
   /** The receiver accepted a POST: it is healthy again. */
