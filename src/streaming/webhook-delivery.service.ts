@@ -228,8 +228,9 @@ export class WebhookDeliveryService {
     return { sent, failed };
   }
 
-  /** Re-enqueues pending deliveries whose job is gone (Redis lost it) or failed for good. */
+  /** Re-enqueues pending deliveries whose job is gone (Redis lost it) or failed for good; drops deleted rules' backoff. */
   async sweep(): Promise<number> {
+    await targets.removeOrphans(this.db.pool);
     const stale = await repo.claimStale(this.db.pool, SWEEP_AFTER_SECONDS, 500);
     let requeued = 0;
     for (const { ruleId, outboxId } of stale) {

@@ -66,6 +66,14 @@ export const webhookTargetStateRepository = {
     return { ...toState(rows[0]), counted: probe || rows[0].inserted === true };
   },
 
+  /** States of deleted rules (a rule's deletion runs as its tenant, which has no grant here). */
+  async removeOrphans(pool: Pool): Promise<number> {
+    const { rowCount } = await pool.query(
+      `DELETE FROM webhook_target_states s WHERE NOT EXISTS (SELECT 1 FROM event_rules r WHERE r.id = s.rule_id)`,
+    );
+    return rowCount ?? 0;
+  },
+
   /** The receiver accepted a POST: it is healthy again. */
   async clear(pool: Pool, ruleId: string): Promise<void> {
     await pool.query(`DELETE FROM webhook_target_states WHERE rule_id = $1`, [ruleId]);
