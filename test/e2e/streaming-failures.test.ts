@@ -94,7 +94,12 @@ describe('streaming: retries, dead letters and redrive', () => {
       return page.edges.length === 1 ? page.edges.map((e: any) => e.node) : null;
     });
     expect(letters[0]).toMatchObject({ lastError: 'Connection failed', attempts: 3 });
+    const { rows: [closedRule] } = await app.db.pool.query(`SELECT id FROM event_rules WHERE name = 'closed'`);
+    expect((await app.db.pool.query(`SELECT last_error FROM webhook_target_states WHERE rule_id = $1`, [closedRule.id])).rows).toEqual([{ last_error: 'Connection failed' }]);
     await streamingCall(app, 'deleteEventRule', { name: 'closed' }, token);
+    // The deleted rule's backoff state goes with the next sweep.
+    await app.services.webhookDelivery.sweep();
+    expect((await app.db.pool.query(`SELECT 1 FROM webhook_target_states WHERE rule_id = $1`, [closedRule.id])).rowCount).toBe(0);
   });
 
   it('pages dead letters with an opaque cursor', async () => {
