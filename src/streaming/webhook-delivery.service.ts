@@ -95,6 +95,10 @@ export class WebhookDeliveryService {
     const ids = d.eventIds.slice(d.delivered);
     const times = d.eventTimes.slice(d.delivered);
     const byId = new Map((await repo.records(pool, d.accountId, ids, times)).map((r) => [r.eventId, r]));
+    if (ids.length === 0) {
+      await repo.removeLeased(pool, d.ruleId, d.outboxId, token); // nothing left (defensive: routing never writes an empty row)
+      return { sent: 0, deadLettered: 0 };
+    }
     const gate = await targets.get(pool, rule.id);
     // Past the budget while waiting behind a failing receiver (its probes counted for this batch
     // too), or too old: dead letters without another POST.
