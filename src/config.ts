@@ -48,11 +48,20 @@ export interface Config {
   deliveryIntervalSeconds: number;
   /** How often KMS keys past their deletion date are removed (they are unusable from that date on anyway). */
   kmsKeyDeletionIntervalSeconds: number;
-  /** Hosts webhooks may be sent to (parsed entries; empty = any host except link-local/metadata). */
+  /**
+   * Webhook destinations (parsed entries, see webhook-host-policy.ts). Empty = any host name, public
+   * addresses only; IP/CIDR entries open internal addresses; metadata/link-local stays refused.
+   */
   webhookAllowedHosts: string[];
   webhookTimeoutMs: number;
+  /** POSTs tried per event-rule batch before its events are dead letters (EventBridge: 185). */
   webhookMaxAttempts: number;
+  /** Events older than this are dead letters instead of being retried (EventBridge: 24 h). */
+  webhookMaxEventAgeSeconds: number;
+  /** First retry delay of a failing receiver; doubles per consecutive failure, with jitter. */
   webhookBackoffMs: number;
+  /** Cap of the retry delay. */
+  webhookMaxBackoffMs: number;
   /** How often the Insights detection worker runs (it judges every complete minute since its last run). */
   insightsIntervalSeconds: number;
   /** Length of a digest window (CloudTrail: one hour); shorter in tests. */
@@ -191,8 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kmsKeyDeletionIntervalSeconds: read('KMS_KEY_DELETION_INTERVAL_SECONDS', integer(10, 86_400), 3600),
     webhookAllowedHosts: read('WEBHOOK_ALLOWED_HOSTS', parseAllowedHosts, []),
     webhookTimeoutMs: read('WEBHOOK_TIMEOUT_MS', integer(100, 60000), 5000),
-    webhookMaxAttempts: read('WEBHOOK_MAX_ATTEMPTS', integer(1, 50), 8),
+    webhookMaxAttempts: read('WEBHOOK_MAX_ATTEMPTS', integer(1, 185), 185),
+    webhookMaxEventAgeSeconds: read('WEBHOOK_MAX_EVENT_AGE_SECONDS', integer(1, 86_400), 86_400),
     webhookBackoffMs: read('WEBHOOK_BACKOFF_MS', integer(1, 3_600_000), 1000),
+    webhookMaxBackoffMs: read('WEBHOOK_MAX_BACKOFF_MS', integer(1, 3_600_000), 600_000),
     insightsIntervalSeconds: read('INSIGHTS_INTERVAL_SECONDS', integer(1, 3600), 60),
     digestIntervalSeconds: read('DIGEST_INTERVAL_SECONDS', integer(1, 86400), 3600),
     signingKeyRotationSeconds: read('SIGNING_KEY_ROTATION_SECONDS', integer(1, 31_536_000), 15 * 86400),
@@ -202,6 +213,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   if (config.signingKeyValiditySeconds <= config.signingKeyRotationSeconds) {
     problems.push('SIGNING_KEY_VALIDITY_SECONDS must be greater than SIGNING_KEY_ROTATION_SECONDS (key validity windows overlap)');
+  }
+  if (config.webhookMaxBackoffMs < config.webhookBackoffMs) {
+    problems.push('WEBHOOK_MAX_BACKOFF_MS must be at least WEBHOOK_BACKOFF_MS');
   }
   if (config.storageBackend === 's3') {
     for (const [name, value] of [['S3_ENDPOINT', config.s3Endpoint], ['S3_ACCESS_KEY_ID', config.s3AccessKeyId], ['S3_SECRET_ACCESS_KEY', config.s3SecretAccessKey]] as const) {

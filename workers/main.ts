@@ -18,8 +18,9 @@ import { webhookWorker } from './webhook.worker';
 import { lakeImportWorker } from './lake-import.worker';
 import { lakeRetentionWorker } from './lake-retention.worker';
 import { lakeQueryWorker } from './lake-query.worker';
+import { WEBHOOK_WORKER_OPTIONS } from '../src/streaming/webhook-jobs';
 
-type Handler = (job: Job) => Promise<unknown>;
+type Handler = (job: Job, token?: string) => Promise<unknown>;
 
 /** Every handler, by queue; checked against QUEUES at boot. */
 function handlers(services: Services): Array<[QueueName, Handler]> {
@@ -40,6 +41,10 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
 }
 
 const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8, insights: 2, digest: 4, 'lake-query': 4 };
+/** Lock and stall settings that differ from BullMQ's defaults (see each module's reason). */
+const WORKER_OPTIONS: Partial<Record<QueueName, { lockDuration: number; stalledInterval: number; maxStalledCount: number }>> = {
+  webhook: WEBHOOK_WORKER_OPTIONS,
+};
 
 /** Refuses to start when a queue has no handler or two, or a handler names an unknown queue. */
 export function checkHandlers(list: Array<[string, unknown]>, queues: readonly string[] = QUEUE_NAMES): void {
@@ -61,7 +66,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
   const connection = new IORedis(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', (err) => logger.warn({ err: err.message }, 'worker Redis connection error'));
   const workers = list.map(([name, handler]) => {
-    const worker = new Worker(name, handler, { connection, prefix: config.redisPrefix, concurrency: CONCURRENCY[name] ?? 1 });
+    const worker = new Worker(name, handler, { connection, prefix: config.redisPrefix, concurrency: CONCURRENCY[name] ?? 1, ...WORKER_OPTIONS[name] });
     worker.on('failed', (job, err) => {
       metrics.jobFailures.inc({ queue: name });
       logger.error({ queue: name, jobId: job?.id, err }, 'job failed');

@@ -29,6 +29,7 @@ import { DeadLetterEntity } from '../streaming/dead-letter.entity';
 import { EventRuleEntity } from '../streaming/event-rule.entity';
 import { TopicEntity } from '../streaming/topic.entity';
 import { WebhookDeliveryEntity } from '../streaming/webhook-delivery.entity';
+import { WebhookTargetStateEntity } from '../streaming/webhook-target-state.entity';
 import { TrailEntity } from '../trails/trail.entity';
 
 /** Every TypeORM entity. The partitioned `events` table is not an entity: see events/event.repository.ts. */
@@ -48,6 +49,7 @@ export const ENTITIES = [
   TopicEntity,
   EventRuleEntity,
   WebhookDeliveryEntity,
+  WebhookTargetStateEntity,
   DeadLetterEntity,
   TrailDeliveryStatusEntity,
   TrailPendingEventEntity,

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { buildLogFileNotification } from '../streaming/log-file-notification';
 import { sendSignedWebhook } from '../streaming/webhook-sender';
@@ -21,7 +22,7 @@ export interface NotifyingTrail {
  * the delivering connection, because it outlives the file's delivery.
  */
 export class LogFileNotifier {
-  constructor(private readonly config: Config) {}
+  constructor(private readonly config: Config, private readonly logger?: Logger) {}
 
   async notify(client: Pool, trail: NotifyingTrail, file: PendingLogFile): Promise<boolean> {
     if (!trail.snsTopicName) return false;
@@ -42,6 +43,8 @@ export class LogFileNotifier {
     // streaming module's sender (HMAC over timestamp and body) instead of SNS's certificate.
     const body = buildLogFileNotification({ topicArn: topic.topic_arn, s3Bucket: file.bucket, keys: [file.objectKey], region: file.region, timestamp: at });
     const result = await sendSignedWebhook({ url: topic.endpoint, secret: topic.signing_secret, body, id: body.MessageId }, this.config);
+    // The tenant's status gets the failure class only; the socket detail is for operators.
+    if (!result.ok) this.logger?.warn({ topicArn: topic.topic_arn, failure: result.failure, status: result.status, detail: result.detail }, 'log file notification failed');
     await statusRepo.notification(client, status, new Date(), result.ok ? null : result.error ?? `HTTP ${result.status}`);
     return result.ok;
   }

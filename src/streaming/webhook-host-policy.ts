@@ -1,37 +1,50 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
- * Which hosts a webhook may be sent to (SSRF protection).
+ * Which hosts a webhook may be sent to (SSRF protection). Tenants name the URLs; the server, on
+ * its network, makes the connection, so by default a webhook reaches only public unicast
+ * addresses: loopback, private (RFC 1918), link-local, CGNAT (100.64/10), unique-local (fc00::/7),
+ * NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4, Teredo, multicast, broadcast, reserved, unspecified,
+ * documentation and benchmarking ranges are refused, and so is every IPv6 address outside global
+ * unicast (2000::/3) — which covers the deprecated IPv4-compatible `::a.b.c.d` form. IPv4-mapped
+ * addresses (`::ffff:a.b.c.d`) are judged as the IPv4 address they map. Octal, hex and shorthand
+ * IPv4 (`0177.1`, `0x7f.1`, `127.1`, `2130706433`) never reach this code as such: the WHATWG URL
+ * parser rewrites them to dotted decimal, and DNS answers are canonical.
  *
  * WEBHOOK_ALLOWED_HOSTS is a comma-separated list of entries:
- *   - `example.com`      exactly that host name
+ *   - `example.com`      only that host name (with any other name entries)
  *   - `*.example.com`    any sub-domain of example.com (not example.com itself)
- *   - `203.0.113.7`      that IP address (v4 or v6), as URL host or as resolved address
- *   - `10.0.0.0/8`       any address in the CIDR block, as URL host or as resolved address
- *   - `*`                any host (the default when the setting is empty)
+ *   - `*`                any host name (the default when the list has no name entries)
+ *   - `203.0.113.7`      that address, as URL host or as a DNS answer — even an internal one
+ *   - `10.0.0.0/8`       any address in the block, as URL host or as a DNS answer — even internal
+ * Name entries narrow which names are accepted, never which addresses: a listed name that
+ * resolves to an internal address is still refused unless an IP/CIDR entry opens that address.
  *
- * Whatever the list says, link-local addresses are always refused (169.254.0.0/16 holds the
- * cloud instance metadata services at 169.254.169.254; fe80::/10 and AWS's fd00:ec2::254 are the
- * IPv6 equivalents), and so are 0.0.0.0 and ::. The check runs on the URL host and again on every
- * address DNS returns, at connect time, so a name that resolves (or re-resolves) to a metadata
- * address is refused too.
+ * Whatever the list says, link-local addresses (169.254.0.0/16 holds the cloud instance metadata
+ * services at 169.254.169.254; fe80::/10 and AWS's fd00:ec2::254 are the IPv6 equivalents) and
+ * 0.0.0.0/8 and :: (which connect to the local host) are refused, also when embedded in an IPv6
+ * address (mapped, NAT64, 6to4). The check runs on the URL host and again on every address DNS
+ * returns, at connect time, so a name that resolves (or re-resolves) to an internal address is
+ * refused too.
  */
 export interface HostPolicy {
-  /** Allowed if the host name (lower case, no brackets) matches; null means "any host". */
+  /** Allowed host names (lower case); null means "any host name". */
   readonly names: readonly string[] | null;
-  /** Allowed addresses (URL host literal or DNS result). */
-  readonly addresses: BlockList;
-  readonly hasAddressRules: boolean;
+  /** Address blocks the operator opened (IPv4-mapped entries are stored as IPv4). */
+  readonly cidrs: ReadonlyArray<[ipaddr.IPv4 | ipaddr.IPv6, number]>;
 }
 
-const ALWAYS_REFUSED = new BlockList();
-ALWAYS_REFUSED.addSubnet('169.254.0.0', 16, 'ipv4');
-ALWAYS_REFUSED.addAddress('0.0.0.0', 'ipv4');
-ALWAYS_REFUSED.addSubnet('fe80::', 10, 'ipv6');
-ALWAYS_REFUSED.addAddress('fd00:ec2::254', 'ipv6');
-ALWAYS_REFUSED.addAddress('::', 'ipv6');
-
 const NAME_ENTRY = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+const ALWAYS_REFUSED: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [
+  ipaddr.parseCIDR('169.254.0.0/16'),
+  ipaddr.parseCIDR('0.0.0.0/8'),
+  ipaddr.parseCIDR('fe80::/10'),
+  ipaddr.parseCIDR('fd00:ec2::254/128'),
+  ipaddr.parseCIDR('::/128'),
+];
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
 /** Validates the setting's entries; throws with a message naming the bad entry. */
 export function parseAllowedHosts(raw: string): string[] {
@@ -48,69 +61,101 @@ export function parseAllowedHosts(raw: string): string[] {
 }
 
 export function compileHostPolicy(entries: readonly string[]): HostPolicy {
-  const addresses = new BlockList();
   const names: string[] = [];
-  let anyHost = entries.length === 0;
-  let hasAddressRules = false;
+  const cidrs: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [];
   for (const entry of entries) {
-    if (entry === '*') {
-      anyHost = true;
-    } else if (isIP(entry) !== 0) {
-      addresses.addAddress(entry, isIP(entry) === 4 ? 'ipv4' : 'ipv6');
-      hasAddressRules = true;
-    } else if (entry.includes('/')) {
-      const [ip, bits] = entry.split('/') as [string, string];
-      addresses.addSubnet(ip, Number(bits), isIP(ip) === 4 ? 'ipv4' : 'ipv6');
-      hasAddressRules = true;
-    } else {
+    if (entry === '*') continue;
+    if (isIP(entry) === 0 && !entry.includes('/')) {
       names.push(entry);
+      continue;
+    }
+    const [ip, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), isIP(entry) === 4 ? 32 : 128];
+    // `::ffff:10.0.0.0/104` opens the same addresses as `10.0.0.0/8`.
+    if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
+      cidrs.push([(ip as ipaddr.IPv6).toIPv4Address(), bits - 96]);
+    } else {
+      cidrs.push([ip, bits]);
     }
   }
-  return { names: anyHost ? null : names, addresses, hasAddressRules };
+  // Address entries open internal blocks; they do not narrow public destinations. So the names
+  // are "any" unless the list has name entries and no `*`.
+  return { names: names.length === 0 || entries.includes('*') ? null : names, cidrs };
 }
 
-/** `[::1]` → `::1`; IPv4-mapped IPv6 (`::ffff:169.254.169.254`) → the IPv4 address. */
-export function normalizeHost(host: string): string {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
-  return mapped ? mapped[1]! : bare;
+/** Parses an address (brackets and zone ids allowed); IPv4-mapped IPv6 becomes IPv4. Null if not an IP. */
+export function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  if (isIP(bare) === 0) return null;
+  const parsed = ipaddr.parse(bare);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) return (parsed as ipaddr.IPv6).toIPv4Address();
+  return parsed;
 }
 
-function family(address: string): 'ipv4' | 'ipv6' {
-  return isIP(address) === 4 ? 'ipv4' : 'ipv6';
+function inBlocks(ip: ipaddr.IPv4 | ipaddr.IPv6, blocks: ReadonlyArray<[ipaddr.IPv4 | ipaddr.IPv6, number]>): boolean {
+  return blocks.some(([block, bits]) => block.kind() === ip.kind() && ip.match(block, bits));
+}
+
+const METADATA_V4 = ipaddr.parseCIDR('169.254.0.0/16');
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
+
+/** Whether an IPv6 address carries a link-local IPv4 one (IPv4-compatible, NAT64, SIIT, 6to4). */
+function embedsMetadataV4(ip: ipaddr.IPv6): boolean {
+  const bytes = ip.toByteArray();
+  const range = ip.range();
+  const carried: ipaddr.IPv4[] = [];
+  if (range === 'rfc6052' || range === 'rfc6145' || ip.match(IPV4_COMPATIBLE)) carried.push(new ipaddr.IPv4(bytes.slice(12, 16)));
+  if (range === '6to4') carried.push(new ipaddr.IPv4(bytes.slice(2, 6)));
+  return carried.some((v4) => v4.match(METADATA_V4));
+}
+
+/**
+ * The address class that decides the default: 'public' for global unicast, else the reason it is
+ * internal ('loopback', 'private', 'linkLocal', 'carrierGradeNat', 'uniqueLocal', 'rfc6052' (NAT64),
+ * 'multicast', 'reserved', ... as ipaddr.js names them).
+ */
+export function addressClass(ip: ipaddr.IPv4 | ipaddr.IPv6): string {
+  const range = ip.range();
+  if (range !== 'unicast') return range;
+  if (ip.kind() === 'ipv6' && !ip.match(GLOBAL_UNICAST_V6)) return 'reserved';
+  return 'public';
 }
 
 export function isAlwaysRefusedAddress(address: string): boolean {
-  const bare = normalizeHost(address);
-  if (isIP(bare) === 0) return false;
-  return ALWAYS_REFUSED.check(bare, family(bare));
+  const ip = parseAddress(address);
+  if (!ip) return false;
+  return inBlocks(ip, ALWAYS_REFUSED) || (ip.kind() === 'ipv6' && embedsMetadataV4(ip as ipaddr.IPv6));
 }
 
 function nameAllowed(policy: HostPolicy, hostname: string): boolean {
   if (policy.names === null) return true;
-  return policy.names.some((entry) =>
-    entry.startsWith('*.') ? hostname.endsWith(entry.slice(1)) : hostname === entry,
-  );
+  const host = hostname.replace(/\.$/, '').toLowerCase();
+  return policy.names.some((entry) => (entry.startsWith('*.') ? host.endsWith(entry.slice(1)) : host === entry));
 }
 
 /**
- * Decision for the URL host before any connection: literal IPs are decided here completely;
- * names are allowed or refused by the name rules, except that a name not listed may still pass
- * when the policy has address rules (then the resolved address decides, see `addressAllowed`).
+ * Decision for one address the connection would go to (a literal URL host, or a DNS answer for
+ * `hostname`): metadata and unspecified addresses never; blocks the operator opened always;
+ * otherwise public addresses only, and only for host names the list allows.
  */
-export function hostAllowed(policy: HostPolicy, urlHost: string): boolean {
-  const host = normalizeHost(urlHost);
-  if (isIP(host) !== 0) {
-    if (isAlwaysRefusedAddress(host)) return false;
-    return policy.names === null || policy.addresses.check(host, family(host));
-  }
-  return nameAllowed(policy, host) || policy.hasAddressRules;
+export function addressAllowed(policy: HostPolicy, hostname: string, address: string): boolean {
+  const ip = parseAddress(address);
+  if (!ip || isAlwaysRefusedAddress(address)) return false;
+  if (inBlocks(ip, policy.cidrs)) return true;
+  if (addressClass(ip) !== 'public') return false;
+  return parseAddress(hostname) !== null ? policy.names === null : nameAllowed(policy, hostname);
 }
 
-/** Decision for an address DNS returned for `hostname`. */
-export function addressAllowed(policy: HostPolicy, hostname: string, address: string): boolean {
-  const bare = normalizeHost(address);
-  if (isAlwaysRefusedAddress(bare)) return false;
-  if (nameAllowed(policy, normalizeHost(hostname))) return true;
-  return isIP(bare) !== 0 && policy.addresses.check(bare, family(bare));
+/** `localhost` and `*.localhost` always mean the loopback interface (RFC 6761). */
+const LOOPBACK_NAME = /(^|\.)localhost\.?$/i;
+
+/**
+ * Decision for the URL host before any connection: a literal IP is decided here completely (Node
+ * does not call `lookup` for one); a name passes when the list allows it, or when operator address
+ * blocks might admit what it resolves to — the DNS answers decide at connect time.
+ */
+export function hostAllowed(policy: HostPolicy, urlHost: string): boolean {
+  const host = urlHost.replace(/^\[|\]$/g, '').toLowerCase();
+  if (parseAddress(host) !== null) return addressAllowed(policy, host, host);
+  if (LOOPBACK_NAME.test(host)) return addressAllowed(policy, host, '127.0.0.1') || addressAllowed(policy, host, '::1');
+  return nameAllowed(policy, host) || policy.cidrs.length > 0;
 }

@@ -22,11 +22,25 @@ export interface SignedWebhook {
   id: string;
 }
 
+/**
+ * Why a POST failed, as tenants may see it. Socket error codes (ECONNREFUSED vs ECONNRESET vs
+ * EHOSTUNREACH) would let a tenant map hosts and ports, so they only reach `detail`, for the
+ * server log.
+ */
+export type WebhookFailure = 'timeout' | 'http-status' | 'refused-by-policy' | 'connection-failed';
+
 export interface WebhookResult {
   ok: boolean;
   status?: number;
+  failure?: WebhookFailure;
+  /** Tenant-safe text: `HTTP <status>`, `Timed out after <n> ms`, `Refused by policy`, `Connection failed`. */
   error?: string;
+  /** Operator-only detail (socket error code and message); log it, never store it for tenants. */
+  detail?: string;
 }
+
+export const REFUSED_BY_POLICY = 'Refused by policy: the webhook host or an address it resolves to is not allowed (WEBHOOK_ALLOWED_HOSTS)';
+export const CONNECTION_FAILED = 'Connection failed';
 
 /** The config settings the sender honours; pass the Config object itself. */
 export interface WebhookSettings {
@@ -107,19 +121,21 @@ export function refuseWebhookUrl(url: string, settings: WebhookSettings = {}): s
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'only http and https URLs are allowed';
   if (parsed.username || parsed.password) return 'URLs with credentials are not allowed';
   const policy = compileHostPolicy(settings.webhookAllowedHosts ?? []);
-  if (!hostAllowed(policy, parsed.hostname)) return `host ${parsed.hostname} is not allowed (WEBHOOK_ALLOWED_HOSTS)`;
+  if (!hostAllowed(policy, parsed.hostname)) {
+    return `host ${parsed.hostname} is not allowed: internal, reserved and metadata addresses are refused unless WEBHOOK_ALLOWED_HOSTS opens them`;
+  }
   return null;
 }
 
 /**
  * POSTs `body` as JSON to `url`, signed with `secret`. Never throws: the result says whether the
- * receiver answered 2xx. Redirects are not followed (a 3xx is a failure), the whole exchange is
+ * receiver answered 2xx, and if not, the tenant-safe failure class. Redirects are not followed (a 3xx is a failure), the whole exchange is
  * bounded by the timeout, and hosts are checked against WEBHOOK_ALLOWED_HOSTS before connecting
  * and again on every resolved address.
  */
 export async function sendSignedWebhook(message: SignedWebhook, settings: WebhookSettings = {}): Promise<WebhookResult> {
   const refusal = refuseWebhookUrl(message.url, settings);
-  if (refusal) return { ok: false, error: `Refused webhook URL: ${refusal}` };
+  if (refusal) return { ok: false, failure: 'refused-by-policy', error: REFUSED_BY_POLICY, detail: refusal };
   const policy = compileHostPolicy(settings.webhookAllowedHosts ?? []);
   const url = new URL(message.url);
   const body = typeof message.body === 'string' ? message.body : JSON.stringify(message.body);
@@ -158,7 +174,7 @@ export async function sendSignedWebhook(message: SignedWebhook, settings: Webhoo
           if (received > MAX_RESPONSE_BYTES) response.destroy();
         });
         const done = (): void =>
-          finish(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `HTTP ${status}` });
+          finish(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, failure: 'http-status', error: `HTTP ${status}` });
         response.on('end', done);
         response.on('close', done);
         response.on('error', done);
@@ -166,13 +182,13 @@ export async function sendSignedWebhook(message: SignedWebhook, settings: Webhoo
     );
     const timer = setTimeout(() => {
       request.destroy();
-      finish({ ok: false, error: `timed out after ${timeoutMs} ms` });
+      finish({ ok: false, failure: 'timeout', error: `Timed out after ${timeoutMs} ms` });
     }, timeoutMs);
     request.on('error', (err: NodeJS.ErrnoException) => {
-      finish({
-        ok: false,
-        error: err.code === 'EWEBHOOKHOSTREFUSED' ? `Refused webhook URL: ${err.message}` : `${err.code ?? 'Error'}: ${err.message}`,
-      });
+      const detail = `${err.code ?? 'Error'}: ${err.message}`;
+      finish(err.code === 'EWEBHOOKHOSTREFUSED'
+        ? { ok: false, failure: 'refused-by-policy', error: REFUSED_BY_POLICY, detail }
+        : { ok: false, failure: 'connection-failed', error: CONNECTION_FAILED, detail });
     });
     request.end(body);
   });

@@ -56,9 +56,10 @@ describe('streaming: retries, dead letters and redrive', () => {
     expect(attempts).toHaveLength(3);
     expect(new Set(attempts.map((a) => a.headers[DELIVERY_ID_HEADER])).size).toBe(1);
     expect(forEvent(String(second.eventID))).toHaveLength(0);
-    // Backoff doubles from WEBHOOK_BACKOFF_MS (50 ms): the gaps are at least 50 and 100 ms.
-    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(50);
-    expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(100);
+    // Backoff doubles from WEBHOOK_BACKOFF_MS (50 ms) with equal jitter (half of it random): the
+    // gaps are at least 25 and 50 ms.
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(25);
+    expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(50);
     const letters = await deadLetters();
     expect(letters.map((l: any) => l.eventId).sort()).toEqual([first.eventID, second.eventID].sort());
     for (const letter of letters) {
@@ -70,13 +71,35 @@ describe('streaming: retries, dead letters and redrive', () => {
     await eventually('every delivery to be finished', settled);
   });
 
-  it('records the backoff between attempts in the job (exponential from WEBHOOK_BACKOFF_MS)', async () => {
+  it('keeps the receiver in backoff in Postgres (not in BullMQ attempts) until it accepts again', async () => {
     const jobs = await app.services.outbox.queue(QUEUES.webhook).getJobs(['completed']);
     const deadLettering = jobs.find((j) => j.returnvalue?.deadLettered === 2);
     expect(deadLettering).toBeDefined();
-    // Two failed runs before the run that dead-lettered (plus any runs before the routing commit).
-    expect(deadLettering!.attemptsMade).toBeGreaterThanOrEqual(2);
-    expect(deadLettering!.opts.backoff).toEqual({ type: 'exponential', delay: 50 });
+    // The failed POSTs delayed the same job (three runs); none of them used a BullMQ attempt.
+    expect(deadLettering!.attemptsStarted).toBeGreaterThanOrEqual(3);
+    expect(deadLettering!.attemptsMade).toBeLessThanOrEqual(1);
+    const { rows } = await app.db.pool.query(`SELECT failures, last_error FROM webhook_target_states`);
+    expect(rows).toEqual([{ failures: 3, last_error: 'HTTP 500' }]);
+  });
+
+  it('tells the tenant "Connection failed", never the socket error code (no port scanning)', async () => {
+    const closed = await startReceiver();
+    await closed.close(); // nothing listens on its port any more: ECONNREFUSED, for the server log only
+    await streamingCall(app, 'putEventRule', {
+      input: { name: 'closed', eventPattern: JSON.stringify({ detail: { eventName: ['ClosedPort'] } }), webhookUrl: closed.url },
+    }, token);
+    await record([sampleEvent({ eventName: 'ClosedPort' }, 85)]);
+    const letters = await eventually('the dead letter', async () => {
+      const page = await streamingCall(app, 'listDeadLetters', { input: { ruleName: 'closed' } }, token);
+      return page.edges.length === 1 ? page.edges.map((e: any) => e.node) : null;
+    });
+    expect(letters[0]).toMatchObject({ lastError: 'Connection failed', attempts: 3 });
+    const { rows: [closedRule] } = await app.db.pool.query(`SELECT id FROM event_rules WHERE name = 'closed'`);
+    expect((await app.db.pool.query(`SELECT last_error FROM webhook_target_states WHERE rule_id = $1`, [closedRule.id])).rows).toEqual([{ last_error: 'Connection failed' }]);
+    await streamingCall(app, 'deleteEventRule', { name: 'closed' }, token);
+    // The deleted rule's backoff state goes with the next sweep.
+    await app.services.webhookDelivery.sweep();
+    expect((await app.db.pool.query(`SELECT 1 FROM webhook_target_states WHERE rule_id = $1`, [closedRule.id])).rowCount).toBe(0);
   });
 
   it('pages dead letters with an opaque cursor', async () => {

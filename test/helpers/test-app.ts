@@ -66,6 +66,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // Test receivers listen on 127.0.0.1, which the default webhook policy refuses (SSRF): tests
+    // open it as an operator would. A test of the default passes WEBHOOK_ALLOWED_HOSTS: ''.
+    WEBHOOK_ALLOWED_HOSTS: '*,127.0.0.1,::1',
     ...env,
   });
 }
