@@ -24,8 +24,8 @@ export type KeyRequester = { caller: Caller } | { service: true };
 
 /** What storage needs of KMS (src/kms implements it); errors carry KMS exception codes. */
 export interface ObjectKeyring {
-  /** GenerateDataKey as cloudtrail.amazonaws.com: the key policy must allow it for this context and source. */
-  generateDataKey(req: { keyArn: string; context: Record<string, string>; sourceArn?: string; sourceAccount?: string }): Promise<{ plaintext: Buffer; ciphertextBlob: Buffer }>;
+  /** GenerateDataKey as cloudtrail.amazonaws.com for sourceAccount: the key policy must allow it for this context and source. */
+  generateDataKey(req: { keyArn: string; context: Record<string, string>; sourceArn?: string; sourceAccount: string }): Promise<{ plaintext: Buffer; ciphertextBlob: Buffer }>;
   /** Decrypt of a wrapped data key: a caller needs kms:Decrypt (IAM and key policy); the service's own reads do not. */
   decryptDataKey(req: { keyArn: string; ciphertextBlob: Buffer; context: Record<string, string>; requester: KeyRequester }): Promise<Buffer>;
 }
@@ -46,7 +46,7 @@ export function isKmsEncrypted(metadata: Record<string, string>): boolean {
 }
 
 /** Encrypts a service-written body under a customer key; KMS failures become `KMS.<code>` (delivery records them). */
-export async function encryptWithKms(keyring: ObjectKeyring, body: Buffer, enc: KmsEncryption & { sourceArn?: string; sourceAccount?: string }): Promise<{ body: Buffer; metadata: Record<string, string> }> {
+export async function encryptWithKms(keyring: ObjectKeyring, body: Buffer, enc: KmsEncryption & { sourceArn?: string; sourceAccount: string }): Promise<{ body: Buffer; metadata: Record<string, string> }> {
   let dataKey;
   try {
     dataKey = await keyring.generateDataKey(enc);

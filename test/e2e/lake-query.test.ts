@@ -214,7 +214,7 @@ describe('lake queries', () => {
   describe('delivery to S3 (§8.2.2, §6.9)', () => {
     it('writes gzip CSV results and a signed result_sign.json under the CloudTrail-Lake key layout', async () => {
       const acct = app.admin.accountId;
-      await createTrailBucket(app, admin, 'lq-results', [acct], 'lake');
+      await createTrailBucket(app, admin, 'lq-results', [acct], 'lake', [`arn:aws:cloudtrail:*:${acct}:eventdatastore/*`]);
       const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT eventId, eventName FROM ${B.id} ORDER BY eventId`, deliveryS3Uri: 's3://lq-results/lake' }, admin);
       expect((await qCall(app, 'describeQuery', { queryId }, admin)).deliveryStatus).toBe('PENDING');
       expect(await app.services.lakeQueries.run(queryId)).toBe('FINISHED');
