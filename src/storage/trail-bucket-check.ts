@@ -36,10 +36,11 @@ const ACL = { 's3:x-amz-acl': 'bucket-owner-full-control' };
  * nor an account of its organization) only a statement naming the source through aws:SourceAccount,
  * aws:SourceArn or aws:SourceOrgID grants: a grant to the service alone, or to a path such as
  * AWSLogs/<owner>/ that any tenant can ask for as its prefix, is no grant to other tenants.
+ * `unbound` is for s3:GetBucketAcl, which writes nothing: the writes carry the binding.
  */
-export function serviceMay(policy: BucketPolicy | null, tenancy: WriteTenancy, source: WriteSource, action: string, resource: string, extra: Record<string, string> = {}): boolean {
+export function serviceMay(policy: BucketPolicy | null, tenancy: WriteTenancy, source: WriteSource, action: string, resource: string, extra: Record<string, string> = {}, unbound = false): boolean {
   const sameTenant = tenancy.ownerAccountId === source.accountId || (tenancy.ownerOrganizationId !== null && tenancy.ownerOrganizationId === tenancy.sourceOrganizationId);
-  const boundTo = sameTenant ? undefined : { accountId: source.accountId, organizationId: tenancy.sourceOrganizationId };
+  const boundTo = sameTenant || unbound ? undefined : { accountId: source.accountId, organizationId: tenancy.sourceOrganizationId };
   const context: Record<string, string> = { 'aws:SourceAccount': source.accountId, ...extra };
   if (tenancy.sourceOrganizationId) context['aws:SourceOrgID'] = tenancy.sourceOrganizationId;
   const arns: Array<string | null> = source.arns.length > 0 ? [...source.arns] : [null];
@@ -67,7 +68,7 @@ export function checkTrailBucketPolicy(bucket: string, policy: BucketPolicy | nu
   const source = { accountId: target.accountId, arns: [target.trailArn] };
   const owner = target.organizationId ?? target.accountId;
   const base = `${target.keyPrefix ? `${target.keyPrefix}/` : ''}AWSLogs/${owner}/`;
-  if (!serviceMay(policy, tenancy, source, 's3:GetBucketAcl', `arn:aws:s3:::${bucket}`)) throw insufficient(bucket);
+  if (!serviceMay(policy, tenancy, source, 's3:GetBucketAcl', `arn:aws:s3:::${bucket}`, {}, true)) throw insufficient(bucket);
   const folders = ['*', `${target.accountId}/CloudTrail/x`, `${target.accountId}/CloudTrail-Digest/x`, `${target.accountId}/CloudTrail-Insight/x`, 'CloudTrail/x', 'CloudTrail-Digest/x']
     .filter((rest) => target.organizationId !== null || !rest.startsWith(target.accountId));
   for (const rest of folders) {
