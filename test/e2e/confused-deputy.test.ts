@@ -130,6 +130,26 @@ describe('shared service principals are not a confused deputy', () => {
     });
   });
 
+  describe('inside one organization', () => {
+    it("a member account's bucket and keys serve the management account's trails and stores without source conditions", async () => {
+      const account = await app.gql('mutation($input: CreateAccountInput!) { createAccount(input: $input) { id } }', { input: { accountName: 'A member', email: 'member@example.com' } }, { token: a.token });
+      const memberId = account.data.createAccount.id as string;
+      const assumed = await app.gql('mutation($input: AssumeRoleInput!) { assumeRole(input: $input) { token } }',
+        { input: { roleArn: `arn:aws:iam::${memberId}:role/OrganizationAccountAccessRole`, roleSessionName: 'setup' } }, { token: a.token });
+      const member: Session = { token: assumed.data.assumeRole.token, region: 'us-east-1' };
+      // The README's former policy, for A's path: enough inside the organization.
+      await trailCall(app, 'createBucket', { bucketName: 'member-logs' }, member);
+      const unconditioned = readmePolicy(a.account).split(BUCKET).join('member-logs');
+      await trailCall(app, 'putBucketPolicy', { bucketName: 'member-logs', policy: unconditioned }, member);
+      const memberKey = (await kms(app, 'createKey', { policy: storeKeyPolicy(memberId) }, member.token)).keyMetadata;
+      await trailCall(app, 'createTrail', { name: 'to-member', s3BucketName: 'member-logs' }, a);
+      const store = await app.gql(LAKE_OPS.createEventDataStore, { input: { name: 'member-key-store', kmsKeyId: memberKey.arn, terminationProtectionEnabled: false } }, { token: a.token });
+      expect(store.errors).toBeUndefined();
+      expect(store.data.createEventDataStore.kmsKeyId).toBe(memberKey.arn);
+      await trailCall(app, 'deleteTrail', { name: 'to-member' }, a);
+    });
+  });
+
   describe('KMS keys', () => {
     let trailKeyB: { keyId: string; arn: string };
     let storeKeyB: { keyId: string; arn: string };
@@ -167,7 +187,7 @@ describe('shared service principals are not a confused deputy', () => {
       const create = (keyId: string) => ({ name: 'a-enc-store', kmsKeyId: keyId, terminationProtectionEnabled: false });
       await likeMissing(LAKE_OPS.createEventDataStore, create, storeKeyB.arn, ghostKey());
       await likeMissing(LAKE_OPS.createEventDataStore, create, `arn:aws:kms:us-east-1:${b.account}:alias/b-store`, `arn:aws:kms:us-east-1:${b.account}:alias/b-ghost`);
-      const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM event_data_stores WHERE kms_key_id IS NOT NULL`);
+      const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM event_data_stores WHERE kms_key_id LIKE $1`, [`%:${b.account}:%`]);
       expect(rows[0].n).toBe(0);
       const plain = await app.gql(LAKE_OPS.createEventDataStore, { input: { name: 'a-plain-store', terminationProtectionEnabled: false } }, { token: a.token });
       const arn = plain.data.createEventDataStore.eventDataStoreArn;
