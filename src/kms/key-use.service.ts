@@ -53,8 +53,21 @@ export class KeyUseService implements ObjectKeyring {
     }
   }
 
+  /**
+   * Decrypt of a data key: for a caller as IAM and the key policy allow; for the service itself;
+   * or for the service on behalf of `forAccount` (a Lake import reading a bucket): a key of another
+   * tenant then opens only objects encrypted for that account's own trail (encryption context
+   * aws:cloudtrail:arn), and answers any other as a missing key.
+   */
   async decryptDataKey(req: { keyArn: string; ciphertextBlob: Buffer; context: Record<string, string>; requester: KeyRequester }): Promise<Buffer> {
     const row = await this.load(req.keyArn);
+    if ('service' in req.requester && req.requester.forAccount) {
+      const forAccount = req.requester.forAccount;
+      const tenancy = await this.findForService(row, forAccount);
+      if (!tenancy) throw KmsErrors.notFound(req.keyArn);
+      const trailAccount = /^arn:aws:cloudtrail:[a-z0-9-]+:(\d{12}):trail\//.exec(req.context['aws:cloudtrail:arn'] ?? '')?.[1];
+      if (serviceUse(tenancy, { accountId: forAccount, arn: null }).foreign && trailAccount !== forAccount) throw KmsErrors.notFound(req.keyArn);
+    }
     if ('caller' in req.requester && !keyPolicyAllows(storedPolicy(row), row, { caller: req.requester.caller }, 'kms:Decrypt', contextKeys(req.context))) {
       throw KmsErrors.accessDenied('kms:Decrypt', row.arn, req.requester.caller.identity.arn);
     }

@@ -20,7 +20,12 @@ export const SSE_KMS_KEY_HEADER = 'x-amz-server-side-encryption-aws-kms-key-id';
 export const SSE_CONTEXT_HEADER = 'x-amz-server-side-encryption-context';
 export const DATA_KEY_HEADER = 'x-opentrail-kms-data-key';
 
-export type KeyRequester = { caller: Caller } | { service: true };
+/**
+ * Who decrypts: a caller (kms:Decrypt by IAM and key policy), or the service, for itself or on
+ * behalf of `forAccount` (a Lake import): then a key of another tenant opens only objects that
+ * were encrypted for that account's own trails (key-use.service.ts decryptDataKey).
+ */
+export type KeyRequester = { caller: Caller } | { service: true; forAccount?: string };
 
 /** What storage needs of KMS (src/kms implements it); errors carry KMS exception codes. */
 export interface ObjectKeyring {

@@ -197,15 +197,17 @@ export class StorageService {
   /**
    * The service's own reads (log file validation); null when the key does not exist. SSE is
    * transparent; SSE-KMS objects come back as stored (ciphertext, metadata naming the key) unless
-   * `kms: 'decrypt'` asks for the plaintext (the service decrypting for itself, no caller involved).
+   * `kms: 'decrypt'` asks for the plaintext (the service decrypting for itself, no caller involved;
+   * with `forAccount`, on that account's behalf: another tenant's key must have encrypted it for
+   * that account's trail).
    */
-  async readServiceObject(bucketName: string, key: string, opts: { kms?: 'raw' | 'decrypt' } = {}): Promise<StoredObject | null> {
+  async readServiceObject(bucketName: string, key: string, opts: { kms?: 'raw' | 'decrypt'; forAccount?: string } = {}): Promise<StoredObject | null> {
     validateObjectKey(key);
     if (!(await this.find(bucketName))) throw StorageErrors.noSuchBucket();
     const object = await this.objects.getObject(bucketName, key);
     if (!object || opts.kms !== 'decrypt' || !isKmsEncrypted(object.metadata)) return object;
     if (!this.keyring) throw new OpenTrailError('KMS.NotFoundException', 'KMS is not available');
-    return decryptKmsObject(this.keyring, object, { service: true });
+    return decryptKmsObject(this.keyring, object, opts.forAccount ? { service: true, forAccount: opts.forAccount } : { service: true });
   }
 
   private find(name: string): Promise<BucketRow | null> {

@@ -7,6 +7,8 @@ import { policyJson } from '../helpers/iam-ops';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { cloudTrailBucketPolicy, type Session, trailCall } from '../helpers/trails';
 import { allKeys, waitFor } from '../helpers/delivery';
+import { gzipSync } from 'node:zlib';
+import { logFileKey, uniqueSuffix } from '../../src/delivery/log-file-key';
 
 /**
  * Issue 11 §3: every tenant shares the cloudtrail.amazonaws.com principal, so the service must not
@@ -218,6 +220,43 @@ describe('shared service principals are not a confused deputy', () => {
       await routeAll(app);
       await expect(app.services.delivery.deliverGroup({ trailId: row.id, accountId: a.account, region: 'us-east-1', kind: 'CloudTrail' })).rejects.toMatchObject({ code: 'KMS.NotFoundException' });
       expect((await allKeys(app.services.storage.objects, 'tenant-a-logs')).filter((k) => k.includes('/CloudTrail/'))).toEqual([]);
+    });
+
+    it("A's import from a bucket B lets it read does not have the service decrypt B's SSE-KMS files for A", async () => {
+      const shared = 'b-shared-logs';
+      const bTrail = `arn:aws:cloudtrail:us-east-1:${b.account}:trail/b-sealed`;
+      await trailCall(app, 'createBucket', { bucketName: shared }, b);
+      const policy = JSON.parse(cloudTrailBucketPolicy(shared, [b.account]));
+      policy.Statement.push(
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${a.account}:root` }, Action: 's3:ListBucket', Resource: `arn:aws:s3:::${shared}` },
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${a.account}:root` }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${shared}/*` },
+      );
+      await trailCall(app, 'putBucketPolicy', { bucketName: shared, policy: JSON.stringify(policy) }, b);
+      const sealKey = (await kms(app, 'createKey', { policy: trailKeyPolicy(b.account) }, b.token)).keyMetadata;
+      const file = (daysAgo: number, records: unknown[], sealed: boolean) => {
+        const key = logFileKey({ prefix: null, organizationId: null, accountId: b.account, region: 'us-east-1', deliveredAt: new Date(Date.now() - daysAgo * 86_400_000), unique: uniqueSuffix() });
+        return app.services.storage.putServiceObject(shared, key, gzipSync(JSON.stringify({ Records: records })), {
+          contentType: 'application/json', contentEncoding: 'gzip', source: { accountId: b.account, arns: [bTrail] },
+          ...(sealed ? { kms: { keyArn: sealKey.arn, context: { 'aws:cloudtrail:arn': bTrail } } } : {}),
+        });
+      };
+      // The first file is readable by A (what startImport checks); the next one is sealed under B's key.
+      const plain = sampleEvent({ recipientAccountId: a.account }, 3 * 86_400);
+      const sealed = sampleEvent({ recipientAccountId: a.account }, 2 * 86_400);
+      await file(3, [plain], false);
+      await file(2, [sealed], true);
+      const created = await app.gql(LAKE_OPS.createEventDataStore, { input: { name: 'a-imports', startIngestion: false, retentionPeriod: 30, terminationProtectionEnabled: false } }, { token: a.token });
+      const storeArn = created.data.createEventDataStore.eventDataStoreArn as string;
+      const started = await app.gql(LAKE_OPS.startImport, {
+        input: { destinations: [storeArn], importSource: { s3: { s3LocationUri: `s3://${shared}`, s3BucketRegion: 'us-east-1', s3BucketAccessRoleArn: `arn:aws:iam::${a.account}:role/import` } } },
+      }, { token: a.token });
+      expect(started.errors).toBeUndefined();
+      const importId = started.data.startImport.importId as string;
+      await app.services.lakeStorage.imports.runImport(importId);
+      const { rows } = await app.db.pool.query(`SELECT event_id FROM lake_events WHERE event_data_store_id = $1`, [storeArn.split('/').pop()]);
+      expect(rows.map((r) => r.event_id)).toEqual([plain.eventID]);
+      const failures = await app.gql(LAKE_OPS.listImportFailures, { input: { importId } }, { token: a.token });
+      expect(failures.data.listImportFailures.failures).toMatchObject([{ errorType: 'KMS.NotFoundException' }]);
     });
   });
 });
