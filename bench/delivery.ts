@@ -35,9 +35,9 @@ const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-sout
 const WRITE_BATCH = 1000;
 const LATENCY_SAMPLES = 30;
 
-const policy = (bucket: string) => ({
+const policy = (bucket: string, accountId: string) => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*` }],
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*`, Condition: { StringEquals: { 'aws:SourceAccount': accountId } } }],
 });
 
 async function until(check: () => Promise<boolean>, pollMs: number): Promise<void> {
@@ -129,7 +129,7 @@ export async function benchDelivery(events: number, server: string): Promise<Row
   const trailIds: string[] = [];
   for (let t = 0; t < TRAILS; t++) {
     const bucket = `bench-delivery-${t}`;
-    await db.dataSource.getRepository(BucketEntity).save({ name: bucket, accountId: admin.accountId, region: 'us-east-1', policy: policy(bucket) as unknown as BucketEntity['policy'] });
+    await db.dataSource.getRepository(BucketEntity).save({ name: bucket, accountId: admin.accountId, region: 'us-east-1', policy: policy(bucket, admin.accountId) as unknown as BucketEntity['policy'] });
     await services.storage.objects.createBucket(bucket);
     const trail = await db.dataSource.getRepository(TrailEntity).save({
       accountId: admin.accountId, organizationId: null, name: `bench-${t}`, homeRegion: 'us-east-1', isMultiRegionTrail: true, isOrganizationTrail: false,

@@ -53,7 +53,7 @@ export async function benchValidation(server: string): Promise<Row[]> {
       name: bucket,
       accountId: account,
       region: 'us-east-1',
-      policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*` }] } as unknown as BucketEntity['policy'],
+      policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*`, Condition: { StringEquals: { 'aws:SourceAccount': account } } }] } as unknown as BucketEntity['policy'],
     });
     await services.storage.objects.createBucket(bucket);
     const trail = await db.dataSource.getRepository(TrailEntity).save({
@@ -81,7 +81,7 @@ export async function benchValidation(server: string): Promise<Row[]> {
           const gz = await gzipAsync(json, { level: GZIP_LEVEL });
           const deliveredAt = new Date(periodStart.getTime() + Math.floor((i * 3600_000) / FILES_PER_HOUR) + 1000);
           const key = logFileKey({ prefix: null, organizationId: null, accountId: account, region: 'us-east-1', deliveredAt, unique: uniqueSuffix() });
-          await services.storage.putServiceObject(bucket, key, gz, { contentType: 'application/json', contentEncoding: 'gzip' });
+          await services.storage.putServiceObject(bucket, key, gz, { contentType: 'application/json', contentEncoding: 'gzip', source: { accountId: account, arns: [] } });
           rows.push([randomUUID(), key, createHash('sha256').update(json).digest('hex'), gz.length, json.length, deliveredAt, createHash('sha256').update(gz).digest('hex')]);
           uncompressedBytes += json.length;
           storedBytes += gz.length;

@@ -18,9 +18,11 @@ export interface ServiceObjectWriter {
       contentType: string;
       contentEncoding: string;
       metadata?: Record<string, string>;
-      /** aws:SourceArn (the trail ARN) and aws:SourceAccount (its owner), as CloudTrail sends them. */
-      sourceArn: string;
-      sourceAccount: string;
+      /**
+       * aws:SourceAccount (the trail's owner) and aws:SourceArn (the trail ARN), as CloudTrail sends
+       * them: in another tenant's bucket only a grant naming them lets the write through.
+       */
+      source: { accountId: string; arns: readonly string[] };
       /** SSE-KMS under the trail's key (log and Insights files only; digests keep the default SSE). */
       kms?: { keyArn: string; context: Record<string, string> };
     },
@@ -171,8 +173,7 @@ export class DeliveryService {
       await this.writer.putServiceObject(file.bucket, file.objectKey, body.gzipped, {
         contentType: 'application/json',
         contentEncoding: 'gzip',
-        sourceArn: trail.trailArn,
-        sourceAccount: trail.accountId,
+        source: { accountId: trail.accountId, arns: [trail.trailArn] },
         ...logFileEncryption(trail),
       });
     } catch (err) {

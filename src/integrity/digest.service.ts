@@ -247,8 +247,7 @@ export class DigestService {
         contentType: 'application/json',
         contentEncoding: 'gzip',
         metadata,
-        sourceArn: chain.trailArn,
-        sourceAccount: chain.trailAccountId,
+        source: { accountId: chain.trailAccountId, arns: [chain.trailArn] },
       });
     } catch (err) {
       const code = storageErrorCode(err);

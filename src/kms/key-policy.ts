@@ -1,7 +1,7 @@
 import { arns } from '../common/arn';
 import type { Caller } from '../common/request-context';
 import { evaluate } from '../policies/policy-evaluator';
-import { evaluateResourcePolicy, parseResourcePolicy, type ResourcePolicy, type ResourcePolicyRules } from '../policies/resource-policy';
+import { type EvaluationOptions, evaluateResourcePolicy, parseResourcePolicy, type ResourcePolicy, type ResourcePolicyRules } from '../policies/resource-policy';
 import { KmsErrors } from './kms.errors';
 
 /**
@@ -50,11 +50,20 @@ export type KeyRequester = { service: string } | { caller: Caller };
 
 /**
  * KMS authorization of one action on a key: key policy AND (for a grant through an account root,
- * or any cross-account use) the caller's IAM policies; an explicit Deny in either wins.
+ * or any cross-account use) the caller's IAM policies; an explicit Deny in either wins. For the
+ * service, `opts.boundTo` counts only statements that name the account it acts for (the
+ * confused-deputy rule for other tenants' keys, key-use.service.ts).
  */
-export function keyPolicyAllows(policy: KeyPolicy, key: { arn: string; accountId: string }, requester: KeyRequester, action: string, context: Record<string, string> = {}): boolean {
+export function keyPolicyAllows(
+  policy: KeyPolicy,
+  key: { arn: string; accountId: string },
+  requester: KeyRequester,
+  action: string,
+  context: Record<string, string> = {},
+  opts: EvaluationOptions = {},
+): boolean {
   if ('service' in requester) {
-    return evaluateResourcePolicy(policy, { principal: { service: requester.service }, action, resource: key.arn, context }) === 'Allow';
+    return evaluateResourcePolicy(policy, { principal: { service: requester.service }, action, resource: key.arn, context }, opts) === 'Allow';
   }
   const caller = requester.caller;
   const identity = caller.identity;

@@ -25,7 +25,25 @@ const LIVE = `NOT (key_state = 'PendingDeletion' AND deletion_date <= now())`;
  * (RLS); key use by the service (delivery, object reads, trail checks) looks a key up by its ARN's
  * account and id as the service, because the reader may be in another account.
  */
+/** A key with the current organizations of its owner and of the account the service uses it for. */
+export interface ServiceKeyRow extends KmsKeyRow {
+  keyOrganizationId: string | null;
+  sourceOrganizationId: string | null;
+}
+
 export const kmsKeyRepository = {
+  /** `find` for the service's use of a key on behalf of `sourceAccountId`, with both organizations. */
+  async findForService(client: PoolClient, accountId: string, region: string, keyId: string, sourceAccountId: string): Promise<ServiceKeyRow | null> {
+    const { rows } = await client.query<ServiceKeyRow>(
+      `SELECT ${COLUMNS},
+              (SELECT organization_id FROM accounts WHERE id = kms_keys.account_id) AS "keyOrganizationId",
+              (SELECT organization_id FROM accounts WHERE id = $4) AS "sourceOrganizationId"
+       FROM kms_keys WHERE account_id = $1 AND region = $2 AND key_id = $3 AND ${LIVE}`,
+      [accountId, region, keyId, sourceAccountId],
+    );
+    return rows[0] ?? null;
+  },
+
   async find(client: PoolClient, accountId: string, region: string, keyId: string, opts: { forUpdate?: boolean } = {}): Promise<KmsKeyRow | null> {
     const { rows } = await client.query<KmsKeyRow>(
       `SELECT ${COLUMNS} FROM kms_keys WHERE account_id = $1 AND region = $2 AND key_id = $3 AND ${LIVE}${opts.forUpdate ? ' FOR UPDATE' : ''}`,

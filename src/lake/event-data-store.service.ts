@@ -65,7 +65,7 @@ export interface UpdateEventDataStoreParams {
  * / KmsException. Returns the key ARN to store (an alias is resolved to the key it names).
  */
 export interface StoreKeyChecker {
-  checkEventDataStoreKey(keyArn: string, store: { region: string }): Promise<string>;
+  checkEventDataStoreKey(keyArn: string, store: { region: string; accountId: string; storeArn: string | null }): Promise<string>;
 }
 
 const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
@@ -83,8 +83,8 @@ export class EventDataStoreService {
   ) {}
 
   /** A store's KmsKeyId: format (InvalidKmsKeyIdException), then the key service's check; the key ARN. */
-  private async storeKey(keyId: string, region: string, accountId: string, organizationEnabled: boolean): Promise<string> {
-    const key = await this.keys.checkEventDataStoreKey(normaliseStoreKmsKeyId(keyId, region, accountId), { region });
+  private async storeKey(keyId: string, region: string, accountId: string, storeArn: string, organizationEnabled: boolean): Promise<string> {
+    const key = await this.keys.checkEventDataStoreKey(normaliseStoreKmsKeyId(keyId, region, accountId), { region, accountId, storeArn });
     if (organizationEnabled) requireOwnKey(key, accountId);
     return key;
   }
@@ -107,15 +107,21 @@ export class EventDataStoreService {
 
     // The key is checked outside the writing transaction (the key service reads with its own
     // connection), against the owner decided again inside it.
+    // The id is chosen first so that the key is checked for the ARN the store will have.
+    const id = randomUUID();
     let kmsKeyId: string | null = null;
+    let checkedFor: string | null = null;
     if (given(input.kmsKeyId)) {
       const owner = await this.db.inTenant(tenantOf(ctx), (m) => this.ownerFor(m, ctx, organizationEnabled));
-      kmsKeyId = await this.storeKey(input.kmsKeyId, ctx.region, owner.accountId, organizationEnabled);
+      kmsKeyId = await this.storeKey(input.kmsKeyId, ctx.region, owner.accountId, eventDataStoreArn(ctx.region, owner.accountId, id), organizationEnabled);
+      checkedFor = owner.accountId;
     }
 
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const owner = await this.ownerFor(m, ctx, organizationEnabled);
       if (kmsKeyId !== null && organizationEnabled) requireOwnKey(kmsKeyId, owner.accountId);
+      // The key was checked for this owner (another tenant's key may name only it).
+      if (kmsKeyId !== null && checkedFor !== owner.accountId) throw LakeErrors.conflict('The owner of the event data store changed while it was being created; try again.');
       if (owner.accountId !== ctx.caller.accountId) {
         // A delegated administrator creates the store for the management account (spec §11.2).
         await m.query(`SELECT set_config('opentrail.account_id', $1, true)`, [owner.accountId]);
@@ -127,7 +133,6 @@ export class EventDataStoreService {
       if (await m.existsBy(EventDataStoreEntity, { accountId: owner.accountId, region: ctx.region, name: input.name })) {
         throw LakeErrors.alreadyExists(input.name);
       }
-      const id = randomUUID();
       const store = m.create(EventDataStoreEntity, {
         id,
         arn: eventDataStoreArn(ctx.region, owner.accountId, id),
@@ -220,7 +225,7 @@ export class EventDataStoreService {
       }
       if (given(input.kmsKeyId)) {
         // Compared as key ARNs, so naming the store's key by an alias of it is no change.
-        const key = await this.storeKey(input.kmsKeyId, store.region, store.accountId, store.organizationEnabled);
+        const key = await this.storeKey(input.kmsKeyId, store.region, store.accountId, store.arn, store.organizationEnabled);
         if (store.kmsKeyId !== null && store.kmsKeyId !== key) {
           throw LakeErrors.invalidParameter('The KMS key of an event data store cannot be changed or removed once it is set.');
         }

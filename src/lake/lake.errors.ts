@@ -28,6 +28,7 @@ export const LakeErrors = {
   ongoingImport: (arn: string) =>
     new OpenTrailError('EventDataStoreHasOngoingImportException', `Event data store ${arn} has an import in progress; wait for it to finish or stop it.`),
   invalidParameter: (message: string) => new OpenTrailError('InvalidParameterException', message),
+  conflict: (message: string) => new OpenTrailError('ConflictException', message, 409),
   invalidMaxResults: () => new OpenTrailError('InvalidMaxResultsException', 'maxResults must be between 1 and 1000.'),
   invalidNextToken: () => new OpenTrailError('InvalidNextTokenException', 'The nextToken is not valid.'),
   notOrganizationMaster: (message: string) => new OpenTrailError('NotOrganizationMasterAccountException', message, 403),

@@ -40,6 +40,28 @@ export interface ResourceRequest {
 
 export type ResourcePolicyDecision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
+/**
+ * The account (and its organization) a service principal acts for. Every tenant shares
+ * `cloudtrail.amazonaws.com`, so a grant to the service alone would let any tenant make the
+ * service write or encrypt for it (the confused deputy). Evaluated `boundTo` a source, an Allow
+ * counts only from a statement that names that account or organization in a source condition.
+ */
+export interface ServiceSource {
+  accountId: string;
+  organizationId: string | null;
+}
+
+export interface EvaluationOptions {
+  boundTo?: ServiceSource;
+}
+
+/**
+ * Condition keys that carry the source of a service request: aws:SourceAccount, aws:SourceArn
+ * (the trail or data store ARN, which holds the account), aws:SourceOrgID, and the encryption
+ * context CloudTrail sends to KMS (`aws:cloudtrail:arn` = the trail ARN).
+ */
+const SOURCE_KEYS = new Set(['aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'kms:encryptioncontext:aws:cloudtrail:arn']);
+
 /** What differs between resource types: size, actions, allowed resources and the error wording. */
 export interface ResourcePolicyRules {
   maxBytes: number;
@@ -158,6 +180,10 @@ function principalMatches(p: Principal, who: RequestPrincipal): boolean {
   );
 }
 
+function valueMatches(base: string, accepted: string, actual: string): boolean {
+  return base === 'StringEquals' || base === 'StringNotEquals' ? accepted === actual : wildcardMatch(accepted, actual, false);
+}
+
 function conditionHolds(operator: string, key: string, accepted: string[], context: Map<string, string>): boolean {
   const ifExists = operator.endsWith('IfExists');
   const base = ifExists ? operator.slice(0, -'IfExists'.length) : operator;
@@ -165,9 +191,47 @@ function conditionHolds(operator: string, key: string, accepted: string[], conte
   const actual = context.get(key.toLowerCase());
   // IAM: a missing key fails a positive operator and satisfies a negated one.
   if (actual === undefined) return ifExists || negated;
-  const exact = base === 'StringEquals' || base === 'StringNotEquals';
-  const matched = accepted.some((v) => (exact ? v === actual : wildcardMatch(v, actual, false)));
+  const matched = accepted.some((v) => valueMatches(base, v, actual));
   return negated ? !matched : matched;
+}
+
+/**
+ * Each one-character change of `id` (past `keep` leading characters), cycling through `alphabet`.
+ * A pattern that still matches one of them does not pin `id`: a `*` or `?` covers that character.
+ */
+function variantsOf(id: string, alphabet: string, keep: number): string[] {
+  const out: string[] = [];
+  for (let i = keep; i < id.length; i++) {
+    const at = alphabet.indexOf(id[i]);
+    out.push(id.slice(0, i) + alphabet[(at + 1) % alphabet.length] + id.slice(i + 1));
+  }
+  return out;
+}
+
+/**
+ * Whether a statement names the source: one of its positive (not negated, not IfExists) conditions
+ * on a source key has a value that matches the request and matches none of the requests that differ
+ * only in one character of the account id (or of the organization id). Wildcards over the account
+ * (`arn:aws:cloudtrail:*:*:trail/*`), names a tenant can choose (`…:trail/Main`) and negations pin
+ * nothing; `111122223333`, `arn:aws:cloudtrail:*:111122223333:trail/*` or the organization id do.
+ */
+function namesSource(s: ResourcePolicyStatement, context: Map<string, string>, source: ServiceSource): boolean {
+  const ids: Array<[id: string, variants: string[]]> = [[source.accountId, variantsOf(source.accountId, '0123456789', 0)]];
+  if (source.organizationId) ids.push([source.organizationId, variantsOf(source.organizationId, 'abcdefghijklmnopqrstuvwxyz0123456789', 2)]);
+  for (const [operator, block] of Object.entries(s.Condition ?? {})) {
+    if (operator.endsWith('IfExists') || operator.includes('Not')) continue;
+    for (const [key, values] of Object.entries(block)) {
+      const actual = context.get(key.toLowerCase());
+      if (actual === undefined || !SOURCE_KEYS.has(key.toLowerCase())) continue;
+      for (const value of values) {
+        if (!valueMatches(operator, value, actual)) continue;
+        for (const [id, variants] of ids) {
+          if (actual.includes(id) && variants.every((v) => !valueMatches(operator, value, actual.split(id).join(v)))) return true;
+        }
+      }
+    }
+  }
+  return false;
 }
 
 function statementApplies(s: ResourcePolicyStatement, req: ResourceRequest, context: Map<string, string>): boolean {
@@ -186,15 +250,18 @@ function statementApplies(s: ResourcePolicyStatement, req: ResourceRequest, cont
   );
 }
 
-/** IAM evaluation of one request against a resource policy: explicit Deny wins, then Allow. */
-export function evaluateResourcePolicy(policy: ResourcePolicy | null, req: ResourceRequest): ResourcePolicyDecision {
+/**
+ * IAM evaluation of one request against a resource policy: explicit Deny wins, then Allow. With
+ * `boundTo`, only Allow statements that name that source (namesSource) grant; every Deny applies.
+ */
+export function evaluateResourcePolicy(policy: ResourcePolicy | null, req: ResourceRequest, opts: EvaluationOptions = {}): ResourcePolicyDecision {
   if (!policy) return 'ImplicitDeny';
   const context = new Map(Object.entries(req.context).map(([k, v]) => [k.toLowerCase(), v]));
   let allowed = false;
   for (const s of policy.Statement) {
     if (!statementApplies(s, req, context)) continue;
     if (s.Effect === 'Deny') return 'ExplicitDeny';
-    allowed = true;
+    if (!opts.boundTo || namesSource(s, context, opts.boundTo)) allowed = true;
   }
   return allowed ? 'Allow' : 'ImplicitDeny';
 }

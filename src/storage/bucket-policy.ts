@@ -1,5 +1,6 @@
 import {
   evaluateResourcePolicy,
+  type EvaluationOptions,
   parseResourcePolicy,
   type Principal,
   type RequestPrincipal,
@@ -51,4 +52,4 @@ export function parseBucketPolicy(text: string, bucket: string): BucketPolicy {
 }
 
 /** IAM evaluation for one request against a bucket policy: explicit Deny wins, then Allow. */
-export const evaluateBucketPolicy: (policy: BucketPolicy | null, req: BucketRequest) => BucketDecision = evaluateResourcePolicy;
+export const evaluateBucketPolicy: (policy: BucketPolicy | null, req: BucketRequest, opts?: EvaluationOptions) => BucketDecision = evaluateResourcePolicy;

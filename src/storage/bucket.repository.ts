@@ -16,7 +16,28 @@ const COLUMNS = 'name, account_id AS "accountId", region, policy, created_at AS 
  * (RLS would hide other accounts' buckets, and a name must be checked against all of them);
  * everything an owner changes runs in the owner's tenant transaction.
  */
+/** A bucket row with the organizations that decide whether a service write crosses tenants. */
+export interface ServiceBucketRow extends BucketRow {
+  ownerOrganizationId: string | null;
+  sourceOrganizationId: string | null;
+}
+
 export const BucketRepository = {
+  /**
+   * The bucket and the current organizations of its owner and of `sourceAccountId` (the account a
+   * service write is for), in one statement; runs as the service.
+   */
+  async findForService(client: PoolClient, name: string, sourceAccountId: string): Promise<ServiceBucketRow | null> {
+    const { rows } = await client.query<ServiceBucketRow>(
+      `SELECT b.name, b.account_id AS "accountId", b.region, b.policy, b.created_at AS "createdAt",
+              o.organization_id AS "ownerOrganizationId", s.organization_id AS "sourceOrganizationId"
+       FROM buckets b LEFT JOIN accounts o ON o.id = b.account_id LEFT JOIN accounts s ON s.id = $2
+       WHERE b.name = $1`,
+      [name, sourceAccountId],
+    );
+    return rows[0] ?? null;
+  },
+
   async findByName(client: PoolClient, name: string): Promise<BucketRow | null> {
     const { rows } = await client.query<BucketRow>(`SELECT ${COLUMNS} FROM buckets WHERE name = $1`, [name]);
     return rows[0] ?? null;

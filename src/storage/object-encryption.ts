@@ -20,12 +20,17 @@ export const SSE_KMS_KEY_HEADER = 'x-amz-server-side-encryption-aws-kms-key-id';
 export const SSE_CONTEXT_HEADER = 'x-amz-server-side-encryption-context';
 export const DATA_KEY_HEADER = 'x-opentrail-kms-data-key';
 
-export type KeyRequester = { caller: Caller } | { service: true };
+/**
+ * Who decrypts: a caller (kms:Decrypt by IAM and key policy), or the service, for itself or on
+ * behalf of `forAccount` (a Lake import): then a key of another tenant opens only objects that
+ * were encrypted for that account's own trails (key-use.service.ts decryptDataKey).
+ */
+export type KeyRequester = { caller: Caller } | { service: true; forAccount?: string };
 
 /** What storage needs of KMS (src/kms implements it); errors carry KMS exception codes. */
 export interface ObjectKeyring {
-  /** GenerateDataKey as cloudtrail.amazonaws.com: the key policy must allow it for this context and source. */
-  generateDataKey(req: { keyArn: string; context: Record<string, string>; sourceArn?: string; sourceAccount?: string }): Promise<{ plaintext: Buffer; ciphertextBlob: Buffer }>;
+  /** GenerateDataKey as cloudtrail.amazonaws.com for sourceAccount: the key policy must allow it for this context and source. */
+  generateDataKey(req: { keyArn: string; context: Record<string, string>; sourceArn?: string; sourceAccount: string }): Promise<{ plaintext: Buffer; ciphertextBlob: Buffer }>;
   /** Decrypt of a wrapped data key: a caller needs kms:Decrypt (IAM and key policy); the service's own reads do not. */
   decryptDataKey(req: { keyArn: string; ciphertextBlob: Buffer; context: Record<string, string>; requester: KeyRequester }): Promise<Buffer>;
 }
@@ -46,7 +51,7 @@ export function isKmsEncrypted(metadata: Record<string, string>): boolean {
 }
 
 /** Encrypts a service-written body under a customer key; KMS failures become `KMS.<code>` (delivery records them). */
-export async function encryptWithKms(keyring: ObjectKeyring, body: Buffer, enc: KmsEncryption & { sourceArn?: string; sourceAccount?: string }): Promise<{ body: Buffer; metadata: Record<string, string> }> {
+export async function encryptWithKms(keyring: ObjectKeyring, body: Buffer, enc: KmsEncryption & { sourceArn?: string; sourceAccount: string }): Promise<{ body: Buffer; metadata: Record<string, string> }> {
   let dataKey;
   try {
     dataKey = await keyring.generateDataKey(enc);

@@ -3,15 +3,15 @@ import { decodePageToken, encodePageToken } from '../common/page-token';
 import type { RequestContext } from '../common/request-context';
 import { tenantOf } from '../common/request-context';
 import type { Database } from '../db/database';
-import { type BucketPolicy, type BucketRequest, evaluateBucketPolicy, parseBucketPolicy } from './bucket-policy';
-import { BucketRepository, type BucketRow } from './bucket.repository';
+import { type BucketPolicy, evaluateBucketPolicy, parseBucketPolicy } from './bucket-policy';
+import { BucketRepository, type BucketRow, type ServiceBucketRow } from './bucket.repository';
 import { validateBucketName, validateObjectKey } from './names';
 import { decryptKmsObject, encryptWithKms, isKmsEncrypted, type KmsEncryption, type ObjectKeyring } from './object-encryption';
 import type { ObjectInfo, ObjectStore, PutObjectOptions, StoredObject } from './object-store';
 import { StorageErrors } from './storage.errors';
-import { checkTrailBucketPolicy, type TrailBucketTarget } from './trail-bucket-check';
+import { checkQueryResultBucketPolicy, checkTrailBucketPolicy, servicePutAllowed, type TrailBucketTarget, type WriteSource, type WriteTenancy } from './trail-bucket-check';
 
-export type { TrailBucketTarget } from './trail-bucket-check';
+export type { TrailBucketTarget, WriteSource } from './trail-bucket-check';
 
 export const CLOUDTRAIL_SERVICE = 'cloudtrail.amazonaws.com';
 export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
@@ -32,10 +32,8 @@ export interface ObjectPage {
 }
 
 export interface ServicePutOptions extends PutObjectOptions {
-  /** aws:SourceArn of the write (the trail ARN), checked by policies that name it. */
-  sourceArn?: string;
-  /** aws:SourceAccount of the write (the trail's owner account). */
-  sourceAccount?: string;
+  /** On whose behalf the service writes (aws:SourceAccount, aws:SourceArn): decides whose grants count. */
+  source: WriteSource;
   /** SSE-KMS under a customer key (trail log files with a KmsKeyId); otherwise the backend's SSE only. */
   kms?: KmsEncryption;
 }
@@ -152,35 +150,44 @@ export class StorageService {
   }
 
   /**
-   * Checks a bucket can receive a trail's files (CreateTrail/UpdateTrail): it exists, and its
-   * policy lets cloudtrail.amazonaws.com read its ACL and write under the trail's AWSLogs path.
+   * Checks a bucket can receive a trail's files (CreateTrail/UpdateTrail/PutInsightSelectors): it
+   * exists, and its policy lets cloudtrail.amazonaws.com read its ACL and write under the trail's
+   * AWSLogs path for this trail (in another tenant's bucket: only a grant naming the trail's
+   * account, organization or ARN counts, trail-bucket-check.ts).
    * Throws S3BucketDoesNotExistException or InsufficientS3BucketPolicyException.
    */
   async checkTrailBucket(bucketName: string, target: TrailBucketTarget): Promise<BucketInfo> {
-    const row = /^[a-z0-9.-]{3,63}$/.test(bucketName) ? await this.find(bucketName) : null;
-    if (!row) throw new OpenTrailError('S3BucketDoesNotExistException', `S3 bucket ${bucketName} does not exist!`);
-    checkTrailBucketPolicy(bucketName, row.policy ? parseStored(row.policy, bucketName) : null, target);
+    const row = await this.findConfigured(bucketName, target.accountId);
+    checkTrailBucketPolicy(bucketName, policyOf(row), tenancyOf(row), target);
     return toInfo(row);
   }
 
   /**
-   * A write by the CloudTrail service itself (log files, digests). The bucket must still exist
-   * (NoSuchBucket) and its policy must allow cloudtrail.amazonaws.com s3:PutObject on the key with
-   * the bucket-owner-full-control ACL CloudTrail always sends (AccessDenied).
+   * StartQuery's check of a deliveryS3Uri: the bucket exists and its policy lets the service put
+   * the result files for this query (the same rule as the delivery's writes).
+   * Throws S3BucketDoesNotExistException or InsufficientS3BucketPolicyException.
    */
-  async putServiceObject(bucketName: string, key: string, body: Buffer, options: ServicePutOptions = {}): Promise<void> {
+  async checkQueryResultBucket(bucketName: string, target: { source: WriteSource; prefix: string | null }): Promise<BucketInfo> {
+    const row = await this.findConfigured(bucketName, target.source.accountId);
+    checkQueryResultBucketPolicy(bucketName, policyOf(row), tenancyOf(row), target);
+    return toInfo(row);
+  }
+
+  /**
+   * A write by the CloudTrail service itself (log files, digests, Insights files, query results),
+   * on behalf of `options.source`. The bucket must still exist (NoSuchBucket) and its policy must
+   * allow cloudtrail.amazonaws.com s3:PutObject on the key with the bucket-owner-full-control ACL
+   * CloudTrail always sends, for that source (AccessDenied; trail-bucket-check.ts serviceMay).
+   */
+  async putServiceObject(bucketName: string, key: string, body: Buffer, options: ServicePutOptions): Promise<void> {
     validateObjectKey(key);
-    const row = await this.find(bucketName);
+    const row = await this.findForService(bucketName, options.source.accountId);
     if (!row) throw StorageErrors.noSuchBucket();
-    const context: Record<string, string> = { 's3:x-amz-acl': 'bucket-owner-full-control' };
-    if (options.sourceArn) context['aws:SourceArn'] = options.sourceArn;
-    if (options.sourceAccount) context['aws:SourceAccount'] = options.sourceAccount;
-    const request: BucketRequest = { principal: { service: CLOUDTRAIL_SERVICE }, action: 's3:PutObject', resource: objectArn(bucketName, key), context };
-    if (evaluateBucketPolicy(row.policy ? parseStored(row.policy, bucketName) : null, request) !== 'Allow') throw StorageErrors.accessDenied();
-    const { sourceArn, sourceAccount, kms, ...put } = options;
+    if (!servicePutAllowed(bucketName, key, policyOf(row), tenancyOf(row), options.source)) throw StorageErrors.accessDenied();
+    const { source, kms, ...put } = options;
     if (kms) {
       if (!this.keyring) throw new OpenTrailError('KMS.NotFoundException', 'KMS is not available');
-      const sealed = await encryptWithKms(this.keyring, body, { ...kms, sourceArn, sourceAccount });
+      const sealed = await encryptWithKms(this.keyring, body, { ...kms, sourceArn: source.arns[0], sourceAccount: source.accountId });
       await this.objects.putObject(bucketName, key, sealed.body, { ...put, metadata: { ...put.metadata, ...sealed.metadata } });
       return;
     }
@@ -190,19 +197,36 @@ export class StorageService {
   /**
    * The service's own reads (log file validation); null when the key does not exist. SSE is
    * transparent; SSE-KMS objects come back as stored (ciphertext, metadata naming the key) unless
-   * `kms: 'decrypt'` asks for the plaintext (the service decrypting for itself, no caller involved).
+   * `kms: 'decrypt'` asks for the plaintext (the service decrypting for itself, no caller involved;
+   * with `forAccount`, on that account's behalf: another tenant's key must have encrypted it for
+   * that account's trail).
    */
-  async readServiceObject(bucketName: string, key: string, opts: { kms?: 'raw' | 'decrypt' } = {}): Promise<StoredObject | null> {
+  async readServiceObject(bucketName: string, key: string, opts: { kms?: 'raw' | 'decrypt'; forAccount?: string } = {}): Promise<StoredObject | null> {
     validateObjectKey(key);
     if (!(await this.find(bucketName))) throw StorageErrors.noSuchBucket();
     const object = await this.objects.getObject(bucketName, key);
     if (!object || opts.kms !== 'decrypt' || !isKmsEncrypted(object.metadata)) return object;
     if (!this.keyring) throw new OpenTrailError('KMS.NotFoundException', 'KMS is not available');
-    return decryptKmsObject(this.keyring, object, { service: true });
+    return decryptKmsObject(this.keyring, object, opts.forAccount ? { service: true, forAccount: opts.forAccount } : { service: true });
   }
 
   private find(name: string): Promise<BucketRow | null> {
     return this.db.asService((client) => BucketRepository.findByName(client, name), { transaction: false });
+  }
+
+  private findForService(name: string, sourceAccountId: string): Promise<ServiceBucketRow | null> {
+    return this.db.asService((client) => BucketRepository.findForService(client, name, sourceAccountId), { transaction: false });
+  }
+
+  /**
+   * The bucket a resource is being configured with; S3BucketDoesNotExistException when there is
+   * none. Bucket names are one namespace for all tenants (createBucket answers BucketAlreadyExists
+   * for a taken name), so telling a taken name from a free one here reveals nothing more.
+   */
+  private async findConfigured(bucketName: string, sourceAccountId: string): Promise<ServiceBucketRow> {
+    const row = /^[a-z0-9.-]{3,63}$/.test(bucketName) ? await this.findForService(bucketName, sourceAccountId) : null;
+    if (!row) throw new OpenTrailError('S3BucketDoesNotExistException', `S3 bucket ${bucketName} does not exist!`);
+    return row;
   }
 
   /**
@@ -253,6 +277,14 @@ export class StorageService {
 interface LoadedBucket {
   row: BucketRow;
   policy: BucketPolicy | null;
+}
+
+function policyOf(row: ServiceBucketRow): BucketPolicy | null {
+  return row.policy ? parseStored(row.policy, row.name) : null;
+}
+
+function tenancyOf(row: ServiceBucketRow): WriteTenancy {
+  return { ownerAccountId: row.accountId, ownerOrganizationId: row.ownerOrganizationId, sourceOrganizationId: row.sourceOrganizationId };
 }
 
 /** Stored policies were validated when put; parsing again normalises them for evaluation. */

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { loadPublicKeyDer } from '../../src/integrity/signing-keys.service';
 import { LIST_PUBLIC_KEYS } from '../helpers/integrity';
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
-import { createTrailBucket, trailCall } from '../helpers/trails';
+import { cloudTrailBucketPolicy, createTrailBucket, trailCall } from '../helpers/trails';
 import { call, policyJson } from '../helpers/iam-ops';
 import { allRows, createStore, lakeEvent, qCall, qError, query, runStatement, seed } from '../helpers/lake-query';
 import type { LakeSession } from '../helpers/lake-store';
@@ -214,7 +214,7 @@ describe('lake queries', () => {
   describe('delivery to S3 (§8.2.2, §6.9)', () => {
     it('writes gzip CSV results and a signed result_sign.json under the CloudTrail-Lake key layout', async () => {
       const acct = app.admin.accountId;
-      await createTrailBucket(app, admin, 'lq-results', [acct], 'lake');
+      await createTrailBucket(app, admin, 'lq-results', [acct], 'lake', [`arn:aws:cloudtrail:*:${acct}:eventdatastore/*`]);
       const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT eventId, eventName FROM ${B.id} ORDER BY eventId`, deliveryS3Uri: 's3://lq-results/lake' }, admin);
       expect((await qCall(app, 'describeQuery', { queryId }, admin)).deliveryStatus).toBe('PENDING');
       expect(await app.services.lakeQueries.run(queryId)).toBe('FINISHED');
@@ -242,9 +242,18 @@ describe('lake queries', () => {
       expect((elsewhere.data.listPublicKeys.publicKeyList as Array<{ fingerprint: string }>).map((k) => k.fingerprint)).not.toContain(sign.publicKeyFingerprint);
     });
 
-    it('reports ACCESS_DENIED when the bucket policy does not admit CloudTrail, and refuses malformed URIs', async () => {
+    it('checks the bucket at start, reports ACCESS_DENIED when its policy stopped admitting CloudTrail, and refuses malformed URIs', async () => {
       await trailCall(app, 'createBucket', { bucketName: 'lq-closed' }, admin);
+      const start = (uri: string) => qError(app, 'startQuery', { queryStatement: `SELECT eventId FROM ${B.id}`, deliveryS3Uri: uri }, admin);
+      expect(await start('s3://lq-closed')).toEqual({ code: 'InsufficientS3BucketPolicyException', message: 'Incorrect S3 bucket policy is detected for bucket: lq-closed' });
+      expect(await start('s3://lq-no-such-bucket/x')).toEqual({ code: 'S3BucketDoesNotExistException', message: 'S3 bucket lq-no-such-bucket does not exist!' });
+      const acct = app.admin.accountId;
+      const open = cloudTrailBucketPolicy('lq-closed', [acct], undefined, [`arn:aws:cloudtrail:*:${acct}:eventdatastore/*`]);
+      await trailCall(app, 'putBucketPolicy', { bucketName: 'lq-closed', policy: open }, admin);
       const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT eventId FROM ${B.id}`, deliveryS3Uri: 's3://lq-closed' }, admin);
+      const closed = JSON.parse(open);
+      closed.Statement = closed.Statement.slice(0, 1); // the ACL check only: no write
+      await trailCall(app, 'putBucketPolicy', { bucketName: 'lq-closed', policy: JSON.stringify(closed) }, admin);
       await app.services.lakeQueries.run(queryId);
       expect(await qCall(app, 'describeQuery', { queryId }, admin)).toMatchObject({ queryStatus: 'FINISHED', deliveryStatus: 'ACCESS_DENIED' });
       expect((await qError(app, 'startQuery', { queryStatement: `SELECT eventId FROM ${B.id}`, deliveryS3Uri: 'https://x' }, admin)).code).toBe('InvalidS3BucketNameException');

@@ -24,22 +24,28 @@ export async function insertTrail(db: Database, t: Partial<TrailEntity> & { acco
   );
 }
 
-/** A bucket policy letting CloudTrail write anywhere in the bucket (spec §5.3, without the SourceArn condition). */
-export function cloudTrailBucketPolicy(bucket: string): Record<string, unknown> {
+/**
+ * A bucket policy letting CloudTrail write anywhere in the bucket for `accountId` (spec §5.3, with
+ * the aws:SourceAccount condition CloudTrail accepts instead of aws:SourceArn).
+ */
+export function cloudTrailBucketPolicy(bucket: string, accountId: string): Record<string, unknown> {
   return {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'AWSCloudTrailAclCheck20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: `arn:aws:s3:::${bucket}` },
+      {
+        Sid: 'AWSCloudTrailAclCheck20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: `arn:aws:s3:::${bucket}`,
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+      },
       {
         Sid: 'AWSCloudTrailWrite20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*`,
-        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': accountId } },
       },
     ],
   };
 }
 
-/** A bucket row (with a policy that lets CloudTrail write, unless one is given) and its container. */
-export async function insertBucket(db: Database, store: ObjectStore, accountId: string, name: string, region = 'us-east-1', policy: unknown = cloudTrailBucketPolicy(name)): Promise<void> {
+/** A bucket row (with a policy that lets CloudTrail write for its owner, unless one is given) and its container. */
+export async function insertBucket(db: Database, store: ObjectStore, accountId: string, name: string, region = 'us-east-1', policy: unknown = cloudTrailBucketPolicy(name, accountId)): Promise<void> {
   await db.dataSource.getRepository(BucketEntity).save({ name, accountId, region, policy: policy as BucketEntity['policy'] });
   await store.createBucket(name);
 }

@@ -70,9 +70,9 @@ export async function tamper(app: TestApp, bucket: string, key: string, change: 
   return () => writeObject(app, bucket, key, original.body, original.metadata);
 }
 
-/** Writes an object's bytes and metadata through StorageService (the service's write path). */
+/** Writes an object's bytes and metadata into the object store as they are (a tampering bucket owner; the backend's SSE applies). */
 export function writeObject(app: TestApp, bucket: string, key: string, body: Buffer, metadata: Record<string, string> = {}): Promise<void> {
-  return app.services.storage.putServiceObject(bucket, key, body, { metadata, contentType: 'application/json', contentEncoding: 'gzip' });
+  return app.services.storage.objects.putObject(bucket, key, body, { metadata, contentType: 'application/json', contentEncoding: 'gzip' });
 }
 
 /** An object's bytes as StorageService returns them. */

@@ -52,29 +52,38 @@ export async function trailFails(app: TestApp, op: TrailOp, input: Record<string
   return error.message;
 }
 
-/** CloudTrail's bucket policy (spec §5.3) for an account (or, with an organization id, an org trail). */
-export function cloudTrailBucketPolicy(bucket: string, owners: string[], prefix?: string): string {
+/**
+ * CloudTrail's recommended bucket policy (spec §5.3) for the write paths of `owners` (accounts, or
+ * an organization id for an organization trail), with its aws:SourceArn condition: by default the
+ * trails of the accounts among `owners` (`arn:aws:cloudtrail:*:<account>:trail/*`; an organization
+ * trail's ARN holds the management account), or the given ARN patterns (a Lake query's stores).
+ */
+export function cloudTrailBucketPolicy(bucket: string, owners: string[], prefix?: string, sourceArns?: string[]): string {
   const base = prefix ? `${prefix}/` : '';
+  const arns = sourceArns ?? owners.filter((o) => /^\d{12}$/.test(o)).map((a) => `arn:aws:cloudtrail:*:${a}:trail/*`);
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'AWSCloudTrailAclCheck20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: `arn:aws:s3:::${bucket}` },
+      {
+        Sid: 'AWSCloudTrailAclCheck20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: `arn:aws:s3:::${bucket}`,
+        Condition: { ArnLike: { 'aws:SourceArn': arns } },
+      },
       {
         Sid: 'AWSCloudTrailWrite20150319',
         Effect: 'Allow',
         Principal: { Service: 'cloudtrail.amazonaws.com' },
         Action: 's3:PutObject',
         Resource: owners.map((o) => `arn:aws:s3:::${bucket}/${base}AWSLogs/${o}/*`),
-        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' }, ArnLike: { 'aws:SourceArn': arns } },
       },
     ],
   });
 }
 
-/** Creates a bucket through the storage API with CloudTrail's policy for `owners`. */
-export async function createTrailBucket(app: TestApp, s: Session, bucket: string, owners: string[], prefix?: string): Promise<void> {
+/** Creates a bucket through the storage API with CloudTrail's policy for `owners` (cloudTrailBucketPolicy). */
+export async function createTrailBucket(app: TestApp, s: Session, bucket: string, owners: string[], prefix?: string, sourceArns?: string[]): Promise<void> {
   await trailCall(app, 'createBucket', { bucketName: bucket }, s);
-  await trailCall(app, 'putBucketPolicy', { bucketName: bucket, policy: cloudTrailBucketPolicy(bucket, owners, prefix) }, s);
+  await trailCall(app, 'putBucketPolicy', { bucketName: bucket, policy: cloudTrailBucketPolicy(bucket, owners, prefix, sourceArns) }, s);
 }
 
 /** A notification topic row (the topic API belongs to the streaming module). */

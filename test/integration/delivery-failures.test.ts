@@ -81,7 +81,7 @@ describe('delivery: storage failures keep events pending and are reported', () =
   });
 
   it('once the policy is fixed, everything is delivered exactly once and the error is cleared', async () => {
-    await setBucketPolicy(app.db, 'denied-bucket', cloudTrailBucketPolicy('denied-bucket'));
+    await setBucketPolicy(app.db, 'denied-bucket', cloudTrailBucketPolicy('denied-bucket', app.admin.accountId));
     const fixed = await waitFor('delivery after the fix', async () => {
       const s = await status('denied');
       return s.latestDeliveryError === null && s.latestDeliveryTime !== null ? s : null;

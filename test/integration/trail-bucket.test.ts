@@ -68,11 +68,10 @@ describe('checkTrailBucket and putServiceObject', () => {
 
   it('checks the conditions: source ARN, source account, wrong account', async () => {
     await expect(check('ct-plain', { trailArn: `arn:aws:cloudtrail:us-east-1:${ACCT}:trail/Other` })).rejects.toMatchObject({ code: 'InsufficientS3BucketPolicyException' });
-    await expect(check('ct-plain', { trailArn: null })).rejects.toMatchObject({ code: 'InsufficientS3BucketPolicyException' });
     await bucketWithPolicy('ct-account', cloudTrailPolicy('ct-account', [`AWSLogs/${ACCT}/*`], { 'aws:SourceAccount': ACCT }));
-    await expect(check('ct-account', { trailArn: null })).resolves.toBeDefined();
+    await expect(check('ct-account', { trailArn: `arn:aws:cloudtrail:us-east-1:${ACCT}:trail/Other` })).resolves.toBeDefined();
     // Another account's trail cannot use the bucket: wrong path and wrong source account.
-    await expect(check('ct-account', { accountId: '444455556666', trailArn: null })).rejects.toMatchObject({ code: 'InsufficientS3BucketPolicyException' });
+    await expect(check('ct-account', { accountId: '444455556666', trailArn: 'arn:aws:cloudtrail:us-east-1:444455556666:trail/MyTrail' })).rejects.toMatchObject({ code: 'InsufficientS3BucketPolicyException' });
     const like = policyJson(
       { Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: 'arn:aws:s3:::ct-like' },
       { Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:*', Resource: 'arn:aws:s3:::ct-like/*', Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:cloudtrail:*:${ACCT}:trail/*` }, StringLike: { 's3:x-amz-acl': 'bucket-owner-*' } } },
@@ -95,18 +94,18 @@ describe('checkTrailBucket and putServiceObject', () => {
   it('putServiceObject writes what the policy allows and refuses the rest with S3 codes', async () => {
     const key = `AWSLogs/${ACCT}/CloudTrail/us-east-1/2024/01/02/${ACCT}_CloudTrail_us-east-1_20240102T0000Z_abcdefghijklmnop.json.gz`;
     const body = Buffer.from([0x1f, 0x8b, 1, 2, 3]);
-    await app.services.storage.putServiceObject('ct-plain', key, body, { sourceArn: TRAIL_ARN, sourceAccount: ACCT, contentType: 'application/json', contentEncoding: 'gzip', metadata: { signature: 's' } });
+    await app.services.storage.putServiceObject('ct-plain', key, body, { source: { accountId: ACCT, arns: [TRAIL_ARN] }, contentType: 'application/json', contentEncoding: 'gzip', metadata: { signature: 's' } });
     const read = await app.services.storage.readServiceObject('ct-plain', key);
     expect(read!.body.equals(body)).toBe(true);
     expect(read!.metadata).toEqual({ signature: 's' });
     expect(await app.services.storage.readServiceObject('ct-plain', 'AWSLogs/none')).toBeNull();
 
-    await expect(app.services.storage.putServiceObject('ct-plain', key, body, { sourceArn: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/Other' })).rejects.toMatchObject({ code: 'AccessDenied' });
-    await expect(app.services.storage.putServiceObject('ct-plain', 'AWSLogs/444455556666/CloudTrail/x.json.gz', body, { sourceArn: TRAIL_ARN })).rejects.toMatchObject({ code: 'AccessDenied' });
-    await expect(app.services.storage.putServiceObject('ct-none', `AWSLogs/${ACCT}/x`, body, { sourceArn: TRAIL_ARN })).rejects.toMatchObject({ code: 'AccessDenied' });
-    await expect(app.services.storage.putServiceObject('ct-deny', `AWSLogs/${ACCT}/CloudTrail-Digest/x`, body, { sourceArn: TRAIL_ARN })).rejects.toMatchObject({ code: 'AccessDenied' });
-    await expect(app.services.storage.putServiceObject('ct-deny', `AWSLogs/${ACCT}/CloudTrail/x`, body, { sourceArn: TRAIL_ARN })).resolves.toBeUndefined();
-    await expect(app.services.storage.putServiceObject('gone-bucket', `AWSLogs/${ACCT}/x`, body, { sourceArn: TRAIL_ARN })).rejects.toMatchObject({ code: 'NoSuchBucket' });
+    await expect(app.services.storage.putServiceObject('ct-plain', key, body, { source: { accountId: ACCT, arns: ['arn:aws:cloudtrail:us-east-1:111122223333:trail/Other'] } })).rejects.toMatchObject({ code: 'AccessDenied' });
+    await expect(app.services.storage.putServiceObject('ct-plain', 'AWSLogs/444455556666/CloudTrail/x.json.gz', body, { source: { accountId: ACCT, arns: [TRAIL_ARN] } })).rejects.toMatchObject({ code: 'AccessDenied' });
+    await expect(app.services.storage.putServiceObject('ct-none', `AWSLogs/${ACCT}/x`, body, { source: { accountId: ACCT, arns: [TRAIL_ARN] } })).rejects.toMatchObject({ code: 'AccessDenied' });
+    await expect(app.services.storage.putServiceObject('ct-deny', `AWSLogs/${ACCT}/CloudTrail-Digest/x`, body, { source: { accountId: ACCT, arns: [TRAIL_ARN] } })).rejects.toMatchObject({ code: 'AccessDenied' });
+    await expect(app.services.storage.putServiceObject('ct-deny', `AWSLogs/${ACCT}/CloudTrail/x`, body, { source: { accountId: ACCT, arns: [TRAIL_ARN] } })).resolves.toBeUndefined();
+    await expect(app.services.storage.putServiceObject('gone-bucket', `AWSLogs/${ACCT}/x`, body, { source: { accountId: ACCT, arns: [TRAIL_ARN] } })).rejects.toMatchObject({ code: 'NoSuchBucket' });
     await expect(app.services.storage.readServiceObject('gone-bucket', 'x')).rejects.toMatchObject({ code: 'NoSuchBucket' });
   });
 });

@@ -249,7 +249,7 @@ export class LakeImportService {
     let records: LakeRecord[] = [];
     let failure: { type: string; message: string } | null = null;
     try {
-      records = await this.readRecords(imp.bucket_name, key);
+      records = await this.readRecords(imp.bucket_name, key, store.account_id);
     } catch (err) {
       failure = { type: err instanceof OpenTrailError ? err.code : 'InvalidData', message: (err as Error).message.slice(0, 1000) };
     }
@@ -297,8 +297,9 @@ export class LakeImportService {
     }
   }
 
-  private async readRecords(bucket: string, key: string): Promise<LakeRecord[]> {
-    const object = await this.storage.readServiceObject(bucket, key, { kms: 'decrypt' });
+  /** One log file's records; SSE-KMS files decrypted on behalf of the store's account (never with another tenant's key for it). */
+  private async readRecords(bucket: string, key: string, forAccount: string): Promise<LakeRecord[]> {
+    const object = await this.storage.readServiceObject(bucket, key, { kms: 'decrypt', forAccount });
     if (!object) throw new OpenTrailError('NoSuchKey', 'The log file no longer exists.');
     const json = await gunzipAsync(object.body, { maxOutputLength: MAX_UNCOMPRESSED });
     const parsed = JSON.parse(json.toString('utf8')) as { Records?: unknown };

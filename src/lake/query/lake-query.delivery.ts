@@ -39,18 +39,19 @@ export type DeliveryStatus = 'SUCCESS' | 'FAILED' | 'FAILED_SIGNING_FILE' | 'ACC
  * Writes a finished query's results as CloudTrail does (spec §8.2.2, §6.9): gzip CSV files
  * `result_1.csv.gz`, … under `<prefix>/AWSLogs/<acct>/CloudTrail-Lake/Query/<YYYY>/<MM>/<DD>/<query-id>/`,
  * then `result_sign.json` with the SHA-256 of each compressed file and the signature over the
- * space-joined hashes. Written as the CloudTrail service (the bucket policy must allow it).
+ * space-joined hashes. Written as the CloudTrail service for the query's account and data stores
+ * (aws:SourceAccount, aws:SourceArn = each store ARN): the bucket policy must allow it for them.
  */
 export async function deliverResults(
   storage: StorageService,
   signer: ResultSigner,
-  q: { id: string; accountId: string; region: string; columns: string[]; target: DeliveryTarget; completedAt: Date },
+  q: { id: string; accountId: string; region: string; columns: string[]; target: DeliveryTarget; completedAt: Date; storeArns: string[] },
   batches: AsyncIterable<Array<Array<string | null>>>,
 ): Promise<DeliveryStatus> {
   const day = q.completedAt.toISOString().slice(0, 10).replace(/-/g, '/');
   const dir = `${q.target.prefix ? `${q.target.prefix}/` : ''}AWSLogs/${q.accountId}/CloudTrail-Lake/Query/${day}/${q.id}/`;
   const files: Array<{ fileHashValue: string; fileName: string }> = [];
-  const put = async (name: string, body: Buffer) => storage.putServiceObject(q.target.bucket, dir + name, body, { sourceAccount: q.accountId });
+  const put = async (name: string, body: Buffer) => storage.putServiceObject(q.target.bucket, dir + name, body, { source: { accountId: q.accountId, arns: q.storeArns } });
   let lines: string[] = [q.columns.map(csvField).join(',')];
   let rows = 0;
   const flush = async () => {

@@ -99,7 +99,13 @@ export class LakeQueryService {
         throw Errors.accessDenied('cloudtrail:StartQuery', store.arn, ctx.caller.identity.arn);
       }
       // Spec §7: a store whose key is disabled, deleted or no longer lets CloudTrail decrypt cannot be queried.
-      if (store.kmsKeyId) await this.keys.checkEventDataStoreKey(store.kmsKeyId, { region: store.region });
+      if (store.kmsKeyId) await this.keys.checkEventDataStoreKey(store.kmsKeyId, { region: store.region, accountId: store.accountId, storeArn: store.arn });
+    }
+    // CloudTrail checks the results bucket at start (S3BucketDoesNotExistException,
+    // InsufficientS3BucketPolicyException), with the rule the delivery's writes will meet.
+    if (input.deliveryS3Uri) {
+      const target = parseDeliveryUri(input.deliveryS3Uri);
+      await this.storage.checkQueryResultBucket(target.bucket, { source: { accountId: ctx.caller.accountId, arns: stores.map((s) => s.arn) }, prefix: target.prefix });
     }
     const estimate = await this.plan(compiled.sql);
 
@@ -329,7 +335,7 @@ export class LakeQueryService {
    * Delivers a finished query's rows to its deliveryS3Uri (lake-query.delivery.ts); partial
    * (timed-out, failed, cancelled) results are not delivered (spec §6.9).
    */
-  private async deliver(queryId: string, q: { account_id: string; region: string; columns: string[]; delivery_s3_uri: string | null }, notDelivered: string | null): Promise<void> {
+  private async deliver(queryId: string, q: { account_id: string; region: string; columns: string[]; event_data_store_ids: string[]; delivery_s3_uri: string | null }, notDelivered: string | null): Promise<void> {
     const pool = this.db.pool;
     let status: string = notDelivered ?? 'FAILED';
     if (!notDelivered) {
@@ -343,8 +349,9 @@ export class LakeQueryService {
             yield rows[0].rows as Array<Array<string | null>>;
           }
         }
+        const storeArns = (await pool.query(`SELECT arn FROM event_data_stores WHERE id = ANY($1::uuid[]) ORDER BY arn`, [q.event_data_store_ids])).rows.map((r) => r.arn as string);
         status = await deliverResults(this.storage, this.signer, {
-          id: queryId, accountId: q.account_id, region: q.region, columns: q.columns,
+          id: queryId, accountId: q.account_id, region: q.region, columns: q.columns, storeArns,
           target: parseDeliveryUri(q.delivery_s3_uri!), completedAt: new Date(final.finished_at),
         }, batches()).catch((err) => {
           this.logger.warn({ queryId, err: (err as Error).message }, 'lake query result delivery failed');
