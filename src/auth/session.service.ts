@@ -5,7 +5,7 @@ import type { RequestContext, RequestMeta, UserIdentity } from '../common/reques
 import { trustAllows } from '../policies/policy-evaluator';
 import type { PolicyDocument } from '../policies/policy-document';
 import type { AuditSubject } from './authenticator';
-import { secretMatches } from './credentials';
+import { ACCESS_KEY_ID, secretMatches } from './credentials';
 import type { SignInThrottle } from './signin-throttle';
 import type { TokenService } from './token.service';
 import { HIDDEN, type UnattributedCalls } from './unattributed-calls';
@@ -16,7 +16,6 @@ export interface SessionCredentials {
   accessKeyId: string;
 }
 
-const ACCESS_KEY_ID = /^AKIA[A-Z2-7]{16}$/;
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]{1,64})$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 

@@ -46,7 +46,8 @@ describe('createSession cannot be brute-forced', () => {
   const wrongSecret = () => randomBytes(30).toString('base64');
   const unknownKeyId = () => `AKIA${Array.from(randomBytes(16), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[b % 32]).join('')}`;
 
-  async function flood(from: string, accessKeyId: string, attempts: number, concurrency: number): Promise<Answer[]> {
+  /** Sends `attempts` wrong secrets, `concurrency` at a time; `onAnswer` runs after each answer. */
+  async function flood(from: string, accessKeyId: string, attempts: number, concurrency: number, onAnswer: (answers: Answer[]) => Promise<void>): Promise<Answer[]> {
     const answers: Answer[] = [];
     let next = 0;
     await Promise.all(
@@ -54,6 +55,7 @@ describe('createSession cannot be brute-forced', () => {
         while (next < attempts) {
           next++;
           answers.push(await signIn(from, accessKeyId, wrongSecret()));
+          await onAnswer(answers);
         }
       }),
     );
@@ -75,7 +77,18 @@ describe('createSession cannot be brute-forced', () => {
 
   it('300 wrong secrets for one key from one address: the free allowance and one per growing delay are judged, the rest are 429 ThrottlingException', async () => {
     const victim = await createUserSession(app, admin, 'victim');
-    const answers = await flood('127.0.0.2', victim.accessKeyId, 300, 10);
+    // The lockout is no oracle: the right secret, sent from the flooding address while the flood is
+    // on (just after the first delay began), is refused like the guesses.
+    let rightDuringLockout: Answer | null = null;
+    let sent = false;
+    const answers = await flood('127.0.0.2', victim.accessKeyId, 300, 10, async (so) => {
+      if (sent || so.filter((a) => codeOf(a) === 'SignatureDoesNotMatch').length < 6) return;
+      sent = true;
+      rightDuringLockout = await signIn('127.0.0.2', victim.accessKeyId, victim.secretAccessKey);
+    });
+    expect(rightDuringLockout).not.toBeNull();
+    expect(codeOf(rightDuringLockout!)).toBe('ThrottlingException');
+    expect(rightDuringLockout!.status).toBe(429);
     const judged = answers.filter((a) => codeOf(a) === 'SignatureDoesNotMatch');
     const throttled = answers.filter((a) => codeOf(a) === 'ThrottlingException');
     expect(judged.length + throttled.length).toBe(300);
@@ -93,11 +106,6 @@ describe('createSession cannot be brute-forced', () => {
     // Only judged attempts are written: one failed-sign-in record each, none for the refused ones.
     const records = await storedRecords(app, `event_name = 'ConsoleLogin' AND access_key_id = $1`, [victim.accessKeyId]);
     expect(records).toHaveLength(judged.length);
-
-    // The lockout is no oracle: the right secret from the flooding address is refused too.
-    const right = await signIn('127.0.0.2', victim.accessKeyId, victim.secretAccessKey);
-    expect(codeOf(right)).toBe('ThrottlingException');
-    expect(right.status).toBe(429);
 
     // The owner signing in from elsewhere, and another key from the flooding address, are unaffected.
     expect(codeOf(await signIn('127.0.0.1', victim.accessKeyId, victim.secretAccessKey))).toBe('OK');
@@ -127,6 +135,14 @@ describe('createSession cannot be brute-forced', () => {
     expect(codes.filter((c) => c === 'ThrottlingException').length).toBeGreaterThanOrEqual(8);
     // The address is throttled whatever key it names, a valid one included …
     expect(codeOf(await signIn('127.0.0.4', valid.accessKeyId, valid.secretAccessKey))).toBe('ThrottlingException');
+    // A throttled attempt is still recorded (sampled), but a secret pasted as the key id never is.
+    const pasted = randomBytes(30).toString('base64');
+    expect(codeOf(await signIn('127.0.0.4', pasted, wrongSecret()))).toBe('ThrottlingException');
+    expect((await app.db.pool.query(`SELECT 1 FROM events WHERE record LIKE '%' || $1 || '%'`, [pasted])).rows).toHaveLength(0);
+    const throttledRecords = await storedRecords(app, `event_name = 'CreateSession' AND error_code = 'ThrottlingException' AND source_ip_address = '127.0.0.4'`);
+    expect(throttledRecords.length).toBeGreaterThan(0);
+    expect(throttledRecords[0]).toMatchObject({ recipientAccountId: app.admin.accountId, userIdentity: { type: 'Unknown' } });
+    expect(throttledRecords.some((r) => r.requestParameters.input.accessKeyId === 'HIDDEN_DUE_TO_SECURITY_REASONS')).toBe(true);
     // … and nowhere else.
     expect(codeOf(await signIn('127.0.0.1', valid.accessKeyId, valid.secretAccessKey))).toBe('OK');
   });
