@@ -221,8 +221,18 @@ describe('failed sign-ins and unattributable calls are recorded', () => {
       expect(records).toHaveLength(1);
       expect(records[0]).toMatchObject({ userIdentity: { type: 'Unknown', accessKeyId: '' }, errorCode: 'UnrecognizedClientException', recipientAccountId: management });
     }
+    // An expired token the server did sign still names its account: recorded there, as before.
+    const { rows } = await app.db.pool.query(`SELECT id, arn FROM iam_users WHERE account_id = $1 AND user_name = 'admin'`, [tenantB.accountId]);
+    const { token: expired } = app.services.tokens.issue(
+      { typ: 'user', acct: tenantB.accountId, org: tenantB.organizationId, pref: rows[0].id, src: tenantB.accessKeyId, akid: tenantB.accessKeyId, sub: rows[0].arn },
+      -10,
+    );
+    const late = await app.gql('query { listUsers { users { userName } } }', {}, { token: expired, headers: { 'user-agent': 'probe-expired' } });
+    expect(late.errors?.[0].extensions?.code).toBe('ExpiredTokenException');
+    const [lateRecord] = await storedRecords(app, `account_id = $1 AND user_agent = 'probe-expired'`, [tenantB.accountId]);
+    expect(lateRecord).toMatchObject({ eventName: 'ListUsers', errorCode: 'ExpiredTokenException', userIdentity: { type: 'IAMUser', userName: 'admin' } });
     // The forged token named tenant B: nothing is written there on its word.
-    expect(await storedRecords(app, `account_id = $1 AND event_name = 'ListUsers'`, [tenantB.accountId])).toHaveLength(0);
+    expect(await storedRecords(app, `account_id = $1 AND event_name = 'ListUsers' AND user_agent LIKE 'probe-%' AND user_agent <> 'probe-expired'`, [tenantB.accountId])).toHaveLength(0);
   });
 
   it('a forged bearer token on /ingest is recorded in the management account', async () => {

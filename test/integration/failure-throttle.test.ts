@@ -1,6 +1,9 @@
 import IORedis from 'ioredis';
 import { FailureThrottle } from '../../src/auth/failure-throttle';
-import { addressKey } from '../../src/auth/signin-throttle';
+import { addressKey, SignInThrottle } from '../../src/auth/signin-throttle';
+import { createLogger } from '../../src/observability/logger';
+import { loadConfig } from '../../src/config';
+import net from 'node:net';
 import { deleteRedisPrefix } from '../../src/common/redis-prefix';
 import { uniqueName } from '../helpers/test-app';
 
@@ -66,5 +69,27 @@ describe('addressKey', () => {
     expect(addressKey('2001:db8:1:2::1')).toBe('20010db800010002::/64');
     expect(addressKey('::ffff:198.51.100.4')).toBe('198.51.100.4');
     expect(addressKey('not an address')).toBe('unparsable');
+  });
+});
+
+describe('SignInThrottle without Redis', () => {
+  it('lets sign-in attempts through at once when Redis cannot be reached (the secret is the wall; the throttle bounds cost)', async () => {
+    // A port nobody listens on: connections are refused.
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const config = loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    const redis = new IORedis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 500 });
+    redis.on('error', () => undefined);
+    try {
+      const throttle = new SignInThrottle(redis, config, createLogger('silent'));
+      for (let i = 0; i < 10; i++) {
+        const attempt = await throttle.begin('AKIAAAAAAAAAAAAAAAAA', '203.0.113.9');
+        await attempt.succeeded();
+      }
+    } finally {
+      redis.disconnect();
+    }
   });
 });
