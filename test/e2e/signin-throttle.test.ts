@@ -188,6 +188,19 @@ describe('failed sign-ins and unattributable calls are recorded', () => {
     expect(await storedRecords(app, `account_id = $1 AND event_name = 'ConsoleLogin'`, [management])).toHaveLength(0);
   });
 
+  it('aliased sign-ins of two tenants in one request are each recorded in their own account', async () => {
+    const both = `mutation {
+      b: createSession(input: {accessKeyId: "${tenantB.accessKeyId}", secretAccessKey: "${tenantB.secretAccessKey}"}) { accessKeyId }
+      a: createSession(input: {accessKeyId: "${app.admin.accessKeyId}", secretAccessKey: "${app.admin.secretAccessKey}"}) { accessKeyId }
+    }`;
+    const r = await app.gql(both, {}, { headers: { 'user-agent': 'two-tenants' } });
+    expect(r.errors).toBeUndefined();
+    const recorded = await app.db.pool.query(`SELECT account_id, access_key_id FROM events WHERE event_name = 'CreateSession' AND user_agent = 'two-tenants' ORDER BY account_id`);
+    expect(recorded.rows.map((row) => [row.account_id, row.access_key_id]).sort()).toEqual(
+      [[tenantB.accountId, tenantB.accessKeyId], [management, app.admin.accessKeyId]].sort(),
+    );
+  });
+
   it('an unknown access key id is a failed ConsoleLogin of an unknown user in the management account', async () => {
     const forged = 'AKIAAAAAAAAAAAAAAAAA';
     expect((await signIn(forged, 'x'.repeat(40))).errors?.[0].extensions?.code).toBe('InvalidClientTokenId');
