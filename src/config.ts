@@ -22,6 +22,19 @@ export interface Config {
   /** Root key for encryption at rest (src/crypto/master-key.ts); null = a generated 0600 file in DATA_DIR. */
   masterKey: Buffer | null;
   sessionTtlSeconds: number;
+  /** createSession attempts one access key id may make from one address before delays start. */
+  signinFreeFailuresPerKeyAddress: number;
+  /** createSession attempts one address (an IPv6 /64) may fail, over all key ids, before delays start. */
+  signinFreeFailuresPerAddress: number;
+  /** createSession attempts one access key id may fail, over all addresses, before delays start. */
+  signinFreeFailuresPerKey: number;
+  /** First sign-in delay past an allowance; it doubles with each further attempt up to the maximum. */
+  signinBaseDelaySeconds: number;
+  signinMaxDelaySeconds: number;
+  /** Failed sign-ins are forgotten this long after the first of a run (a success forgets them at once). */
+  signinFailureWindowSeconds: number;
+  /** Calls with a failing bearer token one address gets recorded in full before they are sampled. */
+  authFailureAuditFreePerAddress: number;
   logLevel: string;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
@@ -162,6 +175,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return key;
     }, null),
     sessionTtlSeconds: read('SESSION_TTL_SECONDS', integer(60, 43200), 3600),
+    signinFreeFailuresPerKeyAddress: read('SIGNIN_FREE_FAILURES_PER_KEY_ADDRESS', integer(1, 1000), 5),
+    signinFreeFailuresPerAddress: read('SIGNIN_FREE_FAILURES_PER_ADDRESS', integer(1, 100_000), 30),
+    signinFreeFailuresPerKey: read('SIGNIN_FREE_FAILURES_PER_KEY', integer(1, 100_000), 100),
+    signinBaseDelaySeconds: read('SIGNIN_BASE_DELAY_SECONDS', integer(1, 3600), 1),
+    signinMaxDelaySeconds: read('SIGNIN_MAX_DELAY_SECONDS', integer(1, 86_400), 900),
+    signinFailureWindowSeconds: read('SIGNIN_FAILURE_WINDOW_SECONDS', integer(60, 7 * 86_400), 3600),
+    authFailureAuditFreePerAddress: read('AUTH_FAILURE_AUDIT_FREE_PER_ADDRESS', integer(1, 1_000_000), 100),
     logLevel: read('LOG_LEVEL', (raw) => {
       if (!LOG_LEVELS.includes(raw)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
       return raw;
@@ -216,6 +236,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.webhookMaxBackoffMs < config.webhookBackoffMs) {
     problems.push('WEBHOOK_MAX_BACKOFF_MS must be at least WEBHOOK_BACKOFF_MS');
+  }
+  if (config.signinMaxDelaySeconds < config.signinBaseDelaySeconds) {
+    problems.push('SIGNIN_MAX_DELAY_SECONDS must be at least SIGNIN_BASE_DELAY_SECONDS');
   }
   if (config.storageBackend === 's3') {
     for (const [name, value] of [['S3_ENDPOINT', config.s3Endpoint], ['S3_ACCESS_KEY_ID', config.s3AccessKeyId], ['S3_SECRET_ACCESS_KEY', config.s3SecretAccessKey]] as const) {

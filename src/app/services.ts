@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { Authenticator } from '../auth/authenticator';
-import { SessionService } from '../auth/session.service';
+import { type AuthServices, createAuthServices } from '../auth/auth-services';
 import { TokenService } from '../auth/token.service';
 import type { Config } from '../config';
 import { MasterKey } from '../crypto/master-key';
@@ -26,7 +25,7 @@ import { StorageService } from '../storage/storage.service';
 import { createTrailServices, type TrailServices } from '../trails/trail-services';
 
 /** Everything the resolvers and HTTP handlers use, built once at boot (the composition root). */
-export interface Services extends EventServices, StreamingServices, IntegrityServices {
+export interface Services extends AuthServices, EventServices, StreamingServices, IntegrityServices {
   config: Config;
   db: Database;
   logger: Logger;
@@ -34,8 +33,6 @@ export interface Services extends EventServices, StreamingServices, IntegritySer
   tokens: TokenService;
   /** Root key for encryption at rest; derive a purpose key from it, never use it directly. */
   masterKey: MasterKey;
-  authenticator: Authenticator;
-  sessions: SessionService;
   iam: IamService;
   organizations: OrganizationsService;
   delegatedAdmins: DelegatedAdminService;
@@ -66,8 +63,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     metrics,
     tokens,
     masterKey,
-    authenticator: new Authenticator(db.pool, tokens),
-    sessions: new SessionService(db.pool, tokens, config.sessionTtlSeconds),
+    ...createAuthServices(config, db, tokens, logger),
     iam: new IamService(db),
     organizations: new OrganizationsService(db),
     delegatedAdmins: new DelegatedAdminService(db),
@@ -102,4 +98,5 @@ export async function closeServices(services: Services): Promise<void> {
   await services.closeStreamingServices();
   await services.storage.objects.close();
   await services.lakeQueries.close();
+  services.closeAuthServices();
 }

@@ -6,9 +6,19 @@ import { managedPolicyDocuments } from '../policies/managed-policies';
 import type { PolicyDocument } from '../policies/policy-document';
 import type { SessionClaims, TokenService } from './token.service';
 
+/**
+ * The userIdentity of a call whose credentials identify nobody: AWS's failed console sign-in of an
+ * unknown user (IAMUser, user name hidden), or `Unknown` for a bad bearer token (spec §2.4).
+ */
+export interface UnknownIdentity {
+  type: 'IAMUser' | 'Unknown';
+  accessKeyId: string;
+  userName?: string;
+}
+
 /** Who a failed call is attributed to in self-audit when the caller could not be authenticated. */
 export interface AuditSubject {
-  identity: UserIdentity;
+  identity: UserIdentity | UnknownIdentity;
   accountId: string;
   organizationId: string | null;
 }

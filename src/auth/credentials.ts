@@ -1,5 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** The shape of a long-term access key id (AKIA + 16 base32 characters). */
+export const ACCESS_KEY_ID = /^AKIA[A-Z2-7]{16}$/;
+
 /**
  * Secret access keys are 40 random characters (240 bits), so a salted SHA-256 is enough to make
  * a stolen hash useless: there is nothing to brute-force. A slow KDF would only slow sessions.

@@ -1,12 +1,14 @@
 import type { Pool } from 'pg';
 import { newAccessKeyId } from '../common/ids';
 import { OpenTrailError } from '../common/errors';
-import type { RequestContext, UserIdentity } from '../common/request-context';
+import type { RequestContext, RequestMeta, UserIdentity } from '../common/request-context';
 import { trustAllows } from '../policies/policy-evaluator';
 import type { PolicyDocument } from '../policies/policy-document';
 import type { AuditSubject } from './authenticator';
-import { secretMatches } from './credentials';
+import { ACCESS_KEY_ID, secretMatches } from './credentials';
+import type { SignInThrottle } from './signin-throttle';
 import type { TokenService } from './token.service';
+import { HIDDEN, type UnattributedCalls } from './unattributed-calls';
 
 export interface SessionCredentials {
   token: string;
@@ -23,18 +25,33 @@ export class SessionService {
     private readonly pool: Pool,
     private readonly tokens: TokenService,
     private readonly sessionTtlSeconds: number,
+    private readonly throttle: SignInThrottle,
+    private readonly unattributed: UnattributedCalls,
   ) {}
 
   /**
-   * Exchanges an access key pair for a session token. `onSubject` receives the key's owner as
-   * soon as the key id is known, so that even a failed attempt is recorded in that account.
+   * Exchanges an access key pair for a session token. The attempt first passes the sign-in
+   * throttle (ThrottlingException when its delay has not passed, whatever the secret). `onSubject`
+   * receives whom the call is recorded as, and whether it is a failed sign-in: the key's owner as
+   * soon as the key id is known, else the installation's management account.
    */
   async createSession(
+    meta: RequestMeta,
     input: { accessKeyId: string; secretAccessKey: string; durationSeconds?: number | null },
-    onSubject: (subject: AuditSubject) => void,
+    onSubject: (subject: AuditSubject, failedSignIn: boolean) => void,
   ): Promise<SessionCredentials> {
     const invalidKey = () => new OpenTrailError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
-    if (!/^AKIA[A-Z2-7]{16}$/.test(input.accessKeyId)) throw invalidKey();
+    // A well-formed key id is recorded as presented; anything else may be a secret typed into the
+    // wrong field, so it is hidden (as CloudTrail hides a bad console user name).
+    const wellFormed = ACCESS_KEY_ID.test(input.accessKeyId);
+    const attempt = await this.throttle.begin(wellFormed ? input.accessKeyId : null, meta.sourceIp);
+    const unknownKey = async () => {
+      const identity = { type: 'IAMUser' as const, accessKeyId: wellFormed ? input.accessKeyId : '', userName: HIDDEN };
+      const subject = await this.unattributed.managementSubject(identity);
+      if (subject) onSubject(subject, true);
+      return invalidKey();
+    };
+    if (!wellFormed) throw await unknownKey();
     const { rows } = await this.pool.query(
       `SELECT k.status, k.secret_hash, k.secret_salt, u.id AS user_id, u.user_name, u.principal_id, u.arn,
               u.account_id, a.organization_id
@@ -43,7 +60,7 @@ export class SessionService {
       [input.accessKeyId],
     );
     const row = rows[0];
-    if (!row) throw invalidKey();
+    if (!row) throw await unknownKey();
     const identity: UserIdentity = {
       type: 'IAMUser',
       principalId: row.principal_id,
@@ -52,11 +69,17 @@ export class SessionService {
       accessKeyId: input.accessKeyId,
       userName: row.user_name,
     };
-    onSubject({ identity, accountId: row.account_id, organizationId: row.organization_id });
-    if (row.status !== 'Active') throw invalidKey();
+    const subject: AuditSubject = { identity, accountId: row.account_id, organizationId: row.organization_id };
+    if (row.status !== 'Active') {
+      onSubject(subject, true);
+      throw invalidKey();
+    }
     if (!secretMatches(input.secretAccessKey, row.secret_salt, row.secret_hash)) {
+      onSubject(subject, true);
       throw new OpenTrailError('SignatureDoesNotMatch', 'The secret access key does not match the access key id.', 403);
     }
+    onSubject(subject, false);
+    await attempt.succeeded();
     const ttl = this.ttl(input.durationSeconds, this.sessionTtlSeconds);
     const { token, expiration } = this.tokens.issue(
       { typ: 'user', acct: row.account_id, org: row.organization_id, pref: row.user_id, src: input.accessKeyId, akid: input.accessKeyId, sub: row.arn },

@@ -16,6 +16,9 @@ export interface ApiCall {
   responseElements: Record<string, unknown> | null;
   errorCode?: string;
   errorMessage?: string;
+  /** AwsApiCall unless said otherwise (a failed sign-in is an AwsConsoleSignIn, spec §2.5). */
+  eventType?: 'AwsApiCall' | 'AwsConsoleSignIn';
+  additionalEventData?: Record<string, unknown>;
 }
 
 /** Where self-audit writes: implemented by the events module. */

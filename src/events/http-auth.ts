@@ -29,7 +29,11 @@ export async function authorizeHttp(req: Request, res: Response, services: Servi
     else error = new OpenTrailError('InvalidRegionException', `Unknown region '${queryRegion.slice(0, 64)}': call listRegions for the catalog.`);
   }
   const auth = await authenticateRequest(req, services);
-  if (!auth.caller) return { meta, subject: auth.auditSubject, ctx: null, error: auth.authError ?? Errors.unauthenticated() };
+  if (!auth.caller) {
+    // No credentials naming an account: recorded in the management account, sampled per address.
+    const subject = auth.auditSubject ?? (await services.unattributedCalls.bearerFailureSubject(meta.sourceIp));
+    return { meta, subject, ctx: null, error: auth.authError ?? Errors.unauthenticated() };
+  }
   if (error) return { meta, subject: auth.auditSubject, ctx: null, error };
   if (evaluate(auth.caller.policies, action, '*') !== 'Allow') {
     return { meta, subject: auth.auditSubject, ctx: null, error: Errors.accessDenied(action, '*', auth.caller.identity.arn) };

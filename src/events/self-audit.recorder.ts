@@ -10,6 +10,7 @@ export function apiCallToRow(call: ApiCall): EventRow {
   const eventId = newEventId();
   const eventTime = formatEventTime(call.eventTime);
   const category = call.managementEvent ? 'Management' : 'Data';
+  const eventType = call.eventType ?? 'AwsApiCall';
   const record: Record<string, unknown> = {
     eventVersion: '1.11',
     userIdentity: call.subject.identity,
@@ -20,17 +21,19 @@ export function apiCallToRow(call: ApiCall): EventRow {
     sourceIPAddress: call.meta.sourceIp,
     userAgent: call.meta.userAgent,
   };
-  if (call.errorCode) {
-    record.errorCode = call.errorCode;
-    record.errorMessage = call.errorMessage ?? '';
-  }
+  if (call.errorCode) record.errorCode = call.errorCode;
+  // A failed sign-in carries only errorMessage, as CloudTrail's failed ConsoleLogin does.
+  if (call.errorCode || call.errorMessage !== undefined) record.errorMessage = call.errorMessage ?? '';
   Object.assign(record, {
     requestParameters: call.requestParameters,
     responseElements: call.responseElements,
+  });
+  if (call.additionalEventData) record.additionalEventData = call.additionalEventData;
+  Object.assign(record, {
     requestID: call.meta.requestId,
     eventID: eventId,
     readOnly: call.readOnly,
-    eventType: 'AwsApiCall',
+    eventType,
     managementEvent: call.managementEvent,
     recipientAccountId: call.subject.accountId,
     eventCategory: category,
@@ -46,12 +49,12 @@ export function apiCallToRow(call: ApiCall): EventRow {
     eventName: call.eventName,
     eventSource: call.eventSource,
     eventCategory: category,
-    eventType: 'AwsApiCall',
+    eventType,
     managementEvent: call.managementEvent,
     readOnly: call.readOnly,
     username: usernameOf(identity as unknown as Record<string, unknown>),
     accessKeyId: identity.accessKeyId || null,
-    userIdentityArn: identity.arn,
+    userIdentityArn: 'arn' in identity ? identity.arn : null,
     userAgent: call.meta.userAgent,
     sourceIpAddress: call.meta.sourceIp,
     errorCode: call.errorCode ?? null,

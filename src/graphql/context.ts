@@ -13,8 +13,13 @@ export interface GraphQLContext {
   authError: OpenTrailError | null;
   /** An unknown x-region: every operation fails with it. */
   regionError: OpenTrailError | null;
-  /** Who self-audit attributes this request's calls to (the caller, or the owner of a failed key). */
+  /**
+   * Who self-audit attributes this request's calls to: the caller, or the account a failed token
+   * names; null when no credentials name anyone (the plugin then asks UnattributedCalls).
+   */
   auditSubject: AuditSubject | null;
+  /** Per root field (response key): a subject of its own, e.g. the owner of the key a createSession presented. */
+  fieldAudit?: Map<string, { subject: AuditSubject; failedSignIn: boolean }>;
   services: Services;
 }
 

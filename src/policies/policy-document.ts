@@ -1,4 +1,5 @@
 import { OpenTrailError } from '../common/errors';
+import { duplicateKeyMessage, parseStrictJson } from './strict-json';
 
 /** An IAM-style policy statement. Conditions are not supported and are rejected on input. */
 export interface PolicyStatement {
@@ -41,11 +42,11 @@ export function parsePolicyDocument(input: unknown, opts: { trustPolicy?: boolea
   let raw: unknown = input;
   if (typeof input === 'string') {
     if (input.length > MAX_POLICY_CHARS) throw malformed(`Policy document exceeds ${MAX_POLICY_CHARS} characters`);
-    try {
-      raw = JSON.parse(input);
-    } catch {
-      throw malformed('Policy document is not valid JSON');
+    const parsed = parseStrictJson(input);
+    if ('error' in parsed) {
+      throw malformed(parsed.error === 'duplicate' ? duplicateKeyMessage(parsed.duplicate) : 'Policy document is not valid JSON');
     }
+    raw = parsed.value;
   } else if (JSON.stringify(input ?? null).length > MAX_POLICY_CHARS) {
     throw malformed(`Policy document exceeds ${MAX_POLICY_CHARS} characters`);
   }

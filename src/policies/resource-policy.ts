@@ -1,4 +1,5 @@
 import { wildcardMatch } from './policy-evaluator';
+import { duplicateKeyMessage, parseStrictJson } from './strict-json';
 
 /**
  * Resource-based policies (bucket policies, key policies): IAM statements with principals and
@@ -89,12 +90,9 @@ const STATEMENT_FIELDS = ['Sid', 'Effect', 'Principal', 'Action', 'NotAction', '
 export function parseResourcePolicy(text: string, rules: ResourcePolicyRules): { policy: ResourcePolicy; document: unknown } {
   const { malformed, messages } = rules;
   if (typeof text !== 'string' || Buffer.byteLength(text, 'utf8') > rules.maxBytes) throw malformed(messages.tooLarge);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw malformed(messages.notJson);
-  }
+  const parsed = parseStrictJson(text);
+  if ('error' in parsed) throw malformed(parsed.error === 'duplicate' ? duplicateKeyMessage(parsed.duplicate) : messages.notJson);
+  const raw = parsed.value;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw malformed(messages.notObject);
   const doc = raw as Record<string, unknown>;
   for (const key of Object.keys(doc)) if (!['Version', 'Id', 'Statement'].includes(key)) throw malformed(`Unknown field ${key}`);

@@ -63,19 +63,20 @@ describe('POST /ingest and self-audit', () => {
     expect(audit[0]).toMatchObject({ errorCode: 'AccessDeniedException' });
   });
 
-  it('self-audits GraphQL calls with identity, redacted secrets and errors; a failed createSession lands in the key owner account', async () => {
+  it('self-audits GraphQL calls with identity, redacted secrets and errors; a failed createSession lands in the key owner account as a failed ConsoleLogin', async () => {
     const wrong = await app.gql(`mutation($input: CreateSessionInput!) { createSession(input: $input) { token } }`, {
       input: { accessKeyId: app.admin.accessKeyId, secretAccessKey: 'wrong-secret-value' },
     }, { headers: { 'user-agent': 'jest-agent/1.0' } });
     expect(wrong.errors?.[0].extensions?.code).toBe('SignatureDoesNotMatch');
-    const records = await storedRecords(app, `account_id = $1 AND event_name = 'CreateSession' AND error_code IS NOT NULL`, [app.admin.accountId]);
+    // Recorded as CloudTrail records a failed console sign-in (spec §2.5), never with the secret.
+    const records = await storedRecords(app, `account_id = $1 AND event_name = 'ConsoleLogin'`, [app.admin.accountId]);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({
-      eventVersion: '1.11', eventSource: 'sts.amazonaws.com', readOnly: false, errorCode: 'SignatureDoesNotMatch',
+      eventVersion: '1.11', eventSource: 'signin.amazonaws.com', readOnly: false, errorMessage: 'Failed authentication',
       userAgent: 'jest-agent/1.0', sourceIPAddress: '127.0.0.1', awsRegion: app.config.homeRegion, recipientAccountId: app.admin.accountId,
       userIdentity: { type: 'IAMUser', userName: 'admin', accountId: app.admin.accountId },
-      requestParameters: { input: { accessKeyId: app.admin.accessKeyId, secretAccessKey: 'HIDDEN_DUE_TO_SECURITY_REASONS' } },
-      eventType: 'AwsApiCall', managementEvent: true, eventCategory: 'Management',
+      requestParameters: null, responseElements: { ConsoleLogin: 'Failure' },
+      eventType: 'AwsConsoleSignIn', managementEvent: true, eventCategory: 'Management',
     });
     expect(records[0].eventTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(JSON.stringify(records[0])).not.toContain('wrong-secret-value');

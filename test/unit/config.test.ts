@@ -34,4 +34,16 @@ describe('config', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be a whole number from 0 to 65535/);
     expect(() => loadConfig({ SESSION_TTL_SECONDS: '10' })).toThrow(/SESSION_TTL_SECONDS/);
   });
+
+  it('reads the sign-in throttle settings and refuses a maximum delay below the base delay', () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({
+      signinFreeFailuresPerKeyAddress: 5, signinFreeFailuresPerAddress: 30, signinFreeFailuresPerKey: 100,
+      signinBaseDelaySeconds: 1, signinMaxDelaySeconds: 900, signinFailureWindowSeconds: 3600, authFailureAuditFreePerAddress: 100,
+    });
+    expect(loadConfig({ SIGNIN_FREE_FAILURES_PER_KEY_ADDRESS: '3', SIGNIN_BASE_DELAY_SECONDS: '2' })).toMatchObject({ signinFreeFailuresPerKeyAddress: 3, signinBaseDelaySeconds: 2 });
+    expect(() => loadConfig({ SIGNIN_FREE_FAILURES_PER_KEY_ADDRESS: '0' })).toThrow(/SIGNIN_FREE_FAILURES_PER_KEY_ADDRESS/);
+    expect(() => loadConfig({ SIGNIN_BASE_DELAY_SECONDS: '60', SIGNIN_MAX_DELAY_SECONDS: '30' })).toThrow(/SIGNIN_MAX_DELAY_SECONDS must be at least SIGNIN_BASE_DELAY_SECONDS/);
+    expect(() => loadConfig({ SIGNIN_FAILURE_WINDOW_SECONDS: '5' })).toThrow(/SIGNIN_FAILURE_WINDOW_SECONDS/);
+  });
 });

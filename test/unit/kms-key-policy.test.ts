@@ -84,6 +84,8 @@ describe('key policies: KMS authorization = key policy AND IAM', () => {
     ['a bad principal', JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'root' }, Action: 'kms:*', Resource: '*' }] })],
     ['an unsupported operator', JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { NumericLessThan: { a: '1' } } }] })],
     ['an unknown field', JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*', Extra: 1 }] })],
+    ['Effect named twice', '{"Statement":[{"Effect":"Deny","Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}'],
+    ['a condition key named twice', '{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"111111111111","kms:CallerAccount":"222222222222"}}}]}'],
     ['over 32 KB', JSON.stringify({ Statement: [{ Sid: 'x'.repeat(33_000), Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' }] })],
   ])('rejects %s with MalformedPolicyDocumentException', (_what, text) => {
     expect(() => parseKeyPolicy(text)).toThrow(expect.objectContaining({ code: 'MalformedPolicyDocumentException' }));

@@ -1,0 +1,43 @@
+import IORedis from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import { Authenticator } from './authenticator';
+import { FailureThrottle } from './failure-throttle';
+import { SessionService } from './session.service';
+import { SignInThrottle } from './signin-throttle';
+import type { TokenService } from './token.service';
+import { UnattributedCalls } from './unattributed-calls';
+
+export interface AuthServices {
+  authenticator: Authenticator;
+  sessions: SessionService;
+  /** Records calls with no, bad or unknown credentials in the installation's management account. */
+  unattributedCalls: UnattributedCalls;
+  closeAuthServices(): void;
+}
+
+/** Authentication, sessions and their Redis-held throttles (one connection for both). */
+export function createAuthServices(config: Config, db: Database, tokens: TokenService, logger: Logger): AuthServices {
+  // Fail fast while Redis is away instead of queueing: a request must never hang on it.
+  const redis = new IORedis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  redis.on('error', () => undefined);
+  const log = logger.child({ module: 'auth' });
+  const unattributedCalls = new UnattributedCalls(
+    db.pool,
+    new FailureThrottle(redis, {
+      keyPrefix: `${config.redisPrefix}:auth-failure-audit`,
+      baseDelaySeconds: config.signinBaseDelaySeconds,
+      maxDelaySeconds: config.signinMaxDelaySeconds,
+      windowSeconds: config.signinFailureWindowSeconds,
+    }),
+    config.authFailureAuditFreePerAddress,
+    log,
+  );
+  return {
+    authenticator: new Authenticator(db.pool, tokens),
+    sessions: new SessionService(db.pool, tokens, config.sessionTtlSeconds, new SignInThrottle(redis, config, log), unattributedCalls),
+    unattributedCalls,
+    closeAuthServices: () => redis.disconnect(),
+  };
+}

@@ -1,0 +1,95 @@
+import type IORedis from 'ioredis';
+import ipaddr from 'ipaddr.js';
+import type { Logger } from 'pino';
+import { OpenTrailError } from '../common/errors';
+import type { Config } from '../config';
+import { FailureThrottle, type ThrottleDimension } from './failure-throttle';
+
+/**
+ * CloudTrail's ThrottlingException, answered over HTTP as 429 with Retry-After. Apollo Server reads
+ * `extensions.http` of a resolver error (graphql-js copies an error's own `extensions`), sets the
+ * status and headers, and drops it from the body; `extensions.code` comes from error-format.ts.
+ */
+export class ThrottlingError extends OpenTrailError {
+  readonly extensions: { http: { status: number; headers: Map<string, string> } };
+
+  constructor(readonly retryAfterSeconds: number) {
+    super('ThrottlingException', `Rate exceeded: too many failed sign-ins. Retry after ${retryAfterSeconds} seconds.`, 429);
+    this.extensions = { http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } };
+  }
+}
+
+/**
+ * The counters of a source address. IPv6 clients usually hold a whole /64, so an address stands for
+ * its /64; IPv4 addresses stand for themselves. Anything unparsable shares one counter.
+ */
+export function addressKey(sourceIp: string): string {
+  try {
+    const parsed = ipaddr.process(sourceIp);
+    if (parsed.kind() === 'ipv4') return parsed.toString();
+    return `${parsed.toByteArray().slice(0, 8).map((b) => b.toString(16).padStart(2, '0')).join('')}::/64`;
+  } catch {
+    return 'unparsable';
+  }
+}
+
+/** An attempt that was let through: report a success, or nothing (a failure stays counted). */
+export interface SignInAttempt {
+  succeeded(): Promise<void>;
+}
+
+/**
+ * Throttles `createSession` by address, by (access key id, address) and by access key id (see
+ * failure-throttle.ts for the mechanism). The address comes first so that a refused spray of
+ * made-up key ids creates no per-key counters in Redis:
+ *
+ * - (key, address) is tight, so an attacker hammering one key from one place is slowed at once,
+ *   while the key's owner signing in from elsewhere is not;
+ * - the address alone bounds one place spraying many key ids; a success there only hands back its
+ *   own attempt, so an attacker's own valid key cannot launder the address's failures;
+ * - the key alone bounds many places guessing one key; it only counts attempts that got through
+ *   the first two, so one noisy address barely moves it.
+ *
+ * A malformed access key id has no key counters (it names no key; nothing to lock), only the
+ * address's. If Redis cannot be reached the attempt is let through and logged: the secret's 240
+ * bits are what stop guessing, the throttle bounds its cost.
+ */
+export class SignInThrottle {
+  private readonly throttle: FailureThrottle;
+
+  constructor(redis: IORedis, private readonly config: Config, private readonly logger: Logger) {
+    this.throttle = new FailureThrottle(redis, {
+      keyPrefix: `${config.redisPrefix}:signin`,
+      baseDelaySeconds: config.signinBaseDelaySeconds,
+      maxDelaySeconds: config.signinMaxDelaySeconds,
+      windowSeconds: config.signinFailureWindowSeconds,
+    });
+  }
+
+  /** Throws ThrottlingError when any counter is past its allowance and its delay has not passed. */
+  async begin(accessKeyId: string | null, sourceIp: string): Promise<SignInAttempt> {
+    const address = addressKey(sourceIp);
+    const keyAddress: ThrottleDimension[] = accessKeyId
+      ? [{ key: `key-address:${accessKeyId}:${address}`, freeAttempts: this.config.signinFreeFailuresPerKeyAddress }]
+      : [];
+    const byAddress: ThrottleDimension = { key: `address:${address}`, freeAttempts: this.config.signinFreeFailuresPerAddress };
+    const byKey: ThrottleDimension[] = accessKeyId ? [{ key: `key:${accessKeyId}`, freeAttempts: this.config.signinFreeFailuresPerKey }] : [];
+    let decision;
+    try {
+      decision = await this.throttle.attempt([byAddress, ...keyAddress, ...byKey]);
+    } catch (err) {
+      this.logger.warn({ err }, 'sign-in throttle unavailable (Redis); attempt not throttled');
+      return { succeeded: async () => undefined };
+    }
+    if (!decision.ok) throw new ThrottlingError(decision.retryAfterSeconds);
+    return {
+      succeeded: async () => {
+        try {
+          await this.throttle.succeeded([...keyAddress, ...byKey], [byAddress]);
+        } catch (err) {
+          this.logger.warn({ err }, 'sign-in throttle could not be reset after a success');
+        }
+      },
+    };
+  }
+}
