@@ -13,7 +13,10 @@ export interface Config {
   host: string;
   databaseUrl: string;
   databasePoolSize: number;
-  /** How long taking a new PostgreSQL connection may wait before the request fails with 503. */
+  /**
+   * How long a checkout may wait, for a new PostgreSQL connection or for a free one in a full
+   * pool, before the work fails (a request with 503). Long: a busy pool is not an outage.
+   */
   databaseConnectTimeoutMs: number;
   redisUrl: string;
   redisPrefix: string;
@@ -137,7 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'postgres://postgres@127.0.0.1:5432/opentrail',
     ),
     databasePoolSize: read('DATABASE_POOL_SIZE', integer(2, 200), 20),
-    databaseConnectTimeoutMs: read('DATABASE_CONNECT_TIMEOUT_MS', integer(100, 120_000), 5000),
+    databaseConnectTimeoutMs: read('DATABASE_CONNECT_TIMEOUT_MS', integer(100, 120_000), 30_000),
     redisUrl: read('REDIS_URL', url(['redis:', 'rediss:']), 'redis://127.0.0.1:6379'),
     redisPrefix: read('REDIS_PREFIX', (raw) => {
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new Error('must be 1-64 of A-Z a-z 0-9 _ . -');

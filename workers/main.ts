@@ -64,11 +64,11 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
   // While Redis is away every connection (one shared, one blocking per queue) fails on each
   // retry: one line per kind of failure and window, not one per attempt.
   const repeated = repeatedLogFor(logger, config.logRepeatWindowSeconds);
-  const redisError = (source: string) => (err: Error) => {
+  const summarised = (kind: string, msg: string, fields: Record<string, unknown> = {}) => (err: Error) => {
     const error = errorSummary(err);
-    repeated.warn(`redis:${source}:${error.code ?? error.message}`, { err: error }, `${source} Redis connection error`);
+    repeated.warn(`${kind}:${error.code ?? error.message.slice(0, 200)}`, { ...fields, error }, msg);
   };
-  connection.on('error', redisError('worker'));
+  connection.on('error', summarised('redis:workers', 'worker Redis connection error'));
   const workers = list.map(([name, handler]) => {
     const worker = new Worker(name, handler, { connection, prefix: config.redisPrefix, concurrency: CONCURRENCY[name] ?? 1 });
     worker.on('failed', (job, err) => {
@@ -76,7 +76,8 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
       // The same failure of many jobs (PostgreSQL down) is summarised; distinct ones are all written.
       repeated.error(`job-failed:${name}:${errorSummary(err).message.slice(0, 200)}`, { queue: name, jobId: job?.id, err }, 'job failed');
     });
-    worker.on('error', redisError('queue worker'));
+    // Mostly the worker's own connections failing, once per queue and retry: one kind for all queues.
+    worker.on('error', summarised('worker-error', 'queue worker error', { queue: name }));
     return worker;
   });
   // Schedules go through the workers' patient connection: the api's producer fails fast by design.
@@ -101,7 +102,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     if (reasserting) return;
     reasserting = true;
     upsertSchedules(connection, config.redisPrefix, schedules)
-      .catch((err) => repeated.warn('schedules', { err: errorSummary(err) }, 'could not re-assert job schedules'))
+      .catch((err) => repeated.warn('schedules', { error: errorSummary(err) }, 'could not re-assert job schedules'))
       .finally(() => (reasserting = false));
   }, opts.scheduleReassertMs ?? SCHEDULE_REASSERT_MS);
   reassert.unref();

@@ -29,7 +29,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     connectTimeoutMs: config.databaseConnectTimeoutMs,
     onConnectionError: (err, where) => {
       const error = errorSummary(err);
-      repeated.warn(`pg:${where}:${error.code ?? error.message}`, { err: error, connection: where }, 'PostgreSQL connection lost; the work on it fails and is retried');
+      repeated.warn(`pg:${where}:${error.code ?? error.message}`, { error, connection: where }, 'PostgreSQL connection lost; the work on it fails and is retried');
     },
   });
   let applied: string[];

@@ -37,9 +37,10 @@ export class Database {
   constructor(readonly url: string, options: number | DatabaseOptions = {}) {
     const opts = typeof options === 'number' ? { poolSize: options } : options;
     const poolSize = opts.poolSize ?? 20;
-    // Without a timeout a checkout waits for a server that is not answering as long as the
-    // kernel does; a request should fail fast (503) instead.
-    const connectionTimeoutMillis = opts.connectTimeoutMs ?? 5000;
+    // Without a timeout a checkout waits for a server that does not answer (a lost host, not a
+    // refused port) as long as the kernel does. pg-pool applies it to waiting for a free client
+    // in a full pool too, hence a generous default.
+    const connectionTimeoutMillis = opts.connectTimeoutMs ?? 30_000;
     this.onConnectionError = opts.onConnectionError ?? (() => undefined);
     this.dataSource = new DataSource({
       type: 'postgres',
@@ -109,11 +110,14 @@ export class Database {
    * down, restarting or in recovery, true again once it is back.
    */
   async ping(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    // The timer also covers waiting for a free client and for a connection to a silent host.
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const answered = this.pool.query({ text: 'SELECT 1', query_timeout: timeoutMs } as { text: string }).then(() => true, () => false);
     try {
-      await this.pool.query({ text: 'SELECT 1', query_timeout: timeoutMs } as { text: string });
-      return true;
-    } catch {
-      return false;
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -108,7 +108,7 @@ test('with Redis down for seconds, every line both processes write is JSON and r
   expect(notJson(api.output())).toEqual([]);
 
   // Repeated connection errors: a first line, then summaries, not one line per retry.
-  const redisErrors = (text: string) => lines(text).map((l) => JSON.parse(l)).filter((l) => /redis/i.test(l.msg) && l.level !== 'info');
+  const redisErrors = (text: string) => lines(text).map((l) => JSON.parse(l)).filter((l) => /redis|worker error/i.test(l.msg) && l.level !== 'info');
   const workerErrors = redisErrors(duringWorkers);
   const apiErrors = redisErrors(duringApi);
   expect(workerErrors.length).toBeGreaterThan(0);

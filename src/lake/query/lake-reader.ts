@@ -135,7 +135,7 @@ export class LakeReaderPool {
       types: TEXT_TYPES,
     });
     // At most `max` connections, each lost once per outage: a line per loss is few enough.
-    return guardPool(pool, (err, where) => this.logger?.warn({ err: errorSummary(err), connection: where }, 'Lake reader lost its PostgreSQL connection'));
+    return guardPool(pool, (err, where) => this.logger?.warn({ error: errorSummary(err), connection: where }, 'Lake reader lost its PostgreSQL connection'));
   }
 
   /**
