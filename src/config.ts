@@ -13,6 +13,11 @@ export interface Config {
   host: string;
   databaseUrl: string;
   databasePoolSize: number;
+  /**
+   * How long a checkout may wait, for a new PostgreSQL connection or for a free one in a full
+   * pool, before the work fails (a request with 503). Long: a busy pool is not an outage.
+   */
+  databaseConnectTimeoutMs: number;
   redisUrl: string;
   redisPrefix: string;
   dataDir: string;
@@ -36,6 +41,11 @@ export interface Config {
   /** Calls with a failing bearer token one address gets recorded in full before they are sampled. */
   authFailureAuditFreePerAddress: number;
   logLevel: string;
+  /**
+   * Repeated failures of one kind (a lost database or Redis connection, retried by every client)
+   * are written once and then summarised once per this many seconds while they go on.
+   */
+  logRepeatWindowSeconds: number;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   bodyLimitBytes: number;
@@ -152,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'postgres://postgres@127.0.0.1:5432/opentrail',
     ),
     databasePoolSize: read('DATABASE_POOL_SIZE', integer(2, 200), 20),
+    databaseConnectTimeoutMs: read('DATABASE_CONNECT_TIMEOUT_MS', integer(100, 120_000), 30_000),
     redisUrl: read('REDIS_URL', url(['redis:', 'rediss:']), 'redis://127.0.0.1:6379'),
     redisPrefix: read('REDIS_PREFIX', (raw) => {
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new Error('must be 1-64 of A-Z a-z 0-9 _ . -');
@@ -186,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!LOG_LEVELS.includes(raw)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
       return raw;
     }, 'info'),
+    logRepeatWindowSeconds: read('LOG_REPEAT_WINDOW_SECONDS', integer(1, 3600), 10),
     graphqlMaxDepth: read('GRAPHQL_MAX_DEPTH', integer(2, 100), 12),
     graphqlMaxComplexity: read('GRAPHQL_MAX_COMPLEXITY', integer(10, 1_000_000), 2000),
     bodyLimitBytes: read('BODY_LIMIT_BYTES', integer(1024, 64 * 1024 * 1024), 2 * 1024 * 1024),

@@ -1,11 +1,14 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
+import type { Logger } from 'pino';
 import { loadConfigOrExit, openDatabase, rootLogger } from './app/boot';
 import { startServer } from './app/server';
 import { closeServices, createServices } from './app/services';
 import { bootstrapIfEmpty } from './organizations/organization-bootstrap';
 import { checkMasterKey } from './crypto/master-key-check';
 import { createMetrics } from './observability/metrics';
+import { logProcessFailures, startFailure } from './observability/process-failures';
+import { repeatedLogFor } from './observability/repeated-log';
 import { startWorkers } from '../workers/main';
 
 /**
@@ -15,6 +18,7 @@ import { startWorkers } from '../workers/main';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = rootLogger(config);
+  logProcessFailures(logger);
   const db = await openDatabase(config, logger);
   const credentials = await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile);
   if (credentials) {
@@ -25,9 +29,10 @@ async function main(): Promise<void> {
     );
   } else if (!fs.existsSync(config.bootstrapCredentialsFile)) {
     // A reused database with a fresh DATA_DIR: say where credentials come from instead of failing later.
-    process.stdout.write(
-      `The database already holds organizations, so no admin credentials were generated and ${config.bootstrapCredentialsFile} does not exist.\n` +
-        `Use the credentials written on the first start, or create another organization with: opentrail create-organization --name <name>\n`,
+    announcer(logger).warn(
+      { credentialsFile: config.bootstrapCredentialsFile },
+      `The database already holds organizations, so no admin credentials were generated and ${config.bootstrapCredentialsFile} does not exist. ` +
+        `Use the credentials written on the first start, or create another organization with: opentrail create-organization --name <name>`,
     );
   }
   const metrics = createMetrics();
@@ -48,6 +53,7 @@ async function main(): Promise<void> {
     await workers?.close().catch(() => undefined);
     await closeServices(services).catch(() => undefined);
     await db.close().catch(() => undefined);
+    repeatedLogFor(logger, config.logRepeatWindowSeconds).flush();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -55,11 +61,19 @@ async function main(): Promise<void> {
 
   workers = withWorkers ? await startWorkers(services) : null;
   server = await startServer(services);
-  process.stdout.write(`OpenTrail GraphQL API: ${server.url} (GraphiQL: ${server.url.replace(/\/graphql$/, '/graphiql')})\n`);
-  logger.info({ url: server.url, workers: withWorkers }, 'listening');
+  const graphiql = server.url.replace(/\/graphql$/, '/graphiql');
+  announcer(logger).info({ url: server.url, graphiql, workers: withWorkers }, `OpenTrail GraphQL API: ${server.url} (GraphiQL: ${graphiql})`);
+}
+
+/**
+ * Lines an operator (and the scripts that wait for the URL) must see whatever LOG_LEVEL says;
+ * they are JSON like every other line, so log pipelines parse them too.
+ */
+function announcer(logger: Logger): Logger {
+  return logger.child({}, { level: 'info' });
 }
 
 main().catch((err) => {
-  process.stderr.write(`OpenTrail failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  startFailure('OpenTrail failed to start', err);
   process.exit(1);
 });

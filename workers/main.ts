@@ -5,6 +5,8 @@ import { loadConfigOrExit, openDatabase, rootLogger } from '../src/app/boot';
 import { closeServices, createServices, type Services } from '../src/app/services';
 import { checkMasterKey } from '../src/crypto/master-key-check';
 import { createMetrics } from '../src/observability/metrics';
+import { logProcessFailures, startFailure } from '../src/observability/process-failures';
+import { errorSummary, repeatedLogFor } from '../src/observability/repeated-log';
 import { aggregationWorker } from './aggregation.worker';
 import { deliveryWorker } from './delivery.worker';
 import { insightsWorker } from './insights.worker';
@@ -64,14 +66,23 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
   checkHandlers(list);
   // Workers block on Redis: they need their own connection that retries forever.
   const connection = new IORedis(config.redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', (err) => logger.warn({ err: err.message }, 'worker Redis connection error'));
+  // While Redis is away every connection (one shared, one blocking per queue) fails on each
+  // retry: one line per kind of failure and window, not one per attempt.
+  const repeated = repeatedLogFor(logger, config.logRepeatWindowSeconds);
+  const summarised = (kind: string, msg: string, fields: Record<string, unknown> = {}) => (err: Error) => {
+    const error = errorSummary(err);
+    repeated.warn(`${kind}:${error.code ?? error.message.slice(0, 200)}`, { ...fields, error }, msg);
+  };
+  connection.on('error', summarised('redis:workers', 'worker Redis connection error'));
   const workers = list.map(([name, handler]) => {
     const worker = new Worker(name, handler, { connection, prefix: config.redisPrefix, concurrency: CONCURRENCY[name] ?? 1, ...WORKER_OPTIONS[name] });
     worker.on('failed', (job, err) => {
       metrics.jobFailures.inc({ queue: name });
-      logger.error({ queue: name, jobId: job?.id, err }, 'job failed');
+      // The same failure of many jobs (PostgreSQL down) is summarised; distinct ones are all written.
+      repeated.error(`job-failed:${name}:${errorSummary(err).message.slice(0, 200)}`, { queue: name, jobId: job?.id, err }, 'job failed');
     });
-    worker.on('error', (err) => logger.warn({ queue: name, err: err.message }, 'worker error'));
+    // Mostly the worker's own connections failing, once per queue and retry: one kind for all queues.
+    worker.on('error', summarised('worker-error', 'queue worker error', { queue: name }));
     return worker;
   });
   // Schedules go through the workers' patient connection: the api's producer fails fast by design.
@@ -89,8 +100,15 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
   await upsertSchedules(connection, config.redisPrefix, schedules);
   // Redis holds the schedules; if it loses its data (a restart without persistence, a failover),
   // they would be gone until the next worker start. Re-asserting them is idempotent and cheap.
+  // One re-assertion at a time: while Redis is down the last one waits for it, and piling more
+  // up would only hold more connections' retries.
+  let reasserting = false;
   const reassert = setInterval(() => {
-    upsertSchedules(connection, config.redisPrefix, schedules).catch((err) => logger.warn({ err: (err as Error).message }, 'could not re-assert job schedules'));
+    if (reasserting) return;
+    reasserting = true;
+    upsertSchedules(connection, config.redisPrefix, schedules)
+      .catch((err) => repeated.warn('schedules', { error: errorSummary(err) }, 'could not re-assert job schedules'))
+      .finally(() => (reasserting = false));
   }, opts.scheduleReassertMs ?? SCHEDULE_REASSERT_MS);
   reassert.unref();
   logger.info({ queues: list.map(([n]) => n) }, 'workers started');
@@ -109,6 +127,9 @@ const SCHEDULE_REASSERT_MS = 60_000;
 export async function upsertSchedules(connection: IORedis, prefix: string, schedules: Array<[QueueName, number]>): Promise<void> {
   for (const [name, seconds] of schedules) {
     const queue = new Queue(name, { connection, prefix });
+    // A Queue with no 'error' listener prints each connection error's stack with console.error
+    // (BullMQ's QueueBase.emit); the shared connection's own listener already reports them.
+    queue.on('error', () => undefined);
     try {
       await queue.upsertJobScheduler(name, { every: seconds * 1000 }, { name, data: {} });
     } finally {
@@ -121,6 +142,7 @@ export async function upsertSchedules(connection: IORedis, prefix: string, sched
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = rootLogger(config);
+  logProcessFailures(logger);
   const db = await openDatabase(config, logger);
   const services = createServices(config, db, logger, createMetrics());
   await checkMasterKey(db, services.masterKey);
@@ -134,6 +156,7 @@ async function main(): Promise<void> {
     await workers.close().catch(() => undefined);
     await closeServices(services).catch(() => undefined);
     await db.close().catch(() => undefined);
+    repeatedLogFor(logger, config.logRepeatWindowSeconds).flush();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -142,7 +165,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err) => {
-    process.stderr.write(`OpenTrail workers failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    startFailure('OpenTrail workers failed to start', err);
     process.exit(1);
   });
 }

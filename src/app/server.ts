@@ -5,7 +5,10 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { newRequestId } from '../common/ids';
 import { authenticateRequest, requestMeta, type GraphQLContext } from '../graphql/context';
-import { formatError } from '../graphql/error-format';
+import { Errors } from '../common/errors';
+import { isDatabaseUnavailable } from '../db/connection-errors';
+import { contextFailure, formatError } from '../graphql/error-format';
+import { httpStatusPlugin } from '../graphql/http-status.plugin';
 import { graphiqlRouter } from '../graphql/graphiql';
 import { complexityLimitPlugin, depthLimitRule } from '../graphql/limits';
 import { buildOpenTrailSchema } from '../graphql/schema';
@@ -17,6 +20,9 @@ import { attachLiveSubscriptions } from '../streaming/live-subscription.server';
 import type { Services } from './services';
 
 const KNOWN_ROUTES = new Set(['graphql', 'graphiql', 'ingest', 'event-history', 'healthz', 'readyz', 'metrics']);
+
+/** /readyz waits this long for PostgreSQL's answer before it says not ready. */
+const READY_TIMEOUT_MS = 2000;
 
 export interface RunningServer {
   url: string;
@@ -55,13 +61,11 @@ export async function startServer(services: Services): Promise<RunningServer> {
   app.get('/healthz', (_req, res) => {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
   });
+  // Readiness, unlike /healthz (liveness): not ready while PostgreSQL cannot be reached, so a
+  // load balancer sends requests elsewhere instead of restarting a process that will recover.
   app.get('/readyz', async (_req, res) => {
-    try {
-      await services.db.pool.query('SELECT 1');
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'database unavailable' });
-    }
+    if (await services.db.ping(READY_TIMEOUT_MS)) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'database unavailable' });
   });
   app.get('/metrics', metricsHandler(metrics));
   app.use(graphiqlRouter());
@@ -75,6 +79,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      httpStatusPlugin(),
       complexityLimitPlugin(config.graphqlMaxComplexity),
       selfAuditPlugin(() => schema, () => services.apiCallRecorder, (err) => logger.error({ err }, 'self-audit could not record a call')),
       {
@@ -101,7 +106,9 @@ export async function startServer(services: Services): Promise<RunningServer> {
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
         const { meta, regionError } = requestMeta(req, res.locals.requestId, config.homeRegion);
-        const auth = await authenticateRequest(req, services);
+        const auth = await authenticateRequest(req, services).catch((err: unknown) => {
+          throw contextFailure(err);
+        });
         return { meta, regionError, services, ...auth };
       },
     }),
@@ -113,6 +120,9 @@ export async function startServer(services: Services): Promise<RunningServer> {
       res.status(413).json({ errors: [{ message: `Request body exceeds ${config.bodyLimitBytes} bytes.`, extensions: { code: 'RequestEntityTooLargeException' } }] });
     } else if (err.type === 'entity.parse.failed') {
       res.status(400).json({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'ValidationException' } }] });
+    } else if (isDatabaseUnavailable(err)) {
+      const unavailable = Errors.serviceUnavailable();
+      res.status(unavailable.httpStatus).json({ errors: [{ message: unavailable.message, extensions: { code: unavailable.code } }] });
     } else {
       logger.error({ err }, 'unhandled HTTP error');
       res.status(err.status && err.status < 500 ? err.status : 500).json({ errors: [{ message: 'The request processing has failed because of an unknown error.', extensions: { code: 'InternalFailure' } }] });

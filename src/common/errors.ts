@@ -28,5 +28,8 @@ export const Errors = {
     new OpenTrailError('ExpiredTokenException', 'The security token included in the request is expired.', 401),
   invalidParameter: (message: string) => new OpenTrailError('InvalidParameterException', message),
   notFound: (code: string, message: string) => new OpenTrailError(code, message, 404),
+  /** PostgreSQL is down or restarting: nothing was done that a retry would repeat wrongly. */
+  serviceUnavailable: () =>
+    new OpenTrailError('ServiceUnavailableException', 'The service is temporarily unavailable: its database cannot be reached. Retry the request.', 503),
   internal: () => new OpenTrailError('InternalFailure', 'The request processing has failed because of an unknown error.', 500),
 };

@@ -3,6 +3,16 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { TenantScope } from '../common/request-context';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { type ConnectionErrorListener, guardPool } from './pool-guard';
+
+export interface DatabaseOptions {
+  /** Connections per process, shared by TypeORM and the raw pools (DATABASE_POOL_SIZE). */
+  poolSize?: number;
+  /** How long a checkout waits for a new connection before failing (DATABASE_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
+  /** Told of every lost connection (the process logs them, rate-limited); they never crash it. */
+  onConnectionError?: ConnectionErrorListener;
+}
 
 /** The database role tenant-scoped work runs as, so that row-level security applies to it. */
 export const TENANT_ROLE = 'opentrail_app';
@@ -21,7 +31,17 @@ export class Database {
    */
   private readonly relaxedPool: Pool;
 
-  constructor(readonly url: string, poolSize = 20) {
+  private readonly onConnectionError: ConnectionErrorListener;
+
+  /** `options` may be just the pool size (scripts and tests that need nothing else). */
+  constructor(readonly url: string, options: number | DatabaseOptions = {}) {
+    const opts = typeof options === 'number' ? { poolSize: options } : options;
+    const poolSize = opts.poolSize ?? 20;
+    // Without a timeout a checkout waits for a server that does not answer (a lost host, not a
+    // refused port) as long as the kernel does. pg-pool applies it to waiting for a free client
+    // in a full pool too, hence a generous default.
+    const connectionTimeoutMillis = opts.connectTimeoutMs ?? 30_000;
+    this.onConnectionError = opts.onConnectionError ?? (() => undefined);
     this.dataSource = new DataSource({
       type: 'postgres',
       url,
@@ -32,16 +52,24 @@ export class Database {
       uuidExtension: 'pgcrypto',
       logging: false,
       poolSize: Math.max(2, Math.floor(poolSize / 2)),
+      extra: { connectionTimeoutMillis },
+      poolErrorHandler: () => undefined, // guardPool (in connect) reports them
     });
-    this.pool = new Pool({ connectionString: url, max: Math.max(2, Math.ceil(poolSize / 2)) });
-    // An idle client that loses its connection must not crash the process.
-    this.pool.on('error', () => undefined);
-    this.relaxedPool = new Pool({ connectionString: url, max: Math.max(2, Math.ceil(poolSize / 8)), options: '-c synchronous_commit=off' });
-    this.relaxedPool.on('error', () => undefined);
+    // A client that loses its connection, idle or checked out, must not crash the process.
+    this.pool = guardPool(new Pool({ connectionString: url, max: Math.max(2, Math.ceil(poolSize / 2)), connectionTimeoutMillis }), this.onConnectionError);
+    this.relaxedPool = guardPool(
+      new Pool({ connectionString: url, max: Math.max(2, Math.ceil(poolSize / 8)), connectionTimeoutMillis, options: '-c synchronous_commit=off' }),
+      this.onConnectionError,
+    );
   }
 
   async connect(): Promise<void> {
-    if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+    if (this.dataSource.isInitialized) return;
+    await this.dataSource.initialize();
+    // TypeORM's query runners listen on their own checkouts; the guard covers the rest (its own
+    // checkouts at start-up excepted) and reports its pool's idle errors like ours.
+    const master = (this.dataSource.driver as unknown as { master?: Pool }).master;
+    if (master) guardPool(master, this.onConnectionError);
   }
 
   /** Applies pending migrations; returns the names of those applied. */
@@ -74,6 +102,22 @@ export class Database {
     } finally {
       await lock.query(`SELECT pg_advisory_unlock(hashtext('opentrail:migrations'))`).catch(() => undefined);
       lock.release();
+    }
+  }
+
+  /**
+   * Whether PostgreSQL answers a trivial query within `timeoutMs` (readiness): false while it is
+   * down, restarting or in recovery, true again once it is back.
+   */
+  async ping(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    // The timer also covers waiting for a free client and for a connection to a silent host.
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const answered = this.pool.query({ text: 'SELECT 1', query_timeout: timeoutMs } as { text: string }).then(() => true, () => false);
+    try {
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -176,6 +220,7 @@ export async function ensureDatabaseExists(url: string): Promise<void> {
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
+  client.on('error', () => undefined); // a lost connection fails the query below, which is what start-up reports
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

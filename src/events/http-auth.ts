@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AuditSubject } from '../auth/authenticator';
 import { Errors, OpenTrailError } from '../common/errors';
+import { isDatabaseUnavailable } from '../db/connection-errors';
 import type { RequestContext, RequestMeta } from '../common/request-context';
 import { authenticateRequest, requestMeta } from '../graphql/context';
 import { evaluate } from '../policies/policy-evaluator';
@@ -28,12 +29,17 @@ export async function authorizeHttp(req: Request, res: Response, services: Servi
     if (isKnownRegion(queryRegion)) meta.region = queryRegion;
     else error = new OpenTrailError('InvalidRegionException', `Unknown region '${queryRegion.slice(0, 64)}': call listRegions for the catalog.`);
   }
-  const auth = await authenticateRequest(req, services);
-  if (!auth.caller) {
+  let auth: Awaited<ReturnType<typeof authenticateRequest>>;
+  let unattributed: AuditSubject | null = null;
+  try {
+    auth = await authenticateRequest(req, services);
     // No credentials naming an account: recorded in the management account, sampled per address.
-    const subject = auth.auditSubject ?? (await services.unattributedCalls.bearerFailureSubject(meta.sourceIp));
-    return { meta, subject, ctx: null, error: auth.authError ?? Errors.unauthenticated() };
+    if (!auth.caller && !auth.auditSubject) unattributed = await services.unattributedCalls.bearerFailureSubject(meta.sourceIp);
+  } catch (err) {
+    // The database is down (503) or something broke (500): nobody to attribute the call to.
+    return { meta, subject: null, ctx: null, error: asClientError(err, services) };
   }
+  if (!auth.caller) return { meta, subject: auth.auditSubject ?? unattributed, ctx: null, error: auth.authError ?? Errors.unauthenticated() };
   if (error) return { meta, subject: auth.auditSubject, ctx: null, error };
   if (evaluate(auth.caller.policies, action, '*') !== 'Allow') {
     return { meta, subject: auth.auditSubject, ctx: null, error: Errors.accessDenied(action, '*', auth.caller.identity.arn) };
@@ -45,9 +51,13 @@ export function sendError(res: Response, err: OpenTrailError): void {
   res.status(err.httpStatus).json({ errorCode: err.code, message: err.message });
 }
 
-/** Any error reaching a client: domain errors as they are, the rest as InternalFailure (logged). */
+/**
+ * Any error reaching a client: domain errors as they are, an unreachable database as a retryable
+ * ServiceUnavailableException (503), the rest as InternalFailure (logged).
+ */
 export function asClientError(err: unknown, services: Services): OpenTrailError {
   if (err instanceof OpenTrailError) return err;
+  if (isDatabaseUnavailable(err)) return Errors.serviceUnavailable();
   services.logger.error({ err }, 'unhandled error in an events HTTP endpoint');
   return Errors.internal();
 }

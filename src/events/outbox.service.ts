@@ -4,6 +4,7 @@ import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
+import { type RepeatedLog, repeatedLogFor } from '../observability/repeated-log';
 import { QUEUES, QUEUE_NAMES, outboxJobId, type QueueName } from '../../workers/queues';
 import { type BatchEvent, eventRepository, type OutboxBatch } from './event.repository';
 
@@ -63,8 +64,10 @@ export class OutboxService {
   private readonly redis: IORedis;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly repeated: RepeatedLog;
 
   constructor(private readonly config: Config, private readonly db: Database, private readonly logger: Logger) {
+    this.repeated = repeatedLogFor(logger, config.logRepeatWindowSeconds);
     // Fail fast instead of queueing commands while Redis is away: a request must never wait on it.
     this.redis = new IORedis(config.redisUrl, {
       enableOfflineQueue: false,
@@ -92,7 +95,8 @@ export class OutboxService {
   enqueue(outboxIds: string[]): void {
     if (outboxIds.length === 0) return;
     if (this.redis.status !== 'ready') {
-      this.logger.warn({ outboxIds, redis: this.redis.status }, 'Redis unavailable; outbox rows left to the sweeper');
+      // Every request while Redis is away: summarised (the sweeper needs no ids to find them).
+      this.repeated.warn('redis:enqueue-skipped', { outboxIds, redis: this.redis.status }, 'Redis unavailable; outbox rows left to the sweeper');
       return;
     }
     const sent = this.send(outboxIds);
@@ -109,7 +113,7 @@ export class OutboxService {
         ENQUEUE_TIMEOUT_MS,
       );
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message, outboxIds }, 'could not enqueue outbox rows; the sweeper will');
+      this.repeated.warn(`redis:enqueue-failed:${(err as Error).message}`, { err: (err as Error).message, outboxIds }, 'could not enqueue outbox rows; the sweeper will');
     }
   }
 

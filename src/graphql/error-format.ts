@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
-import { OpenTrailError } from '../common/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { Errors, OpenTrailError } from '../common/errors';
+import { isDatabaseUnavailable } from '../db/connection-errors';
 
 const CLIENT_ERROR_CODES: Record<string, string> = {
   GRAPHQL_PARSE_FAILED: 'ValidationException',
@@ -15,7 +16,9 @@ const CLIENT_ERROR_CODES: Record<string, string> = {
 /**
  * Maps every error to `{message, extensions: {code}}` with a CloudTrail-style code. Domain errors
  * keep their code and message; query errors become ValidationException; anything else is an
- * InternalFailure whose details (stack, SQL) are logged, never sent.
+ * InternalFailure whose details (stack, SQL) are logged, never sent. An unreachable database is
+ * ServiceUnavailableException (retryable; HTTP 503 through httpStatusPlugin), not logged here: the
+ * pools report the outage once.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, log: (err: unknown) => void): GraphQLFormattedError {
   const original = unwrapResolverError(error);
@@ -30,6 +33,20 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   if (typeof apolloCode === 'string' && /Exception$|^ValidationException$/.test(apolloCode)) {
     return { ...base, message: formatted.message, extensions: { code: apolloCode } };
   }
+  if (isDatabaseUnavailable(original)) {
+    const unavailable = Errors.serviceUnavailable();
+    return { ...base, message: unavailable.message, extensions: { code: unavailable.code } };
+  }
   log(original);
   return { ...base, message: 'The request processing has failed because of an unknown error.', extensions: { code: 'InternalFailure' } };
+}
+
+/**
+ * For failures before any resolver runs (building the request context, which authenticates
+ * against the database): Apollo answers those with the HTTP status the GraphQLError carries.
+ */
+export function contextFailure(err: unknown): unknown {
+  if (!isDatabaseUnavailable(err)) return err;
+  const unavailable = Errors.serviceUnavailable();
+  return new GraphQLError(unavailable.message, { extensions: { code: unavailable.code, http: { status: unavailable.httpStatus } } });
 }

@@ -1,4 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
+import { guardPool } from '../../db/pool-guard';
+import { errorSummary } from '../../observability/repeated-log';
 import type { Logger } from 'pino';
 import type { MasterKey } from '../../crypto/master-key';
 import { TEXT_TYPES } from './lake-query.values';
@@ -132,8 +134,8 @@ export class LakeReaderPool {
       options: sessionOptions(this.defaultTimeoutMs),
       types: TEXT_TYPES,
     });
-    pool.on('error', () => undefined);
-    return pool;
+    // At most `max` connections, each lost once per outage: a line per loss is few enough.
+    return guardPool(pool, (err, where) => this.logger?.warn({ error: errorSummary(err), connection: where }, 'Lake reader lost its PostgreSQL connection'));
   }
 
   /**
