@@ -80,6 +80,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     [QUEUES.digest, services.digests.tickSeconds()],
     [QUEUES.lakeRetention, config.retentionIntervalSeconds],
     [QUEUES.lakeImport, config.outboxSweepIntervalSeconds],
+    [QUEUES.lakeQuery, config.lakeQuerySweepSeconds],
   ];
   await upsertSchedules(connection, config.redisPrefix, schedules);
   // Redis holds the schedules; if it loses its data (a restart without persistence, a failover),

@@ -25,7 +25,10 @@ export const QUEUES = {
   lakeRetention: 'lake-retention',
   /** One `run` job per import (jobId `lake-import-<id>`), plus a repeatable sweep that resumes unfinished imports. */
   lakeImport: 'lake-import',
-  /** One `run` job per Lake query (jobId `lake-query-<id>`); lost jobs are re-queued by lake retention. */
+  /**
+   * One `run` job per Lake query (jobId lakeQueryJobId): a free runner that claims the fairest
+   * queued query; plus a repeatable `sweep` (LAKE_QUERY_SWEEP_SECONDS) that re-queues lost jobs.
+   */
   lakeQuery: 'lake-query',
 } as const;
 
@@ -43,7 +46,7 @@ export interface JobPayloads {
   digest: Record<string, never> | { trailId: string; accountId: string; region: string };
   'lake-retention': Record<string, never>;
   'lake-import': { importId: string } | Record<string, never>;
-  'lake-query': { queryId: string };
+  'lake-query': { queryId: string } | Record<string, never>;
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
@@ -51,3 +54,7 @@ export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
 /** jobId of an outbox row's first enqueue; the sweeper adds an attempt suffix (see outbox.service.ts). */
 export const outboxJobId = (outboxId: string, attempt?: number) =>
   attempt === undefined ? `outbox-${outboxId}` : `outbox-${outboxId}-${attempt}`;
+
+/** jobId of a Lake query's run job; the sweep's re-enqueues add the attempt (see LakeQueryService.sweep). */
+export const lakeQueryJobId = (queryId: string, attempt?: number) =>
+  attempt === undefined ? `lake-query-${queryId}` : `lake-query-${queryId}-${attempt}`;

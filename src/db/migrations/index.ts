@@ -1,3 +1,4 @@
+import { LakeQueryEnqueueAttempts1796190819583 } from './1796190819583-LakeQueryEnqueueAttempts';
 import { LakeReaderLogin1795500215700 } from './1795500215700-LakeReaderLogin';
 import { EventDataStoreInsights1795500215658 } from './1795500215658-EventDataStoreInsights';
 import { DeliveryQueueKeys1795499666183 } from './1795499666183-DeliveryQueueKeys';
@@ -47,4 +48,5 @@ export const MIGRATIONS: Function[] = [
   DeliveryQueueKeys1795499666183,
   EventDataStoreInsights1795500215658,
   LakeReaderLogin1795500215700,
+  LakeQueryEnqueueAttempts1796190819583,
 ];
