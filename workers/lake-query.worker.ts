@@ -2,9 +2,8 @@ import type { Job } from 'bullmq';
 import type { Services } from '../src/app/services';
 import type { JobPayloads } from './queues';
 
-/**
- * `run` (jobId lakeQueryJobId): a runner that claims queued queries, its own first, until none is
- * claimable (LakeQueryService.work); the repeatable sweep job re-queues lost ones.
- */
-export const lakeQueryWorker = (services: Services) => async (job: Job<JobPayloads['lake-query']>) =>
-  'queryId' in job.data ? services.lakeQueries.work(job.data.queryId) : services.lakeQueries.sweep();
+/** `run` (jobId lakeQueryJobId): a runner that claims queued queries, its own first, until none is claimable. */
+export const lakeQueryWorker = (services: Services) => async (job: Job<JobPayloads['lake-query']>) => services.lakeQueries.work(job.data.queryId);
+
+/** The repeatable lake-query sweep: lost jobs re-queued, orphaned runs failed, stranded deliveries made. */
+export const lakeQuerySweepWorker = (services: Services) => async () => services.lakeQueries.sweep();

@@ -17,7 +17,7 @@ import { webhookSweepWorker } from './webhook-sweep.worker';
 import { webhookWorker } from './webhook.worker';
 import { lakeImportWorker } from './lake-import.worker';
 import { lakeRetentionWorker } from './lake-retention.worker';
-import { lakeQueryWorker } from './lake-query.worker';
+import { lakeQuerySweepWorker, lakeQueryWorker } from './lake-query.worker';
 
 type Handler = (job: Job) => Promise<unknown>;
 
@@ -36,6 +36,7 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     [QUEUES.lakeRetention, lakeRetentionWorker(services)],
     [QUEUES.lakeImport, lakeImportWorker(services)],
     [QUEUES.lakeQuery, lakeQueryWorker(services)],
+    [QUEUES.lakeQuerySweep, lakeQuerySweepWorker(services)],
   ];
 }
 
@@ -80,7 +81,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     [QUEUES.digest, services.digests.tickSeconds()],
     [QUEUES.lakeRetention, config.retentionIntervalSeconds],
     [QUEUES.lakeImport, config.outboxSweepIntervalSeconds],
-    [QUEUES.lakeQuery, config.lakeQuerySweepSeconds],
+    [QUEUES.lakeQuerySweep, config.lakeQuerySweepSeconds],
   ];
   await upsertSchedules(connection, config.redisPrefix, schedules);
   // Redis holds the schedules; if it loses its data (a restart without persistence, a failover),
@@ -90,9 +91,12 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
   }, opts.scheduleReassertMs ?? SCHEDULE_REASSERT_MS);
   reassert.unref();
   logger.info({ queues: list.map(([n]) => n) }, 'workers started');
+  services.lakeQueries.setDraining(false);
   return {
     async close() {
       clearInterval(reassert);
+      // Lake runners finish their query but claim no other: closing waits for active jobs.
+      services.lakeQueries.setDraining(true);
       await Promise.all(workers.map((w) => w.close()));
       connection.disconnect();
     },

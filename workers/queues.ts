@@ -25,11 +25,13 @@ export const QUEUES = {
   lakeRetention: 'lake-retention',
   /** One `run` job per import (jobId `lake-import-<id>`), plus a repeatable sweep that resumes unfinished imports. */
   lakeImport: 'lake-import',
-  /**
-   * One `run` job per Lake query (jobId lakeQueryJobId): a free runner that claims the fairest
-   * queued query; plus a repeatable `sweep` (LAKE_QUERY_SWEEP_SECONDS) that re-queues lost jobs.
-   */
+  /** One `run` job per Lake query (jobId lakeQueryJobId): a free runner that claims the fairest queued query. */
   lakeQuery: 'lake-query',
+  /**
+   * Repeatable (LAKE_QUERY_SWEEP_SECONDS): re-queues Lake queries whose job was lost, fails orphaned
+   * runs, delivers results a dead runner left. Its own queue, so it never waits behind long runs.
+   */
+  lakeQuerySweep: 'lake-query-sweep',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -46,7 +48,8 @@ export interface JobPayloads {
   digest: Record<string, never> | { trailId: string; accountId: string; region: string };
   'lake-retention': Record<string, never>;
   'lake-import': { importId: string } | Record<string, never>;
-  'lake-query': { queryId: string } | Record<string, never>;
+  'lake-query': { queryId: string };
+  'lake-query-sweep': Record<string, never>;
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);

@@ -86,6 +86,12 @@ export class LakeQueryService {
 
   /** Result bytes held unstored by every query this process runs (LAKE_QUERY_BUFFER_BYTES). */
   readonly buffer: ResultBuffer;
+  /** While the workers shut down, a runner finishes its query but claims no other. */
+  private draining = false;
+
+  setDraining(draining: boolean): void {
+    this.draining = draining;
+  }
 
   async startQuery(ctx: RequestContext, input: StartQueryInput): Promise<{ queryId: string }> {
     if (input.queryAlias) throw Errors.invalidParameter('queryAlias is for dashboard queries, which are not offered; pass queryStatement.');
@@ -326,6 +332,7 @@ export class LakeQueryService {
   async work(prefer?: string): Promise<number> {
     let ran = 0;
     for (;;) {
+      if (ran > 0 && this.draining) return ran;
       const q = await claimQuery(this.db.pool, this.config.lakeQueryMaxRunningPerAccount, { prefer: ran === 0 ? prefer : undefined });
       if (!q) return ran;
       await this.execute(q);
