@@ -111,4 +111,25 @@ describe('lake query never stranded', () => {
     const csv = await app.services.storage.readServiceObject('stranded-results', `lake/AWSLogs/${acct}/CloudTrail-Lake/Query/${day}/${orphan}/result_1.csv.gz`);
     expect(gunzipSync(csv!.body).toString('utf8')).toBe('n\n42\n');
   });
+
+  it("runs a query whose job another installation's worker took and completed without it (same Redis prefix)", async () => {
+    // A second installation (its own database) whose workers share this one's Redis prefix: a
+    // job of ours that its worker takes finds no such query there and completes at once.
+    const other = await startTestApp({ REDIS_PREFIX: app.config.redisPrefix, LAKE_QUERY_SWEEP_SECONDS: '1' });
+    await workers?.close();
+    workers = undefined;
+    const theirs = await startWorkers(other.services);
+    try {
+      const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT count(*) AS n FROM ${store.id}` }, admin);
+      const queue = app.services.outbox.queue(QUEUES.lakeQuery);
+      for (let i = 0; i < 100 && (await queue.getJobState(lakeQueryJobId(queryId))) !== 'unknown'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await queue.getJobState(lakeQueryJobId(queryId))).toBe('unknown'); // taken and completed elsewhere
+      expect((await qCall(app, 'describeQuery', { queryId }, admin)).queryStatus).toBe('QUEUED');
+      workers = await startWorkers(app.services);
+      expect((await waitForEnd(queryId)).queryStatus).toBe('FINISHED');
+    } finally {
+      await theirs.close();
+      await other.close();
+    }
+  });
 });
