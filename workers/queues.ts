@@ -48,7 +48,8 @@ export interface JobPayloads {
   digest: Record<string, never> | { trailId: string; accountId: string; region: string };
   'lake-retention': Record<string, never>;
   'lake-import': { importId: string } | Record<string, never>;
-  'lake-query': { queryId: string };
+  /** installation: the queuing installation's identity (LakeQueryService.installation); a worker of another refuses the job. */
+  'lake-query': { queryId: string; installation?: string };
   'lake-query-sweep': Record<string, never>;
 }
 

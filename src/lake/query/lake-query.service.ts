@@ -93,6 +93,22 @@ export class LakeQueryService {
     this.draining = draining;
   }
 
+  private installationId: Promise<string> | null = null;
+
+  /**
+   * This installation's identity, as its database's (the cluster's system identifier and the
+   * database name): the same from every process and every spelling of DATABASE_URL.
+   */
+  installation(): Promise<string> {
+    if (!this.installationId) {
+      this.installationId = this.db.pool
+        .query(`SELECT system_identifier::text || '/' || current_database() AS id FROM pg_control_system()`)
+        .then((r) => String(r.rows[0].id));
+      this.installationId.catch(() => { this.installationId = null; });
+    }
+    return this.installationId;
+  }
+
   async startQuery(ctx: RequestContext, input: StartQueryInput): Promise<{ queryId: string }> {
     if (input.queryAlias) throw Errors.invalidParameter('queryAlias is for dashboard queries, which are not offered; pass queryStatement.');
     const statement = input.queryStatement;
@@ -182,9 +198,10 @@ export class LakeQueryService {
 
   /** Queues a run job (best effort: the sweep re-queues a query whose job never arrived). */
   private enqueue(id: string, attempt?: number): Promise<void> {
-    return this.outbox
-      .queue(QUEUES.lakeQuery)
-      .add('run', { queryId: id }, { jobId: lakeQueryJobId(id, attempt), removeOnComplete: true, removeOnFail: { count: 100 } })
+    return this.installation()
+      .then((installation) => this.outbox
+        .queue(QUEUES.lakeQuery)
+        .add('run', { queryId: id, installation }, { jobId: lakeQueryJobId(id, attempt), removeOnComplete: true, removeOnFail: { count: 100 } }))
       .then(
         () => undefined,
         (err) => this.logger.warn({ queryId: id, err: (err as Error).message }, 'lake query not enqueued; the sweep will run it'),
@@ -329,7 +346,13 @@ export class LakeQueryService {
    * and claims again until nothing is claimable. So a job that finds its own query taken or
    * waiting is never wasted, and a query whose job was lost is run by the next runner that ends.
    */
-  async work(prefer?: string): Promise<number> {
+  async work(prefer?: string, installation?: string): Promise<number> {
+    // Two installations (databases) sharing one Redis prefix take each other's jobs; a job
+    // taken here would find no query and end as if run, leaving the query QUEUED over there.
+    // Failing it says so in the worker log, and the owner's sweep queues the query again.
+    if (installation !== undefined && installation !== (await this.installation())) {
+      throw new Error(`This lake-query job was queued by another OpenTrail installation (${installation.slice(0, 100)}) whose workers share REDIS_PREFIX ${this.config.redisPrefix} with this one; give each installation its own REDIS_PREFIX.`);
+    }
     let ran = 0;
     for (;;) {
       if (ran > 0 && this.draining) return ran;
