@@ -101,8 +101,11 @@ export class LakeQueryService {
    */
   installation(): Promise<string> {
     if (!this.installationId) {
+      // pg_control_system() may be withheld from the owner on managed servers: the database
+      // name alone then (still the same from every process of the installation).
       this.installationId = this.db.pool
         .query(`SELECT system_identifier::text || '/' || current_database() AS id FROM pg_control_system()`)
+        .catch(() => this.db.pool.query(`SELECT current_database() AS id`))
         .then((r) => String(r.rows[0].id));
       this.installationId.catch(() => { this.installationId = null; });
     }
