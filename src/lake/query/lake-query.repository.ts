@@ -105,3 +105,15 @@ export async function undelivered(pool: Pool, graceSeconds: number): Promise<str
   );
   return rows.map((r: { id: string }) => r.id);
 }
+
+/**
+ * The installation's identity, as its database's: the cluster's system identifier and the
+ * database name, the same from every process and every spelling of DATABASE_URL.
+ * pg_control_system() may be withheld from the owner on managed servers: the name alone then.
+ */
+export async function installationIdentity(pool: Pool): Promise<string> {
+  const { rows } = await pool
+    .query(`SELECT system_identifier::text || '/' || current_database() AS id FROM pg_control_system()`)
+    .catch(() => pool.query(`SELECT current_database() AS id`));
+  return String(rows[0].id);
+}

@@ -17,8 +17,9 @@ import { LAKE_QUERY_STATUSES, LakeQueryEntity, type LakeQueryStatistics, type La
 import { LakeQueryErrors } from './lake-query.errors';
 import { type RunOutcome, runLakeStatement } from './lake-query.runner';
 import { type LakeReaderPool, registerReaderBackend } from './lake-reader';
-import { deliverResults, parseDeliveryUri } from './lake-query.delivery';
-import { type ClaimedQuery, claimableQueued, claimQuery, accountRunning, failOrphanedRuns, nextEnqueueAttempt, undelivered } from './lake-query.repository';
+import { parseDeliveryUri } from './lake-query.delivery';
+import { deliverQueryResults } from './lake-query.result-delivery';
+import { accountRunning, type ClaimedQuery, claimableQueued, claimQuery, failOrphanedRuns, installationIdentity, nextEnqueueAttempt, undelivered } from './lake-query.repository';
 import { ResultBuffer } from './result-buffer';
 import type { ResultSigner } from './result-signer';
 import type { StorageService } from '../../storage/storage.service';
@@ -101,13 +102,10 @@ export class LakeQueryService {
    */
   installation(): Promise<string> {
     if (!this.installationId) {
-      // pg_control_system() may be withheld from the owner on managed servers: the database
-      // name alone then (still the same from every process of the installation).
-      this.installationId = this.db.pool
-        .query(`SELECT system_identifier::text || '/' || current_database() AS id FROM pg_control_system()`)
-        .catch(() => this.db.pool.query(`SELECT current_database() AS id`))
-        .then((r) => String(r.rows[0].id));
-      this.installationId.catch(() => { this.installationId = null; });
+      const id = installationIdentity(this.db.pool);
+      id.catch(() => { this.installationId = null; });
+      this.installationId = id;
+      return id;
     }
     return this.installationId;
   }
@@ -402,64 +400,8 @@ export class LakeQueryService {
          statistics = $4, finished_at = coalesce(finished_at, now()), backend_pid = NULL WHERE id = $1`,
       [queryId, status, error, JSON.stringify(statistics)],
     );
-    if (q.delivery_s3_uri) await this.deliverOnce(queryId);
+    if (q.delivery_s3_uri) await deliverQueryResults(this.db.pool, this.storage, this.signer, this.logger, queryId);
     return status;
-  }
-
-  /**
-   * Delivers an ended query's results once: under a session advisory lock held for the whole
-   * delivery, so the sweep (which re-delivers rows left PENDING by a runner that died after the
-   * query ended) never delivers alongside a live runner. False when another process holds it.
-   */
-  private async deliverOnce(queryId: string): Promise<boolean> {
-    const lock = await this.db.pool.connect();
-    let broken: Error | undefined;
-    try {
-      const { rows } = await lock.query(`SELECT pg_try_advisory_lock(hashtext('opentrail:lake-query-delivery:' || $1)) AS got`, [queryId]);
-      if (!rows[0].got) return false;
-      try {
-        const [q] = (await this.db.pool.query(
-          `SELECT account_id, region, columns, delivery_s3_uri, status, finished_at FROM lake_queries WHERE id = $1 AND delivery_status = 'PENDING'`,
-          [queryId],
-        )).rows;
-        if (q) await this.deliver(queryId, q);
-      } finally {
-        await lock.query(`SELECT pg_advisory_unlock(hashtext('opentrail:lake-query-delivery:' || $1))`, [queryId]).catch((err: Error) => { broken = err; });
-      }
-      return true;
-    } finally {
-      lock.release(broken);
-    }
-  }
-
-  /**
-   * Delivers a finished query's rows to its deliveryS3Uri (lake-query.delivery.ts); partial
-   * (timed-out, failed, cancelled) results are not delivered (spec §6.9).
-   */
-  private async deliver(
-    queryId: string,
-    q: { account_id: string; region: string; columns: string[]; delivery_s3_uri: string; status: LakeQueryStatus; finished_at: Date },
-  ): Promise<void> {
-    const pool = this.db.pool;
-    let status: string;
-    if (q.status !== 'FINISHED') status = q.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
-    else {
-      async function* batches() {
-        for (let b = 0; ; b++) {
-          const { rows } = await pool.query(`SELECT rows FROM lake_query_results WHERE account_id = $1 AND query_id = $2 AND batch = $3`, [q.account_id, queryId, b]);
-          if (!rows.length) return;
-          yield rows[0].rows as Array<Array<string | null>>;
-        }
-      }
-      status = await deliverResults(this.storage, this.signer, {
-        id: queryId, accountId: q.account_id, region: q.region, columns: q.columns,
-        target: parseDeliveryUri(q.delivery_s3_uri), completedAt: new Date(q.finished_at),
-      }, batches()).catch((err) => {
-        this.logger.warn({ queryId, err: (err as Error).message }, 'lake query result delivery failed');
-        return 'FAILED' as const;
-      });
-    }
-    await pool.query(`UPDATE lake_queries SET delivery_status = $2 WHERE id = $1`, [queryId, status]);
   }
 
   /**
@@ -472,7 +414,7 @@ export class LakeQueryService {
     const pool = this.db.pool;
     const failed = await failOrphanedRuns(pool, ORPHAN_GRACE_SECONDS);
     let delivered = 0;
-    for (const id of await undelivered(pool, ORPHAN_GRACE_SECONDS)) if (await this.deliverOnce(id)) delivered++;
+    for (const id of await undelivered(pool, ORPHAN_GRACE_SECONDS)) if (await deliverQueryResults(pool, this.storage, this.signer, this.logger, id)) delivered++;
     let requeued = 0;
     const queue = this.outbox.queue(QUEUES.lakeQuery);
     for (const { id, attempts } of await claimableQueued(pool, this.config.lakeQueryMaxRunningPerAccount, ENQUEUE_GRACE_SECONDS)) {
