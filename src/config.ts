@@ -97,6 +97,16 @@ export interface Config {
   lakeQueryTimeoutSeconds: number;
   /** Result bytes a Lake query may produce; past it the query FAILS (partial results kept, as for TIMED_OUT). */
   lakeQueryMaxResultBytes: number;
+  /** Wire bytes one Lake result row may have; a larger row FAILS the query before Node reads it whole. */
+  lakeQueryMaxRowBytes: number;
+  /** A stored result batch holds 1000 rows or this many bytes, whichever comes first. */
+  lakeQueryBatchBytes: number;
+  /** Result bytes all running Lake queries of one process may hold unstored; reading pauses past it. */
+  lakeQueryBufferBytes: number;
+  /** Lake queries one account may have RUNNING at once (across processes); more wait QUEUED. */
+  lakeQueryMaxRunningPerAccount: number;
+  /** How often the lake-query sweep re-queues queries whose job was lost and re-delivers stranded results. */
+  lakeQuerySweepSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -242,7 +252,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingKeyValiditySeconds: read('SIGNING_KEY_VALIDITY_SECONDS', integer(2, 63_072_000), 30 * 86400),
     lakeQueryTimeoutSeconds: read('LAKE_QUERY_TIMEOUT_SECONDS', integer(1, 86400), 3600),
     lakeQueryMaxResultBytes: read('LAKE_QUERY_MAX_RESULT_BYTES', integer(1024, 64 * 2 ** 30), 2 ** 30),
+    lakeQueryMaxRowBytes: read('LAKE_QUERY_MAX_ROW_BYTES', integer(1024, 256 * 2 ** 20), 4 * 2 ** 20),
+    lakeQueryBatchBytes: read('LAKE_QUERY_BATCH_BYTES', integer(1024, 256 * 2 ** 20), 8 * 2 ** 20),
+    lakeQueryBufferBytes: read('LAKE_QUERY_BUFFER_BYTES', integer(4096, 16 * 2 ** 30), 64 * 2 ** 20),
+    lakeQueryMaxRunningPerAccount: read('LAKE_QUERY_MAX_RUNNING_PER_ACCOUNT', integer(1, 10), 2),
+    lakeQuerySweepSeconds: read('LAKE_QUERY_SWEEP_SECONDS', integer(1, 3600), 5),
   };
+  if (config.lakeQueryBufferBytes < 2 * config.lakeQueryMaxRowBytes) {
+    problems.push('LAKE_QUERY_BUFFER_BYTES must be at least twice LAKE_QUERY_MAX_ROW_BYTES (a row must fit the process-wide buffer)');
+  }
   if (config.signingKeyValiditySeconds <= config.signingKeyRotationSeconds) {
     problems.push('SIGNING_KEY_VALIDITY_SECONDS must be greater than SIGNING_KEY_ROTATION_SECONDS (key validity windows overlap)');
   }

@@ -19,7 +19,7 @@ import { webhookSweepWorker } from './webhook-sweep.worker';
 import { webhookWorker } from './webhook.worker';
 import { lakeImportWorker } from './lake-import.worker';
 import { lakeRetentionWorker } from './lake-retention.worker';
-import { lakeQueryWorker } from './lake-query.worker';
+import { lakeQuerySweepWorker, lakeQueryWorker } from './lake-query.worker';
 import { WEBHOOK_WORKER_OPTIONS } from '../src/streaming/webhook-jobs';
 
 type Handler = (job: Job, token?: string) => Promise<unknown>;
@@ -39,6 +39,7 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     [QUEUES.lakeRetention, lakeRetentionWorker(services)],
     [QUEUES.lakeImport, lakeImportWorker(services)],
     [QUEUES.lakeQuery, lakeQueryWorker(services)],
+    [QUEUES.lakeQuerySweep, lakeQuerySweepWorker(services)],
   ];
 }
 
@@ -96,6 +97,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     [QUEUES.digest, services.digests.tickSeconds()],
     [QUEUES.lakeRetention, config.retentionIntervalSeconds],
     [QUEUES.lakeImport, config.outboxSweepIntervalSeconds],
+    [QUEUES.lakeQuerySweep, config.lakeQuerySweepSeconds],
   ];
   await upsertSchedules(connection, config.redisPrefix, schedules);
   // Redis holds the schedules; if it loses its data (a restart without persistence, a failover),
@@ -112,9 +114,12 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
   }, opts.scheduleReassertMs ?? SCHEDULE_REASSERT_MS);
   reassert.unref();
   logger.info({ queues: list.map(([n]) => n) }, 'workers started');
+  services.lakeQueries.setDraining(false);
   return {
     async close() {
       clearInterval(reassert);
+      // Lake runners finish their query but claim no other: closing waits for active jobs.
+      services.lakeQueries.setDraining(true);
       await Promise.all(workers.map((w) => w.close()));
       connection.disconnect();
     },

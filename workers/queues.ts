@@ -25,8 +25,13 @@ export const QUEUES = {
   lakeRetention: 'lake-retention',
   /** One `run` job per import (jobId `lake-import-<id>`), plus a repeatable sweep that resumes unfinished imports. */
   lakeImport: 'lake-import',
-  /** One `run` job per Lake query (jobId `lake-query-<id>`); lost jobs are re-queued by lake retention. */
+  /** One `run` job per Lake query (jobId lakeQueryJobId): a free runner that claims the fairest queued query. */
   lakeQuery: 'lake-query',
+  /**
+   * Repeatable (LAKE_QUERY_SWEEP_SECONDS): re-queues Lake queries whose job was lost, fails orphaned
+   * runs, delivers results a dead runner left. Its own queue, so it never waits behind long runs.
+   */
+  lakeQuerySweep: 'lake-query-sweep',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -43,7 +48,9 @@ export interface JobPayloads {
   digest: Record<string, never> | { trailId: string; accountId: string; region: string };
   'lake-retention': Record<string, never>;
   'lake-import': { importId: string } | Record<string, never>;
-  'lake-query': { queryId: string };
+  /** installation: the queuing installation's identity (LakeQueryService.installation); a worker of another refuses the job. */
+  'lake-query': { queryId: string; installation?: string };
+  'lake-query-sweep': Record<string, never>;
 }
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
@@ -51,3 +58,7 @@ export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
 /** jobId of an outbox row's first enqueue; the sweeper adds an attempt suffix (see outbox.service.ts). */
 export const outboxJobId = (outboxId: string, attempt?: number) =>
   attempt === undefined ? `outbox-${outboxId}` : `outbox-${outboxId}-${attempt}`;
+
+/** jobId of a Lake query's run job; the sweep's re-enqueues add the attempt (see LakeQueryService.sweep). */
+export const lakeQueryJobId = (queryId: string, attempt?: number) =>
+  attempt === undefined ? `lake-query-${queryId}` : `lake-query-${queryId}-${attempt}`;

@@ -1,5 +1,6 @@
 import { streamLakeStatement } from '../../src/lake/query/lake-query.runner';
-import { allRows, createStore, lakeEvent, qCall, query, runStatement, seed } from '../helpers/lake-query';
+import { ResultBuffer } from '../../src/lake/query/result-buffer';
+import { allRows, createStore, lakeEvent, qCall, qError, query, runStatement, seed } from '../helpers/lake-query';
 import type { LakeSession } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -12,7 +13,7 @@ describe('lake query result limits', () => {
   let store: { id: string; arn: string };
 
   beforeAll(async () => {
-    app = await startTestApp({ LAKE_QUERY_MAX_RESULT_BYTES: '200000' });
+    app = await startTestApp({ LAKE_QUERY_MAX_RESULT_BYTES: '200000', LAKE_QUERY_BATCH_BYTES: '4096' });
     admin = { token: await app.login(app.admin) };
     store = await createStore(app, admin, 'store-limits');
     await seed(app, store.id, app.admin.accountId, Array.from({ length: 200 }, (_, i) => lakeEvent({ eventID: `l-${i}` })));
@@ -79,5 +80,55 @@ describe('lake query result limits', () => {
       release();
       client.release();
     }
+  });
+
+  it('stores a batch once it holds LAKE_QUERY_BATCH_BYTES, and pages through batches of any size', async () => {
+    // 5000 rows of ~7 bytes: batches of ~585 rows under the 4096-byte cap, not 1000.
+    const { queryId, status } = await runStatement(app, admin, `SELECT a.eventId FROM ${store.id} a, ${store.id} b LIMIT 5000`);
+    expect(status).toBe('FINISHED');
+    const { rows } = await app.db.pool.query(`SELECT max(row_count)::int AS most, count(*)::int AS batches FROM lake_query_results WHERE query_id = $1`, [queryId]);
+    expect(rows[0].most).toBeLessThan(1000);
+    expect(rows[0].batches).toBeGreaterThan(5);
+    const byThousand = await allRows(app, admin, queryId, 1000);
+    expect(byThousand).toHaveLength(5000);
+    expect(await allRows(app, admin, queryId, 333)).toEqual(byThousand);
+    expect((await qCall(app, 'getQueryResults', { queryId, maxQueryResults: 1000 }, admin)).queryStatistics.totalResultsCount).toBe(5000);
+  });
+
+  it('keeps the unstored result bytes of concurrent statements within the process-wide budget', async () => {
+    let peak = 0;
+    const budget = new (class extends ResultBuffer {
+      override take(bytes: number): void {
+        super.take(bytes);
+        peak = Math.max(peak, this.bytes);
+      }
+    })(64 * 1024);
+    const clients = [await app.db.pool.connect(), await app.db.pool.connect()];
+    const stored = [0, 0];
+    try {
+      // Two statements of 2000 rows of 1000 bytes (2 MB each), stored slowly.
+      await Promise.all(clients.map((client, i) => streamLakeStatement(client, `SELECT g, repeat('x', 1000) FROM generate_series(1, 2000) g`, async (_b, rows) => {
+        await new Promise((r) => setTimeout(r, 5));
+        stored[i] += rows.length;
+      }, { buffer: budget, maxRowBytes: 4096, batchBytes: 1024 * 1024 })));
+    } finally {
+      for (const c of clients) c.release();
+    }
+    expect(stored).toEqual([2000, 2000]);
+    // Past the budget a runner stores what it holds and pauses; rows already in the socket chunk
+    // being parsed still arrive (at most one chunk, 64 KB, per statement).
+    expect(peak).toBeLessThan(64 * 1024 + 2 * 70 * 1024);
+    expect(budget.bytes).toBe(0);
+  });
+
+  it('refuses a NUL, other control characters and an over-long deliveryS3Uri with a validation error, storing nothing', async () => {
+    const before = (await app.db.pool.query(`SELECT count(*)::int AS n FROM lake_queries`)).rows[0].n;
+    const statement = `SELECT eventId FROM ${store.id}`;
+    for (const uri of ['s3://bucket/pre\u0000fix', 's3://bucket\u0000', 's3://bucket/a\nb', 's3://bucket/\u007f', `s3://bucket/${'p'.repeat(1100)}`]) {
+      const err = await qError(app, 'startQuery', { queryStatement: statement, deliveryS3Uri: uri }, admin);
+      expect(err.code).toBe('InvalidS3PrefixException');
+      expect(err.message).toMatch(/control characters|at most 1024/);
+    }
+    expect((await app.db.pool.query(`SELECT count(*)::int AS n FROM lake_queries`)).rows[0].n).toBe(before);
   });
 });

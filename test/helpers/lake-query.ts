@@ -6,7 +6,7 @@ import type { GqlResult, TestApp } from './test-app';
 /** GraphQL documents and helpers of the Lake query operations (tests named *lake-query*, *lake-hostile*). */
 export const QUERY_OPS = {
   startQuery: `mutation($input: StartQueryInput!) { startQuery(input: $input) { queryId } }`,
-  describeQuery: `query($input: QueryRefInput!) { describeQuery(input: $input) { queryId queryString queryStatus errorMessage deliveryS3Uri deliveryStatus
+  describeQuery: `query($input: QueryRefInput!) { describeQuery(input: $input) { queryId queryString queryStatus errorMessage deliveryS3Uri deliveryStatus waitReason
     queryStatistics { eventsMatched eventsScanned bytesScanned executionTimeInMillis creationTime } } }`,
   getQueryResults: `query($input: GetQueryResultsInput!) { getQueryResults(input: $input) { queryStatus queryResultRows nextToken errorMessage
     queryStatistics { resultsCount totalResultsCount bytesScanned } } }`,

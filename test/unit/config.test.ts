@@ -46,4 +46,14 @@ describe('config', () => {
     expect(() => loadConfig({ SIGNIN_BASE_DELAY_SECONDS: '60', SIGNIN_MAX_DELAY_SECONDS: '30' })).toThrow(/SIGNIN_MAX_DELAY_SECONDS must be at least SIGNIN_BASE_DELAY_SECONDS/);
     expect(() => loadConfig({ SIGNIN_FAILURE_WINDOW_SECONDS: '5' })).toThrow(/SIGNIN_FAILURE_WINDOW_SECONDS/);
   });
+
+  it('bounds the Lake query byte and scheduling limits', () => {
+    expect(loadConfig({})).toMatchObject({
+      lakeQueryMaxRowBytes: 4 * 2 ** 20, lakeQueryBatchBytes: 8 * 2 ** 20, lakeQueryBufferBytes: 64 * 2 ** 20,
+      lakeQueryMaxRunningPerAccount: 2, lakeQuerySweepSeconds: 5,
+    });
+    // A row must fit the process-wide buffer twice over, or one runner could hold all of it.
+    expect(() => loadConfig({ LAKE_QUERY_BUFFER_BYTES: String(2 ** 20), LAKE_QUERY_MAX_ROW_BYTES: String(2 ** 20) })).toThrow(/LAKE_QUERY_BUFFER_BYTES must be at least twice/);
+    expect(() => loadConfig({ LAKE_QUERY_MAX_RUNNING_PER_ACCOUNT: '11' })).toThrow(/LAKE_QUERY_MAX_RUNNING_PER_ACCOUNT/);
+  });
 });

@@ -1,4 +1,5 @@
 import { WebhookProgressAndTargetState1796190401943 } from './1796190401943-WebhookProgressAndTargetState';
+import { LakeQueryEnqueueAttempts1796190819583 } from './1796190819583-LakeQueryEnqueueAttempts';
 import { LakeReaderLogin1795500215700 } from './1795500215700-LakeReaderLogin';
 import { EventDataStoreInsights1795500215658 } from './1795500215658-EventDataStoreInsights';
 import { DeliveryQueueKeys1795499666183 } from './1795499666183-DeliveryQueueKeys';
@@ -49,4 +50,5 @@ export const MIGRATIONS: Function[] = [
   EventDataStoreInsights1795500215658,
   LakeReaderLogin1795500215700,
   WebhookProgressAndTargetState1796190401943,
+  LakeQueryEnqueueAttempts1796190819583,
 ];

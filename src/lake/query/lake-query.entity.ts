@@ -76,4 +76,12 @@ export class LakeQueryEntity {
 
   @Column({ name: 'delivery_status', type: 'varchar', length: 32, nullable: true })
   deliveryStatus!: string | null;
+
+  /**
+   * Times the sweep queued the query again (its job was lost, failed or ran without claiming it):
+   * the n-th re-enqueue uses jobId `lake-query-<id>-<n>`, since BullMQ ignores an add whose jobId
+   * still sits in the failed set.
+   */
+  @Column({ name: 'enqueue_attempts', type: 'integer', default: 0 })
+  enqueueAttempts!: number;
 }

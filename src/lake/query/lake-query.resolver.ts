@@ -23,7 +23,8 @@ export class LakeQueryResolver {
 
   @Query(() => DescribeQueryResult, { description: 'Status, statistics and error of a query of the last 7 days.' })
   async describeQuery(@Arg('input', () => QueryRefInput) input: QueryRefInput, @Ctx() ctx: GraphQLContext): Promise<DescribeQueryResult> {
-    return toDescribe(await ctx.services.lakeQueries.describeQuery(requestContext(ctx), input.queryId));
+    const { query, waitReason } = await ctx.services.lakeQueries.describeQuery(requestContext(ctx), input.queryId);
+    return { ...toDescribe(query), waitReason };
   }
 
   @Query(() => GetQueryResultsResult, { description: 'A page of result rows (rows so far while the query runs).' })
@@ -51,7 +52,7 @@ export class LakeQueryResolver {
   }
 }
 
-function toDescribe(q: LakeQueryEntity): DescribeQueryResult {
+function toDescribe(q: LakeQueryEntity): Omit<DescribeQueryResult, 'waitReason'> {
   const s = q.statistics;
   return {
     queryId: q.id,

@@ -1,10 +1,12 @@
 import { type PoolClient, Query } from 'pg';
 import { renderValue, TEXT_TYPES } from './lake-query.values';
 import type { LakeReaderPool } from './lake-reader';
+import type { ResultBuffer } from './result-buffer';
+import { watchRowSizes } from './row-size-guard';
 
 export { LAKE_READER_ROLE } from './lake-reader';
 
-/** Rows fetched from the cursor per round trip, and stored per `lake_query_results` batch. */
+/** Rows per stored `lake_query_results` batch at most (fewer when the batch reaches its byte cap). */
 export const RESULT_BATCH_ROWS = 1000;
 /** Batches rendered but not yet stored before reading from PostgreSQL pauses (bounded memory). */
 const MAX_PENDING_BATCHES = 4;
@@ -16,11 +18,31 @@ export class ResultTooLargeError extends Error {
   }
 }
 
+/** One result row was larger than LAKE_QUERY_MAX_ROW_BYTES (seen from its header, before it was read). */
+export class RowTooLargeError extends Error {
+  constructor(readonly maxRowBytes: number, readonly rowBytes: number) {
+    super(`A result row of ${rowBytes} bytes exceeded the limit of ${maxRowBytes} bytes per row; select fewer or smaller values.`);
+  }
+}
+
+/** What bounds one statement's results (config: LAKE_QUERY_MAX_RESULT_BYTES, _MAX_ROW_BYTES, _BATCH_BYTES, _BUFFER_BYTES). */
+export interface StreamLimits {
+  /** Rendered result bytes in all (values' UTF-16 lengths); past it the run fails. */
+  maxBytes: number;
+  /** Wire bytes of one row; a larger row fails the run before it is read. */
+  maxRowBytes: number;
+  /** A batch is stored once it holds this many bytes, even with fewer than RESULT_BATCH_ROWS rows. */
+  batchBytes: number;
+  /** The process-wide budget of unstored result bytes, shared by every running statement. */
+  buffer: ResultBuffer | null;
+}
+
+const NO_LIMITS: StreamLimits = { maxBytes: Number.POSITIVE_INFINITY, maxRowBytes: 2 ** 30, batchBytes: Number.POSITIVE_INFINITY, buffer: null };
+
 export interface LakeStatementRun {
   statementSql: string;
   timeoutMs: number;
-  /** Rendered result bytes at most (values' UTF-16 lengths); past it the run fails. */
-  maxResultBytes: number;
+  limits: StreamLimits;
   /** application_name while it runs (cancelQuery matches it with the pid) */
   applicationName: string;
 }
@@ -80,7 +102,7 @@ export async function runLakeStatement(
     const { columns } = await streamLakeStatement(client, text, async (batch, rendered) => {
       rows += rendered.length;
       await hooks.onBatch(batch, rendered);
-    }, run.maxResultBytes);
+    }, run.limits);
     return { kind: 'finished', rows, columns };
   } catch (err) {
     broken = err as Error;
@@ -88,7 +110,7 @@ export async function runLakeStatement(
     if (e.code === '57014') {
       return /statement timeout/.test(e.message ?? '') ? { kind: 'timed_out', rows, columns: [] } : { kind: 'cancelled', rows };
     }
-    if (err instanceof ResultTooLargeError) return { kind: 'failed', rows, message: err.message };
+    if (err instanceof ResultTooLargeError || err instanceof RowTooLargeError) return { kind: 'failed', rows, message: err.message };
     return { kind: 'failed', rows, message: e.message ?? 'The query failed.' };
   } finally {
     client.release(broken);
@@ -98,21 +120,26 @@ export async function runLakeStatement(
 /**
  * Runs `text` (lakeStatementSql) as one execution (not a cursor: PostgreSQL plans cursors
  * without parallel workers), streaming the rows, rendered, to `onBatch` in batches of
- * RESULT_BATCH_ROWS while they arrive. The statement timeout bounds the whole run; `maxBytes`
- * bounds its results: past it the connection is closed (ending the statement on the server, so
- * the client must be released as broken) and the run fails with ResultTooLargeError. While
- * MAX_PENDING_BATCHES batches wait for `onBatch`, reading from the server pauses.
+ * RESULT_BATCH_ROWS rows or `batchBytes` bytes while they arrive. The statement timeout bounds
+ * the whole run; `limits` bound its bytes: a row over `maxRowBytes` (seen in the protocol header,
+ * before pg buffers it) or results over `maxBytes` close the connection (ending the statement on
+ * the server, so the client must be released as broken) and fail the run. Reading pauses while
+ * MAX_PENDING_BATCHES batches wait for `onBatch`, or while the process-wide buffer is full (the
+ * partial batch is stored first, so every paused runner has something that will give bytes back).
  */
 export function streamLakeStatement(
   client: PoolClient,
   text: string,
   onBatch: (batch: number, rows: Array<Array<string | null>>) => Promise<void>,
-  maxBytes = Number.POSITIVE_INFINITY,
+  limits: Partial<StreamLimits> = {},
 ): Promise<{ columns: string[] }> {
+  const { maxBytes, maxRowBytes, batchBytes, buffer } = { ...NO_LIMITS, ...limits };
   // The socket of pg's connection: pausing it stops rows arriving (the server then waits on a full buffer).
-  const socket = (client as unknown as { connection: { stream: { pause(): void; resume(): void; destroy(): void } } }).connection.stream;
+  type Socket = { pause(): void; resume(): void; destroy(): void; on(e: 'data', l: (c: Buffer) => void): unknown; off(e: 'data', l: (c: Buffer) => void): unknown };
+  const socket = (client as unknown as { connection: { stream: Socket } }).connection.stream;
   return new Promise((resolve, reject) => {
-    let buffer: Array<Array<string | null>> = [];
+    let rowsBuffered: Array<Array<string | null>> = [];
+    let bytesBuffered = 0;
     let batch = 0;
     let types: number[] | null = null;
     let columns: string[] = [];
@@ -120,12 +147,39 @@ export function streamLakeStatement(
     let failed: unknown = null;
     let pending = 0;
     let bytes = 0;
-    let tooLarge: ResultTooLargeError | null = null;
-    const flush = () => {
-      const rows = buffer;
+    let held = 0; // bytes of this statement counted in the process-wide buffer
+    let ended: Error | null = null;
+    let paused = false;
+    const end = (err: Error) => {
+      if (ended) return;
+      ended = err;
+      client.on('error', () => undefined); // the connection's end is ours: the query's rejection reports it
+      socket.destroy();
+    };
+    const flow = () => {
+      if (ended) return;
+      const full = buffer?.full ?? false;
+      // A runner that stops for the shared budget first hands its rows to the store, whose
+      // completion gives bytes back: no two runners can wait on each other's unstored rows.
+      if (full && pending === 0 && rowsBuffered.length > 0) return flush();
+      const stop = pending >= MAX_PENDING_BATCHES || full;
+      if (stop && !paused) socket.pause();
+      else if (!stop && paused) socket.resume();
+      paused = stop;
+    };
+    const stopRoom = buffer?.onRoom(flow) ?? (() => undefined);
+    const stopGuard = watchRowSizes(socket, maxRowBytes, (n) => end(new RowTooLargeError(maxRowBytes, n)));
+    const giveBack = (n: number) => {
+      held -= n;
+      buffer?.give(n);
+    };
+    const flush = (): void => {
+      const rows = rowsBuffered;
+      const size = bytesBuffered;
       const n = batch++;
-      buffer = [];
-      if (++pending === MAX_PENDING_BATCHES) socket.pause();
+      rowsBuffered = [];
+      bytesBuffered = 0;
+      pending++;
       // After a failed batch nothing more is stored, and the statement is ended: the stored
       // batches stay one unbroken run from the first (getQueryResults pages by batch number).
       writing = writing
@@ -133,12 +187,22 @@ export function streamLakeStatement(
         .catch((err) => {
           if (failed) return;
           failed = err;
-          client.on('error', () => undefined); // the connection's end is ours: the rejection reports it
-          socket.destroy();
+          end(err as Error);
         })
         .finally(() => {
-          if (pending-- === MAX_PENDING_BATCHES && !tooLarge) socket.resume();
+          pending--;
+          giveBack(size);
+          flow();
         });
+      flow();
+    };
+    const finish = (settle: () => void) => {
+      stopGuard();
+      stopRoom();
+      void writing.then(() => {
+        if (held > 0) giveBack(held);
+        settle();
+      });
     };
     // rowMode is a runtime option of pg's Query that its typings omit.
     const q = client.query(new Query({ text, rowMode: 'array', types: TEXT_TYPES } as ConstructorParameters<typeof Query>[0]));
@@ -147,23 +211,24 @@ export function streamLakeStatement(
         types = result!.fields.map((f) => f.dataTypeID);
         columns = result!.fields.map((f) => f.name);
       }
-      if (tooLarge) return;
+      if (ended) return;
       const t = types;
       const rendered = row.map((v, i) => renderValue(v, t[i]));
-      for (const v of rendered) bytes += v === null ? 4 : v.length + 2;
-      if (bytes > maxBytes) {
-        tooLarge = new ResultTooLargeError(maxBytes);
-        client.on('error', () => undefined); // the connection's end is ours: the query's rejection reports it
-        socket.destroy();
-        return;
-      }
-      buffer.push(rendered);
-      if (buffer.length === RESULT_BATCH_ROWS) flush();
+      let size = 0;
+      for (const v of rendered) size += v === null ? 4 : v.length + 2;
+      bytes += size;
+      if (bytes > maxBytes) return end(new ResultTooLargeError(maxBytes));
+      rowsBuffered.push(rendered);
+      bytesBuffered += size;
+      held += size;
+      buffer?.take(size);
+      if (rowsBuffered.length === RESULT_BATCH_ROWS || bytesBuffered >= batchBytes) flush();
+      else if (buffer?.full) flow();
     });
-    q.on('error', (err: Error) => { void writing.then(() => reject(tooLarge ?? failed ?? err)); });
+    q.on('error', (err: Error) => finish(() => reject(ended ?? failed ?? err)));
     q.on('end', () => {
-      if (buffer.length) flush();
-      void writing.then(() => (failed ? reject(failed) : resolve({ columns })));
+      if (rowsBuffered.length && !ended) flush();
+      finish(() => (failed ? reject(failed) : ended ? reject(ended) : resolve({ columns })));
     });
   });
 }

@@ -8,16 +8,19 @@ import type { Config } from '../../config';
 import type { Database } from '../../db/database';
 import type { OutboxService } from '../../events/outbox.service';
 import { evaluate } from '../../policies/policy-evaluator';
-import { QUEUES } from '../../../workers/queues';
+import { lakeQueryJobId, QUEUES } from '../../../workers/queues';
 import { resolveStore } from '../event-data-store-access';
 import type { EventDataStoreEntity } from '../event-data-store.entity';
 import { compileLakeQuery, loadLakeSqlParser } from '../sql/lake-sql.compiler';
 import { InvalidQueryStatement } from '../sql/lake-sql.errors';
 import { LAKE_QUERY_STATUSES, LakeQueryEntity, type LakeQueryStatistics, type LakeQueryStatus, TERMINAL_STATUSES } from './lake-query.entity';
 import { LakeQueryErrors } from './lake-query.errors';
-import { RESULT_BATCH_ROWS, runLakeStatement } from './lake-query.runner';
+import { type RunOutcome, runLakeStatement } from './lake-query.runner';
 import { type LakeReaderPool, registerReaderBackend } from './lake-reader';
-import { deliverResults, parseDeliveryUri } from './lake-query.delivery';
+import { parseDeliveryUri } from './lake-query.delivery';
+import { deliverQueryResults } from './lake-query.result-delivery';
+import { accountRunning, type ClaimedQuery, claimableQueued, claimQuery, failOrphanedRuns, installationIdentity, nextEnqueueAttempt, undelivered } from './lake-query.repository';
+import { ResultBuffer } from './result-buffer';
 import type { ResultSigner } from './result-signer';
 import type { StorageService } from '../../storage/storage.service';
 
@@ -29,6 +32,10 @@ const DAY_MS = 86_400_000;
 /** Stores whose data can be queried (spec §8.1.2: a stopped store still answers queries). */
 const QUERYABLE = new Set(['ENABLED', 'STOPPED_INGESTION', 'STARTING_INGESTION', 'STOPPING_INGESTION']);
 const QUERY_ID = /^[a-f0-9-]{36}$/;
+/** startQuery enqueues right after its commit: the sweep leaves younger queries to that job. */
+const ENQUEUE_GRACE_SECONDS = 2;
+/** A runner whose connections are gone this long after its claim (or its query's end) is dead. */
+const ORPHAN_GRACE_SECONDS = 30;
 
 export interface StartQueryInput {
   queryStatement?: string | null;
@@ -75,6 +82,32 @@ export class LakeQueryService {
     private readonly keys: Pick<KeyUseService, 'checkEventDataStoreKey'>,
   ) {
     void loadLakeSqlParser();
+    this.buffer = new ResultBuffer(config.lakeQueryBufferBytes);
+  }
+
+  /** Result bytes held unstored by every query this process runs (LAKE_QUERY_BUFFER_BYTES). */
+  readonly buffer: ResultBuffer;
+  /** While the workers shut down, a runner finishes its query but claims no other. */
+  private draining = false;
+
+  setDraining(draining: boolean): void {
+    this.draining = draining;
+  }
+
+  private installationId: Promise<string> | null = null;
+
+  /**
+   * This installation's identity, as its database's (the cluster's system identifier and the
+   * database name): the same from every process and every spelling of DATABASE_URL.
+   */
+  installation(): Promise<string> {
+    if (!this.installationId) {
+      const id = installationIdentity(this.db.pool);
+      id.catch(() => { this.installationId = null; });
+      this.installationId = id;
+      return id;
+    }
+    return this.installationId;
   }
 
   async startQuery(ctx: RequestContext, input: StartQueryInput): Promise<{ queryId: string }> {
@@ -133,7 +166,7 @@ export class LakeQueryService {
         deliveryStatus: input.deliveryS3Uri ? 'PENDING' : null,
       });
     });
-    this.enqueue(id);
+    void this.enqueue(id);
     return { queryId: id };
   }
 
@@ -172,15 +205,29 @@ export class LakeQueryService {
     }
   }
 
-  private enqueue(id: string): void {
-    this.outbox
-      .queue(QUEUES.lakeQuery)
-      .add('run', { queryId: id }, { jobId: `lake-query-${id}`, removeOnComplete: true, removeOnFail: { count: 100 } })
-      .catch((err) => this.logger.warn({ queryId: id, err: (err as Error).message }, 'lake query not enqueued; the sweep will run it'));
+  /** Queues a run job (best effort: the sweep re-queues a query whose job never arrived). */
+  private enqueue(id: string, attempt?: number): Promise<void> {
+    return this.installation()
+      .then((installation) => this.outbox
+        .queue(QUEUES.lakeQuery)
+        .add('run', { queryId: id, installation }, { jobId: lakeQueryJobId(id, attempt), removeOnComplete: true, removeOnFail: { count: 100 } }))
+      .then(
+        () => undefined,
+        (err) => this.logger.warn({ queryId: id, err: (err as Error).message }, 'lake query not enqueued; the sweep will run it'),
+      );
   }
 
-  async describeQuery(ctx: RequestContext, queryId: string): Promise<LakeQueryEntity> {
-    return this.find(ctx, queryId);
+  /** The query, and for a QUEUED one why it waits (`waitReason`, an OpenTrail addition). */
+  async describeQuery(ctx: RequestContext, queryId: string): Promise<{ query: LakeQueryEntity; waitReason: string | null }> {
+    const query = await this.find(ctx, queryId);
+    if (query.status !== 'QUEUED') return { query, waitReason: null };
+    // The account's own running queries only: other tenants' load is not the caller's to see.
+    const running = await this.db.inTenant(tenantOf(ctx), (m) => accountRunning(m, query.accountId));
+    const max = this.config.lakeQueryMaxRunningPerAccount;
+    const waitReason = running >= max
+      ? `ACCOUNT_RUNNING_LIMIT: ${running} queries of this account are running; at most ${max} run at once per account, the others wait in order.`
+      : 'WAITING_FOR_RUNNER: every query runner is busy; the query starts when one is free (accounts with fewer running queries go first).';
+    return { query, waitReason };
   }
 
   private async find(ctx: RequestContext, queryId: string): Promise<LakeQueryEntity> {
@@ -203,12 +250,17 @@ export class LakeQueryService {
       offset = Number(m[2]);
     }
     const query = await this.find(ctx, input.queryId);
-    const first = Math.floor(offset / RESULT_BATCH_ROWS);
-    const last = Math.floor((offset + max - 1) / RESULT_BATCH_ROWS);
+    // Batches hold up to RESULT_BATCH_ROWS rows, fewer when they reached their byte cap: a
+    // batch's first row is the sum of the row counts before it (row_count only; rows stay unread).
     const { batches, stored } = await this.db.inTenant(tenantOf(ctx), async (m) => {
-      const rows: Array<{ batch: number; rows: Array<Array<string | null>> }> = await m.query(
-        `SELECT batch, rows FROM lake_query_results WHERE account_id = $1 AND query_id = $2 AND batch BETWEEN $3 AND $4 ORDER BY batch`,
-        [ctx.caller.accountId, query.id, first, last],
+      const rows: Array<{ first: string; rows: Array<Array<string | null>> }> = await m.query(
+        `WITH b AS (
+           SELECT batch, row_count, sum(row_count) OVER (ORDER BY batch) - row_count AS first
+           FROM lake_query_results WHERE account_id = $1 AND query_id = $2
+         )
+         SELECT b.first, r.rows FROM b JOIN lake_query_results r ON r.account_id = $1 AND r.query_id = $2 AND r.batch = b.batch
+         WHERE b.first < $3::bigint + $4 AND b.first + b.row_count > $3::bigint ORDER BY b.batch`,
+        [ctx.caller.accountId, query.id, offset, max],
       );
       const [{ total }] = await m.query(
         `SELECT coalesce(sum(row_count), 0)::int AS total FROM lake_query_results WHERE account_id = $1 AND query_id = $2`,
@@ -218,7 +270,7 @@ export class LakeQueryService {
     });
     const flat: Array<Array<string | null>> = [];
     for (const b of batches) {
-      const base = b.batch * RESULT_BATCH_ROWS;
+      const base = Number(b.first);
       b.rows.forEach((r, i) => {
         const at = base + i;
         if (at >= offset && at < offset + max) flat.push(r);
@@ -287,25 +339,54 @@ export class LakeQueryService {
     return this.reader.close();
   }
 
-  /** The worker: runs one queued query to a terminal status. Safe to call twice (the claim is atomic). */
+  /**
+   * Runs the query `queryId` to a terminal status if it is QUEUED and its account is under
+   * LAKE_QUERY_MAX_RUNNING_PER_ACCOUNT (tests, the bench); null when it was not claimed.
+   */
   async run(queryId: string): Promise<LakeQueryStatus | null> {
+    const q = await claimQuery(this.db.pool, this.config.lakeQueryMaxRunningPerAccount, { only: queryId });
+    return q ? this.execute(q) : null;
+  }
+
+  /**
+   * The lake-query job: a job is a free runner, not one query's property. It claims the fairest
+   * QUEUED query it may run (its own first among equals; accounts with fewer running queries
+   * before others; never more than LAKE_QUERY_MAX_RUNNING_PER_ACCOUNT of one account), runs it,
+   * and claims again until nothing is claimable. So a job that finds its own query taken or
+   * waiting is never wasted, and a query whose job was lost is run by the next runner that ends.
+   */
+  async work(prefer?: string, installation?: string): Promise<number> {
+    // Two installations (databases) sharing one Redis prefix take each other's jobs; a job
+    // taken here would find no query and end as if run, leaving the query QUEUED over there.
+    // Failing it says so in the worker log, and the owner's sweep queues the query again.
+    if (installation !== undefined && installation !== (await this.installation())) {
+      throw new Error(`This lake-query job was queued by another OpenTrail installation (${installation.slice(0, 100)}) whose workers share REDIS_PREFIX ${this.config.redisPrefix} with this one; give each installation its own REDIS_PREFIX.`);
+    }
+    let ran = 0;
+    for (;;) {
+      if (ran > 0 && this.draining) return ran;
+      const q = await claimQuery(this.db.pool, this.config.lakeQueryMaxRunningPerAccount, { prefer: ran === 0 ? prefer : undefined });
+      if (!q) return ran;
+      await this.execute(q);
+      ran++;
+    }
+  }
+
+  private async execute(q: ClaimedQuery): Promise<LakeQueryStatus> {
     const pool = this.db.pool;
-    const claimed = await pool.query(
-      `UPDATE lake_queries SET status = 'RUNNING', started_at = now() WHERE id = $1 AND status = 'QUEUED'
-       RETURNING account_id, region, columns, compiled_sql, event_data_store_ids, timeout_seconds, statistics, delivery_s3_uri`,
-      [queryId],
-    );
-    if (claimed.rowCount === 0) return null;
-    const q = claimed.rows[0] as {
-      account_id: string; region: string; columns: string[]; compiled_sql: string; event_data_store_ids: string[];
-      timeout_seconds: number; statistics: LakeQueryStatistics; delivery_s3_uri: string | null;
-    };
+    const queryId = q.id;
     const started = Date.now();
+    const limits = {
+      maxBytes: this.config.lakeQueryMaxResultBytes,
+      maxRowBytes: this.config.lakeQueryMaxRowBytes,
+      batchBytes: this.config.lakeQueryBatchBytes,
+      buffer: this.buffer,
+    };
     // The row-level security policy admits the stores of the RUNNING row carrying the reader's
     // pid: onStarted registers it before the statement starts.
     const outcome = await runLakeStatement(
       this.reader,
-      { statementSql: q.compiled_sql, timeoutMs: q.timeout_seconds * 1000, maxResultBytes: this.config.lakeQueryMaxResultBytes, applicationName: applicationName(queryId) },
+      { statementSql: q.compiled_sql, timeoutMs: q.timeout_seconds * 1000, limits, applicationName: applicationName(queryId) },
       {
         onStarted: (pid) => registerReaderBackend(pool, queryId, pid),
         onBatch: async (batch, rows) => {
@@ -316,10 +397,10 @@ export class LakeQueryService {
           );
         },
       },
-    );
+    ).catch((err: Error): RunOutcome => ({ kind: 'failed', rows: 0, message: `The query could not run: ${err.message}` }));
     const status: LakeQueryStatus =
       outcome.kind === 'finished' ? 'FINISHED' : outcome.kind === 'timed_out' ? 'TIMED_OUT' : outcome.kind === 'cancelled' ? 'CANCELLED' : 'FAILED';
-    const statistics: LakeQueryStatistics = { ...q.statistics, executionTimeInMillis: Date.now() - started, resultsCount: outcome.rows };
+    const statistics: LakeQueryStatistics = { ...(q.statistics as unknown as LakeQueryStatistics), executionTimeInMillis: Date.now() - started, resultsCount: outcome.rows };
     const error = outcome.kind === 'failed' ? outcome.message.slice(0, 1000).padEnd(4, '.') : outcome.kind === 'timed_out' ? 'Query timed out.' : null;
     // A cancelled query keeps CANCELLED (set by cancelQuery); everything else ends here.
     await pool.query(
@@ -327,61 +408,45 @@ export class LakeQueryService {
          statistics = $4, finished_at = coalesce(finished_at, now()), backend_pid = NULL WHERE id = $1`,
       [queryId, status, error, JSON.stringify(statistics)],
     );
-    if (q.delivery_s3_uri) await this.deliver(queryId, q, outcome.kind === 'finished' ? null : outcome.kind === 'cancelled' ? 'CANCELLED' : 'FAILED');
+    if (q.delivery_s3_uri) await deliverQueryResults(this.db.pool, this.storage, this.signer, this.logger, queryId);
     return status;
   }
 
   /**
-   * Delivers a finished query's rows to its deliveryS3Uri (lake-query.delivery.ts); partial
-   * (timed-out, failed, cancelled) results are not delivered (spec §6.9).
+   * The lake-query sweep (every LAKE_QUERY_SWEEP_SECONDS): a RUNNING query whose runner is gone
+   * becomes FAILED; results a dead runner left PENDING are delivered; a claimable QUEUED query
+   * whose job is no longer waiting or running (lost in Redis, failed, or completed without
+   * claiming it) is queued again under an attempt-suffixed job id.
    */
-  private async deliver(queryId: string, q: { account_id: string; region: string; columns: string[]; event_data_store_ids: string[]; delivery_s3_uri: string | null }, notDelivered: string | null): Promise<void> {
+  async sweep(): Promise<{ failed: number; delivered: number; requeued: number }> {
     const pool = this.db.pool;
-    let status: string = notDelivered ?? 'FAILED';
-    if (!notDelivered) {
-      const [final] = (await pool.query(`SELECT status, finished_at FROM lake_queries WHERE id = $1`, [queryId])).rows;
-      if (final?.status !== 'FINISHED') status = 'CANCELLED';
-      else {
-        async function* batches() {
-          for (let b = 0; ; b++) {
-            const { rows } = await pool.query(`SELECT rows FROM lake_query_results WHERE account_id = $1 AND query_id = $2 AND batch = $3`, [q.account_id, queryId, b]);
-            if (!rows.length) return;
-            yield rows[0].rows as Array<Array<string | null>>;
-          }
-        }
-        const storeArns = (await pool.query(`SELECT arn FROM event_data_stores WHERE id = ANY($1::uuid[]) ORDER BY arn`, [q.event_data_store_ids])).rows.map((r) => r.arn as string);
-        status = await deliverResults(this.storage, this.signer, {
-          id: queryId, accountId: q.account_id, region: q.region, columns: q.columns, storeArns,
-          target: parseDeliveryUri(q.delivery_s3_uri!), completedAt: new Date(final.finished_at),
-        }, batches()).catch((err) => {
-          this.logger.warn({ queryId, err: (err as Error).message }, 'lake query result delivery failed');
-          return 'FAILED' as const;
-        });
-      }
+    const failed = await failOrphanedRuns(pool, ORPHAN_GRACE_SECONDS);
+    let delivered = 0;
+    for (const id of await undelivered(pool, ORPHAN_GRACE_SECONDS)) if (await deliverQueryResults(pool, this.storage, this.signer, this.logger, id)) delivered++;
+    let requeued = 0;
+    const queue = this.outbox.queue(QUEUES.lakeQuery);
+    for (const { id, attempts } of await claimableQueued(pool, this.config.lakeQueryMaxRunningPerAccount, ENQUEUE_GRACE_SECONDS)) {
+      const state = await queue.getJobState(lakeQueryJobId(id, attempts || undefined));
+      if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') continue;
+      const attempt = await nextEnqueueAttempt(pool, id);
+      if (attempt === 0) continue; // claimed meanwhile
+      await this.enqueue(id, attempt);
+      requeued++;
     }
-    await pool.query(`UPDATE lake_queries SET delivery_status = $2 WHERE id = $1`, [queryId, status]);
+    return { failed, delivered, requeued };
   }
 
   /**
-   * Retention (called by the lake-retention job): queries and results older than 7 days go;
-   * a RUNNING query whose runner backend is gone (worker died) becomes FAILED; a QUEUED one whose
-   * job was lost is queued again.
+   * Retention (called by the lake-retention job): queries and their results older than 7 days
+   * go; then a sweep (which the lake-query queue also runs every few seconds).
    */
-  async expire(now = new Date()): Promise<{ expired: number; failed: number; requeued: number }> {
-    return this.db.asService(async (c) => {
+  async expire(now = new Date()): Promise<{ expired: number; failed: number; delivered: number; requeued: number }> {
+    const expired = await this.db.asService(async (c) => {
       const cutoff = new Date(now.getTime() - QUERY_RETENTION_DAYS * DAY_MS);
       await c.query(`DELETE FROM lake_query_results r USING lake_queries q WHERE q.id = r.query_id AND q.created_at < $1`, [cutoff]);
-      const expired = await c.query(`DELETE FROM lake_queries WHERE created_at < $1`, [cutoff]);
-      const failed = await c.query(
-        `UPDATE lake_queries q SET status = 'FAILED', error_message = 'The query runner stopped before the query finished.', finished_at = now(), backend_pid = NULL
-         WHERE status = 'RUNNING' AND started_at < $1
-           AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = 'lake-query:' || q.id::text)`,
-        [new Date(now.getTime() - 60_000)],
-      );
-      const queued = await c.query(`SELECT id FROM lake_queries WHERE status = 'QUEUED' AND created_at < $1`, [new Date(now.getTime() - 60_000)]);
-      for (const r of queued.rows) this.enqueue(r.id);
-      return { expired: expired.rowCount ?? 0, failed: failed.rowCount ?? 0, requeued: queued.rowCount ?? 0 };
+      return (await c.query(`DELETE FROM lake_queries WHERE created_at < $1`, [cutoff])).rowCount ?? 0;
     }, { transaction: true });
+    return { expired, ...(await this.sweep()) };
   }
 }
 

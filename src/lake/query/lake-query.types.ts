@@ -85,6 +85,13 @@ export class DescribeQueryResult {
 
   @Field(() => String, { nullable: true })
   eventDataStoreOwnerAccountId!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'OpenTrail addition: why a QUEUED query waits. `ACCOUNT_RUNNING_LIMIT: …` (the account already runs LAKE_QUERY_MAX_RUNNING_PER_ACCOUNT queries) or `WAITING_FOR_RUNNER: …` (every query runner is busy; accounts with fewer running queries go first). Null unless QUEUED.',
+  })
+  waitReason!: string | null;
 }
 
 @InputType()
