@@ -90,7 +90,7 @@ describe('lake query never stranded', () => {
 
   it('delivers the results of a query that FINISHED when its runner died before delivering them', async () => {
     const acct = app.admin.accountId;
-    await createTrailBucket(app, admin, 'stranded-results', [acct], 'lake');
+    await createTrailBucket(app, admin, 'stranded-results', [acct], 'lake', [`arn:aws:cloudtrail:*:${acct}:eventdatastore/*`]);
     const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT count(*) AS n FROM ${store.id}`, deliveryS3Uri: 's3://stranded-results/lake' }, admin);
     expect(await waitForDelivery(queryId)).toMatchObject({ queryStatus: 'FINISHED', deliveryStatus: 'SUCCESS' });
     // The same query as a dead runner leaves it: FINISHED, its results stored, delivery PENDING.
