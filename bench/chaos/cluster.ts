@@ -114,7 +114,7 @@ export class Cluster {
     else this.workers = started;
     started.child.once('exit', (code, signal) => {
       if (this.killedByHarness.has(started.child) || this.stopping) return;
-      this.deaths.push({ process: name, at: new Date(), exit: signal ?? `code ${code}`, output: started.output().split('\n').slice(-15).join('\n') });
+      this.deaths.push({ process: name, at: new Date(), exit: signal ?? `code ${code}`, output: started.output().split('\n').slice(-40).join('\n') });
       void this.restartAfterDeath(name);
     });
   }

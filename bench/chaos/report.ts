@@ -13,12 +13,27 @@ export interface ChaosRow {
   note: string;
 }
 
+/** The raw facts behind a scenario's verdict (what test/chaos/chaos-short.test.ts asserts on). */
+export interface ScenarioFacts {
+  events: number;
+  acked: number;
+  /** Webhook duplicates the pass criterion allows: interruptions × webhook senders in flight. */
+  allowedWebhookDuplicates: number;
+  /** Unexpected exits of the api or the workers (the harness's own kills excluded). */
+  deaths: string[];
+  /** Null when the run became quiet, else what was still pending at the timeout. */
+  notQuiet: string | null;
+  faultError: string | null;
+  digests: { valid: boolean; validDigests: number; invalidDigests: number; validLogFiles: number; invalidLogFiles: number } | null;
+}
+
 export interface ScenarioReport {
   name: string;
   describe: string;
   pass: boolean;
   seconds: number;
   rows: ChaosRow[];
+  facts: ScenarioFacts;
 }
 
 /** present / missing / duplicated of one destination against what the client had acknowledged. */

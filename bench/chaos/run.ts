@@ -17,7 +17,7 @@ import { closeAgent, ingestAll, type IngestTally } from './client';
 import { Cluster } from './cluster';
 import { eventId, historyOccurrences, lakeOccurrences, scenarioPrefix, TrailReader, validateLogs, waitForQuiet, webhookOccurrences, type Occurrences } from './count';
 import { WebhookReceiver } from './receiver';
-import { compare, formatTable, type ChaosRow, type ScenarioReport } from './report';
+import { compare, formatTable, type ChaosRow, type ScenarioFacts, type ScenarioReport } from './report';
 import { SCENARIOS, type FaultContext, type Scenario } from './scenarios';
 import { CHAOS_EVENT_SOURCE, createDestinations, type Destinations } from './setup';
 
@@ -144,14 +144,23 @@ async function runScenario(cluster: Cluster, receiver: WebhookReceiver, trails: 
       notQuiet ?? `quiet after ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`,
     ].join('; '),
   });
-  return { name: scenario.name, describe: scenario.describe, pass: rows.every((r) => r.pass), seconds: Math.round((Date.now() - started.getTime()) / 1000), rows };
+  const facts: ScenarioFacts = {
+    events: EVENTS,
+    acked: tally.acked.size,
+    allowedWebhookDuplicates: interruptions * WEBHOOK_SENDERS,
+    deaths: deaths.map((x) => `${x.process} ${x.exit}: ${lastLine(x.output)}\n${x.output}`),
+    notQuiet,
+    faultError,
+    digests: verdict instanceof Error ? null : verdict,
+  };
+  return { name: scenario.name, describe: scenario.describe, pass: rows.every((r) => r.pass), seconds: Math.round((Date.now() - started.getTime()) / 1000), rows, facts };
 }
 
-/** The most telling line of a dead process's output: its last error, else its last line. */
+/** The most telling line of a dead process's output: its last error message (not a stack frame), else its last line. */
 function lastLine(output: string): string {
   const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
-  const error = [...lines].reverse().find((l) => /error|fail|terminat|ECONNREFUSED/i.test(l));
-  return (error ?? lines[lines.length - 1] ?? 'no output').slice(0, 240);
+  const error = [...lines].reverse().find((l) => !l.startsWith('at ') && /error|fail|terminat|ECONNREFUSED/i.test(l));
+  return (error ?? lines[lines.length - 1] ?? 'no output').slice(0, 300);
 }
 
 async function main(): Promise<number> {
@@ -173,11 +182,13 @@ async function main(): Promise<number> {
   }
   process.once('exit', teardown);
   const reports: ScenarioReport[] = [];
+  let environment: { root: string; ports: number[] } | null = null;
   try {
     await receiver.start();
     console.error(`chaos run ${run}: ${scenarios.length} scenarios × ${EVENTS.toLocaleString('en-US')} events over ${FLOW_SECONDS} s each`);
     cluster = await Cluster.create(SETTINGS, '127.0.0.1', (c) => (cluster = c));
     const c: Cluster = cluster;
+    environment = { root: c.root, ports: [c.pg.port, c.redis.port, c.apiPort, Number(new URL(receiver.url).port)] };
     const d = await createDestinations(c, receiver.url);
     const trails = new TrailReader(c, d);
     for (let i = 0; i < scenarios.length; i++) {
@@ -186,6 +197,7 @@ async function main(): Promise<number> {
       const report = await runScenario(c, receiver, trails, d, run, i + 1, scenario);
       reports.push(report);
       console.error(`  ${report.pass ? 'pass' : 'FAIL'} in ${report.seconds} s`);
+      for (const death of report.facts.deaths) console.error(`  unexpected exit of ${death}`);
     }
     await trails.close();
     await c.stop();
@@ -199,7 +211,7 @@ async function main(): Promise<number> {
   console.log(`\nOpenTrail chaos run (${os.cpus().length} cores, Node ${process.version}; ${EVENTS.toLocaleString('en-US')} events per scenario over ${FLOW_SECONDS} s; api and workers as two processes)\n`);
   console.log(formatTable(reports));
   console.log(`\n${reports.length - failed.length}/${reports.length} scenarios passed${failed.length ? `; failed: ${failed.map((r) => r.name).join(', ')}` : ''}`);
-  if (process.env.CHAOS_REPORT) fs.writeFileSync(process.env.CHAOS_REPORT, JSON.stringify({ events: EVENTS, webhookSenders: WEBHOOK_SENDERS, scenarios: reports }, null, 2));
+  if (process.env.CHAOS_REPORT) fs.writeFileSync(process.env.CHAOS_REPORT, JSON.stringify({ events: EVENTS, webhookSenders: WEBHOOK_SENDERS, environment, scenarios: reports }, null, 2));
   return failed.length === 0 ? 0 : 1;
 }
 

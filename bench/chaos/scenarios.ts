@@ -81,12 +81,14 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'postgres-restart',
-    describe: 'PostgreSQL stopped with -m immediate (a crash) during ingest and delivery, started 3 s later',
+    describe: 'PostgreSQL stopped with -m immediate (a crash) twice, during ingest and during delivery after it, started 4 s later each time',
     inject: async (ctx) => {
-      await ctx.at(0.35);
-      ctx.interrupted();
-      await ctx.cluster.pg.crashAndRestart(3000);
-      ctx.note('postgres down 3 s (immediate stop)');
+      for (const f of [0.35, 1.1]) {
+        await ctx.at(f);
+        ctx.interrupted();
+        await ctx.cluster.pg.crashAndRestart(4000);
+      }
+      ctx.note('postgres crashed 2x, down 4 s each (immediate stop)');
     },
   },
   {
