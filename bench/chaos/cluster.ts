@@ -148,7 +148,13 @@ export class Cluster {
       p.child.kill('SIGKILL');
       await exited;
     }
-    await this.startProcess(name);
+    try {
+      await this.startProcess(name);
+    } catch (err) {
+      // It would not come back: that is a failure of the scenario, and the supervisor keeps trying.
+      this.deaths.push({ process: name, at: new Date(), exit: 'failed to start after the kill', output: (err as Error).message.split('\n').slice(-40).join('\n') });
+      void this.restartAfterDeath(name);
+    }
   }
 
   /** Waits until both processes run (after a death, the supervisor may still be restarting one). */

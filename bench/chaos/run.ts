@@ -156,11 +156,13 @@ async function runScenario(cluster: Cluster, receiver: WebhookReceiver, trails: 
   return { name: scenario.name, describe: scenario.describe, pass: rows.every((r) => r.pass), seconds: Math.round((Date.now() - started.getTime()) / 1000), rows, facts };
 }
 
-/** The most telling line of a dead process's output: its last error message (not a stack frame), else its last line. */
+/** The most telling line of a dead process's output: the thrown error (`Error: …`), else its last error-like line, else its last line. */
 function lastLine(output: string): string {
   const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
-  const error = [...lines].reverse().find((l) => !l.startsWith('at ') && /error|fail|terminat|ECONNREFUSED/i.test(l));
-  return (error ?? lines[lines.length - 1] ?? 'no output').slice(0, 300);
+  const reversed = [...lines].reverse();
+  const thrown = reversed.find((l) => /^[A-Za-z]*Error(\s\[[A-Z_]+\])?: /.test(l));
+  const errorish = reversed.find((l) => !l.startsWith('at ') && !l.startsWith('{') && /error|fail|terminat|ECONNREFUSED/i.test(l));
+  return (thrown ?? errorish ?? lines[lines.length - 1] ?? 'no output').slice(0, 300);
 }
 
 async function main(): Promise<number> {
@@ -197,7 +199,7 @@ async function main(): Promise<number> {
       const report = await runScenario(c, receiver, trails, d, run, i + 1, scenario);
       reports.push(report);
       console.error(`  ${report.pass ? 'pass' : 'FAIL'} in ${report.seconds} s`);
-      for (const death of report.facts.deaths) console.error(`  unexpected exit of ${death}`);
+      for (const death of report.facts.deaths) console.error(`  unexpected exit of ${death.split('\n').slice(0, 16).join('\n    ')}`);
     }
     await trails.close();
     await c.stop();
