@@ -34,6 +34,16 @@ export interface Scenario {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `condition` every 20 ms for up to `timeoutMs`; whether it became true. */
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await sleep(20);
+  }
+  return false;
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'baseline',
@@ -60,8 +70,7 @@ export const SCENARIOS: Scenario[] = [
       for (const f of [0.3, 0.65]) {
         await ctx.at(f);
         // Kill while a request is open (the client sends steadily; wait for one, at most 2 s).
-        for (let i = 0; i < 40 && ctx.tally.inFlight === 0; i++) await sleep(50);
-        if (ctx.tally.inFlight > 0) mid++;
+        if (await until(() => ctx.tally.inFlight > 0, 2000)) mid++;
         await ctx.cluster.kill9('api');
       }
       ctx.note(`api killed 2x (${mid} mid-request)`);
@@ -81,14 +90,18 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'postgres-restart',
-    describe: 'PostgreSQL stopped with -m immediate (a crash) twice, during ingest and during delivery after it, started 4 s later each time',
+    describe: 'PostgreSQL stopped with -m immediate (a crash) while an /ingest request is open, and again while a log file is being delivered, started 4 s later each time',
     inject: async (ctx) => {
-      for (const f of [0.35, 1.1]) {
-        await ctx.at(f);
-        ctx.interrupted();
-        await ctx.cluster.pg.crashAndRestart(4000);
-      }
-      ctx.note('postgres crashed 2x, down 4 s each (immediate stop)');
+      await ctx.at(0.35);
+      const midIngest = await until(() => ctx.tally.inFlight > 0, 2000);
+      ctx.interrupted();
+      await ctx.cluster.pg.crashAndRestart(4000);
+      await ctx.at(1.0);
+      // A claimed, not yet committed log file: a delivery holds its connection right now.
+      const midDelivery = await until(async () => (await ctx.cluster.pool.query(`SELECT 1 FROM trail_log_files WHERE state = 'pending' LIMIT 1`).catch(() => ({ rowCount: 0 }))).rowCount! > 0, 10_000);
+      ctx.interrupted();
+      await ctx.cluster.pg.crashAndRestart(4000);
+      ctx.note(`postgres crashed 2x, down 4 s each (${midIngest ? 'mid-ingest' : 'no ingest open'}, ${midDelivery ? 'mid-delivery' : 'no delivery seen'})`);
     },
   },
   {
