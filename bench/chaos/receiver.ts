@@ -14,6 +14,10 @@ export class WebhookReceiver {
   /** eventID → POSTs accepted (2xx). */
   readonly accepted = new Map<string, number>();
   posts = 0;
+  /** Date.now() of the last accepted POST: whether webhooks are flowing at a given moment. */
+  lastAcceptedAt = 0;
+  /** 2xx answers so far (all events). */
+  acceptedTotal = 0;
   refused = 0;
   hung = 0;
   private readonly held = new Set<http.ServerResponse>();
@@ -44,6 +48,8 @@ export class WebhookReceiver {
           // counted under 'unparseable': the harness never sends such events, so it shows up as a problem
         }
         this.accepted.set(eventId, (this.accepted.get(eventId) ?? 0) + 1);
+        this.lastAcceptedAt = Date.now();
+        this.acceptedTotal++;
         res.writeHead(200).end('ok');
       });
     });

@@ -54,12 +54,17 @@ export const SCENARIOS: Scenario[] = [
     name: 'workers-kill9',
     describe: 'kill -9 of the worker process four times while events are delivered (three during the flow, one right after it), restarted at once',
     inject: async (ctx) => {
+      let midWebhook = 0;
       for (const f of [0.25, 0.5, 0.75, 1.05]) {
         await ctx.at(f);
+        // Kill mid-delivery: once the restarted workers have sent 40 webhooks (their senders are
+        // then inside batches), and while POSTs flow; at most 5 s of waiting.
+        const before = ctx.receiver.acceptedTotal;
+        if (await until(() => ctx.receiver.acceptedTotal - before >= 40 && Date.now() - ctx.receiver.lastAcceptedAt < 100, 5000)) midWebhook++;
         await ctx.cluster.kill9('workers');
         ctx.interrupted();
       }
-      ctx.note('workers killed 4x');
+      ctx.note(`workers killed 4x (${midWebhook} while webhooks flowed)`);
     },
   },
   {
