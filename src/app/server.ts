@@ -1,13 +1,15 @@
 import http from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { GraphQLError } from 'graphql';
+import { ThrottlingError } from '../common/account-limits';
 import { newRequestId } from '../common/ids';
 import { authenticateRequest, requestMeta, type GraphQLContext } from '../graphql/context';
 import { formatError } from '../graphql/error-format';
 import { graphiqlRouter } from '../graphql/graphiql';
-import { complexityLimitPlugin, depthLimitRule } from '../graphql/limits';
+import { complexityLimitPlugin, queryShapeRules } from '../graphql/limits';
 import { buildOpenTrailSchema } from '../graphql/schema';
 import { selfAuditPlugin } from '../graphql/self-audit.plugin';
 import { metricsHandler } from '../observability/metrics';
@@ -22,6 +24,23 @@ export interface RunningServer {
   url: string;
   port: number;
   close(): Promise<void>;
+}
+
+/**
+ * Holds one of the account's request slots until the response is finished, or refuses the
+ * request with ThrottlingException before it is parsed, run or self-audited: a flood costs the
+ * server one Redis round trip per refused request (src/common/account-limits.ts).
+ */
+async function admitGraphQLRequest(services: Services, accountId: string, res: express.Response): Promise<void> {
+  try {
+    const admission = await services.accountLimits.admit(accountId);
+    res.on('close', () => admission.release());
+  } catch (err) {
+    if (!(err instanceof ThrottlingError)) throw err;
+    throw new GraphQLError(err.message, {
+      extensions: { code: err.code, http: { status: 429, headers: new HeaderMap([['retry-after', String(err.retryAfterSeconds)]]) } },
+    });
+  }
 }
 
 /** Builds the HTTP server: /graphql, /graphiql, /ingest, /event-history/export, /healthz, /readyz, /metrics. */
@@ -70,7 +89,14 @@ export async function startServer(services: Services): Promise<RunningServer> {
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,
-    validationRules: [depthLimitRule(config.graphqlMaxDepth)],
+    validationRules: queryShapeRules({
+      maxDepth: config.graphqlMaxDepth,
+      maxAliases: config.graphqlMaxAliases,
+      maxDirectives: config.graphqlMaxDirectives,
+      maxRootFields: config.graphqlMaxRootFields,
+    }),
+    // graphql's own parser stops counting past this many tokens (GRAPHQL_MAX_TOKENS).
+    parseOptions: { maxTokens: config.graphqlMaxTokens },
     formatError: (formatted, error) => formatError(formatted, error, (err) => logger.error({ err }, 'unhandled error in a resolver')),
     includeStacktraceInErrorResponses: false,
     plugins: [
@@ -102,6 +128,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
       context: async ({ req, res }): Promise<GraphQLContext> => {
         const { meta, regionError } = requestMeta(req, res.locals.requestId, config.homeRegion);
         const auth = await authenticateRequest(req, services);
+        if (auth.caller) await admitGraphQLRequest(services, auth.caller.accountId, res);
         return { meta, regionError, services, ...auth };
       },
     }),

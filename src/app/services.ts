@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { AccountLimits } from '../common/account-limits';
 import { Authenticator } from '../auth/authenticator';
 import { SessionService } from '../auth/session.service';
 import { TokenService } from '../auth/token.service';
@@ -53,6 +54,8 @@ export interface Services extends EventServices, StreamingServices, IntegritySer
   lakeStorage: LakeStorageServices;
   /** CloudTrail Lake SQL queries (src/lake/query, queue `lake-query`). */
   lakeQueries: LakeQueryService;
+  /** Per-account request rate and concurrency limits, counted in Redis (src/common/account-limits.ts). */
+  accountLimits: AccountLimits;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
@@ -92,6 +95,13 @@ export function createServices(config: Config, db: Database, logger: Logger, met
       new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })), kms.use),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
     insights: createInsightsServices({ ...core, outbox: events.outbox, eventWriter: events.eventWriter }),
+    accountLimits: new AccountLimits({
+      redisUrl: config.redisUrl,
+      redisPrefix: config.redisPrefix,
+      ratePerSecond: config.accountRateLimitPerSecond,
+      burst: config.accountRateBurst,
+      maxConcurrent: config.accountMaxConcurrentRequests,
+    }, logger.child({ module: 'account-limits' })),
   };
 }
 
@@ -102,4 +112,5 @@ export async function closeServices(services: Services): Promise<void> {
   await services.closeStreamingServices();
   await services.storage.objects.close();
   await services.lakeQueries.close();
+  await services.accountLimits.close();
 }

@@ -4,7 +4,7 @@ import { OpenTrailError } from '../common/errors';
 import type { Services } from '../app/services';
 import { type LookupQuery, eventTimeOf } from './event-history.service';
 import type { StoredEventRow } from './event.repository';
-import { asClientError, authorizeHttp, sendError } from './http-auth';
+import { admitHttp, asClientError, authorizeHttp, sendError } from './http-auth';
 
 /** The console's event history CSV columns. */
 export const CSV_COLUMNS = [
@@ -75,6 +75,7 @@ export function exportHandler(services: Services): RequestHandler {
     } catch (err) {
       error = asClientError(err, services);
     }
+    if (!error && auth.ctx && !(await admitHttp(res, services, auth.ctx))) return;
     await audit(error ?? undefined);
     if (error || !auth.ctx || !query) return sendError(res, error!);
 

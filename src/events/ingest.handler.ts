@@ -4,7 +4,7 @@ import { type RequestContext, tenantOf } from '../common/request-context';
 import type { Services } from '../app/services';
 import { MAX_ROWS_PER_INSERT } from './event.repository';
 import type { CopyBatch, WriteResult } from './event-writer';
-import { asClientError, authorizeHttp, sendError } from './http-auth';
+import { admitHttp, asClientError, authorizeHttp, sendError } from './http-auth';
 import { MAX_LINE_BYTES, type ParsedChunk, tooLongLine } from './ingest-parser';
 import { ndjsonChunks } from './ndjson-chunks';
 
@@ -124,6 +124,7 @@ export function ingestHandler(services: Services): RequestHandler {
       res.setHeader('connection', 'close'); // the unread body is not worth draining
       return sendError(res, error!);
     }
+    if (!(await admitHttp(res, services, auth.ctx))) return;
     try {
       const summary = await ingestStream(auth.ctx, req, services);
       await audit({ response: { accepted: summary.accepted, duplicates: summary.duplicates, failed: summary.failed } });
