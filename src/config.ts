@@ -33,9 +33,12 @@ export interface Config {
   graphqlMaxDirectives: number;
   /** Lexical tokens a document may have; parsing stops past it. */
   graphqlMaxTokens: number;
-  /** Requests per second one account may make, sustained (GraphQL, /ingest, export; across replicas). */
+  /**
+   * Request points per second one account may spend, sustained (GraphQL, /ingest, export; across
+   * replicas). A small request is one point; larger ones are charged their price (src/common/account-limits.ts).
+   */
   accountRateLimitPerSecond: number;
-  /** Requests one account may make above that rate in each 10-second window. */
+  /** Points one account may spend above that rate in each 10-second window. */
   accountRateBurst: number;
   /** Requests of one account served at the same time (across replicas). */
   accountMaxConcurrentRequests: number;
@@ -179,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlMaxTokens: read('GRAPHQL_MAX_TOKENS', integer(100, 1_000_000), 10_000),
     accountRateLimitPerSecond: read('ACCOUNT_RATE_LIMIT_PER_SECOND', integer(1, 1_000_000), 100),
     accountRateBurst: read('ACCOUNT_RATE_BURST', integer(1, 10_000_000), 1000),
-    accountMaxConcurrentRequests: read('ACCOUNT_MAX_CONCURRENT_REQUESTS', integer(1, 10_000), 16),
+    accountMaxConcurrentRequests: read('ACCOUNT_MAX_CONCURRENT_REQUESTS', integer(1, 10_000), 8),
     bodyLimitBytes: read('BODY_LIMIT_BYTES', integer(1024, 64 * 1024 * 1024), 2 * 1024 * 1024),
     selfAuditReadCommit: read<'durable' | 'async'>('SELF_AUDIT_READ_COMMIT', (raw) => {
       if (raw !== 'durable' && raw !== 'async') throw new Error('must be durable or async');

@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
-import { ThrottlingError } from '../common/account-limits';
+import { ITEMS_PER_POINT, ThrottlingError } from '../common/account-limits';
 import { newRequestId } from '../common/ids';
 import { authenticateRequest, requestMeta, type GraphQLContext } from '../graphql/context';
 import { formatError } from '../graphql/error-format';
@@ -101,7 +101,10 @@ export async function startServer(services: Services): Promise<RunningServer> {
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      complexityLimitPlugin(config.graphqlMaxComplexity),
+      // Admission took one point; the operation's price charges the rest to its account.
+      complexityLimitPlugin(config.graphqlMaxComplexity, (ctx, cost) => {
+        if (ctx.caller) services.accountLimits.charge(ctx.caller.accountId, cost / ITEMS_PER_POINT - 1);
+      }),
       selfAuditPlugin(() => schema, () => services.apiCallRecorder, (err) => logger.error({ err }, 'self-audit could not record a call')),
       {
         async requestDidStart() {

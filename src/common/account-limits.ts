@@ -15,6 +15,14 @@ export interface AccountLimitSettings {
   maxConcurrent: number;
 }
 
+/**
+ * A request point is the work of ten page items (one root field's fixed cost, src/graphql/limits.ts);
+ * a request is charged one point on admission and the rest of its price once known.
+ */
+export const ITEMS_PER_POINT = 10;
+/** /ingest and export: events written or read per point (~ten page items of work, measured). */
+export const EVENTS_PER_POINT = 100;
+
 /** The burst allowance refills once per this many seconds. */
 export const BURST_WINDOW_SECONDS = 10;
 /**
@@ -49,6 +57,8 @@ export class ThrottlingError extends OpenTrailError {
  */
 export class AccountLimits {
   private readonly redis: IORedis;
+  private readonly perSecond: RateLimiterRedis;
+  private readonly burst: RateLimiterRedis;
   private readonly rate: BurstyRateLimiter;
   private readonly slots: RateLimiterRedis;
 
@@ -66,8 +76,23 @@ export class AccountLimits {
         rejectIfRedisNotReady: true,
         insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${prefix}:${keyPrefix}`, points, duration }),
       });
-    this.rate = new BurstyRateLimiter(store('rate', settings.ratePerSecond, 1), store('burst', settings.burst, BURST_WINDOW_SECONDS));
+    this.perSecond = store('rate', settings.ratePerSecond, 1);
+    this.burst = store('burst', settings.burst, BURST_WINDOW_SECONDS);
+    this.rate = new BurstyRateLimiter(this.perSecond, this.burst);
     this.slots = store('concurrent', settings.maxConcurrent, SLOT_LEASE_SECONDS);
+  }
+
+  /**
+   * Charges an admitted request's work beyond the one point admission took, once its cost is
+   * known (a GraphQL operation's estimated cost, the events an /ingest body held): the account's
+   * next requests wait for it. Never refuses the request already running.
+   */
+  charge(accountId: string, points: number): void {
+    if (points < 1) return;
+    const whole = Math.ceil(points);
+    for (const limiter of [this.perSecond, this.burst]) {
+      limiter.penalty(accountId, whole).catch((err) => this.logger.warn({ err }, 'could not charge a request to its account'));
+    }
   }
 
   /** Admits one request of `accountId` or throws ThrottlingError (nothing is held then). */

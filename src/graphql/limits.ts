@@ -12,6 +12,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { GraphQLContext } from './context';
 
 /**
  * Costs are in page items: one `listObjects` key (~0.45 ms measured on the 2-core development
@@ -123,12 +124,15 @@ function fieldEstimator(schema: GraphQLSchema): ComplexityEstimator {
   };
 }
 
-/** Rejects operations whose estimated cost exceeds `max` before any resolver runs. */
-export function complexityLimitPlugin(max: number): ApolloServerPlugin {
+/**
+ * Rejects operations whose estimated cost exceeds `max` before any resolver runs; the price of
+ * an accepted one goes to `onPriced` (the caller's account is charged for it).
+ */
+export function complexityLimitPlugin(max: number, onPriced: (ctx: GraphQLContext, cost: number) => void = () => undefined): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
+        async didResolveOperation({ request, document, schema, contextValue }) {
           let complexity: number;
           try {
             complexity = getComplexity({
@@ -149,6 +153,7 @@ export function complexityLimitPlugin(max: number): ApolloServerPlugin {
               extensions: { code: 'ValidationException', http: { status: 400 } },
             });
           }
+          onPriced(contextValue, complexity);
         },
       };
     },

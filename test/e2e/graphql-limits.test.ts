@@ -189,6 +189,19 @@ describe('per-account rate and concurrency limits', () => {
     expect(three.map((r) => r.status)).toEqual([200, 200, 200]);
   });
 
+  it('charges a request its price, so one dear request uses up what many cheap ones would', async () => {
+    await fresh();
+    // 1,000 items asked for: 1,011, i.e. 101 points, against a budget of 5 + 5.
+    const dear = await app.gql('{ listObjects(first: 1000, input: { bucketName: "no-such-bucket" }) { edges { node { key } } } }', {}, { token: tokenA });
+    expect(dear.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the charge is written after the price is known
+    const next = await app.gql('{ getCallerIdentity { account } }', {}, { token: tokenA });
+    expect(next.status).toBe(429);
+    expect(next.errors?.[0].extensions?.code).toBe('ThrottlingException');
+    const other = await app.gql('{ getCallerIdentity { account } }', {}, { token: tokenB });
+    expect(other.status).toBe(200);
+  });
+
   it('applies the same limits to /ingest and /event-history/export', async () => {
     await fresh();
     const line = JSON.stringify(sampleEvent({ eventName: 'Flooded' })) + '\n';
