@@ -180,8 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlMaxAliases: read('GRAPHQL_MAX_ALIASES', integer(0, 10_000), 30),
     graphqlMaxDirectives: read('GRAPHQL_MAX_DIRECTIVES', integer(0, 10_000), 50),
     graphqlMaxTokens: read('GRAPHQL_MAX_TOKENS', integer(100, 1_000_000), 10_000),
-    accountRateLimitPerSecond: read('ACCOUNT_RATE_LIMIT_PER_SECOND', integer(1, 1_000_000), 100),
-    accountRateBurst: read('ACCOUNT_RATE_BURST', integer(1, 10_000_000), 1000),
+    accountRateLimitPerSecond: read('ACCOUNT_RATE_LIMIT_PER_SECOND', integer(1, 1_000_000), 200),
+    accountRateBurst: read('ACCOUNT_RATE_BURST', integer(1, 10_000_000), 2000),
     accountMaxConcurrentRequests: read('ACCOUNT_MAX_CONCURRENT_REQUESTS', integer(1, 10_000), 8),
     bodyLimitBytes: read('BODY_LIMIT_BYTES', integer(1024, 64 * 1024 * 1024), 2 * 1024 * 1024),
     selfAuditReadCommit: read<'durable' | 'async'>('SELF_AUDIT_READ_COMMIT', (raw) => {

@@ -103,7 +103,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
       ApolloServerPluginLandingPageDisabled(),
       // Admission took one point; the operation's price charges the rest to its account.
       complexityLimitPlugin(config.graphqlMaxComplexity, (ctx, cost) => {
-        if (ctx.caller) services.accountLimits.charge(ctx.caller.accountId, cost / ITEMS_PER_POINT - 1);
+        if (ctx.caller) services.accountLimits.charge(ctx.caller.accountId, Math.ceil(cost / ITEMS_PER_POINT) - 1);
       }),
       selfAuditPlugin(() => schema, () => services.apiCallRecorder, (err) => logger.error({ err }, 'self-audit could not record a call')),
       {

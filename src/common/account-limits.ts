@@ -16,12 +16,13 @@ export interface AccountLimitSettings {
 }
 
 /**
- * A request point is the work of ten page items (one root field's fixed cost, src/graphql/limits.ts);
- * a request is charged one point on admission and the rest of its price once known.
+ * A request point is the work of 100 page items (src/graphql/limits.ts prices operations in
+ * items): a request is charged one point on admission and the rest of its price once known, so
+ * plain calls and 50-event lookup pages cost 1-2 points and a 1,000-key page 11.
  */
-export const ITEMS_PER_POINT = 10;
-/** /ingest and export: events written or read per point (~ten page items of work, measured). */
-export const EVENTS_PER_POINT = 100;
+export const ITEMS_PER_POINT = 100;
+/** /ingest and export: events written or read per point (1,000 events took as long as ~120 page items, measured). */
+export const EVENTS_PER_POINT = 1000;
 
 /** The burst allowance refills once per this many seconds. */
 export const BURST_WINDOW_SECONDS = 10;
@@ -88,10 +89,9 @@ export class AccountLimits {
    * next requests wait for it. Never refuses the request already running.
    */
   charge(accountId: string, points: number): void {
-    if (points < 1) return;
-    const whole = Math.ceil(points);
+    if (!Number.isInteger(points) || points < 1) return;
     for (const limiter of [this.perSecond, this.burst]) {
-      limiter.penalty(accountId, whole).catch((err) => this.logger.warn({ err }, 'could not charge a request to its account'));
+      limiter.penalty(accountId, points).catch((err) => this.logger.warn({ err }, 'could not charge a request to its account'));
     }
   }
 

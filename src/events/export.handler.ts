@@ -100,7 +100,7 @@ export function exportHandler(services: Services): RequestHandler {
       }
       if (!csv) await write(res, ']}');
       res.end();
-      services.accountLimits.charge(auth.ctx.caller.accountId, exported / EVENTS_PER_POINT - 1);
+      services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil(exported / EVENTS_PER_POINT) - 1);
     } catch (err) {
       // Headers are gone: cut the stream so the client sees an incomplete download, not a wrong one.
       asClientError(err, services);

@@ -128,7 +128,7 @@ export function ingestHandler(services: Services): RequestHandler {
     if (!(await admitHttp(res, services, auth.ctx))) return;
     try {
       const summary = await ingestStream(auth.ctx, req, services);
-      services.accountLimits.charge(auth.ctx.caller.accountId, (summary.accepted + summary.duplicates + summary.failed) / EVENTS_PER_POINT - 1);
+      services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil((summary.accepted + summary.duplicates + summary.failed) / EVENTS_PER_POINT) - 1);
       await audit({ response: { accepted: summary.accepted, duplicates: summary.duplicates, failed: summary.failed } });
       res.json(summary);
     } catch (err) {

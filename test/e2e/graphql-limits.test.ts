@@ -191,7 +191,7 @@ describe('per-account rate and concurrency limits', () => {
 
   it('charges a request its price, so one dear request uses up what many cheap ones would', async () => {
     await fresh();
-    // 1,000 items asked for: 1,011, i.e. 101 points, against a budget of 5 + 5.
+    // 1,000 items asked for: 1,011, i.e. 11 points, against a budget of 5 + 5.
     const dear = await app.gql('{ listObjects(first: 1000, input: { bucketName: "no-such-bucket" }) { edges { node { key } } } }', {}, { token: tokenA });
     expect(dear.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 200)); // the charge is written after the price is known
