@@ -277,7 +277,7 @@ async function main(): Promise<void> {
     }
     if (want('lookup')) rows.push(...(await benchLookup(app, tenants)));
     if (want('graphql')) rows.push(...(await benchGraphql(env, admin)));
-    if (want('noisy-neighbour')) rows.push(...(await benchNoisyNeighbour(app, tenants[0], tenants[1], Math.max(100, Math.min(400, Math.floor(EVENTS / 2500))))));
+    if (want('noisy-neighbour')) rows.push(...(await benchNoisyNeighbour(app, tenants[0], tenants[1], Math.max(100, Math.min(300, Math.floor(EVENTS / 3500))), env)));
     if (want('delivery')) rows.push(...(await benchDelivery(EVENTS, SERVER)));
     if (want('insights')) rows.push(...(await benchInsights(SERVER)));
     if (want('encryption')) rows.push(...(await benchEncryption()));

@@ -1,10 +1,9 @@
 import http from 'node:http';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError } from 'graphql';
-import { ITEMS_PER_POINT, ThrottlingError } from '../common/account-limits';
+import { ITEMS_PER_POINT } from '../common/account-limits';
 import { newRequestId } from '../common/ids';
 import { authenticateRequest, requestMeta, type GraphQLContext } from '../graphql/context';
 import { formatError } from '../graphql/error-format';
@@ -16,6 +15,7 @@ import { metricsHandler } from '../observability/metrics';
 import { runWithRequestId } from '../observability/logger';
 import { eventHttpRouter } from '../events/event-http.router';
 import { attachLiveSubscriptions } from '../streaming/live-subscription.server';
+import { accountAdmission } from './account-admission.middleware';
 import type { Services } from './services';
 
 const KNOWN_ROUTES = new Set(['graphql', 'graphiql', 'ingest', 'event-history', 'healthz', 'readyz', 'metrics']);
@@ -24,23 +24,6 @@ export interface RunningServer {
   url: string;
   port: number;
   close(): Promise<void>;
-}
-
-/**
- * Holds one of the account's request slots until the response is finished, or refuses the
- * request with ThrottlingException before it is parsed, run or self-audited: a flood costs the
- * server one Redis round trip per refused request (src/common/account-limits.ts).
- */
-async function admitGraphQLRequest(services: Services, accountId: string, res: express.Response): Promise<void> {
-  try {
-    const admission = await services.accountLimits.admit(accountId);
-    res.on('close', () => admission.release());
-  } catch (err) {
-    if (!(err instanceof ThrottlingError)) throw err;
-    throw new GraphQLError(err.message, {
-      extensions: { code: err.code, http: { status: 429, headers: new HeaderMap([['retry-after', String(err.retryAfterSeconds)]]) } },
-    });
-  }
 }
 
 /** Builds the HTTP server: /graphql, /graphiql, /ingest, /event-history/export, /healthz, /readyz, /metrics. */
@@ -84,6 +67,8 @@ export async function startServer(services: Services): Promise<RunningServer> {
   });
   app.get('/metrics', metricsHandler(metrics));
   app.use(graphiqlRouter());
+  // Per-account rate and concurrency limits, before bodies are read or anything is looked up.
+  app.use(['/graphql', '/ingest', '/event-history/export'], accountAdmission(services));
   app.use(eventHttpRouter(services));
 
   const apollo = new ApolloServer<GraphQLContext>({
@@ -131,7 +116,6 @@ export async function startServer(services: Services): Promise<RunningServer> {
       context: async ({ req, res }): Promise<GraphQLContext> => {
         const { meta, regionError } = requestMeta(req, res.locals.requestId, config.homeRegion);
         const auth = await authenticateRequest(req, services);
-        if (auth.caller) await admitGraphQLRequest(services, auth.caller.accountId, res);
         return { meta, regionError, services, ...auth };
       },
     }),

@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import type { AuditSubject } from '../auth/authenticator';
-import { ThrottlingError } from '../common/account-limits';
 import { Errors, OpenTrailError } from '../common/errors';
 import type { RequestContext, RequestMeta } from '../common/request-context';
 import { authenticateRequest, requestMeta } from '../graphql/context';
@@ -49,22 +48,3 @@ export function asClientError(err: unknown, services: Services): OpenTrailError 
   return Errors.internal();
 }
 
-/**
- * Takes one of the caller's account request slots until the response is finished (the same
- * per-account limits as GraphQL), or answers 429 ThrottlingException with Retry-After and
- * returns false. A refused request is not self-audited: recording it would be the very load a
- * flood is refused to shed.
- */
-export async function admitHttp(res: Response, services: Services, ctx: RequestContext): Promise<boolean> {
-  try {
-    const admission = await services.accountLimits.admit(ctx.caller.accountId);
-    res.on('close', () => admission.release());
-    return true;
-  } catch (err) {
-    if (!(err instanceof ThrottlingError)) throw err;
-    res.setHeader('retry-after', String(err.retryAfterSeconds));
-    res.setHeader('connection', 'close'); // an unread request body is not worth draining
-    sendError(res, err);
-    return false;
-  }
-}

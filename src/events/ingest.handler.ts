@@ -5,7 +5,7 @@ import type { Services } from '../app/services';
 import { MAX_ROWS_PER_INSERT } from './event.repository';
 import type { CopyBatch, WriteResult } from './event-writer';
 import { EVENTS_PER_POINT } from '../common/account-limits';
-import { admitHttp, asClientError, authorizeHttp, sendError } from './http-auth';
+import { asClientError, authorizeHttp, sendError } from './http-auth';
 import { MAX_LINE_BYTES, type ParsedChunk, tooLongLine } from './ingest-parser';
 import { ndjsonChunks } from './ndjson-chunks';
 
@@ -125,7 +125,6 @@ export function ingestHandler(services: Services): RequestHandler {
       res.setHeader('connection', 'close'); // the unread body is not worth draining
       return sendError(res, error!);
     }
-    if (!(await admitHttp(res, services, auth.ctx))) return;
     try {
       const summary = await ingestStream(auth.ctx, req, services);
       services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil((summary.accepted + summary.duplicates + summary.failed) / EVENTS_PER_POINT) - 1);
