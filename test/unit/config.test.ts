@@ -34,4 +34,15 @@ describe('config', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be a whole number from 0 to 65535/);
     expect(() => loadConfig({ SESSION_TTL_SECONDS: '10' })).toThrow(/SESSION_TTL_SECONDS/);
   });
+
+  it('reads and checks the request limits', () => {
+    expect(loadConfig({})).toMatchObject({
+      graphqlMaxRootFields: 20, graphqlMaxAliases: 30, graphqlMaxDirectives: 50, graphqlMaxTokens: 10_000,
+      accountRateLimitPerSecond: 200, accountRateBurst: 2000, accountMaxConcurrentRequests: 8,
+    });
+    expect(loadConfig({ ACCOUNT_RATE_LIMIT_PER_SECOND: '5', GRAPHQL_MAX_ROOT_FIELDS: '3' })).toMatchObject({ accountRateLimitPerSecond: 5, graphqlMaxRootFields: 3 });
+    expect(() => loadConfig({ ACCOUNT_RATE_LIMIT_PER_SECOND: '0' })).toThrow(/ACCOUNT_RATE_LIMIT_PER_SECOND must be a whole number from 1/);
+    expect(() => loadConfig({ ACCOUNT_MAX_CONCURRENT_REQUESTS: 'many' })).toThrow(/ACCOUNT_MAX_CONCURRENT_REQUESTS/);
+    expect(() => loadConfig({ GRAPHQL_MAX_ROOT_FIELDS: '0' })).toThrow(/GRAPHQL_MAX_ROOT_FIELDS/);
+  });
 });
