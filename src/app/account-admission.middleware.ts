@@ -22,6 +22,8 @@ export function accountAdmission(services: Services): RequestHandler {
     } catch (err) {
       if (!(err instanceof ThrottlingError)) return next(err);
       res.status(err.httpStatus).setHeader('retry-after', String(err.retryAfterSeconds));
+      // A large unread body (an /ingest upload) is not worth receiving only to discard it.
+      if (req.method !== 'GET' && !(Number(req.header('content-length') ?? Infinity) <= 64 * 1024)) res.setHeader('connection', 'close');
       // GraphQL answers in its error shape (code in extensions), the plain endpoints in theirs.
       if (req.baseUrl === '/graphql' || req.path === '/graphql') {
         res.json({ errors: [{ message: err.message, extensions: { code: err.code } }] });

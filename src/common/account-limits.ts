@@ -68,19 +68,22 @@ export class AccountLimits {
     this.redis = new IORedis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.redis.on('error', () => undefined); // reconnects on its own; the insurance limiter covers the gap
     const prefix = `${settings.redisPrefix}:limits`;
-    const store = (keyPrefix: string, points: number, duration: number) =>
+    const store = (keyPrefix: string, points: number, duration: number, blockInMemory: boolean) =>
       new RateLimiterRedis({
         storeClient: this.redis,
         keyPrefix: `${prefix}:${keyPrefix}`,
         points,
         duration,
+        // An account that has spent its budget is refused from memory until the window ends,
+        // without a Redis round trip per refused request (not for slots: those come back early).
+        ...(blockInMemory ? { inMemoryBlockOnConsumed: points } : {}),
         rejectIfRedisNotReady: true,
         insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${prefix}:${keyPrefix}`, points, duration }),
       });
-    this.perSecond = store('rate', settings.ratePerSecond, 1);
-    this.burst = store('burst', settings.burst, BURST_WINDOW_SECONDS);
+    this.perSecond = store('rate', settings.ratePerSecond, 1, true);
+    this.burst = store('burst', settings.burst, BURST_WINDOW_SECONDS, true);
     this.rate = new BurstyRateLimiter(this.perSecond, this.burst);
-    this.slots = store('concurrent', settings.maxConcurrent, SLOT_LEASE_SECONDS);
+    this.slots = store('concurrent', settings.maxConcurrent, SLOT_LEASE_SECONDS, false);
   }
 
   /**
