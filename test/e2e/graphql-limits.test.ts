@@ -222,3 +222,24 @@ describe('per-account rate and concurrency limits', () => {
     await bExport.arrayBuffer();
   });
 });
+
+describe('per-account limits while Redis is unreachable', () => {
+  let app: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    // Nothing listens on port 1: every Redis command fails at once.
+    app = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1', ACCOUNT_RATE_LIMIT_PER_SECOND: '3', ACCOUNT_RATE_BURST: '2' });
+    token = await app.login(app.admin);
+  });
+  afterAll(() => app?.close());
+
+  it('keeps serving and keeps limiting from each replica\'s memory', async () => {
+    const results = [];
+    for (let i = 0; i < 12; i++) results.push(await app.gql('{ getCallerIdentity { account } }', {}, { token }));
+    const statuses = results.map((r) => r.status);
+    expect(statuses[0]).toBe(200);
+    expect(statuses).toContain(429);
+    expect(results.find((r) => r.status === 429)?.errors?.[0].extensions?.code).toBe('ThrottlingException');
+  });
+});
