@@ -7,9 +7,9 @@ import { OpenTrailError } from './errors';
 export interface AccountLimitSettings {
   redisUrl: string;
   redisPrefix: string;
-  /** Requests per second an account may make, sustained. */
+  /** Request points per second an account may spend, sustained (a small request is one point). */
   ratePerSecond: number;
-  /** Extra requests an account may make above that rate in each BURST_WINDOW_SECONDS. */
+  /** Extra points an account may spend above that rate in each BURST_WINDOW_SECONDS. */
   burst: number;
   /** Requests of one account served at the same time, across all api replicas. */
   maxConcurrent: number;

@@ -47,4 +47,3 @@ export function asClientError(err: unknown, services: Services): OpenTrailError 
   services.logger.error({ err }, 'unhandled error in an events HTTP endpoint');
   return Errors.internal();
 }
-
