@@ -1,6 +1,6 @@
 /**
- * `npm run bench [name…]`: ingest, lookup, GraphQL-overhead, delivery, insights, encryption,
- * validation and Lake benchmarks (bench/*.ts) against a fresh database, each printed beside a
+ * `npm run bench [name…]`: ingest, lookup, GraphQL-overhead, noisy-neighbour, delivery, insights,
+ * encryption, validation and Lake benchmarks (bench/*.ts) against a fresh database, each printed beside a
  * baseline measured in the same run. The api and the workers run as two processes, as
  * docker-compose.yml deploys them. Scale with BENCH_EVENTS (default 1,000,000) and BENCH_SECONDS
  * (load duration of the request-rate benchmark, default 10).
@@ -23,6 +23,7 @@ import { benchEncryption } from './encryption';
 import { benchValidation } from './validation';
 import { benchLakeRetention } from './lake-retention';
 import { benchLakeQuery } from './lake-query';
+import { benchNoisyNeighbour } from './noisy-neighbour';
 import { deleteRedisPrefix } from '../src/common/redis-prefix';
 import { startApp, startWorkerProcess, type AppProcess } from './lib/app-process';
 import { fmt, printTable, summarize, type Row } from './lib/stats';
@@ -213,7 +214,8 @@ async function load(url: string, body: string, headers: Record<string, string>, 
 }
 
 async function benchGraphql(env: Record<string, string>, admin: TenantCredentials): Promise<Row[]> {
-  const app = await startApp({ ...env, PORT: '0' }, { cpus: '0' });
+  // This measures the api's throughput from one account, not its fairness limits: lift them.
+  const app = await startApp({ ...env, PORT: '0', ACCOUNT_RATE_LIMIT_PER_SECOND: '1000000', ACCOUNT_MAX_CONCURRENT_REQUESTS: '10000' }, { cpus: '0' });
   try {
     const token = await login(app, admin);
     const body = JSON.stringify({ query: '{ getCallerIdentity { account arn userId } }' });
@@ -275,6 +277,7 @@ async function main(): Promise<void> {
     }
     if (want('lookup')) rows.push(...(await benchLookup(app, tenants)));
     if (want('graphql')) rows.push(...(await benchGraphql(env, admin)));
+    if (want('noisy-neighbour')) rows.push(...(await benchNoisyNeighbour(app, tenants[0], tenants[1], Math.max(100, Math.min(300, Math.floor(EVENTS / 3500))), env)));
     if (want('delivery')) rows.push(...(await benchDelivery(EVENTS, SERVER)));
     if (want('insights')) rows.push(...(await benchInsights(SERVER)));
     if (want('encryption')) rows.push(...(await benchEncryption()));

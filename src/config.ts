@@ -48,6 +48,23 @@ export interface Config {
   logRepeatWindowSeconds: number;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
+  /** Root fields (aliases count) one operation may have: each is one API call and one self-audit event. */
+  graphqlMaxRootFields: number;
+  /** Aliases anywhere in a document. */
+  graphqlMaxAliases: number;
+  /** Directives anywhere in a document. */
+  graphqlMaxDirectives: number;
+  /** Lexical tokens a document may have; parsing stops past it. */
+  graphqlMaxTokens: number;
+  /**
+   * Request points per second one account may spend, sustained (GraphQL, /ingest, export; across
+   * replicas). A small request is one point; larger ones are charged their price (src/common/account-limits.ts).
+   */
+  accountRateLimitPerSecond: number;
+  /** Points one account may spend above that rate in each 10-second window. */
+  accountRateBurst: number;
+  /** Requests of one account served at the same time (across replicas). */
+  accountMaxConcurrentRequests: number;
   bodyLimitBytes: number;
   /** durable: every self-audit record waits for its WAL flush; async: records of read-only calls do not. */
   selfAuditReadCommit: 'durable' | 'async';
@@ -210,6 +227,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logRepeatWindowSeconds: read('LOG_REPEAT_WINDOW_SECONDS', integer(1, 3600), 10),
     graphqlMaxDepth: read('GRAPHQL_MAX_DEPTH', integer(2, 100), 12),
     graphqlMaxComplexity: read('GRAPHQL_MAX_COMPLEXITY', integer(10, 1_000_000), 2000),
+    graphqlMaxRootFields: read('GRAPHQL_MAX_ROOT_FIELDS', integer(1, 1000), 20),
+    graphqlMaxAliases: read('GRAPHQL_MAX_ALIASES', integer(0, 10_000), 30),
+    graphqlMaxDirectives: read('GRAPHQL_MAX_DIRECTIVES', integer(0, 10_000), 50),
+    graphqlMaxTokens: read('GRAPHQL_MAX_TOKENS', integer(100, 1_000_000), 10_000),
+    accountRateLimitPerSecond: read('ACCOUNT_RATE_LIMIT_PER_SECOND', integer(1, 1_000_000), 200),
+    accountRateBurst: read('ACCOUNT_RATE_BURST', integer(1, 10_000_000), 2000),
+    accountMaxConcurrentRequests: read('ACCOUNT_MAX_CONCURRENT_REQUESTS', integer(1, 10_000), 8),
     bodyLimitBytes: read('BODY_LIMIT_BYTES', integer(1024, 64 * 1024 * 1024), 2 * 1024 * 1024),
     selfAuditReadCommit: read<'durable' | 'async'>('SELF_AUDIT_READ_COMMIT', (raw) => {
       if (raw !== 'durable' && raw !== 'async') throw new Error('must be durable or async');

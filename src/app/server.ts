@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { ITEMS_PER_POINT } from '../common/account-limits';
 import { newRequestId } from '../common/ids';
 import { authenticateRequest, requestMeta, type GraphQLContext } from '../graphql/context';
 import { Errors } from '../common/errors';
@@ -10,13 +11,14 @@ import { isDatabaseUnavailable } from '../db/connection-errors';
 import { contextFailure, formatError } from '../graphql/error-format';
 import { httpStatusPlugin } from '../graphql/http-status.plugin';
 import { graphiqlRouter } from '../graphql/graphiql';
-import { complexityLimitPlugin, depthLimitRule } from '../graphql/limits';
+import { complexityLimitPlugin, queryShapeRules } from '../graphql/limits';
 import { buildOpenTrailSchema } from '../graphql/schema';
 import { selfAuditPlugin } from '../graphql/self-audit.plugin';
 import { metricsHandler } from '../observability/metrics';
 import { runWithRequestId } from '../observability/logger';
 import { eventHttpRouter } from '../events/event-http.router';
 import { attachLiveSubscriptions } from '../streaming/live-subscription.server';
+import { accountAdmission } from './account-admission.middleware';
 import type { Services } from './services';
 
 const KNOWN_ROUTES = new Set(['graphql', 'graphiql', 'ingest', 'event-history', 'healthz', 'readyz', 'metrics']);
@@ -69,18 +71,30 @@ export async function startServer(services: Services): Promise<RunningServer> {
   });
   app.get('/metrics', metricsHandler(metrics));
   app.use(graphiqlRouter());
+  // Per-account rate and concurrency limits, before bodies are read or anything is looked up.
+  app.use(['/graphql', '/ingest', '/event-history/export'], accountAdmission(services));
   app.use(eventHttpRouter(services));
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,
-    validationRules: [depthLimitRule(config.graphqlMaxDepth)],
+    validationRules: queryShapeRules({
+      maxDepth: config.graphqlMaxDepth,
+      maxAliases: config.graphqlMaxAliases,
+      maxDirectives: config.graphqlMaxDirectives,
+      maxRootFields: config.graphqlMaxRootFields,
+    }),
+    // graphql's own parser stops counting past this many tokens (GRAPHQL_MAX_TOKENS).
+    parseOptions: { maxTokens: config.graphqlMaxTokens },
     formatError: (formatted, error) => formatError(formatted, error, (err) => logger.error({ err }, 'unhandled error in a resolver')),
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       httpStatusPlugin(),
-      complexityLimitPlugin(config.graphqlMaxComplexity),
+      // Admission took one point; the operation's price charges the rest to its account.
+      complexityLimitPlugin(config.graphqlMaxComplexity, (ctx, cost) => {
+        if (ctx.caller) services.accountLimits.charge(ctx.caller.accountId, Math.ceil(cost / ITEMS_PER_POINT) - 1);
+      }),
       selfAuditPlugin(() => schema, () => services.apiCallRecorder, (err) => logger.error({ err }, 'self-audit could not record a call')),
       {
         async requestDidStart() {

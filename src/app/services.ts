@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type AuthServices, createAuthServices } from '../auth/auth-services';
+import { AccountLimits } from '../common/account-limits';
 import { TokenService } from '../auth/token.service';
 import type { Config } from '../config';
 import { MasterKey } from '../crypto/master-key';
@@ -50,6 +51,8 @@ export interface Services extends AuthServices, EventServices, StreamingServices
   lakeStorage: LakeStorageServices;
   /** CloudTrail Lake SQL queries (src/lake/query, queue `lake-query`). */
   lakeQueries: LakeQueryService;
+  /** Per-account request rate and concurrency limits, counted in Redis (src/common/account-limits.ts). */
+  accountLimits: AccountLimits;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
@@ -88,6 +91,13 @@ export function createServices(config: Config, db: Database, logger: Logger, met
       new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })), kms.use),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
     insights: createInsightsServices({ ...core, outbox: events.outbox, eventWriter: events.eventWriter }),
+    accountLimits: new AccountLimits({
+      redisUrl: config.redisUrl,
+      redisPrefix: config.redisPrefix,
+      ratePerSecond: config.accountRateLimitPerSecond,
+      burst: config.accountRateBurst,
+      maxConcurrent: config.accountMaxConcurrentRequests,
+    }, logger.child({ module: 'account-limits' })),
   };
 }
 
@@ -99,4 +109,5 @@ export async function closeServices(services: Services): Promise<void> {
   await services.storage.objects.close();
   await services.lakeQueries.close();
   services.closeAuthServices();
+  await services.accountLimits.close();
 }

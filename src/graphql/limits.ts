@@ -1,41 +1,88 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   GraphQLError,
   Kind,
   getNamedType,
   isLeafType,
   type ASTVisitor,
-  type FragmentDefinitionNode,
+  type GraphQLSchema,
   type SelectionSetNode,
   type ValidationContext,
+  type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { GraphQLContext } from './context';
 
-/** Rejects documents nested deeper than `maxDepth` fields (fragments are followed, cycles are not). */
-export function depthLimitRule(maxDepth: number) {
+/**
+ * Costs are in page items: one `listObjects` key (~0.45 ms measured on the 2-core development
+ * machine, the dearest item measured) is 1. What a root field costs before its items
+ * (authorization, its resolver's round trip, one self-audit event) was measured at 0.5 ms
+ * (getCallerIdentity) to 3.8 ms (listRegions: the whole region catalog, which the item count
+ * cannot see) per extra alias, so every root field is priced at ten items: at least its real cost.
+ */
+export const ROOT_FIELD_COST = 10;
+/**
+ * `__schema` builds the whole schema description: ~70 ms measured for GraphiQL's introspection
+ * query, priced as the ~150 items that take as long, rounded up. One full introspection fits the
+ * default budget many times over; ten in one request do not.
+ */
+export const SCHEMA_INTROSPECTION_COST = 200;
+
+export interface QueryShapeLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxRootFields: number;
+}
+
+/**
+ * Validation rules that refuse a document by its shape before anything runs: depth, aliases and
+ * directives from GraphQL Armor, and the root-field cap. Depth leaves `__schema` to graphql's own
+ * MaxIntrospectionDepthRule (part of the specified rules): GraphiQL's introspection query is 15
+ * deep but finite, while that rule refuses the cyclic `fields { type { fields …` nesting that
+ * makes introspection expensive.
+ */
+export function queryShapeRules(limits: QueryShapeLimits): ValidationRule[] {
+  const { validationRules } = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    // Tokens are limited by graphql's parser itself (parseOptions.maxTokens in server.ts); Armor's
+    // token plugin throws from a hook Apollo answers with a 500. Cost is priced below, by page size.
+    maxTokens: { enabled: false },
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: false },
+  }).protect();
+  return [...validationRules, rootFieldLimitRule(limits.maxRootFields)];
+}
+
+/**
+ * Refuses operations with more than `max` root fields. Each root field (each alias of one) is a
+ * separate API call with its own self-audit event, so this bounds what one request fans out into.
+ * Fields with the same response key merge into one call and count once.
+ */
+export function rootFieldLimitRule(max: number): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const def of context.getDocument().definitions) {
-      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-    }
-    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
-      if (!set) return 0;
-      let max = 0;
+    const collect = (set: SelectionSetNode, keys: Set<string>, seen: Set<string>) => {
       for (const sel of set.selections) {
-        if (sel.kind === Kind.FIELD) max = Math.max(max, sel.selectionSet ? 1 + depthOf(sel.selectionSet, seen) : 1);
-        else if (sel.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, depthOf(sel.selectionSet, seen));
+        if (sel.kind === Kind.FIELD) keys.add(sel.alias?.value ?? sel.name.value);
+        else if (sel.kind === Kind.INLINE_FRAGMENT) collect(sel.selectionSet, keys, seen);
         else if (!seen.has(sel.name.value)) {
-          const fragment = fragments.get(sel.name.value);
-          max = Math.max(max, depthOf(fragment?.selectionSet, new Set([...seen, sel.name.value])));
+          seen.add(sel.name.value);
+          const fragment = context.getFragment(sel.name.value);
+          if (fragment) collect(fragment.selectionSet, keys, seen);
         }
       }
-      return max;
     };
     return {
       OperationDefinition(node) {
-        const depth = depthOf(node.selectionSet, new Set());
-        if (depth > maxDepth) {
-          context.reportError(new GraphQLError(`Query depth ${depth} exceeds the maximum of ${maxDepth}.`, { nodes: [node] }));
+        const keys = new Set<string>();
+        collect(node.selectionSet, keys, new Set());
+        if (keys.size > max) {
+          context.reportError(
+            new GraphQLError(`Operation has ${keys.size} root fields (aliases count); the maximum is ${max}: send the others in further requests.`, { nodes: [node] }),
+          );
         }
       },
     };
@@ -53,25 +100,39 @@ function pageSize(args: Record<string, any>): number | undefined {
   return undefined;
 }
 
-/** A paged field costs its children times the page size asked for. */
-const pagedEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  const size = pageSize(args);
-  return size !== undefined ? 1 + childComplexity * Math.max(1, size) : undefined;
-};
+/**
+ * The cost of one field: a paged field costs its children per page item; an object costs 1 plus
+ * its children; scalars and enums cost nothing (the work of a list is its number of items, not
+ * the number of columns asked for). A Relay edge and its `node` are one item, and `pageInfo` is
+ * computed from the page, so `edges { node { key } } pageInfo { … }` costs one per item. Root
+ * fields add their fixed cost on top.
+ */
+function fieldEstimator(schema: GraphQLSchema): ComplexityEstimator {
+  const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(Boolean));
+  return ({ type, field, args, childComplexity }) => {
+    const named = getNamedType(field.type);
+    const size = pageSize(args);
+    let cost: number;
+    if (size !== undefined) cost = 1 + childComplexity * Math.max(1, size);
+    else if (isLeafType(named)) cost = 0;
+    else if (named.name === 'PageInfo') cost = 0;
+    else if (field.name === 'node' && type.name.endsWith('Edge')) cost = childComplexity;
+    else cost = 1 + childComplexity;
+    if (!roots.has(type as never)) return cost;
+    if (field.name === '__typename') return cost;
+    return cost + (field.name === '__schema' ? SCHEMA_INTROSPECTION_COST : ROOT_FIELD_COST);
+  };
+}
 
 /**
- * Objects cost 1 plus their children; scalar and enum fields cost nothing: the work of a list is
- * its number of items, not the number of columns asked for (CloudTrail's largest pages, 1000
- * items with a handful of fields, stay well inside the default limit).
+ * Rejects operations whose estimated cost exceeds `max` before any resolver runs; the price of
+ * an accepted one goes to `onPriced` (the caller's account is charged for it).
  */
-const objectEstimator: ComplexityEstimator = ({ field, childComplexity }) => (isLeafType(getNamedType(field.type)) ? 0 : 1 + childComplexity);
-
-/** Rejects operations whose estimated cost exceeds `max` before any resolver runs. */
-export function complexityLimitPlugin(max: number): ApolloServerPlugin {
+export function complexityLimitPlugin(max: number, onPriced: (ctx: GraphQLContext, cost: number) => void = () => undefined): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
+        async didResolveOperation({ request, document, schema, contextValue }) {
           let complexity: number;
           try {
             complexity = getComplexity({
@@ -79,7 +140,7 @@ export function complexityLimitPlugin(max: number): ApolloServerPlugin {
               query: document,
               operationName: request.operationName ?? undefined,
               variables: request.variables ?? {},
-              estimators: [pagedEstimator, objectEstimator],
+              estimators: [fieldEstimator(schema)],
             });
           } catch (err) {
             // getComplexity coerces the variables first; invalid ones are the client's mistake.
@@ -92,6 +153,7 @@ export function complexityLimitPlugin(max: number): ApolloServerPlugin {
               extensions: { code: 'ValidationException', http: { status: 400 } },
             });
           }
+          onPriced(contextValue, complexity);
         },
       };
     },

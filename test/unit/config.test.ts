@@ -56,4 +56,15 @@ describe('config', () => {
     expect(() => loadConfig({ LAKE_QUERY_BUFFER_BYTES: String(2 ** 20), LAKE_QUERY_MAX_ROW_BYTES: String(2 ** 20) })).toThrow(/LAKE_QUERY_BUFFER_BYTES must be at least twice/);
     expect(() => loadConfig({ LAKE_QUERY_MAX_RUNNING_PER_ACCOUNT: '11' })).toThrow(/LAKE_QUERY_MAX_RUNNING_PER_ACCOUNT/);
   });
+
+  it('reads and checks the request limits', () => {
+    expect(loadConfig({})).toMatchObject({
+      graphqlMaxRootFields: 20, graphqlMaxAliases: 30, graphqlMaxDirectives: 50, graphqlMaxTokens: 10_000,
+      accountRateLimitPerSecond: 200, accountRateBurst: 2000, accountMaxConcurrentRequests: 8,
+    });
+    expect(loadConfig({ ACCOUNT_RATE_LIMIT_PER_SECOND: '5', GRAPHQL_MAX_ROOT_FIELDS: '3' })).toMatchObject({ accountRateLimitPerSecond: 5, graphqlMaxRootFields: 3 });
+    expect(() => loadConfig({ ACCOUNT_RATE_LIMIT_PER_SECOND: '0' })).toThrow(/ACCOUNT_RATE_LIMIT_PER_SECOND must be a whole number from 1/);
+    expect(() => loadConfig({ ACCOUNT_MAX_CONCURRENT_REQUESTS: 'many' })).toThrow(/ACCOUNT_MAX_CONCURRENT_REQUESTS/);
+    expect(() => loadConfig({ GRAPHQL_MAX_ROOT_FIELDS: '0' })).toThrow(/GRAPHQL_MAX_ROOT_FIELDS/);
+  });
 });

@@ -1,0 +1,35 @@
+import type { RequestHandler } from 'express';
+import { ThrottlingError } from '../common/account-limits';
+import type { Services } from './services';
+
+/**
+ * Per-account admission for /graphql, /ingest and /event-history/export, before anything else
+ * is spent on the request: the account comes from the session token's signed claims (an HMAC
+ * check, no database), so a refused request costs no body parsing, no principal lookup, no
+ * GraphQL parse and no self-audit write: the flood a limit refuses must be cheap to refuse.
+ * Requests without a valid session pass through and fail authentication on their own path
+ * (sign-in throttling is src/auth's). The slot is given back when the response closes.
+ */
+export function accountAdmission(services: Services): RequestHandler {
+  return async (req, res, next) => {
+    const match = /^Bearer\s+(\S{1,8192})$/i.exec(req.header('authorization') ?? '');
+    const verified = match ? services.tokens.verify(match[1]) : null;
+    if (!verified || !('claims' in verified) || 'error' in verified) return next();
+    try {
+      const admission = await services.accountLimits.admit(verified.claims.acct);
+      res.on('close', () => admission.release());
+      next();
+    } catch (err) {
+      if (!(err instanceof ThrottlingError)) return next(err);
+      res.status(err.httpStatus).setHeader('retry-after', String(err.retryAfterSeconds));
+      // A large unread body (an /ingest upload) is not worth receiving only to discard it.
+      if (req.method !== 'GET' && !(Number(req.header('content-length') ?? Infinity) <= 64 * 1024)) res.setHeader('connection', 'close');
+      // GraphQL answers in its error shape (code in extensions), the plain endpoints in theirs.
+      if (req.baseUrl === '/graphql' || req.path === '/graphql') {
+        res.json({ errors: [{ message: err.message, extensions: { code: err.code } }] });
+      } else {
+        res.json({ errorCode: err.code, message: err.message });
+      }
+    }
+  };
+}

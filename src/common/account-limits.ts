@@ -1,0 +1,137 @@
+import IORedis from 'ioredis';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Logger } from 'pino';
+import { OpenTrailError } from './errors';
+
+/** The per-account limits an operator tunes (src/config.ts: ACCOUNT_RATE_LIMIT_PER_SECOND …). */
+export interface AccountLimitSettings {
+  redisUrl: string;
+  redisPrefix: string;
+  /** Request points per second an account may spend, sustained (a small request is one point). */
+  ratePerSecond: number;
+  /** Extra points an account may spend above that rate in each BURST_WINDOW_SECONDS. */
+  burst: number;
+  /** Requests of one account served at the same time, across all api replicas. */
+  maxConcurrent: number;
+}
+
+/**
+ * A request point is the work of 100 page items (src/graphql/limits.ts prices operations in
+ * items): a request is charged one point on admission and the rest of its price once known, so
+ * plain calls and 50-event lookup pages cost 1-2 points and a 1,000-key page 11.
+ */
+export const ITEMS_PER_POINT = 100;
+/** /ingest and export: events written or read per point (1,000 events took as long as ~120 page items, measured). */
+export const EVENTS_PER_POINT = 1000;
+
+/** The burst allowance refills once per this many seconds. */
+export const BURST_WINDOW_SECONDS = 10;
+/**
+ * A concurrency slot that is never given back (a replica that died mid-request) expires after
+ * this long. The slot count is a fixed window of this length, so a request still running when
+ * the window ends frees its slot early: at most that many extra requests for one window.
+ */
+const SLOT_LEASE_SECONDS = 60;
+
+/** An admitted request: call release() exactly once when its response is finished. */
+export interface Admission {
+  release(): void;
+}
+
+/**
+ * CloudTrail's ThrottlingException ("Rate exceeded"), HTTP 429 with the seconds to wait; both
+ * limits answer alike, because a client does the same thing about either: wait and retry.
+ */
+export class ThrottlingError extends OpenTrailError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('ThrottlingException', 'Rate exceeded', 429);
+  }
+}
+
+/**
+ * Per-account fairness for every request path (/graphql, /ingest, /event-history/export): a
+ * token-bucket-like rate limit (rate-limiter-flexible's BurstyRateLimiter: a per-second budget
+ * plus a burst budget per BURST_WINDOW_SECONDS) and a concurrency limit, both counted in Redis so
+ * they hold across api replicas. When Redis is unreachable each replica falls back to the same
+ * limits in its own memory (rate-limiter-flexible's insurance limiter) rather than refusing or
+ * admitting everything.
+ */
+export class AccountLimits {
+  private readonly redis: IORedis;
+  private readonly perSecond: RateLimiterRedis;
+  private readonly burst: RateLimiterRedis;
+  private readonly rate: BurstyRateLimiter;
+  private readonly slots: RateLimiterRedis;
+
+  constructor(private readonly settings: AccountLimitSettings, private readonly logger: Logger) {
+    // No offline queue: a Redis outage must fail fast into the in-memory insurance limiter.
+    this.redis = new IORedis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.redis.on('error', () => undefined); // reconnects on its own; the insurance limiter covers the gap
+    const prefix = `${settings.redisPrefix}:limits`;
+    const store = (keyPrefix: string, points: number, duration: number, blockInMemory: boolean) =>
+      new RateLimiterRedis({
+        storeClient: this.redis,
+        keyPrefix: `${prefix}:${keyPrefix}`,
+        points,
+        duration,
+        // An account that has spent its budget is refused from memory until the window ends,
+        // without a Redis round trip per refused request (not for slots: those come back early).
+        ...(blockInMemory ? { inMemoryBlockOnConsumed: points } : {}),
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${prefix}:${keyPrefix}`, points, duration }),
+      });
+    this.perSecond = store('rate', settings.ratePerSecond, 1, true);
+    this.burst = store('burst', settings.burst, BURST_WINDOW_SECONDS, true);
+    this.rate = new BurstyRateLimiter(this.perSecond, this.burst);
+    this.slots = store('concurrent', settings.maxConcurrent, SLOT_LEASE_SECONDS, false);
+  }
+
+  /**
+   * Charges an admitted request's work beyond the one point admission took, once its cost is
+   * known (a GraphQL operation's estimated cost, the events an /ingest body held): the account's
+   * next requests wait for it. Never refuses the request already running.
+   */
+  charge(accountId: string, points: number): void {
+    if (!Number.isInteger(points) || points < 1) return;
+    for (const limiter of [this.perSecond, this.burst]) {
+      limiter.penalty(accountId, points).catch((err) => this.logger.warn({ err }, 'could not charge a request to its account'));
+    }
+  }
+
+  /** Admits one request of `accountId` or throws ThrottlingError (nothing is held then). */
+  async admit(accountId: string): Promise<Admission> {
+    try {
+      await this.rate.consume(accountId, 1);
+    } catch (err) {
+      throw this.refusal(err);
+    }
+    try {
+      await this.slots.consume(accountId, 1);
+    } catch (err) {
+      // A refused consume still counted: give it back, or a flood would hold slots nobody uses.
+      if (err instanceof RateLimiterRes) this.giveBack(accountId);
+      throw this.refusal(err, 1);
+    }
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.giveBack(accountId);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+
+  private giveBack(accountId: string): void {
+    this.slots.reward(accountId, 1).catch((err) => this.logger.warn({ err }, 'could not release a concurrency slot'));
+  }
+
+  private refusal(err: unknown, retryAfterSeconds?: number): Error {
+    if (!(err instanceof RateLimiterRes)) return err instanceof Error ? err : new Error(String(err));
+    return new ThrottlingError(retryAfterSeconds ?? Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
+  }
+}
