@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { ThrottlingError } from '../common/account-limits';
+import { ThrottlingError } from '../common/errors';
 import type { Services } from './services';
 
 /**

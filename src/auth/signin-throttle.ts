@@ -1,23 +1,9 @@
 import type IORedis from 'ioredis';
 import ipaddr from 'ipaddr.js';
 import type { Logger } from 'pino';
-import { OpenTrailError } from '../common/errors';
+import { ThrottlingError } from '../common/errors';
 import type { Config } from '../config';
 import { FailureThrottle, type ThrottleDimension } from './failure-throttle';
-
-/**
- * CloudTrail's ThrottlingException, answered over HTTP as 429 with Retry-After. Apollo Server reads
- * `extensions.http` of a resolver error (graphql-js copies an error's own `extensions`), sets the
- * status and headers, and drops it from the body; `extensions.code` comes from error-format.ts.
- */
-export class ThrottlingError extends OpenTrailError {
-  readonly extensions: { http: { status: number; headers: Map<string, string> } };
-
-  constructor(readonly retryAfterSeconds: number) {
-    super('ThrottlingException', `Rate exceeded: too many failed sign-ins. Retry after ${retryAfterSeconds} seconds.`, 429);
-    this.extensions = { http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } };
-  }
-}
 
 /**
  * The counters of a source address. IPv6 clients usually hold a whole /64, so an address stands for
@@ -81,7 +67,7 @@ export class SignInThrottle {
       this.logger.warn({ err }, 'sign-in throttle unavailable (Redis); attempt not throttled');
       return { succeeded: async () => undefined };
     }
-    if (!decision.ok) throw new ThrottlingError(decision.retryAfterSeconds);
+    if (!decision.ok) throw new ThrottlingError(decision.retryAfterSeconds, `Rate exceeded: too many failed sign-ins. Retry after ${decision.retryAfterSeconds} seconds.`);
     return {
       succeeded: async () => {
         try {

@@ -1,7 +1,7 @@
 import IORedis from 'ioredis';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
-import { OpenTrailError } from './errors';
+import { ThrottlingError } from './errors';
 
 /** The per-account limits an operator tunes (src/config.ts: ACCOUNT_RATE_LIMIT_PER_SECOND …). */
 export interface AccountLimitSettings {
@@ -36,16 +36,6 @@ const SLOT_LEASE_SECONDS = 60;
 /** An admitted request: call release() exactly once when its response is finished. */
 export interface Admission {
   release(): void;
-}
-
-/**
- * CloudTrail's ThrottlingException ("Rate exceeded"), HTTP 429 with the seconds to wait; both
- * limits answer alike, because a client does the same thing about either: wait and retry.
- */
-export class ThrottlingError extends OpenTrailError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('ThrottlingException', 'Rate exceeded', 429);
-  }
 }
 
 /**

@@ -15,6 +15,20 @@ export class OpenTrailError extends Error {
   }
 }
 
+/**
+ * CloudTrail's ThrottlingException: HTTP 429 with the seconds to wait, as a `Retry-After` header on
+ * every face (Apollo takes `extensions.http` for GraphQL responses; the HTTP handlers read
+ * `retryAfterSeconds`). Per-account request limits and the sign-in throttle both answer with it.
+ */
+export class ThrottlingError extends OpenTrailError {
+  readonly extensions: { http: { status: number; headers: Map<string, string> } };
+
+  constructor(readonly retryAfterSeconds: number, message = 'Rate exceeded') {
+    super('ThrottlingException', message, 429);
+    this.extensions = { http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } };
+  }
+}
+
 export const Errors = {
   accessDenied: (action: string, resource: string, who: string) =>
     new OpenTrailError(
