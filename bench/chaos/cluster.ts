@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { ensureDatabaseExists } from '../../src/db/database';
-import { startApp, startWorkerProcess, type AppProcess, type WorkerProcess } from '../lib/app-process';
-import { freePort, PrivatePostgres, PrivateRedis, setImmutable } from './servers';
+import { killProcess, startApp, startWorkerProcess, type AppProcess, type WorkerProcess } from '../lib/app-process';
+import { freePort, PrivatePostgres, PrivateRedis } from '../lib/servers';
+import { setImmutable } from './servers';
 
 export type ProcessName = 'api' | 'workers';
 
@@ -89,10 +90,10 @@ export class Cluster {
       WEBHOOK_TIMEOUT_MS: String(settings.webhookTimeoutMs),
       WEBHOOK_BACKOFF_MS: '500',
     };
-    const cluster = new Cluster(root, new PrivatePostgres(path.join(root, 'pg'), pgPort), new PrivateRedis(redisPort), apiPort, env);
+    const cluster = new Cluster(root, new PrivatePostgres(path.join(root, 'pg'), pgPort, { max_connections: '200' }), new PrivateRedis(redisPort), apiPort, env);
     onCreated(cluster);
-    cluster.pg.init();
-    cluster.pg.start();
+    await cluster.pg.init();
+    await cluster.pg.start();
     await cluster.redis.start();
     await ensureDatabaseExists(env.DATABASE_URL!);
     cluster.pool = new Pool({ connectionString: env.DATABASE_URL, max: 3 });
@@ -105,7 +106,7 @@ export class Cluster {
 
   alive(name: ProcessName): boolean {
     const p = name === 'api' ? this.api : this.workers;
-    return !!p && p.child.exitCode === null && p.child.signalCode === null;
+    return !!p && p.alive();
   }
 
   async startProcess(name: ProcessName): Promise<void> {
@@ -144,9 +145,7 @@ export class Cluster {
     const p = name === 'api' ? this.api : this.workers;
     if (p && this.alive(name)) {
       this.killedByHarness.add(p.child);
-      const exited = new Promise((resolve) => p.child.once('exit', resolve));
-      p.child.kill('SIGKILL');
-      await exited;
+      await killProcess(p.child);
     }
     try {
       await this.startProcess(name);
@@ -179,7 +178,7 @@ export class Cluster {
   destroy(): void {
     this.stopping = true;
     for (const p of [this.api, this.workers]) {
-      if (p && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+      if (p?.alive()) p.child.kill('SIGKILL');
     }
     this.redis.destroy();
     try {

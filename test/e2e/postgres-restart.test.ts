@@ -8,10 +8,11 @@ import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
 import { createLogger } from '../../src/observability/logger';
 import { bootstrapIfEmpty, type TenantCredentials } from '../../src/organizations/organization-bootstrap';
-import { type ApiProcess, type ChildApp, childEnv, startApiProcess, startWorkersProcess } from '../helpers/app-processes';
+import { startApp, startWorkerProcess, type AppProcess, type WorkerProcess } from '../../bench/lib/app-process';
+import { startPrivatePostgres, type PrivatePostgres } from '../../bench/lib/servers';
+import { childEnv } from '../helpers/app-processes';
 import { countById, deliveredFiles, insertBucket, insertTrail, waitFor } from '../helpers/delivery';
 import { sampleEvent } from '../helpers/events';
-import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres';
 import { flushRedisPrefix, testConfig } from '../helpers/test-app';
 
 // Issue 12 §1: a PostgreSQL restart (pg_ctl stop -m immediate, then start) in the middle of a
@@ -26,12 +27,12 @@ let config: Config;
 let db: Database;
 let store: ObjectStore;
 let admin: TenantCredentials;
-let api: ApiProcess;
-let workers: ChildApp;
+let api: AppProcess;
+let workers: WorkerProcess;
 let trailId: string;
 
 beforeAll(async () => {
-  pg = await startPrivatePostgres();
+  pg = await startPrivatePostgres({ full_page_writes: 'off', max_connections: '100' });
   config = testConfig({
     DATABASE_URL: pg.url('opentrail'),
     DELIVERY_INTERVAL_SECONDS: '1',
@@ -45,7 +46,7 @@ beforeAll(async () => {
   await insertBucket(db, store, admin.accountId, 'restart-bucket');
   trailId = (await insertTrail(db, { accountId: admin.accountId, name: 'restart-trail', s3BucketName: 'restart-bucket', homeRegion: 'us-east-1', isMultiRegionTrail: true })).id;
   const env = childEnv(config, { INGEST_PARSER_THREADS: '1' });
-  [api, workers] = await Promise.all([startApiProcess(env), startWorkersProcess(env)]);
+  [api, workers] = await Promise.all([startApp(env, { keepOutput: Infinity }), startWorkerProcess(env, { keepOutput: Infinity })]);
 });
 
 afterAll(async () => {
@@ -53,7 +54,7 @@ afterAll(async () => {
   await workers?.stop();
   await store?.close();
   await db?.close();
-  await pg?.destroy();
+  pg?.destroy();
   await flushRedisPrefix(config.redisUrl, config.redisPrefix);
   fs.rmSync(config.dataDir, { recursive: true, force: true });
 });
@@ -65,7 +66,7 @@ function events(n: number): Array<Record<string, unknown>> {
 const ndjson = (list: Array<Record<string, unknown>>) => list.map((e) => JSON.stringify(e)).join('\n') + '\n';
 
 async function login(): Promise<string> {
-  const res = await fetch(`${api.baseUrl}/graphql`, {
+  const res = await fetch(`${api.base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: 'mutation($input: CreateSessionInput!) { createSession(input: $input) { token } }', variables: { input: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey } } }),
@@ -85,7 +86,7 @@ interface Answer {
  */
 function ingest(token: string, body: string, during?: () => Promise<void>): Promise<Answer> {
   const answered = new Promise<Answer>((resolve) => {
-    const url = new URL(`${api.baseUrl}/ingest`);
+    const url = new URL(`${api.base}/ingest`);
     const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' } }, (res) => {
       let text = '';
       res.on('data', (d) => (text += d));
@@ -115,12 +116,12 @@ function ingest(token: string, body: string, during?: () => Promise<void>): Prom
 }
 
 async function gql(token: string, query: string): Promise<Answer> {
-  const res = await fetch(`${api.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+  const res = await fetch(`${api.base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
   return { status: res.status, body: await res.json() };
 }
 
 async function get(path: string, token?: string): Promise<Answer> {
-  const res = await fetch(`${api.baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const res = await fetch(`${api.base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   const text = await res.text();
   let body: unknown = text;
   try {

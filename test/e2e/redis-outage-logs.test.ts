@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,8 +6,9 @@ import type { Config } from '../../src/config';
 import type { Database } from '../../src/db/database';
 import { createLogger } from '../../src/observability/logger';
 import { bootstrapIfEmpty, type TenantCredentials } from '../../src/organizations/organization-bootstrap';
-import { type ApiProcess, type ChildApp, childEnv, startApiProcess, startWorkersProcess } from '../helpers/app-processes';
-import { freePort, killProcess, startRedis } from '../helpers/delivery-process';
+import { startApp, startWorkerProcess, type AppProcess, type WorkerProcess } from '../../bench/lib/app-process';
+import { freePort, PrivateRedis } from '../../bench/lib/servers';
+import { childEnv } from '../helpers/app-processes';
 import { waitFor } from '../helpers/delivery';
 import { sampleEvent } from '../helpers/events';
 import { dropDatabase, testConfig } from '../helpers/test-app';
@@ -23,34 +23,33 @@ const WINDOW_SECONDS = 2;
 const OUTAGE_MS = 8000;
 
 let redisDir: string;
-let redisPort: number;
-let redis: ChildProcess;
+let redis: PrivateRedis;
 let config: Config;
 let db: Database;
 let admin: TenantCredentials;
-let api: ApiProcess;
-let workers: ChildApp;
+let api: AppProcess;
+let workers: WorkerProcess;
 let env: Record<string, string>;
 /** A second workers process, started while Redis is down (an orchestrator's restart meanwhile). */
-let lateWorkers: Promise<ChildApp> | null = null;
+let lateWorkers: Promise<WorkerProcess> | null = null;
 
 beforeAll(async () => {
   redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-redis-'));
-  redisPort = await freePort();
-  redis = await startRedis(redisPort, redisDir);
-  config = testConfig({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, OUTBOX_SWEEP_INTERVAL_SECONDS: '1', DELIVERY_INTERVAL_SECONDS: '1', LOG_LEVEL: 'info' });
+  redis = new PrivateRedis(await freePort(), { appendOnlyDir: redisDir });
+  await redis.start();
+  config = testConfig({ REDIS_URL: redis.url, OUTBOX_SWEEP_INTERVAL_SECONDS: '1', DELIVERY_INTERVAL_SECONDS: '1', LOG_LEVEL: 'info' });
   db = await openDatabase(config, createLogger('silent'));
   // Bootstrapped here, so the api's first start prints no credentials block (a human's one-off).
   admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile))!;
   env = childEnv(config, { LOG_REPEAT_WINDOW_SECONDS: String(WINDOW_SECONDS), INGEST_PARSER_THREADS: '1' });
-  [api, workers] = await Promise.all([startApiProcess(env), startWorkersProcess(env)]);
+  [api, workers] = await Promise.all([startApp(env, { keepOutput: Infinity }), startWorkerProcess(env, { keepOutput: Infinity })]);
 });
 
 afterAll(async () => {
   await api?.stop();
   await workers?.stop();
   await (await lateWorkers?.catch(() => null))?.stop();
-  if (redis) await killProcess(redis);
+  await redis?.kill();
   await db?.close();
   if (config) {
     await dropDatabase(config.databaseUrl);
@@ -60,7 +59,7 @@ afterAll(async () => {
 });
 
 async function ingestOne(token: string): Promise<number> {
-  const res = await fetch(`${api.baseUrl}/ingest`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body: JSON.stringify(sampleEvent()) + '\n' });
+  const res = await fetch(`${api.base}/ingest`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body: JSON.stringify(sampleEvent()) + '\n' });
   await res.text();
   return res.status;
 }
@@ -78,7 +77,7 @@ function notJson(text: string): string[] {
 }
 
 test('with Redis down for seconds, every line both processes write is JSON and repeated connection errors are summarised', async () => {
-  const res = await fetch(`${api.baseUrl}/graphql`, {
+  const res = await fetch(`${api.base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: 'mutation($input: CreateSessionInput!) { createSession(input: $input) { token } }', variables: { input: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey } } }),
@@ -87,16 +86,16 @@ test('with Redis down for seconds, every line both processes write is JSON and r
   expect(await ingestOne(token)).toBe(200);
   const before = { api: api.output().length, workers: workers.output().length };
 
-  await killProcess(redis);
+  await redis.kill();
   const downUntil = Date.now() + OUTAGE_MS;
-  lateWorkers = startWorkersProcess(env);
+  lateWorkers = startWorkerProcess(env, { keepOutput: Infinity });
   lateWorkers.catch(() => undefined); // awaited below
   // Requests go on meanwhile: events are durable in PostgreSQL; the outbox sweeper enqueues later.
   while (Date.now() < downUntil) {
     expect(await ingestOne(token)).toBe(200);
     await new Promise((r) => setTimeout(r, 500));
   }
-  redis = await startRedis(redisPort, redisDir);
+  await redis.start();
   // Past the end of the last window, so its summary has been written.
   await new Promise((r) => setTimeout(r, (WINDOW_SECONDS + 1) * 1000));
   const late = await lateWorkers;

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { sampleEvent } from '../helpers/events';
 import { allKeys, countById, deliveredFiles, insertBucket, insertTrail, pendingCount, recordAs, waitFor } from '../helpers/delivery';
-import { freePort, killProcess, requireCompiledChild, startRedis, startWorkerProcess } from '../helpers/delivery-process';
+import { killProcess } from '../../bench/lib/app-process';
+import { freePort, PrivateRedis } from '../../bench/lib/servers';
+import { requireCompiledChild, startDeliveryChild } from '../helpers/delivery-process';
 import { flushRedisPrefix, startTestApp, type TestApp } from '../helpers/test-app';
 import { createDeliveryService } from '../../src/delivery/delivery-services';
 import { createObjectStore } from '../../src/storage/object-store-factory';
@@ -79,14 +80,14 @@ describe('delivery: a worker killed between the object write and the commit', ()
     for (let round = 1; round <= ROUNDS; round++) {
       // A new batch each round: the crashes hit files of several batches, groups and trails.
       await recordBatch(app, recorded, 120, String(round));
-      const worker = await startWorkerProcess(app.config, { CRASH_LEDGER: ledger, MAX_RECORDS_PER_FILE: '25' });
+      const worker = await startDeliveryChild(app.config, { CRASH_LEDGER: ledger, MAX_RECORDS_PER_FILE: '25' });
       const exit = await Promise.race([
         worker.exited,
         new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000)),
       ]);
       if (exit === null) {
         await killProcess(worker.child);
-        throw new Error(`round ${round}: the worker never reached a commit to crash at; stderr: ${worker.stderr()}`);
+        throw new Error(`round ${round}: the worker never reached a commit to crash at; output: ${worker.output()}`);
       }
       expect(exit.signal).toBe('SIGKILL');
       // The killed process's jobs would wait for BullMQ's stalled-job check (30 s); a Redis that
@@ -100,7 +101,7 @@ describe('delivery: a worker killed between the object write and the commit', ()
     const pendingNow = await app.db.pool.query(`SELECT id, object_key FROM trail_log_files WHERE state = 'pending'`);
     expect(pendingNow.rows.map((r) => r.id)).toContain(crashed[ROUNDS - 1][0]);
 
-    const final = await startWorkerProcess(app.config, { MAX_RECORDS_PER_FILE: '25' });
+    const final = await startDeliveryChild(app.config, { MAX_RECORDS_PER_FILE: '25' });
     try {
       await waitFor('delivery after the crashes', () => settled(app), 120_000);
     } finally {
@@ -127,17 +128,16 @@ describe('delivery: a worker killed between the object write and the commit', ()
 describe('delivery: Redis restarts while a log file is being delivered', () => {
   let app: TestApp;
   let store: ObjectStore;
-  let redis: ChildProcess;
+  let redis: PrivateRedis;
   let redisDir: string;
-  let port: number;
   let trail: TrailEntity;
   const recorded: Recorded = new Map();
 
   beforeAll(async () => {
-    port = await freePort();
     redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-redis-'));
-    redis = await startRedis(port, redisDir);
-    app = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${port}`, DELIVERY_INTERVAL_SECONDS: '1', OUTBOX_SWEEP_INTERVAL_SECONDS: '1', LOG_LEVEL: 'error' });
+    redis = new PrivateRedis(await freePort(), { appendOnlyDir: redisDir });
+    await redis.start();
+    app = await startTestApp({ REDIS_URL: redis.url, DELIVERY_INTERVAL_SECONDS: '1', OUTBOX_SWEEP_INTERVAL_SECONDS: '1', LOG_LEVEL: 'error' });
     store = createObjectStore(app.config);
     await insertBucket(app.db, store, app.admin.accountId, 'redis-restart-bucket');
     trail = await insertTrail(app.db, { accountId: app.admin.accountId, name: 'redis-restart', homeRegion: 'us-east-1', isMultiRegionTrail: true, s3BucketName: 'redis-restart-bucket' });
@@ -145,7 +145,7 @@ describe('delivery: Redis restarts while a log file is being delivered', () => {
 
   afterAll(async () => {
     await app?.close();
-    if (redis) await killProcess(redis);
+    await redis?.kill();
     if (redisDir) fs.rmSync(redisDir, { recursive: true, force: true });
   });
 
@@ -158,10 +158,10 @@ describe('delivery: Redis restarts while a log file is being delivered', () => {
       afterObjectWritten: async () => {
         if (restarted) return;
         restarted = (async () => {
-          await killProcess(redis);
+          await redis.kill();
           await recordBatch(app, recorded, 40, 'DuringOutage');
           await new Promise((r) => setTimeout(r, 1000));
-          redis = await startRedis(port, redisDir);
+          await redis.start();
         })();
         await new Promise((r) => setTimeout(r, 100));
       },

@@ -1,34 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { RECORD, sampleEvent } from '../helpers/events';
 import { startWorkers } from '../../workers/main';
 import { addDays, eventRepository, partitionName, startOfUtcDay } from '../../src/events/event.repository';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A private redis-server child process, started and stopped by the test. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('Ready to accept connections') && resolve());
-    child.on('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-  });
-  return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
+import { freePort, PrivateRedis } from '../../bench/lib/servers';
 
 async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 200));
@@ -36,22 +10,21 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 
 describe('durability: acknowledged events survive a Redis outage and are routed exactly once', () => {
   let app: TestApp;
-  let redis: ChildProcess;
-  let port: number;
+  let redis: PrivateRedis;
 
   beforeAll(async () => {
-    port = await freePort();
-    redis = await startRedis(port);
-    app = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${port}`, OUTBOX_SWEEP_INTERVAL_SECONDS: '1' });
+    redis = new PrivateRedis(await freePort());
+    await redis.start();
+    app = await startTestApp({ REDIS_URL: redis.url, OUTBOX_SWEEP_INTERVAL_SECONDS: '1' });
   });
   afterAll(async () => {
     await app?.close();
-    if (redis) await stopRedis(redis);
+    await redis?.kill();
   });
 
   it('stores and acknowledges with Redis down, then routes every outbox row once when it is back', async () => {
     const token = await app.login({ accessKeyId: app.admin.accessKeyId, secretAccessKey: app.admin.secretAccessKey });
-    await stopRedis(redis);
+    await redis.kill();
 
     const events = Array.from({ length: 30 }, () => sampleEvent({ eventName: 'DuringOutage' }));
     for (const batch of [events.slice(0, 15), events.slice(15), events.slice(0, 15)]) {
@@ -71,7 +44,7 @@ describe('durability: acknowledged events survive a Redis outage and are routed 
         routedBy.set(batch.id, (routedBy.get(batch.id) ?? 0) + 1);
       },
     });
-    redis = await startRedis(port);
+    await redis.start();
     const workers = await startWorkers(app.services);
     try {
       await until(async () => (await app.db.pool.query(`SELECT 1 FROM event_outbox WHERE routed_at IS NULL`)).rowCount === 0);

@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DELIVERY_ID_HEADER } from '../../src/streaming/webhook-sender';
 import { QUEUES } from '../../workers/queues';
-import { killProcess, requireCompiledChild, startWorkerProcess, type WorkerProcess } from '../helpers/delivery-process';
+import { killProcess, type ChildApp } from '../../bench/lib/app-process';
+import { requireCompiledChild, startDeliveryChild } from '../helpers/delivery-process';
 import { RECORD, sampleEvent } from '../helpers/events';
 import { eventually, streamingCall } from '../helpers/streaming';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -54,7 +55,7 @@ async function startHoldingReceiver() {
 describe('webhooks: a worker killed mid-delivery resends at most the POSTs in flight', () => {
   let app: TestApp;
   let receiver: Awaited<ReturnType<typeof startHoldingReceiver>>;
-  let worker: WorkerProcess | null = null;
+  let worker: ChildApp | null = null;
   let ruleId: string;
   const events: Array<Record<string, unknown>> = [];
 
@@ -85,7 +86,7 @@ describe('webhooks: a worker killed mid-delivery resends at most the POSTs in fl
   const workerEnv = { WEBHOOK_ALLOWED_HOSTS: '*,127.0.0.1', WEBHOOK_BACKOFF_MS: '100' };
 
   it('counts duplicates at a real receiver: no accepted event twice, resends ≤ POSTs in flight', async () => {
-    worker = await startWorkerProcess(app.config, workerEnv);
+    worker = await startDeliveryChild(app.config, workerEnv);
     await eventually('a good part of the events delivered', () => receiver.requests.length >= 150, 60_000);
     receiver.hold();
     // Every running delivery ends up waiting on one unanswered POST (its progress so far committed).
@@ -102,7 +103,7 @@ describe('webhooks: a worker killed mid-delivery resends at most the POSTs in fl
     worker = null;
     receiver.answer();
 
-    worker = await startWorkerProcess(app.config, workerEnv);
+    worker = await startDeliveryChild(app.config, workerEnv);
     const accepted = () => new Set(receiver.requests.filter((r) => r.answered).map((r) => r.eventId));
     await eventually('every event accepted', () => accepted().size === events.length, 120_000);
     await eventually('no delivery pending', async () => (await app.db.pool.query(`SELECT 1 FROM webhook_deliveries`)).rowCount === 0, 60_000);
