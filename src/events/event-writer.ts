@@ -1,4 +1,3 @@
-import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { TenantScope } from '../common/request-context';
 import type { Config } from '../config';
@@ -50,13 +49,12 @@ export class EventWriter {
     const relaxedCommit = opts.relaxedCommit === true && source === 'self_audit';
     for (let i = 0; i < rows.length; i += MAX_ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + MAX_ROWS_PER_INSERT);
-      const insert = (client: PoolClient) => eventRepository.insertEventsWithOutbox(client, scope.accountId, chunk);
       // Self-audit rows are built by the service for a verified identity, not sent by a tenant:
       // they are written as the service, in one autocommitted statement when the batch is small
       // enough for a single INSERT (one round trip on every request's critical path).
       const commit = source === 'self_audit'
-        ? () => this.db.asService(insert, { transaction: !eventRepository.isSingleStatement(chunk.length), relaxedCommit })
-        : () => this.db.inTenantRaw(scope, insert);
+        ? () => this.db.asService((client) => eventRepository.insertEventsWithOutbox(client, scope.accountId, chunk, 'service'), { transaction: !eventRepository.isSingleStatement(chunk.length), relaxedCommit })
+        : () => this.db.inTenantRaw(scope, (client) => eventRepository.insertEventsWithOutbox(client, scope.accountId, chunk, 'tenant'));
       const result = await this.withPartitions(commit, () => {
         const times = chunk.map((r) => r.eventTime.getTime());
         return [Math.min(...times), Math.max(...times)];

@@ -22,6 +22,10 @@ export const MAX_ROWS_PER_INSERT = 1000;
  */
 const STAGING_THRESHOLD = 64;
 
+/** Who writes: a tenant transaction (the tenant role, under RLS) or the service (its own role). */
+export type StagingWriter = 'tenant' | 'service';
+const STAGING_TABLES: Record<StagingWriter, string> = { tenant: 'events_staging', service: 'events_staging_service' };
+
 const INSERT_NEW_WITH_OUTBOX = (source: string) => `
   WITH inserted AS (
     INSERT INTO events (${COLUMNS.join(',')}) ${source}
@@ -115,9 +119,9 @@ export const eventRepository = {
    * (account, eventID, eventTime) once, and RETURNING tells which rows were new. Must run inside
    * a tenant transaction; rows must be ≤ MAX_ROWS_PER_INSERT.
    */
-  async insertEventsWithOutbox(client: PoolClient, accountId: string, rows: EventRow[]): Promise<{ inserted: number; outboxId: string | null }> {
+  async insertEventsWithOutbox(client: PoolClient, accountId: string, rows: EventRow[], writer: StagingWriter = 'tenant'): Promise<{ inserted: number; outboxId: string | null }> {
     if (rows.length === 0) return { inserted: 0, outboxId: null };
-    if (rows.length >= STAGING_THRESHOLD) return this.insertCopyWithOutbox(client, accountId, [Buffer.from(rows.map(eventCopyLine).join(''))]);
+    if (rows.length >= STAGING_THRESHOLD) return this.insertCopyWithOutbox(client, accountId, [Buffer.from(rows.map(eventCopyLine).join(''))], writer);
     const params: unknown[] = [accountId];
     const tuples = rows.map((r) => {
       const base = params.length;
@@ -131,12 +135,15 @@ export const eventRepository = {
    * The same for rows already formatted as COPY text (eventCopyLine), all of `accountId`: they
    * are copied into a session temp table and inserted from there under row-level security.
    */
-  async insertCopyWithOutbox(client: PoolClient, accountId: string, copyText: Buffer[]): Promise<{ inserted: number; outboxId: string | null }> {
+  async insertCopyWithOutbox(client: PoolClient, accountId: string, copyText: Buffer[], writer: StagingWriter = 'tenant'): Promise<{ inserted: number; outboxId: string | null }> {
     // Session-local and emptied at every commit; rows never outlive their transaction. Created
     // each time (a no-op once it exists) because a rolled-back transaction takes it away again.
-    await client.query(`CREATE TEMP TABLE IF NOT EXISTS events_staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
-    await pipeline(Readable.from(copyText), client.query(copyFrom(`COPY events_staging (${COLUMNS.join(',')}) FROM STDIN`)));
-    return outboxResult(await client.query(INSERT_NEW_WITH_OUTBOX(`SELECT ${COLUMNS.join(',')} FROM events_staging`), [accountId]));
+    // A pooled session serves the service and tenants by turns, and a temp table belongs to the
+    // role that made it: each role stages in a table of its own, or the other is refused.
+    const staging = STAGING_TABLES[writer];
+    await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${staging} (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+    await pipeline(Readable.from(copyText), client.query(copyFrom(`COPY ${staging} (${COLUMNS.join(',')}) FROM STDIN`)));
+    return outboxResult(await client.query(INSERT_NEW_WITH_OUTBOX(`SELECT ${COLUMNS.join(',')} FROM ${staging}`), [accountId]));
   },
 
   /**
