@@ -5,7 +5,14 @@
  * back off when throttled, as an attacker would not. Both phases run in one run, first with the
  * default limits, then on a second api process (same database, Redis and sessions) with
  * TUNED_LIMITS. BENCH_NOISY_FLOOD picks the kinds of flood (default all three).
+ *
+ * A's senders run in a process of their own at the lowest CPU priority (noisy-flood.ts, `nice
+ * -n 19`): an attacker's client runs on the attacker's machine, so its own CPU must not be what
+ * slows B here, and B's measuring loop must not share an event loop with 20 flooding loops. The
+ * work A's requests cause in the api, the workers and PostgreSQL runs at normal priority.
  */
+import { fork } from 'node:child_process';
+import path from 'node:path';
 import type { TenantCredentials } from '../src/organizations/organization-bootstrap';
 import { startApp, type AppProcess } from './lib/app-process';
 import { fmt, summarize, type Row } from './lib/stats';
@@ -21,7 +28,10 @@ const LOOKUP = `query($after: String) { lookupEvents(first: 50, after: $after) {
   edges { node { eventId eventName eventTime eventSource username readOnly resources { resourceType resourceName } cloudTrailEvent } }
   pageInfo { hasNextPage endCursor } } }`;
 
-async function call(app: AppProcess, token: string, query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
+/** Where requests go: an api process's GraphQL URL and its base URL. */
+export type Endpoint = Pick<AppProcess, 'url' | 'base'>;
+
+export async function call(app: Endpoint, token: string, query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(app.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-region': REGION },
@@ -30,7 +40,7 @@ async function call(app: AppProcess, token: string, query: string, variables: Re
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
-async function ingest(app: AppProcess, token: string, body: string): Promise<number> {
+export async function ingest(app: Endpoint, token: string, body: string): Promise<number> {
   const res = await fetch(`${app.base}/ingest`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}`, 'x-region': REGION },
@@ -62,7 +72,7 @@ async function lookups(app: AppProcess, b: BenchTenant, samples: number): Promis
   return ms;
 }
 
-type FloodKind = 'aliases' | 'lake' | 'ingest';
+export type FloodKind = 'aliases' | 'lake' | 'ingest';
 const FLOOD_KINDS: FloodKind[] = ['aliases', 'lake', 'ingest'];
 
 /** BENCH_NOISY_FLOOD (e.g. "aliases" or "lake,ingest") floods with some kinds only, to see which one costs B. */
@@ -78,7 +88,7 @@ export const TUNED_LIMITS = { ACCOUNT_RATE_LIMIT_PER_SECOND: '20', ACCOUNT_RATE_
 /** B is an ordinary client: five lookups a second (CloudTrail itself allows LookupEvents 2 TPS). */
 const B_INTERVAL_MS = 200;
 
-interface Workload {
+export interface Workload {
   kinds: FloodKind[];
   lake: string;
   atCap: string;
@@ -125,36 +135,36 @@ async function phase(app: AppProcess, a: BenchTenant, b: BenchTenant, samples: n
   await lookups(app, b, 20); // warm-up, not measured
   const idle = summarize(await lookups(app, b, samples));
 
-  const outcomes = new Map<string, number>();
-  const count = (status: number) => {
-    const outcome = status === 200 ? 'answered' : status === 429 ? 'throttled' : status === 0 ? 'failed' : `status ${status}`;
-    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-  };
-  let flooding = true;
-  const loop = (send: () => Promise<number>) => (async () => {
-    while (flooding) count(await send().catch(() => 0));
-  })();
-  const senders: Record<FloodKind, Array<() => Promise<number>>> = {
-    aliases: [
-      ...Array<() => Promise<number>>(8).fill(async () => (await call(app, a.token, work.atCap)).status),
-      ...Array<() => Promise<number>>(4).fill(async () => (await call(app, a.token, work.pastCap)).status),
-    ],
-    lake: Array<() => Promise<number>>(4).fill(async () =>
-      (await call(app, a.token, 'mutation($input: StartQueryInput!) { startQuery(input: $input) { queryId } }', { input: { queryStatement: work.lake } })).status),
-    ingest: Array<() => Promise<number>>(4).fill(() => ingest(app, a.token, work.ingestBody)),
-  };
-  const flood = work.kinds.flatMap((kind) => senders[kind].map(loop));
+  const flooder = await startFlood({ url: app.url, base: app.base }, a.token, work);
   await new Promise((resolve) => setTimeout(resolve, 1000)); // let the flood reach its limits
   const busy = summarize(await lookups(app, b, samples));
-  flooding = false;
-  await Promise.all(flood);
+  const outcomes = await flooder.stop();
 
-  const tally = [...outcomes].map(([k, v]) => `${fmt(v)} ${k}`).join(', ');
+  const tally = Object.entries(outcomes).map(([k, v]) => `${fmt(v)} ${k}`).join(', ');
   return {
     benchmark: `noisy neighbour, ${label}: tenant B lookupEvents (5/s) while tenant A floods (${work.kinds.join(', ')}; A's requests: ${tally})`,
     measured: `p50 ${fmt(busy.p50, 2)} / p99 ${fmt(busy.p99, 2)} ms (${busy.n} samples)`,
     baseline: `p50 ${fmt(idle.p50, 2)} / p99 ${fmt(idle.p99, 2)} ms idle`,
     ratio: `${fmt(busy.p99 / idle.p99, 2)}x`,
     target: '<= 2.00x',
+  };
+}
+
+/** Starts A's senders in a child process at the lowest CPU priority; stop() ends them and tallies their outcomes. */
+async function startFlood(endpoint: Endpoint, token: string, work: Workload): Promise<{ stop(): Promise<Record<string, number>> }> {
+  const child = fork(path.join(__dirname, 'noisy-flood.js'), [], { execPath: 'nice', execArgv: ['-n', '19', process.execPath], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the flood process ended (${code})`))));
+  const message = <T>() => Promise.race([new Promise<T>((resolve) => child.once('message', (m) => resolve(m as T))), exited]);
+  const ready = message<'flooding'>();
+  child.send({ endpoint, token, work });
+  await ready;
+  return {
+    async stop() {
+      const tally = message<Record<string, number>>();
+      child.send('stop');
+      const result = await tally;
+      child.disconnect();
+      return result;
+    },
   };
 }
