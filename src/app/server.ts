@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { ITEMS_PER_POINT } from '../common/account-limits';
+import { requestPoints } from '../common/account-limits';
 import { newRequestId } from '../common/ids';
 import { authenticateRequest, requestMeta, type GraphQLContext } from '../graphql/context';
 import { Errors } from '../common/errors';
@@ -92,8 +92,8 @@ export async function startServer(services: Services): Promise<RunningServer> {
       ApolloServerPluginLandingPageDisabled(),
       httpStatusPlugin(),
       // Admission took one point; the operation's price charges the rest to its account.
-      complexityLimitPlugin(config.graphqlMaxComplexity, (ctx, cost) => {
-        if (ctx.caller) services.accountLimits.charge(ctx.caller.accountId, Math.ceil(cost / ITEMS_PER_POINT) - 1);
+      complexityLimitPlugin(config.graphqlMaxComplexity, (ctx, cost, rootFields) => {
+        if (ctx.caller) services.accountLimits.charge(ctx.caller.accountId, requestPoints(cost, rootFields) - 1);
       }),
       selfAuditPlugin(() => schema, () => services.apiCallRecorder, (err) => logger.error({ err }, 'self-audit could not record a call')),
       {

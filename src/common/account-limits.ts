@@ -16,13 +16,25 @@ export interface AccountLimitSettings {
 }
 
 /**
- * A request point is the work of 100 page items (src/graphql/limits.ts prices operations in
- * items): a request is charged one point on admission and the rest of its price once known, so
- * plain calls and 50-event lookup pages cost 1-2 points and a 1,000-key page 11.
+ * A request point is one API call, or the work of 100 page items (src/graphql/limits.ts prices
+ * operations in items), whichever is more: a request is charged one point on admission and the
+ * rest of its price once known, so plain calls and 50-event lookup pages cost 1 point, a 1,000-key
+ * page 11, and a document of 20 aliased root fields 20 (20 calls, 20 self-audit events).
  */
 export const ITEMS_PER_POINT = 100;
-/** /ingest and export: events written or read per point (1,000 events took as long as ~120 page items, measured). */
-export const EVENTS_PER_POINT = 1000;
+/** The points of a GraphQL operation of estimated `cost` with `rootFields` root fields. */
+export function requestPoints(cost: number, rootFields: number): number {
+  return Math.max(1, rootFields, Math.ceil(cost / ITEMS_PER_POINT));
+}
+/**
+ * /ingest: events written per point. Each written event costs what a small call does downstream
+ * (an insert, its outbox routing, its trails and stores), so 1,000 events are 10 points: with the
+ * defaults one account may ingest ~20,000 events/s sustained (about this machine's COPY ceiling,
+ * notes/measured-limits.md), and under tuned limits (20 points/s) 2,000 (bench noisy-neighbour).
+ */
+export const EVENTS_WRITTEN_PER_POINT = 100;
+/** Export: events read per point (reading 1,000 events took as long as ~120 page items, measured). */
+export const EVENTS_READ_PER_POINT = 1000;
 
 /** The burst allowance refills once per this many seconds. */
 export const BURST_WINDOW_SECONDS = 10;

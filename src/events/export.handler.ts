@@ -4,7 +4,7 @@ import { OpenTrailError } from '../common/errors';
 import type { Services } from '../app/services';
 import { type LookupQuery, eventTimeOf } from './event-history.service';
 import type { StoredEventRow } from './event.repository';
-import { EVENTS_PER_POINT } from '../common/account-limits';
+import { EVENTS_READ_PER_POINT } from '../common/account-limits';
 import { asClientError, authorizeHttp, sendError } from './http-auth';
 
 /** The console's event history CSV columns. */
@@ -99,7 +99,7 @@ export function exportHandler(services: Services): RequestHandler {
       }
       if (!csv) await write(res, ']}');
       res.end();
-      services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil(exported / EVENTS_PER_POINT) - 1);
+      services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil(exported / EVENTS_READ_PER_POINT) - 1);
     } catch (err) {
       // Headers are gone: cut the stream so the client sees an incomplete download, not a wrong one.
       asClientError(err, services);

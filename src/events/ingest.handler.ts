@@ -4,7 +4,7 @@ import { type RequestContext, tenantOf } from '../common/request-context';
 import type { Services } from '../app/services';
 import { MAX_ROWS_PER_INSERT } from './event.repository';
 import type { CopyBatch, WriteResult } from './event-writer';
-import { EVENTS_PER_POINT } from '../common/account-limits';
+import { EVENTS_WRITTEN_PER_POINT } from '../common/account-limits';
 import { asClientError, authorizeHttp, sendError } from './http-auth';
 import { MAX_LINE_BYTES, type ParsedChunk, tooLongLine } from './ingest-parser';
 import { ndjsonChunks } from './ndjson-chunks';
@@ -127,7 +127,7 @@ export function ingestHandler(services: Services): RequestHandler {
     }
     try {
       const summary = await ingestStream(auth.ctx, req, services);
-      services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil((summary.accepted + summary.duplicates + summary.failed) / EVENTS_PER_POINT) - 1);
+      services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil((summary.accepted + summary.duplicates + summary.failed) / EVENTS_WRITTEN_PER_POINT) - 1);
       await audit({ response: { accepted: summary.accepted, duplicates: summary.duplicates, failed: summary.failed } });
       res.json(summary);
     } catch (err) {

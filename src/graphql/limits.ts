@@ -6,6 +6,7 @@ import {
   getNamedType,
   isLeafType,
   type ASTVisitor,
+  type FragmentDefinitionNode,
   type GraphQLSchema,
   type SelectionSetNode,
   type ValidationContext,
@@ -63,30 +64,35 @@ export function queryShapeRules(limits: QueryShapeLimits): ValidationRule[] {
  * Fields with the same response key merge into one call and count once.
  */
 export function rootFieldLimitRule(max: number): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => {
-    const collect = (set: SelectionSetNode, keys: Set<string>, seen: Set<string>) => {
-      for (const sel of set.selections) {
-        if (sel.kind === Kind.FIELD) keys.add(sel.alias?.value ?? sel.name.value);
-        else if (sel.kind === Kind.INLINE_FRAGMENT) collect(sel.selectionSet, keys, seen);
-        else if (!seen.has(sel.name.value)) {
-          seen.add(sel.name.value);
-          const fragment = context.getFragment(sel.name.value);
-          if (fragment) collect(fragment.selectionSet, keys, seen);
-        }
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      const count = rootFieldCount(node.selectionSet, (name) => context.getFragment(name) ?? undefined);
+      if (count > max) {
+        context.reportError(
+          new GraphQLError(`Operation has ${count} root fields (aliases count); the maximum is ${max}: send the others in further requests.`, { nodes: [node] }),
+        );
       }
-    };
-    return {
-      OperationDefinition(node) {
-        const keys = new Set<string>();
-        collect(node.selectionSet, keys, new Set());
-        if (keys.size > max) {
-          context.reportError(
-            new GraphQLError(`Operation has ${keys.size} root fields (aliases count); the maximum is ${max}: send the others in further requests.`, { nodes: [node] }),
-          );
-        }
-      },
-    };
+    },
+  });
+}
+
+/** The root fields (response keys) of an operation, through its fragments: each is one API call. */
+export function rootFieldCount(set: SelectionSetNode, fragment: (name: string) => FragmentDefinitionNode | undefined): number {
+  const keys = new Set<string>();
+  const seen = new Set<string>();
+  const collect = (s: SelectionSetNode) => {
+    for (const sel of s.selections) {
+      if (sel.kind === Kind.FIELD) keys.add(sel.alias?.value ?? sel.name.value);
+      else if (sel.kind === Kind.INLINE_FRAGMENT) collect(sel.selectionSet);
+      else if (!seen.has(sel.name.value)) {
+        seen.add(sel.name.value);
+        const def = fragment(sel.name.value);
+        if (def) collect(def.selectionSet);
+      }
+    }
   };
+  collect(set);
+  return keys.size;
 }
 
 const PAGE_SIZE_ARGS = ['first', 'maxResults', 'maxItems'];
@@ -128,11 +134,11 @@ function fieldEstimator(schema: GraphQLSchema): ComplexityEstimator {
  * Rejects operations whose estimated cost exceeds `max` before any resolver runs; the price of
  * an accepted one goes to `onPriced` (the caller's account is charged for it).
  */
-export function complexityLimitPlugin(max: number, onPriced: (ctx: GraphQLContext, cost: number) => void = () => undefined): ApolloServerPlugin<GraphQLContext> {
+export function complexityLimitPlugin(max: number, onPriced: (ctx: GraphQLContext, cost: number, rootFields: number) => void = () => undefined): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema, contextValue }) {
+        async didResolveOperation({ request, document, operation, schema, contextValue }) {
           let complexity: number;
           try {
             complexity = getComplexity({
@@ -153,7 +159,8 @@ export function complexityLimitPlugin(max: number, onPriced: (ctx: GraphQLContex
               extensions: { code: 'ValidationException', http: { status: 400 } },
             });
           }
-          onPriced(contextValue, complexity);
+          const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+          onPriced(contextValue, complexity, operation ? rootFieldCount(operation.selectionSet, (name) => fragments.get(name)) : 1);
         },
       };
     },

@@ -202,6 +202,24 @@ describe('per-account rate and concurrency limits', () => {
     expect(other.status).toBe(200);
   });
 
+  it('charges each root field as a call, and /ingest per 100 events written', async () => {
+    // Twelve aliased calls are twelve calls (and twelve self-audit events): 12 points of 5 + 5.
+    await fresh();
+    const fanOut = await app.gql(aliases(12, 'getCallerIdentity { account }'), {}, { token: tokenA });
+    expect(fanOut.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the charge is written after the price is known
+    expect((await app.gql('{ getCallerIdentity { account } }', {}, { token: tokenA })).status).toBe(429);
+    // 1,200 events written are 12 points.
+    await fresh();
+    const body = Array.from({ length: 1200 }, (_, i) => JSON.stringify(sampleEvent({ eventName: 'Bulk', eventID: `bulk-${i}` }))).join('\n') + '\n';
+    const bulk = await fetch(`${app.baseUrl}/ingest`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${tokenA}` }, body });
+    expect(bulk.status).toBe(200);
+    await bulk.arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await app.gql('{ getCallerIdentity { account } }', {}, { token: tokenA })).status).toBe(429);
+    expect((await app.gql('{ getCallerIdentity { account } }', {}, { token: tokenB })).status).toBe(200);
+  });
+
   it('applies the same limits to /ingest and /event-history/export', async () => {
     await fresh();
     const line = JSON.stringify(sampleEvent({ eventName: 'Flooded' })) + '\n';
