@@ -17,6 +17,11 @@ export function accountAdmission(services: Services): RequestHandler {
     if (!verified || !('claims' in verified) || 'error' in verified) return next();
     try {
       const admission = await services.accountLimits.admit(verified.claims.acct);
+      // A client that went away while it was admitted gets its slot back at once ('close' fired).
+      if (req.socket.destroyed) {
+        admission.release();
+        return;
+      }
       res.on('close', () => admission.release());
       next();
     } catch (err) {

@@ -1,4 +1,5 @@
 import type IORedis from 'ioredis';
+import { rewardFloored } from '../common/rate-limit-reward';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** One counter of a throttle: its Redis key and how many attempts it lets through freely. */
@@ -71,7 +72,7 @@ export class FailureThrottle {
         await this.gate.consume(dimension.key, 1, { customDuration: this.delaySeconds(overLimit) });
       } catch (refused) {
         if (!(refused instanceof RateLimiterRes)) throw refused;
-        await Promise.all(dimensions.slice(0, i + 1).map((d) => this.attempts.reward(d.key, 1)));
+        await Promise.all(dimensions.slice(0, i + 1).map((d) => rewardFloored(this.attempts, d.key)));
         return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(refused.msBeforeNext / 1000)), dimension: dimension.key };
       }
     }
@@ -82,7 +83,7 @@ export class FailureThrottle {
   async succeeded(reset: ThrottleDimension[], handBack: ThrottleDimension[]): Promise<void> {
     await Promise.all([
       ...reset.flatMap((d) => [this.attempts.delete(d.key), this.gate.delete(d.key)]),
-      ...handBack.map((d) => this.attempts.reward(d.key, 1)),
+      ...handBack.map((d) => rewardFloored(this.attempts, d.key)),
     ]);
   }
 }

@@ -2,6 +2,7 @@ import IORedis from 'ioredis';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import { ThrottlingError } from './errors';
+import { rewardFloored } from './rate-limit-reward';
 
 /** The per-account limits an operator tunes (src/config.ts: ACCOUNT_RATE_LIMIT_PER_SECOND …). */
 export interface AccountLimitSettings {
@@ -129,7 +130,7 @@ export class AccountLimits {
   }
 
   private giveBack(accountId: string): void {
-    this.slots.reward(accountId, 1).catch((err) => this.logger.warn({ err }, 'could not release a concurrency slot'));
+    rewardFloored(this.slots, accountId).catch((err) => this.logger.warn({ err }, 'could not release a concurrency slot'));
   }
 
   private refusal(err: unknown, retryAfterSeconds?: number): Error {
