@@ -2,20 +2,35 @@ import type { PolicyDocument, PolicyStatement } from './policy-document';
 
 export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
-const patternCache = new Map<string, RegExp>();
-
-/** IAM wildcard match: `*` any run of characters, `?` any one character. */
+/**
+ * IAM wildcard match: `*` any run of characters, `?` any one character. A linear glob match
+ * (one backtrack point, the last `*`), never a regular expression: patterns are tenants' policy
+ * text, and `*a*a*a…X` compiled to a backtracking regex ran for minutes on the shared event loop.
+ */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive: boolean): boolean {
   if (pattern === '*') return true;
-  const key = `${caseInsensitive ? 'i' : 's'}:${pattern}`;
-  let regex = patternCache.get(key);
-  if (!regex) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    regex = new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
-    if (patternCache.size > 10_000) patternCache.clear();
-    patternCache.set(key, regex);
+  const p = caseInsensitive ? pattern.toLowerCase() : pattern;
+  const v = caseInsensitive ? value.toLowerCase() : value;
+  let pi = 0;
+  let vi = 0;
+  let star = -1; // the last `*` seen, and where in the value it started matching
+  let mark = 0;
+  while (vi < v.length) {
+    if (pi < p.length && (p[pi] === '?' || p[pi] === v[vi])) {
+      pi++;
+      vi++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      mark = vi;
+    } else if (star !== -1) {
+      pi = star + 1;
+      vi = ++mark;
+    } else {
+      return false;
+    }
   }
-  return regex.test(value);
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
 }
 
 function statementApplies(s: PolicyStatement, action: string, resource: string): boolean {

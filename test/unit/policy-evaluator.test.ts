@@ -23,6 +23,24 @@ describe('wildcardMatch', () => {
     expect(wildcardMatch('cloudtrail:Get', 'cloudtrail:GetTrail', false)).toBe(false);
     expect(wildcardMatch('Trail', 'cloudtrail:GetTrail', false)).toBe(false);
   });
+
+  it('matches several stars, stars at the ends and case-insensitively', () => {
+    expect(wildcardMatch('*a*b*c*', 'xxaxxbxxcxx', false)).toBe(true);
+    expect(wildcardMatch('*a*b*c*', 'xxaxxcxxbxx', false)).toBe(false);
+    expect(wildcardMatch('**', '', false)).toBe(true);
+    expect(wildcardMatch('a*', '', false)).toBe(false);
+    expect(wildcardMatch('*ab', 'aab', false)).toBe(true);
+    expect(wildcardMatch('CloudTrail:get*', 'cloudtrail:GetTrail', true)).toBe(true);
+    expect(wildcardMatch('CloudTrail:get*', 'cloudtrail:GetTrail', false)).toBe(false);
+    expect(wildcardMatch('a?c', 'a\nc', false)).toBe(true);
+  });
+
+  it('answers a tenant\'s backtracking pattern at once (it froze the event loop as a regex)', () => {
+    // As a policy sent it: Resource arn:aws:s3:::evil/*a*a*…X against a 5,000-character key.
+    const pattern = `arn:aws:s3:::evil/${'*a'.repeat(40)}X`;
+    expect(wildcardMatch(pattern, `arn:aws:s3:::evil/${'a'.repeat(5000)}`, false)).toBe(false);
+    expect(wildcardMatch(pattern, `arn:aws:s3:::evil/${'a'.repeat(5000)}X`, false)).toBe(true);
+  });
 });
 
 describe('evaluate', () => {
