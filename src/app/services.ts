@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { type AuthServices, createAuthServices } from '../auth/auth-services';
 import { AccountLimits } from '../common/account-limits';
+import { createLimitsRedis } from '../common/limits-redis';
+import type IORedis from 'ioredis';
 import { TokenService } from '../auth/token.service';
 import type { Config } from '../config';
 import { MasterKey } from '../crypto/master-key';
@@ -53,12 +55,15 @@ export interface Services extends AuthServices, EventServices, StreamingServices
   lakeQueries: LakeQueryService;
   /** Per-account request rate and concurrency limits, counted in Redis (src/common/account-limits.ts). */
   accountLimits: AccountLimits;
+  /** The one Redis connection of the request limiters (account limits, sign-in throttles). */
+  limitsRedis: IORedis;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
   const tokens = TokenService.fromConfig(config);
   const masterKey = MasterKey.fromConfig(config);
   const kms = createKmsServices(db, masterKey);
+  const limitsRedis = createLimitsRedis(config.redisUrl);
   const core = {
     config,
     db,
@@ -66,7 +71,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     metrics,
     tokens,
     masterKey,
-    ...createAuthServices(config, db, tokens, logger),
+    ...createAuthServices(config, db, tokens, limitsRedis, logger),
     iam: new IamService(db),
     organizations: new OrganizationsService(db),
     delegatedAdmins: new DelegatedAdminService(db),
@@ -91,8 +96,8 @@ export function createServices(config: Config, db: Database, logger: Logger, met
       new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })), kms.use),
     ...createStreamingServices({ ...core, outbox: events.outbox }),
     insights: createInsightsServices({ ...core, outbox: events.outbox, eventWriter: events.eventWriter }),
-    accountLimits: new AccountLimits({
-      redisUrl: config.redisUrl,
+    limitsRedis,
+    accountLimits: new AccountLimits(limitsRedis, {
       redisPrefix: config.redisPrefix,
       ratePerSecond: config.accountRateLimitPerSecond,
       burst: config.accountRateBurst,
@@ -108,6 +113,5 @@ export async function closeServices(services: Services): Promise<void> {
   await services.closeStreamingServices();
   await services.storage.objects.close();
   await services.lakeQueries.close();
-  services.closeAuthServices();
-  await services.accountLimits.close();
+  services.limitsRedis.disconnect();
 }

@@ -1,4 +1,4 @@
-import IORedis from 'ioredis';
+import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
@@ -14,14 +14,10 @@ export interface AuthServices {
   sessions: SessionService;
   /** Records calls with no, bad or unknown credentials in the installation's management account. */
   unattributedCalls: UnattributedCalls;
-  closeAuthServices(): void;
 }
 
-/** Authentication, sessions and their Redis-held throttles (one connection for both). */
-export function createAuthServices(config: Config, db: Database, tokens: TokenService, logger: Logger): AuthServices {
-  // Fail fast while Redis is away instead of queueing: a request must never hang on it.
-  const redis = new IORedis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
-  redis.on('error', () => undefined);
+/** Authentication, sessions and their Redis-held throttles (on the limiters' connection, createLimitsRedis). */
+export function createAuthServices(config: Config, db: Database, tokens: TokenService, redis: IORedis, logger: Logger): AuthServices {
   const log = logger.child({ module: 'auth' });
   const unattributedCalls = new UnattributedCalls(
     db.pool,
@@ -38,6 +34,5 @@ export function createAuthServices(config: Config, db: Database, tokens: TokenSe
     authenticator: new Authenticator(db.pool, tokens),
     sessions: new SessionService(db.pool, tokens, config.sessionTtlSeconds, new SignInThrottle(redis, config, log), unattributedCalls),
     unattributedCalls,
-    closeAuthServices: () => redis.disconnect(),
   };
 }

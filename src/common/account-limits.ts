@@ -1,4 +1,4 @@
-import IORedis from 'ioredis';
+import type IORedis from 'ioredis';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import { ThrottlingError } from './errors';
@@ -6,7 +6,6 @@ import { rewardFloored } from './rate-limit-reward';
 
 /** The per-account limits an operator tunes (src/config.ts: ACCOUNT_RATE_LIMIT_PER_SECOND …). */
 export interface AccountLimitSettings {
-  redisUrl: string;
   redisPrefix: string;
   /** Request points per second an account may spend, sustained (a small request is one point). */
   ratePerSecond: number;
@@ -60,16 +59,13 @@ export interface Admission {
  * admitting everything.
  */
 export class AccountLimits {
-  private readonly redis: IORedis;
   private readonly perSecond: RateLimiterRedis;
   private readonly burst: RateLimiterRedis;
   private readonly rate: BurstyRateLimiter;
   private readonly slots: RateLimiterRedis;
 
-  constructor(private readonly settings: AccountLimitSettings, private readonly logger: Logger) {
-    // No offline queue: a Redis outage must fail fast into the in-memory insurance limiter.
-    this.redis = new IORedis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    this.redis.on('error', () => undefined); // reconnects on its own; the insurance limiter covers the gap
+  /** `redis`: a fail-fast client (createLimitsRedis); an outage falls into the in-memory insurance limiter. */
+  constructor(private readonly redis: IORedis, private readonly settings: AccountLimitSettings, private readonly logger: Logger) {
     const prefix = `${settings.redisPrefix}:limits`;
     const store = (keyPrefix: string, points: number, duration: number, blockInMemory: boolean) =>
       new RateLimiterRedis({
@@ -123,10 +119,6 @@ export class AccountLimits {
         this.giveBack(accountId);
       },
     };
-  }
-
-  async close(): Promise<void> {
-    this.redis.disconnect();
   }
 
   private giveBack(accountId: string): void {

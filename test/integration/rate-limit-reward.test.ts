@@ -1,6 +1,7 @@
 import IORedis from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { AccountLimits } from '../../src/common/account-limits';
+import { createLimitsRedis } from '../../src/common/limits-redis';
 import { rewardFloored } from '../../src/common/rate-limit-reward';
 import { deleteRedisPrefix } from '../../src/common/redis-prefix';
 import { createLogger } from '../../src/observability/logger';
@@ -36,7 +37,8 @@ describe('handing points back to fixed-window counters (real Redis)', () => {
   });
 
   it('an account whose requests outlive the slot window keeps its concurrency limit', async () => {
-    const limits = new AccountLimits({ redisUrl: REDIS_URL, redisPrefix: prefix, ratePerSecond: 1000, burst: 1000, maxConcurrent: 1 }, createLogger('silent'));
+    const limitsRedis = createLimitsRedis(REDIS_URL);
+    const limits = new AccountLimits(limitsRedis, { redisPrefix: prefix, ratePerSecond: 1000, burst: 1000, maxConcurrent: 1 }, createLogger('silent'));
     try {
       await sleep(300); // connected: the counters are in Redis, not in the fallback memory
       // Released into a later window (simulated: its window's key expires before the release).
@@ -50,7 +52,7 @@ describe('handing points back to fixed-window counters (real Redis)', () => {
       await expect(limits.admit('111111111111')).rejects.toMatchObject({ code: 'ThrottlingException' });
       second.release();
     } finally {
-      await limits.close();
+      limitsRedis.disconnect();
     }
   });
 });
