@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLSchema, Kind, OperationTypeNode, type FieldNode } from 'graphql';
+import { GraphQLSchema, Kind, OperationTypeNode, type FieldNode, type FragmentDefinitionNode } from 'graphql';
+import { collectFields } from 'graphql/execution/collectFields';
 import { getArgumentValues } from 'graphql/execution/values';
 import type { AuditSubject } from '../auth/authenticator';
 import { type ApiCall, type ApiCallRecorder, redactSecrets } from '../common/api-call';
@@ -19,7 +20,7 @@ export function selfAuditPlugin(schema: () => GraphQLSchema, recorder: () => Api
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, operation, request, response }) {
+        async willSendResponse({ contextValue, document, operation, request, response }) {
           if (!operation || response.body.kind !== 'single') return;
           const eventTime = new Date();
           const { data, errors } = response.body.singleResult;
@@ -28,8 +29,13 @@ export function selfAuditPlugin(schema: () => GraphQLSchema, recorder: () => Api
           let requestSubject: Promise<AuditSubject | null> | null = contextValue.auditSubject ? Promise.resolve(contextValue.auditSubject) : null;
           const calls: ApiCall[] = [];
           try {
-            for (const selection of operation.selectionSet.selections) {
-              if (selection.kind !== Kind.FIELD || selection.name.value.startsWith('__')) continue;
+            // The root fields as execution sees them: through inline fragments and fragment spreads
+            // (`{ ... on Mutation { deleteTrail(…) } }` is a call too), without the @skip'ped ones.
+            const fragments: Record<string, FragmentDefinitionNode> = {};
+            for (const d of document?.definitions ?? []) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+            const fields = rootType ? [...collectFields(schema(), fragments, request.variables ?? {}, rootType, operation.selectionSet).values()].map((nodes) => nodes[0]) : [];
+            for (const selection of fields) {
+              if (selection.name.value.startsWith('__')) continue;
               const spec = OPERATION_CATALOG[selection.name.value];
               const fieldDef = rootType?.getFields()[selection.name.value];
               if (!spec || !fieldDef) continue;
