@@ -174,10 +174,18 @@ export class WebhookDeliveryService {
       const r = byId.get(id);
       return r ? [{ eventId: id, envelope: toEventBridgeEnvelope(d.accountId, JSON.parse(r.record)) }] : [];
     });
-    await this.db.asService(async (client) => {
+    // The row goes and its dead letters come in one transaction, and only while this run still
+    // holds the lease: a run that lost it (its lease ran out during the POST) leaves both to the
+    // run that holds the row now, or the events would be dead-lettered and delivered too.
+    const held = await this.db.asService(async (client) => {
+      if (!(await repo.removeLeased(client, d.ruleId, d.outboxId, token))) return false;
       await deadLetterRepository.insert(client, d.accountId, d.ruleId, letters, error, attempts);
-      await repo.removeLeased(client, d.ruleId, d.outboxId, token);
+      return true;
     }, { transaction: true });
+    if (!held) {
+      this.logger.warn({ ruleId: d.ruleId, outboxId: d.outboxId }, 'webhook delivery lost its lease; another run continues');
+      return 0;
+    }
     this.logger.warn({ ruleId: d.ruleId, outboxId: d.outboxId, events: letters.length, error, attempts }, 'webhook events dead-lettered');
     return letters.length;
   }
