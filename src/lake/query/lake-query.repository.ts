@@ -114,6 +114,11 @@ export async function undelivered(pool: Pool, graceSeconds: number): Promise<str
 export async function installationIdentity(pool: Pool): Promise<string> {
   const { rows } = await pool
     .query(`SELECT system_identifier::text || '/' || current_database() AS id FROM pg_control_system()`)
-    .catch(() => pool.query(`SELECT current_database() AS id`));
+    // Only where it is withheld (42501): a passing connection error must not cache the other
+    // spelling in one process, or its jobs would all look like another installation's.
+    .catch((err: { code?: string }) => {
+      if (err.code !== '42501') throw err;
+      return pool.query(`SELECT current_database() AS id`);
+    });
   return String(rows[0].id);
 }

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { StorageService } from '../../storage/storage.service';
 import type { LakeQueryStatus } from './lake-query.entity';
@@ -15,14 +15,19 @@ export async function deliverQueryResults(pool: Pool, storage: StorageService, s
   const lock = await pool.connect();
   let broken: Error | undefined;
   try {
-    const { rows } = await lock.query(`SELECT pg_try_advisory_lock(hashtext('opentrail:lake-query-delivery:' || $1)) AS got`, [queryId]);
+    const { rows } = await lock.query(`SELECT pg_try_advisory_lock(hashtext('opentrail:lake-query-delivery:' || $1)) AS got`, [queryId]).catch((err: Error) => {
+      broken = err; // a connection that failed here goes, rather than back to the pool
+      throw err;
+    });
     if (!rows[0].got) return false;
     try {
-      const [q] = (await pool.query(
+      // Everything on the lock's own connection: a second checkout per delivery could leave every
+      // pooled connection holding a lock while waiting for another.
+      const [q] = (await lock.query(
         `SELECT account_id, region, columns, event_data_store_ids, delivery_s3_uri, status, finished_at FROM lake_queries WHERE id = $1 AND delivery_status = 'PENDING'`,
         [queryId],
       )).rows;
-      if (q) await deliver(pool, storage, signer, logger, queryId, q);
+      if (q) await deliver(lock, storage, signer, logger, queryId, q);
     } finally {
       await lock.query(`SELECT pg_advisory_unlock(hashtext('opentrail:lake-query-delivery:' || $1))`, [queryId]).catch((err: Error) => { broken = err; });
     }
@@ -37,7 +42,7 @@ export async function deliverQueryResults(pool: Pool, storage: StorageService, s
  * (timed-out, failed, cancelled) results are not delivered (spec §6.9).
  */
 async function deliver(
-  pool: Pool, storage: StorageService, signer: ResultSigner, logger: Logger, queryId: string,
+  pool: PoolClient, storage: StorageService, signer: ResultSigner, logger: Logger, queryId: string,
   q: { account_id: string; region: string; columns: string[]; event_data_store_ids: string[]; delivery_s3_uri: string; status: LakeQueryStatus; finished_at: Date },
 ): Promise<void> {
   let status: string;
