@@ -49,7 +49,7 @@ export interface Services extends AuthServices, EventServices, StreamingServices
   delivery: DeliveryService;
   /** CloudTrail Insights: counting router, detection (queue `insights`), metric data (src/insights). */
   insights: InsightsServices;
-  /** CloudTrail Lake storage: event data stores, imports, channels (src/lake, src/channels). */
+  /** CloudTrail Lake storage: event data stores, imports, channels (src/lake, src/lake/channels). */
   lakeStorage: LakeStorageServices;
   /** CloudTrail Lake SQL queries (src/lake/query, queue `lake-query`). */
   lakeQueries: LakeQueryService;

@@ -13,7 +13,7 @@ import { InsightSeriesStateEntity } from '../insights/insight-series-state.entit
 import { DigestChainEntity } from '../integrity/digest-chain.entity';
 import { DigestEntity, DigestLogFileEntity } from '../integrity/digest.entity';
 import { SigningKeyEntity } from '../integrity/signing-key.entity';
-import { ChannelEntity } from '../channels/channel.entity';
+import { ChannelEntity } from '../lake/channels/channel.entity';
 import { EventDataStoreEntity } from '../lake/event-data-store.entity';
 import { LakeImportEntity, LakeImportFailureEntity } from '../lake/imports/lake-import.entity';
 import { LakeQueryEntity } from '../lake/query/lake-query.entity';

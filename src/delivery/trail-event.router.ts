@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { batchEvents, type EventDestinationRouter } from '../events/outbox.service';
 import type { OutboxBatch } from '../events/event.repository';
-import { lazySelectable, trailSelects } from '../trails/selector-matcher';
+import { lazySelectable, trailSelects } from '../selectors/selector-matcher';
 import { trailRoutingRepository, type PendingRow, type RoutableEvent, type RoutableTrail } from './trail-routing.repository';
 
 /** A trail covers an event's region when it is multi-region or the region is its home (spec §1.5). */

@@ -1,5 +1,5 @@
 import { AUTH_OPERATIONS } from '../auth/auth.operations';
-import { CHANNEL_OPERATIONS } from '../channels/channels.operations';
+import { CHANNEL_OPERATIONS } from '../lake/channels/channels.operations';
 import { EVENT_OPERATIONS } from '../events/events.operations';
 import { INSIGHTS_OPERATIONS } from '../insights/insights.operations';
 import { KMS_OPERATIONS } from '../kms/kms.operations';

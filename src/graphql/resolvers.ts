@@ -1,6 +1,6 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver';
-import { ChannelResolver } from '../channels/channel.resolver';
+import { ChannelResolver } from '../lake/channels/channel.resolver';
 import { EventsResolver } from '../events/events.resolver';
 import { InsightsResolver } from '../insights/insights.resolver';
 import { IntegrityResolver } from '../integrity/integrity.resolver';

@@ -5,7 +5,7 @@ import { resolveStore, resolveStoreForWrite, storeCategories } from '../lake/eve
 import { EventDataStoreEntity } from '../lake/event-data-store.entity';
 import { eventDataStoreArn } from '../lake/event-data-store-names';
 import { LakeErrors } from '../lake/lake.errors';
-import { validateInsightSelectors } from '../trails/selector-validation';
+import { validateInsightSelectors } from '../selectors/selector-validation';
 import type { InsightSelector } from '../trails/trail.entity';
 import { TrailErrors } from '../trails/trail.errors';
 

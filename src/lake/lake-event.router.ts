@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { OutboxBatch } from '../events/event.repository';
 import { batchEvents, type EventDestinationRouter } from '../events/outbox.service';
 import type { RoutableEvent } from '../delivery/trail-routing.repository';
-import { advancedSelectorMatches, lazySelectable } from '../trails/selector-matcher';
+import { advancedSelectorMatches, lazySelectable } from '../selectors/selector-matcher';
 import { holdsCloudTrailEvents } from './event-data-store-access';
 import { insertLakeEventsJson } from './lake-event.repository';
 import { lakeRoutingRepository, type RoutableStore } from './lake-routing.repository';

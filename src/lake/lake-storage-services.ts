@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { AuditEventsService } from '../channels/audit-events.service';
-import { ChannelService } from '../channels/channel.service';
+import { AuditEventsService } from './channels/audit-events.service';
+import { ChannelService } from './channels/channel.service';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import type { OutboxService } from '../events/outbox.service';

@@ -1,12 +1,12 @@
 import { type RequestContext, tenantOf } from '../common/request-context';
 import type { Database } from '../db/database';
-import { DEFAULT_EVENT_SELECTORS } from './selector-matcher';
+import { DEFAULT_EVENT_SELECTORS } from '../selectors/selector-matcher';
 import {
   type EventSelectorInput,
   validateAdvancedEventSelectors,
   validateEventSelectors,
   validateInsightSelectors,
-} from './selector-validation';
+} from '../selectors/selector-validation';
 import { resolveTrail, resolveTrailForWrite } from './trail-access';
 import { type AdvancedEventSelector, type EventSelector, type InsightSelector, TrailEntity } from './trail.entity';
 import { TrailErrors } from './trail.errors';

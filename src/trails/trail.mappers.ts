@@ -1,6 +1,6 @@
 import { PARTITION } from '../common/arn';
 import type { AdvancedEventSelector as AdvancedEntity, EventSelector as EventEntity, InsightSelector as InsightEntity, TrailEntity } from './trail.entity';
-import type { EventSelectorInput as EventSelectorParams } from './selector-validation';
+import type { EventSelectorInput as EventSelectorParams } from '../selectors/selector-validation';
 import type { TrailStatus } from './trail-read.service';
 import type { AdvancedEventSelector, AdvancedEventSelectorInput, EventSelector, EventSelectorInput, InsightSelector, InsightSelectorInput } from './trail-selectors.types';
 import type { Trail, TrailInfo, TrailStatusResult } from './trail.types';

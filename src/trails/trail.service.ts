@@ -12,7 +12,7 @@ import {
   validateCloudWatchLogs,
   validateTrailName,
 } from './trail-names';
-import { mergeTags } from './trail-tags';
+import { mergeTags } from '../tagging/tag-rules';
 import { TrailEntity } from './trail.entity';
 import { TrailErrors } from './trail.errors';
 import { trailRepository } from './trail.repository';

@@ -7,7 +7,7 @@ import {
   fieldSelectorMatches,
   isGlobalServiceEvent,
   trailSelects,
-} from '../../src/trails/selector-matcher';
+} from '../../src/selectors/selector-matcher';
 import type { AdvancedEventSelector, EventSelector } from '../../src/trails/trail.entity';
 
 const trail = (over: Partial<SelectorTrail> = {}): SelectorTrail => ({

@@ -1,6 +1,6 @@
-import { loggedEventKinds, validateAdvancedEventSelectors, validateEventSelectors, validateInsightSelectors } from '../../src/trails/selector-validation';
+import { loggedEventKinds, validateAdvancedEventSelectors, validateEventSelectors, validateInsightSelectors } from '../../src/selectors/selector-validation';
 import { normaliseKmsKeyId, normaliseS3Prefix, parseSnsTopic, parseTrailArn, validateBucketName, validateTrailName } from '../../src/trails/trail-names';
-import { mergeTags, withoutTags } from '../../src/trails/trail-tags';
+import { mergeTags, withoutTags } from '../../src/tagging/tag-rules';
 
 const code = (fn: () => unknown): string | null => {
   try {

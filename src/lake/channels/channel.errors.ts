@@ -1,4 +1,4 @@
-import { OpenTrailError } from '../common/errors';
+import { OpenTrailError } from '../../common/errors';
 
 /** Channel exceptions (spec §9.1, §13) and the request-level errors of PutAuditEvents (§9.2). */
 export const ChannelErrors = {

@@ -1,5 +1,5 @@
-import { TrailErrors } from './trail.errors';
-import type { AdvancedEventSelector, EventSelector, InsightSelector } from './trail.entity';
+import { TrailErrors } from '../trails/trail.errors';
+import type { AdvancedEventSelector, EventSelector, InsightSelector } from '../trails/trail.entity';
 import { BASIC_DATA_RESOURCE_TYPES, DATA_RESOURCE_TYPES } from './data-resource-types';
 import { DEFAULT_EVENT_SELECTORS, isAllResourcesValue } from './selector-matcher';
 

@@ -1,4 +1,4 @@
-import { arns } from '../common/arn';
+import { arns } from '../../common/arn';
 import { ChannelErrors } from './channel.errors';
 
 const NAME = /^[a-zA-Z0-9._-]{3,128}$/;

@@ -1,4 +1,4 @@
-import type { AdvancedEventSelector, EventSelector, TrailEntity } from './trail.entity';
+import type { AdvancedEventSelector, EventSelector, TrailEntity } from '../trails/trail.entity';
 
 /**
  * The selector decision of a trail (spec §4.3, §4.4): does this trail's configuration select

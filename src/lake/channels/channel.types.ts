@@ -1,5 +1,5 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { Tag, TagInput } from '../trails/trail.types';
+import { Tag, TagInput } from '../../trails/trail.types';
 
 /** GraphQL shapes of the channel operations and PutAuditEvents (spec §9). */
 

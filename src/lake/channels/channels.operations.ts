@@ -1,5 +1,5 @@
-import type { Caller, RequestMeta } from '../common/request-context';
-import { defineOperations } from '../graphql/operation-spec';
+import type { Caller, RequestMeta } from '../../common/request-context';
+import { defineOperations } from '../../graphql/operation-spec';
 import { channelArn } from './channel-names';
 
 const CLOUDTRAIL = 'cloudtrail.amazonaws.com';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { type GraphQLContext, requestContext } from '../graphql/context';
+import { type GraphQLContext, requestContext } from '../../graphql/context';
 import type { ChannelEntity } from './channel.entity';
 import {
   Channel,

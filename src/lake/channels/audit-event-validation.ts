@@ -1,7 +1,7 @@
-import { jsonbStorable } from '../common/jsonb';
+import { jsonbStorable } from '../../common/jsonb';
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { lakeEventTimeAccepted } from '../lake/lake-event.repository';
+import { lakeEventTimeAccepted } from '../lake-event.repository';
 
 /** The per-event checks of PutAuditEvents (spec §9.2), pure. */
 

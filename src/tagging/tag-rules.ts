@@ -1,4 +1,4 @@
-import { TrailErrors } from './trail.errors';
+import { TrailErrors } from '../trails/trail.errors';
 
 /** Tag rules of spec §1.4 / §4.8, pure. */
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type RequestContext, tenantOf } from '../common/request-context';
-import type { Database } from '../db/database';
-import { ensureLakePartitionsFor, insertLakeEvents, type LakeRecord } from '../lake/lake-event.repository';
+import { type RequestContext, tenantOf } from '../../common/request-context';
+import type { Database } from '../../db/database';
+import { ensureLakePartitionsFor, insertLakeEvents, type LakeRecord } from '../lake-event.repository';
 import { type AuditEventInput, checkAuditEvent } from './audit-event-validation';
 import { ChannelEntity } from './channel.entity';
 import { ChannelErrors } from './channel.errors';
