@@ -1,6 +1,8 @@
 import { newEventId } from '../common/ids';
 import { jsonbStorable } from '../common/jsonb';
 import { isKnownRegion } from '../regions/region-catalog';
+import { inferEventCategory } from './event-category';
+import { CURRENT_EVENT_VERSION, versionHasField } from './event-version';
 
 /**
  * Validation and normalisation of one CloudTrail event record (spec §2) as a producer submits it
@@ -75,13 +77,29 @@ const STRING_FIELDS = [
 const BOOLEAN_FIELDS = ['readOnly', 'managementEvent'];
 const OBJECT_FIELDS = ['userIdentity', 'additionalEventData', 'serviceEventDetails', 'tlsDetails', 'addendum', 'insightDetails', 'edgeDeviceDetails'];
 const NULLABLE_OBJECT_FIELDS = ['requestParameters', 'responseElements'];
+/** Truncated at 1 KB, as CloudTrail truncates them (spec §2.8), rather than refusing the event. */
 const SHORT_FIELDS = ['userAgent', 'errorCode', 'errorMessage', 'requestID'];
+/** The event types whose records carry managementEvent (spec §2.3, eventVersion ≥ 1.06). */
+const MANAGEMENT_FLAG_TYPES = new Set(['AwsApiCall', 'AwsConsoleAction', 'AwsConsoleSignIn', 'AwsServiceEvent']);
 
 const fail = (errorCode: RecordErrorCode, errorMessage: string): { error: RecordError } => ({ error: { errorCode, errorMessage } });
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** UTF-8 needs at most 3 bytes per UTF-16 unit: only a long string's exact size is worth measuring. */
 const longerThan = (value: string, maxBytes: number) => value.length * 3 > maxBytes && Buffer.byteLength(value) > maxBytes;
 const hasNul = (value: string | null) => value !== null && value.includes('\u0000');
+
+/** The longest prefix of `value` within `maxBytes` of UTF-8 that does not split a character. */
+export function truncateUtf8(value: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of value) {
+    const size = Buffer.byteLength(ch);
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return value.slice(0, end);
+}
 
 /** The FieldNotFound / InvalidData / FieldTooLong check of one required short string. */
 function requiredString(name: string, value: unknown): { error: RecordError } | null {
@@ -157,13 +175,27 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
   for (const f of NULLABLE_OBJECT_FIELDS) {
     if (raw[f] !== undefined && raw[f] !== null && !isObject(raw[f])) return fail('InvalidData', `${f} must be a JSON object or null.`);
   }
+  const truncated: Record<string, string> = {};
   for (const f of SHORT_FIELDS) {
-    if (typeof raw[f] === 'string' && longerThan(raw[f] as string, MAX_SHORT_FIELD_BYTES)) {
-      return fail('FieldTooLong', `${f} is longer than ${MAX_SHORT_FIELD_BYTES} bytes.`);
+    if (typeof raw[f] === 'string' && longerThan(raw[f] as string, MAX_SHORT_FIELD_BYTES)) truncated[f] = truncateUtf8(raw[f] as string, MAX_SHORT_FIELD_BYTES);
+  }
+  // CloudTrail writes "resources" only when there are some; a producer's explicit null means none.
+  const resources = raw.resources ?? undefined;
+  if (resources !== undefined && !Array.isArray(resources)) return fail('InvalidData', 'resources must be an array.');
+  const resourceTypes: string[] = [];
+  const resourceNames: string[] = [];
+  for (const r of (resources as unknown[] | undefined) ?? []) {
+    if (!isObject(r)) return fail('InvalidData', 'Each resources[] item must be a JSON object.');
+    for (const f of ['ARN', 'ARNPrefix', 'type', 'accountId']) {
+      if (r[f] !== undefined && typeof r[f] !== 'string') return fail('InvalidData', `resources[].${f} must be a string.`);
     }
+    resourceTypes.push((r.type as string | undefined) ?? '');
+    resourceNames.push((r.ARN as string | undefined) ?? (r.ARNPrefix as string | undefined) ?? '');
   }
 
-  const category = (raw.eventCategory as string | undefined) ?? 'Management';
+  const category =
+    (raw.eventCategory as string | undefined) ??
+    inferEventCategory({ eventType: raw.eventType, managementEvent: raw.managementEvent, eventSource: raw.eventSource, eventName: raw.eventName, resourceTypes });
   if (!CATEGORIES.includes(category)) return fail('InvalidData', `eventCategory must be one of ${CATEGORIES.join(', ')}.`);
   const insight = category === 'Insight';
   // Insights events carry their source and name inside insightDetails (spec §2.7).
@@ -192,19 +224,6 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
     return fail('InvalidRecipient', `recipientAccountId must be the caller's account ${opts.accountId}.`);
   }
 
-  const resources = raw.resources;
-  if (resources !== undefined && !Array.isArray(resources)) return fail('InvalidData', 'resources must be an array.');
-  const resourceTypes: string[] = [];
-  const resourceNames: string[] = [];
-  for (const r of (resources as unknown[] | undefined) ?? []) {
-    if (!isObject(r)) return fail('InvalidData', 'Each resources[] item must be a JSON object.');
-    for (const f of ['ARN', 'ARNPrefix', 'type', 'accountId']) {
-      if (r[f] !== undefined && typeof r[f] !== 'string') return fail('InvalidData', `resources[].${f} must be a string.`);
-    }
-    resourceTypes.push((r.type as string | undefined) ?? '');
-    resourceNames.push((r.ARN as string | undefined) ?? (r.ARNPrefix as string | undefined) ?? '');
-  }
-
   const identity = raw.userIdentity as Record<string, unknown> | undefined;
   const eventType = (raw.eventType as string | undefined) ?? (insight ? 'AwsCloudTrailInsight' : 'AwsApiCall');
   const managementEvent = (raw.managementEvent as boolean | undefined) ?? category === 'Management';
@@ -212,13 +231,20 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
   const storedTime = new Date(eventTime.getTime() - (((eventTime.getTime() % 1000) + 1000) % 1000)); // whole seconds
   // The record: eventVersion first, then the submitted fields in their order, the normalised
   // ones overwritten in place. A record handed over with eventVersion already first is that record.
-  const record = opts.ownsRaw && eventVersionFirst(raw) ? raw : { eventVersion: raw.eventVersion ?? '1.11', ...raw };
+  const record = opts.ownsRaw && eventVersionFirst(raw) ? raw : { eventVersion: raw.eventVersion ?? CURRENT_EVENT_VERSION, ...raw };
+  // A missing field is filled in only where the record's eventVersion has it (spec §2.2).
+  const version = record.eventVersion;
+  const fill = (field: 'eventID' | 'eventType' | 'recipientAccountId' | 'managementEvent' | 'eventCategory') =>
+    raw[field] !== undefined || versionHasField(version, field);
   record.eventTime = formatEventTime(storedTime);
-  record.eventID = eventId;
-  record.eventType = eventType;
-  record.eventCategory = category;
-  record.recipientAccountId = opts.accountId;
-  if (!insight) record.managementEvent = managementEvent;
+  if (fill('eventID')) record.eventID = eventId;
+  if (fill('eventType')) record.eventType = eventType;
+  if (fill('eventCategory')) record.eventCategory = category;
+  if (fill('recipientAccountId')) record.recipientAccountId = opts.accountId;
+  if (!insight && (raw.managementEvent !== undefined || (MANAGEMENT_FLAG_TYPES.has(eventType) && fill('managementEvent')))) {
+    record.managementEvent = managementEvent;
+  }
+  for (const f in truncated) record[f] = truncated[f];
 
   const row: EventRow = {
     accountId: opts.accountId,
@@ -234,9 +260,9 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
     username: usernameOf(identity),
     accessKeyId: typeof identity?.accessKeyId === 'string' && identity.accessKeyId !== '' ? identity.accessKeyId : null,
     userIdentityArn: typeof identity?.arn === 'string' ? identity.arn : null,
-    userAgent: (raw.userAgent as string | undefined) ?? null,
+    userAgent: (record.userAgent as string | undefined) ?? null,
     sourceIpAddress: (raw.sourceIPAddress as string | undefined) ?? null,
-    errorCode: (raw.errorCode as string | undefined) ?? null,
+    errorCode: (record.errorCode as string | undefined) ?? null,
     resourceTypes,
     resourceNames,
     record: JSON.stringify(record),
