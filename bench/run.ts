@@ -3,7 +3,8 @@
  * encryption, validation and Lake benchmarks (bench/*.ts) against a fresh database, each printed beside a
  * baseline measured in the same run. The api and the workers run as two processes, as
  * docker-compose.yml deploys them. Scale with BENCH_EVENTS (default 1,000,000) and BENCH_SECONDS
- * (load duration of the request-rate benchmark, default 10).
+ * (load duration of the request-rate benchmark, default 10). Each run's table is also written to
+ * bench/results/<date>-<time>.json; `--compare FILE` prints the ratio of each figure to that run's.
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -26,6 +28,7 @@ import { benchLakeQuery } from './lake-query';
 import { benchNoisyNeighbour } from './noisy-neighbour';
 import { deleteRedisPrefix } from '../src/common/redis-prefix';
 import { startApp, startWorkerProcess, type AppProcess } from './lib/app-process';
+import { compareResults, printComparison, readResults, writeResults } from './lib/results';
 import { fmt, printTable, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
 
@@ -245,11 +248,23 @@ async function benchGraphql(env: Record<string, string>, admin: TenantCredential
 }
 
 async function main(): Promise<void> {
-  const which = process.argv.slice(2);
+  const args = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { compare: { type: 'string' } } });
+  const which = args.positionals;
   const want = (name: string) => which.length === 0 || which.includes(name);
+  // Read the earlier run first: a wrong path should fail before an hour of measuring, not after.
+  const earlier = args.values.compare ? readResults(args.values.compare) : null;
+  const startedAt = new Date();
+  const report = (rows: Row[]) => {
+    printTable(rows);
+    console.log(`\nwritten to ${path.relative(process.cwd(), writeResults(rows, startedAt))}`);
+    if (earlier) {
+      console.log(`\ncompared with ${args.values.compare} (${earlier.startedAt})\n`);
+      printComparison(compareResults(earlier.rows, rows), earlier.startedAt.slice(0, 10));
+    }
+  };
   // Encryption at rest needs no app, database or tenants.
   if (which.length === 1 && which[0] === 'encryption') {
-    printTable(await benchEncryption());
+    report(await benchEncryption());
     return;
   }
   const suffix = randomBytes(4).toString('hex');
@@ -297,7 +312,7 @@ async function main(): Promise<void> {
     agent.destroy();
   }
   console.log(`\nOpenTrail benchmarks (${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30)} GiB, Node ${process.version})\n`);
-  printTable(rows);
+  report(rows);
 }
 
 main().catch((err) => {
