@@ -232,6 +232,22 @@ describe('console in headless Chromium', () => {
     await expectAccessible();
   });
 
+  it('switches region: the page reloads and every call names the region', async () => {
+    const select = page.getByTestId('region-select');
+    const other = (await select.locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value))).find(
+      (r) => r !== app.config.homeRegion,
+    )!;
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.url().endsWith('/graphql') && r.method() === 'POST' && (r.postData() ?? '').includes('describeTrails')),
+      select.selectOption(other),
+    ]);
+    expect(request.headers()['x-region']).toBe(other);
+    await page.getByRole('table', { name: 'Trails' }).waitFor();
+    expect(await page.getByTestId('caller-account').textContent()).toBe(app.admin.accountId);
+    await select.selectOption(app.config.homeRegion);
+    expect(await select.inputValue()).toBe(app.config.homeRegion);
+  });
+
   it('returns an expired session to sign-in and back to the same filters', async () => {
     await page.goto(`${app.baseUrl}/console/history?range=7d&a=Username%3Aalice&readOnly=false`);
     await page.getByTestId('caller-arn').waitFor();
