@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -232,7 +233,42 @@ describe('console in headless Chromium', () => {
     await expectAccessible();
   });
 
+  it('lists Insights (a Start/End pair) and charts the curve behind one against its baseline', async () => {
+    const token = await app.login(app.admin);
+    const shared = randomUUID();
+    const insight = (state: 'Start' | 'End', minutesAgo: number) => ({
+      eventVersion: '1.08',
+      eventTime: new Date(Date.now() - minutesAgo * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      awsRegion: app.config.homeRegion,
+      eventID: randomUUID(),
+      eventType: 'AwsCloudTrailInsight',
+      recipientAccountId: app.admin.accountId,
+      sharedEventID: shared,
+      eventCategory: 'Insight',
+      insightDetails: {
+        state, eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight',
+        insightContext: { statistics: { baseline: { average: 0.25 }, insight: { average: 42 }, insightDuration: 10, baselineDuration: 10080 } },
+      },
+    });
+    await record(token, [insight('Start', 30), insight('End', 20)]);
+    await page.getByRole('link', { name: 'Insights' }).click();
+    const row = page.getByRole('table', { name: 'Insights' }).locator('tbody tr', { hasText: 'RunInstances' });
+    await row.waitFor();
+    expect(await row.locator('td').allTextContents()).toEqual(expect.arrayContaining(['ApiCallRateInsight', 'Past', '0.25', '42']));
+    const [metrics] = await Promise.all([
+      page.waitForRequest((r) => (r.postData() ?? '').includes('listInsightsMetricData')),
+      row.getByRole('button', { name: 'ec2.amazonaws.com RunInstances' }).click(),
+    ]);
+    expect(JSON.parse(metrics.postData()!).variables.input).toMatchObject({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight', period: 60 });
+    await page.getByTestId('insight-chart').waitFor();
+    await settled(() => page.getByRole('status').count(), (n) => expect(n).toBe(0));
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await expectAccessible();
+  });
+
   it('switches region: the page reloads and every call names the region', async () => {
+    await page.getByRole('link', { name: 'Trails' }).click();
+    await page.getByRole('table', { name: 'Trails' }).waitFor();
     const select = page.getByTestId('region-select');
     const other = (await select.locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value))).find(
       (r) => r !== app.config.homeRegion,

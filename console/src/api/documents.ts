@@ -37,3 +37,6 @@ export const LIST_TRAILS = `query Trails { describeTrails { trailList { name tra
 
 export const TRAIL_STATUS = `query TrailStatus($input: TrailNameInput!) { getTrailStatus(input: $input) { isLogging
   latestDeliveryTime latestDeliveryError latestDigestDeliveryTime latestDigestDeliveryError startLoggingTime stopLoggingTime } }`;
+
+export const INSIGHTS_METRIC_DATA = `query InsightMetrics($input: ListInsightsMetricDataInput!) {
+  listInsightsMetricData(input: $input) { timestamps values nextToken } }`;

@@ -12,6 +12,7 @@ import { Shell } from './shell';
 
 // The editor and charts are most of the bundle: loaded only when the Lake page opens.
 const LakePage = lazy(() => import('../pages/lake/lake-page'));
+const InsightsPage = lazy(() => import('../pages/insights/insights-page'));
 
 type Phase = { kind: 'loading' } | { kind: 'signed-out' } | { kind: 'error'; error: unknown } | { kind: 'ready'; identity: Identity; regions: RegionInfo[] };
 
@@ -113,6 +114,9 @@ export function App() {
   switch (location.page) {
     case '/lake':
       page = <LakePage />;
+      break;
+    case '/insights':
+      page = <InsightsPage />;
       break;
     case '/trails':
       page = <TrailsPage />;
