@@ -11,6 +11,8 @@ const ROOT = path.resolve(__dirname, '../..');
 export async function buildConsole(): Promise<void> {
   await run(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'console/vite.config.ts', '--logLevel', 'error'], {
     cwd: ROOT,
+    // Jest sets NODE_ENV=test, which would make Vite bundle React's development build.
+    env: { ...process.env, NODE_ENV: 'production' },
     timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,
   });
