@@ -214,6 +214,20 @@ describe('console in headless Chromium', () => {
     await expectAccessible();
     await screenshot('lake-chart');
 
+    // The shown page downloads as CSV; the history lists the query and reopens it.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download results page (CSV)' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').split('\r\n');
+    expect(csv[0]).toBe('eventName,events');
+    expect(csv).toContain('CreateBucket,3');
+    const history = page.getByTestId('query-history');
+    await settled(() => history.textContent(), (t) => expect(t).toContain('FINISHED'));
+    const queryId = /· FINISHED · (\S+)/.exec((await history.textContent())!)![1];
+    await page.getByRole('link', { name: 'Event history' }).click();
+    await page.getByRole('link', { name: 'Lake' }).click();
+    await page.getByTestId('query-history').getByRole('button', { name: new RegExp(queryId) }).click();
+    await page.getByTestId('query-results').waitFor();
+    await settled(() => page.getByTestId('sql-editor').textContent(), (t) => expect(t).toContain(`FROM ${store.id}`));
+
     // An error from the API shows its CloudTrail code.
     await page.getByTestId('sql-editor').click();
     await page.keyboard.press('Control+a');

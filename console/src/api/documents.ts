@@ -24,7 +24,7 @@ export const GET_EVENT_DATA_STORE = `query Store($input: EventDataStoreRefInput!
 export const START_QUERY = `mutation StartQuery($input: StartQueryInput!) { startQuery(input: $input) { queryId } }`;
 
 export const DESCRIBE_QUERY = `query DescribeQuery($input: QueryRefInput!) { describeQuery(input: $input) {
-  queryId queryStatus errorMessage waitReason
+  queryId queryStatus queryString errorMessage waitReason
   queryStatistics { eventsMatched eventsScanned bytesScanned executionTimeInMillis } } }`;
 
 export const GET_QUERY_RESULTS = `query QueryResults($input: GetQueryResultsInput!) { getQueryResults(input: $input) {
@@ -40,3 +40,5 @@ export const TRAIL_STATUS = `query TrailStatus($input: TrailNameInput!) { getTra
 
 export const INSIGHTS_METRIC_DATA = `query InsightMetrics($input: ListInsightsMetricDataInput!) {
   listInsightsMetricData(input: $input) { timestamps values nextToken } }`;
+
+export const LIST_QUERIES = `query Queries($input: ListQueriesInput!) { listQueries(input: $input) { queries { queryId queryStatus creationTime } } }`;

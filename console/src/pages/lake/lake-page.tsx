@@ -1,7 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { GET_EVENT_DATA_STORE, LIST_EVENT_DATA_STORES } from '../../api/documents';
 import { ApiError, gql } from '../../api/graphql-client';
 import { ErrorMessage } from '../../components/error-message';
+import { downloadResultsCsv } from './download-results';
+import { QueryHistory } from './query-history';
 import { ResultChart } from './result-chart';
 import { ResultsTable } from './results-table';
 import { SqlEditor } from './sql-editor';
@@ -31,6 +33,14 @@ export default function LakePage() {
   const [storesError, setStoresError] = useState<unknown>(null);
   const [statement, setStatement] = useState('');
   const lake = useLakeQuery();
+  // A query opened from the history brings its statement into the editor.
+  const opened = useRef(false);
+  useEffect(() => {
+    if (opened.current && lake.query?.queryString) {
+      opened.current = false;
+      setStatement(lake.query.queryString);
+    }
+  }, [lake.query?.queryString]);
 
   useEffect(() => {
     let cancelled = false;
@@ -132,14 +142,28 @@ export default function LakePage() {
         {lake.query?.errorMessage && <ErrorMessage error={new ApiError(lake.query.status, lake.query.errorMessage)} />}
       </section>
 
+      <QueryHistory
+        storeIds={ids}
+        refresh={`${lake.query?.queryId ?? ''}:${lake.running}`}
+        onOpen={(queryId) => {
+          opened.current = true;
+          void lake.open(queryId);
+        }}
+      />
+
       {lake.page && (
         <section aria-labelledby="results-heading">
           <h2 id="results-heading">Results</h2>
           <p className="muted">{lake.page.totalResultsCount} rows in all; showing {lake.page.rows.length}.</p>
           <ResultsTable columns={lake.page.columns} rows={lake.page.rows} />
-          {lake.page.nextToken && (
-            <button type="button" className="secondary" onClick={() => void lake.nextPage()}>Next results page</button>
-          )}
+          <div className="toolbar">
+            {lake.page.nextToken && (
+              <button type="button" className="secondary" onClick={() => void lake.nextPage()}>Next results page</button>
+            )}
+            <button type="button" className="secondary" onClick={() => downloadResultsCsv(lake.page!.columns, lake.page!.rows, lake.query!.queryId)}>
+              Download results page (CSV)
+            </button>
+          </div>
           <ResultChart key={lake.query?.queryId} columns={lake.page.columns} rows={lake.page.rows} />
         </section>
       )}

@@ -5,6 +5,7 @@ import { gql } from '../../api/graphql-client';
 export interface QueryState {
   queryId: string;
   status: string;
+  queryString?: string;
   waitReason?: string | null;
   errorMessage?: string | null;
   statistics?: { eventsMatched: number; eventsScanned: number; bytesScanned: number; executionTimeInMillis: number };
@@ -48,7 +49,7 @@ export function useLakeQuery() {
     async (queryId: string) => {
       try {
         const { describeQuery: d } = await gql<{ describeQuery: QueryState & { queryStatus: string; queryStatistics: QueryState['statistics'] } }>(DESCRIBE_QUERY, { input: { queryId } });
-        setQuery({ queryId, status: d.queryStatus, waitReason: d.waitReason, errorMessage: d.errorMessage, statistics: d.queryStatistics });
+        setQuery({ queryId, status: d.queryStatus, queryString: d.queryString, waitReason: d.waitReason, errorMessage: d.errorMessage, statistics: d.queryStatistics });
         if (RUNNING.has(d.queryStatus)) timer.current = window.setTimeout(() => void poll(queryId), POLL_MS);
         else if (d.queryStatus === 'FINISHED') await loadResults(queryId);
       } catch (err) {
@@ -75,6 +76,18 @@ export function useLakeQuery() {
     [poll],
   );
 
+  /** Shows an earlier query of the history: its status, statistics and results. */
+  const open = useCallback(
+    async (queryId: string) => {
+      window.clearTimeout(timer.current);
+      setError(null);
+      setPage(null);
+      setQuery({ queryId, status: 'QUEUED' });
+      await poll(queryId);
+    },
+    [poll],
+  );
+
   const cancel = useCallback(async () => {
     if (!query) return;
     try {
@@ -94,5 +107,5 @@ export function useLakeQuery() {
     }
   }, [query, page, loadResults]);
 
-  return { query, page, error, run, cancel, nextPage, running: !!query && RUNNING.has(query.status) };
+  return { query, page, error, run, open, cancel, nextPage, running: !!query && RUNNING.has(query.status) };
 }
