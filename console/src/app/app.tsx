@@ -55,7 +55,6 @@ export function App() {
   useEffect(() => {
     if (phase.kind === 'loading') start();
     // Only on mount: later loads are started by sign-in.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(

@@ -64,7 +64,6 @@ export function useLiveEvents(on: boolean, onEvent: (row: EventRow) => void): { 
       void client.dispose();
     };
     // onEvent is read through a ref by the caller; reconnecting on each render would lose events.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [on]);
 
   return { status, error };

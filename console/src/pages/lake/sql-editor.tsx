@@ -52,7 +52,6 @@ export function SqlEditor({ value, onChange, storeIds, onRun, label }: { value: 
     view.current = new EditorView({ state, parent: shadow, root: shadow });
     return () => view.current?.destroy();
     // The store list rebuilds the editor (completion schema); text changes flow out via onChange.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [storeIds.join(',')]);
 
   // A sample query chosen outside replaces the text.
