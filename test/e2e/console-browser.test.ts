@@ -175,6 +175,27 @@ describe('console in headless Chromium', () => {
     expect(lines.slice(1).map((l) => l.split(',')[3]).sort()).toEqual(['RunInstances', 'StopInstances']);
   });
 
+  it('pages the history by keyset: 50, then the rest, and back', async () => {
+    const token = await app.login(app.admin);
+    const pager = { type: 'IAMUser', principalId: 'AIDAPAGER', arn: 'arn:aws:iam::111122223333:user/pager', accountId: '111122223333', accessKeyId: 'AKIAPAGER', userName: 'pager' };
+    const events = Array.from({ length: 60 }, (_, i) => sampleEvent({ eventName: 'GetObject', userIdentity: pager }, 300 + i));
+    await record(token, events);
+    // A link (or reload) with the filter in its URL opens it as is.
+    await page.goto(`${app.baseUrl}/console/history?a=Username%3Apager`);
+    const rows = page.locator('table[aria-label="Events"] tbody tr[data-event-id]');
+    await settled(() => rows.first().getAttribute('data-event-id'), (id) => expect(id).toBe(events[0].eventID));
+    expect(await rows.count()).toBe(50);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await settled(() => rows.count(), (n) => expect(n).toBe(10));
+    expect(await rows.last().getAttribute('data-event-id')).toBe(events[59].eventID);
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await settled(() => rows.count(), (n) => expect(n).toBe(50));
+    // Back to alice for the live test.
+    await page.goto(`${app.baseUrl}/console/history?a=Username%3Aalice`);
+    await settled(() => rows.count(), (n) => expect(n).toBe(2));
+  });
+
   it('goes live and shows a matching event recorded meanwhile, not a non-matching one', async () => {
     const token = await app.login(app.admin);
     await page.getByRole('switch', { name: 'Live' }).check();

@@ -23,7 +23,12 @@ export function HistoryPage() {
   const query = params.toString();
   const filter = useMemo(() => filterFromParams(new URLSearchParams(query)), [query]);
   // Cursors of the pages before the current one: keyset paging has no page numbers.
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  // Keyed by the filter's query: a new filter starts at its first page in the same render (an
+  // effect resetting them would first fetch the new filter with the old filter's cursor).
+  const [paging, setPaging] = useState<{ query: string; cursors: Array<string | null> }>({ query, cursors: [null] });
+  const cursors = paging.query === query ? paging.cursors : [null];
+  const setCursors = (update: (c: Array<string | null>) => Array<string | null>) =>
+    setPaging((p) => ({ query, cursors: update(p.query === query ? p.cursors : [null]) }));
   const [rows, setRows] = useState<EventRow[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -33,8 +38,6 @@ export function HistoryPage() {
   // Applying an unchanged filter still reloads (the URL, hence `filter`, stays the same).
   const [reloads, setReloads] = useState(0);
   const after = cursors[cursors.length - 1];
-
-  useEffect(() => setCursors([null]), [filter]);
 
   useEffect(() => {
     let cancelled = false;
