@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import IORedis from 'ioredis';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { liveChannel } from '../../src/streaming/live-events.hub';
 import { startWorkers } from '../../workers/main';
 import { buildConsole, seriousViolations } from '../helpers/console-browser';
 import { RECORD, sampleEvent } from '../helpers/events';
@@ -200,6 +202,17 @@ describe('console in headless Chromium', () => {
     const token = await app.login(app.admin);
     await page.getByRole('switch', { name: 'Live' }).check();
     await settled(() => page.getByTestId('live-status').textContent(), (t) => expect(t).toBe('Live: live'));
+    // "live" is the socket's acknowledgement; the subscription itself is in place once the hub
+    // listens on the account's channel. Events recorded before that would never be streamed.
+    const redis = new IORedis(app.config.redisUrl);
+    try {
+      await settled(
+        async () => Number(((await redis.pubsub('NUMSUB', liveChannel(app.config.redisPrefix, app.admin.accountId))) as [string, number])[1]),
+        (n) => expect(n).toBeGreaterThan(0),
+      );
+    } finally {
+      redis.disconnect();
+    }
     const alice = { type: 'IAMUser', principalId: 'AIDAALICE', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333', accessKeyId: 'AKIAALICE', userName: 'alice' };
     const fresh = sampleEvent({ eventName: 'TerminateInstances', userIdentity: alice }, 1);
     const other = sampleEvent({ eventName: 'TerminateInstances', userIdentity: { ...alice, userName: 'carol' } }, 1);
