@@ -22,6 +22,11 @@ export function onSessionEnded(listener: Listener): () => void {
   return () => sessionEndedListeners.delete(listener);
 }
 
+/** Reports that the server refused the session elsewhere (e.g. the live socket): back to sign-in. */
+export function reportSessionEnded(): void {
+  sessionEndedListeners.forEach((l) => l());
+}
+
 export function isSessionEnded(err: unknown): boolean {
   return err instanceof ApiError && SESSION_ENDED.has(err.code);
 }

@@ -1,7 +1,7 @@
 import { createClient } from 'graphql-ws';
 import { useEffect, useState } from 'react';
 import { LIVE_EVENTS } from '../../api/documents';
-import { ApiError, authHeaders } from '../../api/graphql-client';
+import { ApiError, authHeaders, reportSessionEnded } from '../../api/graphql-client';
 import { type EventRow, rowFromRecord } from './event-row';
 
 interface LiveEvent {
@@ -35,7 +35,8 @@ export function useLiveEvents(on: boolean, onEvent: (row: EventRow) => void): { 
         connected: () => setStatus('live'),
         closed: (event) => {
           const code = (event as { code?: number }).code;
-          if (code === 4403) setError(new ApiError('ExpiredTokenException', 'The live stream refused the session: sign in again.'));
+          // 4403: the server refused the session (expired or revoked) when the socket opened.
+          if (code === 4403) reportSessionEnded();
           setStatus('closed');
         },
       },
