@@ -7,6 +7,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workers ./workers
 COPY bench ./bench
+COPY console ./console
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-slim

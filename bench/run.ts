@@ -1,6 +1,6 @@
 /**
  * `npm run bench [name…]`: ingest, lookup, GraphQL-overhead, noisy-neighbour, delivery, insights,
- * encryption, validation and Lake benchmarks (bench/*.ts) against a fresh database, each printed beside a
+ * encryption, validation, Lake and console bundle benchmarks (bench/*.ts) against a fresh database, each printed beside a
  * baseline measured in the same run. The api and the workers run as two processes, as
  * docker-compose.yml deploys them. Scale with BENCH_EVENTS (default 1,000,000) and BENCH_SECONDS
  * (load duration of the request-rate benchmark, default 10). Each run's table is also written to
@@ -23,6 +23,7 @@ import { benchDelivery } from './delivery';
 import { benchInsights } from './insights';
 import { benchEncryption } from './encryption';
 import { benchValidation } from './validation';
+import { benchConsole } from './console';
 import { benchLakeRetention } from './lake-retention';
 import { benchLakeQuery } from './lake-query';
 import { benchNoisyNeighbour } from './noisy-neighbour';
@@ -267,6 +268,11 @@ async function main(): Promise<void> {
     report(await benchEncryption());
     return;
   }
+  // Nor does the console's bundle size.
+  if (which.length === 1 && which[0] === 'console') {
+    printTable(await benchConsole());
+    return;
+  }
   const suffix = randomBytes(4).toString('hex');
   const databaseUrl = `${SERVER}/opentrail_bench_${suffix}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-bench-'));
@@ -299,6 +305,7 @@ async function main(): Promise<void> {
     if (want('validation')) rows.push(...(await benchValidation(SERVER)));
     if (want('lake-retention')) rows.push(...(await benchLakeRetention(EVENTS, SERVER)));
     if (want('lake-query')) rows.push(...(await benchLakeQuery(EVENTS, SERVER)));
+    if (want('console')) rows.push(...(await benchConsole()));
   } finally {
     await app.stop();
     await workers.stop();

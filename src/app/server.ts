@@ -11,6 +11,7 @@ import { isDatabaseUnavailable } from '../db/connection-errors';
 import { contextFailure, formatError } from '../graphql/error-format';
 import { httpStatusPlugin } from '../graphql/http-status.plugin';
 import { graphiqlRouter } from '../graphql/graphiql';
+import { consoleRouter } from '../console/console.router';
 import { complexityLimitPlugin, queryShapeRules } from '../graphql/limits';
 import { buildOpenTrailSchema } from '../graphql/schema';
 import { selfAuditPlugin } from '../graphql/self-audit.plugin';
@@ -21,7 +22,7 @@ import { attachLiveSubscriptions } from '../streaming/live-subscription.server';
 import { accountAdmission } from './account-admission.middleware';
 import type { Services } from './services';
 
-const KNOWN_ROUTES = new Set(['graphql', 'graphiql', 'ingest', 'event-history', 'healthz', 'readyz', 'metrics']);
+const KNOWN_ROUTES = new Set(['graphql', 'graphiql', 'console', 'ingest', 'event-history', 'healthz', 'readyz', 'metrics']);
 
 /** /readyz waits this long for PostgreSQL's answer before it says not ready. */
 const READY_TIMEOUT_MS = 2000;
@@ -71,6 +72,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
   });
   app.get('/metrics', metricsHandler(metrics));
   app.use(graphiqlRouter());
+  app.use(consoleRouter());
   // Per-account rate and concurrency limits, before bodies are read or anything is looked up.
   app.use(['/graphql', '/ingest', '/event-history/export'], accountAdmission(services));
   app.use(eventHttpRouter(services));
