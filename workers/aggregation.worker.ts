@@ -1,9 +1,8 @@
-import type { Job } from 'bullmq';
 import type { Services } from '../src/app/services';
-import type { JobPayloads } from './queues';
+import type { QueueJob } from '../src/jobs/queues';
 
 /** Routes one outbox row; a duplicate job finds it routed and does nothing. */
-export const aggregationWorker = (services: Services) => async (job: Job<JobPayloads['aggregation']>) => {
+export const aggregationWorker = (services: Services) => async (job: QueueJob<'aggregation'>) => {
   const routed = await services.outbox.route(job.data.outboxId);
   return { routed };
 };

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type Job, Queue, Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { loadConfigOrExit, openDatabase, rootLogger } from '../src/app/boot';
 import { closeServices, createServices, type Services } from '../src/app/services';
@@ -13,51 +13,32 @@ import { insightsWorker } from './insights.worker';
 import { kmsKeyDeletionWorker } from './kms-key-deletion.worker';
 import { digestWorker } from './digest.worker';
 import { outboxSweepWorker } from './outbox-sweep.worker';
-import { QUEUES, QUEUE_NAMES, type QueueName } from './queues';
+import { QUEUES, type QueueName, type TickQueue, WORKER_SETTINGS } from '../src/jobs/queues';
+import { checkHandlers, handle, type Handler } from './handler-registry';
 import { retentionWorker } from './retention.worker';
 import { webhookSweepWorker } from './webhook-sweep.worker';
 import { webhookWorker } from './webhook.worker';
 import { lakeImportWorker } from './lake-import.worker';
 import { lakeRetentionWorker } from './lake-retention.worker';
 import { lakeQuerySweepWorker, lakeQueryWorker } from './lake-query.worker';
-import { WEBHOOK_WORKER_OPTIONS } from '../src/streaming/webhook-jobs';
-
-type Handler = (job: Job, token?: string) => Promise<unknown>;
 
 /** Every handler, by queue; checked against QUEUES at boot. */
 function handlers(services: Services): Array<[QueueName, Handler]> {
   return [
-    [QUEUES.aggregation, aggregationWorker(services)],
-    [QUEUES.outboxSweep, outboxSweepWorker(services)],
-    [QUEUES.retention, retentionWorker(services)],
-    [QUEUES.delivery, deliveryWorker(services)],
-    [QUEUES.webhook, webhookWorker(services)],
-    [QUEUES.webhookSweep, webhookSweepWorker(services)],
-    [QUEUES.insights, insightsWorker(services)],
-    [QUEUES.kmsKeyDeletion, kmsKeyDeletionWorker(services)],
-    [QUEUES.digest, digestWorker(services)],
-    [QUEUES.lakeRetention, lakeRetentionWorker(services)],
-    [QUEUES.lakeImport, lakeImportWorker(services)],
-    [QUEUES.lakeQuery, lakeQueryWorker(services)],
-    [QUEUES.lakeQuerySweep, lakeQuerySweepWorker(services)],
+    handle(QUEUES.aggregation, aggregationWorker(services)),
+    handle(QUEUES.outboxSweep, outboxSweepWorker(services)),
+    handle(QUEUES.retention, retentionWorker(services)),
+    handle(QUEUES.delivery, deliveryWorker(services)),
+    handle(QUEUES.webhook, webhookWorker(services)),
+    handle(QUEUES.webhookSweep, webhookSweepWorker(services)),
+    handle(QUEUES.insights, insightsWorker(services)),
+    handle(QUEUES.kmsKeyDeletion, kmsKeyDeletionWorker(services)),
+    handle(QUEUES.digest, digestWorker(services)),
+    handle(QUEUES.lakeRetention, lakeRetentionWorker(services)),
+    handle(QUEUES.lakeImport, lakeImportWorker(services)),
+    handle(QUEUES.lakeQuery, lakeQueryWorker(services)),
+    handle(QUEUES.lakeQuerySweep, lakeQuerySweepWorker(services)),
   ];
-}
-
-const CONCURRENCY: Partial<Record<QueueName, number>> = { aggregation: 20, delivery: 4, webhook: 8, insights: 2, digest: 4, 'lake-query': 4 };
-/** Lock and stall settings that differ from BullMQ's defaults (see each module's reason). */
-const WORKER_OPTIONS: Partial<Record<QueueName, { lockDuration: number; stalledInterval: number; maxStalledCount: number }>> = {
-  webhook: WEBHOOK_WORKER_OPTIONS,
-};
-
-/** Refuses to start when a queue has no handler or two, or a handler names an unknown queue. */
-export function checkHandlers(list: Array<[string, unknown]>, queues: readonly string[] = QUEUE_NAMES): void {
-  const problems: string[] = [];
-  for (const q of queues) {
-    const n = list.filter(([name]) => name === q).length;
-    if (n !== 1) problems.push(`queue ${q} has ${n} handlers`);
-  }
-  for (const [name] of list) if (!queues.includes(name)) problems.push(`handler for unknown queue ${name}`);
-  if (problems.length) throw new Error(`Worker registry is inconsistent: ${problems.join('; ')}`);
 }
 
 /** Starts one BullMQ Worker per queue and the repeatable schedules (outbox sweep, retention). */
@@ -76,7 +57,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
   };
   connection.on('error', summarised('redis:workers', 'worker Redis connection error'));
   const workers = list.map(([name, handler]) => {
-    const worker = new Worker(name, handler, { connection, prefix: config.redisPrefix, concurrency: CONCURRENCY[name] ?? 1, ...WORKER_OPTIONS[name] });
+    const worker = new Worker(name, handler, { connection, prefix: config.redisPrefix, concurrency: 1, ...WORKER_SETTINGS[name] });
     worker.on('failed', (job, err) => {
       metrics.jobFailures.inc({ queue: name });
       // The same failure of many jobs (PostgreSQL down) is summarised; distinct ones are all written.
@@ -87,7 +68,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     return worker;
   });
   // Schedules go through the workers' patient connection: the api's producer fails fast by design.
-  const schedules: Array<[QueueName, number]> = [
+  const schedules: Array<[TickQueue, number]> = [
     [QUEUES.outboxSweep, config.outboxSweepIntervalSeconds],
     [QUEUES.retention, config.retentionIntervalSeconds],
     [QUEUES.delivery, config.deliveryIntervalSeconds],
@@ -129,7 +110,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
 const SCHEDULE_REASSERT_MS = 60_000;
 
 /** Creates or refreshes each periodic job's scheduler (idempotent: same id, same interval). */
-export async function upsertSchedules(connection: IORedis, prefix: string, schedules: Array<[QueueName, number]>): Promise<void> {
+export async function upsertSchedules(connection: IORedis, prefix: string, schedules: Array<[TickQueue, number]>): Promise<void> {
   for (const [name, seconds] of schedules) {
     const queue = new Queue(name, { connection, prefix });
     // A Queue with no 'error' listener prints each connection error's stack with console.error

@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { loadConfig } from '../../src/config';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
-import { QUEUE_NAMES } from '../../workers/queues';
+import { QUEUE_NAMES } from '../../src/jobs/queues';
 import { gql } from './client';
 import type { Cluster } from './cluster';
 import type { WebhookReceiver } from './receiver';

@@ -1,7 +1,8 @@
-import type { Queue } from 'bullmq';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import type { JobBulkEnqueuer } from '../jobs/job-queues';
+import { QUEUES } from '../jobs/queues';
 import { buildLogFileBody, MAX_RECORDS_PER_FILE, MAX_UNCOMPRESSED_BYTES_PER_FILE } from './log-file-body';
 import { logFileKey, uniqueSuffix } from './log-file-key';
 import type { LogFileNotifier } from './log-file-notifier';
@@ -44,9 +45,6 @@ export interface GroupResult {
 
 /** Per tick, at most this many groups are fanned out (the next tick takes the rest). */
 const MAX_GROUPS_PER_TICK = 10_000;
-/** Job id of a group: one job per (trail, account, region) exists at a time (BullMQ ignores a duplicate add). */
-export const deliveryJobId = (g: DeliveryGroup) =>
-  `deliver-${g.trailId}-${g.accountId}-${g.region}${g.kind === 'CloudTrail-Insight' ? '-insight' : ''}`;
 
 interface TrailTarget {
   id: string;
@@ -83,24 +81,11 @@ export class DeliveryService {
   }
 
   /** The periodic tick: one job per group with pending work; running or retrying groups are left alone. */
-  async fanOut(queue: Queue): Promise<number> {
+  async fanOut(jobs: JobBulkEnqueuer): Promise<number> {
     const groups = await files.groupsWithPendingEvents(this.pool, MAX_GROUPS_PER_TICK);
     if (groups.length === 0) return 0;
-    await queue.addBulk(
-      groups.map((g) => ({
-        name: 'deliver-group',
-        data: g,
-        opts: {
-          jobId: deliveryJobId(g),
-          // A bucket that became unwritable keeps its events pending; retries back off and the
-          // next tick re-adds the group once the attempts are spent. Nothing is lost either way.
-          attempts: 6,
-          backoff: { type: 'exponential', delay: Math.min(1000, this.config.deliveryIntervalSeconds * 1000) },
-          removeOnComplete: true,
-          removeOnFail: true,
-        },
-      })),
-    );
+    // One job id per group (deliveryJobId): a group already queued or retrying is left alone.
+    await jobs.enqueueBulk(QUEUES.delivery, 'deliver-group', groups.map((g) => ({ data: g })));
     return groups.length;
   }
 

@@ -7,7 +7,7 @@ import { LakeEventRouter } from '../lake/lake-event.router';
 import { ensureLakePartitionsAround } from '../lake/lake-partitions';
 import { type Metrics, setQueueDepthCollector } from '../observability/metrics';
 import { StreamingRouter } from '../streaming/streaming.router';
-import { QUEUE_NAMES } from '../../workers/queues';
+import { QUEUE_NAMES } from '../jobs/queues';
 import { EventHistoryService } from './event-history.service';
 import { EventRecorderService } from './event-recorder.service';
 import { EventRetentionService } from './event-retention.service';
@@ -44,7 +44,7 @@ export function createEventServices(core: { config: Config; db: Database; logger
   setQueueDepthCollector(metrics, async () => {
     const samples = [];
     for (const name of QUEUE_NAMES) {
-      const counts = await outbox.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed');
+      const counts = await outbox.jobs.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed');
       for (const [state, count] of Object.entries(counts)) samples.push({ queue: name, state, count });
     }
     return samples;

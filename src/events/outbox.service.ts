@@ -1,11 +1,11 @@
-import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { type RepeatedLog, repeatedLogFor } from '../observability/repeated-log';
-import { QUEUES, QUEUE_NAMES, outboxJobId, type QueueName } from '../../workers/queues';
+import { JobQueues } from '../jobs/job-queues';
+import { QUEUES } from '../jobs/queues';
 import { type BatchEvent, eventRepository, type OutboxBatch } from './event.repository';
 
 /** Registers work to run once the routing transaction has committed (never if it rolls back). */
@@ -61,8 +61,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export class OutboxService {
   /** Destination routers, in order: trails, Lake, streaming (event-services.ts), then Insights counting (insights-services.ts). */
   readonly routers: EventDestinationRouter[] = [];
+  /** Every queue's producer, on this fail-fast connection: the one way to add a job. */
+  readonly jobs: JobQueues;
   private readonly redis: IORedis;
-  private readonly queues = new Map<QueueName, Queue>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly repeated: RepeatedLog;
 
@@ -76,15 +77,7 @@ export class OutboxService {
       lazyConnect: false,
     });
     this.redis.on('error', () => undefined); // reconnects on its own; failures are logged per enqueue
-    for (const name of QUEUE_NAMES) {
-      const queue = new Queue(name, { connection: this.redis, prefix: config.redisPrefix });
-      queue.on('error', () => undefined);
-      this.queues.set(name, queue);
-    }
-  }
-
-  queue(name: QueueName): Queue {
-    return this.queues.get(name)!;
+    this.jobs = new JobQueues(this.redis, config.redisPrefix, config);
   }
 
   /**
@@ -107,9 +100,7 @@ export class OutboxService {
   private async send(outboxIds: string[]): Promise<void> {
     try {
       await withTimeout(
-        this.queue(QUEUES.aggregation).addBulk(
-          outboxIds.map((id) => ({ name: QUEUES.aggregation, data: { outboxId: id }, opts: jobOptions(outboxJobId(id)) })),
-        ),
+        this.jobs.enqueueBulk(QUEUES.aggregation, 'aggregation', outboxIds.map((id) => ({ data: { outboxId: id } }))),
         ENQUEUE_TIMEOUT_MS,
       );
     } catch (err) {
@@ -125,9 +116,7 @@ export class OutboxService {
   async sweep(): Promise<number> {
     const stale = await eventRepository.claimStaleOutbox(this.db.pool, SWEEP_GRACE_SECONDS, SWEEP_BATCH);
     if (stale.length > 0) {
-      await this.queue(QUEUES.aggregation).addBulk(
-        stale.map((r) => ({ name: QUEUES.aggregation, data: { outboxId: r.id }, opts: jobOptions(outboxJobId(r.id, r.attempts)) })),
-      );
+      await this.jobs.enqueueBulk(QUEUES.aggregation, 'aggregation', stale.map((r) => ({ data: { outboxId: r.id }, attempt: r.attempts })));
     }
     return stale.length;
   }
@@ -149,17 +138,7 @@ export class OutboxService {
 
   async close(): Promise<void> {
     await Promise.all(this.inFlight);
-    for (const queue of this.queues.values()) await queue.close().catch(() => undefined);
+    await this.jobs.close();
     this.redis.disconnect();
   }
-}
-
-function jobOptions(jobId: string) {
-  return {
-    jobId,
-    attempts: 5,
-    backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 5000 },
-  };
 }

@@ -1,10 +1,11 @@
-import type { Queue } from 'bullmq';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { type EventRow, normaliseRecord } from '../events/event-record';
 import type { EventWriter } from '../events/event-writer';
+import type { JobBulkEnqueuer } from '../jobs/job-queues';
+import { QUEUES } from '../jobs/queues';
 import { type Baseline, scanSeries, type Transition, WINDOW_MINUTES } from './detection';
 import { insightCountingRepository } from './insight-counting.repository';
 import { insightDetectionRepository as repo, type RegionState, type SeriesState } from './insight-detection.repository';
@@ -20,8 +21,6 @@ export interface AnalysisResult {
   ended: number;
 }
 
-/** Job id of one region's analysis. */
-export const insightsJobId = (accountId: string, region: string) => `insights-${accountId}-${region}`;
 
 /** Minutes judged per chunk (one read of counts, one state commit). */
 const CHUNK_MINUTES = 60;
@@ -57,16 +56,10 @@ export class InsightsDetectionService {
    * The periodic tick: one `analyze-region` job per counted (account, region), so several worker
    * processes share the regions (a job id per region: BullMQ ignores a duplicate while one waits).
    */
-  async fanOut(queue: Queue): Promise<number> {
+  async fanOut(jobs: JobBulkEnqueuer): Promise<number> {
     const regions = await repo.regions(this.db.pool);
     if (regions.length === 0) return 0;
-    await queue.addBulk(
-      regions.map((r) => ({
-        name: 'analyze-region',
-        data: { accountId: r.accountId, region: r.region },
-        opts: { jobId: insightsJobId(r.accountId, r.region), attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true },
-      })),
-    );
+    await jobs.enqueueBulk(QUEUES.insights, 'analyze-region', regions.map((r) => ({ data: { accountId: r.accountId, region: r.region } })));
     return regions.length;
   }
 

@@ -1,9 +1,10 @@
 import { randomUUID, sign } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { ServiceObjectWriter } from '../delivery/delivery.service';
 import { storageErrorCode } from '../delivery/delivery.service';
+import type { JobBulkEnqueuer } from '../jobs/job-queues';
+import { QUEUES } from '../jobs/queues';
 import { buildDigest, SIGNATURE_ALGORITHM, type DigestLogFile } from './digest-body';
 import { digestKey } from './digest-key';
 import { digestRepository as repo, type ChainKey, type DigestChain, type ListedLogFile } from './digest.repository';
@@ -22,8 +23,6 @@ const MAX_DIGESTS_PER_JOB = 500;
 const MAX_CHAINS_PER_TICK = 10_000;
 /** Late log files are looked for (backfill) among the windows of the last 7 days. */
 const BACKFILL_LOOKBACK_MS = 7 * 24 * 3600 * 1000;
-
-export const digestJobId = (k: ChainKey) => `digest-${k.trailId}-${k.accountId}-${k.region}`;
 
 /**
  * Digest files (ARCHITECTURE step 5, spec §6): per (trail, account, source region) chain, one
@@ -64,7 +63,7 @@ export class DigestService {
   }
 
   /** The periodic tick: reconcile every chain with the trails, then one job per chain with a digest due. */
-  async fanOut(queue: Queue): Promise<number> {
+  async fanOut(jobs: JobBulkEnqueuer): Promise<number> {
     const client = await this.pool.connect();
     try {
       await repo.reconcile(client, null);
@@ -73,13 +72,7 @@ export class DigestService {
     }
     const due = await repo.dueChains(this.pool, this.settings.digestIntervalSeconds, this.graceSeconds, MAX_CHAINS_PER_TICK);
     if (due.length === 0) return 0;
-    await queue.addBulk(
-      due.map((k) => ({
-        name: 'digest-chain',
-        data: k,
-        opts: { jobId: digestJobId(k), attempts: 6, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true },
-      })),
-    );
+    await jobs.enqueueBulk(QUEUES.digest, 'digest-chain', due.map((k) => ({ data: k })));
     return due.length;
   }
 

@@ -1,4 +1,3 @@
-import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import { PARTITION } from '../common/arn';
 import { OpenTrailError } from '../common/errors';
@@ -7,6 +6,8 @@ import { decodePageToken, encodePageToken } from '../common/page-token';
 import { type RequestContext, tenantOf } from '../common/request-context';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
+import type { JobQueues } from '../jobs/job-queues';
+import { QUEUES } from '../jobs/queues';
 import { type DeadLetterRow, deadLetterRepository } from './dead-letter.repository';
 import { compileEventPattern } from './event-pattern';
 import { EventRuleEntity } from './event-rule.entity';
@@ -31,8 +32,7 @@ export class EventRuleService {
   constructor(
     private readonly config: Config,
     private readonly db: Database,
-    private readonly webhookQueue: () => Queue,
-    private readonly jobOptions: () => Record<string, unknown>,
+    private readonly jobs: Pick<JobQueues, 'enqueue'>,
   ) {}
 
   /** Creates or replaces a rule (PutRule semantics); the signing secret is returned only on creation. */
@@ -110,11 +110,7 @@ export class EventRuleService {
     const found = await this.db.inTenantRaw(tenantOf(ctx), (client) =>
       deadLetterRepository.idsForRedrive(client, ctx.caller.accountId, rule.id, ids, REDRIVE_LIMIT), { readOnly: true });
     if (found.length === 0) return 0;
-    await this.webhookQueue().add(
-      'redrive',
-      { kind: 'redrive', ruleId: rule.id, deadLetterIds: found },
-      { ...this.jobOptions(), jobId: `redrive-${rule.id}-${Date.now()}-${randomToken(4)}` },
-    );
+    await this.jobs.enqueue(QUEUES.webhook, 'redrive', { kind: 'redrive', ruleId: rule.id, deadLetterIds: found });
     return found.length;
   }
 

@@ -2,13 +2,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import type { OutboxService } from '../events/outbox.service';
-import { QUEUES } from '../../workers/queues';
 import { EventRuleService } from './event-rule.service';
 import { LiveEventHub } from './live-events.hub';
 import { StreamingRouter } from './streaming.router';
 import { TopicService } from './topic.service';
 import { WebhookDeliveryService } from './webhook-delivery.service';
-import { webhookJobOptions } from './webhook-jobs';
 
 /** What the streaming module adds to Services. */
 export interface StreamingServices {
@@ -22,12 +20,11 @@ export interface StreamingServices {
 
 export function createStreamingServices(core: { config: Config; db: Database; logger: Logger; outbox: OutboxService }): StreamingServices {
   const { config, db, logger, outbox } = core;
-  const webhookQueue = () => outbox.queue(QUEUES.webhook);
   const liveEvents = new LiveEventHub(config.redisUrl, config.redisPrefix, logger.child({ module: 'live-events' }));
   return {
     topics: new TopicService(config, db),
-    eventRules: new EventRuleService(config, db, webhookQueue, () => webhookJobOptions(config)),
-    webhookDelivery: new WebhookDeliveryService(config, db, webhookQueue, logger.child({ module: 'webhook' })),
+    eventRules: new EventRuleService(config, db, outbox.jobs),
+    webhookDelivery: new WebhookDeliveryService(config, db, outbox.jobs, logger.child({ module: 'webhook' })),
     liveEvents,
     async closeStreamingServices() {
       await liveEvents.close();

@@ -3,13 +3,12 @@ import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { type AfterCommit, batchEvents, type EventDestinationRouter, type OutboxService } from '../events/outbox.service';
-import { QUEUES } from '../../workers/queues';
+import { QUEUES } from '../jobs/queues';
 import type { OutboxBatch } from '../events/event.repository';
 import { type EventBridgeEnvelope, MAX_EVENT_BYTES, ruleStateAccepts, toEventBridgeEnvelope } from './event-envelope';
 import { liveChannel, type LiveMessage } from './live-events.hub';
 import { cachedPattern } from './pattern-cache';
 import { type StoredRecord, storedRecordOf, webhookDeliveryRepository as repo } from './webhook-delivery.repository';
-import { webhookJobId, webhookJobOptions } from './webhook-jobs';
 
 /** Live messages stay well under Redis' limits and a client's patience. */
 const LIVE_CHUNK_BYTES = 512 * 1024;
@@ -41,10 +40,6 @@ export class StreamingRouter implements EventDestinationRouter {
   close(): void {
     this.publisher?.disconnect();
     this.publisher = null;
-  }
-
-  private get queue() {
-    return this.outbox.queue(QUEUES.webhook);
   }
 
   async route(client: PoolClient, batch: OutboxBatch, afterCommit: AfterCommit): Promise<void> {
@@ -86,13 +81,7 @@ export class StreamingRouter implements EventDestinationRouter {
   /** After commit; a job lost here (Redis away) is re-enqueued by the webhook sweep. */
   private async enqueue(ruleIds: string[], outboxId: string): Promise<void> {
     try {
-      await this.queue.addBulk(
-        ruleIds.map((ruleId) => ({
-          name: 'deliver',
-          data: { kind: 'deliver' as const, ruleId, outboxId },
-          opts: { ...webhookJobOptions(this.config), jobId: webhookJobId(ruleId, outboxId) },
-        })),
-      );
+      await this.outbox.jobs.enqueueBulk(QUEUES.webhook, 'deliver', ruleIds.map((ruleId) => ({ data: { kind: 'deliver' as const, ruleId, outboxId } })));
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, outboxId }, 'could not enqueue webhook jobs; the sweep will');
     }

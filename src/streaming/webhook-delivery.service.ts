@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
+import type { JobQueues } from '../jobs/job-queues';
+import { QUEUES, webhookJobId } from '../jobs/queues';
 import { deadLetterRepository } from './dead-letter.repository';
 import { toEventBridgeEnvelope } from './event-envelope';
 import { type PendingDelivery, type StoredRecord, webhookDeliveryRepository as repo } from './webhook-delivery.repository';
-import { webhookJobId, webhookJobOptions } from './webhook-jobs';
 import { sendSignedWebhook, type WebhookResult } from './webhook-sender';
 import { webhookTargetStateRepository as targets } from './webhook-target-state.repository';
 
@@ -46,13 +46,9 @@ export class WebhookDeliveryService {
   constructor(
     private readonly config: Config,
     private readonly db: Database,
-    private readonly queue: () => Queue,
+    private readonly jobs: Pick<JobQueues, 'enqueue' | 'queue'>,
     private readonly logger: Logger,
   ) {}
-
-  jobOptions() {
-    return webhookJobOptions(this.config);
-  }
 
   /** A run's hold on a row: a POST and a progress write fit in it with room to spare. */
   private leaseMs(): number {
@@ -199,7 +195,7 @@ export class WebhookDeliveryService {
     try {
       for (const outboxId of await repo.pendingOfRule(this.db.pool, ruleId, WAKE_LIMIT)) {
         if (outboxId === exceptOutboxId) continue;
-        const job = await this.queue().getJob(webhookJobId(ruleId, outboxId));
+        const job = await this.jobs.queue(QUEUES.webhook).getJob(webhookJobId(ruleId, outboxId));
         if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
       }
     } catch (err) {
@@ -247,11 +243,11 @@ export class WebhookDeliveryService {
     let requeued = 0;
     for (const { ruleId, outboxId } of stale) {
       const jobId = webhookJobId(ruleId, outboxId);
-      const job = await this.queue().getJob(jobId);
+      const job = await this.jobs.queue(QUEUES.webhook).getJob(jobId);
       const state = job ? await job.getState() : 'unknown';
       if (state === 'failed' || state === 'completed') await job!.remove();
       else if (state !== 'unknown') continue; // alive: waiting, delayed or active
-      await this.queue().add('deliver', { kind: 'deliver', ruleId, outboxId }, { ...this.jobOptions(), jobId });
+      await this.jobs.enqueue(QUEUES.webhook, 'deliver', { kind: 'deliver', ruleId, outboxId });
       requeued++;
     }
     return requeued;

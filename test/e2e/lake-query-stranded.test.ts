@@ -1,6 +1,8 @@
 import { gunzipSync } from 'node:zlib';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
 import { startWorkers } from '../../workers/main';
-import { lakeQueryJobId, QUEUES } from '../../workers/queues';
+import { lakeQueryJobId, QUEUES } from '../../src/jobs/queues';
 import { sampleEvent } from '../helpers/events';
 import { createStore, qCall } from '../helpers/lake-query';
 import type { LakeSession } from '../helpers/lake-store';
@@ -80,8 +82,16 @@ describe('lake query never stranded', () => {
     expect((await waitForEnd(done)).queryStatus).toBe('FINISHED');
     const stuck = await queuedWithoutJob(done);
     // Its plain job id is taken by a job that fails (a malformed payload) and stays in the failed set.
-    const queue = app.services.outbox.queue(QUEUES.lakeQuery);
-    await queue.add('run', { queryId: 'not-a-query-id' }, { jobId: lakeQueryJobId(stuck), removeOnFail: { count: 100 } });
+    // Added past JobQueues on purpose: its typed enqueue derives the id from the payload.
+    const queue = app.services.outbox.jobs.queue(QUEUES.lakeQuery);
+    const redis = new IORedis(app.config.redisUrl, { maxRetriesPerRequest: null });
+    const raw = new Queue(QUEUES.lakeQuery, { connection: redis, prefix: app.config.redisPrefix });
+    try {
+      await raw.add('run', { queryId: 'not-a-query-id' }, { jobId: lakeQueryJobId(stuck), removeOnFail: { count: 100 } });
+    } finally {
+      await raw.close();
+      redis.disconnect();
+    }
     expect((await waitForEnd(stuck)).queryStatus).toBe('FINISHED');
     expect(await queue.getJobState(lakeQueryJobId(stuck))).toBe('failed');
     const { rows } = await app.db.pool.query(`SELECT enqueue_attempts FROM lake_queries WHERE id = $1`, [stuck]);
@@ -121,7 +131,7 @@ describe('lake query never stranded', () => {
     const theirs = await startWorkers(other.services);
     try {
       const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT count(*) AS n FROM ${store.id}` }, admin);
-      const queue = app.services.outbox.queue(QUEUES.lakeQuery);
+      const queue = app.services.outbox.jobs.queue(QUEUES.lakeQuery);
       // Taken by the other installation's worker, which refuses it and says why.
       for (let i = 0; i < 100 && (await queue.getJobState(lakeQueryJobId(queryId))) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 50));
       const job = await queue.getJob(lakeQueryJobId(queryId));

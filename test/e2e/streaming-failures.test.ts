@@ -1,6 +1,6 @@
 import { encodePageToken } from '../../src/common/page-token';
 import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, verifySignature } from '../../src/streaming/webhook-sender';
-import { QUEUES } from '../../workers/queues';
+import { QUEUES } from '../../src/jobs/queues';
 import { startWorkers } from '../../workers/main';
 import { RECORD, sampleEvent } from '../helpers/events';
 import { eventually, type Receiver, startReceiver, streamingCall, streamingFails } from '../helpers/streaming';
@@ -72,7 +72,7 @@ describe('streaming: retries, dead letters and redrive', () => {
   });
 
   it('keeps the receiver in backoff in Postgres (not in BullMQ attempts) until it accepts again', async () => {
-    const jobs = await app.services.outbox.queue(QUEUES.webhook).getJobs(['completed']);
+    const jobs = await app.services.outbox.jobs.queue(QUEUES.webhook).getJobs(['completed']);
     const deadLettering = jobs.find((j) => j.returnvalue?.deadLettered === 2);
     expect(deadLettering).toBeDefined();
     // The failed POSTs delayed the same job (three runs); none of them used a BullMQ attempt.
@@ -143,13 +143,13 @@ describe('streaming: retries, dead letters and redrive', () => {
     // Old enough for the sweeper (grace period elapsed), which enqueues a second aggregation job.
     await app.db.pool.query(`UPDATE event_outbox SET created_at = created_at - interval '1 minute', enqueued_at = enqueued_at - interval '1 minute' WHERE routed_at IS NULL`);
     expect(await app.services.outbox.sweep()).toBeGreaterThan(0);
-    const aggregation = await app.services.outbox.queue(QUEUES.aggregation).getJobCounts('waiting', 'prioritized', 'delayed');
+    const aggregation = await app.services.outbox.jobs.queue(QUEUES.aggregation).getJobCounts('waiting', 'prioritized', 'delayed');
     expect(aggregation.waiting + aggregation.prioritized + aggregation.delayed).toBeGreaterThanOrEqual(2);
     workers = await startWorkers(app.services);
     await eventually('all five events at the receiver', () => events.every((e) => forEvent(String(e.eventID)).length > 0));
     await eventually('routing and delivery to finish', settled);
     await eventually('the aggregation queue to drain', async () => {
-      const c = await app.services.outbox.queue(QUEUES.aggregation).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const c = await app.services.outbox.jobs.queue(QUEUES.aggregation).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       return c.waiting + c.active + c.delayed + c.prioritized === 0;
     });
     for (const e of events) expect(forEvent(String(e.eventID))).toHaveLength(1);

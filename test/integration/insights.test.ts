@@ -7,7 +7,7 @@ import { type Receiver, startReceiver, streamingCall } from '../helpers/streamin
 import { startWorkers } from '../../workers/main';
 import { MAX_ROUTING_WAIT_MS } from '../../src/insights/insights-detection.service';
 import { insightsWorker } from '../../workers/insights.worker';
-import type { Job } from 'bullmq';
+import type { QueueJob } from '../../src/jobs/queues';
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
@@ -377,7 +377,7 @@ describe('Insights: detection over a backdated week, events, delivery and metric
 
   it('the worker tick fans out one job per region, which judges up to a minute ago', async () => {
     await app.db.pool.query(`UPDATE insights_regions SET analyzed_through = $1`, [new Date(today)]);
-    const tick = await insightsWorker(app.services)({ name: 'insights', data: {} } as Job);
+    const tick = await insightsWorker(app.services)({ name: 'insights', data: {} } as QueueJob<'insights'>);
     expect(tick).toEqual({ regions: 1 });
     const expected = Math.floor((Date.now() - 60_000) / MIN) * MIN;
     await waitFor('the region job', async () => {

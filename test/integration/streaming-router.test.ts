@@ -1,6 +1,5 @@
 import { StreamingRouter } from '../../src/streaming/streaming.router';
-import { webhookJobId } from '../../src/streaming/webhook-jobs';
-import { QUEUES } from '../../workers/queues';
+import { QUEUES, webhookJobId } from '../../src/jobs/queues';
 import { RECORD, sampleEvent } from '../helpers/events';
 import { streamingCall } from '../helpers/streaming';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -44,7 +43,7 @@ describe('StreamingRouter', () => {
       `SELECT r.name, d.event_ids FROM webhook_deliveries d JOIN event_rules r ON r.id = d.rule_id WHERE d.outbox_id = $1 ORDER BY r.name`, [batch.id]);
     expect(rows).toEqual([{ name: 'one', event_ids: [match.eventID] }, { name: 'two', event_ids: [match.eventID] }]);
     const { rows: rules } = await app.db.pool.query(`SELECT id, name FROM event_rules WHERE name IN ('one', 'two')`);
-    const jobs = await app.services.outbox.queue(QUEUES.webhook).getJobs(['waiting', 'delayed', 'prioritized']);
+    const jobs = await app.services.outbox.jobs.queue(QUEUES.webhook).getJobs(['waiting', 'delayed', 'prioritized']);
     const forBatch = jobs.filter((j) => j.data.kind === 'deliver' && j.data.outboxId === batch.id);
     expect(forBatch.map((j) => j.id).sort()).toEqual(rules.map((r) => webhookJobId(r.id, batch.id)).sort());
   });
@@ -57,7 +56,7 @@ describe('StreamingRouter', () => {
     // No workers run here; start from an unrouted batch with nothing announced for it.
     await app.db.pool.query(`UPDATE event_outbox SET routed_at = NULL WHERE id = $1`, [outbox.id]);
     await app.db.pool.query(`DELETE FROM webhook_deliveries WHERE outbox_id = $1`, [outbox.id]);
-    const queue = app.services.outbox.queue(QUEUES.webhook);
+    const queue = app.services.outbox.jobs.queue(QUEUES.webhook);
     for (const job of await queue.getJobs(['waiting', 'delayed', 'prioritized'])) if (job.data.outboxId === outbox.id) await job.remove();
     const jobsOfBatch = async () => (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).filter((j) => j.data.outboxId === outbox.id);
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DELIVERY_ID_HEADER } from '../../src/streaming/webhook-sender';
-import { QUEUES } from '../../workers/queues';
+import { QUEUES } from '../../src/jobs/queues';
 import { killProcess, type ChildApp } from '../../bench/lib/app-process';
 import { requireCompiledChild, startDeliveryChild } from '../helpers/delivery-process';
 import { RECORD, sampleEvent } from '../helpers/events';
@@ -122,7 +122,7 @@ describe('webhooks: a worker killed mid-delivery resends at most the POSTs in fl
     expect(inFlight).toBeGreaterThan(0);
     expect(resent).toBeLessThanOrEqual(inFlight);
     // The killed run's jobs came back through BullMQ's stalled-job check (seconds), not the sweep.
-    const jobs = await app.services.outbox.queue(QUEUES.webhook).getJobs(['completed']);
+    const jobs = await app.services.outbox.jobs.queue(QUEUES.webhook).getJobs(['completed']);
     expect(jobs.some((j) => j.stalledCounter > 0)).toBe(true);
   });
 });

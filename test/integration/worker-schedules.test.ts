@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { QUEUES } from '../../workers/queues';
+import { QUEUES } from '../../src/jobs/queues';
 import { startWorkers } from '../../workers/main';
 import { flushRedisPrefix, startTestApp, type TestApp } from '../helpers/test-app';
 

@@ -10,7 +10,7 @@ import { jsonbStorable } from '../../common/jsonb';
 import type { Database } from '../../db/database';
 import type { OutboxService } from '../../events/outbox.service';
 import type { StorageService } from '../../storage/storage.service';
-import { QUEUES } from '../../../workers/queues';
+import { QUEUES } from '../../jobs/queues';
 import { holdsCloudTrailEvents, resolveStore } from '../event-data-store-access';
 import { EventDataStoreEntity } from '../event-data-store.entity';
 import { parseStoreReference } from '../event-data-store-names';
@@ -354,9 +354,8 @@ export class LakeImportService {
   }
 
   private enqueue(importId: string): void {
-    this.outbox
-      .queue(QUEUES.lakeImport)
-      .add('run', { importId }, { jobId: `lake-import-${importId}`, removeOnComplete: true, removeOnFail: { count: 100 } })
+    this.outbox.jobs
+      .enqueue(QUEUES.lakeImport, 'run', { importId })
       .catch((err) => this.logger.warn({ importId, err: (err as Error).message }, 'lake import not enqueued; the sweep will run it'));
   }
 }

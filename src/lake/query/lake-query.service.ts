@@ -8,7 +8,7 @@ import type { Config } from '../../config';
 import type { Database } from '../../db/database';
 import type { OutboxService } from '../../events/outbox.service';
 import { evaluate } from '../../policies/policy-evaluator';
-import { lakeQueryJobId, QUEUES } from '../../../workers/queues';
+import { lakeQueryJobId, QUEUES } from '../../jobs/queues';
 import { resolveStore } from '../event-data-store-access';
 import type { EventDataStoreEntity } from '../event-data-store.entity';
 import { compileLakeQuery, loadLakeSqlParser } from '../sql/lake-sql.compiler';
@@ -208,9 +208,7 @@ export class LakeQueryService {
   /** Queues a run job (best effort: the sweep re-queues a query whose job never arrived). */
   private enqueue(id: string, attempt?: number): Promise<void> {
     return this.installation()
-      .then((installation) => this.outbox
-        .queue(QUEUES.lakeQuery)
-        .add('run', { queryId: id, installation }, { jobId: lakeQueryJobId(id, attempt), removeOnComplete: true, removeOnFail: { count: 100 } }))
+      .then((installation) => this.outbox.jobs.enqueue(QUEUES.lakeQuery, 'run', { queryId: id, installation }, attempt))
       .then(
         () => undefined,
         (err) => this.logger.warn({ queryId: id, err: (err as Error).message }, 'lake query not enqueued; the sweep will run it'),
@@ -424,7 +422,7 @@ export class LakeQueryService {
     let delivered = 0;
     for (const id of await undelivered(pool, ORPHAN_GRACE_SECONDS)) if (await deliverQueryResults(pool, this.storage, this.signer, this.logger, id)) delivered++;
     let requeued = 0;
-    const queue = this.outbox.queue(QUEUES.lakeQuery);
+    const queue = this.outbox.jobs.queue(QUEUES.lakeQuery);
     for (const { id, attempts } of await claimableQueued(pool, this.config.lakeQueryMaxRunningPerAccount, ENQUEUE_GRACE_SECONDS)) {
       const state = await queue.getJobState(lakeQueryJobId(id, attempts || undefined));
       if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') continue;
