@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
 import { batchEvents, type EventDestinationRouter } from '../events/outbox.service';
-import type { OutboxBatch } from '../events/event.repository';
+import type { BatchEvent, OutboxBatch } from '../events/event.repository';
 import { lazySelectable, trailSelects } from '../selectors/selector-matcher';
-import { trailRoutingRepository, type PendingRow, type RoutableEvent, type RoutableTrail } from './trail-routing.repository';
+import { trailRoutingRepository, type PendingRow, type RoutableTrail } from './trail-routing.repository';
 
 /** A trail covers an event's region when it is multi-region or the region is its home (spec §1.5). */
 export function trailCoversRegion(trail: Pick<RoutableTrail, 'isMultiRegionTrail' | 'homeRegion'>, region: string): boolean {
@@ -14,7 +14,7 @@ export function trailCoversRegion(trail: Pick<RoutableTrail, 'isMultiRegionTrail
  * unit-testable. Insights events go to trails whose insight selectors enable their type, as
  * `CloudTrail-Insight` rows: they are delivered in separate Insights files (spec §5.1).
  */
-export function selectDeliveries(trails: RoutableTrail[], events: RoutableEvent[]): PendingRow[] {
+export function selectDeliveries(trails: RoutableTrail[], events: BatchEvent[]): PendingRow[] {
   const out: PendingRow[] = [];
   for (const e of events) {
     const kind = e.eventCategory === 'Insight' ? 'CloudTrail-Insight' : 'CloudTrail';

@@ -20,18 +20,6 @@ export interface RoutableTrail {
   insightSelectors: InsightSelector[] | null;
 }
 
-export interface RoutableEvent {
-  eventId: string;
-  eventTime: Date;
-  region: string;
-  eventSource: string;
-  eventName: string;
-  eventCategory: string;
-  readOnly: boolean | null;
-  managementEvent: boolean;
-  record: string;
-}
-
 export interface PendingRow {
   trailId: string;
   region: string;

@@ -4,7 +4,7 @@ import { Errors, OpenTrailError } from '../common/errors';
 import { isDatabaseUnavailable } from '../db/connection-errors';
 import type { RequestContext, RequestMeta } from '../common/request-context';
 import { authenticateRequest, requestMeta } from '../graphql/context';
-import { evaluate } from '../policies/policy-evaluator';
+import { accessDenial } from '../policies/authorize';
 import { isKnownRegion } from '../regions/region-catalog';
 import type { Services } from '../app/services';
 
@@ -41,9 +41,8 @@ export async function authorizeHttp(req: Request, res: Response, services: Servi
   }
   if (!auth.caller) return { meta, subject: auth.auditSubject ?? unattributed, ctx: null, error: auth.authError ?? Errors.unauthenticated() };
   if (error) return { meta, subject: auth.auditSubject, ctx: null, error };
-  if (evaluate(auth.caller.policies, action, '*') !== 'Allow') {
-    return { meta, subject: auth.auditSubject, ctx: null, error: Errors.accessDenied(action, '*', auth.caller.identity.arn) };
-  }
+  const denial = accessDenial({ caller: auth.caller }, action, '*');
+  if (denial) return { meta, subject: auth.auditSubject, ctx: null, error: denial };
   return { meta, subject: auth.auditSubject, ctx: { ...meta, caller: auth.caller }, error: null };
 }
 

@@ -1,6 +1,6 @@
 import type { MiddlewareFn } from 'type-graphql';
 import { Errors } from '../common/errors';
-import { evaluate } from '../policies/policy-evaluator';
+import { authorize } from '../policies/authorize';
 import type { GraphQLContext } from './context';
 import { OPERATION_CATALOG } from './operation-catalog';
 
@@ -19,9 +19,7 @@ export const authorizationMiddleware: MiddlewareFn<GraphQLContext> = async ({ co
   if (!caller) throw context.authError ?? Errors.unauthenticated();
   if (spec.action) {
     const resource = spec.resource ? spec.resource(args, caller, context.meta) : '*';
-    if (evaluate(caller.policies, spec.action, resource) !== 'Allow') {
-      throw Errors.accessDenied(spec.action, resource, caller.identity.arn);
-    }
+    authorize({ caller }, spec.action, resource);
   }
   return next();
 };

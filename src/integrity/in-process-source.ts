@@ -1,7 +1,6 @@
-import { Errors } from '../common/errors';
 import { encodePageToken } from '../common/page-token';
 import type { RequestContext } from '../common/request-context';
-import { evaluate } from '../policies/policy-evaluator';
+import { authorize } from '../policies/authorize';
 import { bucketArn, objectArn, type StorageService } from '../storage/storage.service';
 import type { TrailReadService } from '../trails/trail-read.service';
 import type { SigningKeyService } from './signing-keys.service';
@@ -23,7 +22,7 @@ export class InProcessValidationSource implements ValidationSource {
   private readonly readers = new Map<string, Promise<(key: string) => Promise<SourceObject>>>();
 
   private allow(action: string, resource: string): void {
-    if (evaluate(this.ctx.caller.policies, action, resource) !== 'Allow') throw Errors.accessDenied(action, resource, this.ctx.caller.identity.arn);
+    authorize(this.ctx, action, resource);
   }
 
   async describeTrail(trailArn: string): Promise<TrailLocation | null> {

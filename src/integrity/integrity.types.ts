@@ -1,4 +1,5 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { ListPage } from '../graphql/list-page';
 
 @InputType()
 export class ListPublicKeysInput {
@@ -28,13 +29,7 @@ export class PublicKey {
 }
 
 @ObjectType({ simpleResolvers: true })
-export class ListPublicKeysResult {
-  @Field(() => [PublicKey])
-  publicKeyList!: PublicKey[];
-
-  @Field(() => String, { nullable: true })
-  nextToken!: string | null;
-}
+export class ListPublicKeysResult extends ListPage('publicKeyList', PublicKey, 'nextToken', { simpleResolvers: true }) {}
 
 @InputType()
 export class ValidateLogsInput {

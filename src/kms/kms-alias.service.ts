@@ -1,7 +1,7 @@
 import { decodePageToken, encodePageToken } from '../common/page-token';
 import { type RequestContext, tenantOf } from '../common/request-context';
 import type { Database } from '../db/database';
-import { evaluate } from '../policies/policy-evaluator';
+import { authorize } from '../policies/authorize';
 import { aliasArn, parseKeyId, validateAliasName } from './key-ids';
 import { kmsAliasRepository as aliases } from './kms-alias.repository';
 import type { KmsKeyRow } from './kms-key.repository';
@@ -91,7 +91,7 @@ export class KmsAliasService {
   /** The alias half of KMS's rule: IAM on the alias ARN (aliases have no policy of their own). */
   private authorizeAlias(ctx: RequestContext, name: string, action: string): void {
     const arn = aliasArn(ctx.region, ctx.caller.accountId, name);
-    if (evaluate(ctx.caller.policies, action, arn) !== 'Allow') throw KmsErrors.accessDenied(action, arn, ctx.caller.identity.arn);
+    authorize(ctx, action, arn, { denied: KmsErrors.accessDenied });
   }
 }
 

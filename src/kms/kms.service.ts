@@ -4,6 +4,7 @@ import { decodePageToken, encodePageToken } from '../common/page-token';
 import { type RequestContext, tenantOf } from '../common/request-context';
 import type { MasterKey } from '../crypto/master-key';
 import type { Database } from '../db/database';
+import { authorize } from '../policies/authorize';
 import { keyArn, type KeyRef, parseKeyId, parseKeyOrAlias } from './key-ids';
 import { kmsAliasRepository as aliases } from './kms-alias.repository';
 import { DEFAULT_POLICY_NAME, defaultKeyPolicy, keyPolicyAllows, type KeyPolicy, parseKeyPolicy } from './key-policy';
@@ -224,7 +225,7 @@ export class KmsService {
 
   private authorized(ctx: RequestContext, ref: KeyRef, row: KmsKeyRow | null, action: string): KmsKeyRow {
     if (!row) throw KmsErrors.notFound(ref.arn);
-    if (!keyPolicyAllows(storedPolicy(row), row, { caller: ctx.caller }, action)) throw KmsErrors.accessDenied(action, row.arn, ctx.caller.identity.arn);
+    authorize(ctx, action, row.arn, { allows: (caller) => keyPolicyAllows(storedPolicy(row), row, { caller }, action), denied: KmsErrors.accessDenied });
     return row;
   }
 }

@@ -1,4 +1,5 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { ListPage } from '../graphql/list-page';
 
 @ObjectType({ description: 'KMS KeyMetadata.' })
 export class KeyMetadata {
@@ -52,11 +53,7 @@ export class KeyListEntry {
 }
 
 @ObjectType()
-export class ListKeysResult {
-  @Field(() => [KeyListEntry]) keys!: KeyListEntry[];
-  @Field(() => String, { nullable: true }) nextMarker!: string | null;
-  @Field(() => Boolean) truncated!: boolean;
-}
+export class ListKeysResult extends ListPage('keys', KeyListEntry, 'nextMarker') {}
 
 @InputType()
 export class ScheduleKeyDeletionInput {
@@ -124,8 +121,4 @@ export class AliasListEntry {
 }
 
 @ObjectType()
-export class ListAliasesResult {
-  @Field(() => [AliasListEntry]) aliases!: AliasListEntry[];
-  @Field(() => String, { nullable: true }) nextMarker!: string | null;
-  @Field(() => Boolean) truncated!: boolean;
-}
+export class ListAliasesResult extends ListPage('aliases', AliasListEntry, 'nextMarker') {}

@@ -1,6 +1,7 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { AdvancedEventSelector, AdvancedEventSelectorInput } from '../trails/trail-selectors.types';
 import { Tag, TagInput } from '../trails/trail.types';
+import { ListPage } from '../graphql/list-page';
 
 /** GraphQL shapes of the event data store operations (spec §8.1.4), CloudTrail's names in lower camel case. */
 
@@ -137,10 +138,4 @@ export class EventDataStoreListItem {
 }
 
 @ObjectType()
-export class ListEventDataStoresResult {
-  @Field(() => [EventDataStoreListItem])
-  eventDataStores!: EventDataStoreListItem[];
-
-  @Field(() => String, { nullable: true })
-  nextToken!: string | null;
-}
+export class ListEventDataStoresResult extends ListPage('eventDataStores', EventDataStoreListItem, 'nextToken') {}

@@ -1,7 +1,6 @@
 import type { PoolClient } from 'pg';
-import type { OutboxBatch } from '../events/event.repository';
+import type { BatchEvent, OutboxBatch } from '../events/event.repository';
 import { batchEvents, type EventDestinationRouter } from '../events/outbox.service';
-import type { RoutableEvent } from '../delivery/trail-routing.repository';
 import { advancedSelectorMatches, lazySelectable } from '../selectors/selector-matcher';
 import { holdsCloudTrailEvents } from './event-data-store-access';
 import { insertLakeEventsJson } from './lake-event.repository';
@@ -13,8 +12,8 @@ export function storeCoversRegion(store: Pick<RoutableStore, 'multiRegionEnabled
 }
 
 /** Which events of a batch each store receives: region coverage, then any selector matching. Pure. */
-export function selectStoreEvents(stores: RoutableStore[], events: RoutableEvent[]): Map<RoutableStore, RoutableEvent[]> {
-  const out = new Map<RoutableStore, RoutableEvent[]>();
+export function selectStoreEvents(stores: RoutableStore[], events: BatchEvent[]): Map<RoutableStore, BatchEvent[]> {
+  const out = new Map<RoutableStore, BatchEvent[]>();
   for (const e of events) {
     const view = lazySelectable(e);
     for (const s of stores) {
@@ -28,7 +27,7 @@ export function selectStoreEvents(stores: RoutableStore[], events: RoutableEvent
   return out;
 }
 
-function insightTypeOf(e: RoutableEvent): string | undefined {
+function insightTypeOf(e: BatchEvent): string | undefined {
   const details = (JSON.parse(e.record) as { insightDetails?: { insightType?: string } }).insightDetails;
   return details?.insightType;
 }
@@ -38,9 +37,9 @@ function insightTypeOf(e: RoutableEvent): string | undefined {
  * source store that covers the event's region and enables its Insights type, delivered to that
  * source's destination. Insights events reach no other store. Pure.
  */
-export function selectInsightsDestinationEvents(sources: RoutableStore[], destinations: RoutableStore[], events: RoutableEvent[]): Map<RoutableStore, RoutableEvent[]> {
+export function selectInsightsDestinationEvents(sources: RoutableStore[], destinations: RoutableStore[], events: BatchEvent[]): Map<RoutableStore, BatchEvent[]> {
   const byId = new Map(destinations.map((d) => [d.id, d]));
-  const out = new Map<RoutableStore, RoutableEvent[]>();
+  const out = new Map<RoutableStore, BatchEvent[]>();
   for (const e of events) {
     if (e.eventCategory !== 'Insight') continue;
     const type = insightTypeOf(e);

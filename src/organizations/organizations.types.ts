@@ -1,4 +1,5 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { ListPage } from '../graphql/list-page';
 
 @ObjectType({ description: 'An account of an organization (AWS Organizations Account).' })
 export class OrganizationAccount {
@@ -55,19 +56,10 @@ export class Organization {
 }
 
 @ObjectType()
-export class ListAccountsResult {
-  @Field(() => [OrganizationAccount])
-  accounts!: OrganizationAccount[];
-
-  @Field(() => String, { nullable: true, description: 'Pass back to get the next page; null on the last page.' })
-  nextToken?: string | null;
-}
+export class ListAccountsResult extends ListPage('accounts', OrganizationAccount, 'nextToken', { cursorDescription: 'Pass back to get the next page; null on the last page.' }) {}
 
 @ObjectType()
-export class ListDelegatedAdministratorsResult {
-  @Field(() => [DelegatedAdministrator])
-  delegatedAdministrators!: DelegatedAdministrator[];
-}
+export class ListDelegatedAdministratorsResult extends ListPage('delegatedAdministrators', DelegatedAdministrator, 'none') {}
 
 @InputType()
 export class CreateAccountInput {

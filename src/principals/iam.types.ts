@@ -1,4 +1,5 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { ListPage } from '../graphql/list-page';
 
 @ObjectType({ description: 'An IAM user.' })
 export class IamUser {
@@ -100,46 +101,16 @@ export class ManagedPolicy {
 }
 
 @ObjectType()
-export class ListUsersResult {
-  @Field(() => [IamUser])
-  users!: IamUser[];
-
-  @Field(() => Boolean)
-  isTruncated!: boolean;
-
-  @Field(() => String, { nullable: true, description: 'Pass as `marker` to get the next page.' })
-  marker?: string | null;
-}
+export class ListUsersResult extends ListPage('users', IamUser, 'marker') {}
 
 @ObjectType()
-export class ListRolesResult {
-  @Field(() => [IamRole])
-  roles!: IamRole[];
-
-  @Field(() => Boolean)
-  isTruncated!: boolean;
-
-  @Field(() => String, { nullable: true, description: 'Pass as `marker` to get the next page.' })
-  marker?: string | null;
-}
+export class ListRolesResult extends ListPage('roles', IamRole, 'marker') {}
 
 @ObjectType()
-export class ListAccessKeysResult {
-  @Field(() => [AccessKeyMetadata])
-  accessKeyMetadata!: AccessKeyMetadata[];
-
-  @Field(() => Boolean)
-  isTruncated!: boolean;
-}
+export class ListAccessKeysResult extends ListPage('accessKeyMetadata', AccessKeyMetadata, 'isTruncated') {}
 
 @ObjectType()
-export class ListPoliciesResult {
-  @Field(() => [ManagedPolicy])
-  policies!: ManagedPolicy[];
-
-  @Field(() => Boolean)
-  isTruncated!: boolean;
-}
+export class ListPoliciesResult extends ListPage('policies', ManagedPolicy, 'isTruncated') {}
 
 @InputType()
 export class CreateUserInput {

@@ -7,7 +7,6 @@ import {
   type ResourcePolicy,
   type ResourcePolicyDecision,
   type ResourcePolicyRules,
-  type ResourcePolicyStatement,
   type ResourceRequest,
 } from '../policies/resource-policy';
 import { StorageErrors } from './storage.errors';
@@ -18,7 +17,6 @@ import { StorageErrors } from './storage.errors';
  */
 export type { Principal, RequestPrincipal };
 export type BucketPolicy = ResourcePolicy;
-export type BucketPolicyStatement = ResourcePolicyStatement;
 export type BucketRequest = ResourceRequest;
 export type BucketDecision = ResourcePolicyDecision;
 

@@ -1,5 +1,6 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from '../graphql/page-info';
+import { ListPage } from '../graphql/list-page';
 
 @InputType()
 export class BucketNameInput {
@@ -47,10 +48,7 @@ export class Bucket {
 }
 
 @ObjectType()
-export class ListBucketsResult {
-  @Field(() => [Bucket])
-  buckets!: Bucket[];
-}
+export class ListBucketsResult extends ListPage('buckets', Bucket, 'none') {}
 
 @ObjectType()
 export class BucketPolicyResult {

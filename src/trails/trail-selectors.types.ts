@@ -1,5 +1,6 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { Tag, TagInput } from './trail.types';
+import { ListPage } from '../graphql/list-page';
 
 /** GraphQL shapes of event selectors, Insights selectors and tags (spec §4.9). */
 
@@ -229,7 +230,4 @@ export class ResourceTag {
 }
 
 @ObjectType()
-export class ListTagsResult {
-  @Field(() => [ResourceTag])
-  resourceTagList!: ResourceTag[];
-}
+export class ListTagsResult extends ListPage('resourceTagList', ResourceTag, 'none') {}

@@ -1,4 +1,5 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { ListPage } from '../graphql/list-page';
 
 /** GraphQL shapes of the trail operations: CloudTrail's field names in lower camel case (spec §4.9). */
 
@@ -189,13 +190,7 @@ export class TrailInfo {
 }
 
 @ObjectType()
-export class ListTrailsResult {
-  @Field(() => [TrailInfo])
-  trails!: TrailInfo[];
-
-  @Field(() => String, { nullable: true })
-  nextToken!: string | null;
-}
+export class ListTrailsResult extends ListPage('trails', TrailInfo, 'nextToken') {}
 
 @ObjectType({ description: 'Status of a trail in the region of the request (spec §4.2).' })
 export class TrailStatusResult {

@@ -9,7 +9,6 @@ import { bootstrapIfEmpty, type TenantCredentials } from '../../src/organization
 import { startApp, startWorkerProcess, type AppProcess, type WorkerProcess } from '../../bench/lib/app-process';
 import { freePort, PrivateRedis } from '../../bench/lib/servers';
 import { childEnv } from '../helpers/app-processes';
-import { waitFor } from '../helpers/delivery';
 import { sampleEvent } from '../helpers/events';
 import { dropDatabase, testConfig } from '../helpers/test-app';
 

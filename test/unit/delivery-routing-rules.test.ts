@@ -1,7 +1,8 @@
 import { LOG_FILE_NAME, logFileKey, uniqueSuffix } from '../../src/delivery/log-file-key';
 import { buildLogFileBody } from '../../src/delivery/log-file-body';
 import { selectDeliveries, trailCoversRegion } from '../../src/delivery/trail-event.router';
-import type { RoutableEvent, RoutableTrail } from '../../src/delivery/trail-routing.repository';
+import type { BatchEvent } from '../../src/events/event.repository';
+import type { RoutableTrail } from '../../src/delivery/trail-routing.repository';
 import { gunzipSync } from 'node:zlib';
 
 const at = new Date(Date.UTC(2024, 2, 2, 10, 15, 59));
@@ -57,9 +58,10 @@ const trail = (over: Partial<RoutableTrail>): RoutableTrail => ({
 });
 
 let n = 0;
-const event = (over: Partial<RoutableEvent>): RoutableEvent => ({
+const event = (over: Partial<BatchEvent>): BatchEvent => ({
   eventId: `e${++n}`, eventTime: at, region: 'us-east-1', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances',
   eventCategory: 'Management', readOnly: false, managementEvent: true,
+  errorCode: null, userIdentityArn: null, userAgent: null,
   record: JSON.stringify({ eventType: 'AwsApiCall', userIdentity: { arn: 'arn:aws:iam::111111111111:user/a' } }), ...over,
 });
 

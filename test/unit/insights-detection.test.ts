@@ -2,11 +2,6 @@ import { baselinePeak, endThreshold, type OpenInsight, scanSeries, startThreshol
 import { poisson, rng } from '../helpers/random';
 import { BASELINE_MINUTES } from '../../src/insights/insight-series';
 
-
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
-}
-
 const DAY = new Date('2026-03-10T00:00:00Z');
 
 /**

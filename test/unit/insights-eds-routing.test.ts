@@ -1,6 +1,6 @@
 import { selectInsightsDestinationEvents, selectStoreEvents } from '../../src/lake/lake-event.router';
 import type { RoutableStore } from '../../src/lake/lake-routing.repository';
-import type { RoutableEvent } from '../../src/delivery/trail-routing.repository';
+import type { BatchEvent } from '../../src/events/event.repository';
 
 const MANAGEMENT = [{ Name: 'm', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }];
 const INSIGHT = [{ Name: 'i', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }];
@@ -8,15 +8,17 @@ const INSIGHT = [{ Name: 'i', FieldSelectors: [{ Field: 'eventCategory', Equals:
 const store = (id: string, over: Partial<RoutableStore> = {}): RoutableStore => ({
   id, accountId: '111111111111', region: 'us-east-1', multiRegionEnabled: true, advancedEventSelectors: MANAGEMENT, ...over,
 });
-const insight = (eventId: string, region: string, insightType: string): RoutableEvent => ({
+const insight = (eventId: string, region: string, insightType: string): BatchEvent => ({
   eventId, eventTime: new Date('2026-01-01T10:00:00Z'), region, eventSource: '', eventName: '', eventCategory: 'Insight', readOnly: null, managementEvent: false,
+  errorCode: null, userIdentityArn: null, userAgent: null,
   record: JSON.stringify({ eventID: eventId, eventCategory: 'Insight', insightDetails: { insightType } }),
 });
-const management = (eventId: string): RoutableEvent => ({
+const management = (eventId: string): BatchEvent => ({
   eventId, eventTime: new Date('2026-01-01T10:00:00Z'), region: 'us-east-1', eventSource: 'ssm.amazonaws.com', eventName: 'PutParameter', eventCategory: 'Management', readOnly: false, managementEvent: true,
+  errorCode: null, userIdentityArn: null, userAgent: null,
   record: JSON.stringify({ eventID: eventId }),
 });
-const ids = (m: Map<RoutableStore, RoutableEvent[]>, s: RoutableStore) => (m.get(s) ?? []).map((e) => e.eventId);
+const ids = (m: Map<RoutableStore, BatchEvent[]>, s: RoutableStore) => (m.get(s) ?? []).map((e) => e.eventId);
 
 describe('Insights events to event data stores (spec §10 "EDS Insights")', () => {
   const dest = store('dest', { advancedEventSelectors: INSIGHT });

@@ -1,5 +1,6 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { Tag, TagInput } from '../../trails/trail.types';
+import { ListPage } from '../../graphql/list-page';
 
 /** GraphQL shapes of the channel operations and PutAuditEvents (spec §9). */
 
@@ -112,13 +113,7 @@ export class ChannelListItem {
 }
 
 @ObjectType()
-export class ListChannelsResult {
-  @Field(() => [ChannelListItem])
-  channels!: ChannelListItem[];
-
-  @Field(() => String, { nullable: true })
-  nextToken!: string | null;
-}
+export class ListChannelsResult extends ListPage('channels', ChannelListItem, 'nextToken') {}
 
 @InputType()
 export class AuditEventInput {

@@ -1,4 +1,5 @@
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { ListPage } from '../../graphql/list-page';
 
 /** GraphQL shapes of the import operations (spec §8.4). Statistics are longs: Float keeps them exact up to 2^53. */
 
@@ -144,13 +145,7 @@ export class ImportsListItem {
 }
 
 @ObjectType()
-export class ListImportsResult {
-  @Field(() => [ImportsListItem])
-  imports!: ImportsListItem[];
-
-  @Field(() => String, { nullable: true })
-  nextToken!: string | null;
-}
+export class ListImportsResult extends ListPage('imports', ImportsListItem, 'nextToken') {}
 
 @InputType()
 export class ListImportFailuresInput {
@@ -183,10 +178,4 @@ export class ImportFailureListItem {
 }
 
 @ObjectType()
-export class ListImportFailuresResult {
-  @Field(() => [ImportFailureListItem])
-  failures!: ImportFailureListItem[];
-
-  @Field(() => String, { nullable: true })
-  nextToken!: string | null;
-}
+export class ListImportFailuresResult extends ListPage('failures', ImportFailureListItem, 'nextToken') {}

@@ -7,7 +7,7 @@ import { type RequestContext, tenantOf } from '../../common/request-context';
 import type { Config } from '../../config';
 import type { Database } from '../../db/database';
 import type { OutboxService } from '../../events/outbox.service';
-import { evaluate } from '../../policies/policy-evaluator';
+import { authorize } from '../../policies/authorize';
 import { lakeQueryJobId, QUEUES } from '../../jobs/queues';
 import { resolveStore } from '../event-data-store-access';
 import type { EventDataStoreEntity } from '../event-data-store.entity';
@@ -128,9 +128,7 @@ export class LakeQueryService {
     });
     for (const store of stores) {
       if (!QUERYABLE.has(store.status)) throw LakeQueryErrors.inactiveStore(store.arn, store.status);
-      if (evaluate(ctx.caller.policies, 'cloudtrail:StartQuery', store.arn) !== 'Allow') {
-        throw Errors.accessDenied('cloudtrail:StartQuery', store.arn, ctx.caller.identity.arn);
-      }
+      authorize(ctx, 'cloudtrail:StartQuery', store.arn);
       // Spec §7: a store whose key is disabled, deleted or no longer lets CloudTrail decrypt cannot be queried.
       if (store.kmsKeyId) await this.keys.checkEventDataStoreKey(store.kmsKeyId, { region: store.region, accountId: store.accountId, storeArn: store.arn });
     }

@@ -1,5 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { ListPage } from '../../graphql/list-page';
 
 /** GraphQL shapes of the Lake query operations (spec §8.2.3), CloudTrail's names in lower camel case. */
 
@@ -176,13 +177,7 @@ export class LakeQuerySummary {
 }
 
 @ObjectType()
-export class ListQueriesResult {
-  @Field(() => [LakeQuerySummary])
-  queries!: LakeQuerySummary[];
-
-  @Field(() => String, { nullable: true })
-  nextToken!: string | null;
-}
+export class ListQueriesResult extends ListPage('queries', LakeQuerySummary, 'nextToken') {}
 
 @ObjectType()
 export class CancelQueryResult {

@@ -134,6 +134,3 @@ export const LAKE_FUNCTIONS: Record<string, LakeFunction> = {
   array_position: lake('array_position', 2, 2),
   slice: lake('slice', 3, 3),
 };
-
-/** Functions printed as SQL syntax rather than calls. */
-export const SYNTAX_FUNCTIONS = new Set(['greatest', 'least', 'coalesce', 'nullif', 'if']);

@@ -67,8 +67,6 @@ const USER_IDENTITY: Record<string, StructField> = {
 export const RESOURCE_FIELDS: Record<string, StructField> = {
   accountid: s('accountId'), type: s('type'), arn: s('ARN'), arnprefix: s('ARNPrefix'),
 };
-/** Trino expands UNNEST(resources) into these columns, in this order. */
-export const RESOURCE_FIELD_ORDER = ['accountid', 'type', 'arn', 'arnprefix'];
 
 const EVENT_DATA: Record<string, StructField> = {
   version: s('version'),
