@@ -2,7 +2,7 @@ import type { MiddlewareFn } from 'type-graphql';
 import { Errors } from '../common/errors';
 import { authorize } from '../policies/authorize';
 import type { GraphQLContext } from './context';
-import { OPERATION_CATALOG } from './operation-catalog';
+import { operationCatalog } from './operation-catalog';
 
 /**
  * The one place every operation is authorized: before a root field resolves, its spec in the
@@ -11,7 +11,7 @@ import { OPERATION_CATALOG } from './operation-catalog';
  */
 export const authorizationMiddleware: MiddlewareFn<GraphQLContext> = async ({ context, info, args }, next) => {
   if (info.path.prev !== undefined) return next();
-  const spec = OPERATION_CATALOG[info.fieldName];
+  const spec = operationCatalog()[info.fieldName];
   if (!spec) throw Errors.internal();
   if (context.regionError) throw context.regionError;
   if (spec.public) return next();

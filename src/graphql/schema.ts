@@ -1,7 +1,8 @@
 import { GraphQLSchema, printSchema, lexicographicSortSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { authorizationMiddleware } from './authorization.middleware';
-import { OPERATION_CATALOG } from './operation-catalog';
+import { operationCatalog } from './operation-catalog';
+import type { OperationSpecs } from './operation-spec';
 import { RESOLVERS } from './resolvers';
 import { topicSubscriptionsUnsupported } from '../streaming/subscription-pubsub';
 
@@ -14,17 +15,22 @@ export async function buildOpenTrailSchema(): Promise<GraphQLSchema> {
     validate: false,
     emitSchemaFile: false,
   });
+  checkOperationCatalog(schema, operationCatalog());
+  return schema;
+}
+
+/** The boot-time check: every root field (Query, Mutation, Subscription) has exactly one spec. */
+export function checkOperationCatalog(schema: GraphQLSchema, catalog: OperationSpecs): void {
   const rootFields = [
     ...Object.keys(schema.getQueryType()?.getFields() ?? {}),
     ...Object.keys(schema.getMutationType()?.getFields() ?? {}),
     ...Object.keys(schema.getSubscriptionType()?.getFields() ?? {}),
   ];
-  const missing = rootFields.filter((f) => !OPERATION_CATALOG[f]);
-  const stale = Object.keys(OPERATION_CATALOG).filter((f) => !rootFields.includes(f));
+  const missing = rootFields.filter((f) => !catalog[f]);
+  const stale = Object.keys(catalog).filter((f) => !rootFields.includes(f));
   if (missing.length || stale.length) {
     throw new Error(`Operation catalog out of step with the schema: missing ${missing.join(', ') || 'none'}; unknown ${stale.join(', ') || 'none'}`);
   }
-  return schema;
 }
 
 /** The SDL committed as schema/schema.graphql (sorted, so it diffs cleanly). */

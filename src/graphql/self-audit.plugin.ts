@@ -6,7 +6,7 @@ import type { AuditSubject } from '../auth/authenticator';
 import { type ApiCall, type ApiCallRecorder, redactSecrets } from '../common/api-call';
 import type { RequestMeta } from '../common/request-context';
 import type { GraphQLContext } from './context';
-import { OPERATION_CATALOG } from './operation-catalog';
+import { operationCatalog } from './operation-catalog';
 
 /**
  * Self-audit: every root field of every executed operation becomes one CloudTrail event of the
@@ -36,7 +36,7 @@ export function selfAuditPlugin(schema: () => GraphQLSchema, recorder: () => Api
             const fields = rootType ? [...collectFields(schema(), fragments, request.variables ?? {}, rootType, operation.selectionSet).values()].map((nodes) => nodes[0]) : [];
             for (const selection of fields) {
               if (selection.name.value.startsWith('__')) continue;
-              const spec = OPERATION_CATALOG[selection.name.value];
+              const spec = operationCatalog()[selection.name.value];
               const fieldDef = rootType?.getFields()[selection.name.value];
               if (!spec || !fieldDef) continue;
               const key = selection.alias?.value ?? selection.name.value;

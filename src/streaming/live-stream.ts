@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { subjectOf } from '../auth/authenticator';
 import { authorizationMiddleware } from '../graphql/authorization.middleware';
 import { type GraphQLContext, requestContext } from '../graphql/context';
-import { OPERATION_CATALOG } from '../graphql/operation-catalog';
+import { operationCatalog } from '../graphql/operation-catalog';
 import { toEventBridgeEnvelope } from './event-envelope';
 import { compileEventPattern } from './event-pattern';
 import type { LiveMessage } from './live-events.hub';
@@ -21,7 +21,7 @@ export async function liveEventStream(args: { pattern?: string | null }, context
   await authorizationMiddleware({ context, info, args, root: undefined }, async () => undefined);
   const ctx = requestContext(context);
   const pattern = args.pattern ? compileEventPattern(args.pattern) : null;
-  const spec = OPERATION_CATALOG.events!;
+  const spec = operationCatalog().events!;
   await context.services.apiCallRecorder.recordApiCalls([{
     meta: context.meta, subject: subjectOf(ctx.caller), eventTime: new Date(), eventSource: spec.eventSource,
     eventName: spec.eventName, readOnly: true, managementEvent: true,
