@@ -120,6 +120,7 @@ export async function benchNoisyNeighbour(app: AppProcess, a: BenchTenant, b: Be
     ingestBody: ndjson(a.creds.accountId, 1000, 10_000),
   };
   const rows = [await phase(app, a, b, samples, work, 'default limits')];
+  if (process.env.BENCH_NOISY_TUNED === '0') return rows; // the default row only
   const tuned = await startApp({ ...env, ...TUNED_LIMITS, PORT: '0' });
   try {
     await new Promise((resolve) => setTimeout(resolve, 11_000)); // the default phase's windows expire
@@ -131,21 +132,36 @@ export async function benchNoisyNeighbour(app: AppProcess, a: BenchTenant, b: Be
   return rows;
 }
 
+/**
+ * BENCH_NOISY_REPEAT idle/flood pairs (default 3): on a machine shared with other work one pair
+ * says little, so the row reports the median of each figure and of the pairs' ratios.
+ */
+const REPEATS = Math.max(1, Number(process.env.BENCH_NOISY_REPEAT ?? 3));
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
 async function phase(app: AppProcess, a: BenchTenant, b: BenchTenant, samples: number, work: Workload, label: string): Promise<Row> {
-  await lookups(app, b, 20); // warm-up, not measured
-  const idle = summarize(await lookups(app, b, samples));
+  const pairs: Array<{ idle: ReturnType<typeof summarize>; busy: ReturnType<typeof summarize> }> = [];
+  const outcomes: Record<string, number> = {};
+  for (let r = 0; r < REPEATS; r++) {
+    if (r > 0) await new Promise((resolve) => setTimeout(resolve, 11_000)); // A's windows expire between pairs
+    await lookups(app, b, 20); // warm-up, not measured
+    const idle = summarize(await lookups(app, b, samples));
 
-  const flooder = await startFlood({ url: app.url, base: app.base }, a.token, work);
-  await new Promise((resolve) => setTimeout(resolve, 1000)); // let the flood reach its limits
-  const busy = summarize(await lookups(app, b, samples));
-  const outcomes = await flooder.stop();
-
+    const flooder = await startFlood({ url: app.url, base: app.base }, a.token, work);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // let the flood reach its limits
+    const busy = summarize(await lookups(app, b, samples));
+    for (const [k, v] of Object.entries(await flooder.stop())) outcomes[k] = (outcomes[k] ?? 0) + v;
+    pairs.push({ idle, busy });
+    console.error(`noisy neighbour, ${label}, pair ${r + 1}: idle p99 ${fmt(idle.p99, 2)} ms, flood p99 ${fmt(busy.p99, 2)} ms, ${fmt(busy.p99 / idle.p99, 2)}x`);
+  }
+  const m = (pick: (p: (typeof pairs)[number]) => number) => median(pairs.map(pick));
   const tally = Object.entries(outcomes).map(([k, v]) => `${fmt(v)} ${k}`).join(', ');
+  const ratios = pairs.map((p) => `${fmt(p.busy.p99 / p.idle.p99, 2)}x`).join(', ');
   return {
-    benchmark: `noisy neighbour, ${label}: tenant B lookupEvents (5/s) while tenant A floods (${work.kinds.join(', ')}; A's requests: ${tally})`,
-    measured: `p50 ${fmt(busy.p50, 2)} / p99 ${fmt(busy.p99, 2)} ms (${busy.n} samples)`,
-    baseline: `p50 ${fmt(idle.p50, 2)} / p99 ${fmt(idle.p99, 2)} ms idle`,
-    ratio: `${fmt(busy.p99 / idle.p99, 2)}x`,
+    benchmark: `noisy neighbour, ${label}: tenant B lookupEvents (5/s) while tenant A floods (${work.kinds.join(', ')}; A's requests: ${tally}); medians of ${pairs.length} idle/flood pairs (${ratios})`,
+    measured: `p50 ${fmt(m((p) => p.busy.p50), 2)} / p99 ${fmt(m((p) => p.busy.p99), 2)} ms (${samples} samples a pair)`,
+    baseline: `p50 ${fmt(m((p) => p.idle.p50), 2)} / p99 ${fmt(m((p) => p.idle.p99), 2)} ms idle`,
+    ratio: `${fmt(m((p) => p.busy.p99 / p.idle.p99), 2)}x`,
     target: '<= 2.00x',
   };
 }

@@ -65,6 +65,14 @@ export interface Config {
   accountRateBurst: number;
   /** Requests of one account served at the same time (across replicas). */
   accountMaxConcurrentRequests: number;
+  /** GraphQL requests this api process runs at once; those waiting take turns by account. */
+  graphqlMaxRunningRequests: number;
+  /** Events one account may send to /ingest per second (its own budget beside the request rate). */
+  accountIngestEventsPerSecond: number;
+  /** Events one account may send to /ingest above that rate in each 60-second window (imports). */
+  accountIngestBurstEvents: number;
+  /** /ingest uploads of one account written at the same time (across replicas). */
+  accountMaxConcurrentIngests: number;
   bodyLimitBytes: number;
   /** durable: every self-audit record waits for its WAL flush; async: records of read-only calls do not. */
   selfAuditReadCommit: 'durable' | 'async';
@@ -234,6 +242,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accountRateLimitPerSecond: read('ACCOUNT_RATE_LIMIT_PER_SECOND', integer(1, 1_000_000), 200),
     accountRateBurst: read('ACCOUNT_RATE_BURST', integer(1, 10_000_000), 2000),
     accountMaxConcurrentRequests: read('ACCOUNT_MAX_CONCURRENT_REQUESTS', integer(1, 10_000), 8),
+    graphqlMaxRunningRequests: read('GRAPHQL_MAX_RUNNING_REQUESTS', integer(1, 10_000), 10_000), // off by default: 4 measured worse for B (README)
+    // Ingest is bulk work the workers and PostgreSQL pay for after the request ends (routing,
+    // trails, stores, Insights); sized in src/graphql/README.md "What the limits buy, measured".
+    accountIngestEventsPerSecond: read('ACCOUNT_INGEST_EVENTS_PER_SECOND', integer(1, 10_000_000), 5000),
+    accountIngestBurstEvents: read('ACCOUNT_INGEST_BURST_EVENTS', integer(1, 100_000_000), 30_000),
+    accountMaxConcurrentIngests: read('ACCOUNT_MAX_CONCURRENT_INGESTS', integer(1, 10_000), 1),
     bodyLimitBytes: read('BODY_LIMIT_BYTES', integer(1024, 64 * 1024 * 1024), 2 * 1024 * 1024),
     selfAuditReadCommit: read<'durable' | 'async'>('SELF_AUDIT_READ_COMMIT', (raw) => {
       if (raw !== 'durable' && raw !== 'async') throw new Error('must be durable or async');

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ThrottlingError } from '../common/errors';
+import { FairScheduler } from './fair-scheduler';
 import type { Services } from './services';
 
 /**
@@ -9,20 +10,32 @@ import type { Services } from './services';
  * GraphQL parse and no self-audit write: the flood a limit refuses must be cheap to refuse.
  * Requests without a valid session pass through and fail authentication on their own path
  * (sign-in throttling is src/auth's). The slot is given back when the response closes.
+ *
+ * An admitted GraphQL request then waits for its turn in this process (FairScheduler,
+ * GRAPHQL_MAX_RUNNING_REQUESTS): accounts take turns round-robin, so another account's queue of
+ * admitted requests never sits ahead of this one. Uploads and exports have their own slots.
  */
 export function accountAdmission(services: Services): RequestHandler {
+  const scheduler = new FairScheduler(services.config.graphqlMaxRunningRequests);
   return async (req, res, next) => {
     const match = /^Bearer\s+(\S{1,8192})$/i.exec(req.header('authorization') ?? '');
     const verified = match ? services.tokens.verify(match[1]) : null;
     if (!verified || !('claims' in verified) || 'error' in verified) return next();
     try {
-      const admission = await services.accountLimits.admit(verified.claims.acct);
-      // A client that went away while it was admitted gets its slot back at once ('close' fired).
+      // An upload also takes the account's ingest budget and one of its few ingest slots.
+      const admission = await services.accountLimits.admit(verified.claims.acct, req.baseUrl === '/ingest' ? 'ingest' : 'request');
+      const graphql = req.baseUrl === '/graphql';
+      const endTurn = graphql ? await scheduler.turn(verified.claims.acct) : () => undefined;
+      // A client that went away while it was admitted or waiting gets its slot back at once ('close' fired).
       if (req.socket.destroyed) {
+        endTurn();
         admission.release();
         return;
       }
-      res.on('close', () => admission.release());
+      res.on('close', () => {
+        endTurn();
+        admission.release();
+      });
       next();
     } catch (err) {
       if (!(err instanceof ThrottlingError)) return next(err);

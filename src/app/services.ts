@@ -102,6 +102,9 @@ export function createServices(config: Config, db: Database, logger: Logger, met
       ratePerSecond: config.accountRateLimitPerSecond,
       burst: config.accountRateBurst,
       maxConcurrent: config.accountMaxConcurrentRequests,
+      ingestEventsPerSecond: config.accountIngestEventsPerSecond,
+      ingestBurstEvents: config.accountIngestBurstEvents,
+      maxConcurrentIngests: config.accountMaxConcurrentIngests,
     }, logger.child({ module: 'account-limits' })),
   };
 }

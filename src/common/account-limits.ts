@@ -13,7 +13,16 @@ export interface AccountLimitSettings {
   burst: number;
   /** Requests of one account served at the same time, across all api replicas. */
   maxConcurrent: number;
+  /** Events per second an account may send to /ingest, on top of the points those events cost. */
+  ingestEventsPerSecond: number;
+  /** Extra events an account may send above that rate in each INGEST_BURST_WINDOW_SECONDS (an import). */
+  ingestBurstEvents: number;
+  /** /ingest uploads of one account written at the same time, across all api replicas. */
+  maxConcurrentIngests: number;
 }
+
+/** What a request is admitted as: any call, or an /ingest upload (which also takes ingest budget). */
+export type AdmissionKind = 'request' | 'ingest';
 
 /**
  * A request point is one API call, or the work of 100 page items (src/graphql/limits.ts prices
@@ -38,6 +47,8 @@ export const EVENTS_READ_PER_POINT = 1000;
 
 /** The burst allowance refills once per this many seconds. */
 export const BURST_WINDOW_SECONDS = 10;
+/** The ingest burst allowance refills once per this many seconds: an import's burst, not a flood's. */
+export const INGEST_BURST_WINDOW_SECONDS = 60;
 /**
  * A concurrency slot that is never given back (a replica that died mid-request) expires after
  * this long. The slot count is a fixed window of this length, so a request still running when
@@ -63,6 +74,10 @@ export class AccountLimits {
   private readonly burst: RateLimiterRedis;
   private readonly rate: BurstyRateLimiter;
   private readonly slots: RateLimiterRedis;
+  private readonly ingestPerSecond: RateLimiterRedis;
+  private readonly ingestBurst: RateLimiterRedis;
+  private readonly ingestRate: BurstyRateLimiter;
+  private readonly ingestSlots: RateLimiterRedis;
 
   /** `redis`: a fail-fast client (createLimitsRedis); an outage falls into the in-memory insurance limiter. */
   constructor(private readonly redis: IORedis, settings: AccountLimitSettings, private readonly logger: Logger) {
@@ -83,6 +98,10 @@ export class AccountLimits {
     this.burst = store('burst', settings.burst, BURST_WINDOW_SECONDS, true);
     this.rate = new BurstyRateLimiter(this.perSecond, this.burst);
     this.slots = store('concurrent', settings.maxConcurrent, SLOT_LEASE_SECONDS, false);
+    this.ingestPerSecond = store('ingest-rate', settings.ingestEventsPerSecond, 1, true);
+    this.ingestBurst = store('ingest-burst', settings.ingestBurstEvents, INGEST_BURST_WINDOW_SECONDS, true);
+    this.ingestRate = new BurstyRateLimiter(this.ingestPerSecond, this.ingestBurst);
+    this.ingestSlots = store('ingest-concurrent', settings.maxConcurrentIngests, SLOT_LEASE_SECONDS, false);
   }
 
   /**
@@ -97,18 +116,51 @@ export class AccountLimits {
     }
   }
 
-  /** Admits one request of `accountId` or throws ThrottlingError (nothing is held then). */
-  async admit(accountId: string): Promise<Admission> {
+  /**
+   * Charges the events an admitted /ingest upload held (admission took one) to the account's
+   * ingest budget: this second's, else the burst's. An upload neither has room for was still
+   * written whole (never refused half-way) and spends both; the account's next uploads are then
+   * refused for as many seconds as its events take at the budgeted rate.
+   */
+  async chargeIngest(accountId: string, events: number): Promise<void> {
+    if (!Number.isInteger(events) || events < 2) return;
+    const rest = events - 1;
+    try {
+      for (const budget of [this.ingestPerSecond, this.ingestBurst]) {
+        try {
+          await budget.consume(accountId, rest);
+          return;
+        } catch (err) {
+          if (!(err instanceof RateLimiterRes)) throw err;
+        }
+      }
+      const owedSeconds = Math.max(1, Math.ceil(rest / this.settings.ingestEventsPerSecond));
+      await Promise.all([this.ingestPerSecond.block(accountId, owedSeconds), this.ingestBurst.block(accountId, owedSeconds)]);
+    } catch (err) {
+      this.logger.warn({ err }, 'could not charge ingested events to their account');
+    }
+  }
+
+  /**
+   * Admits one request of `accountId` or throws ThrottlingError (nothing is held then). An
+   * 'ingest' admission also needs the account's ingest budget and one of its ingest slots.
+   */
+  async admit(accountId: string, kind: AdmissionKind = 'request'): Promise<Admission> {
     try {
       await this.rate.consume(accountId, 1);
+      if (kind === 'ingest') await this.ingestRate.consume(accountId, 1);
     } catch (err) {
       throw this.refusal(err);
     }
+    const held: RateLimiterRedis[] = [];
     try {
-      await this.slots.consume(accountId, 1);
+      for (const slots of kind === 'ingest' ? [this.slots, this.ingestSlots] : [this.slots]) {
+        held.push(slots);
+        await slots.consume(accountId, 1);
+      }
     } catch (err) {
       // A refused consume still counted: give it back, or a flood would hold slots nobody uses.
-      if (err instanceof RateLimiterRes) this.giveBack(accountId);
+      if (err instanceof RateLimiterRes) for (const slots of held) this.giveBack(slots, accountId);
       throw this.refusal(err, 1);
     }
     let released = false;
@@ -116,13 +168,13 @@ export class AccountLimits {
       release: () => {
         if (released) return;
         released = true;
-        this.giveBack(accountId);
+        for (const slots of held) this.giveBack(slots, accountId);
       },
     };
   }
 
-  private giveBack(accountId: string): void {
-    rewardFloored(this.slots, accountId).catch((err) => this.logger.warn({ err }, 'could not release a concurrency slot'));
+  private giveBack(slots: RateLimiterRedis, accountId: string): void {
+    rewardFloored(slots, accountId).catch((err) => this.logger.warn({ err }, 'could not release a concurrency slot'));
   }
 
   private refusal(err: unknown, retryAfterSeconds?: number): Error {

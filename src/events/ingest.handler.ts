@@ -127,7 +127,9 @@ export function ingestHandler(services: Services): RequestHandler {
     }
     try {
       const summary = await ingestStream(auth.ctx, req, services);
-      services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil((summary.accepted + summary.duplicates + summary.failed) / EVENTS_WRITTEN_PER_POINT) - 1);
+      const events = summary.accepted + summary.duplicates + summary.failed;
+      services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil(events / EVENTS_WRITTEN_PER_POINT) - 1);
+      void services.accountLimits.chargeIngest(auth.ctx.caller.accountId, events);
       await audit({ response: { accepted: summary.accepted, duplicates: summary.duplicates, failed: summary.failed } });
       res.json(summary);
     } catch (err) {
