@@ -6,16 +6,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { projectRoot } from '../../src/common/project-root';
 import type { Row } from './stats';
 
-/** bench/results of the checkout (found from here, whether run from bench/ or from dist/bench/). */
-function repoRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) return process.cwd();
-  }
-}
-export const RESULTS_DIR = path.join(repoRoot(__dirname), 'bench', 'results');
+/** bench/results of the checkout, whether this runs from bench/ or from dist/bench/. */
+export const RESULTS_DIR = path.join(projectRoot(__dirname), 'bench', 'results');
 
 export interface BenchResults {
   startedAt: string;

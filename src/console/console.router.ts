@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
+import { projectRoot } from '../common/project-root';
 
 /*
  * The web console: a Vite build (console/ → dist/console/) served by the API itself, so it works
@@ -22,15 +23,9 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** dist/console of the project, found from this file whether it runs from src/ (ts-jest) or dist/src/. */
+/** dist/console of the project, whether this runs from src/ (ts-jest) or dist/src/. */
 export function consoleDistDir(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return path.join(dir, 'dist', 'console');
+  return path.join(projectRoot(__dirname), 'dist', 'console');
 }
 
 /** Serves the console's page at `/console` (and every client-side route under it) and its hashed assets. */
@@ -62,8 +57,8 @@ export function consoleRouter(distDir = consoleDistDir()): Router {
 
   router.get('/console/assets/:name', (req, res, next) => {
     const name = req.params.name;
-    // Vite's names are flat and content-hashed; anything else is not ours.
-    if (!/^[\w.-]+$/.test(name)) return next();
+    // Vite's names are flat and content-hashed; a leading dot (`..`, dotfiles) is never one of them.
+    if (!/^[\w-][\w.-]*$/.test(name)) return next();
     const file = path.join(assetsDir, name);
     if (!fs.existsSync(file)) return next();
     res.set({ 'Cache-Control': IMMUTABLE, 'X-Content-Type-Options': 'nosniff' });

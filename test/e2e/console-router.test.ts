@@ -1,3 +1,4 @@
+import http from 'node:http';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,10 +49,16 @@ describe('console router', () => {
 
   it('serves no file outside the build and no unknown asset', async () => {
     fs.writeFileSync(path.join(dir, 'secret.txt'), 'no');
-    for (const route of ['/console/assets/missing.js', '/console/assets/..%2fsecret.txt', '/console/assets/a/b.js']) {
+    fs.writeFileSync(path.join(dir, 'assets', '.hidden'), 'no'); // dotfiles are never Vite's
+    for (const route of ['/console/assets/missing.js', '/console/assets/..%2fsecret.txt', '/console/assets/a/b.js', '/console/assets/.hidden']) {
       const res = await fetch(`${base}${route}`);
       expect({ route, status: res.status }).toEqual({ route, status: 404 });
     }
+    // A raw client can send `..` as the asset name (fetch would fold it away): not a file of ours.
+    const raw = await new Promise<number>((resolve, reject) => {
+      http.get({ host: new URL(base).hostname, port: new URL(base).port, path: '/console/assets/..' }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+    });
+    expect(raw).toBe(404);
     // fetch folds %2e%2e into "..": the path becomes /console/secret.txt, a client-side route (the page).
     const dotted = await fetch(`${base}/console/assets/%2e%2e/secret.txt`);
     expect(await dotted.text()).toContain('<!doctype html>');
