@@ -1,22 +1,6 @@
 import type { Attribute } from './history-filter';
 
-/** One event history row: lookupEvents' fields plus what the table shows from the record itself. */
-export interface EventRow {
-  eventId: string;
-  eventTime: string;
-  eventName: string;
-  eventSource: string;
-  username: string | null;
-  accessKeyId: string | null;
-  readOnly: string | null;
-  resources: Array<{ resourceType: string | null; resourceName: string | null }>;
-  awsRegion: string;
-  errorCode: string;
-  cloudTrailEvent: string;
-  /** Arrived through the live subscription. */
-  live?: boolean;
-}
-
+/** One lookupEvents node as the history page asks for it. */
 export interface HistoryEventNode {
   eventId: string;
   eventTime: string;
@@ -27,6 +11,14 @@ export interface HistoryEventNode {
   readOnly: string | null;
   resources: Array<{ resourceType: string | null; resourceName: string | null }>;
   cloudTrailEvent: string;
+}
+
+/** One event history row: lookupEvents' fields plus what the table shows from the record itself. */
+export interface EventRow extends HistoryEventNode {
+  awsRegion: string;
+  errorCode: string;
+  /** Arrived through the live subscription. */
+  live?: boolean;
 }
 
 type Rec = Record<string, unknown>;
