@@ -126,16 +126,21 @@ export class AccountLimits {
     if (!Number.isInteger(events) || events < 2) return;
     const rest = events - 1;
     try {
-      for (const budget of [this.ingestPerSecond, this.ingestBurst]) {
-        try {
-          await budget.consume(accountId, rest);
+      // Read, then add: a refused consume() would also block the key in memory until its window
+      // ends, and that shorter block would answer the next upload with too early a Retry-After.
+      const budgets: Array<[RateLimiterRedis, number]> = [
+        [this.ingestPerSecond, this.settings.ingestEventsPerSecond],
+        [this.ingestBurst, this.settings.ingestBurstEvents],
+      ];
+      for (const [budget, points] of budgets) {
+        const spent = (await budget.get(accountId))?.consumedPoints ?? 0;
+        if (spent + rest <= points) {
+          await budget.penalty(accountId, rest);
           return;
-        } catch (err) {
-          if (!(err instanceof RateLimiterRes)) throw err;
         }
       }
       const owedSeconds = Math.max(1, Math.ceil(rest / this.settings.ingestEventsPerSecond));
-      await Promise.all([this.ingestPerSecond.block(accountId, owedSeconds), this.ingestBurst.block(accountId, owedSeconds)]);
+      await Promise.all(budgets.map(([budget]) => budget.block(accountId, owedSeconds)));
     } catch (err) {
       this.logger.warn({ err }, 'could not charge ingested events to their account');
     }

@@ -129,7 +129,8 @@ export function ingestHandler(services: Services): RequestHandler {
       const summary = await ingestStream(auth.ctx, req, services);
       const events = summary.accepted + summary.duplicates + summary.failed;
       services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil(events / EVENTS_WRITTEN_PER_POINT) - 1);
-      void services.accountLimits.chargeIngest(auth.ctx.caller.accountId, events);
+      // Charged before the answer: a client that uploads again on a 200 meets its budget, not a race.
+      await services.accountLimits.chargeIngest(auth.ctx.caller.accountId, events);
       await audit({ response: { accepted: summary.accepted, duplicates: summary.duplicates, failed: summary.failed } });
       res.json(summary);
     } catch (err) {
