@@ -1,7 +1,9 @@
-import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { type GraphQLContext, requestContext } from '../graphql/context';
+import { Arg, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../common/request-context';
 import { Operation, OperationService } from '../graphql/operation.decorator';
-import { eventTimeOf } from './event-history.service';
+import { CallerRequest } from '../graphql/request-context.decorator';
+import { type EventHistoryService, eventTimeOf } from './event-history.service';
+import type { EventRecorderService } from './event-recorder.service';
 import type { StoredEventRow } from './event.repository';
 import { HistoryEvent, LookupEventsConnection, LookupEventsInput, RecordEventsInput, RecordEventsResult } from './events.types';
 
@@ -22,6 +24,8 @@ function toHistoryEvent(r: StoredEventRow): HistoryEvent {
 @Resolver()
 @OperationService({ eventSource: 'cloudtrail.amazonaws.com', actionPrefix: 'cloudtrail' })
 export class EventsResolver {
+  constructor(private readonly recorder: EventRecorderService, private readonly history: EventHistoryService) {}
+
   @Operation({
     // Up to 1 MB of events would bloat every audit record: record their count and ids instead.
     auditRequest: (args) => {
@@ -34,8 +38,8 @@ export class EventsResolver {
     },
   })
   @Mutation(() => RecordEventsResult, { description: "Records up to 100 CloudTrail events (1 MB) in the caller's account, as PutAuditEvents." })
-  recordEvents(@Arg('input', () => RecordEventsInput) input: RecordEventsInput, @Ctx() ctx: GraphQLContext): Promise<RecordEventsResult> {
-    return ctx.services.eventRecorder.recordEvents(requestContext(ctx), input.events);
+  recordEvents(@Arg('input', () => RecordEventsInput) input: RecordEventsInput, @CallerRequest() request: RequestContext): Promise<RecordEventsResult> {
+    return this.recorder.recordEvents(request, input.events);
   }
 
   @Operation()
@@ -44,9 +48,9 @@ export class EventsResolver {
     @Arg('input', () => LookupEventsInput, { nullable: true }) input: LookupEventsInput | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Ctx() ctx: GraphQLContext,
+    @CallerRequest() request: RequestContext,
   ): Promise<LookupEventsConnection> {
-    const page = await ctx.services.eventHistory.lookupEvents(requestContext(ctx), input ?? {}, first, after);
+    const page = await this.history.lookupEvents(request, input ?? {}, first, after);
     return {
       edges: page.rows.map((r, i) => ({ node: toHistoryEvent(r), cursor: page.cursors[i] })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },

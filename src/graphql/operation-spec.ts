@@ -1,4 +1,4 @@
-import type { Caller, RequestMeta } from '../common/request-context';
+import type { OperationResource } from '../common/cloudtrail-resources';
 
 /**
  * How one GraphQL root field is authorized and audited. Every root field has exactly one spec;
@@ -15,7 +15,7 @@ export interface OperationSpec {
    */
   action: string | null;
   /** Resource ARN the action is checked against; defaults to `*`. */
-  resource?: (args: Record<string, any>, caller: Caller, meta: RequestMeta) => string;
+  resource?: OperationResource;
   /** Callable without a session (createSession only). */
   public?: boolean;
   /** Recorded as a data event instead of a management event. */

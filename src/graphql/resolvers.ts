@@ -1,4 +1,5 @@
-import type { NonEmptyArray } from 'type-graphql';
+import type { ContainerType, NonEmptyArray } from 'type-graphql';
+import type { Services } from '../app/services';
 import { AuthResolver } from '../auth/auth.resolver';
 import { ChannelResolver } from '../lake/channels/channel.resolver';
 import { EventsResolver } from '../events/events.resolver';
@@ -17,5 +18,54 @@ import { StorageResolver } from '../storage/storage.resolver';
 import { TrailSelectorsResolver } from '../trails/trail-selectors.resolver';
 import { TrailResolver } from '../trails/trail.resolver';
 
-/** Every resolver class of the schema. */
-export const RESOLVERS: NonEmptyArray<Function> = [AuthResolver, RegionsResolver, IamResolver, OrganizationsResolver, DelegatedAdminResolver, EventsResolver, StorageResolver, TrailResolver, TrailSelectorsResolver, StreamingResolver, InsightsResolver, KmsResolver, IntegrityResolver, EventDataStoreResolver, LakeImportResolver, LakeQueryResolver, ChannelResolver];
+/** A resolver class of the schema and how to build it from the services it is given. */
+interface ResolverEntry {
+  resolver: Function;
+  create(services: Services): object;
+}
+const entry = <T extends object>(resolver: new (...args: any[]) => T, create: (services: Services) => T): ResolverEntry => ({ resolver, create });
+
+/**
+ * Every resolver class of the schema, with the services each is constructed with: resolvers take
+ * what they use through their constructors, never from the request context.
+ */
+const ENTRIES: ResolverEntry[] = [
+  entry(AuthResolver, () => new AuthResolver()),
+  entry(RegionsResolver, (s) => new RegionsResolver(s.config.homeRegion)),
+  entry(IamResolver, () => new IamResolver()),
+  entry(OrganizationsResolver, () => new OrganizationsResolver()),
+  entry(DelegatedAdminResolver, () => new DelegatedAdminResolver()),
+  entry(EventsResolver, (s) => new EventsResolver(s.eventRecorder, s.eventHistory)),
+  entry(StorageResolver, () => new StorageResolver()),
+  entry(TrailResolver, () => new TrailResolver()),
+  entry(TrailSelectorsResolver, () => new TrailSelectorsResolver()),
+  entry(StreamingResolver, () => new StreamingResolver()),
+  entry(InsightsResolver, () => new InsightsResolver()),
+  entry(KmsResolver, () => new KmsResolver()),
+  entry(IntegrityResolver, () => new IntegrityResolver()),
+  entry(EventDataStoreResolver, () => new EventDataStoreResolver()),
+  entry(LakeImportResolver, () => new LakeImportResolver()),
+  entry(LakeQueryResolver, () => new LakeQueryResolver()),
+  entry(ChannelResolver, () => new ChannelResolver()),
+];
+
+export const RESOLVERS = ENTRIES.map((e) => e.resolver) as NonEmptyArray<Function>;
+
+const containers = new WeakMap<Services, ContainerType>();
+
+/** The resolver instances of one set of services (one per process; tests may run several). */
+export function resolverContainer(services: Services): ContainerType {
+  let container = containers.get(services);
+  if (!container) {
+    const instances = new Map(ENTRIES.map((e) => [e.resolver, e.create(services)]));
+    container = {
+      get(resolverClass: Function) {
+        const instance = instances.get(resolverClass);
+        if (!instance) throw new Error(`${resolverClass.name} is not in the resolver registry`);
+        return instance;
+      },
+    };
+    containers.set(services, container);
+  }
+  return container;
+}

@@ -3,13 +3,15 @@ import { buildSchema } from 'type-graphql';
 import { authorizationMiddleware } from './authorization.middleware';
 import { operationCatalog } from './operation-catalog';
 import type { OperationSpecs } from './operation-spec';
-import { RESOLVERS } from './resolvers';
+import { RESOLVERS, resolverContainer } from './resolvers';
+import type { GraphQLContext } from './context';
 import { topicSubscriptionsUnsupported } from '../streaming/subscription-pubsub';
 
 /** Builds the schema and checks that every root field has exactly one catalog entry. */
 export async function buildOpenTrailSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: RESOLVERS,
+    container: ({ context }: { context: GraphQLContext }) => resolverContainer(context.services),
     globalMiddlewares: [authorizationMiddleware],
     pubSub: topicSubscriptionsUnsupported,
     validate: false,

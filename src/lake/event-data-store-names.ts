@@ -1,3 +1,4 @@
+import type { CloudTrailResourceType } from '../common/cloudtrail-resources';
 import { arns } from '../common/arn';
 import { normaliseKmsKeyId } from '../trails/trail-names';
 import { TrailErrors } from '../trails/trail.errors';
@@ -22,6 +23,8 @@ export const DEFAULT_RETENTION_DAYS: Record<BillingMode, number> = {
 export const BILLING_MODES: readonly BillingMode[] = ['EXTENDABLE_RETENTION_PRICING', 'FIXED_RETENTION_PRICING'];
 
 export const eventDataStoreArn = (region: string, accountId: string, id: string) => arns.cloudtrail(region, accountId, `eventdatastore/${id}`);
+/** Event data stores as operations name them: by ARN or by ID. */
+export const EVENT_DATA_STORE_RESOURCE: CloudTrailResourceType = { type: 'eventdatastore', id: '[0-9a-f-]{36}' };
 
 export function validateStoreName(name: string): void {
   if (!NAME.test(name)) {

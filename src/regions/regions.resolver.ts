@@ -1,5 +1,4 @@
-import { Ctx, Query, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../graphql/context';
+import { Query, Resolver } from 'type-graphql';
 import { Operation, OperationService } from '../graphql/operation.decorator';
 import { REGIONS } from './region-catalog';
 import { RegionInfo } from './regions.types';
@@ -7,10 +6,11 @@ import { RegionInfo } from './regions.types';
 @Resolver()
 @OperationService({ eventSource: 'account.amazonaws.com', actionPrefix: 'account' })
 export class RegionsResolver {
+  constructor(private readonly homeRegion: string) {}
+
   @Operation()
   @Query(() => [RegionInfo], { description: 'The region catalog; name a region with the x-region header.' })
-  listRegions(@Ctx() ctx: GraphQLContext): RegionInfo[] {
-    const home = ctx.services.config.homeRegion;
-    return REGIONS.map((r) => ({ ...r, isHomeRegion: r.regionName === home }));
+  listRegions(): RegionInfo[] {
+    return REGIONS.map((r) => ({ ...r, isHomeRegion: r.regionName === this.homeRegion }));
   }
 }

@@ -1,3 +1,4 @@
+import type { CloudTrailResourceType } from '../common/cloudtrail-resources';
 import { PARTITION } from '../common/arn';
 import { isKnownRegion } from '../regions/region-catalog';
 import { TrailErrors } from './trail.errors';
@@ -48,6 +49,8 @@ export function parseTrailArn(arn: string): ParsedTrailArn {
 
 export const trailArn = (region: string, accountId: string, name: string) =>
   `arn:${PARTITION}:cloudtrail:${region}:${accountId}:trail/${name}`;
+/** Trails as operations name them; any `arn:` value is passed on for the service to parse and refuse. */
+export const TRAIL_RESOURCE: CloudTrailResourceType = { type: 'trail', id: '[A-Za-z0-9._-]{1,128}', anyArn: true };
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 

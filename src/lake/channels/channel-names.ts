@@ -1,3 +1,4 @@
+import type { CloudTrailResourceType } from '../../common/cloudtrail-resources';
 import { arns } from '../../common/arn';
 import { ChannelErrors } from './channel.errors';
 
@@ -8,6 +9,8 @@ const ARN = /^arn:[a-z-]+:cloudtrail:([a-z0-9-]+):(\d{12}):channel\/([0-9a-f-]{3
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,255}$/;
 
 export const channelArn = (region: string, accountId: string, id: string) => arns.cloudtrail(region, accountId, `channel/${id}`);
+/** Channels as operations name them: by ARN or by ID. */
+export const CHANNEL_RESOURCE: CloudTrailResourceType = { type: 'channel', id: '[0-9a-f-]{36}' };
 
 export function validateChannelName(name: string): void {
   if (!NAME.test(name)) throw ChannelErrors.invalidParameter(`Channel name ${name.slice(0, 128)} is not valid: use 3 to 128 letters, digits, periods, underscores and hyphens.`);
