@@ -6,7 +6,7 @@ import IORedis from 'ioredis';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { liveChannel } from '../../src/streaming/live-events.hub';
 import { startWorkers } from '../../workers/main';
-import { buildConsole, seriousViolations } from '../helpers/console-browser';
+import { buildConsole, seriousViolations, settled } from '../helpers/console-browser';
 import { RECORD, sampleEvent } from '../helpers/events';
 import { createStore, lakeEvent, seed } from '../helpers/lake-query';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -17,21 +17,6 @@ jest.setTimeout(180_000);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Set to docs/console to refresh the README's screenshots.
 const SCREENSHOT_COPY_DIR = process.env.CONSOLE_SCREENSHOTS_DIR;
-
-/** Polls `read` until it satisfies `check` (or time runs out), then asserts on the last value. */
-async function settled<T>(read: () => Promise<T>, check: (value: T) => void, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    try {
-      check(value);
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * The console in headless Chromium against the real server (default settings, real workers):

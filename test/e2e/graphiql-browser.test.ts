@@ -1,85 +1,82 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import express from 'express';
-import { buildSchema, graphql } from 'graphql';
-import type { Server } from 'node:http';
-import { graphiqlRouter } from '../../src/graphql/graphiql';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { settled } from '../helpers/console-browser';
+import { startTestApp, type TestApp } from '../helpers/test-app';
 
-// Renders the real page in headless Chromium: proves the offline assets load under the CSP and
-// that the fetcher reaches /graphql. Chromium is a test prerequisite (apt-get install chromium);
-// without it this file fails rather than skipping, so a missing browser is never mistaken for a pass.
+jest.setTimeout(120_000);
+
+// Debian's Chromium is a test prerequisite (.ci/run installs it); a missing browser fails, never skips.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const run = promisify(execFile);
 
-describe('GraphiQL in headless Chromium', () => {
-  let server: Server;
-  let baseUrl: string;
-  let userDataDir: string;
-  const graphqlRequests: Array<{ query: string; authorization?: string; region?: string }> = [];
+/**
+ * GraphiQL as a newcomer meets it: the real server with default settings (its depth, cost and
+ * introspection limits), in headless Chromium. The offline assets load under the CSP, the schema
+ * loads (docs explorer and completion depend on it) and a query typed in the editor runs.
+ */
+describe('GraphiQL in headless Chromium against the real server', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let page: Page;
+  let token: string;
+  const consoleErrors: string[] = [];
+  const foreignRequests: string[] = [];
+  const graphqlResponses: Array<{ status: number; body: any; query: string }> = [];
 
   beforeAll(async () => {
-    const schema = buildSchema('type Query { hello: String }');
-    const app = express();
-    app.use(graphiqlRouter());
-    app.post('/graphql', express.json(), async (req, res) => {
-      graphqlRequests.push({
-        query: String(req.body?.query),
-        authorization: req.headers.authorization,
-        region: req.headers['x-region'] as string | undefined,
-      });
-      res.json(await graphql({ schema, source: req.body.query, rootValue: { hello: 'hi' } }));
+    app = await startTestApp();
+    token = await app.login(app.admin);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    page = await browser.newPage();
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(msg.text());
     });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    page.on('request', (req) => {
+      if (!req.url().startsWith(app.baseUrl) && !req.url().startsWith('data:')) foreignRequests.push(req.url());
     });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-chromium-'));
+    page.on('response', async (res) => {
+      if (!res.url().endsWith('/graphql') || res.request().method() !== 'POST') return;
+      const query = String(JSON.parse(res.request().postData() ?? '{}').query ?? '');
+      graphqlResponses.push({ status: res.status(), body: await res.json().catch(() => null), query });
+    });
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
+    await app?.close();
   });
 
   it('has Chromium installed', () => {
     expect(fs.existsSync(CHROMIUM)).toBe(true);
   });
 
-  it('renders the editor, loads the schema through /graphql and violates no CSP rule', async () => {
-    // Async execFile: the stub server lives in this process and must keep answering.
-    const { stdout, stderr } = await run(
-      CHROMIUM,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${userDataDir}`,
-        '--enable-logging=stderr',
-        '--v=0',
-        '--virtual-time-budget=5000',
-        '--dump-dom',
-        `${baseUrl}/graphiql`,
-      ],
-      { timeout: 45_000, maxBuffer: 64 * 1024 * 1024 },
-    );
+  it('loads the whole schema at default limits, so the docs explorer shows the operations', async () => {
+    await page.goto(`${app.baseUrl}/graphiql`);
+    await page.waitForSelector('.graphiql-container');
+    await settled(async () => graphqlResponses.find((r) => r.query.includes('__schema')), (r) => expect(r).toBeDefined(), 20_000);
+    const introspection = graphqlResponses.find((r) => r.query.includes('__schema'))!;
+    expect(introspection.status).toBe(200);
+    expect(introspection.body.errors).toBeUndefined();
+    expect(introspection.body.data.__schema.queryType.name).toBe('Query');
 
-    expect(stdout).toContain('graphiql-container');
-    expect(stdout).toContain('id="ot-token"');
-    expect(stdout).toContain('id="ot-region"');
-    // Chromium mirrors the page console (where CSP violations are reported) to stderr.
-    const consoleLines = stderr.split('\n').filter((line) => line.includes(':CONSOLE'));
-    expect(consoleLines.filter((line) => /Content Security Policy|Refused to/i.test(line))).toEqual([]);
-    // The schema request proves the bootstrap's fetcher works; an empty region sends no header.
-    expect(graphqlRequests.some((r) => r.query.includes('__schema'))).toBe(true);
-    expect(graphqlRequests.every((r) => r.region === undefined && r.authorization === undefined)).toBe(true);
-  }, 60_000);
+    await page.getByRole('button', { name: /documentation explorer/i }).click();
+    const docs = page.locator('.graphiql-doc-explorer');
+    await docs.getByText('Query', { exact: true }).first().click();
+    await settled(() => docs.innerText(), (text) => expect(text).toContain('lookupEvents'));
+    expect(await page.locator('body').innerText()).not.toMatch(/Error fetching schema/i);
+  });
+
+  it('runs a query typed in the editor with the token given in the page, and breaks no CSP rule', async () => {
+    await page.fill('#ot-token', token);
+    const editor = page.locator('.graphiql-query-editor .CodeMirror').first();
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('{ getCallerIdentity { account } }');
+    await page.keyboard.press('Control+Enter');
+    await settled(() => page.locator('.graphiql-response').innerText(), (text) => expect(text).toContain(app.admin.accountId));
+    await settled(async () => graphqlResponses.find((r) => r.query.includes('getCallerIdentity')), (call) => expect(call?.status).toBe(200));
+
+    expect(consoleErrors.filter((line) => /Content Security Policy|Refused to/i.test(line))).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
 });
