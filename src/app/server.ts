@@ -48,13 +48,16 @@ export async function startServer(services: Services): Promise<RunningServer> {
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
+    // Read now: a router mounted at /graphql rewrites req.path to '/' while it handles the request.
+    const requestPath = req.path;
     runWithRequestId(requestId, () => {
       res.on('finish', () => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         // Label by the first path segment only, so client-chosen paths cannot explode the metric.
-        const route = KNOWN_ROUTES.has(req.path.split('/')[1] ?? '') ? `/${req.path.split('/')[1]}` : 'other';
+        const segment = requestPath.split('/')[1] ?? '';
+        const route = KNOWN_ROUTES.has(segment) ? `/${segment}` : 'other';
         metrics.httpRequestDuration.observe({ route, status: String(res.statusCode) }, seconds);
-        logger.info({ requestId, method: req.method, path: req.path.slice(0, 200), status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+        logger.info({ requestId, method: req.method, path: requestPath.slice(0, 200), status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
       });
       next();
     });

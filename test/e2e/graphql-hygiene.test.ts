@@ -82,13 +82,18 @@ describe('GraphQL hygiene: limits, error codes, regions, metrics', () => {
     }
   });
 
-  it('echoes a request id and exposes Prometheus metrics for the operations served', async () => {
+  it('echoes a request id, logs the request under its path, and exposes Prometheus metrics for the operations served', async () => {
+    const logged = jest.spyOn(app.services.logger, 'info');
     const res = await fetch(`${app.baseUrl}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': 'req-abc-123' },
       body: JSON.stringify({ query: '{ getCallerIdentity { account } }' }),
     });
     expect(res.headers.get('x-request-id')).toBe('req-abc-123');
+    await res.text();
+    const line = logged.mock.calls.map(([fields]) => fields as any).find((fields) => fields?.requestId === 'req-abc-123' && fields.status !== undefined);
+    logged.mockRestore();
+    expect(line).toMatchObject({ method: 'POST', path: '/graphql', status: 200 });
     const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/opentrail_graphql_request_duration_seconds_count\{operation="getCallerIdentity",outcome="ok"\} [1-9]/);
     expect(metrics).toMatch(/opentrail_http_request_duration_seconds_count\{route="\/graphql"/);
