@@ -124,5 +124,6 @@ describe('webhooks: a worker killed mid-delivery resends at most the POSTs in fl
     // The killed run's jobs came back through BullMQ's stalled-job check (seconds), not the sweep.
     const jobs = await app.services.outbox.jobs.queue(QUEUES.webhook).getJobs(['completed']);
     expect(jobs.some((j) => j.stalledCounter > 0)).toBe(true);
-  });
+    // Each phase above has its own deadline; the test's is their sum, not jest's default minute.
+  }, 360_000);
 });
