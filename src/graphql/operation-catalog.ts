@@ -9,14 +9,13 @@ import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operati
 import { IAM_OPERATIONS } from '../principals/iam.operations';
 import { STORAGE_OPERATIONS } from '../storage/storage.operations';
 import { STREAMING_OPERATIONS } from '../streaming/streaming.operations';
-import { TRAIL_OPERATIONS } from '../trails/trails.operations';
 import { operationSpecsOf } from './operation.decorator';
 import type { OperationSpecs } from './operation-spec';
 import { RESOLVERS } from './resolvers';
 
 /** Domains not yet moved to @Operation on their resolver methods. */
 const LEGACY_SPECS: OperationSpecs[] = [
-  AUTH_OPERATIONS, IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STORAGE_OPERATIONS, TRAIL_OPERATIONS, STREAMING_OPERATIONS,
+  AUTH_OPERATIONS, IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STORAGE_OPERATIONS, STREAMING_OPERATIONS,
   INSIGHTS_OPERATIONS, KMS_OPERATIONS, INTEGRITY_OPERATIONS, LAKE_STORE_OPERATIONS, LAKE_QUERY_OPERATIONS, CHANNEL_OPERATIONS,
 ];
 
