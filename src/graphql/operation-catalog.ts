@@ -1,6 +1,5 @@
 import { AUTH_OPERATIONS } from '../auth/auth.operations';
 import { CHANNEL_OPERATIONS } from '../lake/channels/channels.operations';
-import { INSIGHTS_OPERATIONS } from '../insights/insights.operations';
 import { KMS_OPERATIONS } from '../kms/kms.operations';
 import { LAKE_STORE_OPERATIONS } from '../lake/lake-store.operations';
 import { LAKE_QUERY_OPERATIONS } from '../lake/query/lake-query.operations';
@@ -15,7 +14,7 @@ import { RESOLVERS } from './resolvers';
 /** Domains not yet moved to @Operation on their resolver methods. */
 const LEGACY_SPECS: OperationSpecs[] = [
   AUTH_OPERATIONS, IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STORAGE_OPERATIONS, STREAMING_OPERATIONS,
-  INSIGHTS_OPERATIONS, KMS_OPERATIONS, LAKE_STORE_OPERATIONS, LAKE_QUERY_OPERATIONS, CHANNEL_OPERATIONS,
+  KMS_OPERATIONS, LAKE_STORE_OPERATIONS, LAKE_QUERY_OPERATIONS, CHANNEL_OPERATIONS,
 ];
 
 /** Merges the specs of the resolver classes (and the legacy lists); a field declared twice is an error. */
