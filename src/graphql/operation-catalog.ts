@@ -5,7 +5,6 @@ import { LAKE_STORE_OPERATIONS } from '../lake/lake-store.operations';
 import { LAKE_QUERY_OPERATIONS } from '../lake/query/lake-query.operations';
 import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
 import { IAM_OPERATIONS } from '../principals/iam.operations';
-import { STORAGE_OPERATIONS } from '../storage/storage.operations';
 import { STREAMING_OPERATIONS } from '../streaming/streaming.operations';
 import { operationSpecsOf } from './operation.decorator';
 import type { OperationSpecs } from './operation-spec';
@@ -13,7 +12,7 @@ import { RESOLVERS } from './resolvers';
 
 /** Domains not yet moved to @Operation on their resolver methods. */
 const LEGACY_SPECS: OperationSpecs[] = [
-  AUTH_OPERATIONS, IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STORAGE_OPERATIONS, STREAMING_OPERATIONS,
+  AUTH_OPERATIONS, IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STREAMING_OPERATIONS,
   KMS_OPERATIONS, LAKE_STORE_OPERATIONS, LAKE_QUERY_OPERATIONS, CHANNEL_OPERATIONS,
 ];
 
