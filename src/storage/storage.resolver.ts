@@ -1,7 +1,10 @@
-import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { type GraphQLContext, requestContext } from '../graphql/context';
+import { Arg, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { OperationResource } from '../common/cloudtrail-resources';
+import type { RequestContext } from '../common/request-context';
+import { Operation, OperationService } from '../graphql/operation.decorator';
+import { CallerRequest } from '../graphql/request-context.decorator';
 import { SSE_HEADER, SSE_KMS_KEY_HEADER } from './object-encryption';
-import type { BucketInfo } from './storage.service';
+import type { BucketInfo, StorageService } from './storage.service';
 import {
   Bucket,
   BucketNameInput,
@@ -16,52 +19,67 @@ import {
 
 const toBucket = (b: BucketInfo): Bucket => ({ bucketName: b.name, region: b.region, creationDate: b.createdAt });
 
+/** S3 ARNs name the bucket (and key) only: bucket names are global. */
+const byBucket: OperationResource = (args) => `arn:aws:s3:::${String(args.input?.bucketName ?? '')}`;
+const byObject: OperationResource = (args) => `arn:aws:s3:::${String(args.input?.bucketName ?? '')}/${String(args.input?.key ?? '')}`;
+
+// Bucket-level calls are management events; object reads are data events, as in CloudTrail.
 @Resolver()
+@OperationService({ eventSource: 's3.amazonaws.com', actionPrefix: 's3' })
 export class StorageResolver {
+  constructor(private readonly storage: StorageService) {}
+
+  @Operation({ resource: byBucket })
   @Mutation(() => Bucket, { description: 'Creates a bucket; names are global across all accounts, as in S3.' })
-  async createBucket(@Arg('input', () => BucketNameInput) input: BucketNameInput, @Ctx() ctx: GraphQLContext): Promise<Bucket> {
-    return toBucket(await ctx.services.storage.createBucket(requestContext(ctx), input.bucketName));
+  async createBucket(@Arg('input', () => BucketNameInput) input: BucketNameInput, @CallerRequest() request: RequestContext): Promise<Bucket> {
+    return toBucket(await this.storage.createBucket(request, input.bucketName));
   }
 
+  @Operation({ action: 's3:ListAllMyBuckets' })
   @Query(() => ListBucketsResult, { description: "The calling account's buckets." })
-  async listBuckets(@Ctx() ctx: GraphQLContext): Promise<ListBucketsResult> {
-    return { buckets: (await ctx.services.storage.listBuckets(requestContext(ctx))).map(toBucket) };
+  async listBuckets(@CallerRequest() request: RequestContext): Promise<ListBucketsResult> {
+    return { buckets: (await this.storage.listBuckets(request)).map(toBucket) };
   }
 
+  @Operation({ resource: byBucket })
   @Mutation(() => Boolean, { description: 'Deletes an empty bucket (owner only).' })
-  async deleteBucket(@Arg('input', () => BucketNameInput) input: BucketNameInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    await ctx.services.storage.deleteBucket(requestContext(ctx), input.bucketName);
+  async deleteBucket(@Arg('input', () => BucketNameInput) input: BucketNameInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+    await this.storage.deleteBucket(request, input.bucketName);
     return true;
   }
 
+  @Operation({ resource: byBucket })
   @Mutation(() => Bucket, { description: 'Sets the bucket policy (owner only), e.g. the one CloudTrail needs to deliver log files.' })
-  async putBucketPolicy(@Arg('input', () => PutBucketPolicyInput) input: PutBucketPolicyInput, @Ctx() ctx: GraphQLContext): Promise<Pick<Bucket, 'bucketName'>> {
-    await ctx.services.storage.putBucketPolicy(requestContext(ctx), input.bucketName, input.policy);
+  async putBucketPolicy(@Arg('input', () => PutBucketPolicyInput) input: PutBucketPolicyInput, @CallerRequest() request: RequestContext): Promise<Pick<Bucket, 'bucketName'>> {
+    await this.storage.putBucketPolicy(request, input.bucketName, input.policy);
     return { bucketName: input.bucketName };
   }
 
+  @Operation({ resource: byBucket })
   @Query(() => BucketPolicyResult, { description: 'The bucket policy (owner only).' })
-  async getBucketPolicy(@Arg('input', () => BucketNameInput) input: BucketNameInput, @Ctx() ctx: GraphQLContext): Promise<BucketPolicyResult> {
-    return { bucketName: input.bucketName, policy: await ctx.services.storage.getBucketPolicy(requestContext(ctx), input.bucketName) };
+  async getBucketPolicy(@Arg('input', () => BucketNameInput) input: BucketNameInput, @CallerRequest() request: RequestContext): Promise<BucketPolicyResult> {
+    return { bucketName: input.bucketName, policy: await this.storage.getBucketPolicy(request, input.bucketName) };
   }
 
+  @Operation({ action: 's3:ListBucket', resource: byBucket, dataEvent: true })
   @Query(() => ListObjectsConnection, { description: 'Objects of a bucket in key order.' })
   async listObjects(
     @Arg('input', () => ListObjectsInput) input: ListObjectsInput,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Ctx() ctx: GraphQLContext,
+    @CallerRequest() request: RequestContext,
   ): Promise<ListObjectsConnection> {
-    const page = await ctx.services.storage.listObjects(requestContext(ctx), input.bucketName, { prefix: input.prefix, first, after });
+    const page = await this.storage.listObjects(request, input.bucketName, { prefix: input.prefix, first, after });
     return {
       edges: page.objects.map((o, i) => ({ node: { key: o.key, size: o.size, lastModified: o.lastModified }, cursor: page.cursors[i] })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
     };
   }
 
+  @Operation({ resource: byObject, dataEvent: true })
   @Query(() => GetObjectResult, { description: 'An object: its bytes (base64) exactly as stored, with its metadata.' })
-  async getObject(@Arg('input', () => GetObjectInput) input: GetObjectInput, @Ctx() ctx: GraphQLContext): Promise<GetObjectResult> {
-    const o = await ctx.services.storage.getObject(requestContext(ctx), input.bucketName, input.key);
+  async getObject(@Arg('input', () => GetObjectInput) input: GetObjectInput, @CallerRequest() request: RequestContext): Promise<GetObjectResult> {
+    const o = await this.storage.getObject(request, input.bucketName, input.key);
     return {
       key: o.key,
       body: o.body.toString('base64'),

@@ -1,5 +1,12 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { type GraphQLContext, requestContext } from '../graphql/context';
+import { Arg, Mutation, Query, Resolver } from 'type-graphql';
+import { everyCloudTrailResource, namedCloudTrailResource, type OperationResource } from '../common/cloudtrail-resources';
+import type { RequestContext } from '../common/request-context';
+import { Operation, OperationService } from '../graphql/operation.decorator';
+import { CallerRequest } from '../graphql/request-context.decorator';
+import type { StoreInsightSelectorsService } from '../insights/store-insight-selectors.service';
+import { EVENT_DATA_STORE_RESOURCE } from '../lake/event-data-store-names';
+import type { TrailTagsService } from '../tagging/tags.service';
+import { TRAIL_RESOURCE } from './trail-names';
 import {
   fromAdvancedEventSelectorInput,
   fromEventSelectorInput,
@@ -8,7 +15,7 @@ import {
   toEventSelector,
   toInsightSelector,
 } from './trail.mappers';
-import type { EventSelectorsView } from './trail-selectors.service';
+import type { EventSelectorsView, TrailSelectorsService } from './trail-selectors.service';
 import { TrailErrors } from './trail.errors';
 import {
   EventSelectorsResult,
@@ -36,11 +43,27 @@ function insightsTarget(input: { trailName?: string | null; eventDataStore?: str
   return 'trail';
 }
 
+const byTrailName = namedCloudTrailResource(TRAIL_RESOURCE, 'input.trailName');
+const bySourceStore = namedCloudTrailResource(EVENT_DATA_STORE_RESOURCE, 'input.eventDataStore');
+/** PutInsightSelectors/GetInsightSelectors name a trail or, for Lake Insights, a source event data store. */
+const byTrailOrStore: OperationResource = (args, caller, meta) =>
+  args.input?.eventDataStore && !args.input?.trailName ? bySourceStore(args, caller, meta) : byTrailName(args, caller, meta);
+const byResourceId = namedCloudTrailResource(TRAIL_RESOURCE, 'input.resourceId');
+const allTrails = everyCloudTrailResource(TRAIL_RESOURCE);
+
 @Resolver()
+@OperationService({ eventSource: 'cloudtrail.amazonaws.com', actionPrefix: 'cloudtrail' })
 export class TrailSelectorsResolver {
+  constructor(
+    private readonly selectors: TrailSelectorsService,
+    private readonly storeSelectors: StoreInsightSelectorsService,
+    private readonly tags: TrailTagsService,
+  ) {}
+
+  @Operation({ resource: byTrailName })
   @Mutation(() => EventSelectorsResult, { description: 'Sets basic or advanced event selectors (one kind replaces the other); home region only.' })
-  async putEventSelectors(@Arg('input', () => PutEventSelectorsInput) input: PutEventSelectorsInput, @Ctx() ctx: GraphQLContext): Promise<EventSelectorsResult> {
-    const view = await ctx.services.trails.selectors.putEventSelectors(requestContext(ctx), {
+  async putEventSelectors(@Arg('input', () => PutEventSelectorsInput) input: PutEventSelectorsInput, @CallerRequest() request: RequestContext): Promise<EventSelectorsResult> {
+    const view = await this.selectors.putEventSelectors(request, {
       trailName: input.trailName,
       eventSelectors: input.eventSelectors?.map(fromEventSelectorInput) ?? null,
       advancedEventSelectors: input.advancedEventSelectors?.map(fromAdvancedEventSelectorInput) ?? null,
@@ -48,19 +71,21 @@ export class TrailSelectorsResolver {
     return toSelectorsResult(view);
   }
 
+  @Operation({ resource: byTrailName })
   @Query(() => EventSelectorsResult, { description: 'The event selectors of a trail.' })
-  async getEventSelectors(@Arg('input', () => TrailNameRefInput) input: TrailNameRefInput, @Ctx() ctx: GraphQLContext): Promise<EventSelectorsResult> {
-    return toSelectorsResult(await ctx.services.trails.selectors.getEventSelectors(requestContext(ctx), input));
+  async getEventSelectors(@Arg('input', () => TrailNameRefInput) input: TrailNameRefInput, @CallerRequest() request: RequestContext): Promise<EventSelectorsResult> {
+    return toSelectorsResult(await this.selectors.getEventSelectors(request, input));
   }
 
+  @Operation({ resource: byTrailOrStore })
   @Mutation(() => InsightSelectorsResult, {
     description: 'Sets the Insights types of a trail, or of a source event data store with its insightsDestination (an empty list turns Insights off); home region only.',
   })
-  async putInsightSelectors(@Arg('input', () => PutInsightSelectorsInput) input: PutInsightSelectorsInput, @Ctx() ctx: GraphQLContext): Promise<InsightSelectorsResult> {
+  async putInsightSelectors(@Arg('input', () => PutInsightSelectorsInput) input: PutInsightSelectorsInput, @CallerRequest() request: RequestContext): Promise<InsightSelectorsResult> {
     const target = insightsTarget(input);
     const insightSelectors = input.insightSelectors.map(fromInsightSelectorInput);
     if (target === 'store') {
-      const r = await ctx.services.insights.storeSelectors.put(requestContext(ctx), {
+      const r = await this.storeSelectors.put(request, {
         eventDataStore: input.eventDataStore as string,
         insightsDestination: input.insightsDestination,
         insightSelectors,
@@ -68,35 +93,39 @@ export class TrailSelectorsResolver {
       return { trailARN: null, insightSelectors: r.insightSelectors.map(toInsightSelector), eventDataStoreArn: r.eventDataStoreArn, insightsDestination: r.insightsDestination };
     }
     if (input.insightsDestination) throw TrailErrors.parameterCombination('insightsDestination applies to an eventDataStore, not to a trail.');
-    const r = await ctx.services.trails.selectors.putInsightSelectors(requestContext(ctx), { trailName: input.trailName as string, insightSelectors });
+    const r = await this.selectors.putInsightSelectors(request, { trailName: input.trailName as string, insightSelectors });
     return { trailARN: r.trailArn, insightSelectors: r.insightSelectors.map(toInsightSelector), eventDataStoreArn: null, insightsDestination: null };
   }
 
+  @Operation({ resource: byTrailOrStore })
   @Query(() => InsightSelectorsResult, { description: 'The Insights selectors of a trail or event data store (InsightNotEnabledException when none).' })
-  async getInsightSelectors(@Arg('input', () => GetInsightSelectorsInput) input: GetInsightSelectorsInput, @Ctx() ctx: GraphQLContext): Promise<InsightSelectorsResult> {
+  async getInsightSelectors(@Arg('input', () => GetInsightSelectorsInput) input: GetInsightSelectorsInput, @CallerRequest() request: RequestContext): Promise<InsightSelectorsResult> {
     if (insightsTarget(input) === 'store') {
-      const r = await ctx.services.insights.storeSelectors.get(requestContext(ctx), { eventDataStore: input.eventDataStore as string });
+      const r = await this.storeSelectors.get(request, { eventDataStore: input.eventDataStore as string });
       return { trailARN: null, insightSelectors: r.insightSelectors.map(toInsightSelector), eventDataStoreArn: r.eventDataStoreArn, insightsDestination: r.insightsDestination };
     }
-    const r = await ctx.services.trails.selectors.getInsightSelectors(requestContext(ctx), { trailName: input.trailName as string });
+    const r = await this.selectors.getInsightSelectors(request, { trailName: input.trailName as string });
     return { trailARN: r.trailArn, insightSelectors: r.insightSelectors.map(toInsightSelector), eventDataStoreArn: null, insightsDestination: null };
   }
 
+  @Operation({ resource: byResourceId })
   @Mutation(() => Boolean, { description: 'Adds or overwrites tags of a trail (at most 50).' })
-  async addTags(@Arg('input', () => TagsInput) input: TagsInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    await ctx.services.trails.tags.addTags(requestContext(ctx), input);
+  async addTags(@Arg('input', () => TagsInput) input: TagsInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+    await this.tags.addTags(request, input);
     return true;
   }
 
+  @Operation({ resource: byResourceId })
   @Mutation(() => Boolean, { description: 'Removes tags of a trail by key.' })
-  async removeTags(@Arg('input', () => TagsInput) input: TagsInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    await ctx.services.trails.tags.removeTags(requestContext(ctx), input);
+  async removeTags(@Arg('input', () => TagsInput) input: TagsInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+    await this.tags.removeTags(request, input);
     return true;
   }
 
+  @Operation({ resource: allTrails })
   @Query(() => ListTagsResult, { description: 'Tags of up to 20 trails.' })
-  async listTags(@Arg('input', () => ListTagsInput) input: ListTagsInput, @Ctx() ctx: GraphQLContext): Promise<ListTagsResult> {
-    const list = await ctx.services.trails.tags.listTags(requestContext(ctx), input);
+  async listTags(@Arg('input', () => ListTagsInput) input: ListTagsInput, @CallerRequest() request: RequestContext): Promise<ListTagsResult> {
+    const list = await this.tags.listTags(request, input);
     return { resourceTagList: list.map((r) => ({ resourceId: r.resourceId, tagsList: r.tags.map((t) => ({ key: t.Key, value: t.Value })) })) };
   }
 }
