@@ -43,8 +43,8 @@ const ENTRIES: ResolverEntry[] = [
   entry(InsightsResolver, () => new InsightsResolver()),
   entry(KmsResolver, () => new KmsResolver()),
   entry(IntegrityResolver, () => new IntegrityResolver()),
-  entry(EventDataStoreResolver, () => new EventDataStoreResolver()),
-  entry(LakeImportResolver, () => new LakeImportResolver()),
+  entry(EventDataStoreResolver, (s) => new EventDataStoreResolver(s.lakeStorage.stores)),
+  entry(LakeImportResolver, (s) => new LakeImportResolver(s.lakeStorage.imports)),
   entry(LakeQueryResolver, () => new LakeQueryResolver()),
   entry(ChannelResolver, () => new ChannelResolver()),
 ];

@@ -1,6 +1,6 @@
 import type { Caller, RequestMeta } from '../common/request-context';
 import { defineOperations } from '../graphql/operation-spec';
-import { storeArnOf } from '../lake/lake-store.operations';
+import { storeArnOf } from '../lake/event-data-store-names';
 import { trailArn } from './trail-names';
 
 const CLOUDTRAIL = 'cloudtrail.amazonaws.com';
