@@ -45,7 +45,7 @@ const ENTRIES: ResolverEntry[] = [
   entry(IntegrityResolver, () => new IntegrityResolver()),
   entry(EventDataStoreResolver, (s) => new EventDataStoreResolver(s.lakeStorage.stores)),
   entry(LakeImportResolver, (s) => new LakeImportResolver(s.lakeStorage.imports)),
-  entry(LakeQueryResolver, () => new LakeQueryResolver()),
+  entry(LakeQueryResolver, (s) => new LakeQueryResolver(s.lakeQueries)),
   entry(ChannelResolver, () => new ChannelResolver()),
 ];
 
