@@ -1,5 +1,4 @@
 import { AUTH_OPERATIONS } from '../auth/auth.operations';
-import { CHANNEL_OPERATIONS } from '../lake/channels/channels.operations';
 import { INSIGHTS_OPERATIONS } from '../insights/insights.operations';
 import { KMS_OPERATIONS } from '../kms/kms.operations';
 import { INTEGRITY_OPERATIONS } from '../integrity/integrity.operations';
@@ -15,7 +14,7 @@ import { RESOLVERS } from './resolvers';
 /** Domains not yet moved to @Operation on their resolver methods. */
 const LEGACY_SPECS: OperationSpecs[] = [
   AUTH_OPERATIONS, IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STORAGE_OPERATIONS, TRAIL_OPERATIONS, STREAMING_OPERATIONS,
-  INSIGHTS_OPERATIONS, KMS_OPERATIONS, INTEGRITY_OPERATIONS, CHANNEL_OPERATIONS,
+  INSIGHTS_OPERATIONS, KMS_OPERATIONS, INTEGRITY_OPERATIONS,
 ];
 
 /** Merges the specs of the resolver classes (and the legacy lists); a field declared twice is an error. */

@@ -46,7 +46,7 @@ const ENTRIES: ResolverEntry[] = [
   entry(EventDataStoreResolver, (s) => new EventDataStoreResolver(s.lakeStorage.stores)),
   entry(LakeImportResolver, (s) => new LakeImportResolver(s.lakeStorage.imports)),
   entry(LakeQueryResolver, (s) => new LakeQueryResolver(s.lakeQueries)),
-  entry(ChannelResolver, () => new ChannelResolver()),
+  entry(ChannelResolver, (s) => new ChannelResolver(s.lakeStorage.channels, s.lakeStorage.auditEvents)),
 ];
 
 export const RESOLVERS = ENTRIES.map((e) => e.resolver) as NonEmptyArray<Function>;
