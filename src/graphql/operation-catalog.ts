@@ -1,8 +1,5 @@
 import { AUTH_OPERATIONS } from '../auth/auth.operations';
-import { CHANNEL_OPERATIONS } from '../lake/channels/channels.operations';
 import { KMS_OPERATIONS } from '../kms/kms.operations';
-import { LAKE_STORE_OPERATIONS } from '../lake/lake-store.operations';
-import { LAKE_QUERY_OPERATIONS } from '../lake/query/lake-query.operations';
 import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
 import { IAM_OPERATIONS } from '../principals/iam.operations';
 import { STREAMING_OPERATIONS } from '../streaming/streaming.operations';
@@ -12,8 +9,7 @@ import { RESOLVERS } from './resolvers';
 
 /** Domains not yet moved to @Operation on their resolver methods. */
 const LEGACY_SPECS: OperationSpecs[] = [
-  AUTH_OPERATIONS, IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STREAMING_OPERATIONS,
-  KMS_OPERATIONS, LAKE_STORE_OPERATIONS, LAKE_QUERY_OPERATIONS, CHANNEL_OPERATIONS,
+  AUTH_OPERATIONS, IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STREAMING_OPERATIONS, KMS_OPERATIONS,
 ];
 
 /** Merges the specs of the resolver classes (and the legacy lists); a field declared twice is an error. */

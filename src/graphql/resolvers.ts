@@ -43,10 +43,10 @@ const ENTRIES: ResolverEntry[] = [
   entry(InsightsResolver, (s) => new InsightsResolver(s.insights.metrics)),
   entry(KmsResolver, () => new KmsResolver()),
   entry(IntegrityResolver, (s) => new IntegrityResolver(s.integrity)),
-  entry(EventDataStoreResolver, () => new EventDataStoreResolver()),
-  entry(LakeImportResolver, () => new LakeImportResolver()),
-  entry(LakeQueryResolver, () => new LakeQueryResolver()),
-  entry(ChannelResolver, () => new ChannelResolver()),
+  entry(EventDataStoreResolver, (s) => new EventDataStoreResolver(s.lakeStorage.stores)),
+  entry(LakeImportResolver, (s) => new LakeImportResolver(s.lakeStorage.imports)),
+  entry(LakeQueryResolver, (s) => new LakeQueryResolver(s.lakeQueries)),
+  entry(ChannelResolver, (s) => new ChannelResolver(s.lakeStorage.channels, s.lakeStorage.auditEvents)),
 ];
 
 export const RESOLVERS = ENTRIES.map((e) => e.resolver) as NonEmptyArray<Function>;

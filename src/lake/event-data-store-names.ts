@@ -1,5 +1,6 @@
-import type { CloudTrailResourceType } from '../common/cloudtrail-resources';
+import { type CloudTrailResourceType, namedCloudTrailResource } from '../common/cloudtrail-resources';
 import { arns } from '../common/arn';
+import type { Caller, RequestMeta } from '../common/request-context';
 import { normaliseKmsKeyId } from '../trails/trail-names';
 import { TrailErrors } from '../trails/trail.errors';
 import type { BillingMode } from './event-data-store.entity';
@@ -25,6 +26,9 @@ export const BILLING_MODES: readonly BillingMode[] = ['EXTENDABLE_RETENTION_PRIC
 export const eventDataStoreArn = (region: string, accountId: string, id: string) => arns.cloudtrail(region, accountId, `eventdatastore/${id}`);
 /** Event data stores as operations name them: by ARN or by ID. */
 export const EVENT_DATA_STORE_RESOURCE: CloudTrailResourceType = { type: 'eventdatastore', id: '[0-9a-f-]{36}' };
+const storeNamed = namedCloudTrailResource(EVENT_DATA_STORE_RESOURCE, 'store');
+/** The store ARN a value authorizes, for operations that name a store or something else (trails' insight selectors). */
+export const storeArnOf = (value: unknown, caller: Caller, meta: RequestMeta): string => storeNamed({ store: value }, caller, meta);
 
 export function validateStoreName(name: string): void {
   if (!NAME.test(name)) {
