@@ -1,4 +1,3 @@
-import { AUTH_OPERATIONS } from '../auth/auth.operations';
 import { CHANNEL_OPERATIONS } from '../lake/channels/channels.operations';
 import { INSIGHTS_OPERATIONS } from '../insights/insights.operations';
 import { KMS_OPERATIONS } from '../kms/kms.operations';
@@ -16,7 +15,7 @@ import { RESOLVERS } from './resolvers';
 
 /** Domains not yet moved to @Operation on their resolver methods. */
 const LEGACY_SPECS: OperationSpecs[] = [
-  AUTH_OPERATIONS, IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STORAGE_OPERATIONS, TRAIL_OPERATIONS, STREAMING_OPERATIONS,
+  IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STORAGE_OPERATIONS, TRAIL_OPERATIONS, STREAMING_OPERATIONS,
   INSIGHTS_OPERATIONS, KMS_OPERATIONS, INTEGRITY_OPERATIONS, LAKE_STORE_OPERATIONS, LAKE_QUERY_OPERATIONS, CHANNEL_OPERATIONS,
 ];
 

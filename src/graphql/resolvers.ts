@@ -30,7 +30,7 @@ const entry = <T extends object>(resolver: new (...args: any[]) => T, create: (s
  * what they use through their constructors, never from the request context.
  */
 const ENTRIES: ResolverEntry[] = [
-  entry(AuthResolver, () => new AuthResolver()),
+  entry(AuthResolver, (s) => new AuthResolver(s.sessions)),
   entry(RegionsResolver, (s) => new RegionsResolver(s.config.homeRegion)),
   entry(IamResolver, () => new IamResolver()),
   entry(OrganizationsResolver, () => new OrganizationsResolver()),
