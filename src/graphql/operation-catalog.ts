@@ -5,7 +5,6 @@ import { INTEGRITY_OPERATIONS } from '../integrity/integrity.operations';
 import { LAKE_STORE_OPERATIONS } from '../lake/lake-store.operations';
 import { LAKE_QUERY_OPERATIONS } from '../lake/query/lake-query.operations';
 import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
-import { IAM_OPERATIONS } from '../principals/iam.operations';
 import { STORAGE_OPERATIONS } from '../storage/storage.operations';
 import { STREAMING_OPERATIONS } from '../streaming/streaming.operations';
 import { TRAIL_OPERATIONS } from '../trails/trails.operations';
@@ -15,7 +14,7 @@ import { RESOLVERS } from './resolvers';
 
 /** Domains not yet moved to @Operation on their resolver methods. */
 const LEGACY_SPECS: OperationSpecs[] = [
-  IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STORAGE_OPERATIONS, TRAIL_OPERATIONS, STREAMING_OPERATIONS,
+  ORGANIZATIONS_OPERATIONS, STORAGE_OPERATIONS, TRAIL_OPERATIONS, STREAMING_OPERATIONS,
   INSIGHTS_OPERATIONS, KMS_OPERATIONS, INTEGRITY_OPERATIONS, LAKE_STORE_OPERATIONS, LAKE_QUERY_OPERATIONS, CHANNEL_OPERATIONS,
 ];
 

@@ -32,7 +32,7 @@ const entry = <T extends object>(resolver: new (...args: any[]) => T, create: (s
 const ENTRIES: ResolverEntry[] = [
   entry(AuthResolver, (s) => new AuthResolver(s.sessions)),
   entry(RegionsResolver, (s) => new RegionsResolver(s.config.homeRegion)),
-  entry(IamResolver, () => new IamResolver()),
+  entry(IamResolver, (s) => new IamResolver(s.iam)),
   entry(OrganizationsResolver, () => new OrganizationsResolver()),
   entry(DelegatedAdminResolver, () => new DelegatedAdminResolver()),
   entry(EventsResolver, (s) => new EventsResolver(s.eventRecorder, s.eventHistory)),
