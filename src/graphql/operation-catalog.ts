@@ -1,6 +1,5 @@
 import { CHANNEL_OPERATIONS } from '../lake/channels/channels.operations';
 import { INSIGHTS_OPERATIONS } from '../insights/insights.operations';
-import { KMS_OPERATIONS } from '../kms/kms.operations';
 import { INTEGRITY_OPERATIONS } from '../integrity/integrity.operations';
 import { LAKE_STORE_OPERATIONS } from '../lake/lake-store.operations';
 import { LAKE_QUERY_OPERATIONS } from '../lake/query/lake-query.operations';
@@ -14,7 +13,7 @@ import { RESOLVERS } from './resolvers';
 /** Domains not yet moved to @Operation on their resolver methods. */
 const LEGACY_SPECS: OperationSpecs[] = [
   STORAGE_OPERATIONS, TRAIL_OPERATIONS, STREAMING_OPERATIONS,
-  INSIGHTS_OPERATIONS, KMS_OPERATIONS, INTEGRITY_OPERATIONS, LAKE_STORE_OPERATIONS, LAKE_QUERY_OPERATIONS, CHANNEL_OPERATIONS,
+  INSIGHTS_OPERATIONS, INTEGRITY_OPERATIONS, LAKE_STORE_OPERATIONS, LAKE_QUERY_OPERATIONS, CHANNEL_OPERATIONS,
 ];
 
 /** Merges the specs of the resolver classes (and the legacy lists); a field declared twice is an error. */
