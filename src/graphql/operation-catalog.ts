@@ -4,7 +4,6 @@ import { INTEGRITY_OPERATIONS } from '../integrity/integrity.operations';
 import { LAKE_STORE_OPERATIONS } from '../lake/lake-store.operations';
 import { LAKE_QUERY_OPERATIONS } from '../lake/query/lake-query.operations';
 import { STORAGE_OPERATIONS } from '../storage/storage.operations';
-import { STREAMING_OPERATIONS } from '../streaming/streaming.operations';
 import { TRAIL_OPERATIONS } from '../trails/trails.operations';
 import { operationSpecsOf } from './operation.decorator';
 import type { OperationSpecs } from './operation-spec';
@@ -12,7 +11,7 @@ import { RESOLVERS } from './resolvers';
 
 /** Domains not yet moved to @Operation on their resolver methods. */
 const LEGACY_SPECS: OperationSpecs[] = [
-  STORAGE_OPERATIONS, TRAIL_OPERATIONS, STREAMING_OPERATIONS,
+  STORAGE_OPERATIONS, TRAIL_OPERATIONS,
   INSIGHTS_OPERATIONS, INTEGRITY_OPERATIONS, LAKE_STORE_OPERATIONS, LAKE_QUERY_OPERATIONS, CHANNEL_OPERATIONS,
 ];
 
