@@ -1,21 +1,11 @@
-import { AUTH_OPERATIONS } from '../auth/auth.operations';
-import { KMS_OPERATIONS } from '../kms/kms.operations';
-import { ORGANIZATIONS_OPERATIONS } from '../organizations/organizations.operations';
-import { IAM_OPERATIONS } from '../principals/iam.operations';
-import { STREAMING_OPERATIONS } from '../streaming/streaming.operations';
 import { operationSpecsOf } from './operation.decorator';
 import type { OperationSpecs } from './operation-spec';
 import { RESOLVERS } from './resolvers';
 
-/** Domains not yet moved to @Operation on their resolver methods. */
-const LEGACY_SPECS: OperationSpecs[] = [
-  AUTH_OPERATIONS, IAM_OPERATIONS, ORGANIZATIONS_OPERATIONS, STREAMING_OPERATIONS, KMS_OPERATIONS,
-];
-
-/** Merges the specs of the resolver classes (and the legacy lists); a field declared twice is an error. */
-export function buildOperationCatalog(resolvers: readonly Function[], legacy: OperationSpecs[] = []): OperationSpecs {
+/** Merges the specs the resolver classes declare (@Operation); a field declared twice is an error. */
+export function buildOperationCatalog(resolvers: readonly Function[]): OperationSpecs {
   const catalog: OperationSpecs = {};
-  for (const specs of [...legacy, ...resolvers.map(operationSpecsOf)]) {
+  for (const specs of resolvers.map(operationSpecsOf)) {
     for (const [field, spec] of Object.entries(specs)) {
       if (catalog[field]) throw new Error(`Operation ${field} is declared twice`);
       catalog[field] = spec;
@@ -31,5 +21,5 @@ let catalog: OperationSpecs | undefined;
  * modules (streaming's live stream) import this one back.
  */
 export function operationCatalog(): OperationSpecs {
-  return (catalog ??= buildOperationCatalog(RESOLVERS, LEGACY_SPECS));
+  return (catalog ??= buildOperationCatalog(RESOLVERS));
 }

@@ -35,6 +35,16 @@ class UndeclaredResolver {
   }
 }
 
+@Resolver()
+@OperationService({ eventSource: 'events.amazonaws.com', actionPrefix: 'events' })
+class SecondLookupResolver {
+  @Operation()
+  @Query(() => String)
+  lookupEvents(): string {
+    return '';
+  }
+}
+
 describe('@Operation', () => {
   it('derives eventName from the field and action from the service prefix unless stated', () => {
     const specs = operationSpecsOf(SampleResolver);
@@ -44,7 +54,7 @@ describe('@Operation', () => {
   });
 
   it('refuses a field declared twice', () => {
-    expect(() => buildOperationCatalog([SampleResolver], [{ lookupEvents: { eventSource: 'x', eventName: 'X', action: null } }])).toThrow(/declared twice/);
+    expect(() => buildOperationCatalog([SampleResolver, SecondLookupResolver])).toThrow(/Operation lookupEvents is declared twice/);
   });
 
   it('fails the boot check for a root field without a spec', async () => {
