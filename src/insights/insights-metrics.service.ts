@@ -3,6 +3,7 @@ import { type RequestContext, tenantOf } from '../common/request-context';
 import type { Database } from '../db/database';
 import { parseUtcTimestamp } from '../events/event-record';
 import { InsightsErrors } from './insights.errors';
+import { insightMinuteCountRepository } from './insight-minute-count.repository';
 import { DAY_MS, INSIGHT_TYPES, type InsightType } from './insight-series';
 
 export interface MetricDataQuery {
@@ -86,23 +87,14 @@ export class InsightsMetricsService {
       if (after >= firstBin) firstBin = new Date(after.getTime() + periodMs);
     }
 
-    const series = [ctx.caller.accountId, ctx.region, q.eventSource, q.eventName, insightType, errorCode ?? ''];
-    const rows = await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
-      const binned = `SELECT date_bin(make_interval(secs => $7::int), minute, 'epoch') AS t, sum(count)::float8 AS v
-        FROM insights_minute_counts
-        WHERE account_id = $1 AND region = $2 AND event_source = $3 AND event_name = $4 AND insight_type = $5 AND error_code = $6
-          AND minute >= greatest($8::timestamptz, $10::timestamptz) AND minute < $9::timestamptz
-        GROUP BY 1`;
-      const sql =
-        dataType === 'FillWithZeros'
-          ? `SELECT g.t, coalesce(b.v, 0) AS v
-             FROM generate_series($8::timestamptz, $9::timestamptz - interval '1 microsecond', make_interval(secs => $7::int)) AS g(t)
-             LEFT JOIN (${binned}) b ON b.t = g.t
-             ORDER BY g.t LIMIT $11`
-          : `${binned} ORDER BY 1 LIMIT $11`;
-      const { rows } = await client.query(sql, [...series, period, firstBin, end, start, maxResults + 1]);
-      return rows as Array<{ t: Date; v: number }>;
-    }, { readOnly: true });
+    const key = { eventSource: q.eventSource, eventName: q.eventName, insightType, errorCode: errorCode ?? '' };
+    const rows = await this.db.inTenantRaw(
+      tenantOf(ctx),
+      (client) => insightMinuteCountRepository.periodSums(client, ctx.caller.accountId, ctx.region, key, {
+        periodSeconds: period, firstBin, end, start, fillWithZeros: dataType === 'FillWithZeros', limit: maxResults + 1,
+      }),
+      { readOnly: true },
+    );
     const page = rows.slice(0, maxResults);
     return {
       eventSource: q.eventSource,

@@ -10,10 +10,11 @@ import { callerIsDelegatedAdmin } from '../trails/trail-access';
 import { mergeTags } from '../tagging/tag-rules';
 import { TrailErrors } from '../trails/trail.errors';
 import type { AdvancedEventSelector } from '../trails/trail.entity';
-import { ChannelEntity } from './channels/channel.entity';
-import { LakeImportEntity } from './imports/lake-import.entity';
+import { channelRepository } from './channels/channel.repository';
+import { lakeImportRepository } from './imports/lake-import.repository';
 import { holdsActivityAuditLog, holdsCloudTrailEvents, resolveStore, resolveStoreForWrite, storeCategories } from './event-data-store-access';
 import { type BillingMode, EventDataStoreEntity } from './event-data-store.entity';
+import { eventDataStoreRepository } from './event-data-store.repository';
 import {
   DEFAULT_RETENTION_DAYS,
   eventDataStoreArn,
@@ -127,7 +128,7 @@ export class EventDataStoreService {
         await m.query(`SELECT set_config('opentrail.account_id', $1, true)`, [owner.accountId]);
       }
       // One writer per account at a time, so the quota and name checks cannot race.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:eds:' || $1))`, [owner.accountId]);
+      await eventDataStoreRepository.lockAccountWrites(m, owner.accountId);
       const count = await m.countBy(EventDataStoreEntity, { accountId: owner.accountId, region: ctx.region });
       if (count >= MAX_EVENT_DATA_STORES_PER_REGION) throw LakeErrors.maxLimit(MAX_EVENT_DATA_STORES_PER_REGION);
       if (await m.existsBy(EventDataStoreEntity, { accountId: owner.accountId, region: ctx.region, name: input.name })) {
@@ -172,17 +173,14 @@ export class EventDataStoreService {
     }
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const admin = await callerIsDelegatedAdmin(m, ctx);
-      const qb = m
-        .createQueryBuilder(EventDataStoreEntity, 's')
-        .where('s.region = :region', { region: ctx.region })
-        .andWhere(admin ? '(s.account_id = :account OR (s.organization_enabled AND s.organization_id = :org))' : 's.account_id = :account', {
-          account: ctx.caller.accountId,
-          org: ctx.caller.organizationId,
-        })
-        .orderBy('s.arn', 'ASC')
-        .take(limit + 1);
-      if (after !== null) qb.andWhere('s.arn > :after', { after });
-      const rows = await qb.getMany();
+      const rows = await eventDataStoreRepository.listInRegion(m, {
+        region: ctx.region,
+        accountId: ctx.caller.accountId,
+        organizationId: ctx.caller.organizationId,
+        withOrganization: admin,
+        afterArn: after,
+        limit: limit + 1,
+      });
       const page = rows.slice(0, limit);
       return { stores: page, nextToken: rows.length > limit ? encodePageToken(page[page.length - 1].arn) : null };
     });
@@ -197,8 +195,8 @@ export class EventDataStoreService {
 
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const store = await resolveStoreForWrite(m, ctx, input.eventDataStore);
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:eds:' || $1))`, [store.accountId]);
-      if (await this.hasOngoingImport(m, store.id)) throw LakeErrors.ongoingImport(store.arn);
+      await eventDataStoreRepository.lockAccountWrites(m, store.accountId);
+      if (await lakeImportRepository.ongoingForStore(m, store.id)) throw LakeErrors.ongoingImport(store.arn);
 
       if (selectors) {
         const before = holdsCloudTrailEvents(store) ? 'CloudTrail events' : [...storeCategories(store)].join(',');
@@ -251,13 +249,9 @@ export class EventDataStoreService {
     await this.db.inTenant(tenantOf(ctx), async (m) => {
       const store = await resolveStoreForWrite(m, ctx, reference);
       if (store.terminationProtectionEnabled) throw LakeErrors.terminationProtected(store.arn);
-      const channels = await m
-        .createQueryBuilder(ChannelEntity, 'c')
-        .where('c.account_id = :account', { account: store.accountId })
-        .andWhere(`c.destinations @> :dest::jsonb`, { dest: JSON.stringify([{ Location: store.arn }]) })
-        .getCount();
+      const channels = await channelRepository.countDeliveringTo(m, store.accountId, store.arn);
       if (channels > 0) throw LakeErrors.channelExists(store.arn);
-      if (await this.hasOngoingImport(m, store.id)) throw LakeErrors.ongoingImport(store.arn);
+      if (await lakeImportRepository.ongoingForStore(m, store.id)) throw LakeErrors.ongoingImport(store.arn);
       await m.update(EventDataStoreEntity, { id: store.id }, { status: 'PENDING_DELETION', deletedAt: () => 'now()' });
     });
   }
@@ -287,14 +281,6 @@ export class EventDataStoreService {
       const result = await m.update(EventDataStoreEntity, { id: store.id, status: required }, { status: start ? 'ENABLED' : 'STOPPED_INGESTION' });
       if (!result.affected) throw LakeErrors.invalidStatus(store.arn, 'changing', operation);
     });
-  }
-
-  private async hasOngoingImport(m: EntityManager, storeId: string): Promise<boolean> {
-    return m
-      .createQueryBuilder(LakeImportEntity, 'i')
-      .where('i.event_data_store_id = :storeId', { storeId })
-      .andWhere(`i.status IN ('INITIALIZING', 'IN_PROGRESS')`)
-      .getExists();
   }
 
   /** Organization stores belong to the management account; a delegated administrator may create them. */

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type RequestContext, tenantOf } from '../../common/request-context';
 import type { Database } from '../../db/database';
+import { eventDataStoreRepository } from '../event-data-store.repository';
 import { ensureLakePartitionsFor, insertLakeEvents, type LakeRecord } from '../lake-event.repository';
 import { type AuditEventInput, checkAuditEvent } from './audit-event-validation';
 import { ChannelEntity } from './channel.entity';
 import { ChannelErrors } from './channel.errors';
+import { channelRepository } from './channel.repository';
 import { parseChannelReference } from './channel-names';
 
 export const MAX_AUDIT_EVENTS = 100;
@@ -79,19 +81,11 @@ export class AuditEventsService {
     await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
       if (records.length) {
         // Stores pending deletion take nothing; row-level security keeps every write in the caller's stores.
-        const { rows } = await client.query(`SELECT id, account_id FROM event_data_stores WHERE id = ANY($1::uuid[]) AND status <> 'PENDING_DELETION'`, [storeIds]);
-        for (const s of rows) await insertLakeEvents(client, s.id, s.account_id, records);
+        for (const s of await eventDataStoreRepository.acceptingAmong(client, storeIds)) await insertLakeEvents(client, s.id, s.account_id, records);
       }
       const last = result.successful[result.successful.length - 1];
       const lastFailed = result.failed[result.failed.length - 1];
-      await client.query(
-        `UPDATE channels SET latest_ingestion_attempt_time = now(), latest_ingestion_attempt_event_id = $2,
-                latest_ingestion_success_time = CASE WHEN $3::text IS NULL THEN latest_ingestion_success_time ELSE now() END,
-                latest_ingestion_success_event_id = coalesce($3, latest_ingestion_success_event_id),
-                latest_ingestion_error_code = coalesce($4, latest_ingestion_error_code)
-         WHERE id = $1`,
-        [channel.id, last?.eventID ?? null, last?.eventID ?? null, lastFailed?.errorCode ?? null],
-      );
+      await channelRepository.recordIngestion(client, channel.id, last?.eventID ?? null, lastFailed?.errorCode ?? null);
     });
     return result;
   }

@@ -10,6 +10,7 @@ import { LakeErrors } from '../lake.errors';
 import { mergeTags } from '../../tagging/tag-rules';
 import { type ChannelDestination, ChannelEntity } from './channel.entity';
 import { ChannelErrors } from './channel.errors';
+import { channelRepository } from './channel.repository';
 import { channelArn, parseChannelReference, validateChannelName, validateSource } from './channel-names';
 
 /** Integration channels per account and Region (spec §9.1, §12.1). */
@@ -37,7 +38,7 @@ export class ChannelService {
     const tags = mergeTags([], (input.tags ?? []).map((t) => ({ Key: t.key, Value: t.value ?? null })));
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const destinations = await this.checkDestinations(m, ctx, input.destinations);
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:channels:' || $1))`, [ctx.caller.accountId]);
+      await channelRepository.lockAccountChannels(m, ctx.caller.accountId);
       if ((await m.countBy(ChannelEntity, { accountId: ctx.caller.accountId, region: ctx.region })) >= MAX_CHANNELS) throw ChannelErrors.maxLimit(MAX_CHANNELS);
       if (await m.existsBy(ChannelEntity, { accountId: ctx.caller.accountId, region: ctx.region, name: input.name })) throw ChannelErrors.alreadyExists(`named ${input.name}`);
       if (await m.existsBy(ChannelEntity, { accountId: ctx.caller.accountId, region: ctx.region, source: input.source })) throw ChannelErrors.alreadyExists(`for source ${input.source}`);
@@ -67,13 +68,7 @@ export class ChannelService {
     const after = input.nextToken ? decodePageToken(input.nextToken) : null;
     if (input.nextToken && after === null) throw ChannelErrors.invalidNextToken();
     return this.db.inTenant(tenantOf(ctx), async (m) => {
-      const qb = m
-        .createQueryBuilder(ChannelEntity, 'c')
-        .where('c.account_id = :account AND c.region = :region', { account: ctx.caller.accountId, region: ctx.region })
-        .orderBy('c.arn', 'ASC')
-        .take(limit + 1);
-      if (after !== null) qb.andWhere('c.arn > :after', { after });
-      const rows = await qb.getMany();
+      const rows = await channelRepository.listInRegion(m, { accountId: ctx.caller.accountId, region: ctx.region, afterArn: after, limit: limit + 1 });
       const page = rows.slice(0, limit);
       return { channels: page, nextToken: rows.length > limit ? encodePageToken(page[page.length - 1].arn) : null };
     });

@@ -13,11 +13,13 @@ import type { StorageService } from '../../storage/storage.service';
 import { QUEUES } from '../../jobs/queues';
 import { holdsCloudTrailEvents, resolveStore } from '../event-data-store-access';
 import { EventDataStoreEntity } from '../event-data-store.entity';
+import { eventDataStoreRepository } from '../event-data-store.repository';
 import { parseStoreReference } from '../event-data-store-names';
 import { ensureLakePartitionsFor, insertLakeEvents, lakeEventTimeAccepted, type LakeRecord } from '../lake-event.repository';
 import { LakeErrors } from '../lake.errors';
 import { parseImportSource, prefixOf, selectsLogFile } from './import-source';
 import { type ImportStatus, LakeImportEntity, LakeImportFailureEntity } from './lake-import.entity';
+import { lakeImportFailureRepository, lakeImportRepository, type LakeImportRow } from './lake-import.repository';
 
 const gunzipAsync = promisify(gunzip);
 const IMPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -139,19 +141,20 @@ export class LakeImportService {
     const after = input.nextToken ? decodePageToken(input.nextToken) : null;
     if (input.nextToken && after === null) throw LakeErrors.invalidNextToken();
     return this.db.inTenant(tenantOf(ctx), async (m) => {
-      const qb = m
-        .createQueryBuilder(LakeImportEntity, 'i')
-        .where('i.account_id = :account AND i.region = :region', { account: ctx.caller.accountId, region: ctx.region })
-        .orderBy('i.id', 'ASC')
-        .take(limit + 1);
+      let storeId: string | undefined;
       if (input.destination) {
         parseStoreReference(input.destination); // a malformed ARN is an error; an unknown store lists nothing
         const store = await resolveStore(m, ctx, input.destination).catch(() => null);
-        qb.andWhere('i.event_data_store_id = :store', { store: store?.id ?? '00000000-0000-0000-0000-000000000000' });
+        storeId = store?.id ?? '00000000-0000-0000-0000-000000000000';
       }
-      if (input.importStatus) qb.andWhere('i.status = :status', { status: input.importStatus });
-      if (after !== null) qb.andWhere('i.id > :after', { after });
-      const rows = await qb.getMany();
+      const rows = await lakeImportRepository.listInRegion(m, {
+        accountId: ctx.caller.accountId,
+        region: ctx.region,
+        storeId,
+        status: input.importStatus,
+        afterId: after,
+        limit: limit + 1,
+      });
       const page = rows.slice(0, limit);
       return { imports: page, nextToken: rows.length > limit ? encodePageToken(page[page.length - 1].id) : null };
     });
@@ -167,9 +170,7 @@ export class LakeImportService {
     const after = input.nextToken ? decodePageToken(input.nextToken) : null;
     if (input.nextToken && after === null) throw LakeErrors.invalidNextToken();
     return this.db.inTenant(tenantOf(ctx), async (m) => {
-      const qb = m.createQueryBuilder(LakeImportFailureEntity, 'f').where('f.import_id = :id', { id: imp.id }).orderBy('f.location', 'ASC').take(limit + 1);
-      if (after !== null) qb.andWhere('f.location > :after', { after });
-      const rows = await qb.getMany();
+      const rows = await lakeImportFailureRepository.listForImport(m, imp.id, after, limit + 1);
       const page = rows.slice(0, limit);
       return { failures: page, nextToken: rows.length > limit ? encodePageToken(page[page.length - 1].location) : null };
     });
@@ -184,12 +185,11 @@ export class LakeImportService {
   async runImport(importId: string, opts: { maxFiles?: number } = {}): Promise<{ status: ImportStatus | 'BUSY' }> {
     const lockClient = await this.db.pool.connect();
     try {
-      const { rows } = await lockClient.query(`SELECT pg_try_advisory_lock(hashtext('opentrail:lake-import:' || $1)) AS ok`, [importId]);
-      if (!rows[0].ok) return { status: 'BUSY' };
+      if (!(await lakeImportRepository.tryLockRun(lockClient, importId))) return { status: 'BUSY' };
       try {
         return { status: await this.process(importId, opts.maxFiles ?? Infinity) };
       } finally {
-        await lockClient.query(`SELECT pg_advisory_unlock(hashtext('opentrail:lake-import:' || $1))`, [importId]);
+        await lakeImportRepository.unlockRun(lockClient, importId);
       }
     } finally {
       lockClient.release();
@@ -198,31 +198,36 @@ export class LakeImportService {
 
   /** The repeatable tick: imports whose job was lost (crash, Redis outage) continue here. */
   async resumeUnfinished(): Promise<number> {
-    const { rows } = await this.db.pool.query(`SELECT id FROM lake_imports WHERE status IN ('INITIALIZING', 'IN_PROGRESS') ORDER BY created_at`);
-    for (const r of rows) await this.runImport(r.id);
-    return rows.length;
+    const ids = await lakeImportRepository.unfinishedIds(this.db.pool);
+    for (const id of ids) await this.runImport(id);
+    return ids.length;
   }
 
   private async process(importId: string, maxFiles: number): Promise<ImportStatus> {
     const pool = this.db.pool;
-    const load = async () => (await pool.query(`SELECT * FROM lake_imports WHERE id = $1`, [importId])).rows[0];
-    let imp = await load();
+    const load = async (): Promise<LakeImportRow> => {
+      const row = await lakeImportRepository.byId(pool, importId);
+      if (!row) throw new Error(`lake import ${importId} no longer exists`);
+      return row;
+    };
+    let imp = await lakeImportRepository.byId(pool, importId);
     if (!imp || !ONGOING.includes(imp.status)) return imp?.status ?? 'FAILED';
-    const store = (await pool.query(`SELECT id, account_id, retention_period, organization_enabled, organization_id FROM event_data_stores WHERE id = $1`, [imp.event_data_store_id])).rows[0];
+    const destination = await eventDataStoreRepository.importDestination(pool, imp.event_data_store_id);
+    if (!destination) throw new Error(`lake import ${importId}: event data store ${imp.event_data_store_id} no longer exists`);
     // The worker reads with the service's rights, so it keeps only events the store may hold: of
     // the store's account, or of its organization's accounts for an organization store. A bucket
     // shared with other tenants never lends their events to this one.
-    const accounts = new Set<string>([store.account_id]);
-    if (store.organization_enabled && store.organization_id) {
-      const members = await pool.query(`SELECT id FROM accounts WHERE organization_id = $1`, [store.organization_id]);
+    const accounts = new Set<string>([destination.account_id]);
+    if (destination.organization_enabled && destination.organization_id) {
+      const members = await pool.query(`SELECT id FROM accounts WHERE organization_id = $1`, [destination.organization_id]);
       for (const m of members.rows) accounts.add(m.id);
     }
-    store.accounts = accounts;
+    const store = { ...destination, accounts };
     const keys = await this.listSource(imp.bucket_name, imp.key_prefix, imp.start_event_time, imp.end_event_time);
     const prefixes = new Map<string, string>(); // prefix → its last key
     for (const k of keys) prefixes.set(prefixOf(k), k);
     if (imp.status === 'INITIALIZING') {
-      await pool.query(`UPDATE lake_imports SET status = 'IN_PROGRESS', prefixes_found = $2, updated_at = now() WHERE id = $1 AND status = 'INITIALIZING'`, [importId, prefixes.size]);
+      await lakeImportRepository.markInProgress(pool, importId, prefixes.size);
       imp = await load();
       if (imp.status !== 'IN_PROGRESS') return imp.status;
     }
@@ -235,16 +240,11 @@ export class LakeImportService {
       if (!ok) return (await load()).status; // stopped meanwhile
       done++;
     }
-    const { rows } = await pool.query(
-      `UPDATE lake_imports SET status = CASE WHEN failed_entries > 0 THEN 'FAILED' ELSE 'COMPLETED' END, updated_at = now()
-       WHERE id = $1 AND status = 'IN_PROGRESS' RETURNING status`,
-      [importId],
-    );
-    return rows[0]?.status ?? (await load()).status;
+    return (await lakeImportRepository.finish(pool, importId)) ?? (await load()).status;
   }
 
   /** One file: its events and the import's progress commit together (or a failure entry does). */
-  private async importFile(imp: any, store: { id: string; account_id: string; retention_period: number; accounts: Set<string> }, key: string, completedPrefixes: number): Promise<boolean> {
+  private async importFile(imp: LakeImportRow, store: { id: string; account_id: string; retention_period: number; accounts: Set<string> }, key: string, completedPrefixes: number): Promise<boolean> {
     const location = `s3://${imp.bucket_name}/${key}`;
     let records: LakeRecord[] = [];
     let failure: { type: string; message: string } | null = null;
@@ -275,20 +275,23 @@ export class LakeImportService {
       await this.db.asService(async (client) => {
         const inserted = kept.length ? await insertLakeEvents(client, store.id, store.account_id, kept) : 0;
         if (failure) {
-          await client.query(
-            `INSERT INTO lake_import_failures (import_id, location, account_id, status, error_type, error_message, last_updated_time)
-             VALUES ($1, $2, $3, 'FAILED', $4, $5, now()) ON CONFLICT (import_id, location) DO UPDATE SET last_updated_time = now()`,
-            [imp.id, location.slice(0, 1100), imp.account_id, failure.type.slice(0, 64), failure.message || 'The file could not be read.'],
-          );
+          await lakeImportFailureRepository.record(client, {
+            importId: imp.id,
+            location: location.slice(0, 1100),
+            accountId: imp.account_id,
+            errorType: failure.type.slice(0, 64),
+            errorMessage: failure.message || 'The file could not be read.',
+          });
         }
-        const { rowCount } = await client.query(
-          `UPDATE lake_imports SET resume_after = $2, files_completed = files_completed + $3, events_completed = events_completed + $4,
-                  failed_entries = failed_entries + $5, prefixes_completed = $6, updated_at = now()
-           WHERE id = $1 AND status = 'IN_PROGRESS'`,
-          [imp.id, key, failure ? 0 : 1, inserted, failure ? 1 : 0, completedPrefixes],
-        );
+        const recorded = await lakeImportRepository.recordFileProgress(client, imp.id, {
+          key,
+          filesCompleted: failure ? 0 : 1,
+          eventsCompleted: inserted,
+          failedEntries: failure ? 1 : 0,
+          prefixesCompleted: completedPrefixes,
+        });
         // Stopped meanwhile: roll back, this file's events are not kept.
-        if (!rowCount) throw IMPORT_STOPPED;
+        if (!recorded) throw IMPORT_STOPPED;
       }, { transaction: true });
       return true;
     } catch (err) {

@@ -19,7 +19,7 @@ import { type RunOutcome, runLakeStatement } from './lake-query.runner';
 import { type LakeReaderPool, registerReaderBackend } from './lake-reader';
 import { parseDeliveryUri } from './lake-query.delivery';
 import { deliverQueryResults } from './lake-query.result-delivery';
-import { accountRunning, type ClaimedQuery, claimableQueued, claimQuery, failOrphanedRuns, installationIdentity, nextEnqueueAttempt, undelivered } from './lake-query.repository';
+import { type ClaimedQuery, lakeQueryRepository, lakeQueryResultRepository, type LakeResultRow } from './lake-query.repository';
 import { ResultBuffer } from './result-buffer';
 import type { ResultSigner } from './result-signer';
 import type { StorageService } from '../../storage/storage.service';
@@ -102,7 +102,7 @@ export class LakeQueryService {
    */
   installation(): Promise<string> {
     if (!this.installationId) {
-      const id = installationIdentity(this.db.pool);
+      const id = lakeQueryRepository.installationIdentity(this.db.pool);
       id.catch(() => { this.installationId = null; });
       this.installationId = id;
       return id;
@@ -143,11 +143,8 @@ export class LakeQueryService {
     const id = randomUUID();
     await this.db.inTenant(tenantOf(ctx), async (m) => {
       // Serialize an account's starts so that the limit holds under concurrent calls.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('lake-query:' || $1 || ':' || $2))`, [ctx.caller.accountId, ctx.region]);
-      const [{ n }] = await m.query(
-        `SELECT count(*)::int AS n FROM lake_queries WHERE account_id = $1 AND region = $2 AND status IN ('QUEUED', 'RUNNING')`,
-        [ctx.caller.accountId, ctx.region],
-      );
+      await lakeQueryRepository.lockAccountStarts(m, ctx.caller.accountId, ctx.region);
+      const n = await lakeQueryRepository.countActive(m, ctx.caller.accountId, ctx.region);
       if (n >= MAX_CONCURRENT_QUERIES) throw LakeQueryErrors.maxConcurrent(MAX_CONCURRENT_QUERIES);
       await m.insert(LakeQueryEntity, {
         id,
@@ -218,7 +215,7 @@ export class LakeQueryService {
     const query = await this.find(ctx, queryId);
     if (query.status !== 'QUEUED') return { query, waitReason: null };
     // The account's own running queries only: other tenants' load is not the caller's to see.
-    const running = await this.db.inTenant(tenantOf(ctx), (m) => accountRunning(m, query.accountId));
+    const running = await this.db.inTenant(tenantOf(ctx), (m) => lakeQueryRepository.accountRunning(m, query.accountId));
     const max = this.config.lakeQueryMaxRunningPerAccount;
     const waitReason = running >= max
       ? `ACCOUNT_RUNNING_LIMIT: ${running} queries of this account are running; at most ${max} run at once per account, the others wait in order.`
@@ -248,27 +245,14 @@ export class LakeQueryService {
     const query = await this.find(ctx, input.queryId);
     // Batches hold up to RESULT_BATCH_ROWS rows, fewer when they reached their byte cap: a
     // batch's first row is the sum of the row counts before it (row_count only; rows stay unread).
-    const { batches, stored } = await this.db.inTenant(tenantOf(ctx), async (m) => {
-      const rows: Array<{ first: string; rows: Array<Array<string | null>> }> = await m.query(
-        `WITH b AS (
-           SELECT batch, row_count, sum(row_count) OVER (ORDER BY batch) - row_count AS first
-           FROM lake_query_results WHERE account_id = $1 AND query_id = $2
-         )
-         SELECT b.first, r.rows FROM b JOIN lake_query_results r ON r.account_id = $1 AND r.query_id = $2 AND r.batch = b.batch
-         WHERE b.first < $3::bigint + $4 AND b.first + b.row_count > $3::bigint ORDER BY b.batch`,
-        [ctx.caller.accountId, query.id, offset, max],
-      );
-      const [{ total }] = await m.query(
-        `SELECT coalesce(sum(row_count), 0)::int AS total FROM lake_query_results WHERE account_id = $1 AND query_id = $2`,
-        [ctx.caller.accountId, query.id],
-      );
-      return { batches: rows, stored: Number(total) };
-    });
-    const flat: Array<Array<string | null>> = [];
+    const { batches, stored } = await this.db.inTenant(tenantOf(ctx), async (m) => ({
+      batches: await lakeQueryResultRepository.batchesOverlapping(m, ctx.caller.accountId, query.id, offset, max),
+      stored: await lakeQueryResultRepository.storedRowCount(m, ctx.caller.accountId, query.id),
+    }));
+    const flat: LakeResultRow[] = [];
     for (const b of batches) {
-      const base = Number(b.first);
       b.rows.forEach((r, i) => {
-        const at = base + i;
+        const at = b.first + i;
         if (at >= offset && at < offset + max) flat.push(r);
       });
     }
@@ -281,11 +265,11 @@ export class LakeQueryService {
   async cancelQuery(ctx: RequestContext, queryId: string): Promise<LakeQueryEntity> {
     await this.find(ctx, queryId);
     const cancelled = await this.db.inTenant(tenantOf(ctx), async (m) => {
-      const [row] = await m.query(`SELECT status, backend_pid FROM lake_queries WHERE id = $1 AND account_id = $2 FOR UPDATE`, [queryId, ctx.caller.accountId]);
+      const row = await lakeQueryRepository.lockForCancel(m, queryId, ctx.caller.accountId);
       if (!row) throw LakeQueryErrors.queryNotFound(queryId);
       if (TERMINAL_STATUSES.includes(row.status)) throw LakeQueryErrors.inactiveQuery(queryId, row.status);
-      await m.query(`UPDATE lake_queries SET status = 'CANCELLED', finished_at = now() WHERE id = $1`, [queryId]);
-      return row as { backend_pid: number | null };
+      await lakeQueryRepository.markCancelled(m, queryId);
+      return row;
     });
     if (cancelled.backend_pid !== null) await this.cancelBackend(queryId, cancelled.backend_pid);
     return this.find(ctx, queryId);
@@ -294,7 +278,7 @@ export class LakeQueryService {
   /** Cancels the runner's statement: only that backend, recognised by pid and application_name. */
   private async cancelBackend(queryId: string, pid: number): Promise<void> {
     await this.db.asService(
-      (c) => c.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND application_name = $2`, [pid, applicationName(queryId)]),
+      (c) => lakeQueryRepository.cancelReaderBackend(c, pid, applicationName(queryId)),
       { transaction: false },
     );
   }
@@ -314,17 +298,20 @@ export class LakeQueryService {
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const store = await resolveStore(m, ctx, input.eventDataStore);
       const since = new Date(Math.max(Date.now() - QUERY_RETENTION_DAYS * DAY_MS, input.startTime?.getTime() ?? 0));
-      const params: unknown[] = [ctx.caller.accountId, store.id, since, input.endTime ?? new Date(8.64e15), ctx.region];
-      let sql = `SELECT id FROM lake_queries WHERE account_id = $1 AND $2 = ANY (event_data_store_ids)
-        AND created_at >= $3 AND created_at <= $4 AND region = $5`;
-      if (input.queryStatus) sql += ` AND status = $${params.push(input.queryStatus)}`;
-      if (after) sql += ` AND (created_at, id) < ($${params.push(after.createdAt)}::timestamptz, $${params.push(after.id)}::uuid)`;
-      sql += ` ORDER BY created_at DESC, id DESC LIMIT ${max + 1}`;
-      const ids: Array<{ id: string }> = await m.query(sql, params);
+      const ids = await lakeQueryRepository.idsReadingStore(m, {
+        accountId: ctx.caller.accountId,
+        storeId: store.id,
+        region: ctx.region,
+        since,
+        until: input.endTime ?? new Date(8.64e15),
+        status: input.queryStatus,
+        after,
+        limit: max + 1,
+      });
       const page = ids.slice(0, max);
-      const rows = page.length ? await m.getRepository(LakeQueryEntity).findBy(page.map((r) => ({ id: r.id }))) : [];
+      const rows = page.length ? await m.getRepository(LakeQueryEntity).findBy(page.map((id) => ({ id }))) : [];
       const byId = new Map(rows.map((r) => [r.id, r]));
-      const queries = page.map((r) => byId.get(r.id)!).filter(Boolean);
+      const queries = page.map((id) => byId.get(id)!).filter(Boolean);
       const last = queries[queries.length - 1];
       return { queries, nextToken: ids.length > max && last ? encodePageToken(`${last.createdAt.toISOString()}|${last.id}`) : null };
     });
@@ -340,7 +327,7 @@ export class LakeQueryService {
    * LAKE_QUERY_MAX_RUNNING_PER_ACCOUNT (tests, the bench); null when it was not claimed.
    */
   async run(queryId: string): Promise<LakeQueryStatus | null> {
-    const q = await claimQuery(this.db.pool, this.config.lakeQueryMaxRunningPerAccount, { only: queryId });
+    const q = await lakeQueryRepository.claimQuery(this.db.pool, this.config.lakeQueryMaxRunningPerAccount, { only: queryId });
     return q ? this.execute(q) : null;
   }
 
@@ -361,7 +348,7 @@ export class LakeQueryService {
     let ran = 0;
     for (;;) {
       if (ran > 0 && this.draining) return ran;
-      const q = await claimQuery(this.db.pool, this.config.lakeQueryMaxRunningPerAccount, { prefer: ran === 0 ? prefer : undefined });
+      const q = await lakeQueryRepository.claimQuery(this.db.pool, this.config.lakeQueryMaxRunningPerAccount, { prefer: ran === 0 ? prefer : undefined });
       if (!q) return ran;
       await this.execute(q);
       ran++;
@@ -385,13 +372,7 @@ export class LakeQueryService {
       { statementSql: q.compiled_sql, timeoutMs: q.timeout_seconds * 1000, limits, applicationName: applicationName(queryId) },
       {
         onStarted: (pid) => registerReaderBackend(pool, queryId, pid),
-        onBatch: async (batch, rows) => {
-          await pool.query(
-            `INSERT INTO lake_query_results (account_id, query_id, batch, row_count, rows) VALUES ($1, $2, $3, $4, $5::jsonb)
-             ON CONFLICT DO NOTHING`,
-            [q.account_id, queryId, batch, rows.length, JSON.stringify(rows)],
-          );
-        },
+        onBatch: (batch, rows) => lakeQueryResultRepository.insertBatch(pool, q.account_id, queryId, batch, rows),
       },
     ).catch((err: Error): RunOutcome => ({ kind: 'failed', rows: 0, message: `The query could not run: ${err.message}` }));
     const status: LakeQueryStatus =
@@ -399,11 +380,7 @@ export class LakeQueryService {
     const statistics: LakeQueryStatistics = { ...(q.statistics as unknown as LakeQueryStatistics), executionTimeInMillis: Date.now() - started, resultsCount: outcome.rows };
     const error = outcome.kind === 'failed' ? outcome.message.slice(0, 1000).padEnd(4, '.') : outcome.kind === 'timed_out' ? 'Query timed out.' : null;
     // A cancelled query keeps CANCELLED (set by cancelQuery); everything else ends here.
-    await pool.query(
-      `UPDATE lake_queries SET status = CASE WHEN status = 'RUNNING' THEN $2 ELSE status END, error_message = CASE WHEN status = 'RUNNING' THEN $3 ELSE error_message END,
-         statistics = $4, finished_at = coalesce(finished_at, now()), backend_pid = NULL WHERE id = $1`,
-      [queryId, status, error, JSON.stringify(statistics)],
-    );
+    await lakeQueryRepository.finishRun(pool, queryId, status, error, statistics);
     if (q.delivery_s3_uri) await deliverQueryResults(this.db.pool, this.storage, this.signer, this.logger, queryId);
     return status;
   }
@@ -416,15 +393,15 @@ export class LakeQueryService {
    */
   async sweep(): Promise<{ failed: number; delivered: number; requeued: number }> {
     const pool = this.db.pool;
-    const failed = await failOrphanedRuns(pool, ORPHAN_GRACE_SECONDS);
+    const failed = await lakeQueryRepository.failOrphanedRuns(pool, ORPHAN_GRACE_SECONDS);
     let delivered = 0;
-    for (const id of await undelivered(pool, ORPHAN_GRACE_SECONDS)) if (await deliverQueryResults(pool, this.storage, this.signer, this.logger, id)) delivered++;
+    for (const id of await lakeQueryRepository.undelivered(pool, ORPHAN_GRACE_SECONDS)) if (await deliverQueryResults(pool, this.storage, this.signer, this.logger, id)) delivered++;
     let requeued = 0;
     const queue = this.outbox.jobs.queue(QUEUES.lakeQuery);
-    for (const { id, attempts } of await claimableQueued(pool, this.config.lakeQueryMaxRunningPerAccount, ENQUEUE_GRACE_SECONDS)) {
+    for (const { id, attempts } of await lakeQueryRepository.claimableQueued(pool, this.config.lakeQueryMaxRunningPerAccount, ENQUEUE_GRACE_SECONDS)) {
       const state = await queue.getJobState(lakeQueryJobId(id, attempts || undefined));
       if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') continue;
-      const attempt = await nextEnqueueAttempt(pool, id);
+      const attempt = await lakeQueryRepository.nextEnqueueAttempt(pool, id);
       if (attempt === 0) continue; // claimed meanwhile
       await this.enqueue(id, attempt);
       requeued++;
@@ -439,8 +416,8 @@ export class LakeQueryService {
   async expire(now = new Date()): Promise<{ expired: number; failed: number; delivered: number; requeued: number }> {
     const expired = await this.db.asService(async (c) => {
       const cutoff = new Date(now.getTime() - QUERY_RETENTION_DAYS * DAY_MS);
-      await c.query(`DELETE FROM lake_query_results r USING lake_queries q WHERE q.id = r.query_id AND q.created_at < $1`, [cutoff]);
-      return (await c.query(`DELETE FROM lake_queries WHERE created_at < $1`, [cutoff])).rowCount ?? 0;
+      await lakeQueryResultRepository.deleteOfQueriesCreatedBefore(c, cutoff);
+      return lakeQueryRepository.deleteCreatedBefore(c, cutoff);
     }, { transaction: true });
     return { expired, ...(await this.sweep()) };
   }
