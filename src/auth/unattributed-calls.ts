@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import type { AuditSubject, UnknownIdentity } from './authenticator';
 import { organizationRepository } from '../organizations/organization.repository';
+import type { AuditSubject, UnknownIdentity } from './authenticator';
 import type { FailureThrottle } from './failure-throttle';
 import { addressKey } from './signin-throttle';
 
