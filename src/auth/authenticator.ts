@@ -35,10 +35,10 @@ function policiesOf(row: PrincipalSessionRow): PolicyDocument[] {
 }
 
 /**
- * Turns a bearer token into a Caller. Authentication runs before the tenant is known, so it reads
- * as the service itself, in one round trip per request (principal, account, source key, policies). Every request re-checks that the principal still exists and
+ * Turns a bearer token into a Caller. Every request re-checks that the principal still exists and
  * that the access key the session descends from is still active, so deleting a key ends its
- * sessions at once; policies and organization membership are read fresh each time.
+ * sessions at once; policies and organization membership are read fresh each time, as the
+ * service (the tenant is not known yet), in one round trip (principalRepository.userForSession).
  */
 export class Authenticator {
   constructor(private readonly pool: Pool, private readonly tokens: TokenService) {}

@@ -1,9 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { trailRepository, type TrailTarget } from '../trails/trail.repository';
 import type { JobBulkEnqueuer } from '../jobs/job-queues';
 import { QUEUES } from '../jobs/queues';
+import { trailRepository, type TrailTarget } from '../trails/trail.repository';
 import { buildLogFileBody, MAX_RECORDS_PER_FILE, MAX_UNCOMPRESSED_BYTES_PER_FILE } from './log-file-body';
 import { logFileKey, uniqueSuffix } from './log-file-key';
 import type { LogFileNotifier } from './log-file-notifier';
