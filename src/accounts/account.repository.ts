@@ -18,4 +18,11 @@ export const accountRepository = {
       if (attempt > 5) throw new Error('could not allocate an account id');
     }
   },
+
+  /** Up to `limit` accounts of the organization after `afterId`, by account id. */
+  listInOrganization(m: EntityManager, organizationId: string, afterId: string | null, limit: number): Promise<AccountEntity[]> {
+    const q = m.createQueryBuilder(AccountEntity, 'a').where('a.organization_id = :org', { org: organizationId }).orderBy('a.id', 'ASC').take(limit);
+    if (afterId !== null) q.andWhere('a.id > :after', { after: afterId });
+    return q.getMany();
+  },
 };

@@ -3,7 +3,7 @@ import { newAccessKeyId } from '../common/ids';
 import { OpenTrailError } from '../common/errors';
 import type { RequestContext, RequestMeta, UserIdentity } from '../common/request-context';
 import { trustAllows } from '../policies/policy-evaluator';
-import type { PolicyDocument } from '../policies/policy-document';
+import { principalRepository } from '../principals/principal.repository';
 import type { AuditSubject } from './authenticator';
 import { ACCESS_KEY_ID, secretMatches } from './credentials';
 import type { SignInThrottle } from './signin-throttle';
@@ -52,29 +52,22 @@ export class SessionService {
       return invalidKey();
     };
     if (!wellFormed) throw await unknownKey();
-    const { rows } = await this.pool.query(
-      `SELECT k.status, k.secret_hash, k.secret_salt, u.id AS user_id, u.user_name, u.principal_id, u.arn,
-              u.account_id, a.organization_id
-       FROM access_keys k JOIN iam_users u ON u.id = k.user_id JOIN accounts a ON a.id = u.account_id
-       WHERE k.access_key_id = $1`,
-      [input.accessKeyId],
-    );
-    const row = rows[0];
+    const row = await principalRepository.signInKey(this.pool, input.accessKeyId);
     if (!row) throw await unknownKey();
     const identity: UserIdentity = {
       type: 'IAMUser',
-      principalId: row.principal_id,
+      principalId: row.principalId,
       arn: row.arn,
-      accountId: row.account_id,
+      accountId: row.accountId,
       accessKeyId: input.accessKeyId,
-      userName: row.user_name,
+      userName: row.userName,
     };
-    const subject: AuditSubject = { identity, accountId: row.account_id, organizationId: row.organization_id };
+    const subject: AuditSubject = { identity, accountId: row.accountId, organizationId: row.organizationId };
     if (row.status !== 'Active') {
       onSubject(subject, true);
       throw invalidKey();
     }
-    if (!secretMatches(input.secretAccessKey, row.secret_salt, row.secret_hash)) {
+    if (!secretMatches(input.secretAccessKey, row.secretSalt, row.secretHash)) {
       onSubject(subject, true);
       throw new OpenTrailError('SignatureDoesNotMatch', 'The secret access key does not match the access key id.', 403);
     }
@@ -82,7 +75,7 @@ export class SessionService {
     await attempt.succeeded();
     const ttl = this.ttl(input.durationSeconds, this.sessionTtlSeconds);
     const { token, expiration } = this.tokens.issue(
-      { typ: 'user', acct: row.account_id, org: row.organization_id, pref: row.user_id, src: input.accessKeyId, akid: input.accessKeyId, sub: row.arn },
+      { typ: 'user', acct: row.accountId, org: row.organizationId, pref: row.userId, src: input.accessKeyId, akid: input.accessKeyId, sub: row.arn },
       ttl,
     );
     return { token, expiration, accessKeyId: input.accessKeyId };
@@ -108,24 +101,17 @@ export class SessionService {
       );
     const match = ROLE_ARN.exec(input.roleArn);
     if (!match) throw new OpenTrailError('ValidationError', `Invalid role ARN: ${input.roleArn}`);
-    const { rows } = await this.pool.query(
-      `SELECT r.id, r.role_name, r.principal_id, r.arn, r.account_id, r.assume_role_policy, r.max_session_duration,
-              a.organization_id
-       FROM iam_roles r JOIN accounts a ON a.id = r.account_id
-       WHERE r.account_id = $1 AND r.role_name = $2`,
-      [match[1], match[2]],
-    );
-    const role = rows[0];
+    const role = await principalRepository.assumableRole(this.pool, match[1], match[2]);
     if (!role || role.arn !== input.roleArn) throw denied();
-    if (!trustAllows(role.assume_role_policy as PolicyDocument, ctx.caller.identity.arn, ctx.caller.accountId)) throw denied();
-    const ttl = this.ttl(input.durationSeconds, Math.min(3600, role.max_session_duration), role.max_session_duration);
+    if (!trustAllows(role.assumeRolePolicy, ctx.caller.identity.arn, ctx.caller.accountId)) throw denied();
+    const ttl = this.ttl(input.durationSeconds, Math.min(3600, role.maxSessionDuration), role.maxSessionDuration);
     const akid = newAccessKeyId('ASIA');
-    const assumedRoleArn = `arn:aws:sts::${role.account_id}:assumed-role/${role.role_name}/${input.roleSessionName}`;
+    const assumedRoleArn = `arn:aws:sts::${role.accountId}:assumed-role/${role.roleName}/${input.roleSessionName}`;
     const { token, expiration } = this.tokens.issue(
       {
         typ: 'role',
-        acct: role.account_id,
-        org: role.organization_id,
+        acct: role.accountId,
+        org: role.organizationId,
         pref: role.id,
         src: ctx.caller.sourceAccessKeyId,
         akid,
@@ -134,7 +120,7 @@ export class SessionService {
       },
       ttl,
     );
-    return { token, expiration, accessKeyId: akid, assumedRoleArn, assumedRoleId: `${role.principal_id}:${input.roleSessionName}` };
+    return { token, expiration, accessKeyId: akid, assumedRoleArn, assumedRoleId: `${role.principalId}:${input.roleSessionName}` };
   }
 
   getCallerIdentity(ctx: RequestContext): { account: string; arn: string; userId: string } {

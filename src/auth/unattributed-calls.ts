@@ -1,14 +1,12 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { organizationRepository } from '../organizations/organization.repository';
 import type { AuditSubject, UnknownIdentity } from './authenticator';
 import type { FailureThrottle } from './failure-throttle';
 import { addressKey } from './signin-throttle';
 
 /** What CloudTrail writes in place of a user name that may be a mistyped secret (spec §2.4). */
 export const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
-
-// The installation's management account: that of the organization bootstrapped first.
-const MANAGEMENT_ACCOUNT_SQL = `SELECT management_account_id, id FROM organizations ORDER BY created_at, id LIMIT 1`;
 
 /**
  * Calls whose credentials name no account (no token, a forged or malformed token, an unknown
@@ -30,9 +28,7 @@ export class UnattributedCalls {
   /** The subject a call of `identity` is recorded under; null before any organization exists. */
   async managementSubject(identity: UnknownIdentity): Promise<AuditSubject | null> {
     // Cached once found: the first organization never changes (a failed lookup is retried).
-    this.management ??= this.pool.query(MANAGEMENT_ACCOUNT_SQL).then(({ rows }) =>
-      rows[0] ? { accountId: rows[0].management_account_id as string, organizationId: rows[0].id as string } : null,
-    );
+    this.management ??= organizationRepository.installationManagement(this.pool);
     const found = await this.management.catch(() => null);
     if (!found) {
       this.management = null;

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Database } from '../db/database';
 import type { MasterKey } from './master-key';
+import { serviceSettingRepository } from './service-setting.repository';
 
 const SETTING = 'master_key_check';
 
@@ -16,14 +17,7 @@ export function masterKeyCheckValue(masterKey: MasterKey): string {
  */
 export async function checkMasterKey(db: Database, masterKey: MasterKey): Promise<void> {
   const value = masterKeyCheckValue(masterKey);
-  const stored = await db.asService(
-    async (client) => {
-      await client.query(`INSERT INTO service_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [SETTING, value]);
-      const { rows } = await client.query<{ value: string }>(`SELECT value FROM service_settings WHERE name = $1`, [SETTING]);
-      return rows[0].value;
-    },
-    { transaction: true },
-  );
+  const stored = await db.asService((client) => serviceSettingRepository.putIfAbsent(client, SETTING, value), { transaction: true });
   if (stored !== value) {
     throw new Error(
       'the master key does not match the one this database was set up with. Set MASTER_KEY, or point DATA_DIR ' +

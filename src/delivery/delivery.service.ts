@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { JobBulkEnqueuer } from '../jobs/job-queues';
 import { QUEUES } from '../jobs/queues';
+import { trailRepository, type TrailTarget } from '../trails/trail.repository';
 import { buildLogFileBody, MAX_RECORDS_PER_FILE, MAX_UNCOMPRESSED_BYTES_PER_FILE } from './log-file-body';
 import { logFileKey, uniqueSuffix } from './log-file-key';
 import type { LogFileNotifier } from './log-file-notifier';
@@ -46,19 +47,6 @@ export interface GroupResult {
 /** Per tick, at most this many groups are fanned out (the next tick takes the rest). */
 const MAX_GROUPS_PER_TICK = 10_000;
 
-interface TrailTarget {
-  id: string;
-  trailArn: string;
-  accountId: string;
-  organizationId: string | null;
-  isOrganizationTrail: boolean;
-  s3BucketName: string;
-  s3KeyPrefix: string | null;
-  snsTopicName: string | null;
-  homeRegion: string;
-  kmsKeyId: string | null;
-}
-
 /**
  * Delivery (ARCHITECTURE step 4): pending trail events become gzip JSON log files in the trail's
  * bucket, each event exactly once per trail (README.md has the argument).
@@ -96,13 +84,11 @@ export class DeliveryService {
    */
   async deliverGroup(g: DeliveryGroup): Promise<GroupResult> {
     const client = await this.pool.connect();
-    const lockKey = `opentrail:delivery:${g.trailId}:${g.accountId}:${g.region}${g.kind === 'CloudTrail-Insight' ? ':insight' : ''}`;
     let locked = false;
     try {
-      const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [lockKey]);
-      locked = rows[0].ok;
+      locked = await files.tryLockGroup(client, g);
       if (!locked) return { skipped: 'locked', files: 0, events: 0 };
-      const trail = await this.loadTrail(client, g.trailId);
+      const trail = await trailRepository.deliveryTarget(client, g.trailId);
       if (!trail) {
         await files.dropTrailBacklog(client, g.trailId);
         return { skipped: 'trail-deleted', files: 0, events: 0 };
@@ -123,7 +109,7 @@ export class DeliveryService {
         pending = pending ? await files.findPendingFile(client, g) : null;
       }
     } finally {
-      if (locked) await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockKey]).catch(() => undefined);
+      if (locked) await files.unlockGroup(client, g).catch(() => undefined);
       client.release();
     }
   }
@@ -193,28 +179,6 @@ export class DeliveryService {
   /** Waits for notifications still in flight (worker shutdown). */
   async drainNotifications(): Promise<void> {
     await Promise.all([...this.notifications]);
-  }
-
-  private async loadTrail(client: PoolClient, trailId: string): Promise<TrailTarget | null> {
-    const { rows } = await client.query(
-      `SELECT id, trail_arn, account_id, organization_id, is_organization_trail, s3_bucket_name, s3_key_prefix, sns_topic_name, home_region, kms_key_id
-       FROM trails WHERE id = $1`,
-      [trailId],
-    );
-    const r = rows[0];
-    if (!r) return null;
-    return {
-      id: r.id,
-      trailArn: r.trail_arn,
-      accountId: r.account_id,
-      organizationId: r.organization_id,
-      isOrganizationTrail: r.is_organization_trail,
-      s3BucketName: r.s3_bucket_name,
-      s3KeyPrefix: r.s3_key_prefix,
-      snsTopicName: r.sns_topic_name,
-      homeRegion: r.home_region,
-      kmsKeyId: r.kms_key_id,
-    };
   }
 }
 

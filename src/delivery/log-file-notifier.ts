@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { buildLogFileNotification } from '../streaming/log-file-notification';
+import { topicRepository } from '../streaming/topic.repository';
 import { sendSignedWebhook } from '../streaming/webhook-sender';
 import type { PendingLogFile } from './trail-log-file.repository';
 import { trailDeliveryStatusRepository as statusRepo } from './trail-delivery-status.repository';
@@ -29,22 +30,17 @@ export class LogFileNotifier {
     const status = { trailId: trail.id, region: file.region, trailAccountId: trail.accountId };
     const at = new Date();
     // SnsTopicName is a name (the topic of the trail's account in its home region) or an ARN.
-    const { rows } = await client.query(
-      `SELECT topic_arn, endpoint, signing_secret FROM notification_topics
-       WHERE account_id = $1 AND (topic_arn = $2 OR (name = $2 AND region = $3)) LIMIT 1`,
-      [trail.accountId, trail.snsTopicName, trail.homeRegion],
-    );
-    if (rows.length === 0) {
+    const topic = await topicRepository.targetForTrail(client, trail.accountId, trail.snsTopicName, trail.homeRegion);
+    if (!topic) {
       await statusRepo.notification(client, status, at, 'NotFound');
       return false;
     }
-    const topic = rows[0];
     // CloudTrail's SNS message (spec §5.4) in SNS's HTTP notification shape, signed by the
     // streaming module's sender (HMAC over timestamp and body) instead of SNS's certificate.
-    const body = buildLogFileNotification({ topicArn: topic.topic_arn, s3Bucket: file.bucket, keys: [file.objectKey], region: file.region, timestamp: at });
-    const result = await sendSignedWebhook({ url: topic.endpoint, secret: topic.signing_secret, body, id: body.MessageId }, this.config);
+    const body = buildLogFileNotification({ topicArn: topic.topicArn, s3Bucket: file.bucket, keys: [file.objectKey], region: file.region, timestamp: at });
+    const result = await sendSignedWebhook({ url: topic.endpoint, secret: topic.signingSecret, body, id: body.MessageId }, this.config);
     // The tenant's status gets the failure class only; the socket detail is for operators.
-    if (!result.ok) this.logger?.warn({ topicArn: topic.topic_arn, failure: result.failure, status: result.status, detail: result.detail }, 'log file notification failed');
+    if (!result.ok) this.logger?.warn({ topicArn: topic.topicArn, failure: result.failure, status: result.status, detail: result.detail }, 'log file notification failed');
     await statusRepo.notification(client, status, new Date(), result.ok ? null : result.error ?? `HTTP ${result.status}`);
     return result.ok;
   }

@@ -19,6 +19,8 @@ export interface DeliveryGroup {
 
 const kindOf = (g: DeliveryGroup): LogFileKind => g.kind ?? 'CloudTrail';
 
+const groupLockKey = (g: DeliveryGroup) => `opentrail:delivery:${g.trailId}:${g.accountId}:${g.region}${g.kind === 'CloudTrail-Insight' ? ':insight' : ''}`;
+
 export interface PendingLogFile {
   id: string;
   trailId: string;
@@ -101,6 +103,19 @@ async function readRecords(client: PoolClient, accountId: string, region: string
 }
 
 export const trailLogFileRepository = {
+  /**
+   * Takes the group's session advisory lock on this connection, without waiting: false when
+   * another process delivers the group. PostgreSQL releases it if this process dies.
+   */
+  async tryLockGroup(client: PoolClient, g: DeliveryGroup): Promise<boolean> {
+    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [groupLockKey(g)]);
+    return rows[0].ok;
+  },
+
+  async unlockGroup(client: PoolClient, g: DeliveryGroup): Promise<void> {
+    await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [groupLockKey(g)]);
+  },
+
   /**
    * Groups with anything to deliver: unclaimed pending events, or a file claimed but not delivered
    * (its rows stay until it is). A skip scan along the primary key, one index descent per group:

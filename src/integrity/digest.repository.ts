@@ -74,6 +74,8 @@ const toDigest = (r: any): StoredDigest => ({
 
 const ALL_REGIONS = REGIONS.map((r) => r.regionName);
 
+const chainLockKey = (k: ChainKey) => `opentrail:digest:${k.trailId}:${k.accountId}:${k.region}`;
+
 /**
  * The chains that should produce digests now: every trail logging with validation on, per covered
  * account (the owner; for organization trails every account of the organization) and source
@@ -94,6 +96,19 @@ const WANTED = `
 
 /** Every statement of the digest worker, on its tables and (one function) on trail_log_files. */
 export const digestRepository = {
+  /**
+   * Takes the chain's session advisory lock on this connection, without waiting: false when
+   * another process writes the chain's digests. PostgreSQL releases it if this process dies.
+   */
+  async tryLockChain(client: PoolClient, k: ChainKey): Promise<boolean> {
+    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [chainLockKey(k)]);
+    return rows[0].ok;
+  },
+
+  async unlockChain(client: PoolClient, k: ChainKey): Promise<void> {
+    await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [chainLockKey(k)]);
+  },
+
   /**
    * Brings digest_chains in line with the trails (all, or one after a lifecycle call), in one
    * transaction: new chains start now; chains of trails that came back on get `resume_at`; chains

@@ -83,11 +83,9 @@ export class DigestService {
    */
   async processChain(k: ChainKey): Promise<{ digests: number; backfills: number; skipped?: 'locked' }> {
     const client = await this.pool.connect();
-    const lockKey = `opentrail:digest:${k.trailId}:${k.accountId}:${k.region}`;
     let locked = false;
     try {
-      const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [lockKey]);
-      locked = rows[0].ok;
+      locked = await repo.tryLockChain(client, k);
       if (!locked) return { digests: 0, backfills: 0, skipped: 'locked' };
       const chain = await repo.chain(client, k);
       if (!chain) return { digests: 0, backfills: 0 };
@@ -96,7 +94,7 @@ export class DigestService {
       if (digests > 0) await repo.pruneBefore(client, chain, new Date(Date.now() - BACKFILL_LOOKBACK_MS - 24 * 3600_000));
       return { digests, backfills };
     } finally {
-      if (locked) await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockKey]).catch(() => undefined);
+      if (locked) await repo.unlockChain(client, k).catch(() => undefined);
       client.release();
     }
   }

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type Ke
 import { promisify } from 'node:util';
 import type { Pool } from 'pg';
 import type { MasterKey } from '../crypto/master-key';
+import { signingKeyRepository, type PublicKeyRow } from './signing-key.repository';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -12,13 +13,7 @@ export interface SigningKeySchedule {
   validitySeconds: number;
 }
 
-export interface PublicKeyInfo {
-  fingerprint: string;
-  /** PKCS#1 RSAPublicKey DER. */
-  der: Buffer;
-  validFrom: Date;
-  validTo: Date;
-}
+export type PublicKeyInfo = PublicKeyRow;
 
 export interface Signer {
   fingerprint: string;
@@ -70,12 +65,7 @@ export class SigningKeyService {
   async publicKeys(region: string, start: Date, end: Date): Promise<PublicKeyInfo[]> {
     // The current key always exists, as CloudTrail's does: ListPublicKeys without times returns it.
     await this.signerAt(region, new Date());
-    const { rows } = await this.pool.query(
-      `SELECT fingerprint, public_key_der, valid_from, valid_to FROM signing_keys
-       WHERE region = $1 AND valid_from <= $3 AND valid_to >= $2 ORDER BY valid_from`,
-      [region, start, end],
-    );
-    return rows.map((r) => ({ fingerprint: r.fingerprint, der: r.public_key_der, validFrom: r.valid_from, validTo: r.valid_to }));
+    return signingKeyRepository.overlapping(this.pool, region, start, end);
   }
 
   private async loadOrCreate(region: string, validFrom: Date): Promise<Signer> {
@@ -88,22 +78,26 @@ export class SigningKeyService {
     const sealed = this.masterKey.seal(pkcs8, `signing-key:${id}`);
     pkcs8.fill(0);
     const validTo = new Date(validFrom.getTime() + this.schedule.validitySeconds * 1000);
-    await this.pool.query(
-      `INSERT INTO signing_keys (id, region, fingerprint, public_key_der, private_key_sealed, valid_from, valid_to)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (region, valid_from) DO NOTHING`,
-      [id, region, fingerprintOf(der), der, sealed, validFrom, validTo],
-    );
+    await signingKeyRepository.insertUnlessSlotTaken(this.pool, {
+      id,
+      region,
+      fingerprint: fingerprintOf(der),
+      publicKeyDer: der,
+      privateKeySealed: sealed,
+      validFrom,
+      validTo,
+    });
     const stored = await this.find(region, validFrom);
     if (!stored) throw new Error(`signing key for ${region} at ${validFrom.toISOString()} vanished`);
     return stored;
   }
 
   private async find(region: string, validFrom: Date): Promise<Signer | null> {
-    const { rows } = await this.pool.query(`SELECT id, fingerprint, private_key_sealed FROM signing_keys WHERE region = $1 AND valid_from = $2`, [region, validFrom]);
-    if (!rows[0]) return null;
-    const pkcs8 = this.masterKey.open(rows[0].private_key_sealed, `signing-key:${rows[0].id}`);
+    const row = await signingKeyRepository.bySlot(this.pool, region, validFrom);
+    if (!row) return null;
+    const pkcs8 = this.masterKey.open(row.privateKeySealed, `signing-key:${row.id}`);
     try {
-      return { fingerprint: rows[0].fingerprint, privateKey: createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }) };
+      return { fingerprint: row.fingerprint, privateKey: createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }) };
     } finally {
       pkcs8.fill(0); // the KeyObject holds its own copy; the opened DER must not linger in the heap
     }

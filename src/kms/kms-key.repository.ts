@@ -61,6 +61,11 @@ export const kmsKeyRepository = {
     return rows[0];
   },
 
+  /** Serializes the account's key creations until the transaction ends, so two cannot both pass the per-Region limit. */
+  async lockAccountKeys(client: PoolClient, accountId: string): Promise<void> {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:kms:' || $1))`, [accountId]);
+  },
+
   async countInRegion(client: PoolClient, accountId: string, region: string): Promise<number> {
     const { rows } = await client.query(`SELECT count(*)::int AS n FROM kms_keys WHERE account_id = $1 AND region = $2 AND ${LIVE}`, [accountId, region]);
     return rows[0].n;

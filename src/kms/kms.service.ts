@@ -75,7 +75,7 @@ export class KmsService {
       material.fill(0); // key material is zeroed after use (README)
     }
     const row = await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:kms:' || $1))`, [accountId]);
+      await keys.lockAccountKeys(client, accountId);
       if ((await keys.countInRegion(client, accountId, ctx.region)) >= MAX_KEYS_PER_REGION) throw KmsErrors.limitExceeded(MAX_KEYS_PER_REGION);
       return keys.insert(client, { accountId, keyId, region: ctx.region, arn, description, keyState: 'Enabled', policy: document, sealedMaterial });
     });

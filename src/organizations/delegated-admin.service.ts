@@ -29,8 +29,7 @@ export class DelegatedAdminService {
     await this.db.inTenant(tenantOf(ctx), async (m) => {
       const org = await this.requireManagementAccount(ctx, m);
       if (accountId === org.managementAccountId) throw DelegatedAdminErrors.cannotDelegateManagement();
-      // Serialises registrations of one organization so the quota cannot be overrun by a race.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:delegated-admin:' || $1))`, [org.id]);
+      await delegatedAdminRepository.lockOrganization(m, org.id);
       if (!(await m.existsBy(AccountEntity, { id: accountId, organizationId: org.id }))) throw DelegatedAdminErrors.accountNotFound(accountId);
       if (await delegatedAdminRepository.isRegistered(m, org.id, accountId)) throw DelegatedAdminErrors.alreadyRegistered(accountId);
       const count = await m.countBy(DelegatedAdminEntity, { organizationId: org.id });

@@ -6,6 +6,7 @@ import { arns } from '../common/arn';
 import { newOrganizationId } from '../common/ids';
 import { principalRepository } from '../principals/principal.repository';
 import { OrganizationEntity } from './organization.entity';
+import { organizationRepository } from './organization.repository';
 
 export interface TenantCredentials {
   organizationId: string;
@@ -44,7 +45,7 @@ export async function createOrganizationWithAdmin(m: EntityManager, name: string
  */
 export async function bootstrapIfEmpty(ds: DataSource, credentialsFile: string): Promise<TenantCredentials | null> {
   const credentials = await ds.transaction(async (m) => {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:bootstrap'))`);
+    await organizationRepository.lockBootstrap(m);
     const existing = await m.count(OrganizationEntity);
     if (existing > 0) return null;
     return createOrganizationWithAdmin(m, 'OpenTrail');

@@ -81,13 +81,7 @@ export class OrganizationsService {
       const org = await this.requireOrganization(ctx, m);
       const isAdmin = org.managementAccountId === ctx.caller.accountId || (await delegatedAdminRepository.isRegistered(m, org.id, ctx.caller.accountId));
       if (!isAdmin) throw OrganizationsErrors.accessDenied();
-      const qb = m
-        .createQueryBuilder(AccountEntity, 'a')
-        .where('a.organization_id = :org', { org: org.id })
-        .orderBy('a.id', 'ASC')
-        .take(limit + 1);
-      if (after !== null) qb.andWhere('a.id > :after', { after });
-      const rows = await qb.getMany();
+      const rows = await accountRepository.listInOrganization(m, org.id, after, limit + 1);
       const page = rows.slice(0, limit);
       return {
         accounts: page.map((account) => ({ account, arn: arns.organizationAccount(org.managementAccountId, org.id, account.id) })),

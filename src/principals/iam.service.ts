@@ -2,7 +2,6 @@ import type { EntityManager } from 'typeorm';
 import type { Database } from '../db/database';
 import { decodePageToken, encodePageToken } from '../common/page-token';
 import { type RequestContext, tenantOf } from '../common/request-context';
-import { InlinePolicyEntity } from '../policies/inline-policy.entity';
 import { MANAGED_POLICIES } from '../policies/managed-policies';
 import { parsePolicyDocument } from '../policies/policy-document';
 import { AccessKeyEntity } from './access-key.entity';
@@ -50,15 +49,6 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
- * The unique index on names is case-sensitive while IAM names are unique regardless of case:
- * creations of the same lower-cased name in one account are serialized so both cannot pass the
- * check.
- */
-async function lockName(m: EntityManager, kind: 'user' | 'role', accountId: string, name: string): Promise<void> {
-  await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`opentrail:iam:${kind}:${accountId}:${name.toLowerCase()}`]);
-}
-
-/**
  * IAM users, roles, access keys and identity policies of the caller's account. Every method runs
  * in the caller's tenant transaction: names are resolved inside the calling account only, so a
  * principal of another account is indistinguishable from one that does not exist.
@@ -71,12 +61,8 @@ export class IamService {
     const userName = validateUserName(input.userName);
     const path = validatePath(input.path);
     return this.db.inTenant(tenantOf(ctx), async (m) => {
-      await lockName(m, 'user', ctx.caller.accountId, userName);
-      const taken = await m
-        .createQueryBuilder(UserEntity, 'u')
-        .where('u.account_id = :account AND lower(u.user_name) = lower(:userName)', { account: ctx.caller.accountId, userName })
-        .getExists();
-      if (taken) throw IamErrors.alreadyExists(`User with name ${userName} already exists.`);
+      await principalRepository.lockName(m, 'user', ctx.caller.accountId, userName);
+      if (await principalRepository.nameTaken(m, 'user', ctx.caller.accountId, userName)) throw IamErrors.alreadyExists(`User with name ${userName} already exists.`);
       try {
         return await principalRepository.insertUser(m, ctx.caller.accountId, userName, path);
       } catch (err) {
@@ -107,12 +93,8 @@ export class IamService {
     const maxSessionDuration = validateMaxSessionDuration(input.maxSessionDuration);
     const trustPolicy = parsePolicyDocument(input.assumeRolePolicyDocument, { trustPolicy: true });
     return this.db.inTenant(tenantOf(ctx), async (m) => {
-      await lockName(m, 'role', ctx.caller.accountId, roleName);
-      const taken = await m
-        .createQueryBuilder(RoleEntity, 'r')
-        .where('r.account_id = :account AND lower(r.role_name) = lower(:roleName)', { account: ctx.caller.accountId, roleName })
-        .getExists();
-      if (taken) throw IamErrors.alreadyExists(`Role with name ${roleName} already exists.`);
+      await principalRepository.lockName(m, 'role', ctx.caller.accountId, roleName);
+      if (await principalRepository.nameTaken(m, 'role', ctx.caller.accountId, roleName)) throw IamErrors.alreadyExists(`Role with name ${roleName} already exists.`);
       try {
         return await principalRepository.insertRole(m, ctx.caller.accountId, { roleName, path, description, trustPolicy, maxSessionDuration });
       } catch (err) {
@@ -135,7 +117,7 @@ export class IamService {
   async createAccessKey(ctx: RequestContext, input: { userName?: string | null }): Promise<AccessKeyView & { secretAccessKey: string }> {
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const user = await this.resolveUser(ctx, m, input.userName);
-      await m.query('SELECT id FROM iam_users WHERE id = $1 FOR UPDATE', [user.id]);
+      await principalRepository.lockUser(m, user.id);
       const existing = await m.countBy(AccessKeyEntity, { accountId: ctx.caller.accountId, userId: user.id });
       if (existing >= MAX_ACCESS_KEYS_PER_USER) {
         throw IamErrors.limitExceeded(`Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS_PER_USER}`);
@@ -180,13 +162,7 @@ export class IamService {
     const document = parsePolicyDocument(input.policyDocument);
     await this.db.inTenant(tenantOf(ctx), async (m) => {
       const principalRef = await this.principalId(ctx, m, kind, input.principalName);
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(InlinePolicyEntity)
-        .values({ accountId: ctx.caller.accountId, principalType: kind, principalRef, policyName, document })
-        .orUpdate(['document', 'updated_at'], ['account_id', 'principal_type', 'principal_ref', 'policy_name'])
-        .execute();
+      await principalRepository.putInlinePolicy(m, ctx.caller.accountId, kind, principalRef, policyName, document);
     });
   }
 
@@ -204,10 +180,8 @@ export class IamService {
 
   /** iam:ListPolicies: the AWS-managed policies, with how often the calling account uses each. */
   async listPolicies(ctx: RequestContext): Promise<ManagedPolicyView[]> {
-    const counts: Array<{ policy_arn: string; n: number }> = await this.db.inTenant(tenantOf(ctx), (m) =>
-      m.query('SELECT policy_arn, count(*)::int AS n FROM policy_attachments WHERE account_id = $1 GROUP BY policy_arn', [ctx.caller.accountId]),
-    );
-    const byArn = new Map(counts.map((c) => [c.policy_arn, c.n]));
+    const counts = await this.db.inTenant(tenantOf(ctx), (m) => principalRepository.attachmentCounts(m, ctx.caller.accountId));
+    const byArn = new Map(counts.map((c) => [c.policyArn, c.count]));
     return [...MANAGED_POLICIES.entries()].map(([arn, p]) => ({
       policyName: p.name,
       arn,
@@ -229,15 +203,7 @@ export class IamService {
     const after = input.marker ? decodePageToken(input.marker) : null;
     if (input.marker && after === null) throw IamErrors.validation('marker is not valid: pass the marker of the previous page');
     return this.db.inTenant(tenantOf(ctx), async (m) => {
-      const qb = m
-        .createQueryBuilder(entity, 'p')
-        .where('p.account_id = :account', { account: ctx.caller.accountId })
-        // Prefix match without LIKE so that `%` and `_` in a path are literal.
-        .andWhere('left(p.path, length(:prefix)) = :prefix', { prefix: pathPrefix })
-        .orderBy(`p.${nameColumn}`, 'ASC')
-        .take(limit + 1);
-      if (after !== null) qb.andWhere(`p.${nameColumn} > :after`, { after });
-      const rows = await qb.getMany();
+      const rows = await principalRepository.listPage(m, entity, nameColumn, { accountId: ctx.caller.accountId, pathPrefix, afterName: after, limit: limit + 1 });
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       const lastName = last ? (last instanceof UserEntity ? last.userName : (last as RoleEntity).roleName) : null;

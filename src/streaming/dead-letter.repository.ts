@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import type { EntityManager } from 'typeorm';
 
 /** Every hand-written statement on `webhook_dead_letters`. */
 export interface DeadLetterRow {
@@ -68,6 +69,11 @@ export const deadLetterRepository = {
 
   async remove(client: PoolClient, id: string): Promise<void> {
     await client.query(`DELETE FROM webhook_dead_letters WHERE id = $1`, [id]);
+  },
+
+  /** Removes a rule's dead letters, inside the owner's transaction that deletes the rule. */
+  async removeForRule(m: EntityManager, accountId: string, ruleId: string): Promise<void> {
+    await m.query(`DELETE FROM webhook_dead_letters WHERE account_id = $1 AND rule_id = $2`, [accountId, ruleId]);
   },
 
   async recordRedriveFailure(client: PoolClient, id: string, error: string): Promise<void> {

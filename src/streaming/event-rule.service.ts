@@ -76,7 +76,7 @@ export class EventRuleService {
   async deleteEventRule(ctx: RequestContext, name: string): Promise<void> {
     await this.db.inTenant(tenantOf(ctx), async (manager) => {
       const rule = await this.findRule(ctx, manager, name);
-      await manager.query(`DELETE FROM webhook_dead_letters WHERE account_id = $1 AND rule_id = $2`, [rule.accountId, rule.id]);
+      await deadLetterRepository.removeForRule(manager, rule.accountId, rule.id);
       await manager.delete(EventRuleEntity, { id: rule.id });
     });
   }

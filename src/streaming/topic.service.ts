@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { StreamingErrors } from './streaming.errors';
 import { TopicEntity } from './topic.entity';
+import { topicRepository } from './topic.repository';
 import { refuseWebhookUrl } from './webhook-sender';
 
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
@@ -40,15 +41,7 @@ export class TopicService {
       signingSecret: randomToken(32),
     });
     return this.db.inTenant(tenantOf(ctx), async (manager) => {
-      const inserted = await manager
-        .createQueryBuilder()
-        .insert()
-        .into(TopicEntity)
-        .values(topic)
-        .orIgnore()
-        .returning(['id'])
-        .execute();
-      if (inserted.raw.length === 0) throw StreamingErrors.topicExists(input.name);
+      if (!(await topicRepository.insertUnlessNameTaken(manager, topic))) throw StreamingErrors.topicExists(input.name);
       return { topicArn: topic.topicArn, name: topic.name, endpoint: topic.endpoint, signingSecret: topic.signingSecret };
     });
   }

@@ -1,12 +1,59 @@
+import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { TrailEntity } from './trail.entity';
 
+/** The columns delivery needs of a trail it writes log files for. */
+export interface TrailTarget {
+  id: string;
+  trailArn: string;
+  accountId: string;
+  organizationId: string | null;
+  isOrganizationTrail: boolean;
+  s3BucketName: string;
+  s3KeyPrefix: string | null;
+  snsTopicName: string | null;
+  homeRegion: string;
+  kmsKeyId: string | null;
+}
+
 /**
- * Queries of the `trails` table, always inside a tenant transaction: row-level security already
- * limits rows to the caller's account plus its organization's organization trails, and every
- * query below also names the account or region it wants.
+ * Queries of the `trails` table. Those taking an EntityManager run inside a tenant transaction:
+ * row-level security already limits rows to the caller's account plus its organization's
+ * organization trails, and every query below also names the account or region it wants. Those
+ * taking a PoolClient run as the service, for the workers.
  */
 export const trailRepository = {
+  /**
+   * Serializes the account's trail creations and updates until the transaction ends, so two of
+   * them cannot both pass the name check or the per-Region limit.
+   */
+  async lockAccountTrails(m: EntityManager, accountId: string): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:trails:' || $1))`, [accountId]);
+  },
+
+  /** A trail by id, as the delivery worker sees it (the service: any account). */
+  async deliveryTarget(client: PoolClient, trailId: string): Promise<TrailTarget | null> {
+    const { rows } = await client.query(
+      `SELECT id, trail_arn, account_id, organization_id, is_organization_trail, s3_bucket_name, s3_key_prefix, sns_topic_name, home_region, kms_key_id
+       FROM trails WHERE id = $1`,
+      [trailId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      trailArn: r.trail_arn,
+      accountId: r.account_id,
+      organizationId: r.organization_id,
+      isOrganizationTrail: r.is_organization_trail,
+      s3BucketName: r.s3_bucket_name,
+      s3KeyPrefix: r.s3_key_prefix,
+      snsTopicName: r.sns_topic_name,
+      homeRegion: r.home_region,
+      kmsKeyId: r.kms_key_id,
+    };
+  },
+
   /** A visible trail by ARN (own trails, or an organization trail of the caller's organization). */
   byArn(m: EntityManager, arn: string): Promise<TrailEntity | null> {
     return m.findOneBy(TrailEntity, { trailArn: arn });

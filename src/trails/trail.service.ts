@@ -113,7 +113,7 @@ export class TrailService {
       // meanwhile must not create an organization trail.
       const current = await this.ownerFor(m, ctx, input.isOrganizationTrail ?? false);
       if (current.accountId !== ctx.caller.accountId) await m.query(TENANT_SETUP_SQL, [current.accountId, current.organizationId ?? '']);
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:trails:' || $1))`, [current.accountId]);
+      await trailRepository.lockAccountTrails(m, current.accountId);
       if (await trailRepository.nameTaken(m, current.accountId, input.name, ctx.region, multiRegion)) {
         throw TrailErrors.alreadyExists(input.name, current.accountId);
       }
@@ -165,7 +165,7 @@ export class TrailService {
         trail.isOrganizationTrail = input.isOrganizationTrail;
         trail.organizationId = input.isOrganizationTrail ? org.id : null;
       }
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('opentrail:trails:' || $1))`, [trail.accountId]);
+      await trailRepository.lockAccountTrails(m, trail.accountId);
       const wasMultiRegion = trail.isMultiRegionTrail;
       this.applyRegionSettings(trail, input);
       if (trail.isMultiRegionTrail && !wasMultiRegion) {
