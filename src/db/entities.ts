@@ -1,6 +1,6 @@
 import { AccountEntity } from '../accounts/account.entity';
 import { ServiceSettingEntity } from '../crypto/service-setting.entity';
-import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.entity';
+import { TrailDeliveryStatusEntity } from '../trails/trail-delivery-status.entity';
 import { TrailLogFileEntity } from '../delivery/trail-log-file.entity';
 import { TrailPendingEventEntity } from '../delivery/trail-pending-event.entity';
 import { KmsAliasEntity } from '../kms/kms-alias.entity';

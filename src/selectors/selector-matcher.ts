@@ -1,4 +1,4 @@
-import type { AdvancedEventSelector, EventSelector, TrailEntity } from '../trails/trail.entity';
+import type { AdvancedEventSelector, EventSelector, InsightSelector } from './event-selectors';
 
 /**
  * The selector decision of a trail (spec §4.3, §4.4): does this trail's configuration select
@@ -52,11 +52,15 @@ export function lazySelectable(e: StoredSelectableEvent): SelectableEvent {
   };
 }
 
-export type SelectorTrail = Pick<
-  TrailEntity,
-  'eventSelectors' | 'advancedEventSelectors' | 'includeGlobalServiceEvents' | 'isMultiRegionTrail' | 'homeRegion'
-> &
-  Partial<Pick<TrailEntity, 'insightSelectors'>>;
+/** The settings of a trail (or of a data store seen as one) that decide which events it selects. */
+export interface SelectorTrail {
+  eventSelectors: EventSelector[] | null;
+  advancedEventSelectors: AdvancedEventSelector[] | null;
+  includeGlobalServiceEvents: boolean;
+  isMultiRegionTrail: boolean;
+  homeRegion: string;
+  insightSelectors?: InsightSelector[] | null;
+}
 
 /** Global services record their events in us-east-1 (spec §1.5). */
 export const GLOBAL_SERVICE_REGION = 'us-east-1';

@@ -1,6 +1,6 @@
-import { TrailErrors } from '../trails/trail.errors';
-import type { AdvancedEventSelector, EventSelector, InsightSelector } from '../trails/trail.entity';
+import type { AdvancedEventSelector, EventSelector, InsightSelector } from './event-selectors';
 import { BASIC_DATA_RESOURCE_TYPES, DATA_RESOURCE_TYPES } from './data-resource-types';
+import { SelectorErrors } from './selector.errors';
 import { DEFAULT_EVENT_SELECTORS, isAllResourcesValue } from './selector-matcher';
 
 /** Validation of PutEventSelectors / PutInsightSelectors input (spec §4.3, §4.4, §10, §12.1). Pure. */
@@ -10,7 +10,7 @@ export const MAX_DATA_RESOURCE_VALUES = 250;
 export const MAX_ADVANCED_VALUES = 500;
 const EXCLUDABLE_SOURCES = new Set(['kms.amazonaws.com', 'rdsdata.amazonaws.com']);
 const READ_WRITE = new Set(['ReadOnly', 'WriteOnly', 'All']);
-const bad = TrailErrors.eventSelectors;
+const bad = SelectorErrors.eventSelectors;
 
 /** Input shape: the entity type with every field optional, as a client may send it. */
 export interface EventSelectorInput {
@@ -237,17 +237,17 @@ export function validateInsightSelectors(
   const seen = new Set<string>();
   return input.map((s) => {
     const type = s.InsightType ?? '';
-    if (!INSIGHT_TYPES.has(type)) throw TrailErrors.insightSelectors(`InsightType ${type} is not valid; use ApiCallRateInsight or ApiErrorRateInsight.`);
-    if (seen.has(type)) throw TrailErrors.insightSelectors(`InsightType ${type} is specified more than once.`);
+    if (!INSIGHT_TYPES.has(type)) throw SelectorErrors.insightSelectors(`InsightType ${type} is not valid; use ApiCallRateInsight or ApiErrorRateInsight.`);
+    if (seen.has(type)) throw SelectorErrors.insightSelectors(`InsightType ${type} is specified more than once.`);
     seen.add(type);
     const categories = s.EventCategories ?? ['Management'];
     if (categories.length === 0 || !categories.every((c) => c === 'Management' || c === 'Data')) {
-      throw TrailErrors.insightSelectors('EventCategories must be Management, Data or both.');
+      throw SelectorErrors.insightSelectors('EventCategories must be Management, Data or both.');
     }
     if (categories.includes('Management')) {
       const ok = type === 'ApiCallRateInsight' ? logged.managementWrites : logged.managementReads || logged.managementWrites;
       if (!ok) {
-        throw TrailErrors.insightSelectors(
+        throw SelectorErrors.insightSelectors(
           type === 'ApiCallRateInsight'
             ? 'ApiCallRateInsight requires the trail to log write management events.'
             : 'ApiErrorRateInsight requires the trail to log read or write management events.',
@@ -255,7 +255,7 @@ export function validateInsightSelectors(
       }
     }
     if (categories.includes('Data') && !logged.dataEvents) {
-      throw TrailErrors.insightSelectors(`${type} on data events requires the trail to log data events.`);
+      throw SelectorErrors.insightSelectors(`${type} on data events requires the trail to log data events.`);
     }
     const out: InsightSelector = { InsightType: type as InsightSelector['InsightType'] };
     if (s.EventCategories) out.EventCategories = [...new Set(categories)] as InsightSelector['EventCategories'];

@@ -1,7 +1,7 @@
 import { decodePageToken, encodePageToken } from '../common/page-token';
 import { type RequestContext, tenantOf } from '../common/request-context';
 import type { Database } from '../db/database';
-import { TrailDeliveryStatusEntity } from '../delivery/trail-delivery-status.entity';
+import { TrailDeliveryStatusEntity } from './trail-delivery-status.entity';
 import { resolveTrail } from './trail-access';
 import { isArnLike, parseTrailArn, validateTrailName } from './trail-names';
 import type { TrailEntity } from './trail.entity';

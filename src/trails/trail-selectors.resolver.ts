@@ -5,7 +5,7 @@ import { Operation, OperationService } from '../graphql/operation.decorator';
 import { CallerRequest } from '../graphql/request-context.decorator';
 import type { StoreInsightSelectorsService } from '../insights/store-insight-selectors.service';
 import { EVENT_DATA_STORE_RESOURCE } from '../lake/event-data-store-names';
-import type { TrailTagsService } from '../tagging/tags.service';
+import type { TrailTagsService } from './trail-tags.service';
 import { TRAIL_RESOURCE } from './trail-names';
 import {
   fromAdvancedEventSelectorInput,

@@ -2,7 +2,7 @@ import type { Database } from '../db/database';
 import { TrailReadService } from './trail-read.service';
 import { TrailSelectorsService } from './trail-selectors.service';
 import { type TrailBucketChecker, type TrailKeyChecker, type TrailLifecycleListener, TrailService } from './trail.service';
-import { TrailTagsService } from '../tagging/tags.service';
+import { TrailTagsService } from './trail-tags.service';
 
 /** The trail control plane, as composed into Services under `trails`. */
 export interface TrailServices {

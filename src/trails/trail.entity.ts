@@ -1,31 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { AdvancedEventSelector, EventSelector, InsightSelector } from '../selectors/event-selectors';
 
-/** A basic event selector (spec §4.3), stored as given after validation. */
-export interface EventSelector {
-  ReadWriteType: 'ReadOnly' | 'WriteOnly' | 'All';
-  IncludeManagementEvents: boolean;
-  DataResources: Array<{ Type: string; Values: string[] }>;
-  ExcludeManagementEventSources: string[];
-}
-
-/** An advanced event selector (spec §4.4). */
-export interface AdvancedEventSelector {
-  Name?: string;
-  FieldSelectors: Array<{
-    Field: string;
-    Equals?: string[];
-    StartsWith?: string[];
-    EndsWith?: string[];
-    NotEquals?: string[];
-    NotStartsWith?: string[];
-    NotEndsWith?: string[];
-  }>;
-}
-
-export interface InsightSelector {
-  InsightType: 'ApiCallRateInsight' | 'ApiErrorRateInsight';
-  EventCategories?: Array<'Management' | 'Data'>;
-}
+// The selector shapes are the selectors module's; re-exported for the modules that read them off a trail row.
+export type { AdvancedEventSelector, EventSelector, InsightSelector };
 
 /**
  * A trail (spec §4). The owner account is the management account for organization trails; shadow

@@ -1,4 +1,6 @@
 import { OpenTrailError } from '../common/errors';
+import { SelectorErrors } from '../selectors/selector.errors';
+import { TagErrors } from '../tagging/tag.errors';
 
 /** CloudTrail trail exceptions with the observed messages of spec §1.4, §4.6 and §13.3. */
 export const TrailErrors = {
@@ -51,15 +53,12 @@ export const TrailErrors = {
     new OpenTrailError('OrganizationsNotInUseException', 'This account is not a member of an organization: organization trails need AWS Organizations.'),
   notOrganizationMaster: (detail: string) => new OpenTrailError('NotOrganizationMasterAccountException', detail, 403),
   operationNotPermitted: (detail: string) => new OpenTrailError('OperationNotPermittedException', detail, 403),
-  eventSelectors: (message: string) => new OpenTrailError('InvalidEventSelectorsException', message),
-  insightSelectors: (message: string) => new OpenTrailError('InvalidInsightSelectorsException', message),
+  ...SelectorErrors,
   insightNotEnabled: (name: string) =>
     new OpenTrailError(
       'InsightNotEnabledException',
       `Trail ${name} does not have Insights enabled. Edit the trail settings to enable Insights, and then try the operation again.`,
     ),
   resourceNotFound: (resourceId: string) => new OpenTrailError('ResourceNotFoundException', `Resource not found: ${resourceId}`, 404),
-  tagsLimit: (max: number) =>
-    new OpenTrailError('TagsLimitExceededException', `The number of tags on the resource would exceed the limit of ${max}.`),
-  tagParameter: (message: string) => new OpenTrailError('InvalidTagParameterException', message),
+  ...TagErrors,
 };

@@ -1,6 +1,5 @@
-import { createVerify } from 'node:crypto';
+import { createHash, createVerify } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { createHash } from 'node:crypto';
 import { loadPublicKeyDer } from '../../src/integrity/signing-keys.service';
 import { LIST_PUBLIC_KEYS } from '../helpers/integrity';
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';

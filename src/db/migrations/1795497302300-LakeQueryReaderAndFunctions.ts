@@ -1,11 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { LAKE_FN_SQL } from '../../lake/sql/lake-fn.sql';
+import { LAKE_FN_SQL } from './lake-fn.sql';
 
 /**
  * Hand-written: the Lake query walls and storage.
  * - role `opentrail_lake_reader` (NOLOGIN): SELECT on lake_events only, and only the rows of
  *   the data stores the query runner names in `opentrail.lake_query_stores` for its transaction;
- * - schema `lake_fn`: the Trino functions PostgreSQL lacks (src/lake/sql/lake-fn.sql.ts);
+ * - schema `lake_fn`: the Trino functions PostgreSQL lacks (lake-fn.sql.ts, beside this file);
  * - `lake_query_results` (row batches of finished queries) and row-level security on it and on
  *   `lake_queries`.
  * Never edit once landed.

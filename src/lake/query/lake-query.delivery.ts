@@ -21,6 +21,7 @@ export function parseDeliveryUri(uri: string): DeliveryTarget {
   // Checked before anything else reads it: a NUL cannot be stored in PostgreSQL text (it would
   // surface as InternalFailure), and control characters do not belong in object keys or messages.
   if (uri.length > 1024) throw new OpenTrailError('InvalidS3PrefixException', `The deliveryS3Uri is ${uri.length} characters long; at most 1024 are allowed.`);
+  // eslint-disable-next-line no-control-regex -- the control characters are what it refuses
   if (/[\u0000-\u001f\u007f]/.test(uri)) throw new OpenTrailError('InvalidS3PrefixException', 'The deliveryS3Uri must not contain control characters (such as NUL or line breaks).');
   const m = URI.exec(uri);
   if (!m) throw new OpenTrailError('InvalidS3BucketNameException', `The deliveryS3Uri ${uri.slice(0, 256)} is not a valid s3://bucket[/prefix] URI.`);

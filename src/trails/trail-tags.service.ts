@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { type RequestContext, tenantOf } from '../common/request-context';
 import type { Database } from '../db/database';
-import { resolveTrail, resolveTrailForWrite } from '../trails/trail-access';
-import { parseTrailArn } from '../trails/trail-names';
-import { type Tag, mergeTags, withoutTags } from './tag-rules';
-import { type TrailEntity, TrailEntity as TrailTable } from '../trails/trail.entity';
-import { TrailErrors } from '../trails/trail.errors';
+import { type Tag, mergeTags, withoutTags } from '../tagging/tag-rules';
+import { resolveTrail, resolveTrailForWrite } from './trail-access';
+import { parseTrailArn } from './trail-names';
+import { type TrailEntity, TrailEntity as TrailTable } from './trail.entity';
+import { TrailErrors } from './trail.errors';
 
 export const MAX_LIST_TAGS_ARNS = 20;
 type TagInput = { key: string; value?: string | null };

@@ -1,0 +1,8 @@
+import { OpenTrailError } from '../common/errors';
+
+/** Tag exceptions of spec §1.4 / §4.8, for every taggable resource. */
+export const TagErrors = {
+  tagsLimit: (max: number) =>
+    new OpenTrailError('TagsLimitExceededException', `The number of tags on the resource would exceed the limit of ${max}.`),
+  tagParameter: (message: string) => new OpenTrailError('InvalidTagParameterException', message),
+};
