@@ -92,10 +92,9 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     return [new TrailEventRouter(), new LakeEventRouter(), streamingRouter, new InsightsCountRouter()];
   });
   const integrity = createIntegrityServices(core);
-  const trails = createTrailServices(db, core.storage, kms.use, integrity.digests);
   const lakeStorage = createLakeStorageServices({ ...core, outbox: events.outbox });
   // Tagging operations also serve event data stores and channels (spec §4.8).
-  trails.tags.others.push(eventDataStoreTags, channelTags(lakeStorage.channels));
+  const trails = createTrailServices(db, core.storage, kms.use, integrity.digests, [eventDataStoreTags, channelTags(lakeStorage.channels)]);
   return {
     ...core,
     ...events,
