@@ -4,7 +4,7 @@ import { OpenTrailError } from '../common/errors';
 import type { RequestContext, RequestMeta, UserIdentity } from '../common/request-context';
 import { trustAllows } from '../policies/policy-evaluator';
 import type { PolicyDocument } from '../policies/policy-document';
-import type { AuditSubject } from './authenticator';
+import type { AuditSubject } from '../common/audit-subject';
 import { ACCESS_KEY_ID, secretMatches } from './credentials';
 import type { SignInThrottle } from './signin-throttle';
 import type { TokenService } from './token.service';

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { AuditSubject } from '../auth/authenticator';
 import type { UnattributedCalls } from '../auth/unattributed-calls';
+import type { AuditSubject } from '../common/audit-subject';
 import { Errors, OpenTrailError } from '../common/errors';
 import { isDatabaseUnavailable } from '../db/connection-errors';
 import type { RequestContext, RequestMeta } from '../common/request-context';
