@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { buildLogFileNotification } from '../streaming/log-file-notification';
-import { sendSignedWebhook } from '../streaming/webhook-sender';
+import { buildLogFileNotification } from './log-file-notification';
+import { sendSignedWebhook } from '../common/webhooks/webhook-sender';
 import type { PendingLogFile } from './trail-log-file.repository';
 import { trailDeliveryStatusRepository as statusRepo } from './trail-delivery-status.repository';
 
@@ -40,7 +40,7 @@ export class LogFileNotifier {
     }
     const topic = rows[0];
     // CloudTrail's SNS message (spec §5.4) in SNS's HTTP notification shape, signed by the
-    // streaming module's sender (HMAC over timestamp and body) instead of SNS's certificate.
+    // shared webhook sender (HMAC over timestamp and body) instead of SNS's certificate.
     const body = buildLogFileNotification({ topicArn: topic.topic_arn, s3Bucket: file.bucket, keys: [file.objectKey], region: file.region, timestamp: at });
     const result = await sendSignedWebhook({ url: topic.endpoint, secret: topic.signing_secret, body, id: body.MessageId }, this.config);
     // The tenant's status gets the failure class only; the socket detail is for operators.
