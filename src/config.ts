@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { isKnownRegion } from './regions/region-catalog';
-import { parseAllowedHosts } from './common/webhook-host-policy';
+import { parseAllowedHosts } from './common/webhooks/webhook-host-policy';
 
 /**
  * The one configuration object. Every setting is read from the environment once, at boot,
@@ -97,7 +97,7 @@ export interface Config {
   /** How often KMS keys past their deletion date are removed (they are unusable from that date on anyway). */
   kmsKeyDeletionIntervalSeconds: number;
   /**
-   * Webhook destinations (parsed entries, see common/webhook-host-policy.ts). Empty = any host name, public
+   * Webhook destinations (parsed entries, see src/common/webhooks/webhook-host-policy.ts). Empty = any host name, public
    * addresses only; IP/CIDR entries open internal addresses; metadata/link-local stays refused.
    */
   webhookAllowedHosts: string[];

@@ -78,7 +78,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
   app.use(consoleRouter());
   // Per-account rate and concurrency limits, before bodies are read or anything is looked up.
   app.use(['/graphql', '/ingest', '/event-history/export'], accountAdmission(services));
-  app.use(eventHttpRouter(services));
+  app.use(eventHttpRouter({ ...services, authenticateRequest: (req) => authenticateRequest(req, services) }));
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -149,7 +149,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
   });
 
   // Subscriptions (graphql-ws) share the port and the /graphql path.
-  const live = attachLiveSubscriptions(httpServer, schema, services);
+  const live = attachLiveSubscriptions(httpServer, schema, services, services);
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   ready = true;
   const address = httpServer.address();

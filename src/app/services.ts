@@ -9,10 +9,14 @@ import { MasterKey } from '../crypto/master-key';
 import type { Database } from '../db/database';
 import { createDeliveryService } from '../delivery/delivery-services';
 import type { DeliveryService } from '../delivery/delivery.service';
+import { TrailEventRouter } from '../delivery/trail-event.router';
 import { createEventServices, type EventServices } from '../events/event-services';
+import { InsightsCountRouter } from '../insights/insights-count.router';
 import { createInsightsServices, type InsightsServices } from '../insights/insights-services';
 import { createIntegrityServices, type IntegrityServices } from '../integrity/integrity-services';
 import { createKmsServices, type KmsServices } from '../kms/kms-services';
+import { LakeEventRouter } from '../lake/lake-event.router';
+import { ensureLakePartitionsAround } from '../lake/lake-partitions';
 import { createLakeStorageServices, type LakeStorageServices } from '../lake/lake-storage-services';
 import { channelTags, eventDataStoreTags } from '../lake/lake-tags';
 import { LakeQueryService } from '../lake/query/lake-query.service';
@@ -23,6 +27,7 @@ import { DelegatedAdminService } from '../organizations/delegated-admin.service'
 import { OrganizationsService } from '../organizations/organizations.service';
 import { IamService } from '../principals/iam.service';
 import { createStreamingServices, type StreamingServices } from '../streaming/streaming-services';
+import { StreamingRouter } from '../streaming/streaming.router';
 import { createObjectStore } from '../storage/object-store-factory';
 import { StorageService } from '../storage/storage.service';
 import { createTrailServices, type TrailServices } from '../trails/trail-services';
@@ -78,15 +83,26 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     kms,
     storage: new StorageService(db, createObjectStore(config, masterKey), kms.use),
   };
-  const events = createEventServices(core);
+  // The outbox's destinations, in routing order: trails, Lake, streaming, Insights counting. The
+  // streaming router enqueues webhook jobs on the outbox's producer, so the outbox's constructor
+  // builds them through this factory (which is why streamingRouter is set once it returns).
+  let streamingRouter: StreamingRouter | undefined;
+  const events = createEventServices(core, (jobs) => {
+    streamingRouter = new StreamingRouter(config, jobs, logger.child({ module: 'streaming' }));
+    return [new TrailEventRouter(), new LakeEventRouter(), streamingRouter, new InsightsCountRouter()];
+  });
   const integrity = createIntegrityServices(core);
-  const trails = createTrailServices(db, core.storage, kms.use, integrity.digests);
   const lakeStorage = createLakeStorageServices({ ...core, outbox: events.outbox });
   // Tagging operations also serve event data stores and channels (spec §4.8).
-  trails.tags.others.push(eventDataStoreTags, channelTags(lakeStorage.channels));
+  const trails = createTrailServices(db, core.storage, kms.use, integrity.digests, [eventDataStoreTags, channelTags(lakeStorage.channels)]);
   return {
     ...core,
     ...events,
+    // The Lake's tail partitions are made at boot with the event history's (src/lake/README.md).
+    async prepareEventStore() {
+      await events.prepareEventStore();
+      await ensureLakePartitionsAround(db.pool, config);
+    },
     ...integrity,
     trails,
     delivery: createDeliveryService(core, core.storage),
@@ -94,8 +110,8 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     lakeQueries: new LakeQueryService(config, db, events.outbox, logger.child({ module: 'lake-query' }), core.storage,
       new RegionResultSigner(integrity.signingKeys),
       new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })), kms.use),
-    ...createStreamingServices({ ...core, outbox: events.outbox }),
-    insights: createInsightsServices({ ...core, outbox: events.outbox, eventWriter: events.eventWriter }),
+    ...createStreamingServices({ ...core, outbox: events.outbox }, streamingRouter!),
+    insights: createInsightsServices({ ...core, eventWriter: events.eventWriter }),
     limitsRedis,
     accountLimits: new AccountLimits(limitsRedis, {
       redisPrefix: config.redisPrefix,

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { arns } from '../common/arn';
+import type { AuditSubject } from '../common/audit-subject';
 import { Errors, OpenTrailError } from '../common/errors';
 import type { Caller, UserIdentity } from '../common/request-context';
 import { managedPolicyDocuments } from '../policies/managed-policies';
@@ -7,22 +8,8 @@ import type { PolicyDocument } from '../policies/policy-document';
 import { principalRepository, type PrincipalSessionRow } from '../principals/principal.repository';
 import type { SessionClaims, TokenService } from './token.service';
 
-/**
- * The userIdentity of a call whose credentials identify nobody: AWS's failed console sign-in of an
- * unknown user (IAMUser, user name hidden), or `Unknown` for a bad bearer token (spec §2.4).
- */
-export interface UnknownIdentity {
-  type: 'IAMUser' | 'Unknown';
-  accessKeyId: string;
-  userName?: string;
-}
-
-/** Who a failed call is attributed to in self-audit when the caller could not be authenticated. */
-export interface AuditSubject {
-  identity: UserIdentity | UnknownIdentity;
-  accountId: string;
-  organizationId: string | null;
-}
+// The self-audit subject types live in src/common (common/api-call.ts needs them); src/graphql still imports them from here.
+export type { AuditSubject, UnknownIdentity } from '../common/audit-subject';
 
 export type AuthenticationResult =
   | { caller: Caller }

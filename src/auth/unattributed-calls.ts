@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { organizationRepository } from '../organizations/organization.repository';
-import type { AuditSubject, UnknownIdentity } from './authenticator';
+import type { AuditSubject, UnknownIdentity } from '../common/audit-subject';
 import type { FailureThrottle } from './failure-throttle';
 import { addressKey } from './signin-throttle';
 

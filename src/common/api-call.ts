@@ -1,4 +1,4 @@
-import type { AuditSubject } from '../auth/authenticator';
+import type { AuditSubject } from './audit-subject';
 import type { RequestMeta } from './request-context';
 
 /** One control-plane call, as self-audit records it (an event record is built from this). */

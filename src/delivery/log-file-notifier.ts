@@ -1,9 +1,9 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { buildLogFileNotification } from '../streaming/log-file-notification';
+import { buildLogFileNotification } from './log-file-notification';
 import { topicRepository } from '../streaming/topic.repository';
-import { sendSignedWebhook } from '../streaming/webhook-sender';
+import { sendSignedWebhook } from '../common/webhooks/webhook-sender';
 import type { PendingLogFile } from './trail-log-file.repository';
 import { trailDeliveryStatusRepository as statusRepo } from './trail-delivery-status.repository';
 
@@ -36,7 +36,7 @@ export class LogFileNotifier {
       return false;
     }
     // CloudTrail's SNS message (spec §5.4) in SNS's HTTP notification shape, signed by the
-    // streaming module's sender (HMAC over timestamp and body) instead of SNS's certificate.
+    // shared webhook sender (HMAC over timestamp and body) instead of SNS's certificate.
     const body = buildLogFileNotification({ topicArn: topic.topicArn, s3Bucket: file.bucket, keys: [file.objectKey], region: file.region, timestamp: at });
     const result = await sendSignedWebhook({ url: topic.endpoint, secret: topic.signingSecret, body, id: body.MessageId }, this.config);
     // The tenant's status gets the failure class only; the socket detail is for operators.

@@ -2,18 +2,14 @@ import type { Logger } from 'pino';
 import type { ApiCallRecorder } from '../common/api-call';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
-import { TrailEventRouter } from '../delivery/trail-event.router';
-import { LakeEventRouter } from '../lake/lake-event.router';
-import { ensureLakePartitionsAround } from '../lake/lake-partitions';
 import { type Metrics, setQueueDepthCollector } from '../observability/metrics';
-import { StreamingRouter } from '../streaming/streaming.router';
 import { QUEUE_NAMES } from '../jobs/queues';
 import { EventHistoryService } from './event-history.service';
 import { EventRecorderService } from './event-recorder.service';
 import { EventRetentionService } from './event-retention.service';
 import { EventWriter } from './event-writer';
 import { IngestParserPool } from './ingest-parser-pool';
-import { OutboxService } from './outbox.service';
+import { type EventDestinations, OutboxService } from './outbox.service';
 import { SelfAuditRecorder } from './self-audit.recorder';
 
 /** What the events module adds to Services. */
@@ -29,17 +25,15 @@ export interface EventServices {
   eventRetention: EventRetentionService;
   /** Queues, after-commit enqueue, sweeper and exactly-once routing. */
   outbox: OutboxService;
-  /** Creates the partitions the retention window and the days ahead need (idempotent). */
+  /** Creates the event history partitions the retention window and the days ahead need (idempotent). */
   prepareEventStore(): Promise<void>;
   closeEventServices(): Promise<void>;
 }
 
-export function createEventServices(core: { config: Config; db: Database; logger: Logger; metrics: Metrics }): EventServices {
+/** `destinations` builds the outbox's routers (the composition root knows the other modules). */
+export function createEventServices(core: { config: Config; db: Database; logger: Logger; metrics: Metrics }, destinations: EventDestinations): EventServices {
   const { config, db, logger, metrics } = core;
-  const outbox = new OutboxService(config, db, logger.child({ module: 'outbox' }));
-  outbox.routers.push(new TrailEventRouter());
-  outbox.routers.push(new LakeEventRouter());
-  outbox.routers.push(new StreamingRouter(config, outbox, logger.child({ module: 'streaming' })));
+  const outbox = new OutboxService(config, db, logger.child({ module: 'outbox' }), destinations);
   const eventWriter = new EventWriter(config, db, outbox, metrics, logger);
   setQueueDepthCollector(metrics, async () => {
     const samples = [];
@@ -60,7 +54,6 @@ export function createEventServices(core: { config: Config; db: Database; logger
     outbox,
     async prepareEventStore() {
       await eventWriter.ensurePartitions();
-      await ensureLakePartitionsAround(db.pool, config);
     },
     async closeEventServices() {
       await ingestParsers.close();

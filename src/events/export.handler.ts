@@ -1,11 +1,18 @@
 import { once } from 'node:events';
 import type { RequestHandler, Response } from 'express';
 import { OpenTrailError } from '../common/errors';
-import type { Services } from '../app/services';
-import { type LookupQuery, eventTimeOf } from './event-history.service';
+import type { ApiCallRecorder } from '../common/api-call';
+import { type EventHistoryService, type LookupQuery, eventTimeOf } from './event-history.service';
 import type { StoredEventRow } from './event.repository';
-import { EVENTS_READ_PER_POINT } from '../common/account-limits';
-import { asClientError, authorizeHttp, sendError } from './http-auth';
+import { type AccountLimits, EVENTS_READ_PER_POINT } from '../common/account-limits';
+import { asClientError, authorizeHttp, type HttpAuthServices, sendError } from './http-auth';
+
+/** What GET /event-history/export uses. */
+export interface ExportServices extends HttpAuthServices {
+  apiCallRecorder: ApiCallRecorder;
+  eventHistory: Pick<EventHistoryService, 'filterFor' | 'iterateEvents'>;
+  accountLimits: Pick<AccountLimits, 'charge'>;
+}
 
 /** The console's event history CSV columns. */
 export const CSV_COLUMNS = [
@@ -50,7 +57,7 @@ function queryOf(q: Record<string, unknown>): LookupQuery {
  * GET /event-history/export: streams exactly the slice lookupEvents would page through, as
  * `{"Records":[…]}` JSON or the console's CSV, in keyset pages of 1000.
  */
-export function exportHandler(services: Services): RequestHandler {
+export function exportHandler(services: ExportServices): RequestHandler {
   return async (req, res) => {
     const auth = await authorizeHttp(req, res, services, 'cloudtrail:LookupEvents');
     const requestParameters = { ...(req.query as Record<string, unknown>) };

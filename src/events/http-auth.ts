@@ -1,12 +1,24 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
-import type { AuditSubject } from '../auth/authenticator';
+import type { Logger } from 'pino';
+import type { UnattributedCalls } from '../auth/unattributed-calls';
+import type { AuditSubject } from '../common/audit-subject';
 import { Errors, OpenTrailError } from '../common/errors';
 import { isDatabaseUnavailable } from '../db/connection-errors';
 import type { RequestContext, RequestMeta } from '../common/request-context';
+import type { Config } from '../config';
 import { authenticateRequest, requestMeta } from '../graphql/context';
 import { accessDenial } from '../policies/authorize';
 import { isKnownRegion } from '../regions/region-catalog';
-import type { Services } from '../app/services';
+
+/** What authorizeHttp uses. */
+export interface HttpAuthServices {
+  config: Config;
+  logger: Logger;
+  unattributedCalls: Pick<UnattributedCalls, 'bearerFailureSubject'>;
+  /** Resolves the bearer token: graphql/context.ts authenticateRequest, bound to the authenticator by src/app/server.ts. */
+  authenticateRequest(req: IncomingMessage): ReturnType<typeof authenticateRequest>;
+}
 
 /** The outcome of authenticating and authorizing a plain HTTP request. */
 export interface HttpAuth {
@@ -21,7 +33,7 @@ export interface HttpAuth {
  * Same rules as GraphQL: bearer token, region from x-region (or `region` in the query string, for
  * download links), and one IAM action checked with the policy evaluator.
  */
-export async function authorizeHttp(req: Request, res: Response, services: Services, action: string): Promise<HttpAuth> {
+export async function authorizeHttp(req: Request, res: Response, services: HttpAuthServices, action: string): Promise<HttpAuth> {
   const { meta, regionError } = requestMeta(req, res.locals.requestId, services.config.homeRegion);
   let error: OpenTrailError | null = regionError;
   const queryRegion = typeof req.query.region === 'string' ? req.query.region : undefined;
@@ -32,7 +44,7 @@ export async function authorizeHttp(req: Request, res: Response, services: Servi
   let auth: Awaited<ReturnType<typeof authenticateRequest>>;
   let unattributed: AuditSubject | null = null;
   try {
-    auth = await authenticateRequest(req, services);
+    auth = await services.authenticateRequest(req);
     // No credentials naming an account: recorded in the management account, sampled per address.
     if (!auth.caller && !auth.auditSubject) unattributed = await services.unattributedCalls.bearerFailureSubject(meta.sourceIp);
   } catch (err) {
@@ -54,7 +66,7 @@ export function sendError(res: Response, err: OpenTrailError): void {
  * Any error reaching a client: domain errors as they are, an unreachable database as a retryable
  * ServiceUnavailableException (503), the rest as InternalFailure (logged).
  */
-export function asClientError(err: unknown, services: Services): OpenTrailError {
+export function asClientError(err: unknown, services: { logger: Logger }): OpenTrailError {
   if (err instanceof OpenTrailError) return err;
   if (isDatabaseUnavailable(err)) return Errors.serviceUnavailable();
   services.logger.error({ err }, 'unhandled error in an events HTTP endpoint');

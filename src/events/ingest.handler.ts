@@ -1,12 +1,14 @@
 import type { Request, RequestHandler } from 'express';
 import { OpenTrailError } from '../common/errors';
 import { type RequestContext, tenantOf } from '../common/request-context';
-import type { Services } from '../app/services';
+import type { ApiCallRecorder } from '../common/api-call';
+import type { Config } from '../config';
 import { MAX_ROWS_PER_INSERT } from './event.repository';
-import type { CopyBatch, WriteResult } from './event-writer';
-import { EVENTS_WRITTEN_PER_POINT } from '../common/account-limits';
-import { asClientError, authorizeHttp, sendError } from './http-auth';
+import type { CopyBatch, EventWriter, WriteResult } from './event-writer';
+import { type AccountLimits, EVENTS_WRITTEN_PER_POINT } from '../common/account-limits';
+import { asClientError, authorizeHttp, type HttpAuthServices, sendError } from './http-auth';
 import { MAX_LINE_BYTES, type ParsedChunk, tooLongLine } from './ingest-parser';
+import type { IngestParserPool } from './ingest-parser-pool';
 import { ndjsonChunks } from './ndjson-chunks';
 
 const CONTENT_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/json-lines'];
@@ -25,13 +27,26 @@ export interface IngestSummary {
   errorsTruncated: boolean;
 }
 
+/** What ingestStream uses. */
+export interface IngestStreamServices {
+  config: Config;
+  eventWriter: EventWriter;
+  ingestParsers: IngestParserPool;
+}
+
+/** What POST /ingest uses. */
+export interface IngestServices extends HttpAuthServices, IngestStreamServices {
+  apiCallRecorder: ApiCallRecorder;
+  accountLimits: Pick<AccountLimits, 'charge' | 'chargeIngest'>;
+}
+
 /**
  * Streams an NDJSON body into the event store with bounded memory. The body is cut into chunks
  * of whole lines that the parser threads turn into COPY text while up to two batch inserts run;
  * results are taken in body order, so line numbers and batches are as if read line by line.
  * When parsers and inserts are all busy, reading stops and TCP backpressure holds the client.
  */
-export async function ingestStream(ctx: RequestContext, body: AsyncIterable<Uint8Array>, services: Services): Promise<IngestSummary> {
+export async function ingestStream(ctx: RequestContext, body: AsyncIterable<Uint8Array>, services: IngestStreamServices): Promise<IngestSummary> {
   const { config, eventWriter, ingestParsers } = services;
   const summary: IngestSummary = { accepted: 0, duplicates: 0, failed: 0, errors: [], errorsTruncated: false };
   const scope = tenantOf(ctx);
@@ -95,7 +110,7 @@ function contentTypeOk(req: Request): boolean {
 }
 
 /** POST /ingest: NDJSON records for the caller's account; self-audited as a data event. */
-export function ingestHandler(services: Services): RequestHandler {
+export function ingestHandler(services: IngestServices): RequestHandler {
   return async (req, res) => {
     const auth = await authorizeHttp(req, res, services, 'cloudtrail:RecordEvents');
     const audit = async (outcome: { error?: OpenTrailError; response?: Record<string, unknown> }) => {

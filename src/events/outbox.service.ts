@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { type RepeatedLog, repeatedLogFor } from '../observability/repeated-log';
-import { JobQueues } from '../jobs/job-queues';
+import { type JobBulkEnqueuer, JobQueues } from '../jobs/job-queues';
 import { QUEUES } from '../jobs/queues';
 import { type BatchEvent, eventRepository, type OutboxBatch } from './event.repository';
 
@@ -39,6 +39,12 @@ export function batchEvents(client: PoolClient, batch: OutboxBatch): Promise<Bat
   return read;
 }
 
+/**
+ * Builds the destination routers, given the outbox's producer (a router may enqueue jobs after
+ * commit). The composition root (src/app/services.ts) supplies it; the order is the routing order.
+ */
+export type EventDestinations = (jobs: JobBulkEnqueuer) => EventDestinationRouter[];
+
 /** A request never waits longer than this on Redis: the sweeper covers what did not get through. */
 const ENQUEUE_TIMEOUT_MS = 250;
 /** Outbox rows younger than this are left to their request's own enqueue. */
@@ -59,15 +65,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * exactly-once routing step. Postgres is the truth; Redis only speeds things up.
  */
 export class OutboxService {
-  /** Destination routers, in order: trails, Lake, streaming (event-services.ts), then Insights counting (insights-services.ts). */
-  readonly routers: EventDestinationRouter[] = [];
+  /** Destination routers, in routing order, as built by the `destinations` given at construction. */
+  readonly routers: EventDestinationRouter[];
   /** Every queue's producer, on this fail-fast connection: the one way to add a job. */
   readonly jobs: JobQueues;
   private readonly redis: IORedis;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly repeated: RepeatedLog;
 
-  constructor(private readonly config: Config, private readonly db: Database, private readonly logger: Logger) {
+  constructor(private readonly config: Config, private readonly db: Database, private readonly logger: Logger, destinations: EventDestinations) {
     this.repeated = repeatedLogFor(logger, config.logRepeatWindowSeconds);
     // Fail fast instead of queueing commands while Redis is away: a request must never wait on it.
     this.redis = new IORedis(config.redisUrl, {
@@ -78,6 +84,7 @@ export class OutboxService {
     });
     this.redis.on('error', () => undefined); // reconnects on its own; failures are logged per enqueue
     this.jobs = new JobQueues(this.redis, config.redisPrefix, config);
+    this.routers = destinations(this.jobs);
   }
 
   /**

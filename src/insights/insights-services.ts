@@ -2,8 +2,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import type { EventWriter } from '../events/event-writer';
-import type { OutboxService } from '../events/outbox.service';
-import { InsightsCountRouter } from './insights-count.router';
 import { InsightsDetectionService } from './insights-detection.service';
 import { InsightsMetricsService } from './insights-metrics.service';
 import { StoreInsightSelectorsService } from './store-insight-selectors.service';
@@ -16,9 +14,8 @@ export interface InsightsServices {
   storeSelectors: StoreInsightSelectorsService;
 }
 
-/** Builds the services and plugs the counting router into the outbox's routing step. */
-export function createInsightsServices(core: { config: Config; db: Database; logger: Logger; outbox: OutboxService; eventWriter: EventWriter }): InsightsServices {
-  core.outbox.routers.push(new InsightsCountRouter());
+/** Builds the services; the counting router (insights-count.router.ts) is an outbox destination wired in src/app/services.ts. */
+export function createInsightsServices(core: { config: Config; db: Database; logger: Logger; eventWriter: EventWriter }): InsightsServices {
   return {
     detection: new InsightsDetectionService(core.config, core.db, core.eventWriter, core.logger.child({ module: 'insights' })),
     metrics: new InsightsMetricsService(core.db),

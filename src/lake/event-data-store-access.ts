@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/request-context';
 import { TENANT_SETUP_SQL } from '../db/database';
-import { callerIsDelegatedAdmin } from '../trails/trail-access';
+import { isManagementOrDelegatedAdmin } from '../organizations/organization-admin';
 import { EventDataStoreEntity } from './event-data-store.entity';
 import { parseStoreReference } from './event-data-store-names';
 import { LakeErrors } from './lake.errors';
@@ -17,7 +17,8 @@ export async function resolveStore(m: EntityManager, ctx: RequestContext, refere
   const store = await m.findOneBy(EventDataStoreEntity, { id: ref.id });
   if (!store || store.region !== ctx.region || (ref.accountId !== null && store.accountId !== ref.accountId)) throw LakeErrors.notFound(reference);
   if (store.accountId === ctx.caller.accountId) return store;
-  if (store.organizationEnabled && store.organizationId === ctx.caller.organizationId && (await callerIsDelegatedAdmin(m, ctx))) return store;
+  // An organization store is owned by the management account: past the owner, a delegated administrator.
+  if (store.organizationEnabled && store.organizationId === ctx.caller.organizationId && (await isManagementOrDelegatedAdmin(m, ctx.caller, store.accountId))) return store;
   throw LakeErrors.notFound(reference);
 }
 

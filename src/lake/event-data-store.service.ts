@@ -3,10 +3,10 @@ import type { EntityManager } from 'typeorm';
 import { type RequestContext, tenantOf } from '../common/request-context';
 import { decodePageToken, encodePageToken } from '../common/page-token';
 import type { Database } from '../db/database';
+import { isDelegatedAdministrator, isManagementOrDelegatedAdmin } from '../organizations/organization-admin';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { validateAdvancedEventSelectors, validateInsightSelectors } from '../selectors/selector-validation';
 import { parseKeyArn } from '../kms/key-ids';
-import { callerIsDelegatedAdmin } from '../trails/trail-access';
 import { mergeTags } from '../tagging/tag-rules';
 import { TrailErrors } from '../trails/trail.errors';
 import type { AdvancedEventSelector } from '../trails/trail.entity';
@@ -172,7 +172,7 @@ export class EventDataStoreService {
       if (after === null) throw LakeErrors.invalidNextToken();
     }
     return this.db.inTenant(tenantOf(ctx), async (m) => {
-      const admin = await callerIsDelegatedAdmin(m, ctx);
+      const admin = await isDelegatedAdministrator(m, ctx.caller);
       const rows = await eventDataStoreRepository.listInRegion(m, {
         region: ctx.region,
         accountId: ctx.caller.accountId,
@@ -287,7 +287,7 @@ export class EventDataStoreService {
   private async ownerFor(m: EntityManager, ctx: RequestContext, organizationEnabled: boolean): Promise<{ accountId: string; organizationId: string | null }> {
     if (!organizationEnabled) return { accountId: ctx.caller.accountId, organizationId: null };
     const org = await this.callerOrganization(m, ctx);
-    if (org.managementAccountId !== ctx.caller.accountId && !(await callerIsDelegatedAdmin(m, ctx))) {
+    if (!(await isManagementOrDelegatedAdmin(m, ctx.caller, org.managementAccountId))) {
       throw LakeErrors.notOrganizationMaster(
         'Organization event data stores can be created only by the management account of the organization or a registered delegated administrator.',
       );

@@ -5,6 +5,7 @@ import { type RequestContext, tenantOf } from '../common/request-context';
 import type { Database } from '../db/database';
 import { DelegatedAdminEntity } from './delegated-admin.entity';
 import { CLOUDTRAIL_SERVICE_PRINCIPAL, delegatedAdminRepository } from './delegated-admin.repository';
+import { isManagementOrDelegatedAdmin } from './organization-admin';
 import { OrganizationEntity } from './organization.entity';
 import { DelegatedAdminErrors, OrganizationsErrors } from './organizations.errors';
 import type { AccountView } from './organizations.service';
@@ -56,8 +57,7 @@ export class DelegatedAdminService {
       if (!ctx.caller.organizationId) throw OrganizationsErrors.notInUse();
       const org = await m.findOneBy(OrganizationEntity, { id: ctx.caller.organizationId });
       if (!org) throw OrganizationsErrors.notInUse();
-      const allowed = org.managementAccountId === ctx.caller.accountId || (await delegatedAdminRepository.isRegistered(m, org.id, ctx.caller.accountId));
-      if (!allowed) throw OrganizationsErrors.accessDenied();
+      if (!(await isManagementOrDelegatedAdmin(m, ctx.caller, org.managementAccountId))) throw OrganizationsErrors.accessDenied();
       const rows = await m.find(DelegatedAdminEntity, { where: { organizationId: org.id }, order: { registeredAt: 'ASC' } });
       if (rows.length === 0) return [];
       const accounts = await m.findBy(AccountEntity, rows.map((r) => ({ id: r.accountId, organizationId: org.id })));

@@ -7,7 +7,7 @@ import { type RequestContext, tenantOf } from '../common/request-context';
 import { type Database, TENANT_SETUP_SQL } from '../db/database';
 import { principalRepository } from '../principals/principal.repository';
 import { DelegatedAdminEntity } from './delegated-admin.entity';
-import { delegatedAdminRepository } from './delegated-admin.repository';
+import { isManagementOrDelegatedAdmin } from './organization-admin';
 import { OrganizationEntity } from './organization.entity';
 import { OrganizationsErrors } from './organizations.errors';
 
@@ -79,8 +79,7 @@ export class OrganizationsService {
     if (input.nextToken && after === null) throw OrganizationsErrors.invalidInput('The nextToken is not valid.');
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const org = await this.requireOrganization(ctx, m);
-      const isAdmin = org.managementAccountId === ctx.caller.accountId || (await delegatedAdminRepository.isRegistered(m, org.id, ctx.caller.accountId));
-      if (!isAdmin) throw OrganizationsErrors.accessDenied();
+      if (!(await isManagementOrDelegatedAdmin(m, ctx.caller, org.managementAccountId))) throw OrganizationsErrors.accessDenied();
       const rows = await accountRepository.listInOrganization(m, org.id, after, limit + 1);
       const page = rows.slice(0, limit);
       return {

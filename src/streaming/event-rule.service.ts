@@ -12,7 +12,7 @@ import { type DeadLetterRow, deadLetterRepository } from './dead-letter.reposito
 import { compileEventPattern } from './event-pattern';
 import { EventRuleEntity } from './event-rule.entity';
 import { StreamingErrors } from './streaming.errors';
-import { refuseWebhookUrl } from './webhook-sender';
+import { refuseWebhookUrl } from '../common/webhooks/webhook-sender';
 
 export const RULE_STATES = ['ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS', 'DISABLED'] as const;
 const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;

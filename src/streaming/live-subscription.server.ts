@@ -1,10 +1,12 @@
 import type http from 'node:http';
 import { GraphQLError, type GraphQLSchema, getOperationAST, parse } from 'graphql';
+import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import type { Authenticator } from '../auth/authenticator';
 import { newRequestId } from '../common/ids';
+import type { Config } from '../config';
 import { type GraphQLContext, requestMeta } from '../graphql/context';
 import { formatError } from '../graphql/error-format';
-import type { Services } from '../app/services';
 
 // graphql-ws publishes this entry only through package "exports", which the project's
 // moduleResolution (node10) does not read: load it at runtime, type it from its file.
@@ -14,13 +16,26 @@ const { useServer } = require('graphql-ws/use/ws') as typeof import('graphql-ws/
 const bearerToken = (value: unknown): string | null =>
   (typeof value === 'string' ? /^Bearer\s+(\S+)$/i.exec(value)?.[1] : undefined) ?? null;
 
+/** What the subscription server itself uses (the resolvers get their services in the context). */
+export interface LiveSubscriptionServices {
+  config: Pick<Config, 'homeRegion'>;
+  logger: Logger;
+  authenticator: Pick<Authenticator, 'authenticate'>;
+}
+
 /**
  * graphql-ws on the api's HTTP server, path /graphql (subscriptions only in practice).
  * connectionParams: `authorization: "Bearer <token>"` (required) and `x-region` (optional).
  * Authentication is the same Authenticator the HTTP path uses; authorization happens per
  * subscription (streaming/live-stream.ts) through the same middleware and catalog.
+ * `resolverServices` is what each subscription's context carries, as over HTTP.
  */
-export function attachLiveSubscriptions(httpServer: http.Server, schema: GraphQLSchema, services: Services): { close(): Promise<void> } {
+export function attachLiveSubscriptions(
+  httpServer: http.Server,
+  schema: GraphQLSchema,
+  services: LiveSubscriptionServices,
+  resolverServices: GraphQLContext['services'],
+): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const cleanup = useServer<Record<string, unknown> | undefined>(
     {
@@ -67,7 +82,7 @@ export function attachLiveSubscriptions(httpServer: http.Server, schema: GraphQL
         const result = token ? await services.authenticator.authenticate(token) : null;
         const caller = result && 'caller' in result ? result.caller : null;
         const authError = result && 'error' in result ? result.error : null;
-        return { meta, regionError, services, caller, authError, auditSubject: null };
+        return { meta, regionError, services: resolverServices, caller, authError, auditSubject: null };
       },
     },
     wss,

@@ -4,7 +4,7 @@ import type { Database } from '../db/database';
 import type { OutboxService } from '../events/outbox.service';
 import { EventRuleService } from './event-rule.service';
 import { LiveEventHub } from './live-events.hub';
-import { StreamingRouter } from './streaming.router';
+import type { StreamingRouter } from './streaming.router';
 import { TopicService } from './topic.service';
 import { WebhookDeliveryService } from './webhook-delivery.service';
 
@@ -18,7 +18,8 @@ export interface StreamingServices {
   closeStreamingServices(): Promise<void>;
 }
 
-export function createStreamingServices(core: { config: Config; db: Database; logger: Logger; outbox: OutboxService }): StreamingServices {
+/** `router` is the outbox's streaming destination (built in src/app/services.ts); closed with the module. */
+export function createStreamingServices(core: { config: Config; db: Database; logger: Logger; outbox: OutboxService }, router: StreamingRouter): StreamingServices {
   const { config, db, logger, outbox } = core;
   const liveEvents = new LiveEventHub(config.redisUrl, config.redisPrefix, logger.child({ module: 'live-events' }));
   return {
@@ -28,7 +29,7 @@ export function createStreamingServices(core: { config: Config; db: Database; lo
     liveEvents,
     async closeStreamingServices() {
       await liveEvents.close();
-      for (const router of outbox.routers) if (router instanceof StreamingRouter) router.close();
+      router.close();
     },
   };
 }

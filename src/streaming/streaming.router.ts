@@ -2,7 +2,8 @@ import IORedis from 'ioredis';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { type AfterCommit, batchEvents, type EventDestinationRouter, type OutboxService } from '../events/outbox.service';
+import { type AfterCommit, batchEvents, type EventDestinationRouter } from '../events/outbox.service';
+import type { JobBulkEnqueuer } from '../jobs/job-queues';
 import { QUEUES } from '../jobs/queues';
 import type { OutboxBatch } from '../events/event.repository';
 import { type EventBridgeEnvelope, MAX_EVENT_BYTES, ruleStateAccepts, toEventBridgeEnvelope } from './event-envelope';
@@ -24,7 +25,7 @@ export class StreamingRouter implements EventDestinationRouter {
   private publisher: IORedis | null = null;
 
   /** Jobs go through the outbox's producer; live messages through a fail-fast connection of its own. */
-  constructor(private readonly config: Config, private readonly outbox: OutboxService, private readonly logger: Logger) {
+  constructor(private readonly config: Config, private readonly jobs: JobBulkEnqueuer, private readonly logger: Logger) {
     this.redis(); // connect now: the first batch after a subscriber arrives must find it ready
   }
 
@@ -81,7 +82,7 @@ export class StreamingRouter implements EventDestinationRouter {
   /** After commit; a job lost here (Redis away) is re-enqueued by the webhook sweep. */
   private async enqueue(ruleIds: string[], outboxId: string): Promise<void> {
     try {
-      await this.outbox.jobs.enqueueBulk(QUEUES.webhook, 'deliver', ruleIds.map((ruleId) => ({ data: { kind: 'deliver' as const, ruleId, outboxId } })));
+      await this.jobs.enqueueBulk(QUEUES.webhook, 'deliver', ruleIds.map((ruleId) => ({ data: { kind: 'deliver' as const, ruleId, outboxId } })));
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, outboxId }, 'could not enqueue webhook jobs; the sweep will');
     }

@@ -6,7 +6,7 @@ import type { Database } from '../db/database';
 import { StreamingErrors } from './streaming.errors';
 import { TopicEntity } from './topic.entity';
 import { topicRepository } from './topic.repository';
-import { refuseWebhookUrl } from './webhook-sender';
+import { refuseWebhookUrl } from '../common/webhooks/webhook-sender';
 
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 

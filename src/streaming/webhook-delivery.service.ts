@@ -7,7 +7,7 @@ import { QUEUES, webhookJobId } from '../jobs/queues';
 import { deadLetterRepository } from './dead-letter.repository';
 import { toEventBridgeEnvelope } from './event-envelope';
 import { type PendingDelivery, type StoredRecord, webhookDeliveryRepository as repo } from './webhook-delivery.repository';
-import { sendSignedWebhook, type WebhookResult } from './webhook-sender';
+import { sendSignedWebhook, type WebhookResult } from '../common/webhooks/webhook-sender';
 import { webhookTargetStateRepository as targets } from './webhook-target-state.repository';
 
 /**

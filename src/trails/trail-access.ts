@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/request-context';
 import { TENANT_SETUP_SQL } from '../db/database';
-import { delegatedAdminRepository } from '../organizations/delegated-admin.repository';
+import { isManagementOrDelegatedAdmin } from '../organizations/organization-admin';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { isArnLike, parseTrailArn, trailArn, validateTrailName } from './trail-names';
 import type { TrailEntity } from './trail.entity';
@@ -39,12 +39,6 @@ export async function resolveTrail(m: EntityManager, ctx: RequestContext, nameOr
   return trail;
 }
 
-/** Whether the caller's account is a registered CloudTrail delegated administrator of its organization. */
-export async function callerIsDelegatedAdmin(m: EntityManager, ctx: RequestContext): Promise<boolean> {
-  const org = ctx.caller.organizationId;
-  return org !== null && delegatedAdminRepository.isRegistered(m, org, ctx.caller.accountId);
-}
-
 /** The caller's organization, or OrganizationsNotInUseException. */
 export async function callerOrganization(m: EntityManager, ctx: RequestContext): Promise<OrganizationEntity> {
   if (!ctx.caller.organizationId) throw TrailErrors.organizationsNotInUse();
@@ -63,7 +57,8 @@ export async function callerOrganization(m: EntityManager, ctx: RequestContext):
 export async function resolveTrailForWrite(m: EntityManager, ctx: RequestContext, nameOrArn: string): Promise<TrailEntity> {
   const trail = await resolveTrail(m, ctx, nameOrArn);
   if (trail.accountId !== ctx.caller.accountId) {
-    if (!trail.isOrganizationTrail || !(await callerIsDelegatedAdmin(m, ctx))) {
+    // An organization trail is owned by the management account.
+    if (!trail.isOrganizationTrail || !(await isManagementOrDelegatedAdmin(m, ctx.caller, trail.accountId))) {
       throw TrailErrors.notOrganizationMaster(
         `Trail ${trail.trailArn} is an organization trail: only the organization's management account or a delegated administrator can change it.`,
       );

@@ -25,10 +25,8 @@ export interface TaggableResources {
  * that is unknown or invisible to the caller is ResourceNotFoundException.
  */
 export class TrailTagsService {
-  /** Non-trail resources, registered by their modules at composition (services.ts). */
-  readonly others: TaggableResources[] = [];
-
-  constructor(private readonly db: Database) {}
+  /** `others`: the non-trail resources, handed in by the composition root (src/app/services.ts). */
+  constructor(private readonly db: Database, private readonly others: readonly TaggableResources[] = []) {}
 
   async addTags(ctx: RequestContext, input: { resourceId: string; tagsList: TagInput[] }): Promise<void> {
     await this.mutate(ctx, input.resourceId, (tags) => mergeTags(tags, input.tagsList.map(toTag)));

@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { type RequestContext, tenantOf } from '../common/request-context';
 import { type Database, TENANT_SETUP_SQL } from '../db/database';
+import { isManagementOrDelegatedAdmin } from '../organizations/organization-admin';
 import { TopicEntity } from '../streaming/topic.entity';
-import { callerIsDelegatedAdmin, callerOrganization, resolveTrailForWrite } from './trail-access';
+import { callerOrganization, resolveTrailForWrite } from './trail-access';
 import {
   normaliseKmsKeyId,
   normaliseS3Prefix,
@@ -229,7 +230,7 @@ export class TrailService {
   private async ownerFor(m: EntityManager, ctx: RequestContext, organizationTrail: boolean): Promise<Owner> {
     if (!organizationTrail) return { accountId: ctx.caller.accountId, organizationId: null };
     const org = await callerOrganization(m, ctx);
-    if (org.managementAccountId !== ctx.caller.accountId && !(await callerIsDelegatedAdmin(m, ctx))) {
+    if (!(await isManagementOrDelegatedAdmin(m, ctx.caller, org.managementAccountId))) {
       throw TrailErrors.notOrganizationMaster(
         'Organization trails can be created only by the management account of the organization or a registered delegated administrator.',
       );

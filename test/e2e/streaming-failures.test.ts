@@ -1,5 +1,5 @@
 import { encodePageToken } from '../../src/common/page-token';
-import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, verifySignature } from '../../src/streaming/webhook-sender';
+import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, verifySignature } from '../../src/common/webhooks/webhook-sender';
 import { QUEUES } from '../../src/jobs/queues';
 import { startWorkers } from '../../workers/main';
 import { RECORD, sampleEvent } from '../helpers/events';

@@ -1,5 +1,5 @@
 import { createOrganizationWithAdmin, type TenantCredentials } from '../../src/organizations/organization-bootstrap';
-import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, verifySignature } from '../../src/streaming/webhook-sender';
+import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, verifySignature } from '../../src/common/webhooks/webhook-sender';
 import { startWorkers } from '../../workers/main';
 import { RECORD, sampleEvent } from '../helpers/events';
 import { eventually, type Receiver, startReceiver, streamingCall, streamingFails } from '../helpers/streaming';

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import os from 'node:os';
-import { REFUSED_BY_POLICY } from '../../src/streaming/webhook-sender';
+import { REFUSED_BY_POLICY } from '../../src/common/webhooks/webhook-sender';
 import { startWorkers } from '../../workers/main';
 import { RECORD, sampleEvent } from '../helpers/events';
 import { eventually, type Receiver, startReceiver, streamingCall, streamingFails } from '../helpers/streaming';

@@ -5,7 +5,7 @@ import { countById, deliveredFiles, insertBucket, insertTrail, recordAs, waitFor
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
-import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, verifySignature } from '../../src/streaming/webhook-sender';
+import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, verifySignature } from '../../src/common/webhooks/webhook-sender';
 import type { TrailEntity } from '../../src/trails/trail.entity';
 import { startWorkers } from '../../workers/main';
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DELIVERY_ID_HEADER } from '../../src/streaming/webhook-sender';
+import { DELIVERY_ID_HEADER } from '../../src/common/webhooks/webhook-sender';
 import { QUEUES } from '../../src/jobs/queues';
 import { killProcess, type ChildApp } from '../../bench/lib/app-process';
 import { requireCompiledChild, startDeliveryChild } from '../helpers/delivery-process';

@@ -7,8 +7,8 @@ import {
   sendSignedWebhook,
   signPayload,
   verifySignature,
-} from '../../src/streaming/webhook-sender';
-import { addressAllowed, compileHostPolicy, parseAllowedHosts } from '../../src/common/webhook-host-policy';
+} from '../../src/common/webhooks/webhook-sender';
+import { addressAllowed, compileHostPolicy, parseAllowedHosts } from '../../src/common/webhooks/webhook-host-policy';
 
 /** The receivers below listen on 127.0.0.1, which the default policy refuses: open it, as an operator would. */
 const LOOPBACK_OPEN = { webhookAllowedHosts: parseAllowedHosts('*, 127.0.0.1') };

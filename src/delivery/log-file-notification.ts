@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /**
  * The notification CloudTrail publishes to a trail's SNS topic after a log file delivery
  * (spec §5.4), in SNS's HTTP notification shape: `Message` is the JSON string
- * `{"s3Bucket": …, "s3ObjectKey": [ …keys ]}`. The delivery engineer sends it with
+ * `{"s3Bucket": …, "s3ObjectKey": [ …keys ]}`. log-file-notifier.ts sends it with
  * `sendSignedWebhook({ url: topic.endpoint, secret: topic.signingSecret, body, id: MessageId })`.
  */
 export interface LogFileNotification {

@@ -3,7 +3,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { addressAllowed, compileHostPolicy, hostAllowed, type HostPolicy } from '../common/webhook-host-policy';
+import { addressAllowed, compileHostPolicy, hostAllowed, type HostPolicy } from './webhook-host-policy';
 
 /**
  * Signed webhook POSTs, used for topic notifications (delivery) and event rules (streaming).
