@@ -54,28 +54,33 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-/**
- * The service tier (Immich's "medium" tests): the real Services over a fresh test database with
- * the real migrations and the real Redis, but no HTTP server and no workers. Tests call service
- * methods with a RequestContext, as a resolver would after the operation catalog authorized it.
- */
-export interface ServiceHarness {
+/** The services of one test file on its own database, and their cleanup. */
+export interface TestServices {
   config: Config;
   db: Database;
   services: Services;
   /** The bootstrapped organization's admin credentials. */
   admin: TenantCredentials;
+  /** Closes the services and drops the database, the Redis keys and the data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * The service tier (Immich's "medium" tests): the real Services over a fresh test database with
+ * the real migrations and the real Redis, but no HTTP server and no workers. Tests call service
+ * methods with a RequestContext, as a resolver would after the operation catalog authorized it.
+ */
+export interface ServiceHarness extends TestServices {
   /** The admin's request context in `region` (default us-east-1). */
   ctx(region?: string): RequestContext;
   /** A request context for any access key pair, authenticated as a bearer token would be. */
   contextFor(credentials: { accessKeyId: string; secretAccessKey: string }, region?: string): Promise<RequestContext>;
   /** A second organization with its own management account and admin: another tenant. */
   createTenant(name: string): Promise<{ credentials: TenantCredentials; ctx(region?: string): RequestContext }>;
-  close(): Promise<void>;
 }
 
 /** The services of one test file on a fresh database, with the bootstrapped organization. */
-export async function openTestServices(env: Record<string, string> = {}): Promise<{ config: Config; db: Database; services: Services; admin: TenantCredentials; close(): Promise<void> }> {
+export async function openTestServices(env: Record<string, string> = {}): Promise<TestServices> {
   const config = testConfig(env);
   const logger = createLogger(config.logLevel);
   let db: Database;
@@ -106,6 +111,7 @@ export async function openTestServices(env: Record<string, string> = {}): Promis
   };
 }
 
+/** The service tier's setup: the services, the admin's request context, and other tenants on demand. */
 export async function startServiceHarness(env: Record<string, string> = {}): Promise<ServiceHarness> {
   const opened = await openTestServices(env);
   const { services } = opened;
@@ -117,8 +123,7 @@ export async function startServiceHarness(env: Record<string, string> = {}): Pro
     const session = await services.sessions.createSession(meta(region), { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }, () => undefined);
     const result = await services.authenticator.authenticate(session.token);
     if (!('caller' in result)) throw new Error(`authentication failed: ${result.error.message}`);
-    const caller = result.caller;
-    return { ...meta(region), caller };
+    return { ...meta(region), caller: result.caller };
   };
   const bound = async (credentials: TenantCredentials) => {
     const base = await contextFor(credentials);
