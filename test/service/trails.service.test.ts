@@ -132,6 +132,7 @@ describe('service: trail lifecycle rules', () => {
     await failsWith(trails.reads.getTrail(west, { name: arnOf('val1') }), 'CloudTrailARNInvalidException');
     expect((await trails.reads.describeTrails(west, {})).map((t) => t.name)).toEqual(['main']);
     expect(await trails.reads.describeTrails(west, { includeShadowTrails: false })).toEqual([]);
+    expect((await trails.reads.listTrails(west, {})).trails.map((t) => t.name)).toEqual(['main']);
     expect((await trails.reads.describeTrails(ctx, { includeShadowTrails: false })).map((t) => t.name).sort()).toEqual(['main', 'val1']);
   });
 
