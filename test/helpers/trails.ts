@@ -87,7 +87,7 @@ export async function createTrailBucket(app: TestApp, s: Session, bucket: string
 }
 
 /** A notification topic row (the topic API belongs to the streaming module). */
-export async function insertTopic(app: TestApp, accountId: string, region: string, name: string): Promise<void> {
+export async function insertTopic(app: Pick<TestApp, 'db'>, accountId: string, region: string, name: string): Promise<void> {
   await app.db.dataSource.getRepository(TopicEntity).save({
     accountId,
     region,
