@@ -6,7 +6,7 @@ import type { GraphQLContext } from '../graphql/context';
 import { Operation, OperationService } from '../graphql/operation.decorator';
 import { CallerRequest } from '../graphql/request-context.decorator';
 import { AssumeRoleInput, AssumeRoleResult, CallerIdentity, CreateSessionInput, Session } from './auth.types';
-import { ACCESS_KEY_ID } from './credentials';
+import { ACCESS_KEY_ID } from '../principals/credentials';
 import type { SessionService } from './session.service';
 
 @Resolver()

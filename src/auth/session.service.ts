@@ -6,7 +6,7 @@ import { trustAllows } from '../policies/policy-evaluator';
 import { principalRepository } from '../principals/principal.repository';
 import type { PolicyDocument } from '../policies/policy-document';
 import type { AuditSubject } from '../common/audit-subject';
-import { ACCESS_KEY_ID, secretMatches } from './credentials';
+import { ACCESS_KEY_ID, secretMatches } from '../principals/credentials';
 import type { SignInThrottle } from './signin-throttle';
 import type { TokenService } from './token.service';
 import { HIDDEN, type UnattributedCalls } from './unattributed-calls';

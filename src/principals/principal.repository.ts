@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { arns } from '../common/arn';
 import { newAccessKeyId, newPrincipalId, newSecretAccessKey } from '../common/ids';
-import { hashSecret, newSalt } from '../auth/credentials';
+import { hashSecret, newSalt } from './credentials';
 import { InlinePolicyEntity } from '../policies/inline-policy.entity';
 import type { PolicyDocument } from '../policies/policy-document';
 import { PolicyAttachmentEntity } from '../policies/policy-attachment.entity';

