@@ -31,7 +31,9 @@ export async function benchConsole(distDir = consoleDistDir()): Promise<Row[]> {
     initial.add(chunk.file);
     chunk.imports?.forEach(visit);
   };
-  Object.entries(manifest).filter(([, c]) => c.isEntry).forEach(([key]) => visit(key));
+  Object.entries(manifest)
+    .filter(([, c]) => c.isEntry)
+    .forEach(([key]) => visit(key));
   const allJs = [...new Set(Object.values(manifest).map((c) => c.file))].filter((f) => f.endsWith('.js'));
   const initialKb = [...initial].filter((f) => f.endsWith('.js')).reduce((sum, f) => sum + gzippedKb(distDir, f), 0);
   const allKb = allJs.reduce((sum, f) => sum + gzippedKb(distDir, f), 0);

@@ -37,14 +37,27 @@ const LATENCY_SAMPLES = 30;
 
 const policy = (bucket: string, accountId: string) => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*`, Condition: { StringEquals: { 'aws:SourceAccount': accountId } } }],
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: `arn:aws:s3:::${bucket}/*`,
+      Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+    },
+  ],
 });
 
 async function until(check: () => Promise<boolean>, pollMs: number): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, pollMs));
 }
 
-async function write(services: Services, accountId: string, organizationId: string, records: Array<Record<string, unknown>>): Promise<void> {
+async function write(
+  services: Services,
+  accountId: string,
+  organizationId: string,
+  records: Array<Record<string, unknown>>,
+): Promise<void> {
   const now = new Date();
   const rows = records.map((r) => {
     const result = normaliseRecord(r, { accountId, now, retentionDays: 90 });
@@ -120,7 +133,15 @@ export async function benchDelivery(events: number, server: string): Promise<Row
   const sqlProfile = process.env.BENCH_PROFILE_SQL ? profileSql() : null;
   const suffix = randomBytes(4).toString('hex');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-bench-delivery-'));
-  const config = loadConfig({ ...process.env, DATABASE_URL: `${server}/opentrail_bench_delivery_${suffix}`, REDIS_PREFIX: `bench-delivery-${suffix}`, DATA_DIR: dataDir, DELIVERY_INTERVAL_SECONDS: '1', OUTBOX_SWEEP_INTERVAL_SECONDS: '1', LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: `${server}/opentrail_bench_delivery_${suffix}`,
+    REDIS_PREFIX: `bench-delivery-${suffix}`,
+    DATA_DIR: dataDir,
+    DELIVERY_INTERVAL_SECONDS: '1',
+    OUTBOX_SWEEP_INTERVAL_SECONDS: '1',
+    LOG_LEVEL: 'warn',
+  });
   const logger = rootLogger(config);
   const db = await openDatabase(config, logger);
   const admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile))!;
@@ -129,11 +150,24 @@ export async function benchDelivery(events: number, server: string): Promise<Row
   const trailIds: string[] = [];
   for (let t = 0; t < TRAILS; t++) {
     const bucket = `bench-delivery-${t}`;
-    await db.dataSource.getRepository(BucketEntity).save({ name: bucket, accountId: admin.accountId, region: 'us-east-1', policy: policy(bucket, admin.accountId) as unknown as BucketEntity['policy'] });
+    await db.dataSource.getRepository(BucketEntity).save({
+      name: bucket,
+      accountId: admin.accountId,
+      region: 'us-east-1',
+      policy: policy(bucket, admin.accountId) as unknown as BucketEntity['policy'],
+    });
     await services.storage.objects.createBucket(bucket);
     const trail = await db.dataSource.getRepository(TrailEntity).save({
-      accountId: admin.accountId, organizationId: null, name: `bench-${t}`, homeRegion: 'us-east-1', isMultiRegionTrail: true, isOrganizationTrail: false,
-      includeGlobalServiceEvents: true, isLogging: true, s3BucketName: bucket, trailArn: `arn:aws:cloudtrail:us-east-1:${admin.accountId}:trail/bench-${t}`,
+      accountId: admin.accountId,
+      organizationId: null,
+      name: `bench-${t}`,
+      homeRegion: 'us-east-1',
+      isMultiRegionTrail: true,
+      isOrganizationTrail: false,
+      includeGlobalServiceEvents: true,
+      isLogging: true,
+      s3BucketName: bucket,
+      trailArn: `arn:aws:cloudtrail:us-east-1:${admin.accountId}:trail/bench-${t}`,
     });
     trailIds.push(trail.id);
   }
@@ -147,7 +181,8 @@ export async function benchDelivery(events: number, server: string): Promise<Row
     const started = process.hrtime.bigint();
     for (let i = 0; i < events; i += WRITE_BATCH) {
       const batch = [];
-      for (let k = i; k < Math.min(events, i + WRITE_BATCH); k++) batch.push(syntheticEvent(admin.accountId, REGIONS[k % REGIONS.length], new Date(base + k), k));
+      for (let k = i; k < Math.min(events, i + WRITE_BATCH); k++)
+        batch.push(syntheticEvent(admin.accountId, REGIONS[k % REGIONS.length], new Date(base + k), k));
       await write(services, admin.accountId, admin.organizationId, batch);
     }
     const recordedAt = elapsed(started);
@@ -165,7 +200,9 @@ export async function benchDelivery(events: number, server: string): Promise<Row
     const nodeShare = (nodeCpu.user + nodeCpu.system) / 1e6 / seconds / os.cpus().length;
     if (Number.isNaN(routedAt)) routedAt = seconds;
     if (sqlProfile) console.log(`SQL time by statement (recorded -> delivered):\n${sqlProfile.report()}`);
-    const delivered = await db.pool.query(`SELECT coalesce(sum(event_count), 0)::bigint AS n, count(*)::int AS files FROM trail_log_files WHERE state = 'delivered'`);
+    const delivered = await db.pool.query(
+      `SELECT coalesce(sum(event_count), 0)::bigint AS n, count(*)::int AS files FROM trail_log_files WHERE state = 'delivered'`,
+    );
     const deliveredRecords = Number(delivered.rows[0].n);
     const raw = await rawGzipWrite(services, scratch);
 

@@ -23,10 +23,14 @@ export async function benchEncryption(): Promise<Row[]> {
     const sse = new FsObjectStore(path.join(dir, 'sse'), randomBytes(32));
     const rows: Row[] = [];
     const results: Record<string, { write: number; read: number }> = {};
-    for (const [name, store] of [['clear', clear], ['sse', sse]] as const) {
+    for (const [name, store] of [
+      ['clear', clear],
+      ['sse', sse],
+    ] as const) {
       await store.createBucket('bench');
       const t0 = process.hrtime.bigint();
-      for (let i = 0; i < files; i++) await store.putObject('bench', `AWSLogs/f${i}.json.gz`, body, { contentType: 'application/json', contentEncoding: 'gzip' });
+      for (let i = 0; i < files; i++)
+        await store.putObject('bench', `AWSLogs/f${i}.json.gz`, body, { contentType: 'application/json', contentEncoding: 'gzip' });
       const t1 = process.hrtime.bigint();
       for (let i = 0; i < files; i++) await store.getObject('bench', `AWSLogs/f${i}.json.gz`);
       const t2 = process.hrtime.bigint();

@@ -36,17 +36,28 @@ const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 
 /** The synthetic event of API `a` at `time`: a write call of a fixed (source, name). */
 function apiEvent(accountId: string, a: number, time: Date, i: number): Record<string, unknown> {
-  return { ...syntheticEvent(accountId, REGION, time, i), eventSource: `svc${a % 25}.amazonaws.com`, eventName: `Api${a}`, readOnly: false };
+  return {
+    ...syntheticEvent(accountId, REGION, time, i),
+    eventSource: `svc${a % 25}.amazonaws.com`,
+    eventName: `Api${a}`,
+    readOnly: false,
+  };
 }
 
-async function record(services: Services, accountId: string, organizationId: string, records: Array<Record<string, unknown>>): Promise<void> {
+async function record(
+  services: Services,
+  accountId: string,
+  organizationId: string,
+  records: Array<Record<string, unknown>>,
+): Promise<void> {
   const now = new Date();
   const rows = records.map((r) => {
     const result = normaliseRecord(r, { accountId, now, retentionDays: 90 });
     if ('error' in result) throw new Error(JSON.stringify(result.error));
     return result.row;
   });
-  for (let i = 0; i < rows.length; i += 5000) await services.eventWriter.write({ accountId, organizationId }, rows.slice(i, i + 5000), 'record');
+  for (let i = 0; i < rows.length; i += 5000)
+    await services.eventWriter.write({ accountId, organizationId }, rows.slice(i, i + 5000), 'record');
 }
 
 /** Routes every unrouted outbox row in this process; returns seconds spent. */
@@ -85,7 +96,13 @@ export async function benchInsights(server: string): Promise<Row[]> {
   const suffix = randomBytes(4).toString('hex');
   const dbName = `opentrail_bench_insights_${suffix}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-bench-insights-'));
-  const config = loadConfig({ ...process.env, DATABASE_URL: `${server}/${dbName}`, REDIS_PREFIX: `bench-insights-${suffix}`, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: `${server}/${dbName}`,
+    REDIS_PREFIX: `bench-insights-${suffix}`,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  });
   const logger = rootLogger(config);
   const db = await openDatabase(config, logger);
   const admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile))!;
@@ -94,8 +111,16 @@ export async function benchInsights(server: string): Promise<Row[]> {
   const account = admin.accountId;
   try {
     const trail = await db.dataSource.getRepository(TrailEntity).save({
-      accountId: account, organizationId: null, name: 'bench-insights', homeRegion: REGION, isMultiRegionTrail: false, isOrganizationTrail: false,
-      includeGlobalServiceEvents: true, isLogging: true, s3BucketName: 'bench-insights', trailArn: `arn:aws:cloudtrail:${REGION}:${account}:trail/bench-insights`,
+      accountId: account,
+      organizationId: null,
+      name: 'bench-insights',
+      homeRegion: REGION,
+      isMultiRegionTrail: false,
+      isOrganizationTrail: false,
+      includeGlobalServiceEvents: true,
+      isLogging: true,
+      s3BucketName: 'bench-insights',
+      trailArn: `arn:aws:cloudtrail:${REGION}:${account}:trail/bench-insights`,
       insightSelectors: null,
     });
     const judged = Math.floor(Date.now() / DAY) * DAY - DAY;
@@ -110,10 +135,15 @@ export async function benchInsights(server: string): Promise<Row[]> {
     // Routing cost without and with counting: the same volume, before and after Insights is on.
     await record(services, account, admin.organizationId, window(judged - 3 * 3600_000));
     const routeOff = await routeAll(services);
-    await db.pool.query(`UPDATE trails SET insight_selectors = $2 WHERE id = $1`, [trail.id, JSON.stringify([{ InsightType: 'ApiCallRateInsight' }, { InsightType: 'ApiErrorRateInsight' }])]);
+    await db.pool.query(`UPDATE trails SET insight_selectors = $2 WHERE id = $1`, [
+      trail.id,
+      JSON.stringify([{ InsightType: 'ApiCallRateInsight' }, { InsightType: 'ApiErrorRateInsight' }]),
+    ]);
     const events = window(judged);
     // A burst on 5 APIs (50 calls a minute for 10 minutes from minute 20) so Start/End events are emitted too.
-    for (let a = 0; a < 5; a++) for (let m = 20; m < Math.min(MINUTES, 30); m++) for (let k = 0; k < 50; k++) events.push(apiEvent(account, a, new Date(judged + m * MIN + k * 1000), events.length));
+    for (let a = 0; a < 5; a++)
+      for (let m = 20; m < Math.min(MINUTES, 30); m++)
+        for (let k = 0; k < 50; k++) events.push(apiEvent(account, a, new Date(judged + m * MIN + k * 1000), events.length));
     await record(services, account, admin.organizationId, events);
     const routeOn = await routeAll(services);
     const routedOff = MINUTES * APIS;
@@ -126,7 +156,11 @@ export async function benchInsights(server: string): Promise<Row[]> {
        FROM generate_series(0, $4::int - 1) a, generate_series(0, 10079) m WHERE (a + m) % 10 = 0`,
       [account, REGION, new Date(judged - 7 * DAY), APIS],
     );
-    await db.pool.query(`UPDATE insights_regions SET counting_since = $3 WHERE account_id = $1 AND region = $2`, [account, REGION, new Date(judged - 7 * DAY)]);
+    await db.pool.query(`UPDATE insights_regions SET counting_since = $3 WHERE account_id = $1 AND region = $2`, [
+      account,
+      REGION,
+      new Date(judged - 7 * DAY),
+    ]);
     await db.pool.query(`VACUUM (ANALYZE) insights_minute_counts`);
     await db.pool.query(`VACUUM (ANALYZE) insights_hour_attributions`);
 
@@ -144,7 +178,14 @@ export async function benchInsights(server: string): Promise<Row[]> {
     const first = await withMemory(() => services.insights.detection.analyze(new Date(judged + MINUTES * MIN)));
     const analyzeSeconds = seconds(t0);
     // Steady state: what each one-minute worker run costs, averaged over 10 runs.
-    await record(services, account, admin.organizationId, Array.from({ length: 10 * APIS }, (_, i) => apiEvent(account, i % APIS, new Date(judged + (MINUTES + Math.floor(i / APIS)) * MIN), i)));
+    await record(
+      services,
+      account,
+      admin.organizationId,
+      Array.from({ length: 10 * APIS }, (_, i) =>
+        apiEvent(account, i % APIS, new Date(judged + (MINUTES + Math.floor(i / APIS)) * MIN), i),
+      ),
+    );
     await routeAll(services);
     t0 = process.hrtime.bigint();
     for (let k = 1; k <= 10; k++) await services.insights.detection.analyze(new Date(judged + (MINUTES + k) * MIN));

@@ -149,7 +149,9 @@ export async function benchLakeQuery(events: number, server: string): Promise<Ro
       if (process.env.BENCH_EXPLAIN) {
         const e = await reader.query(`EXPLAIN (ANALYZE, BUFFERS) ${compiled.sql}`);
         const h = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${c.hand}`, c.params);
-        console.error(`${c.name}\n${e.rows.map((r) => r['QUERY PLAN']).join('\n')}\n--- by hand\n${h.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+        console.error(
+          `${c.name}\n${e.rows.map((r) => r['QUERY PLAN']).join('\n')}\n--- by hand\n${h.rows.map((r) => r['QUERY PLAN']).join('\n')}`,
+        );
       }
       const lakeMs: number[] = [];
       const handMs: number[] = [];
@@ -164,7 +166,10 @@ export async function benchLakeQuery(events: number, server: string): Promise<Ro
         t = process.hrtime.bigint();
         handRows = await runHand(client, c.hand, c.params);
         const h = Number(process.hrtime.bigint() - t) / 1e6;
-        if (i > 0) { lakeMs.push(l); handMs.push(h); } // the first run warms the cache
+        if (i > 0) {
+          lakeMs.push(l);
+          handMs.push(h);
+        } // the first run warms the cache
         if (i === 1 && h < 20) runs = RUNS * 10;
       }
       if (lakeRows !== handRows) throw new Error(`${c.name}: ${lakeRows} rows vs ${handRows} by hand`);

@@ -124,7 +124,9 @@ export async function benchLakeRetention(events: number, server: string): Promis
     await load(client, short, shared, events);
     await load(client, long, shared, Math.max(1000, Math.floor(events / 100)));
     const batched = await measure(client, () => retention.run(now));
-    const left = Number((await client.query(`SELECT count(*)::int AS n FROM lake_events WHERE event_data_store_id = $1`, [short])).rows[0].n);
+    const left = Number(
+      (await client.query(`SELECT count(*)::int AS n FROM lake_events WHERE event_data_store_id = $1`, [short])).rows[0].n,
+    );
     if (left !== 0) throw new Error(`retention left ${left} expired rows`);
     await client.query('VACUUM lake_events');
     await load(client, short, shared, events);

@@ -13,16 +13,23 @@ process.once('message', (start: { endpoint: Endpoint; token: string; work: Workl
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
   };
   let flooding = true;
-  const loop = (send: () => Promise<number>) => (async () => {
-    while (flooding) count(await send().catch(() => 0));
-  })();
+  const loop = (send: () => Promise<number>) =>
+    (async () => {
+      while (flooding) count(await send().catch(() => 0));
+    })();
   const senders: Record<FloodKind, Array<() => Promise<number>>> = {
     aliases: [
       ...Array<() => Promise<number>>(8).fill(async () => (await call(endpoint, token, work.atCap)).status),
       ...Array<() => Promise<number>>(4).fill(async () => (await call(endpoint, token, work.pastCap)).status),
     ],
-    lake: Array<() => Promise<number>>(4).fill(async () =>
-      (await call(endpoint, token, 'mutation($input: StartQueryInput!) { startQuery(input: $input) { queryId } }', { input: { queryStatement: work.lake } })).status),
+    lake: Array<() => Promise<number>>(4).fill(
+      async () =>
+        (
+          await call(endpoint, token, 'mutation($input: StartQueryInput!) { startQuery(input: $input) { queryId } }', {
+            input: { queryStatement: work.lake },
+          })
+        ).status,
+    ),
     ingest: Array<() => Promise<number>>(4).fill(() => ingest(endpoint, token, work.ingestBody)),
   };
   const flood = work.kinds.flatMap((kind) => senders[kind].map(loop));

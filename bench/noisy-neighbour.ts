@@ -31,7 +31,12 @@ const LOOKUP = `query($after: String) { lookupEvents(first: 50, after: $after) {
 /** Where requests go: an api process's GraphQL URL and its base URL. */
 export type Endpoint = Pick<AppProcess, 'url' | 'base'>;
 
-export async function call(app: Endpoint, token: string, query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
+export async function call(
+  app: Endpoint,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ status: number; body: any }> {
   const res = await fetch(app.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-region': REGION },
@@ -52,7 +57,11 @@ export async function ingest(app: Endpoint, token: string, body: string): Promis
 
 function ndjson(accountId: string, count: number, offset: number): string {
   const now = Date.now();
-  return Array.from({ length: count }, (_, i) => JSON.stringify(syntheticEvent(accountId, REGION, new Date(now - 60_000 - (offset + i) * 1000), offset + i))).join('\n') + '\n';
+  return (
+    Array.from({ length: count }, (_, i) =>
+      JSON.stringify(syntheticEvent(accountId, REGION, new Date(now - 60_000 - (offset + i) * 1000), offset + i)),
+    ).join('\n') + '\n'
+  );
 }
 
 /** B's lookups, paced at B_INTERVAL_MS (a first page, then its next page), in milliseconds. */
@@ -64,7 +73,8 @@ async function lookups(app: AppProcess, b: BenchTenant, samples: number): Promis
     const t = process.hrtime.bigint();
     const res = await call(app, b.token, LOOKUP, { after });
     ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-    if (res.status !== 200 || res.body?.errors) throw new Error(`tenant B's lookup failed (${res.status}): ${JSON.stringify(res.body).slice(0, 300)}`);
+    if (res.status !== 200 || res.body?.errors)
+      throw new Error(`tenant B's lookup failed (${res.status}): ${JSON.stringify(res.body).slice(0, 300)}`);
     const page = res.body.data.lookupEvents.pageInfo;
     after = page.hasNextPage && i % 2 === 0 ? page.endCursor : null;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
@@ -100,17 +110,30 @@ export interface Workload {
  * Tenant B's lookups idle vs. during A's flood, on one api process, and the api started again
  * with TUNED_LIMITS (same database, Redis and sessions) for a second row.
  */
-export async function benchNoisyNeighbour(app: AppProcess, a: BenchTenant, b: BenchTenant, samples: number, env: Record<string, string>): Promise<Row[]> {
+export async function benchNoisyNeighbour(
+  app: AppProcess,
+  a: BenchTenant,
+  b: BenchTenant,
+  samples: number,
+  env: Record<string, string>,
+): Promise<Row[]> {
   const kinds = floodKinds();
   // B's own history to look through; A's store to query.
   for (let k = 0; k < 5; k++) {
     const status = await ingest(app, b.token, ndjson(b.creds.accountId, 1000, k * 1000));
     if (status !== 200) throw new Error(`seeding tenant B's history: /ingest answered ${status}`);
   }
-  const store = await call(app, a.token, 'mutation($input: CreateEventDataStoreInput!) { createEventDataStore(input: $input) { eventDataStoreArn } }', {
-    input: { name: 'noisy-neighbour', retentionPeriod: 7, terminationProtectionEnabled: false },
-  });
-  const storeId = String(store.body?.data?.createEventDataStore?.eventDataStoreArn ?? '').split('/').pop();
+  const store = await call(
+    app,
+    a.token,
+    'mutation($input: CreateEventDataStoreInput!) { createEventDataStore(input: $input) { eventDataStoreArn } }',
+    {
+      input: { name: 'noisy-neighbour', retentionPeriod: 7, terminationProtectionEnabled: false },
+    },
+  );
+  const storeId = String(store.body?.data?.createEventDataStore?.eventDataStoreArn ?? '')
+    .split('/')
+    .pop();
   if (!storeId) throw new Error(`creating tenant A's event data store: ${JSON.stringify(store.body).slice(0, 300)}`);
   const work: Workload = {
     kinds,
@@ -152,23 +175,46 @@ async function phase(app: AppProcess, a: BenchTenant, b: BenchTenant, samples: n
     const busy = summarize(await lookups(app, b, samples));
     for (const [k, v] of Object.entries(await flooder.stop())) outcomes[k] = (outcomes[k] ?? 0) + v;
     pairs.push({ idle, busy });
-    console.error(`noisy neighbour, ${label}, pair ${r + 1}: idle p99 ${fmt(idle.p99, 2)} ms, flood p99 ${fmt(busy.p99, 2)} ms, ${fmt(busy.p99 / idle.p99, 2)}x`);
+    console.error(
+      `noisy neighbour, ${label}, pair ${r + 1}: idle p99 ${fmt(idle.p99, 2)} ms, flood p99 ${fmt(busy.p99, 2)} ms, ${fmt(busy.p99 / idle.p99, 2)}x`,
+    );
   }
   const m = (pick: (p: (typeof pairs)[number]) => number) => median(pairs.map(pick));
-  const tally = Object.entries(outcomes).map(([k, v]) => `${fmt(v)} ${k}`).join(', ');
+  const tally = Object.entries(outcomes)
+    .map(([k, v]) => `${fmt(v)} ${k}`)
+    .join(', ');
   const ratios = pairs.map((p) => `${fmt(p.busy.p99 / p.idle.p99, 2)}x`).join(', ');
   return {
     benchmark: `noisy neighbour, ${label}: tenant B lookupEvents (5/s) while tenant A floods (${work.kinds.join(', ')}; A's requests: ${tally}); medians of ${pairs.length} idle/flood pairs (${ratios})`,
-    measured: `p50 ${fmt(m((p) => p.busy.p50), 2)} / p99 ${fmt(m((p) => p.busy.p99), 2)} ms (${samples} samples a pair)`,
-    baseline: `p50 ${fmt(m((p) => p.idle.p50), 2)} / p99 ${fmt(m((p) => p.idle.p99), 2)} ms idle`,
-    ratio: `${fmt(m((p) => p.busy.p99 / p.idle.p99), 2)}x`,
+    measured: `p50 ${fmt(
+      m((p) => p.busy.p50),
+      2,
+    )} / p99 ${fmt(
+      m((p) => p.busy.p99),
+      2,
+    )} ms (${samples} samples a pair)`,
+    baseline: `p50 ${fmt(
+      m((p) => p.idle.p50),
+      2,
+    )} / p99 ${fmt(
+      m((p) => p.idle.p99),
+      2,
+    )} ms idle`,
+    ratio: `${fmt(
+      m((p) => p.busy.p99 / p.idle.p99),
+      2,
+    )}x`,
     target: '<= 2.00x',
   };
 }
 
 /** Starts A's senders in a child process at the lowest CPU priority; stop() ends them and tallies their outcomes. */
 async function startFlood(endpoint: Endpoint, token: string, work: Workload): Promise<{ stop(): Promise<Record<string, number>> }> {
-  const child = fork(path.join(__dirname, 'noisy-flood.js'), [], { execPath: 'nice', execArgv: ['-n', '19', process.execPath], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'noisy-flood.js'), [], {
+    execPath: 'nice',
+    execArgv: ['-n', '19', process.execPath],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the flood process ended (${code})`))));
   const message = <T>() => Promise.race([new Promise<T>((resolve) => child.once('message', (m) => resolve(m as T))), exited]);
   const ready = message<'flooding'>();

@@ -53,7 +53,13 @@ function post(url: string, body: string | null, headers: Record<string, string>)
   });
 }
 
-async function gql(app: AppProcess, token: string | null, query: string, variables: Record<string, unknown> = {}, region?: string): Promise<any> {
+async function gql(
+  app: AppProcess,
+  token: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+  region?: string,
+): Promise<any> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (region) headers['x-region'] = region;
@@ -75,11 +81,13 @@ async function writeNdjson(file: string, accountId: string, count: number, offse
   const out = fs.createWriteStream(file);
   const now = Date.now();
   const span = 10 * 24 * 3600 * 1000;
-  for (let i = 0; i < count; ) {
+  for (let i = 0; i < count;) {
     const time = new Date(now - 60_000 - (((offset + i) * 7_919_993) % span));
     const chunk: string[] = [];
     for (let k = 0; k < 200 && i < count; k++, i++) {
-      chunk.push(JSON.stringify(syntheticEvent(accountId, REGIONS[(offset + i) % REGIONS.length], new Date(time.getTime() - k * 1000), offset + i)));
+      chunk.push(
+        JSON.stringify(syntheticEvent(accountId, REGIONS[(offset + i) % REGIONS.length], new Date(time.getTime() - k * 1000), offset + i)),
+      );
     }
     if (!out.write(chunk.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
   }
@@ -97,14 +105,22 @@ function ingest(app: AppProcess, token: string, file: string): Promise<void> {
     req.on('response', (res) => {
       let data = '';
       res.on('data', (d) => (data += d));
-      res.on('end', () => (res.statusCode === 200 && JSON.parse(data).failed === 0 ? resolve() : reject(new Error(`ingest ${res.statusCode}: ${data.slice(0, 500)}`))));
+      res.on('end', () =>
+        res.statusCode === 200 && JSON.parse(data).failed === 0
+          ? resolve()
+          : reject(new Error(`ingest ${res.statusCode}: ${data.slice(0, 500)}`)),
+      );
     });
     req.on('error', reject);
     fs.createReadStream(file, { highWaterMark: 256 * 1024 }).pipe(req);
   });
 }
 
-async function benchIngest(app: AppProcess, tenants: Array<{ creds: TenantCredentials; token: string }>, databaseUrl: string): Promise<Row[]> {
+async function benchIngest(
+  app: AppProcess,
+  tenants: Array<{ creds: TenantCredentials; token: string }>,
+  databaseUrl: string,
+): Promise<Row[]> {
   const perAccount = Math.ceil(EVENTS / tenants.length);
   const client = new Client({ connectionString: databaseUrl });
   client.on('error', () => undefined);
@@ -173,12 +189,20 @@ async function benchLookup(app: AppProcess, tenants: Array<{ creds: TenantCreden
   for (let i = 0; i < 50; i++) {
     const tenant = tenants[(i * 7) % tenants.length];
     const page = await gql(app, tenant.token, query, { input: {}, after: null }, REGIONS[i % REGIONS.length]);
-    if (page.lookupEvents.pageInfo.hasNextPage) await gql(app, tenant.token, query, { input: {}, after: page.lookupEvents.pageInfo.endCursor }, REGIONS[i % REGIONS.length]);
+    if (page.lookupEvents.pageInfo.hasNextPage)
+      await gql(app, tenant.token, query, { input: {}, after: page.lookupEvents.pageInfo.endCursor }, REGIONS[i % REGIONS.length]);
   }
   for (let i = 0; i < samples; i++) {
     const tenant = tenants[(i * 17) % tenants.length];
     const region = REGIONS[i % REGIONS.length];
-    const input = i % 2 === 0 ? {} : { lookupAttributes: [{ attributeKey: 'EventName', attributeValue: syntheticEvent('000000000000', region, new Date(), i * 7).eventName }] };
+    const input =
+      i % 2 === 0
+        ? {}
+        : {
+            lookupAttributes: [
+              { attributeKey: 'EventName', attributeValue: syntheticEvent('000000000000', region, new Date(), i * 7).eventName },
+            ],
+          };
     let t = process.hrtime.bigint();
     const page = await gql(app, tenant.token, query, { input, after: null }, region);
     first.push(Number(process.hrtime.bigint() - t) / 1e6);
@@ -196,8 +220,20 @@ async function benchLookup(app: AppProcess, tenants: Array<{ creds: TenantCreden
   const b = summarize(floor);
   const base = `p50 ${fmt(b.p50, 2)} / p99 ${fmt(b.p99, 2)} ms getCallerIdentity`;
   return [
-    { benchmark: `lookupEvents first page (${f.n} samples, ${fmt(EVENTS)} events, ${ACCOUNTS} accounts)`, measured: `p50 ${fmt(f.p50, 2)} / p99 ${fmt(f.p99, 2)} ms`, baseline: base, ratio: '', target: 'p99 < 25 ms' },
-    { benchmark: `lookupEvents next page (${n.n} samples)`, measured: `p50 ${fmt(n.p50, 2)} / p99 ${fmt(n.p99, 2)} ms`, baseline: base, ratio: '', target: 'p99 < 25 ms' },
+    {
+      benchmark: `lookupEvents first page (${f.n} samples, ${fmt(EVENTS)} events, ${ACCOUNTS} accounts)`,
+      measured: `p50 ${fmt(f.p50, 2)} / p99 ${fmt(f.p99, 2)} ms`,
+      baseline: base,
+      ratio: '',
+      target: 'p99 < 25 ms',
+    },
+    {
+      benchmark: `lookupEvents next page (${n.n} samples)`,
+      measured: `p50 ${fmt(n.p50, 2)} / p99 ${fmt(n.p99, 2)} ms`,
+      baseline: base,
+      ratio: '',
+      target: 'p99 < 25 ms',
+    },
   ];
 }
 
@@ -219,19 +255,37 @@ async function load(url: string, body: string, headers: Record<string, string>, 
 
 async function benchGraphql(env: Record<string, string>, admin: TenantCredentials): Promise<Row[]> {
   // This measures the api's throughput from one account, not its fairness limits: lift them.
-  const app = await startApp({ ...env, PORT: '0', ACCOUNT_RATE_LIMIT_PER_SECOND: '1000000', ACCOUNT_MAX_CONCURRENT_REQUESTS: '10000' }, { cpus: '0' });
+  const app = await startApp(
+    { ...env, PORT: '0', ACCOUNT_RATE_LIMIT_PER_SECOND: '1000000', ACCOUNT_MAX_CONCURRENT_REQUESTS: '10000' },
+    { cpus: '0' },
+  );
   try {
     const token = await login(app, admin);
     const body = JSON.stringify({ query: '{ getCallerIdentity { account arn userId } }' });
     const rate = await load(app.url, body, { authorization: `Bearer ${token}` });
     // Baseline: a bare Node HTTP server on the same core answering a JSON body of the same size.
-    const bare = spawn('taskset', ['-c', '0', process.execPath, '-e', `
+    const bare = spawn(
+      'taskset',
+      [
+        '-c',
+        '0',
+        process.execPath,
+        '-e',
+        `
       const http = require('http');
       const body = JSON.stringify({ data: { getCallerIdentity: { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/admin', userId: 'AIDAEXAMPLEEXAMPLEEX' } } });
       const s = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.setHeader('content-type', 'application/json'); res.end(body); }); });
       s.listen(0, '127.0.0.1', () => console.log('PORT ' + s.address().port));
-    `], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const port = await new Promise<number>((resolve) => bare.stdout!.on('data', (d) => { const m = /PORT (\d+)/.exec(String(d)); if (m) resolve(Number(m[1])); }));
+    `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const port = await new Promise<number>((resolve) =>
+      bare.stdout!.on('data', (d) => {
+        const m = /PORT (\d+)/.exec(String(d));
+        if (m) resolve(Number(m[1]));
+      }),
+    );
     const bareRate = await load(`http://127.0.0.1:${port}/`, body, {});
     bare.kill();
     return [
@@ -276,7 +330,14 @@ async function main(): Promise<void> {
   const suffix = randomBytes(4).toString('hex');
   const databaseUrl = `${SERVER}/opentrail_bench_${suffix}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-bench-'));
-  const env = { DATABASE_URL: databaseUrl, REDIS_PREFIX: `bench-${suffix}`, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn' };
+  const env = {
+    DATABASE_URL: databaseUrl,
+    REDIS_PREFIX: `bench-${suffix}`,
+    DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+  };
   await ensureDatabaseExists(databaseUrl);
   // The api and the workers run as two processes, as docker-compose.yml deploys them.
   const app = await startApp(env);
@@ -298,7 +359,8 @@ async function main(): Promise<void> {
     }
     if (want('lookup')) rows.push(...(await benchLookup(app, tenants)));
     if (want('graphql')) rows.push(...(await benchGraphql(env, admin)));
-    if (want('noisy-neighbour')) rows.push(...(await benchNoisyNeighbour(app, tenants[0], tenants[1], Math.max(100, Math.min(300, Math.floor(EVENTS / 3500))), env)));
+    if (want('noisy-neighbour'))
+      rows.push(...(await benchNoisyNeighbour(app, tenants[0], tenants[1], Math.max(100, Math.min(300, Math.floor(EVENTS / 3500))), env)));
     if (want('delivery')) rows.push(...(await benchDelivery(EVENTS, SERVER)));
     if (want('insights')) rows.push(...(await benchInsights(SERVER)));
     if (want('encryption')) rows.push(...(await benchEncryption()));

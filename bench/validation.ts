@@ -42,7 +42,13 @@ export async function benchValidation(server: string): Promise<Row[]> {
   const targetBytes = Number(process.env.BENCH_VALIDATION_MB ?? 1024) * MB;
   const suffix = randomBytes(4).toString('hex');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-bench-validation-'));
-  const config = loadConfig({ ...process.env, DATABASE_URL: `${server}/opentrail_bench_validation_${suffix}`, REDIS_PREFIX: `bench-validation-${suffix}`, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: `${server}/opentrail_bench_validation_${suffix}`,
+    REDIS_PREFIX: `bench-validation-${suffix}`,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  });
   const db = await openDatabase(config, rootLogger(config));
   const admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile))!;
   const services = createServices(config, db, rootLogger(config), createMetrics());
@@ -53,21 +59,45 @@ export async function benchValidation(server: string): Promise<Row[]> {
       name: bucket,
       accountId: account,
       region: 'us-east-1',
-      policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*`, Condition: { StringEquals: { 'aws:SourceAccount': account } } }] } as unknown as BucketEntity['policy'],
+      policy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: `arn:aws:s3:::${bucket}/*`,
+            Condition: { StringEquals: { 'aws:SourceAccount': account } },
+          },
+        ],
+      } as unknown as BucketEntity['policy'],
     });
     await services.storage.objects.createBucket(bucket);
     const trail = await db.dataSource.getRepository(TrailEntity).save({
-      accountId: account, organizationId: null, name: 'bench', homeRegion: 'us-east-1', isMultiRegionTrail: false, isOrganizationTrail: false,
-      includeGlobalServiceEvents: true, isLogging: false, logFileValidationEnabled: true, s3BucketName: bucket, trailArn: `arn:aws:cloudtrail:us-east-1:${account}:trail/bench`,
+      accountId: account,
+      organizationId: null,
+      name: 'bench',
+      homeRegion: 'us-east-1',
+      isMultiRegionTrail: false,
+      isOrganizationTrail: false,
+      includeGlobalServiceEvents: true,
+      isLogging: false,
+      logFileValidationEnabled: true,
+      s3BucketName: bucket,
+      trailArn: `arn:aws:cloudtrail:us-east-1:${account}:trail/bench`,
     });
 
     // 1. Log files: full-size files (2,000 records) from a pool of records, each file a different rotation.
-    const pool = Array.from({ length: MAX_RECORDS_PER_FILE }, (_, i) => JSON.stringify(syntheticEvent(account, 'us-east-1', new Date(Date.UTC(2026, 0, 1) + i * 1000), i)));
+    const pool = Array.from({ length: MAX_RECORDS_PER_FILE }, (_, i) =>
+      JSON.stringify(syntheticEvent(account, 'us-east-1', new Date(Date.UTC(2026, 0, 1) + i * 1000), i)),
+    );
     const poolBytes = pool.reduce((n, r) => n + r.length + 1, 0);
     const fileCount = Math.max(1, Math.ceil(targetBytes / poolBytes));
     const hours = Math.ceil(fileCount / FILES_PER_HOUR) + 1;
     const periodStart = new Date(Math.floor((Date.now() - hours * 3600_000 - 7200_000) / 1000) * 1000);
-    console.error(`validation bench: writing ${fmt(fileCount)} log files (${fmt((fileCount * poolBytes) / MB)} MB uncompressed) over ${hours} h…`);
+    console.error(
+      `validation bench: writing ${fmt(fileCount)} log files (${fmt((fileCount * poolBytes) / MB)} MB uncompressed) over ${hours} h…`,
+    );
     const rows: unknown[][] = [];
     let uncompressedBytes = 0;
     let storedBytes = 0;
@@ -80,9 +110,28 @@ export async function benchValidation(server: string): Promise<Row[]> {
           const json = Buffer.from(`{"Records":[${pool.slice(shift).concat(pool.slice(0, shift)).join(',')}]}`, 'utf8');
           const gz = await gzipAsync(json, { level: GZIP_LEVEL });
           const deliveredAt = new Date(periodStart.getTime() + Math.floor((i * 3600_000) / FILES_PER_HOUR) + 1000);
-          const key = logFileKey({ prefix: null, organizationId: null, accountId: account, region: 'us-east-1', deliveredAt, unique: uniqueSuffix() });
-          await services.storage.putServiceObject(bucket, key, gz, { contentType: 'application/json', contentEncoding: 'gzip', source: { accountId: account, arns: [] } });
-          rows.push([randomUUID(), key, createHash('sha256').update(json).digest('hex'), gz.length, json.length, deliveredAt, createHash('sha256').update(gz).digest('hex')]);
+          const key = logFileKey({
+            prefix: null,
+            organizationId: null,
+            accountId: account,
+            region: 'us-east-1',
+            deliveredAt,
+            unique: uniqueSuffix(),
+          });
+          await services.storage.putServiceObject(bucket, key, gz, {
+            contentType: 'application/json',
+            contentEncoding: 'gzip',
+            source: { accountId: account, arns: [] },
+          });
+          rows.push([
+            randomUUID(),
+            key,
+            createHash('sha256').update(json).digest('hex'),
+            gz.length,
+            json.length,
+            deliveredAt,
+            createHash('sha256').update(gz).digest('hex'),
+          ]);
           uncompressedBytes += json.length;
           storedBytes += gz.length;
         }
@@ -114,17 +163,35 @@ export async function benchValidation(server: string): Promise<Row[]> {
     // 3. Validation as the admin, over the whole period: OpenTrail's default (signed object hashes),
     //    then the AWS CLI's way (inflate and hash every file) over the same digests.
     const ctx: RequestContext = {
-      requestId: randomUUID(), region: 'us-east-1', sourceIp: '127.0.0.1', userAgent: 'bench', host: 'localhost',
+      requestId: randomUUID(),
+      region: 'us-east-1',
+      sourceIp: '127.0.0.1',
+      userAgent: 'bench',
+      host: 'localhost',
       caller: {
-        identity: { type: 'IAMUser', principalId: 'AIDABENCH', arn: `arn:aws:iam::${account}:user/admin`, accountId: account, accessKeyId: admin.accessKeyId, userName: 'admin' },
-        accountId: account, organizationId: admin.organizationId,
+        identity: {
+          type: 'IAMUser',
+          principalId: 'AIDABENCH',
+          arn: `arn:aws:iam::${account}:user/admin`,
+          accountId: account,
+          accessKeyId: admin.accessKeyId,
+          userName: 'admin',
+        },
+        accountId: account,
+        organizationId: admin.organizationId,
         policies: [parsePolicyDocument({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] })],
-        principalRef: { kind: 'user', id: randomUUID() }, sourceAccessKeyId: admin.accessKeyId,
+        principalRef: { kind: 'user', id: randomUUID() },
+        sourceAccessKeyId: admin.accessKeyId,
       },
     };
     const timedValidation = async (cloudTrailHashesOnly: boolean) => {
       const v0 = process.hrtime.bigint();
-      const { summary } = await services.integrity.validateLogs(ctx, { trailArn: trail.trailArn, startTime: isoSeconds(periodStart), endTime: isoSeconds(new Date()), cloudTrailHashesOnly });
+      const { summary } = await services.integrity.validateLogs(ctx, {
+        trailArn: trail.trailArn,
+        startTime: isoSeconds(periodStart),
+        endTime: isoSeconds(new Date()),
+        cloudTrailHashesOnly,
+      });
       const seconds = Number(process.hrtime.bigint() - v0) / 1e9;
       if (summary.invalidDigests + summary.invalidLogs > 0 || summary.validLogs !== fileCount) {
         throw new Error(`validation found ${summary.validLogs}/${fileCount} valid log files, ${summary.invalidDigests} invalid digests`);
@@ -155,8 +222,17 @@ export async function benchValidation(server: string): Promise<Row[]> {
     // 5. Digest verification alone: a second trail whose chain has only empty digests.
     const emptyHours = Number(process.env.BENCH_VALIDATION_EMPTY_DIGESTS ?? 1000);
     const quiet = await db.dataSource.getRepository(TrailEntity).save({
-      accountId: account, organizationId: null, name: 'bench-quiet', homeRegion: 'us-east-1', isMultiRegionTrail: false, isOrganizationTrail: false,
-      includeGlobalServiceEvents: true, isLogging: false, logFileValidationEnabled: true, s3BucketName: bucket, trailArn: `arn:aws:cloudtrail:us-east-1:${account}:trail/bench-quiet`,
+      accountId: account,
+      organizationId: null,
+      name: 'bench-quiet',
+      homeRegion: 'us-east-1',
+      isMultiRegionTrail: false,
+      isOrganizationTrail: false,
+      includeGlobalServiceEvents: true,
+      isLogging: false,
+      logFileValidationEnabled: true,
+      s3BucketName: bucket,
+      trailArn: `arn:aws:cloudtrail:us-east-1:${account}:trail/bench-quiet`,
     });
     const quietStart = new Date(Math.floor((Date.now() - (emptyHours + 1) * 3600_000) / 1000) * 1000);
     await db.pool.query(
@@ -173,9 +249,14 @@ export async function benchValidation(server: string): Promise<Row[]> {
     }
     const emptyWriteSeconds = Number(process.hrtime.bigint() - e0) / 1e9;
     const q0 = process.hrtime.bigint();
-    const quietResult = await services.integrity.validateLogs(ctx, { trailArn: quiet.trailArn, startTime: isoSeconds(quietStart), endTime: isoSeconds(new Date()) });
+    const quietResult = await services.integrity.validateLogs(ctx, {
+      trailArn: quiet.trailArn,
+      startTime: isoSeconds(quietStart),
+      endTime: isoSeconds(new Date()),
+    });
     const quietSeconds = Number(process.hrtime.bigint() - q0) / 1e9;
-    if (quietResult.summary.validDigests !== emptyDigests || quietResult.summary.invalidDigests > 0) throw new Error(`quiet chain: ${quietResult.summary.validDigests}/${emptyDigests} digests valid`);
+    if (quietResult.summary.validDigests !== emptyDigests || quietResult.summary.invalidDigests > 0)
+      throw new Error(`quiet chain: ${quietResult.summary.validDigests}/${emptyDigests} digests valid`);
 
     const mbps = (bytes: number, s: number) => bytes / MB / s;
     const validRate = mbps(uncompressedBytes, validateSeconds);

@@ -191,35 +191,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     port: read('PORT', integer(0, 65535), 4000),
     host: read('HOST', text, '0.0.0.0'),
-    databaseUrl: read(
-      'DATABASE_URL',
-      url(['postgres:', 'postgresql:']),
-      'postgres://postgres@127.0.0.1:5432/opentrail',
-    ),
+    databaseUrl: read('DATABASE_URL', url(['postgres:', 'postgresql:']), 'postgres://postgres@127.0.0.1:5432/opentrail'),
     databasePoolSize: read('DATABASE_POOL_SIZE', integer(2, 200), 20),
     databaseConnectTimeoutMs: read('DATABASE_CONNECT_TIMEOUT_MS', integer(100, 120_000), 30_000),
     redisUrl: read('REDIS_URL', url(['redis:', 'rediss:']), 'redis://127.0.0.1:6379'),
-    redisPrefix: read('REDIS_PREFIX', (raw) => {
-      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new Error('must be 1-64 of A-Z a-z 0-9 _ . -');
-      return raw;
-    }, 'opentrail'),
-    dataDir,
-    homeRegion: read('HOME_REGION', (raw) => {
-      if (!isKnownRegion(raw)) throw new Error('must be a region of the catalog (see listRegions)');
-      return raw;
-    }, 'us-east-1'),
-    bootstrapCredentialsFile: path.resolve(
-      read('BOOTSTRAP_CREDENTIALS_FILE', text, path.join(dataDir, 'bootstrap-credentials.json')),
+    redisPrefix: read(
+      'REDIS_PREFIX',
+      (raw) => {
+        if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new Error('must be 1-64 of A-Z a-z 0-9 _ . -');
+        return raw;
+      },
+      'opentrail',
     ),
-    jwtSecret: read<string | null>('JWT_SECRET', (raw) => {
-      if (raw.length < 32) throw new Error('must be at least 32 characters');
-      return raw;
-    }, null),
-    masterKey: read<Buffer | null>('MASTER_KEY', (raw) => {
-      const key = Buffer.from(raw, 'base64');
-      if (key.length !== 32 || key.toString('base64') !== raw.trim()) throw new Error('must be the base64 encoding of exactly 32 bytes');
-      return key;
-    }, null),
+    dataDir,
+    homeRegion: read(
+      'HOME_REGION',
+      (raw) => {
+        if (!isKnownRegion(raw)) throw new Error('must be a region of the catalog (see listRegions)');
+        return raw;
+      },
+      'us-east-1',
+    ),
+    bootstrapCredentialsFile: path.resolve(read('BOOTSTRAP_CREDENTIALS_FILE', text, path.join(dataDir, 'bootstrap-credentials.json'))),
+    jwtSecret: read<string | null>(
+      'JWT_SECRET',
+      (raw) => {
+        if (raw.length < 32) throw new Error('must be at least 32 characters');
+        return raw;
+      },
+      null,
+    ),
+    masterKey: read<Buffer | null>(
+      'MASTER_KEY',
+      (raw) => {
+        const key = Buffer.from(raw, 'base64');
+        if (key.length !== 32 || key.toString('base64') !== raw.trim()) throw new Error('must be the base64 encoding of exactly 32 bytes');
+        return key;
+      },
+      null,
+    ),
     sessionTtlSeconds: read('SESSION_TTL_SECONDS', integer(60, 43200), 3600),
     signinFreeFailuresPerKeyAddress: read('SIGNIN_FREE_FAILURES_PER_KEY_ADDRESS', integer(1, 1000), 5),
     signinFreeFailuresPerAddress: read('SIGNIN_FREE_FAILURES_PER_ADDRESS', integer(1, 100_000), 30),
@@ -228,10 +238,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signinMaxDelaySeconds: read('SIGNIN_MAX_DELAY_SECONDS', integer(1, 86_400), 900),
     signinFailureWindowSeconds: read('SIGNIN_FAILURE_WINDOW_SECONDS', integer(60, 7 * 86_400), 3600),
     authFailureAuditFreePerAddress: read('AUTH_FAILURE_AUDIT_FREE_PER_ADDRESS', integer(1, 1_000_000), 100),
-    logLevel: read('LOG_LEVEL', (raw) => {
-      if (!LOG_LEVELS.includes(raw)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
-      return raw;
-    }, 'info'),
+    logLevel: read(
+      'LOG_LEVEL',
+      (raw) => {
+        if (!LOG_LEVELS.includes(raw)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
+        return raw;
+      },
+      'info',
+    ),
     logRepeatWindowSeconds: read('LOG_REPEAT_WINDOW_SECONDS', integer(1, 3600), 10),
     graphqlMaxDepth: read('GRAPHQL_MAX_DEPTH', integer(2, 100), 12),
     graphqlMaxComplexity: read('GRAPHQL_MAX_COMPLEXITY', integer(10, 1_000_000), 2000),
@@ -249,33 +263,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accountIngestBurstEvents: read('ACCOUNT_INGEST_BURST_EVENTS', integer(1, 100_000_000), 30_000),
     accountMaxConcurrentIngests: read('ACCOUNT_MAX_CONCURRENT_INGESTS', integer(1, 10_000), 1),
     bodyLimitBytes: read('BODY_LIMIT_BYTES', integer(1024, 64 * 1024 * 1024), 2 * 1024 * 1024),
-    selfAuditReadCommit: read<'durable' | 'async'>('SELF_AUDIT_READ_COMMIT', (raw) => {
-      if (raw !== 'durable' && raw !== 'async') throw new Error('must be durable or async');
-      return raw;
-    }, 'async'),
+    selfAuditReadCommit: read<'durable' | 'async'>(
+      'SELF_AUDIT_READ_COMMIT',
+      (raw) => {
+        if (raw !== 'durable' && raw !== 'async') throw new Error('must be durable or async');
+        return raw;
+      },
+      'async',
+    ),
     ingestBatchSize: read('INGEST_BATCH_SIZE', integer(1, 5000), 1000),
     ingestParserThreads: read('INGEST_PARSER_THREADS', integer(0, 64), Math.min(4, os.availableParallelism())),
     outboxSweepIntervalSeconds: read('OUTBOX_SWEEP_INTERVAL_SECONDS', integer(1, 3600), 10),
     eventHistoryRetentionDays: read('EVENT_HISTORY_RETENTION_DAYS', integer(1, 3653), 90),
     partitionsAheadDays: read('PARTITIONS_AHEAD_DAYS', integer(1, 60), 7),
     retentionIntervalSeconds: read('RETENTION_INTERVAL_SECONDS', integer(1, 86400), 3600),
-    storageBackend: read<'fs' | 's3'>('STORAGE_BACKEND', (raw) => {
-      if (raw !== 'fs' && raw !== 's3') throw new Error('must be fs or s3');
-      return raw;
-    }, 'fs'),
+    storageBackend: read<'fs' | 's3'>(
+      'STORAGE_BACKEND',
+      (raw) => {
+        if (raw !== 'fs' && raw !== 's3') throw new Error('must be fs or s3');
+        return raw;
+      },
+      'fs',
+    ),
     s3Endpoint: read<string | null>('S3_ENDPOINT', url(['http:', 'https:']), null),
     s3Region: read('S3_REGION', text, 'us-east-1'),
     s3AccessKeyId: read<string | null>('S3_ACCESS_KEY_ID', text, null),
     s3SecretAccessKey: read<string | null>('S3_SECRET_ACCESS_KEY', text, null),
-    s3ForcePathStyle: read('S3_FORCE_PATH_STYLE', (raw) => {
-      if (raw !== 'true' && raw !== 'false') throw new Error('must be true or false');
-      return raw === 'true';
-    }, true),
-    s3BucketPrefix: read('S3_BUCKET_PREFIX', (raw) => {
-      // Physical names must stay valid S3 bucket names: lowercase, digits, '-' and '.'.
-      if (!/^[a-z0-9][a-z0-9.-]{0,19}$/.test(raw)) throw new Error('must be 1-20 of a-z 0-9 . - starting with a letter or digit');
-      return raw;
-    }, ''),
+    s3ForcePathStyle: read(
+      'S3_FORCE_PATH_STYLE',
+      (raw) => {
+        if (raw !== 'true' && raw !== 'false') throw new Error('must be true or false');
+        return raw === 'true';
+      },
+      true,
+    ),
+    s3BucketPrefix: read(
+      'S3_BUCKET_PREFIX',
+      (raw) => {
+        // Physical names must stay valid S3 bucket names: lowercase, digits, '-' and '.'.
+        if (!/^[a-z0-9][a-z0-9.-]{0,19}$/.test(raw)) throw new Error('must be 1-20 of a-z 0-9 . - starting with a letter or digit');
+        return raw;
+      },
+      '',
+    ),
     deliveryIntervalSeconds: read('DELIVERY_INTERVAL_SECONDS', integer(1, 3600), 300),
     kmsKeyDeletionIntervalSeconds: read('KMS_KEY_DELETION_INTERVAL_SECONDS', integer(10, 86_400), 3600),
     webhookAllowedHosts: read('WEBHOOK_ALLOWED_HOSTS', parseAllowedHosts, []),
@@ -309,7 +339,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('SIGNIN_MAX_DELAY_SECONDS must be at least SIGNIN_BASE_DELAY_SECONDS');
   }
   if (config.storageBackend === 's3') {
-    for (const [name, value] of [['S3_ENDPOINT', config.s3Endpoint], ['S3_ACCESS_KEY_ID', config.s3AccessKeyId], ['S3_SECRET_ACCESS_KEY', config.s3SecretAccessKey]] as const) {
+    for (const [name, value] of [
+      ['S3_ENDPOINT', config.s3Endpoint],
+      ['S3_ACCESS_KEY_ID', config.s3AccessKeyId],
+      ['S3_SECRET_ACCESS_KEY', config.s3SecretAccessKey],
+    ] as const) {
       if (value === null) problems.push(`${name} is required when STORAGE_BACKEND=s3`);
     }
   }

@@ -62,7 +62,10 @@ async function main(): Promise<void> {
   workers = withWorkers ? await startWorkers(services) : null;
   server = await startServer(services);
   const graphiql = server.url.replace(/\/graphql$/, '/graphiql');
-  announcer(logger).info({ url: server.url, graphiql, workers: withWorkers }, `OpenTrail GraphQL API: ${server.url} (GraphiQL: ${graphiql})`);
+  announcer(logger).info(
+    { url: server.url, graphiql, workers: withWorkers },
+    `OpenTrail GraphQL API: ${server.url} (GraphiQL: ${graphiql})`,
+  );
 }
 
 /**

@@ -51,10 +51,12 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
   // While Redis is away every connection (one shared, one blocking per queue) fails on each
   // retry: one line per kind of failure and window, not one per attempt.
   const repeated = repeatedLogFor(logger, config.logRepeatWindowSeconds);
-  const summarised = (kind: string, msg: string, fields: Record<string, unknown> = {}) => (err: Error) => {
-    const error = errorSummary(err);
-    repeated.warn(`${kind}:${error.code ?? error.message.slice(0, 200)}`, { ...fields, error }, msg);
-  };
+  const summarised =
+    (kind: string, msg: string, fields: Record<string, unknown> = {}) =>
+    (err: Error) => {
+      const error = errorSummary(err);
+      repeated.warn(`${kind}:${error.code ?? error.message.slice(0, 200)}`, { ...fields, error }, msg);
+    };
   connection.on('error', summarised('redis:workers', 'worker Redis connection error'));
   const workers = list.map(([name, handler]) => {
     const worker = new Worker(name, handler, { connection, prefix: config.redisPrefix, concurrency: 1, ...WORKER_SETTINGS[name] });

@@ -34,7 +34,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A GraphQL call, retried while the api is unreachable or answers 5xx (it may be restarting
  * between scenarios); a GraphQL error is thrown at once with its code.
  */
-export async function gql<T = any>(base: () => string, token: string | null, query: string, variables: Record<string, unknown> = {}, timeoutMs = 60_000): Promise<T> {
+export async function gql<T = any>(
+  base: () => string,
+  token: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (let attempt = 0; ; attempt++) {
@@ -106,10 +112,16 @@ export async function ingestAll(lines: Array<{ id: string; line: string }>, opts
       for (let attempt = 0; ; attempt++) {
         try {
           tally.inFlight++;
-          const res = await request(`${opts.base()}/ingest`, body, { 'content-type': 'application/x-ndjson', authorization: `Bearer ${opts.token}` }).finally(() => tally.inFlight--);
+          const res = await request(`${opts.base()}/ingest`, body, {
+            'content-type': 'application/x-ndjson',
+            authorization: `Bearer ${opts.token}`,
+          }).finally(() => tally.inFlight--);
           if (res.status === 200) {
             const summary = JSON.parse(res.body) as { accepted: number; duplicates: number; failed: number; errors: unknown[] };
-            if (summary.failed > 0) throw Object.assign(new Error(`the api refused events of a batch: ${JSON.stringify(summary.errors).slice(0, 300)}`), { fatal: true });
+            if (summary.failed > 0)
+              throw Object.assign(new Error(`the api refused events of a batch: ${JSON.stringify(summary.errors).slice(0, 300)}`), {
+                fatal: true,
+              });
             if (summary.accepted + summary.duplicates === batch.length) {
               for (const e of batch) tally.acked.add(e.id);
               break;

@@ -90,7 +90,13 @@ export class Cluster {
       WEBHOOK_TIMEOUT_MS: String(settings.webhookTimeoutMs),
       WEBHOOK_BACKOFF_MS: '500',
     };
-    const cluster = new Cluster(root, new PrivatePostgres(path.join(root, 'pg'), pgPort, { max_connections: '200' }), new PrivateRedis(redisPort), apiPort, env);
+    const cluster = new Cluster(
+      root,
+      new PrivatePostgres(path.join(root, 'pg'), pgPort, { max_connections: '200' }),
+      new PrivateRedis(redisPort),
+      apiPort,
+      env,
+    );
     onCreated(cluster);
     await cluster.pg.init();
     await cluster.pg.start();
@@ -115,7 +121,12 @@ export class Cluster {
     else this.workers = started;
     started.child.once('exit', (code, signal) => {
       if (this.killedByHarness.has(started.child) || this.stopping) return;
-      this.deaths.push({ process: name, at: new Date(), exit: signal ?? `code ${code}`, output: started.output().split('\n').slice(-40).join('\n') });
+      this.deaths.push({
+        process: name,
+        at: new Date(),
+        exit: signal ?? `code ${code}`,
+        output: started.output().split('\n').slice(-40).join('\n'),
+      });
       void this.restartAfterDeath(name);
     });
   }
@@ -151,7 +162,12 @@ export class Cluster {
       await this.startProcess(name);
     } catch (err) {
       // It would not come back: that is a failure of the scenario, and the supervisor keeps trying.
-      this.deaths.push({ process: name, at: new Date(), exit: 'failed to start after the kill', output: (err as Error).message.split('\n').slice(-40).join('\n') });
+      this.deaths.push({
+        process: name,
+        at: new Date(),
+        exit: 'failed to start after the kill',
+        output: (err as Error).message.split('\n').slice(-40).join('\n'),
+      });
       void this.restartAfterDeath(name);
     }
   }

@@ -61,7 +61,10 @@ export async function quietState(cluster: Cluster): Promise<QuietState> {
 async function queuedJobs(cluster: Cluster): Promise<number> {
   let total = 0;
   for (const name of QUEUE_NAMES) {
-    const queue = new Queue(name, { connection: { url: cluster.env.REDIS_URL, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 }, prefix: cluster.env.REDIS_PREFIX });
+    const queue = new Queue(name, {
+      connection: { url: cluster.env.REDIS_URL, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 },
+      prefix: cluster.env.REDIS_PREFIX,
+    });
     queue.on('error', () => undefined);
     try {
       const counts = await queue.getJobCounts('waiting', 'active', 'prioritized');
@@ -119,7 +122,10 @@ export class TrailReader {
   private readonly store: ObjectStore;
   private readonly seen = new Map<string, string[]>();
 
-  constructor(cluster: Cluster, private readonly d: Destinations) {
+  constructor(
+    cluster: Cluster,
+    private readonly d: Destinations,
+  ) {
     this.store = createObjectStore(loadConfig({ ...process.env, ...cluster.env }));
   }
 
@@ -133,7 +139,10 @@ export class TrailReader {
         const obj = await this.store.getObject(this.d.bucket, o.key);
         if (!obj) continue;
         const records = JSON.parse(gunzipSync(obj.body).toString('utf8')).Records as Array<{ eventID: string }>;
-        this.seen.set(o.key, records.map((r) => r.eventID));
+        this.seen.set(
+          o.key,
+          records.map((r) => r.eventID),
+        );
       }
       if (!page.isTruncated || page.objects.length === 0) break;
       startAfter = page.objects[page.objects.length - 1]!.key;
@@ -171,7 +180,12 @@ export async function lakeOccurrences(cluster: Cluster, d: Destinations, prefix:
   while (!QUERY_DONE.includes(status)) {
     if (Date.now() > deadline) throw new Error(`Lake query ${queryId} still ${status} after ${Math.round(timeoutMs / 1000)} s`);
     await sleep(500);
-    const described = await gql(cluster.base, d.token, 'query($input: QueryRefInput!) { describeQuery(input: $input) { queryStatus errorMessage } }', { input: { queryId } });
+    const described = await gql(
+      cluster.base,
+      d.token,
+      'query($input: QueryRefInput!) { describeQuery(input: $input) { queryStatus errorMessage } }',
+      { input: { queryId } },
+    );
     status = described.describeQuery.queryStatus;
     error = described.describeQuery.errorMessage;
   }
@@ -179,10 +193,16 @@ export async function lakeOccurrences(cluster: Cluster, d: Destinations, prefix:
   const occurrences: Occurrences = new Map();
   let nextToken: string | null = null;
   do {
-    const page: any = await gql(cluster.base, d.token, 'query($input: GetQueryResultsInput!) { getQueryResults(input: $input) { queryResultRows nextToken } }', {
-      input: { queryId, maxQueryResults: 1000, nextToken },
-    });
-    for (const row of page.getQueryResults.queryResultRows as Array<Array<Record<string, string>>>) tallyInto(occurrences, Object.values(row[0]!)[0]!);
+    const page: any = await gql(
+      cluster.base,
+      d.token,
+      'query($input: GetQueryResultsInput!) { getQueryResults(input: $input) { queryResultRows nextToken } }',
+      {
+        input: { queryId, maxQueryResults: 1000, nextToken },
+      },
+    );
+    for (const row of page.getQueryResults.queryResultRows as Array<Array<Record<string, string>>>)
+      tallyInto(occurrences, Object.values(row[0]!)[0]!);
     nextToken = page.getQueryResults.nextToken;
   } while (nextToken);
   return occurrences;

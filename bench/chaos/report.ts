@@ -50,7 +50,17 @@ const cell = (v: number | null) => (v === null ? '' : v.toLocaleString('en-US'))
 export function formatTable(reports: ScenarioReport[]): string {
   const header = ['scenario', 'destination', 'sent', 'acked', 'present', 'missing', 'dup', 'verdict', 'notes'];
   const lines = reports.flatMap((r) =>
-    r.rows.map((row) => [row.scenario, row.destination, cell(row.sent), cell(row.acked), cell(row.present), cell(row.missing), cell(row.duplicated), row.pass ? 'pass' : 'FAIL', row.note]),
+    r.rows.map((row) => [
+      row.scenario,
+      row.destination,
+      cell(row.sent),
+      cell(row.acked),
+      cell(row.present),
+      cell(row.missing),
+      cell(row.duplicated),
+      row.pass ? 'pass' : 'FAIL',
+      row.note,
+    ]),
   );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const numeric = new Set([2, 3, 4, 5, 6]);

@@ -15,7 +15,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { closeAgent, ingestAll, type IngestTally } from './client';
 import { Cluster } from './cluster';
-import { eventId, historyOccurrences, lakeOccurrences, scenarioPrefix, TrailReader, validateLogs, waitForQuiet, webhookOccurrences, type Occurrences } from './count';
+import {
+  eventId,
+  historyOccurrences,
+  lakeOccurrences,
+  scenarioPrefix,
+  TrailReader,
+  validateLogs,
+  waitForQuiet,
+  webhookOccurrences,
+  type Occurrences,
+} from './count';
 import { WebhookReceiver } from './receiver';
 import { compare, formatTable, type ChaosRow, type ScenarioFacts, type ScenarioReport } from './report';
 import { SCENARIOS, type FaultContext, type Scenario } from './scenarios';
@@ -39,7 +49,10 @@ const WEBHOOK_SENDERS = 8;
 const BATCH = 200;
 
 function chosenScenarios(): Scenario[] {
-  const names = (process.env.CHAOS_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (process.env.CHAOS_SCENARIOS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 0) return SCENARIOS;
   const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
   if (unknown.length) throw new Error(`unknown CHAOS_SCENARIOS ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
@@ -58,7 +71,13 @@ function eventLines(run: string, index: number, d: Destinations): Array<{ id: st
       awsRegion: d.region,
       sourceIPAddress: '203.0.113.9',
       userAgent: 'opentrail-chaos',
-      userIdentity: { type: 'IAMUser', principalId: 'AIDACHAOS', accountId: d.accountId, arn: `arn:aws:iam::${d.accountId}:user/chaos`, userName: 'chaos' },
+      userIdentity: {
+        type: 'IAMUser',
+        principalId: 'AIDACHAOS',
+        accountId: d.accountId,
+        arn: `arn:aws:iam::${d.accountId}:user/chaos`,
+        userName: 'chaos',
+      },
       requestParameters: { sequence: seq },
       responseElements: null,
       readOnly: false,
@@ -70,7 +89,15 @@ function eventLines(run: string, index: number, d: Destinations): Array<{ id: st
   });
 }
 
-async function runScenario(cluster: Cluster, receiver: WebhookReceiver, trails: TrailReader, d: Destinations, run: string, index: number, scenario: Scenario): Promise<ScenarioReport> {
+async function runScenario(
+  cluster: Cluster,
+  receiver: WebhookReceiver,
+  trails: TrailReader,
+  d: Destinations,
+  run: string,
+  index: number,
+  scenario: Scenario,
+): Promise<ScenarioReport> {
   const started = new Date();
   const deathsBefore = cluster.deaths.length;
   const lines = eventLines(run, index, d);
@@ -95,7 +122,18 @@ async function runScenario(cluster: Cluster, receiver: WebhookReceiver, trails: 
   };
   let faultError: string | null = null;
   await Promise.all([
-    ingestAll(lines, { base: cluster.base, token: d.token, batchSize: BATCH, ratePerSecond: EVENTS / FLOW_SECONDS, concurrency: 2, deadline: started.getTime() + flowMs + QUIET_SECONDS * 1000 }, tally),
+    ingestAll(
+      lines,
+      {
+        base: cluster.base,
+        token: d.token,
+        batchSize: BATCH,
+        ratePerSecond: EVENTS / FLOW_SECONDS,
+        concurrency: 2,
+        deadline: started.getTime() + flowMs + QUIET_SECONDS * 1000,
+      },
+      tally,
+    ),
     scenario.inject(ctx).catch((err) => void (faultError = (err as Error).message)),
   ]);
   receiver.setMode('ok');
@@ -105,42 +143,110 @@ async function runScenario(cluster: Cluster, receiver: WebhookReceiver, trails: 
   const rows: ChaosRow[] = [];
   const row = (destination: string, found: Occurrences | Error, allowedDup: number, extra = '') => {
     if (found instanceof Error) {
-      rows.push({ scenario: scenario.name, destination, sent: tally.sent, acked: tally.acked.size, present: null, missing: null, duplicated: null, pass: false, note: `count failed: ${found.message}` });
+      rows.push({
+        scenario: scenario.name,
+        destination,
+        sent: tally.sent,
+        acked: tally.acked.size,
+        present: null,
+        missing: null,
+        duplicated: null,
+        pass: false,
+        note: `count failed: ${found.message}`,
+      });
       return;
     }
     const c = compare(tally.acked, found);
     const pass = c.missing === 0 && c.duplicated <= allowedDup;
     const dupNote = allowedDup > 0 ? `dup allowed ≤ ${allowedDup} (${interruptions} interruptions × ${WEBHOOK_SENDERS} senders)` : '';
-    rows.push({ scenario: scenario.name, destination, sent: tally.sent, acked: tally.acked.size, present: c.present, missing: c.missing, duplicated: c.duplicated, pass, note: [extra, dupNote].filter(Boolean).join('; ') });
+    rows.push({
+      scenario: scenario.name,
+      destination,
+      sent: tally.sent,
+      acked: tally.acked.size,
+      present: c.present,
+      missing: c.missing,
+      duplicated: c.duplicated,
+      pass,
+      note: [extra, dupNote].filter(Boolean).join('; '),
+    });
   };
-  const attempt = async <T>(fn: () => Promise<T>): Promise<T | Error> => fn().catch((err) => (err instanceof Error ? err : new Error(String(err))));
+  const attempt = async <T>(fn: () => Promise<T>): Promise<T | Error> =>
+    fn().catch((err) => (err instanceof Error ? err : new Error(String(err))));
 
   rows.push({
-    scenario: scenario.name, destination: 'client /ingest', sent: tally.sent, acked: tally.acked.size, present: null, missing: tally.sent - tally.acked.size, duplicated: null,
+    scenario: scenario.name,
+    destination: 'client /ingest',
+    sent: tally.sent,
+    acked: tally.acked.size,
+    present: null,
+    missing: tally.sent - tally.acked.size,
+    duplicated: null,
     pass: tally.acked.size === EVENTS && !faultError,
-    note: [`${tally.retries} resent requests`, tally.abandoned ? `${tally.abandoned} batches abandoned (${tally.lastError})` : '', faultError ? `fault not injected: ${faultError}` : '', ...notes].filter(Boolean).join('; '),
+    note: [
+      `${tally.retries} resent requests`,
+      tally.abandoned ? `${tally.abandoned} batches abandoned (${tally.lastError})` : '',
+      faultError ? `fault not injected: ${faultError}` : '',
+      ...notes,
+    ]
+      .filter(Boolean)
+      .join('; '),
   });
   row('event history', await attempt(() => historyOccurrences(cluster.pool, d, run, index)), 0);
   const trail = await attempt(() => trails.occurrences(prefix));
-  row(`trail ${d.trailName} (files)`, trail instanceof Error ? trail : trail.occurrences, 0, trail instanceof Error ? '' : `${trail.files} log files`);
+  row(
+    `trail ${d.trailName} (files)`,
+    trail instanceof Error ? trail : trail.occurrences,
+    0,
+    trail instanceof Error ? '' : `${trail.files} log files`,
+  );
   row(`lake ${d.storeId.slice(0, 8)}…`, await attempt(() => lakeOccurrences(cluster, d, prefix, 120_000)), 0);
   row(`webhook ${d.ruleName}`, webhookOccurrences(receiver, prefix), interruptions * WEBHOOK_SENDERS);
   const verdict = await attempt(() => validateLogs(cluster, d, started));
   rows.push(
     verdict instanceof Error
-      ? { scenario: scenario.name, destination: 'digests (validate-logs)', sent: null, acked: null, present: null, missing: null, duplicated: null, pass: false, note: `validateLogs failed: ${verdict.message}` }
+      ? {
+          scenario: scenario.name,
+          destination: 'digests (validate-logs)',
+          sent: null,
+          acked: null,
+          present: null,
+          missing: null,
+          duplicated: null,
+          pass: false,
+          note: `validateLogs failed: ${verdict.message}`,
+        }
       : {
-          scenario: scenario.name, destination: 'digests (validate-logs)', sent: null, acked: null, present: verdict.validLogFiles, missing: null, duplicated: null,
+          scenario: scenario.name,
+          destination: 'digests (validate-logs)',
+          sent: null,
+          acked: null,
+          present: verdict.validLogFiles,
+          missing: null,
+          duplicated: null,
           pass: verdict.valid && verdict.invalidDigests === 0 && verdict.invalidLogFiles === 0 && verdict.validDigests > 0 && !notQuiet,
           note: `digests ${verdict.validDigests} valid / ${verdict.invalidDigests} invalid; log files ${verdict.validLogFiles} valid / ${verdict.invalidLogFiles} invalid`,
         },
   );
   const deaths = cluster.deaths.slice(deathsBefore);
   rows.push({
-    scenario: scenario.name, destination: 'processes', sent: null, acked: null, present: null, missing: null, duplicated: null,
+    scenario: scenario.name,
+    destination: 'processes',
+    sent: null,
+    acked: null,
+    present: null,
+    missing: null,
+    duplicated: null,
     pass: deaths.length === 0 && !notQuiet,
     note: [
-      deaths.length === 0 ? 'api and workers alive' : deaths.map((x) => `${x.process} DIED (${x.exit}) at +${((x.at.getTime() - started.getTime()) / 1000).toFixed(1)} s: ${lastLine(x.output)}`).join('; '),
+      deaths.length === 0
+        ? 'api and workers alive'
+        : deaths
+            .map(
+              (x) =>
+                `${x.process} DIED (${x.exit}) at +${((x.at.getTime() - started.getTime()) / 1000).toFixed(1)} s: ${lastLine(x.output)}`,
+            )
+            .join('; '),
       notQuiet ?? `quiet after ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`,
     ].join('; '),
   });
@@ -153,12 +259,22 @@ async function runScenario(cluster: Cluster, receiver: WebhookReceiver, trails: 
     faultError,
     digests: verdict instanceof Error ? null : verdict,
   };
-  return { name: scenario.name, describe: scenario.describe, pass: rows.every((r) => r.pass), seconds: Math.round((Date.now() - started.getTime()) / 1000), rows, facts };
+  return {
+    name: scenario.name,
+    describe: scenario.describe,
+    pass: rows.every((r) => r.pass),
+    seconds: Math.round((Date.now() - started.getTime()) / 1000),
+    rows,
+    facts,
+  };
 }
 
 /** The most telling line of a dead process's output: the thrown error (`Error: …`), else its last error-like line, else its last line. */
 function lastLine(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const reversed = [...lines].reverse();
   const thrown = reversed.find((l) => /^[A-Za-z]*Error(\s\[[A-Z_]+\])?: /.test(l));
   const errorish = reversed.find((l) => !l.startsWith('at ') && !l.startsWith('{') && /error|fail|terminat|ECONNREFUSED/i.test(l));
@@ -210,10 +326,18 @@ async function main(): Promise<number> {
     closeAgent();
   }
   const failed = reports.filter((r) => !r.pass);
-  console.log(`\nOpenTrail chaos run (${os.cpus().length} cores, Node ${process.version}; ${EVENTS.toLocaleString('en-US')} events per scenario over ${FLOW_SECONDS} s; api and workers as two processes)\n`);
+  console.log(
+    `\nOpenTrail chaos run (${os.cpus().length} cores, Node ${process.version}; ${EVENTS.toLocaleString('en-US')} events per scenario over ${FLOW_SECONDS} s; api and workers as two processes)\n`,
+  );
   console.log(formatTable(reports));
-  console.log(`\n${reports.length - failed.length}/${reports.length} scenarios passed${failed.length ? `; failed: ${failed.map((r) => r.name).join(', ')}` : ''}`);
-  if (process.env.CHAOS_REPORT) fs.writeFileSync(process.env.CHAOS_REPORT, JSON.stringify({ events: EVENTS, webhookSenders: WEBHOOK_SENDERS, environment, scenarios: reports }, null, 2));
+  console.log(
+    `\n${reports.length - failed.length}/${reports.length} scenarios passed${failed.length ? `; failed: ${failed.map((r) => r.name).join(', ')}` : ''}`,
+  );
+  if (process.env.CHAOS_REPORT)
+    fs.writeFileSync(
+      process.env.CHAOS_REPORT,
+      JSON.stringify({ events: EVENTS, webhookSenders: WEBHOOK_SENDERS, environment, scenarios: reports }, null, 2),
+    );
   return failed.length === 0 ? 0 : 1;
 }
 

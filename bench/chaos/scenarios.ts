@@ -52,7 +52,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'workers-kill9',
-    describe: 'kill -9 of the worker process four times while events are delivered (three during the flow, one right after it), restarted at once',
+    describe:
+      'kill -9 of the worker process four times while events are delivered (three during the flow, one right after it), restarted at once',
     inject: async (ctx) => {
       let midWebhook = 0;
       for (const f of [0.25, 0.5, 0.75, 1.05]) {
@@ -60,7 +61,8 @@ export const SCENARIOS: Scenario[] = [
         // Kill mid-delivery: once the restarted workers have sent 40 webhooks (their senders are
         // then inside batches), and while POSTs flow; at most 5 s of waiting.
         const before = ctx.receiver.acceptedTotal;
-        if (await until(() => ctx.receiver.acceptedTotal - before >= 40 && Date.now() - ctx.receiver.lastAcceptedAt < 100, 5000)) midWebhook++;
+        if (await until(() => ctx.receiver.acceptedTotal - before >= 40 && Date.now() - ctx.receiver.lastAcceptedAt < 100, 5000))
+          midWebhook++;
         await ctx.cluster.kill9('workers');
         ctx.interrupted();
       }
@@ -95,7 +97,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'postgres-restart',
-    describe: 'PostgreSQL stopped with -m immediate (a crash) while an /ingest request is open, and again while a log file is being delivered, started 4 s later each time',
+    describe:
+      'PostgreSQL stopped with -m immediate (a crash) while an /ingest request is open, and again while a log file is being delivered, started 4 s later each time',
     inject: async (ctx) => {
       await ctx.at(0.35);
       const midIngest = await until(() => ctx.tally.inFlight > 0, 2000);
@@ -103,10 +106,17 @@ export const SCENARIOS: Scenario[] = [
       await ctx.cluster.pg.crashAndRestart(4000);
       await ctx.at(1.0);
       // A claimed, not yet committed log file: a delivery holds its connection right now.
-      const midDelivery = await until(async () => (await ctx.cluster.pool.query(`SELECT 1 FROM trail_log_files WHERE state = 'pending' LIMIT 1`).catch(() => ({ rowCount: 0 }))).rowCount! > 0, 10_000);
+      const midDelivery = await until(
+        async () =>
+          (await ctx.cluster.pool.query(`SELECT 1 FROM trail_log_files WHERE state = 'pending' LIMIT 1`).catch(() => ({ rowCount: 0 })))
+            .rowCount! > 0,
+        10_000,
+      );
       ctx.interrupted();
       await ctx.cluster.pg.crashAndRestart(4000);
-      ctx.note(`postgres crashed 2x, down 4 s each (${midIngest ? 'mid-ingest' : 'no ingest open'}, ${midDelivery ? 'mid-delivery' : 'no delivery seen'})`);
+      ctx.note(
+        `postgres crashed 2x, down 4 s each (${midIngest ? 'mid-ingest' : 'no ingest open'}, ${midDelivery ? 'mid-delivery' : 'no delivery seen'})`,
+      );
     },
   },
   {
@@ -122,11 +132,16 @@ export const SCENARIOS: Scenario[] = [
       try {
         await sleep(holdMs);
         // Evidence that writes really failed (the trail status records the storage error).
-        const status = await gql(ctx.cluster.base, ctx.destinations.token,
+        const status = await gql(
+          ctx.cluster.base,
+          ctx.destinations.token,
           'query($input: TrailNameInput!) { getTrailStatus(input: $input) { latestDeliveryError latestDigestDeliveryError } }',
-          { input: { name: ctx.destinations.trailName } }).catch(() => null);
+          { input: { name: ctx.destinations.trailName } },
+        ).catch(() => null);
         const s = status?.getTrailStatus;
-        ctx.note(`bucket immutable ${holdMs / 1000} s; errors seen: delivery=${s?.latestDeliveryError ? 'yes' : 'no'}, digest=${s?.latestDigestDeliveryError ? 'yes' : 'no'}`);
+        ctx.note(
+          `bucket immutable ${holdMs / 1000} s; errors seen: delivery=${s?.latestDeliveryError ? 'yes' : 'no'}, digest=${s?.latestDigestDeliveryError ? 'yes' : 'no'}`,
+        );
       } finally {
         setImmutable(bucketDir, false);
       }
@@ -134,7 +149,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'webhook-500-then-hang',
-    describe: 'the webhook receiver answers 500 for 3 s, then reads requests and never answers for 4 s (past WEBHOOK_TIMEOUT_MS), then recovers',
+    describe:
+      'the webhook receiver answers 500 for 3 s, then reads requests and never answers for 4 s (past WEBHOOK_TIMEOUT_MS), then recovers',
     inject: async (ctx) => {
       await ctx.at(0.15);
       ctx.receiver.setMode('fail');

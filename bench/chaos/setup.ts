@@ -23,7 +23,13 @@ function bucketPolicy(bucket: string, accountId: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'AWSCloudTrailAclCheck20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: `arn:aws:s3:::${bucket}` },
+      {
+        Sid: 'AWSCloudTrailAclCheck20150319',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 's3:GetBucketAcl',
+        Resource: `arn:aws:s3:::${bucket}`,
+      },
       {
         Sid: 'AWSCloudTrailWrite20150319',
         Effect: 'Allow',
@@ -50,7 +56,10 @@ export async function createDestinations(cluster: Cluster, receiverUrl: string):
   const bucket = `chaos-trail-${creds.accountId}`;
   const trailName = 'chaos-trail';
   await call('mutation($input: BucketNameInput!) { createBucket(input: $input) { bucketName } }', { bucketName: bucket });
-  await call('mutation($input: PutBucketPolicyInput!) { putBucketPolicy(input: $input) { bucketName } }', { bucketName: bucket, policy: bucketPolicy(bucket, creds.accountId) });
+  await call('mutation($input: PutBucketPolicyInput!) { putBucketPolicy(input: $input) { bucketName } }', {
+    bucketName: bucket,
+    policy: bucketPolicy(bucket, creds.accountId),
+  });
   const trail = await call('mutation($input: CreateTrailInput!) { createTrail(input: $input) { trailARN homeRegion } }', {
     name: trailName,
     s3BucketName: bucket,

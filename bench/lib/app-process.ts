@@ -40,7 +40,8 @@ const OUTPUT_TAIL = 64 * 1024;
 
 /** Throws a helpful error when a compiled script is missing. */
 export function requireCompiled(script: string): void {
-  if (!fs.existsSync(script)) throw new Error(`${script} is missing: run \`npx tsc -p tsconfig.json\` once (\`npm test\` compiles with tsc first)`);
+  if (!fs.existsSync(script))
+    throw new Error(`${script} is missing: run \`npx tsc -p tsconfig.json\` once (\`npm test\` compiles with tsc first)`);
 }
 
 /** kill -9, waiting until the process is gone. */
@@ -66,7 +67,9 @@ export async function startNodeProcess(
   const keep = opts.keepOutput ?? OUTPUT_TAIL;
   const args = [...(opts.nodeArgs ?? []), script, ...(opts.args ?? [])];
   const options = { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
-  const child = opts.cpus ? spawn('taskset', ['-c', opts.cpus, process.execPath, ...args], options) : spawn(process.execPath, args, options);
+  const child = opts.cpus
+    ? spawn('taskset', ['-c', opts.cpus, process.execPath, ...args], options)
+    : spawn(process.execPath, args, options);
   let out = '';
   const append = (d: Buffer) => {
     out += d.toString();
@@ -75,7 +78,9 @@ export async function startNodeProcess(
   child.stdout.on('data', append);
   child.stderr.on('data', append);
   const output = () => (out.length > keep ? out.slice(-keep) : out);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const alive = () => child.exitCode === null && child.signalCode === null;
   const proc: ChildApp = {
     child,
@@ -108,7 +113,10 @@ export async function startNodeProcess(
 }
 
 /** Starts the compiled api (`dist/src/main.js`, optionally pinned to CPU cores with taskset) and waits until it listens. */
-export async function startApp(env: Record<string, string>, opts: ChildOptions & { withWorkers?: boolean; cpus?: string } = {}): Promise<AppProcess> {
+export async function startApp(
+  env: Record<string, string>,
+  opts: ChildOptions & { withWorkers?: boolean; cpus?: string } = {},
+): Promise<AppProcess> {
   // BENCH_API_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the api itself.
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const { proc, match } = await startNodeProcess(MAIN, env, /OpenTrail GraphQL API: (http:\/\/\S+)\/graphql/, 'api', {

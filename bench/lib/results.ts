@@ -26,11 +26,20 @@ export function figureOf(text: string): number | null {
 }
 
 export function writeResults(rows: Row[], startedAt: Date, dir = RESULTS_DIR): string {
-  const stamp = startedAt.toISOString().replace(/\.\d+Z$/, '').replace('T', '-').replace(/:/g, '');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace('T', '-')
+    .replace(/:/g, '');
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')) as Array<[string, string]>);
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
-    machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    machine: {
+      cores: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
     env,
     rows,
   };
@@ -78,7 +87,12 @@ export function compareResults(earlier: Row[], now: Row[]): Comparison[] {
     const old = take(r.benchmark);
     const a = old ? figureOf(old.measured) : null;
     const b = figureOf(r.measured);
-    return { benchmark: r.benchmark, earlier: old?.measured ?? '—', now: r.measured, ratio: a && b !== null ? `${(b / a).toFixed(2)}x` : '—' };
+    return {
+      benchmark: r.benchmark,
+      earlier: old?.measured ?? '—',
+      now: r.measured,
+      ratio: a && b !== null ? `${(b / a).toFixed(2)}x` : '—',
+    };
   });
   for (const old of before.values()) out.push({ benchmark: old.benchmark, earlier: old.measured, now: '—', ratio: '—' });
   return out;

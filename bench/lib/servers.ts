@@ -30,7 +30,10 @@ function postgresBin(): string {
 /** initdb and the server refuse to run as root: they run as the `postgres` user when we are root. */
 function serverUser(): { uid: number; gid: number } | Record<string, never> {
   if (process.getuid?.() !== 0) return {};
-  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) throw new Error('running as root needs a `postgres` user to run the private PostgreSQL server');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -47,7 +50,11 @@ export class PrivatePostgres {
   private readonly user = serverUser();
   readonly dataDir: string;
 
-  constructor(readonly dir: string, readonly port: number, private readonly settings: Record<string, string> = {}) {
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+    private readonly settings: Record<string, string> = {},
+  ) {
     this.dataDir = path.join(dir, 'pgdata');
   }
 
@@ -112,7 +119,12 @@ export class PrivatePostgres {
       } catch {
         // Already stopped, or pg_ctl failed: kill the postmaster by its pid file.
         const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-        if (pid > 0) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        if (pid > 0)
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
       }
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
@@ -140,15 +152,22 @@ export async function startPrivatePostgres(settings: Record<string, string> = {}
 export class PrivateRedis {
   private process: ChildProcess | null = null;
 
-  constructor(readonly port: number, private readonly opts: { appendOnlyDir?: string } = {}) {}
+  constructor(
+    readonly port: number,
+    private readonly opts: { appendOnlyDir?: string } = {},
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    const persistence = this.opts.appendOnlyDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.opts.appendOnlyDir] : ['--appendonly', 'no'];
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const persistence = this.opts.appendOnlyDir
+      ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.opts.appendOnlyDir]
+      : ['--appendonly', 'no'];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.process = child;
     let out = '';
     await new Promise<void>((resolve, reject) => {

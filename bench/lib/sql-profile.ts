@@ -4,7 +4,11 @@
  */
 import { Client } from 'pg';
 
-interface Entry { calls: number; ms: number; rows: number }
+interface Entry {
+  calls: number;
+  ms: number;
+  rows: number;
+}
 
 export function profileSql(): { report(top?: number): string } {
   const stats = new Map<string, Entry>();
@@ -29,7 +33,9 @@ export function profileSql(): { report(top?: number): string } {
   return {
     report(top = 20) {
       const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
-      return rows.map(([k, e]) => `${e.ms.toFixed(0).padStart(8)} ms ${String(e.calls).padStart(6)} calls ${String(e.rows).padStart(8)} rows  ${k}`).join('\n');
+      return rows
+        .map(([k, e]) => `${e.ms.toFixed(0).padStart(8)} ms ${String(e.calls).padStart(6)} calls ${String(e.rows).padStart(8)} rows  ${k}`)
+        .join('\n');
     },
   };
 }

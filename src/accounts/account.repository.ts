@@ -11,7 +11,14 @@ export const accountRepository = {
         .createQueryBuilder()
         .insert()
         .into(AccountEntity)
-        .values({ id, organizationId: input.organizationId, name: input.name, email: input.email, status: 'ACTIVE', joinedMethod: 'CREATED' })
+        .values({
+          id,
+          organizationId: input.organizationId,
+          name: input.name,
+          email: input.email,
+          status: 'ACTIVE',
+          joinedMethod: 'CREATED',
+        })
         .orIgnore()
         .execute();
       if (result.identifiers.length > 0 && (result.raw as unknown[]).length > 0) return m.findOneByOrFail(AccountEntity, { id });
@@ -21,7 +28,11 @@ export const accountRepository = {
 
   /** Up to `limit` accounts of the organization after `afterId`, by account id. */
   listInOrganization(m: EntityManager, organizationId: string, afterId: string | null, limit: number): Promise<AccountEntity[]> {
-    const q = m.createQueryBuilder(AccountEntity, 'a').where('a.organization_id = :org', { org: organizationId }).orderBy('a.id', 'ASC').take(limit);
+    const q = m
+      .createQueryBuilder(AccountEntity, 'a')
+      .where('a.organization_id = :org', { org: organizationId })
+      .orderBy('a.id', 'ASC')
+      .take(limit);
     if (afterId !== null) q.andWhere('a.id > :after', { after: afterId });
     return q.getMany();
   },

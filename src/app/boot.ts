@@ -29,7 +29,11 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     connectTimeoutMs: config.databaseConnectTimeoutMs,
     onConnectionError: (err, where) => {
       const error = errorSummary(err);
-      repeated.warn(`pg:${where}:${error.code ?? error.message}`, { error, connection: where }, 'PostgreSQL connection lost; the work on it fails and is retried');
+      repeated.warn(
+        `pg:${where}:${error.code ?? error.message}`,
+        { error, connection: where },
+        'PostgreSQL connection lost; the work on it fails and is retried',
+      );
     },
   });
   let applied: string[];

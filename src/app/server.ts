@@ -57,7 +57,10 @@ export async function startServer(services: Services): Promise<RunningServer> {
         const segment = requestPath.split('/')[1] ?? '';
         const route = KNOWN_ROUTES.has(segment) ? `/${segment}` : 'other';
         metrics.httpRequestDuration.observe({ route, status: String(res.statusCode) }, seconds);
-        logger.info({ requestId, method: req.method, path: requestPath.slice(0, 200), status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+        logger.info(
+          { requestId, method: req.method, path: requestPath.slice(0, 200), status: res.statusCode, ms: Math.round(seconds * 1000) },
+          'request',
+        );
       });
       next();
     });
@@ -100,17 +103,25 @@ export async function startServer(services: Services): Promise<RunningServer> {
       complexityLimitPlugin(config.graphqlMaxComplexity, (ctx, cost, rootFields) => {
         if (ctx.caller) services.accountLimits.charge(ctx.caller.accountId, requestPoints(cost, rootFields) - 1);
       }),
-      selfAuditPlugin(() => schema, () => services.apiCallRecorder, (err) => logger.error({ err }, 'self-audit could not record a call')),
+      selfAuditPlugin(
+        () => schema,
+        () => services.apiCallRecorder,
+        (err) => logger.error({ err }, 'self-audit could not record a call'),
+      ),
       {
         async requestDidStart() {
           const started = process.hrtime.bigint();
           return {
             async willSendResponse({ operation, request, response }) {
-              const name = operation?.selectionSet.selections
-                .map((s) => (s.kind === 'Field' ? s.name.value : '?'))
-                .join(',') ?? request.operationName ?? 'unknown';
+              const name =
+                operation?.selectionSet.selections.map((s) => (s.kind === 'Field' ? s.name.value : '?')).join(',') ??
+                request.operationName ??
+                'unknown';
               const failed = response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0;
-              metrics.requestDuration.observe({ operation: name.slice(0, 100), outcome: failed ? 'error' : 'ok' }, Number(process.hrtime.bigint() - started) / 1e9);
+              metrics.requestDuration.observe(
+                { operation: name.slice(0, 100), outcome: failed ? 'error' : 'ok' },
+                Number(process.hrtime.bigint() - started) / 1e9,
+              );
             },
           };
         },
@@ -136,7 +147,11 @@ export async function startServer(services: Services): Promise<RunningServer> {
   // Body-parser errors (too large, malformed JSON) answer in the GraphQL error shape.
   app.use((err: { type?: string; status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     if (err.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: `Request body exceeds ${config.bodyLimitBytes} bytes.`, extensions: { code: 'RequestEntityTooLargeException' } }] });
+      res.status(413).json({
+        errors: [
+          { message: `Request body exceeds ${config.bodyLimitBytes} bytes.`, extensions: { code: 'RequestEntityTooLargeException' } },
+        ],
+      });
     } else if (err.type === 'entity.parse.failed') {
       res.status(400).json({ errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'ValidationException' } }] });
     } else if (isDatabaseUnavailable(err)) {
@@ -144,7 +159,9 @@ export async function startServer(services: Services): Promise<RunningServer> {
       res.status(unavailable.httpStatus).json({ errors: [{ message: unavailable.message, extensions: { code: unavailable.code } }] });
     } else {
       logger.error({ err }, 'unhandled HTTP error');
-      res.status(err.status && err.status < 500 ? err.status : 500).json({ errors: [{ message: 'The request processing has failed because of an unknown error.', extensions: { code: 'InternalFailure' } }] });
+      res.status(err.status && err.status < 500 ? err.status : 500).json({
+        errors: [{ message: 'The request processing has failed because of an unknown error.', extensions: { code: 'InternalFailure' } }],
+      });
     }
   });
 

@@ -107,21 +107,32 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     trails,
     delivery: createDeliveryService(core, core.storage),
     lakeStorage,
-    lakeQueries: new LakeQueryService(config, db, events.outbox, logger.child({ module: 'lake-query' }), core.storage,
+    lakeQueries: new LakeQueryService(
+      config,
+      db,
+      events.outbox,
+      logger.child({ module: 'lake-query' }),
+      core.storage,
       new RegionResultSigner(integrity.signingKeys),
-      new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })), kms.use),
+      new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })),
+      kms.use,
+    ),
     ...createStreamingServices({ ...core, outbox: events.outbox }, streamingRouter!),
     insights: createInsightsServices({ ...core, eventWriter: events.eventWriter }),
     limitsRedis,
-    accountLimits: new AccountLimits(limitsRedis, {
-      redisPrefix: config.redisPrefix,
-      ratePerSecond: config.accountRateLimitPerSecond,
-      burst: config.accountRateBurst,
-      maxConcurrent: config.accountMaxConcurrentRequests,
-      ingestEventsPerSecond: config.accountIngestEventsPerSecond,
-      ingestBurstEvents: config.accountIngestBurstEvents,
-      maxConcurrentIngests: config.accountMaxConcurrentIngests,
-    }, logger.child({ module: 'account-limits' })),
+    accountLimits: new AccountLimits(
+      limitsRedis,
+      {
+        redisPrefix: config.redisPrefix,
+        ratePerSecond: config.accountRateLimitPerSecond,
+        burst: config.accountRateBurst,
+        maxConcurrent: config.accountMaxConcurrentRequests,
+        ingestEventsPerSecond: config.accountIngestEventsPerSecond,
+        ingestBurstEvents: config.accountIngestBurstEvents,
+        maxConcurrentIngests: config.accountMaxConcurrentIngests,
+      },
+      logger.child({ module: 'account-limits' }),
+    ),
   };
 }
 

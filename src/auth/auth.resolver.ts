@@ -41,7 +41,10 @@ export class AuthResolver {
 
   @Operation({ resource: (args) => String(args.input?.roleArn ?? '*') })
   @Mutation(() => AssumeRoleResult, { description: 'Assumes a role whose trust policy trusts the caller (STS AssumeRole).' })
-  async assumeRole(@Arg('input', () => AssumeRoleInput) input: AssumeRoleInput, @CallerRequest() request: RequestContext): Promise<AssumeRoleResult> {
+  async assumeRole(
+    @Arg('input', () => AssumeRoleInput) input: AssumeRoleInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<AssumeRoleResult> {
     const session = await this.sessions.assumeRole(request, input);
     return { ...session, assumedRoleUser: { arn: session.assumedRoleArn, assumedRoleId: session.assumedRoleId } };
   }

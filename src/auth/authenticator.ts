@@ -11,9 +11,7 @@ import type { SessionClaims, TokenService } from './token.service';
 // The self-audit subject types live in src/common (common/api-call.ts needs them); src/graphql still imports them from here.
 export type { AuditSubject, UnknownIdentity } from '../common/audit-subject';
 
-export type AuthenticationResult =
-  | { caller: Caller }
-  | { error: OpenTrailError; subject?: AuditSubject };
+export type AuthenticationResult = { caller: Caller } | { error: OpenTrailError; subject?: AuditSubject };
 
 const INVALID = () => Errors.unauthenticated('The security token included in the request is invalid.');
 
@@ -28,7 +26,10 @@ function policiesOf(row: PrincipalSessionRow): PolicyDocument[] {
  * service (the tenant is not known yet), in one round trip (principalRepository.userForSession).
  */
 export class Authenticator {
-  constructor(private readonly pool: Pool, private readonly tokens: TokenService) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly tokens: TokenService,
+  ) {}
 
   async authenticate(token: string): Promise<AuthenticationResult> {
     const verified = this.tokens.verify(token);
@@ -44,7 +45,8 @@ export class Authenticator {
     if (!/^[0-9a-f-]{36}$/.test(claims.pref)) return { error: INVALID() };
     if (claims.typ === 'user') {
       const row = await principalRepository.userForSession(this.pool, claims.pref, claims.src);
-      if (!row || row.sourceKeyStatus !== 'Active' || row.sourceKeyUserId !== row.id || row.accountId !== claims.acct) return { error: INVALID() };
+      if (!row || row.sourceKeyStatus !== 'Active' || row.sourceKeyUserId !== row.id || row.accountId !== claims.acct)
+        return { error: INVALID() };
       const identity: UserIdentity = {
         type: 'IAMUser',
         principalId: row.principalId,

@@ -41,14 +41,22 @@ export class FailureThrottle {
   private readonly attempts: RateLimiterRedis;
   private readonly gate: RateLimiterRedis;
 
-  constructor(redis: IORedis, private readonly settings: FailureThrottleSettings) {
+  constructor(
+    redis: IORedis,
+    private readonly settings: FailureThrottleSettings,
+  ) {
     this.attempts = new RateLimiterRedis({
       storeClient: redis,
       keyPrefix: `${settings.keyPrefix}:attempts`,
       points: Number.MAX_SAFE_INTEGER,
       duration: settings.windowSeconds,
     });
-    this.gate = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${settings.keyPrefix}:gate`, points: 1, duration: settings.baseDelaySeconds });
+    this.gate = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${settings.keyPrefix}:gate`,
+      points: 1,
+      duration: settings.baseDelaySeconds,
+    });
   }
 
   /** Delay before the next attempt, once `overLimit` attempts went past the free allowance. */

@@ -4,7 +4,6 @@ import { OpenTrailError } from '../common/errors';
 import type { RequestContext, RequestMeta, UserIdentity } from '../common/request-context';
 import { trustAllows } from '../policies/policy-evaluator';
 import { principalRepository } from '../principals/principal.repository';
-import type { PolicyDocument } from '../policies/policy-document';
 import type { AuditSubject } from '../common/audit-subject';
 import { ACCESS_KEY_ID, secretMatches } from '../principals/credentials';
 import type { SignInThrottle } from './signin-throttle';
@@ -76,7 +75,15 @@ export class SessionService {
     await attempt.succeeded();
     const ttl = this.ttl(input.durationSeconds, this.sessionTtlSeconds);
     const { token, expiration } = this.tokens.issue(
-      { typ: 'user', acct: row.accountId, org: row.organizationId, pref: row.userId, src: input.accessKeyId, akid: input.accessKeyId, sub: row.arn },
+      {
+        typ: 'user',
+        acct: row.accountId,
+        org: row.organizationId,
+        pref: row.userId,
+        src: input.accessKeyId,
+        akid: input.accessKeyId,
+        sub: row.arn,
+      },
       ttl,
     );
     return { token, expiration, accessKeyId: input.accessKeyId };

@@ -13,7 +13,11 @@ export function addressKey(sourceIp: string): string {
   try {
     const parsed = ipaddr.process(sourceIp);
     if (parsed.kind() === 'ipv4') return parsed.toString();
-    return `${parsed.toByteArray().slice(0, 8).map((b) => b.toString(16).padStart(2, '0')).join('')}::/64`;
+    return `${parsed
+      .toByteArray()
+      .slice(0, 8)
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join('')}::/64`;
   } catch {
     return 'unparsable';
   }
@@ -43,7 +47,11 @@ export interface SignInAttempt {
 export class SignInThrottle {
   private readonly throttle: FailureThrottle;
 
-  constructor(redis: IORedis, private readonly config: Config, private readonly logger: Logger) {
+  constructor(
+    redis: IORedis,
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {
     this.throttle = new FailureThrottle(redis, {
       keyPrefix: `${config.redisPrefix}:signin`,
       baseDelaySeconds: config.signinBaseDelaySeconds,
@@ -59,7 +67,9 @@ export class SignInThrottle {
       ? [{ key: `key-address:${accessKeyId}:${address}`, freeAttempts: this.config.signinFreeFailuresPerKeyAddress }]
       : [];
     const byAddress: ThrottleDimension = { key: `address:${address}`, freeAttempts: this.config.signinFreeFailuresPerAddress };
-    const byKey: ThrottleDimension[] = accessKeyId ? [{ key: `key:${accessKeyId}`, freeAttempts: this.config.signinFreeFailuresPerKey }] : [];
+    const byKey: ThrottleDimension[] = accessKeyId
+      ? [{ key: `key:${accessKeyId}`, freeAttempts: this.config.signinFreeFailuresPerKey }]
+      : [];
     let decision;
     try {
       decision = await this.throttle.attempt([byAddress, ...keyAddress, ...byKey]);
@@ -67,7 +77,11 @@ export class SignInThrottle {
       this.logger.warn({ err }, 'sign-in throttle unavailable (Redis); attempt not throttled');
       return { succeeded: async () => undefined };
     }
-    if (!decision.ok) throw new ThrottlingError(decision.retryAfterSeconds, `Rate exceeded: too many failed sign-ins. Retry after ${decision.retryAfterSeconds} seconds.`);
+    if (!decision.ok)
+      throw new ThrottlingError(
+        decision.retryAfterSeconds,
+        `Rate exceeded: too many failed sign-ins. Retry after ${decision.retryAfterSeconds} seconds.`,
+      );
     return {
       succeeded: async () => {
         try {

@@ -88,9 +88,13 @@ export class TokenService {
 function isSessionClaims(value: unknown): value is SessionClaims {
   const c = value as Partial<SessionClaims>;
   return (
-    typeof c === 'object' && c !== null &&
+    typeof c === 'object' &&
+    c !== null &&
     (c.typ === 'user' || c.typ === 'role') &&
-    typeof c.acct === 'string' && typeof c.pref === 'string' &&
-    typeof c.src === 'string' && typeof c.akid === 'string' && typeof c.sub === 'string'
+    typeof c.acct === 'string' &&
+    typeof c.pref === 'string' &&
+    typeof c.src === 'string' &&
+    typeof c.akid === 'string' &&
+    typeof c.sub === 'string'
   );
 }

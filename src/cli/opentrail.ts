@@ -4,7 +4,13 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfigOrExit, openDatabase, rootLogger } from '../app/boot';
 import { buildOpenTrailSchema, printOpenTrailSchema } from '../graphql/schema';
-import { UsageError, VALIDATE_LOGS_OPTIONS, VALIDATE_LOGS_USAGE, validateLogsCommand, type ValidateLogsOptions } from '../integrity/validate-logs.command';
+import {
+  UsageError,
+  VALIDATE_LOGS_OPTIONS,
+  VALIDATE_LOGS_USAGE,
+  validateLogsCommand,
+  type ValidateLogsOptions,
+} from '../integrity/validate-logs.command';
 import { createOrganizationWithAdmin } from '../organizations/organization-bootstrap';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

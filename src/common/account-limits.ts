@@ -80,7 +80,11 @@ export class AccountLimits {
   private readonly ingestSlots: RateLimiterRedis;
 
   /** `redis`: a fail-fast client (createLimitsRedis); an outage falls into the in-memory insurance limiter. */
-  constructor(private readonly redis: IORedis, private readonly settings: AccountLimitSettings, private readonly logger: Logger) {
+  constructor(
+    private readonly redis: IORedis,
+    private readonly settings: AccountLimitSettings,
+    private readonly logger: Logger,
+  ) {
     const prefix = `${settings.redisPrefix}:limits`;
     const store = (keyPrefix: string, points: number, duration: number, blockInMemory: boolean) =>
       new RateLimiterRedis({

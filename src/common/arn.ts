@@ -12,6 +12,5 @@ export const arns = {
     `arn:${PARTITION}:organizations::${managementAccountId}:organization/${organizationId}`,
   organizationAccount: (managementAccountId: string, organizationId: string, accountId: string) =>
     `arn:${PARTITION}:organizations::${managementAccountId}:account/${organizationId}/${accountId}`,
-  cloudtrail: (region: string, accountId: string, resource: string) =>
-    `arn:${PARTITION}:cloudtrail:${region}:${accountId}:${resource}`,
+  cloudtrail: (region: string, accountId: string, resource: string) => `arn:${PARTITION}:cloudtrail:${region}:${accountId}:${resource}`,
 };

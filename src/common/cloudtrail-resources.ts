@@ -38,7 +38,10 @@ export function everyCloudTrailResource(kind: CloudTrailResourceType): Operation
  * (missing or malformed) the account's `<type>/*` pattern, which the service then refuses with
  * the type's own invalid-parameter error.
  */
-export function namedCloudTrailResource(kind: CloudTrailResourceType, path: string | ((args: Record<string, any>) => unknown)): OperationResource {
+export function namedCloudTrailResource(
+  kind: CloudTrailResourceType,
+  path: string | ((args: Record<string, any>) => unknown),
+): OperationResource {
   const arn = new RegExp(`^arn:[a-z-]+:cloudtrail:[a-z0-9-]+:\\d{12}:${kind.type}/(?:${kind.id})$`);
   const id = new RegExp(`^(?:${kind.id})$`);
   const pick = typeof path === 'string' ? (args: Record<string, any>) => argumentAt(args, path) : path;

@@ -4,7 +4,8 @@
  * data stores) must be storable there, or it would fail the whole routing batch or request.
  * An escape counts only where its backslash is not itself escaped.
  */
-const UNSTORABLE = /(?<=(?:^|[^\\])(?:\\\\)*)\\u(?:0000|d[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})|(?<!\\ud[89ab][0-9a-f]{2}\\u)d[c-f][0-9a-f]{2})/i;
+const UNSTORABLE =
+  /(?<=(?:^|[^\\])(?:\\\\)*)\\u(?:0000|d[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})|(?<!\\ud[89ab][0-9a-f]{2}\\u)d[c-f][0-9a-f]{2})/i;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'gi');
 
 export function jsonbStorable(jsonText: string): boolean {

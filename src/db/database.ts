@@ -34,7 +34,10 @@ export class Database {
   private readonly onConnectionError: ConnectionErrorListener;
 
   /** `options` may be just the pool size (scripts and tests that need nothing else). */
-  constructor(readonly url: string, options: number | DatabaseOptions = {}) {
+  constructor(
+    readonly url: string,
+    options: number | DatabaseOptions = {},
+  ) {
     const opts = typeof options === 'number' ? { poolSize: options } : options;
     const poolSize = opts.poolSize ?? 20;
     // Without a timeout a checkout waits for a server that does not answer (a lost host, not a
@@ -56,9 +59,17 @@ export class Database {
       poolErrorHandler: () => undefined, // guardPool (in connect) reports them
     });
     // A client that loses its connection, idle or checked out, must not crash the process.
-    this.pool = guardPool(new Pool({ connectionString: url, max: Math.max(2, Math.ceil(poolSize / 2)), connectionTimeoutMillis }), this.onConnectionError);
+    this.pool = guardPool(
+      new Pool({ connectionString: url, max: Math.max(2, Math.ceil(poolSize / 2)), connectionTimeoutMillis }),
+      this.onConnectionError,
+    );
     this.relaxedPool = guardPool(
-      new Pool({ connectionString: url, max: Math.max(2, Math.ceil(poolSize / 8)), connectionTimeoutMillis, options: '-c synchronous_commit=off' }),
+      new Pool({
+        connectionString: url,
+        max: Math.max(2, Math.ceil(poolSize / 8)),
+        connectionTimeoutMillis,
+        options: '-c synchronous_commit=off',
+      }),
       this.onConnectionError,
     );
   }
@@ -113,7 +124,10 @@ export class Database {
     let timer: NodeJS.Timeout | undefined;
     // The timer also covers waiting for a free client and for a connection to a silent host.
     const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const answered = this.pool.query({ text: 'SELECT 1', query_timeout: timeoutMs } as { text: string }).then(() => true, () => false);
+    const answered = this.pool.query({ text: 'SELECT 1', query_timeout: timeoutMs } as { text: string }).then(
+      () => true,
+      () => false,
+    );
     try {
       return await Promise.race([answered, late]);
     } finally {
@@ -160,7 +174,10 @@ export class Database {
     if (opts.readOnly) {
       // Nothing was written: the answer does not wait for COMMIT. A connection whose COMMIT
       // fails is discarded rather than returned to the pool.
-      client.query('COMMIT').then(() => client.release(), (err: Error) => client.release(err));
+      client.query('COMMIT').then(
+        () => client.release(),
+        (err: Error) => client.release(err),
+      );
       return result;
     }
     try {

@@ -33,7 +33,10 @@ async function main(): Promise<void> {
     const className = `${name}${timestamp}`;
     const escape = (q: string) => q.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
     const up = sql.upQueries.map((q) => `    await queryRunner.query(\`${escape(q.query)}\`);`).join('\n');
-    const down = sql.downQueries.reverse().map((q) => `    await queryRunner.query(\`${escape(q.query)}\`);`).join('\n');
+    const down = sql.downQueries
+      .reverse()
+      .map((q) => `    await queryRunner.query(\`${escape(q.query)}\`);`)
+      .join('\n');
     const file = `${timestamp}-${name}`;
     const dir = path.join(__dirname.replace(`${path.sep}dist${path.sep}`, path.sep), 'migrations');
     const target = path.join(dir.replace(/dist[\\/]src/, 'src'), `${file}.ts`);

@@ -31,7 +31,9 @@ export async function ensureRangePartitions(pool: Pool, parent: string, lockKey:
     const existing = new Set(await listRangePartitions(client, parent));
     for (const p of wanted) {
       if (existing.has(p.name)) continue;
-      await client.query(`CREATE TABLE ${p.name} PARTITION OF ${parent} FOR VALUES FROM ('${p.from.toISOString()}') TO ('${p.to.toISOString()}')`);
+      await client.query(
+        `CREATE TABLE ${p.name} PARTITION OF ${parent} FOR VALUES FROM ('${p.from.toISOString()}') TO ('${p.to.toISOString()}')`,
+      );
       created.push(p.name);
     }
     await client.query('COMMIT');

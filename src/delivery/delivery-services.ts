@@ -10,6 +10,12 @@ export function createDeliveryService(
   writer: ServiceObjectWriter,
   options: DeliveryOptions = {},
 ): DeliveryService {
-  return new DeliveryService(core.config, core.db.pool, writer, new LogFileNotifier(core.config, core.logger.child({ module: 'notifications' })), core.logger.child({ module: 'delivery' }), options);
+  return new DeliveryService(
+    core.config,
+    core.db.pool,
+    writer,
+    new LogFileNotifier(core.config, core.logger.child({ module: 'notifications' })),
+    core.logger.child({ module: 'delivery' }),
+    options,
+  );
 }
-

@@ -73,7 +73,11 @@ export class DeliveryService {
     const groups = await files.groupsWithPendingEvents(this.pool, MAX_GROUPS_PER_TICK);
     if (groups.length === 0) return 0;
     // One job id per group (deliveryJobId): a group already queued or retrying is left alone.
-    await jobs.enqueueBulk(QUEUES.delivery, 'deliver-group', groups.map((g) => ({ data: g })));
+    await jobs.enqueueBulk(
+      QUEUES.delivery,
+      'deliver-group',
+      groups.map((g) => ({ data: g })),
+    );
     return groups.length;
   }
 
@@ -156,7 +160,12 @@ export class DeliveryService {
     if (this.options.afterObjectWritten) await this.options.afterObjectWritten(file);
     await client.query('BEGIN');
     try {
-      await files.markDelivered(client, file, { sha256: body.sha256, objectSha256: body.objectSha256, byteSize: body.gzipped.length, uncompressedSize: body.uncompressedSize }, records.length);
+      await files.markDelivered(
+        client,
+        file,
+        { sha256: body.sha256, objectSha256: body.objectSha256, byteSize: body.gzipped.length, uncompressedSize: body.uncompressedSize },
+        records.length,
+      );
       await statusRepo.deliverySucceeded(client, status, new Date());
       await client.query('COMMIT');
     } catch (err) {
@@ -171,7 +180,10 @@ export class DeliveryService {
   private notify(trail: TrailTarget, file: PendingLogFile): void {
     const sent = this.notifier
       .notify(this.pool, trail, file)
-      .then(() => undefined, (err) => this.logger.warn({ err, trailId: trail.id }, 'log file notification failed'))
+      .then(
+        () => undefined,
+        (err) => this.logger.warn({ err, trailId: trail.id }, 'log file notification failed'),
+      )
       .finally(() => this.notifications.delete(sent));
     this.notifications.add(sent);
   }
@@ -187,7 +199,9 @@ export class DeliveryService {
  * (`aws:cloudtrail:arn` = trail ARN). A key failure (disabled, deleted, policy) fails the write
  * with its `KMS.<code>`, recorded like any other delivery error; events stay pending.
  */
-export function logFileEncryption(trail: Pick<TrailTarget, 'kmsKeyId' | 'trailArn'>): { kms?: { keyArn: string; context: Record<string, string> } } {
+export function logFileEncryption(trail: Pick<TrailTarget, 'kmsKeyId' | 'trailArn'>): {
+  kms?: { keyArn: string; context: Record<string, string> };
+} {
   return trail.kmsKeyId ? { kms: { keyArn: trail.kmsKeyId, context: { 'aws:cloudtrail:arn': trail.trailArn } } } : {};
 }
 

@@ -23,7 +23,10 @@ export interface NotifyingTrail {
  * the delivering connection, because it outlives the file's delivery.
  */
 export class LogFileNotifier {
-  constructor(private readonly config: Config, private readonly logger?: Logger) {}
+  constructor(
+    private readonly config: Config,
+    private readonly logger?: Logger,
+  ) {}
 
   async notify(client: Pool, trail: NotifyingTrail, file: PendingLogFile): Promise<boolean> {
     if (!trail.snsTopicName) return false;
@@ -37,11 +40,21 @@ export class LogFileNotifier {
     }
     // CloudTrail's SNS message (spec §5.4) in SNS's HTTP notification shape, signed by the
     // shared webhook sender (HMAC over timestamp and body) instead of SNS's certificate.
-    const body = buildLogFileNotification({ topicArn: topic.topicArn, s3Bucket: file.bucket, keys: [file.objectKey], region: file.region, timestamp: at });
+    const body = buildLogFileNotification({
+      topicArn: topic.topicArn,
+      s3Bucket: file.bucket,
+      keys: [file.objectKey],
+      region: file.region,
+      timestamp: at,
+    });
     const result = await sendSignedWebhook({ url: topic.endpoint, secret: topic.signingSecret, body, id: body.MessageId }, this.config);
     // The tenant's status gets the failure class only; the socket detail is for operators.
-    if (!result.ok) this.logger?.warn({ topicArn: topic.topicArn, failure: result.failure, status: result.status, detail: result.detail }, 'log file notification failed');
-    await statusRepo.notification(client, status, new Date(), result.ok ? null : result.error ?? `HTTP ${result.status}`);
+    if (!result.ok)
+      this.logger?.warn(
+        { topicArn: topic.topicArn, failure: result.failure, status: result.status, detail: result.detail },
+        'log file notification failed',
+      );
+    await statusRepo.notification(client, status, new Date(), result.ok ? null : (result.error ?? `HTTP ${result.status}`));
     return result.ok;
   }
 }

@@ -11,7 +11,6 @@ export interface StatusKey {
   trailAccountId: string;
 }
 
-
 export const trailDeliveryStatusRepository = {
   async deliverySucceeded(client: PoolClient, k: StatusKey, at: Date): Promise<void> {
     await client.query(

@@ -19,7 +19,8 @@ export interface DeliveryGroup {
 
 const kindOf = (g: DeliveryGroup): LogFileKind => g.kind ?? 'CloudTrail';
 
-const groupLockKey = (g: DeliveryGroup) => `opentrail:delivery:${g.trailId}:${g.accountId}:${g.region}${g.kind === 'CloudTrail-Insight' ? ':insight' : ''}`;
+const groupLockKey = (g: DeliveryGroup) =>
+  `opentrail:delivery:${g.trailId}:${g.accountId}:${g.region}${g.kind === 'CloudTrail-Insight' ? ':insight' : ''}`;
 
 export interface PendingLogFile {
   id: string;
@@ -174,7 +175,16 @@ export const trailLogFileRepository = {
          ORDER BY event_time, event_id LIMIT $5`,
         [g.trailId, g.accountId, g.region, kindOf(g), caps.maxRecords],
       );
-      const found = pending.rows.length === 0 ? [] : await readRecords(client, g.accountId, g.region, pending.rows.map((r) => r.event_id), pending.rows.map((r) => r.event_time));
+      const found =
+        pending.rows.length === 0
+          ? []
+          : await readRecords(
+              client,
+              g.accountId,
+              g.region,
+              pending.rows.map((r) => r.event_id),
+              pending.rows.map((r) => r.event_time),
+            );
       // The byte cap: the longest prefix that fits, and at least one record.
       const rows: RecordRow[] = [];
       let bytes = 0;
@@ -212,8 +222,21 @@ export const trailLogFileRepository = {
         `INSERT INTO trail_log_files (id, trail_id, trail_account_id, account_id, region, bucket, object_key, state,
                                       event_count, oldest_event_time, newest_event_time, kind, event_ids, event_times)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13)`,
-        [file.id, file.trailId, file.trailAccountId, file.accountId, file.region, file.bucket, file.objectKey, file.eventCount,
-         file.oldestEventTime, file.newestEventTime, file.kind, file.eventIds, file.eventTimes],
+        [
+          file.id,
+          file.trailId,
+          file.trailAccountId,
+          file.accountId,
+          file.region,
+          file.bucket,
+          file.objectKey,
+          file.eventCount,
+          file.oldestEventTime,
+          file.newestEventTime,
+          file.kind,
+          file.eventIds,
+          file.eventTimes,
+        ],
       );
       await client.query('COMMIT');
       return { file, records: rows.map((r) => r.record) };
@@ -263,10 +286,12 @@ export const trailLogFileRepository = {
         [file.trailId, file.accountId, file.region, file.kind, file.eventIds, file.eventTimes, file.oldestEventTime, file.newestEventTime],
       );
     } else {
-      await client.query(
-        `DELETE FROM trail_pending_events WHERE trail_id = $1 AND account_id = $2 AND region = $3 AND file_id = $4`,
-        [file.trailId, file.accountId, file.region, file.id],
-      );
+      await client.query(`DELETE FROM trail_pending_events WHERE trail_id = $1 AND account_id = $2 AND region = $3 AND file_id = $4`, [
+        file.trailId,
+        file.accountId,
+        file.region,
+        file.id,
+      ]);
     }
     return (rowCount ?? 0) > 0;
   },

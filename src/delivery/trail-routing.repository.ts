@@ -70,7 +70,15 @@ export const trailRoutingRepository = {
          SELECT u.trail_id, $1, u.region, u.event_id, u.event_time, $2, u.kind
          FROM unnest($3::uuid[], $4::text[], $5::uuid[], $6::timestamptz[], $7::text[]) AS u(trail_id, region, event_id, event_time, kind)
          ON CONFLICT DO NOTHING`,
-        [accountId, outboxId, chunk.map((r) => r.trailId), chunk.map((r) => r.region), chunk.map((r) => r.eventId), chunk.map((r) => r.eventTime), chunk.map((r) => r.kind)],
+        [
+          accountId,
+          outboxId,
+          chunk.map((r) => r.trailId),
+          chunk.map((r) => r.region),
+          chunk.map((r) => r.eventId),
+          chunk.map((r) => r.eventTime),
+          chunk.map((r) => r.kind),
+        ],
       );
       inserted += result.rowCount ?? 0;
     }

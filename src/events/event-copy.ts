@@ -7,9 +7,25 @@ import type { EventRow } from './event-record';
  * the database layer.
  */
 export const EVENT_COLUMNS = [
-  'account_id', 'event_id', 'event_time', 'region', 'event_name', 'event_source', 'event_category', 'event_type',
-  'management_event', 'read_only', 'username', 'access_key_id', 'user_identity_arn', 'user_agent',
-  'source_ip_address', 'error_code', 'resource_types', 'resource_names', 'record',
+  'account_id',
+  'event_id',
+  'event_time',
+  'region',
+  'event_name',
+  'event_source',
+  'event_category',
+  'event_type',
+  'management_event',
+  'read_only',
+  'username',
+  'access_key_id',
+  'user_identity_arn',
+  'user_agent',
+  'source_ip_address',
+  'error_code',
+  'resource_types',
+  'resource_names',
+  'record',
 ] as const;
 
 /**

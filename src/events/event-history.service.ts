@@ -46,13 +46,21 @@ function attributeLength(value: string): number {
 
 /** Event history (spec §3): the caller's account and region, management events, newest first. */
 export class EventHistoryService {
-  constructor(private readonly config: Config, private readonly db: Database) {}
+  constructor(
+    private readonly config: Config,
+    private readonly db: Database,
+  ) {}
 
   /**
    * One LookupEvents page. `after` must come from a page of the same query (same attributes,
    * times and category); anything else is InvalidNextTokenException.
    */
-  async lookupEvents(ctx: RequestContext, query: LookupQuery, first: number | null | undefined, after: string | null | undefined): Promise<LookupPage> {
+  async lookupEvents(
+    ctx: RequestContext,
+    query: LookupQuery,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<LookupPage> {
     const limit = first ?? MAX_PAGE_SIZE;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
       throw new OpenTrailError('InvalidMaxResultsException', `first must be between 1 and ${MAX_PAGE_SIZE}.`);
@@ -100,7 +108,8 @@ export class EventHistoryService {
     const filters = attributes.map(({ attributeKey, attributeValue }) => {
       const column = LOOKUP_ATTRIBUTE_COLUMNS[attributeKey];
       if (!column) throw invalidAttributes(`Unknown attributeKey '${String(attributeKey).slice(0, 64)}'.`);
-      if (insight && !INSIGHT_KEYS.includes(attributeKey)) throw invalidAttributes(`For Insights events only ${INSIGHT_KEYS.join(', ')} are supported.`);
+      if (insight && !INSIGHT_KEYS.includes(attributeKey))
+        throw invalidAttributes(`For Insights events only ${INSIGHT_KEYS.join(', ')} are supported.`);
       if (typeof attributeValue !== 'string' || attributeValue.length === 0 || attributeLength(attributeValue) > 2000) {
         throw invalidAttributes(`attributeValue of ${attributeKey} must be 1 to 2000 characters.`);
       }
@@ -125,7 +134,7 @@ export class EventHistoryService {
 }
 
 function toDate(value: string | Date, name: string): Date {
-  const date = value instanceof Date ? value : parseUtcTimestamp(value) ?? new Date(Number.NaN);
+  const date = value instanceof Date ? value : (parseUtcTimestamp(value) ?? new Date(Number.NaN));
   if (Number.isNaN(date.getTime())) throw new OpenTrailError('InvalidTimeRangeException', `${name} must be an ISO-8601 UTC timestamp.`);
   return date;
 }
@@ -134,7 +143,16 @@ function toDate(value: string | Date, name: string): Date {
 function bindingOf(ctx: RequestContext, q: LookupQuery): string {
   const time = (t: string | Date | null | undefined) => (t ? (t instanceof Date ? t.toISOString() : t) : null);
   return createHash('sha256')
-    .update(JSON.stringify([ctx.caller.accountId, ctx.region, q.lookupAttributes ?? [], time(q.startTime), time(q.endTime), q.eventCategory ?? null]))
+    .update(
+      JSON.stringify([
+        ctx.caller.accountId,
+        ctx.region,
+        q.lookupAttributes ?? [],
+        time(q.startTime),
+        time(q.endTime),
+        q.eventCategory ?? null,
+      ]),
+    )
     .digest('base64url')
     .slice(0, 16);
 }
@@ -144,7 +162,8 @@ function encodeCursor(key: EventKey, binding: string): string {
 }
 
 function decodeCursor(cursor: string, binding: string): EventKey {
-  const invalid = () => new OpenTrailError('InvalidNextTokenException', 'The cursor is invalid or was issued for different query parameters.');
+  const invalid = () =>
+    new OpenTrailError('InvalidNextTokenException', 'The cursor is invalid or was issued for different query parameters.');
   let parsed: { t?: unknown; i?: unknown; b?: unknown };
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

@@ -70,12 +70,36 @@ const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const CATEGORIES = ['Management', 'Data', 'NetworkActivity', 'Insight'];
 const STRING_FIELDS = [
-  'eventVersion', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress', 'userAgent', 'errorCode',
-  'errorMessage', 'requestID', 'eventID', 'eventType', 'eventCategory', 'recipientAccountId', 'sharedEventID',
-  'apiVersion', 'vpcEndpointId', 'vpcEndpointAccountId', 'sessionCredentialFromConsole', 'eventTime',
+  'eventVersion',
+  'eventSource',
+  'eventName',
+  'awsRegion',
+  'sourceIPAddress',
+  'userAgent',
+  'errorCode',
+  'errorMessage',
+  'requestID',
+  'eventID',
+  'eventType',
+  'eventCategory',
+  'recipientAccountId',
+  'sharedEventID',
+  'apiVersion',
+  'vpcEndpointId',
+  'vpcEndpointAccountId',
+  'sessionCredentialFromConsole',
+  'eventTime',
 ];
 const BOOLEAN_FIELDS = ['readOnly', 'managementEvent'];
-const OBJECT_FIELDS = ['userIdentity', 'additionalEventData', 'serviceEventDetails', 'tlsDetails', 'addendum', 'insightDetails', 'edgeDeviceDetails'];
+const OBJECT_FIELDS = [
+  'userIdentity',
+  'additionalEventData',
+  'serviceEventDetails',
+  'tlsDetails',
+  'addendum',
+  'insightDetails',
+  'edgeDeviceDetails',
+];
 const NULLABLE_OBJECT_FIELDS = ['requestParameters', 'responseElements'];
 /** Truncated at 1 KB, as CloudTrail truncates them (spec §2.8), rather than refusing the event. */
 const SHORT_FIELDS = ['userAgent', 'errorCode', 'errorMessage', 'requestID'];
@@ -177,7 +201,8 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
   }
   const truncated: Record<string, string> = {};
   for (const f of SHORT_FIELDS) {
-    if (typeof raw[f] === 'string' && longerThan(raw[f] as string, MAX_SHORT_FIELD_BYTES)) truncated[f] = truncateUtf8(raw[f] as string, MAX_SHORT_FIELD_BYTES);
+    if (typeof raw[f] === 'string' && longerThan(raw[f] as string, MAX_SHORT_FIELD_BYTES))
+      truncated[f] = truncateUtf8(raw[f] as string, MAX_SHORT_FIELD_BYTES);
   }
   // CloudTrail writes "resources" only when there are some; a producer's explicit null means none.
   const resources = raw.resources ?? undefined;
@@ -195,7 +220,13 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
 
   const category =
     (raw.eventCategory as string | undefined) ??
-    inferEventCategory({ eventType: raw.eventType, managementEvent: raw.managementEvent, eventSource: raw.eventSource, eventName: raw.eventName, resourceTypes });
+    inferEventCategory({
+      eventType: raw.eventType,
+      managementEvent: raw.managementEvent,
+      eventSource: raw.eventSource,
+      eventName: raw.eventName,
+      resourceTypes,
+    });
   if (!CATEGORIES.includes(category)) return fail('InvalidData', `eventCategory must be one of ${CATEGORIES.join(', ')}.`);
   const insight = category === 'Insight';
   // Insights events carry their source and name inside insightDetails (spec §2.7).
@@ -269,8 +300,16 @@ export function normaliseRecord(raw: unknown, opts: NormaliseOptions): Normalise
   };
   // PostgreSQL text cannot hold NUL; inside the JSON record it is escaped, but not in the columns.
   if (
-    hasNul(row.eventName) || hasNul(row.eventSource) || hasNul(row.username) || hasNul(row.accessKeyId) || hasNul(row.userIdentityArn) ||
-    hasNul(row.userAgent) || hasNul(row.sourceIpAddress) || hasNul(row.errorCode) || resourceTypes.some(hasNul) || resourceNames.some(hasNul)
+    hasNul(row.eventName) ||
+    hasNul(row.eventSource) ||
+    hasNul(row.username) ||
+    hasNul(row.accessKeyId) ||
+    hasNul(row.userIdentityArn) ||
+    hasNul(row.userAgent) ||
+    hasNul(row.sourceIpAddress) ||
+    hasNul(row.errorCode) ||
+    resourceTypes.some(hasNul) ||
+    resourceNames.some(hasNul)
   ) {
     return fail('InvalidData', 'Field values must not contain NUL characters.');
   }

@@ -14,7 +14,10 @@ export interface RecordEventsResult {
 
 /** recordEvents: PutAuditEvents semantics for full CloudTrail records (spec §9.2). */
 export class EventRecorderService {
-  constructor(private readonly config: Config, private readonly writer: EventWriter) {}
+  constructor(
+    private readonly config: Config,
+    private readonly writer: EventWriter,
+  ) {}
 
   /**
    * Validates each record, stores the valid ones durably for the caller's account and reports
@@ -23,17 +26,27 @@ export class EventRecorderService {
    */
   async recordEvents(ctx: RequestContext, events: unknown[]): Promise<RecordEventsResult> {
     if (events.length === 0 || events.length > MAX_EVENTS_PER_CALL) {
-      throw new OpenTrailError('InvalidParameterException', `recordEvents takes 1 to ${MAX_EVENTS_PER_CALL} events per call; got ${events.length}.`);
+      throw new OpenTrailError(
+        'InvalidParameterException',
+        `recordEvents takes 1 to ${MAX_EVENTS_PER_CALL} events per call; got ${events.length}.`,
+      );
     }
     const bytes = Buffer.byteLength(JSON.stringify(events));
     if (bytes > MAX_BYTES_PER_CALL) {
-      throw new OpenTrailError('InvalidParameterException', `recordEvents takes at most ${MAX_BYTES_PER_CALL} bytes of events per call; got ${bytes}.`);
+      throw new OpenTrailError(
+        'InvalidParameterException',
+        `recordEvents takes at most ${MAX_BYTES_PER_CALL} bytes of events per call; got ${bytes}.`,
+      );
     }
     const now = new Date();
     const rows: EventRow[] = [];
     const result: RecordEventsResult = { successful: [], failed: [] };
     events.forEach((raw, index) => {
-      const normalised = normaliseRecord(raw, { accountId: ctx.caller.accountId, now, retentionDays: this.config.eventHistoryRetentionDays });
+      const normalised = normaliseRecord(raw, {
+        accountId: ctx.caller.accountId,
+        now,
+        retentionDays: this.config.eventHistoryRetentionDays,
+      });
       if ('error' in normalised) {
         result.failed.push({ id: String(index), ...(normalised.error as RecordError) });
       } else {

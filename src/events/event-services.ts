@@ -31,7 +31,10 @@ export interface EventServices {
 }
 
 /** `destinations` builds the outbox's routers (the composition root knows the other modules). */
-export function createEventServices(core: { config: Config; db: Database; logger: Logger; metrics: Metrics }, destinations: EventDestinations): EventServices {
+export function createEventServices(
+  core: { config: Config; db: Database; logger: Logger; metrics: Metrics },
+  destinations: EventDestinations,
+): EventServices {
   const { config, db, logger, metrics } = core;
   const outbox = new OutboxService(config, db, logger.child({ module: 'outbox' }), destinations);
   const eventWriter = new EventWriter(config, db, outbox, metrics, logger);

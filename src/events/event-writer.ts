@@ -43,7 +43,12 @@ export class EventWriter {
    * `relaxedCommit` (self-audit of read-only calls, SELF_AUDIT_READ_COMMIT=async), once committed
    * with the WAL flush left to PostgreSQL's WAL writer (see Database.asService).
    */
-  async write(scope: TenantScope, rows: EventRow[], source: EventSourceLabel, opts: { relaxedCommit?: boolean } = {}): Promise<WriteResult> {
+  async write(
+    scope: TenantScope,
+    rows: EventRow[],
+    source: EventSourceLabel,
+    opts: { relaxedCommit?: boolean } = {},
+  ): Promise<WriteResult> {
     let inserted = 0;
     const outboxIds: string[] = [];
     const relaxedCommit = opts.relaxedCommit === true && source === 'self_audit';
@@ -52,9 +57,14 @@ export class EventWriter {
       // Self-audit rows are built by the service for a verified identity, not sent by a tenant:
       // they are written as the service, in one autocommitted statement when the batch is small
       // enough for a single INSERT (one round trip on every request's critical path).
-      const commit = source === 'self_audit'
-        ? () => this.db.asService((client) => eventRepository.insertEventsWithOutbox(client, scope.accountId, chunk, 'service'), { transaction: !eventRepository.isSingleStatement(chunk.length), relaxedCommit })
-        : () => this.db.inTenantRaw(scope, (client) => eventRepository.insertEventsWithOutbox(client, scope.accountId, chunk, 'tenant'));
+      const commit =
+        source === 'self_audit'
+          ? () =>
+              this.db.asService((client) => eventRepository.insertEventsWithOutbox(client, scope.accountId, chunk, 'service'), {
+                transaction: !eventRepository.isSingleStatement(chunk.length),
+                relaxedCommit,
+              })
+          : () => this.db.inTenantRaw(scope, (client) => eventRepository.insertEventsWithOutbox(client, scope.accountId, chunk, 'tenant'));
       const result = await this.withPartitions(commit, () => {
         const times = chunk.map((r) => r.eventTime.getTime());
         return [Math.min(...times), Math.max(...times)];

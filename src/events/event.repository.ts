@@ -76,7 +76,8 @@ export interface LookupFilter {
   limit: number;
 }
 
-export type LookupColumn = 'event_id' | 'event_name' | 'read_only' | 'username' | 'resource_types' | 'resource_names' | 'event_source' | 'access_key_id';
+export type LookupColumn =
+  'event_id' | 'event_name' | 'read_only' | 'username' | 'resource_types' | 'resource_names' | 'event_source' | 'access_key_id';
 
 export interface StoredEventRow {
   event_id: string;
@@ -101,9 +102,25 @@ function outboxResult(result: { rows: Array<{ id: string; inserted: string | num
 
 function rowValues(r: EventRow): unknown[] {
   return [
-    r.accountId, r.eventId, r.eventTime, r.region, r.eventName, r.eventSource, r.eventCategory, r.eventType,
-    r.managementEvent, r.readOnly, r.username, r.accessKeyId, r.userIdentityArn, r.userAgent,
-    r.sourceIpAddress, r.errorCode, r.resourceTypes, r.resourceNames, r.record,
+    r.accountId,
+    r.eventId,
+    r.eventTime,
+    r.region,
+    r.eventName,
+    r.eventSource,
+    r.eventCategory,
+    r.eventType,
+    r.managementEvent,
+    r.readOnly,
+    r.username,
+    r.accessKeyId,
+    r.userIdentityArn,
+    r.userAgent,
+    r.sourceIpAddress,
+    r.errorCode,
+    r.resourceTypes,
+    r.resourceNames,
+    r.record,
   ];
 }
 
@@ -119,9 +136,15 @@ export const eventRepository = {
    * (account, eventID, eventTime) once, and RETURNING tells which rows were new. Must run inside
    * a tenant transaction; rows must be ≤ MAX_ROWS_PER_INSERT.
    */
-  async insertEventsWithOutbox(client: PoolClient, accountId: string, rows: EventRow[], writer: StagingWriter = 'tenant'): Promise<{ inserted: number; outboxId: string | null }> {
+  async insertEventsWithOutbox(
+    client: PoolClient,
+    accountId: string,
+    rows: EventRow[],
+    writer: StagingWriter = 'tenant',
+  ): Promise<{ inserted: number; outboxId: string | null }> {
     if (rows.length === 0) return { inserted: 0, outboxId: null };
-    if (rows.length >= STAGING_THRESHOLD) return this.insertCopyWithOutbox(client, accountId, [Buffer.from(rows.map(eventCopyLine).join(''))], writer);
+    if (rows.length >= STAGING_THRESHOLD)
+      return this.insertCopyWithOutbox(client, accountId, [Buffer.from(rows.map(eventCopyLine).join(''))], writer);
     const params: unknown[] = [accountId];
     const tuples = rows.map((r) => {
       const base = params.length;
@@ -135,7 +158,12 @@ export const eventRepository = {
    * The same for rows already formatted as COPY text (eventCopyLine), all of `accountId`: they
    * are copied into a session temp table and inserted from there under row-level security.
    */
-  async insertCopyWithOutbox(client: PoolClient, accountId: string, copyText: Buffer[], writer: StagingWriter = 'tenant'): Promise<{ inserted: number; outboxId: string | null }> {
+  async insertCopyWithOutbox(
+    client: PoolClient,
+    accountId: string,
+    copyText: Buffer[],
+    writer: StagingWriter = 'tenant',
+  ): Promise<{ inserted: number; outboxId: string | null }> {
     // Session-local and emptied at every commit; rows never outlive their transaction. Created
     // each time (a no-op once it exists) because a rolled-back transaction takes it away again.
     // A pooled session serves the service and tenants by turns, and a temp table belongs to the
@@ -163,7 +191,14 @@ export const eventRepository = {
   },
 
   /** One keyset page within [lower, upper] (upper exclusive unless `upperInclusive`), newest first. */
-  async lookupRange(client: PoolClient, f: LookupFilter, lower: Date, upper: Date, upperInclusive: boolean, limit: number): Promise<StoredEventRow[]> {
+  async lookupRange(
+    client: PoolClient,
+    f: LookupFilter,
+    lower: Date,
+    upper: Date,
+    upperInclusive: boolean,
+    limit: number,
+  ): Promise<StoredEventRow[]> {
     const params: unknown[] = [f.accountId, f.region, lower, upper];
     const where = ['account_id = $1', 'region = $2', 'event_time >= $3', upperInclusive ? 'event_time <= $4' : 'event_time < $4'];
     where.push(f.insight ? `event_category = 'Insight'` : `event_category = 'Management'`);
@@ -200,7 +235,8 @@ export const eventRepository = {
    */
   async ensurePartitions(pool: Pool, from: Date, to: Date): Promise<string[]> {
     const wanted = [];
-    for (let week = startOfUtcWeek(from); week <= to; week = addDays(week, 7)) wanted.push({ name: partitionName(week), from: week, to: addDays(week, 7) });
+    for (let week = startOfUtcWeek(from); week <= to; week = addDays(week, 7))
+      wanted.push({ name: partitionName(week), from: week, to: addDays(week, 7) });
     return ensureRangePartitions(pool, 'events', 'opentrail:events-partitions', wanted);
   },
 

@@ -24,7 +24,10 @@ function toHistoryEvent(r: StoredEventRow): HistoryEvent {
 @Resolver()
 @OperationService({ eventSource: 'cloudtrail.amazonaws.com', actionPrefix: 'cloudtrail' })
 export class EventsResolver {
-  constructor(private readonly recorder: EventRecorderService, private readonly history: EventHistoryService) {}
+  constructor(
+    private readonly recorder: EventRecorderService,
+    private readonly history: EventHistoryService,
+  ) {}
 
   @Operation({
     // Up to 1 MB of events would bloat every audit record: record their count and ids instead.
@@ -37,8 +40,13 @@ export class EventsResolver {
       return { successfulCount: r.successful?.length ?? 0, failedCount: r.failed?.length ?? 0 };
     },
   })
-  @Mutation(() => RecordEventsResult, { description: "Records up to 100 CloudTrail events (1 MB) in the caller's account, as PutAuditEvents." })
-  recordEvents(@Arg('input', () => RecordEventsInput) input: RecordEventsInput, @CallerRequest() request: RequestContext): Promise<RecordEventsResult> {
+  @Mutation(() => RecordEventsResult, {
+    description: "Records up to 100 CloudTrail events (1 MB) in the caller's account, as PutAuditEvents.",
+  })
+  recordEvents(
+    @Arg('input', () => RecordEventsInput) input: RecordEventsInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<RecordEventsResult> {
     return this.recorder.recordEvents(request, input.events);
   }
 

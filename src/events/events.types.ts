@@ -15,11 +15,14 @@ export enum LookupAttributeKey {
 // Output types use simpleResolvers: their fields are plain properties, and skipping type-graphql's
 // per-field middleware wrapping took ~6 ms off a 50-item lookup page (authorization only ever
 // acts on root fields).
-registerEnumType(LookupAttributeKey, { name: 'LookupAttributeKey', description: 'LookupEvents attribute keys (CloudTrail LookupAttribute.AttributeKey).' });
+registerEnumType(LookupAttributeKey, {
+  name: 'LookupAttributeKey',
+  description: 'LookupEvents attribute keys (CloudTrail LookupAttribute.AttributeKey).',
+});
 
 @InputType()
 export class RecordEventsInput {
-  @Field(() => [GraphQLJSON], { description: 'Up to 100 CloudTrail event records (1 MB in all) of the caller\'s account.' })
+  @Field(() => [GraphQLJSON], { description: "Up to 100 CloudTrail event records (1 MB in all) of the caller's account." })
   events!: unknown[];
 }
 
@@ -133,4 +136,3 @@ export class LookupEventsConnection {
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
 }
-

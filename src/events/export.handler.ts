@@ -16,8 +16,18 @@ export interface ExportServices extends HttpAuthServices {
 
 /** The console's event history CSV columns. */
 export const CSV_COLUMNS = [
-  'Event ID', 'Event time', 'User name', 'Event name', 'Resource type', 'Resource name',
-  'Event source', 'AWS access key', 'AWS region', 'Error code', 'Source IP address', 'Read-only',
+  'Event ID',
+  'Event time',
+  'User name',
+  'Event name',
+  'Resource type',
+  'Resource name',
+  'Event source',
+  'AWS access key',
+  'AWS region',
+  'Error code',
+  'Source IP address',
+  'Read-only',
 ];
 
 function csvField(value: string | null): string {
@@ -27,11 +37,24 @@ function csvField(value: string | null): string {
 
 export function csvLine(r: StoredEventRow): string {
   const list = (values: string[]) => values.filter((v) => v !== '').join(', ');
-  return [
-    r.event_id, eventTimeOf(r), r.username, r.event_name, list(r.resource_types), list(r.resource_names),
-    r.event_source, r.access_key_id, r.region, r.error_code, r.source_ip_address,
-    r.read_only === null ? '' : String(r.read_only),
-  ].map(csvField).join(',') + '\r\n';
+  return (
+    [
+      r.event_id,
+      eventTimeOf(r),
+      r.username,
+      r.event_name,
+      list(r.resource_types),
+      list(r.resource_names),
+      r.event_source,
+      r.access_key_id,
+      r.region,
+      r.error_code,
+      r.source_ip_address,
+      r.read_only === null ? '' : String(r.read_only),
+    ]
+      .map(csvField)
+      .join(',') + '\r\n'
+  );
 }
 
 async function write(res: Response, chunk: string): Promise<void> {
@@ -64,18 +87,29 @@ export function exportHandler(services: ExportServices): RequestHandler {
     const audit = (error?: OpenTrailError) =>
       auth.subject
         ? services.apiCallRecorder
-            .recordApiCalls([{
-              meta: auth.meta, subject: auth.subject, eventTime: new Date(), eventSource: 'cloudtrail.amazonaws.com',
-              eventName: 'LookupEvents', readOnly: true, managementEvent: true, requestParameters, responseElements: null,
-              errorCode: error?.code, errorMessage: error?.message.slice(0, 1024),
-            }])
+            .recordApiCalls([
+              {
+                meta: auth.meta,
+                subject: auth.subject,
+                eventTime: new Date(),
+                eventSource: 'cloudtrail.amazonaws.com',
+                eventName: 'LookupEvents',
+                readOnly: true,
+                managementEvent: true,
+                requestParameters,
+                responseElements: null,
+                errorCode: error?.code,
+                errorMessage: error?.message.slice(0, 1024),
+              },
+            ])
             .catch((err) => services.logger.error({ err }, 'self-audit could not record an export'))
         : Promise.resolve();
     const format = req.query.format ?? 'json';
     let error = auth.error;
     let query: LookupQuery | null = null;
     try {
-      if (!error && format !== 'json' && format !== 'csv') error = new OpenTrailError('InvalidParameterException', 'format must be json or csv.');
+      if (!error && format !== 'json' && format !== 'csv')
+        error = new OpenTrailError('InvalidParameterException', 'format must be json or csv.');
       if (!error && auth.ctx) {
         query = queryOf(req.query as Record<string, unknown>);
         services.eventHistory.filterFor(auth.ctx, query); // validates before any byte is sent

@@ -39,7 +39,11 @@ export async function authorizeHttp(req: Request, res: Response, services: HttpA
   const queryRegion = typeof req.query.region === 'string' ? req.query.region : undefined;
   if (!error && queryRegion !== undefined && !req.headers['x-region']) {
     if (isKnownRegion(queryRegion)) meta.region = queryRegion;
-    else error = new OpenTrailError('InvalidRegionException', `Unknown region '${queryRegion.slice(0, 64)}': call listRegions for the catalog.`);
+    else
+      error = new OpenTrailError(
+        'InvalidRegionException',
+        `Unknown region '${queryRegion.slice(0, 64)}': call listRegions for the catalog.`,
+      );
   }
   let auth: Awaited<ReturnType<typeof authenticateRequest>>;
   let unattributed: AuditSubject | null = null;
@@ -51,7 +55,8 @@ export async function authorizeHttp(req: Request, res: Response, services: HttpA
     // The database is down (503) or something broke (500): nobody to attribute the call to.
     return { meta, subject: null, ctx: null, error: asClientError(err, services) };
   }
-  if (!auth.caller) return { meta, subject: auth.auditSubject ?? unattributed, ctx: null, error: auth.authError ?? Errors.unauthenticated() };
+  if (!auth.caller)
+    return { meta, subject: auth.auditSubject ?? unattributed, ctx: null, error: auth.authError ?? Errors.unauthenticated() };
   if (error) return { meta, subject: auth.auditSubject, ctx: null, error };
   const denial = accessDenial({ caller: auth.caller }, action, '*');
   if (denial) return { meta, subject: auth.auditSubject, ctx: null, error: denial };

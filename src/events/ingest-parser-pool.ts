@@ -31,7 +31,10 @@ export class IngestParserPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(readonly size: number, private readonly logger: Logger) {}
+  constructor(
+    readonly size: number,
+    private readonly logger: Logger,
+  ) {}
 
   /** Threads running now (they start on first use). */
   get running(): number {

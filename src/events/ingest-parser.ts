@@ -53,7 +53,12 @@ const utf8 = new TextEncoder();
 
 /** The result standing for one line that was too long to be read (ndjsonChunks dropped it). */
 export function tooLongLine(): ParsedChunk {
-  return { lines: 1, parts: [], failed: 1, errors: [{ line: 1, errorCode: 'FieldTooLong', errorMessage: `The event is larger than ${MAX_EVENT_BYTES} bytes.` }] };
+  return {
+    lines: 1,
+    parts: [],
+    failed: 1,
+    errors: [{ line: 1, errorCode: 'FieldTooLong', errorMessage: `The event is larger than ${MAX_EVENT_BYTES} bytes.` }],
+  };
 }
 
 export function parseIngestChunk(bytes: Uint8Array, opts: IngestParseOptions): ParsedChunk {
@@ -76,7 +81,7 @@ export function parseIngestChunk(bytes: Uint8Array, opts: IngestParseOptions): P
     maxTime = -Infinity;
   };
 
-  for (let start = 0; start < data.length; ) {
+  for (let start = 0; start < data.length;) {
     const newline = data.indexOf(NEWLINE, start);
     const lineEnd = newline === -1 ? data.length : newline;
     const end = lineEnd > start && data[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;

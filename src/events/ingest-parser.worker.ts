@@ -11,7 +11,10 @@ export interface ParseTask {
 parentPort!.on('message', (task: ParseTask) => {
   try {
     const result = parseIngestChunk(task.bytes, task.opts);
-    parentPort!.postMessage({ id: task.id, result }, result.parts.map((p) => p.copyText.buffer as ArrayBuffer));
+    parentPort!.postMessage(
+      { id: task.id, result },
+      result.parts.map((p) => p.copyText.buffer as ArrayBuffer),
+    );
   } catch (err) {
     parentPort!.postMessage({ id: task.id, error: (err as Error).message });
   }

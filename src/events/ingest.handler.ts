@@ -11,7 +11,13 @@ import { MAX_LINE_BYTES, type ParsedChunk, tooLongLine } from './ingest-parser';
 import type { IngestParserPool } from './ingest-parser-pool';
 import { ndjsonChunks } from './ndjson-chunks';
 
-const CONTENT_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/json-lines'];
+const CONTENT_TYPES = [
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+  'application/json-lines',
+];
 /** Per-line errors listed in the response; the counts cover all of them. */
 export const MAX_REPORTED_ERRORS = 1000;
 /** Two inserts in flight keep PostgreSQL busy while the next batch is parsed (measured-limits). */
@@ -46,12 +52,21 @@ export interface IngestServices extends HttpAuthServices, IngestStreamServices {
  * results are taken in body order, so line numbers and batches are as if read line by line.
  * When parsers and inserts are all busy, reading stops and TCP backpressure holds the client.
  */
-export async function ingestStream(ctx: RequestContext, body: AsyncIterable<Uint8Array>, services: IngestStreamServices): Promise<IngestSummary> {
+export async function ingestStream(
+  ctx: RequestContext,
+  body: AsyncIterable<Uint8Array>,
+  services: IngestStreamServices,
+): Promise<IngestSummary> {
   const { config, eventWriter, ingestParsers } = services;
   const summary: IngestSummary = { accepted: 0, duplicates: 0, failed: 0, errors: [], errorsTruncated: false };
   const scope = tenantOf(ctx);
   const batchRows = Math.min(config.ingestBatchSize, MAX_ROWS_PER_INSERT);
-  const parseOpts = { accountId: ctx.caller.accountId, now: Date.now(), retentionDays: config.eventHistoryRetentionDays, maxRowsPerPart: batchRows };
+  const parseOpts = {
+    accountId: ctx.caller.accountId,
+    now: Date.now(),
+    retentionDays: config.eventHistoryRetentionDays,
+    maxRowsPerPart: batchRows,
+  };
   const parsing: Array<Promise<ParsedChunk>> = [];
   const maxParsing = Math.max(2, ingestParsers.size * 2);
   const inserting: Array<Promise<WriteResult>> = [];
@@ -116,19 +131,21 @@ export function ingestHandler(services: IngestServices): RequestHandler {
     const audit = async (outcome: { error?: OpenTrailError; response?: Record<string, unknown> }) => {
       if (!auth.subject) return;
       await services.apiCallRecorder
-        .recordApiCalls([{
-          meta: auth.meta,
-          subject: auth.subject,
-          eventTime: new Date(),
-          eventSource: 'cloudtrail-data.amazonaws.com',
-          eventName: 'IngestEvents',
-          readOnly: false,
-          managementEvent: false,
-          requestParameters: { contentType: req.headers['content-type'] ?? null, contentLength: req.headers['content-length'] ?? null },
-          responseElements: outcome.response ?? null,
-          errorCode: outcome.error?.code,
-          errorMessage: outcome.error?.message.slice(0, 1024),
-        }])
+        .recordApiCalls([
+          {
+            meta: auth.meta,
+            subject: auth.subject,
+            eventTime: new Date(),
+            eventSource: 'cloudtrail-data.amazonaws.com',
+            eventName: 'IngestEvents',
+            readOnly: false,
+            managementEvent: false,
+            requestParameters: { contentType: req.headers['content-type'] ?? null, contentLength: req.headers['content-length'] ?? null },
+            responseElements: outcome.response ?? null,
+            errorCode: outcome.error?.code,
+            errorMessage: outcome.error?.message.slice(0, 1024),
+          },
+        ])
         .catch((err) => services.logger.error({ err }, 'self-audit could not record an ingest call'));
     };
     let error = auth.error;

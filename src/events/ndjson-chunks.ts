@@ -13,7 +13,10 @@ export type NdjsonChunk =
 
 const NEWLINE = 0x0a;
 
-export async function* ndjsonChunks(stream: AsyncIterable<Uint8Array | string>, opts: { chunkBytes: number; maxLineBytes: number }): AsyncGenerator<NdjsonChunk> {
+export async function* ndjsonChunks(
+  stream: AsyncIterable<Uint8Array | string>,
+  opts: { chunkBytes: number; maxLineBytes: number },
+): AsyncGenerator<NdjsonChunk> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   /** Bytes of the unfinished line at the end of `pending`. */

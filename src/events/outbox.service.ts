@@ -73,7 +73,12 @@ export class OutboxService {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly repeated: RepeatedLog;
 
-  constructor(private readonly config: Config, private readonly db: Database, private readonly logger: Logger, destinations: EventDestinations) {
+  constructor(
+    private readonly config: Config,
+    private readonly db: Database,
+    private readonly logger: Logger,
+    destinations: EventDestinations,
+  ) {
     this.repeated = repeatedLogFor(logger, config.logRepeatWindowSeconds);
     // Fail fast instead of queueing commands while Redis is away: a request must never wait on it.
     this.redis = new IORedis(config.redisUrl, {
@@ -96,7 +101,11 @@ export class OutboxService {
     if (outboxIds.length === 0) return;
     if (this.redis.status !== 'ready') {
       // Every request while Redis is away: summarised (the sweeper needs no ids to find them).
-      this.repeated.warn('redis:enqueue-skipped', { outboxIds, redis: this.redis.status }, 'Redis unavailable; outbox rows left to the sweeper');
+      this.repeated.warn(
+        'redis:enqueue-skipped',
+        { outboxIds, redis: this.redis.status },
+        'Redis unavailable; outbox rows left to the sweeper',
+      );
       return;
     }
     const sent = this.send(outboxIds);
@@ -107,11 +116,19 @@ export class OutboxService {
   private async send(outboxIds: string[]): Promise<void> {
     try {
       await withTimeout(
-        this.jobs.enqueueBulk(QUEUES.aggregation, 'aggregation', outboxIds.map((id) => ({ data: { outboxId: id } }))),
+        this.jobs.enqueueBulk(
+          QUEUES.aggregation,
+          'aggregation',
+          outboxIds.map((id) => ({ data: { outboxId: id } })),
+        ),
         ENQUEUE_TIMEOUT_MS,
       );
     } catch (err) {
-      this.repeated.warn(`redis:enqueue-failed:${(err as Error).message}`, { err: (err as Error).message, outboxIds }, 'could not enqueue outbox rows; the sweeper will');
+      this.repeated.warn(
+        `redis:enqueue-failed:${(err as Error).message}`,
+        { err: (err as Error).message, outboxIds },
+        'could not enqueue outbox rows; the sweeper will',
+      );
     }
   }
 
@@ -123,7 +140,11 @@ export class OutboxService {
   async sweep(): Promise<number> {
     const stale = await eventRepository.claimStaleOutbox(this.db.pool, SWEEP_GRACE_SECONDS, SWEEP_BATCH);
     if (stale.length > 0) {
-      await this.jobs.enqueueBulk(QUEUES.aggregation, 'aggregation', stale.map((r) => ({ data: { outboxId: r.id }, attempt: r.attempts })));
+      await this.jobs.enqueueBulk(
+        QUEUES.aggregation,
+        'aggregation',
+        stale.map((r) => ({ data: { outboxId: r.id }, attempt: r.attempts })),
+      );
     }
     return stale.length;
   }

@@ -86,7 +86,10 @@ export class SelfAuditRecorder implements ApiCallRecorder {
    * @param relaxReadCommits SELF_AUDIT_READ_COMMIT=async: a batch of read-only calls only is
    *   committed without waiting for its WAL flush (docs/adr/0001, "Self-audit of reads").
    */
-  constructor(private readonly writer: EventWriter, private readonly relaxReadCommits = false) {}
+  constructor(
+    private readonly writer: EventWriter,
+    private readonly relaxReadCommits = false,
+  ) {}
 
   recordApiCalls(calls: ApiCall[]): Promise<void> {
     if (calls.length === 0) return Promise.resolve();

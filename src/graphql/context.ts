@@ -29,7 +29,11 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** Request metadata shared by GraphQL and the plain HTTP endpoints. */
-export function requestMeta(req: IncomingMessage, requestId: string, homeRegion: string): { meta: RequestMeta; regionError: OpenTrailError | null } {
+export function requestMeta(
+  req: IncomingMessage,
+  requestId: string,
+  homeRegion: string,
+): { meta: RequestMeta; regionError: OpenTrailError | null } {
   const requested = header(req, 'x-region')?.trim();
   const regionError =
     requested && !isKnownRegion(requested)
@@ -56,7 +60,11 @@ export async function authenticateRequest(
   if (!authorization) return { caller: null, authError: null, auditSubject: null };
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match || match[1].length > 8192) {
-    return { caller: null, authError: new OpenTrailError('UnrecognizedClientException', 'The Authorization header must be "Bearer <token>".', 401), auditSubject: null };
+    return {
+      caller: null,
+      authError: new OpenTrailError('UnrecognizedClientException', 'The Authorization header must be "Bearer <token>".', 401),
+      auditSubject: null,
+    };
   }
   const result = await services.authenticator.authenticate(match[1]);
   if ('caller' in result) return { caller: result.caller, authError: null, auditSubject: subjectOf(result.caller) };

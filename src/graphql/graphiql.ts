@@ -115,10 +115,7 @@ function inline(type: 'js' | 'css', content: string): Asset {
 function buildAssets(): Map<string, Asset> {
   return new Map<string, Asset>([
     ['react.production.min.js', { type: 'js', ...packageFile('react', 'umd/react.production.min.js') }],
-    [
-      'react-dom.production.min.js',
-      { type: 'js', ...packageFile('react-dom', 'umd/react-dom.production.min.js') },
-    ],
+    ['react-dom.production.min.js', { type: 'js', ...packageFile('react-dom', 'umd/react-dom.production.min.js') }],
     ['graphiql.min.js', { type: 'js', ...packageFile('graphiql', 'graphiql.min.js') }],
     ['graphiql.min.css', { type: 'css', ...packageFile('graphiql', 'graphiql.min.css') }],
     ['opentrail-graphiql.css', inline('css', BOOTSTRAP_CSS)],

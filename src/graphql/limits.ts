@@ -69,7 +69,10 @@ export function rootFieldLimitRule(max: number): ValidationRule {
       const count = rootFieldCount(node.selectionSet, (name) => context.getFragment(name) ?? undefined);
       if (count > max) {
         context.reportError(
-          new GraphQLError(`Operation has ${count} root fields (aliases count); the maximum is ${max}: send the others in further requests.`, { nodes: [node] }),
+          new GraphQLError(
+            `Operation has ${count} root fields (aliases count); the maximum is ${max}: send the others in further requests.`,
+            { nodes: [node] },
+          ),
         );
       }
     },
@@ -134,7 +137,10 @@ function fieldEstimator(schema: GraphQLSchema): ComplexityEstimator {
  * Rejects operations whose estimated cost exceeds `max` before any resolver runs; the price of
  * an accepted one goes to `onPriced` (the caller's account is charged for it).
  */
-export function complexityLimitPlugin(max: number, onPriced: (ctx: GraphQLContext, cost: number, rootFields: number) => void = () => undefined): ApolloServerPlugin<GraphQLContext> {
+export function complexityLimitPlugin(
+  max: number,
+  onPriced: (ctx: GraphQLContext, cost: number, rootFields: number) => void = () => undefined,
+): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
@@ -159,7 +165,11 @@ export function complexityLimitPlugin(max: number, onPriced: (ctx: GraphQLContex
               extensions: { code: 'ValidationException', http: { status: 400 } },
             });
           }
-          const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+          const fragments = new Map(
+            document.definitions
+              .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+              .map((d) => [d.name.value, d]),
+          );
           onPriced(contextValue, complexity, operation ? rootFieldCount(operation.selectionSet, (name) => fragments.get(name)) : 1);
         },
       };

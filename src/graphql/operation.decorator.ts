@@ -51,7 +51,12 @@ export function operationSpecsOf(resolverClass: Function): OperationSpecs {
   const specs: OperationSpecs = {};
   for (const [field, { eventSource, eventName, action, ...rest }] of operations) {
     const name = eventName ?? pascalCase(field);
-    specs[field] = { eventSource: eventSource ?? service.eventSource, eventName: name, action: action === undefined ? `${service.actionPrefix}:${name}` : action, ...rest };
+    specs[field] = {
+      eventSource: eventSource ?? service.eventSource,
+      eventName: name,
+      action: action === undefined ? `${service.actionPrefix}:${name}` : action,
+      ...rest,
+    };
   }
   return specs;
 }

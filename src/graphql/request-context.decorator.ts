@@ -1,5 +1,4 @@
 import { createParameterDecorator } from 'type-graphql';
-import type { RequestContext } from '../common/request-context';
 import { type GraphQLContext, requestContext } from './context';
 
 /**

@@ -23,7 +23,10 @@ interface ResolverEntry {
   resolver: Function;
   create(services: Services): object;
 }
-const entry = <T extends object>(resolver: new (...args: any[]) => T, create: (services: Services) => T): ResolverEntry => ({ resolver, create });
+const entry = <T extends object>(resolver: new (...args: any[]) => T, create: (services: Services) => T): ResolverEntry => ({
+  resolver,
+  create,
+});
 
 /**
  * Every resolver class of the schema, with the services each is constructed with: resolvers take

@@ -31,7 +31,9 @@ export function checkOperationCatalog(schema: GraphQLSchema, catalog: OperationS
   const missing = rootFields.filter((f) => !catalog[f]);
   const stale = Object.keys(catalog).filter((f) => !rootFields.includes(f));
   if (missing.length || stale.length) {
-    throw new Error(`Operation catalog out of step with the schema: missing ${missing.join(', ') || 'none'}; unknown ${stale.join(', ') || 'none'}`);
+    throw new Error(
+      `Operation catalog out of step with the schema: missing ${missing.join(', ') || 'none'}; unknown ${stale.join(', ') || 'none'}`,
+    );
   }
 }
 

@@ -16,7 +16,11 @@ import { operationCatalog } from './operation-catalog';
  * installation's management account, sampled per address (auth/unattributed-calls.ts). A failed
  * sign-in is recorded the way CloudTrail records a failed ConsoleLogin.
  */
-export function selfAuditPlugin(schema: () => GraphQLSchema, recorder: () => ApiCallRecorder, onFailure: (err: unknown) => void): ApolloServerPlugin<GraphQLContext> {
+export function selfAuditPlugin(
+  schema: () => GraphQLSchema,
+  recorder: () => ApiCallRecorder,
+  onFailure: (err: unknown) => void,
+): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
@@ -26,14 +30,20 @@ export function selfAuditPlugin(schema: () => GraphQLSchema, recorder: () => Api
           const { data, errors } = response.body.singleResult;
           const readOnly = operation.operation === OperationTypeNode.QUERY;
           const rootType = readOnly ? schema().getQueryType() : schema().getMutationType();
-          let requestSubject: Promise<AuditSubject | null> | null = contextValue.auditSubject ? Promise.resolve(contextValue.auditSubject) : null;
+          let requestSubject: Promise<AuditSubject | null> | null = contextValue.auditSubject
+            ? Promise.resolve(contextValue.auditSubject)
+            : null;
           const calls: ApiCall[] = [];
           try {
             // The root fields as execution sees them: through inline fragments and fragment spreads
             // (`{ ... on Mutation { deleteTrail(…) } }` is a call too), without the @skip'ped ones.
             const fragments: Record<string, FragmentDefinitionNode> = {};
             for (const d of document?.definitions ?? []) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-            const fields = rootType ? [...collectFields(schema(), fragments, request.variables ?? {}, rootType, operation.selectionSet).values()].map((nodes) => nodes[0]) : [];
+            const fields = rootType
+              ? [...collectFields(schema(), fragments, request.variables ?? {}, rootType, operation.selectionSet).values()].map(
+                  (nodes) => nodes[0],
+                )
+              : [];
             for (const selection of fields) {
               if (selection.name.value.startsWith('__')) continue;
               const spec = operationCatalog()[selection.name.value];
@@ -103,7 +113,11 @@ function failedSignIn(meta: RequestMeta, subject: AuditSubject, eventTime: Date)
   };
 }
 
-function argumentsOf(fieldDef: Parameters<typeof getArgumentValues>[0], node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+function argumentsOf(
+  fieldDef: Parameters<typeof getArgumentValues>[0],
+  node: FieldNode,
+  variables: Record<string, unknown>,
+): Record<string, unknown> {
   try {
     return getArgumentValues(fieldDef, node, variables);
   } catch {

@@ -48,7 +48,14 @@ export interface OpenInsight {
 }
 
 export type Transition =
-  | { state: 'Start'; startedAt: Date; /** last minute of the window that crossed S */ detectedAt: Date; baseline: Baseline; sum: number; minutes: number }
+  | {
+      state: 'Start';
+      startedAt: Date;
+      /** last minute of the window that crossed S */ detectedAt: Date;
+      baseline: Baseline;
+      sum: number;
+      minutes: number;
+    }
   | { state: 'End'; startedAt: Date; /** the minute after the last unusual one */ endedAt: Date; baseline: Baseline };
 
 export interface ScanInput {
@@ -94,7 +101,12 @@ export function scanSeries(input: ScanInput): { transitions: Transition[]; open:
     } else {
       if (counts[i] > open.baseline.peak) open = { ...open, lastHot: at(i) };
       if (window < endThreshold(open.baseline.peak)) {
-        transitions.push({ state: 'End', startedAt: open.startedAt, endedAt: new Date(open.lastHot.getTime() + MINUTE_MS), baseline: open.baseline });
+        transitions.push({
+          state: 'End',
+          startedAt: open.startedAt,
+          endedAt: new Date(open.lastHot.getTime() + MINUTE_MS),
+          baseline: open.baseline,
+        });
         open = null;
       }
     }

@@ -66,7 +66,11 @@ export const insightCountingRepository = {
               OR (s.organization_enabled AND s.organization_id = (SELECT organization_id FROM a)))`,
       [accountId],
     );
-    return rows.map((r) => ({ homeRegion: r.home_region, isMultiRegionTrail: r.is_multi_region_trail, insightSelectors: r.insight_selectors }));
+    return rows.map((r) => ({
+      homeRegion: r.home_region,
+      isMultiRegionTrail: r.is_multi_region_trail,
+      insightSelectors: r.insight_selectors,
+    }));
   },
 
   /** Adds counts (rows must be unique per key: aggregate first). */
@@ -79,8 +83,16 @@ export const insightCountingRepository = {
            AS u(region, event_source, event_name, insight_type, error_code, minute, count)
          ON CONFLICT (account_id, region, event_source, event_name, insight_type, error_code, minute)
          DO UPDATE SET count = t.count + excluded.count`,
-        [accountId, c.map((r) => r.region), c.map((r) => r.eventSource), c.map((r) => r.eventName), c.map((r) => r.insightType),
-          c.map((r) => r.errorCode), c.map((r) => r.minute), c.map((r) => r.count)],
+        [
+          accountId,
+          c.map((r) => r.region),
+          c.map((r) => r.eventSource),
+          c.map((r) => r.eventName),
+          c.map((r) => r.insightType),
+          c.map((r) => r.errorCode),
+          c.map((r) => r.minute),
+          c.map((r) => r.count),
+        ],
       );
     }
   },
@@ -95,8 +107,18 @@ export const insightCountingRepository = {
            AS u(region, event_source, event_name, insight_type, error_code, hour, attribute, value, count)
          ON CONFLICT (account_id, region, event_source, event_name, insight_type, error_code, hour, attribute, value)
          DO UPDATE SET count = t.count + excluded.count`,
-        [accountId, c.map((r) => r.region), c.map((r) => r.eventSource), c.map((r) => r.eventName), c.map((r) => r.insightType),
-          c.map((r) => r.errorCode), c.map((r) => r.minute), c.map((r) => r.attribute), c.map((r) => r.value), c.map((r) => r.count)],
+        [
+          accountId,
+          c.map((r) => r.region),
+          c.map((r) => r.eventSource),
+          c.map((r) => r.eventName),
+          c.map((r) => r.insightType),
+          c.map((r) => r.errorCode),
+          c.map((r) => r.minute),
+          c.map((r) => r.attribute),
+          c.map((r) => r.value),
+          c.map((r) => r.count),
+        ],
       );
     }
   },

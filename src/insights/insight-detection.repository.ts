@@ -29,10 +29,23 @@ export interface RankedValue {
 }
 
 const SERIES_WHERE = `account_id = $1 AND region = $2 AND event_source = $3 AND event_name = $4 AND insight_type = $5 AND error_code = $6`;
-const seriesParams = (accountId: string, region: string, k: SeriesKey) => [accountId, region, k.eventSource, k.eventName, k.insightType, k.errorCode];
+const seriesParams = (accountId: string, region: string, k: SeriesKey) => [
+  accountId,
+  region,
+  k.eventSource,
+  k.eventName,
+  k.insightType,
+  k.errorCode,
+];
 
 function toRegion(r: any): RegionState {
-  return { accountId: r.account_id, region: r.region, countingSince: r.counting_since, analyzedThrough: r.analyzed_through, baselineDay: r.baseline_day };
+  return {
+    accountId: r.account_id,
+    region: r.region,
+    countingSince: r.counting_since,
+    analyzedThrough: r.analyzed_through,
+    baselineDay: r.baseline_day,
+  };
 }
 
 export const insightDetectionRepository = {
@@ -65,7 +78,9 @@ export const insightDetectionRepository = {
 
   /** Session lock: one analysis per (account, region) at a time, across processes; freed if the process dies. */
   async tryLock(client: PoolClient, accountId: string, region: string): Promise<boolean> {
-    const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [`opentrail:insights:${accountId}:${region}`]);
+    const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [
+      `opentrail:insights:${accountId}:${region}`,
+    ]);
     return rows[0].ok;
   },
 
@@ -82,7 +97,10 @@ export const insightDetectionRepository = {
     const from = new Date(day.getTime() - BASELINE_DAYS * DAY_MS);
     await client.query('BEGIN');
     try {
-      await client.query(`UPDATE insights_series SET baseline_day = $3, baseline_total = 0, baseline_peak = 0 WHERE account_id = $1 AND region = $2`, [accountId, region, day]);
+      await client.query(
+        `UPDATE insights_series SET baseline_day = $3, baseline_total = 0, baseline_peak = 0 WHERE account_id = $1 AND region = $2`,
+        [accountId, region, day],
+      );
       await client.query(
         `INSERT INTO insights_series AS t (account_id, region, event_source, event_name, insight_type, error_code, baseline_day, baseline_total, baseline_peak)
          SELECT $1::varchar, $2::varchar, event_source, event_name, insight_type, error_code, $3::timestamptz, sum(count),
@@ -110,7 +128,12 @@ export const insightDetectionRepository = {
     const { rows } = await client.query(`SELECT * FROM insights_series WHERE account_id = $1 AND region = $2`, [accountId, region]);
     const out = new Map<string, SeriesState>();
     for (const r of rows) {
-      const key: SeriesKey = { eventSource: r.event_source, eventName: r.event_name, insightType: r.insight_type as InsightType, errorCode: r.error_code };
+      const key: SeriesKey = {
+        eventSource: r.event_source,
+        eventName: r.event_name,
+        insightType: r.insight_type as InsightType,
+        errorCode: r.error_code,
+      };
       out.set(seriesId(key), {
         key,
         baseline: r.baseline_day ? { day: r.baseline_day, total: Number(r.baseline_total), peak: r.baseline_peak } : null,
@@ -154,7 +177,15 @@ export const insightDetectionRepository = {
   },
 
   /** The `limit` most frequent values of each attribute of a series over whole hours [from, to) (the baseline). */
-  async baselineTopValues(client: PoolClient, accountId: string, region: string, k: SeriesKey, from: Date, to: Date, limit: number): Promise<RankedValue[]> {
+  async baselineTopValues(
+    client: PoolClient,
+    accountId: string,
+    region: string,
+    k: SeriesKey,
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<RankedValue[]> {
     const { rows } = await client.query(
       `SELECT attribute, value, total FROM (
          SELECT attribute, value, sum(count) AS total,
@@ -173,7 +204,15 @@ export const insightDetectionRepository = {
    * API, on the (account_id, region, event_name, event_time) index). The series' events are the
    * ones counting counted: write calls (readOnly not true) or calls ending in its error code.
    */
-  async windowTopValues(client: PoolClient, accountId: string, region: string, k: SeriesKey, from: Date, to: Date, limit: number): Promise<RankedValue[]> {
+  async windowTopValues(
+    client: PoolClient,
+    accountId: string,
+    region: string,
+    k: SeriesKey,
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<RankedValue[]> {
     const { rows } = await client.query(
       `SELECT attribute, value, total FROM (
          SELECT a.attribute, a.value, count(*) AS total,
@@ -216,12 +255,20 @@ export const insightDetectionRepository = {
              open_baseline_total = excluded.open_baseline_total, open_baseline_peak = excluded.open_baseline_peak`,
           [
             ...seriesParams(accountId, region, key),
-            open?.sharedEventId ?? null, open?.startedAt ?? null, open?.lastHot ?? null,
-            open?.baseline.day ?? null, open ? String(open.baseline.total) : null, open?.baseline.peak ?? null,
+            open?.sharedEventId ?? null,
+            open?.startedAt ?? null,
+            open?.lastHot ?? null,
+            open?.baseline.day ?? null,
+            open ? String(open.baseline.total) : null,
+            open?.baseline.peak ?? null,
           ],
         );
       }
-      await client.query(`UPDATE insights_regions SET analyzed_through = $3 WHERE account_id = $1 AND region = $2`, [accountId, region, analyzedThrough]);
+      await client.query(`UPDATE insights_regions SET analyzed_through = $3 WHERE account_id = $1 AND region = $2`, [
+        accountId,
+        region,
+        analyzedThrough,
+      ]);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -231,7 +278,15 @@ export const insightDetectionRepository = {
 
   /** Drops counts and attributions older than their retention, for one region (bounded by the time index). */
   async prune(client: PoolClient, accountId: string, region: string, countsBefore: Date, attributionsBefore: Date): Promise<void> {
-    await client.query(`DELETE FROM insights_minute_counts WHERE account_id = $1 AND region = $2 AND minute < $3`, [accountId, region, countsBefore]);
-    await client.query(`DELETE FROM insights_hour_attributions WHERE account_id = $1 AND region = $2 AND hour < $3`, [accountId, region, attributionsBefore]);
+    await client.query(`DELETE FROM insights_minute_counts WHERE account_id = $1 AND region = $2 AND minute < $3`, [
+      accountId,
+      region,
+      countsBefore,
+    ]);
+    await client.query(`DELETE FROM insights_hour_attributions WHERE account_id = $1 AND region = $2 AND hour < $3`, [
+      accountId,
+      region,
+      attributionsBefore,
+    ]);
   },
 };

@@ -38,8 +38,17 @@ export const insightMinuteCountRepository = {
              ORDER BY g.t LIMIT $11`
       : `${binned} ORDER BY 1 LIMIT $11`;
     const { rows } = await client.query(sql, [
-      accountId, region, key.eventSource, key.eventName, key.insightType, key.errorCode,
-      opts.periodSeconds, opts.firstBin, opts.end, opts.start, opts.limit,
+      accountId,
+      region,
+      key.eventSource,
+      key.eventName,
+      key.insightType,
+      key.errorCode,
+      opts.periodSeconds,
+      opts.firstBin,
+      opts.end,
+      opts.start,
+      opts.limit,
     ]);
     return rows as MetricPoint[];
   },

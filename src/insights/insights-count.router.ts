@@ -85,7 +85,11 @@ export function countBatch(trails: InsightTrail[], events: CountableEvent[]): Ba
   // Sorted by key: concurrent routing transactions then lock shared rows in the same order and
   // cannot deadlock on each other's upserts.
   const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
-  return { counts: sorted(counts), attributions: sorted(attributions), earliest: new Map([...earliest.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) };
+  return {
+    counts: sorted(counts),
+    attributions: sorted(attributions),
+    earliest: new Map([...earliest.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
+  };
 }
 
 /**

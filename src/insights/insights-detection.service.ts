@@ -21,7 +21,6 @@ export interface AnalysisResult {
   ended: number;
 }
 
-
 /** Minutes judged per chunk (one read of counts, one state commit). */
 const CHUNK_MINUTES = 60;
 /** One region catches up at most this much per run (the next run continues where it stopped). */
@@ -59,7 +58,11 @@ export class InsightsDetectionService {
   async fanOut(jobs: JobBulkEnqueuer): Promise<number> {
     const regions = await repo.regions(this.db.pool);
     if (regions.length === 0) return 0;
-    await jobs.enqueueBulk(QUEUES.insights, 'analyze-region', regions.map((r) => ({ data: { accountId: r.accountId, region: r.region } })));
+    await jobs.enqueueBulk(
+      QUEUES.insights,
+      'analyze-region',
+      regions.map((r) => ({ data: { accountId: r.accountId, region: r.region } })),
+    );
     return regions.length;
   }
 
@@ -197,7 +200,15 @@ export class InsightsDetectionService {
     const sum = t.state === 'Start' ? t.sum : await repo.sumRange(client, accountId, region, key, t.startedAt, t.endedAt);
     const baselineFrom = new Date(t.baseline.day.getTime() - BASELINE_DAYS * DAY_MS);
     const insightValues = await repo.windowTopValues(client, accountId, region, key, t.startedAt, windowEnd, MAX_ATTRIBUTION_VALUES);
-    const baselineValues = await repo.baselineTopValues(client, accountId, region, key, baselineFrom, t.baseline.day, MAX_ATTRIBUTION_VALUES);
+    const baselineValues = await repo.baselineTopValues(
+      client,
+      accountId,
+      region,
+      key,
+      baselineFrom,
+      t.baseline.day,
+      MAX_ATTRIBUTION_VALUES,
+    );
     const attributions: Record<string, { insight: AttributionValue[]; baseline: AttributionValue[] }> = {};
     const slot = (a: string) => (attributions[a] ??= { insight: [], baseline: [] });
     for (const v of insightValues) slot(v.attribute).insight.push({ value: v.value, average: v.total / duration });

@@ -47,7 +47,9 @@ export class InsightsMetricsService {
 
   async listInsightsMetricData(ctx: RequestContext, q: MetricDataQuery): Promise<MetricData> {
     if (q.trailName !== undefined && q.trailName !== null) {
-      throw InsightsErrors.unsupported('TrailName applies to data-event Insights, which OpenTrail does not generate; omit it for management-event Insights.');
+      throw InsightsErrors.unsupported(
+        'TrailName applies to data-event Insights, which OpenTrail does not generate; omit it for management-event Insights.',
+      );
     }
     if (typeof q.eventSource !== 'string' || q.eventSource.length > 256 || !EVENT_SOURCE.test(q.eventSource)) {
       throw InsightsErrors.invalidParameter('EventSource must match ^[a-z0-9_-]+\\.amazonaws\\.com$ (at most 256 characters).');
@@ -55,21 +57,25 @@ export class InsightsMetricsService {
     if (typeof q.eventName !== 'string' || q.eventName.length > 128 || !EVENT_NAME.test(q.eventName)) {
       throw InsightsErrors.invalidParameter('EventName must match ^[A-Za-z0-9_]+$ (at most 128 characters).');
     }
-    if (!INSIGHT_TYPES.includes(q.insightType as InsightType)) throw InsightsErrors.invalidParameter('InsightType must be ApiCallRateInsight or ApiErrorRateInsight.');
+    if (!INSIGHT_TYPES.includes(q.insightType as InsightType))
+      throw InsightsErrors.invalidParameter('InsightType must be ApiCallRateInsight or ApiErrorRateInsight.');
     const insightType = q.insightType as InsightType;
     const errorCode = q.errorCode ?? null;
     if (insightType === 'ApiErrorRateInsight') {
       if (errorCode === null) throw InsightsErrors.invalidParameter('ErrorCode is required when InsightType is ApiErrorRateInsight.');
-      if (errorCode.length > 128 || !ERROR_CODE.test(errorCode)) throw InsightsErrors.invalidParameter('ErrorCode must match ^[\\w\\d\\s_.,\\-:\\[\\]]+$ (at most 128 characters).');
+      if (errorCode.length > 128 || !ERROR_CODE.test(errorCode))
+        throw InsightsErrors.invalidParameter('ErrorCode must match ^[\\w\\d\\s_.,\\-:\\[\\]]+$ (at most 128 characters).');
     } else if (errorCode !== null) {
       throw InsightsErrors.invalidParameter('ErrorCode applies only to ApiErrorRateInsight.');
     }
     const period = q.period ?? 3600;
     if (!(period in AVAILABILITY_DAYS)) throw InsightsErrors.invalidParameter('Period must be 60, 300 or 3600 seconds.');
     const dataType = q.dataType ?? 'NonZeroData';
-    if (dataType !== 'NonZeroData' && dataType !== 'FillWithZeros') throw InsightsErrors.invalidParameter('DataType must be NonZeroData or FillWithZeros.');
+    if (dataType !== 'NonZeroData' && dataType !== 'FillWithZeros')
+      throw InsightsErrors.invalidParameter('DataType must be NonZeroData or FillWithZeros.');
     const maxResults = q.maxResults ?? MAX_RESULTS;
-    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS) throw InsightsErrors.invalidParameter(`MaxResults must be 1 to ${MAX_RESULTS}.`);
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS)
+      throw InsightsErrors.invalidParameter(`MaxResults must be 1 to ${MAX_RESULTS}.`);
 
     const now = new Date();
     const oldest = new Date(now.getTime() - AVAILABILITY_DAYS[period] * DAY_MS);
@@ -90,9 +96,15 @@ export class InsightsMetricsService {
     const key = { eventSource: q.eventSource, eventName: q.eventName, insightType, errorCode: errorCode ?? '' };
     const rows = await this.db.inTenantRaw(
       tenantOf(ctx),
-      (client) => insightMinuteCountRepository.periodSums(client, ctx.caller.accountId, ctx.region, key, {
-        periodSeconds: period, firstBin, end, start, fillWithZeros: dataType === 'FillWithZeros', limit: maxResults + 1,
-      }),
+      (client) =>
+        insightMinuteCountRepository.periodSums(client, ctx.caller.accountId, ctx.region, key, {
+          periodSeconds: period,
+          firstBin,
+          end,
+          start,
+          fillWithZeros: dataType === 'FillWithZeros',
+          limit: maxResults + 1,
+        }),
       { readOnly: true },
     );
     const page = rows.slice(0, maxResults);

@@ -13,7 +13,9 @@ export class InsightsResolver {
 
   // CloudTrail authorizes ListInsightsMetricData as an event-history read (spec §3.4).
   @Operation({ action: 'cloudtrail:LookupEvents' })
-  @Query(() => ListInsightsMetricDataResult, { description: "The series behind Insights of the caller's account and region (ListInsightsMetricData)." })
+  @Query(() => ListInsightsMetricDataResult, {
+    description: "The series behind Insights of the caller's account and region (ListInsightsMetricData).",
+  })
   async listInsightsMetricData(
     @Arg('input', () => ListInsightsMetricDataInput) input: ListInsightsMetricDataInput,
     @CallerRequest() request: RequestContext,

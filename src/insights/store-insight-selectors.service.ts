@@ -37,14 +37,21 @@ export class StoreInsightSelectorsService {
       const source = await resolveStoreForWrite(m, ctx, input.eventDataStore);
       const categories = storeCategories(source);
       if (categories.size !== 1 || !categories.has('Management')) {
-        throw TrailErrors.insightSelectors(`Insights can only be enabled on an event data store of management events; ${source.arn} is not one.`);
+        throw TrailErrors.insightSelectors(
+          `Insights can only be enabled on an event data store of management events; ${source.arn} is not one.`,
+        );
       }
       for (const s of input.insightSelectors) {
         if (s.EventCategories && s.EventCategories.some((c) => c !== 'Management')) {
-          throw TrailErrors.insightSelectors('Event data store Insights analyze management events only; EventCategories must be Management.');
+          throw TrailErrors.insightSelectors(
+            'Event data store Insights analyze management events only; EventCategories must be Management.',
+          );
         }
       }
-      const selectors = validateInsightSelectors(input.insightSelectors, { eventSelectors: null, advancedEventSelectors: source.advancedEventSelectors });
+      const selectors = validateInsightSelectors(input.insightSelectors, {
+        eventSelectors: null,
+        advancedEventSelectors: source.advancedEventSelectors,
+      });
       if (selectors.length === 0) {
         await m.update(EventDataStoreEntity, { id: source.id }, { insightSelectors: null, insightsDestinationId: null });
         return { eventDataStoreArn: source.arn, insightSelectors: [], insightsDestination: null };
@@ -54,12 +61,16 @@ export class StoreInsightSelectorsService {
       }
       const destination = await resolveStore(m, ctx, input.insightsDestination);
       if (destination.accountId !== source.accountId) {
-        throw TrailErrors.invalidParameter('The Insights destination must be an event data store of the same account as the source event data store.');
+        throw TrailErrors.invalidParameter(
+          'The Insights destination must be an event data store of the same account as the source event data store.',
+        );
       }
       if (destination.status === 'PENDING_DELETION') throw LakeErrors.inactive(destination.arn);
       const destinationCategories = storeCategories(destination);
       if (destinationCategories.size !== 1 || !destinationCategories.has('Insight')) {
-        throw TrailErrors.invalidParameter(`The Insights destination ${destination.arn} must be an event data store that collects Insight events (eventCategory = Insight).`);
+        throw TrailErrors.invalidParameter(
+          `The Insights destination ${destination.arn} must be an event data store that collects Insight events (eventCategory = Insight).`,
+        );
       }
       await m.update(EventDataStoreEntity, { id: source.id }, { insightSelectors: selectors, insightsDestinationId: destination.id });
       return { eventDataStoreArn: source.arn, insightSelectors: selectors, insightsDestination: destination.arn };

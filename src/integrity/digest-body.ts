@@ -84,7 +84,10 @@ export function digestJson(d: DigestContent): string {
  * The string CloudTrail signs (spec §6.4): four lines joined by LF, no trailing newline. Uses the
  * values exactly as they appear in the JSON and the hash of the exact uncompressed bytes.
  */
-export function signingString(fields: { digestEndTime: string; digestS3Bucket: string; digestS3Object: string; previousDigestSignature: string | null }, uncompressedSha256: string): string {
+export function signingString(
+  fields: { digestEndTime: string; digestS3Bucket: string; digestS3Object: string; previousDigestSignature: string | null },
+  uncompressedSha256: string,
+): string {
   return [
     fields.digestEndTime,
     `${fields.digestS3Bucket}/${fields.digestS3Object}`,
@@ -106,7 +109,12 @@ export async function buildDigest(d: DigestContent): Promise<BuiltDigest> {
   const json = Buffer.from(digestJson(d), 'utf8');
   const sha256 = createHash('sha256').update(json).digest('hex');
   const toSign = signingString(
-    { digestEndTime: isoSeconds(d.endTime), digestS3Bucket: d.bucket, digestS3Object: d.key, previousDigestSignature: d.previous?.signature ?? null },
+    {
+      digestEndTime: isoSeconds(d.endTime),
+      digestS3Bucket: d.bucket,
+      digestS3Object: d.key,
+      previousDigestSignature: d.previous?.signature ?? null,
+    },
     sha256,
   );
   return { json, gzipped: await gzipAsync(json), sha256, toSign };

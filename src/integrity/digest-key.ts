@@ -23,7 +23,14 @@ const clean = (prefix: string | null) => (prefix ? prefix.replace(/^\/+|\/+$/g, 
 /** `[<prefix>/]AWSLogs/[<o-id>/]<acct>/CloudTrail-Digest/<region>` — the folder validate-logs lists. */
 export function digestFolder(p: Pick<DigestKeyParts, 'prefix' | 'organizationId' | 'accountId' | 'region'>): string {
   const prefix = clean(p.prefix);
-  return [...(prefix ? [prefix] : []), 'AWSLogs', ...(p.organizationId ? [p.organizationId] : []), p.accountId, 'CloudTrail-Digest', p.region].join('/');
+  return [
+    ...(prefix ? [prefix] : []),
+    'AWSLogs',
+    ...(p.organizationId ? [p.organizationId] : []),
+    p.accountId,
+    'CloudTrail-Digest',
+    p.region,
+  ].join('/');
 }
 
 export function digestKey(p: DigestKeyParts): string {
@@ -36,7 +43,9 @@ export function digestKey(p: DigestKeyParts): string {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /** The regex validate-logs recognises a trail's digests by (spec §5.1, newer CLI form). */
-export function digestKeyPattern(p: Pick<DigestKeyParts, 'prefix' | 'organizationId' | 'accountId' | 'region' | 'trailName' | 'homeRegion'>): RegExp {
+export function digestKeyPattern(
+  p: Pick<DigestKeyParts, 'prefix' | 'organizationId' | 'accountId' | 'region' | 'trailName' | 'homeRegion'>,
+): RegExp {
   return new RegExp(
     `^${escape(digestFolder(p))}/\\d+/\\d+/\\d+/${escape(p.accountId)}_CloudTrail\\-Digest_${escape(p.region)}_${escape(p.trailName)}_${escape(p.homeRegion)}_.+(?:_backfill)?\\.json\\.gz$`,
   );

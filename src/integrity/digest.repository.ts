@@ -179,7 +179,11 @@ export const digestRepository = {
   },
 
   async chain(db: Db, k: ChainKey): Promise<DigestChain | null> {
-    const { rows } = await db.query(`SELECT * FROM digest_chains WHERE trail_id = $1 AND account_id = $2 AND region = $3`, [k.trailId, k.accountId, k.region]);
+    const { rows } = await db.query(`SELECT * FROM digest_chains WHERE trail_id = $1 AND account_id = $2 AND region = $3`, [
+      k.trailId,
+      k.accountId,
+      k.region,
+    ]);
     return rows[0] ? toChain(rows[0]) : null;
   },
 
@@ -257,22 +261,27 @@ export const digestRepository = {
   },
 
   /** Inside the caller's transaction: the digest row and which log files it lists. */
-  async insertDigest(
-    client: PoolClient,
-    k: ChainKey,
-    d: StoredDigest & { backfill: boolean },
-    logFileIds: string[],
-  ): Promise<void> {
+  async insertDigest(client: PoolClient, k: ChainKey, d: StoredDigest & { backfill: boolean }, logFileIds: string[]): Promise<void> {
     await client.query(
       `INSERT INTO digests (id, trail_id, account_id, region, backfill, bucket, object_key, start_time, end_time, sha256, signature, log_file_count)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [d.id, k.trailId, k.accountId, k.region, d.backfill, d.bucket, d.objectKey, d.startTime, d.endTime, d.sha256, d.signature, logFileIds.length],
+      [
+        d.id,
+        k.trailId,
+        k.accountId,
+        k.region,
+        d.backfill,
+        d.bucket,
+        d.objectKey,
+        d.startTime,
+        d.endTime,
+        d.sha256,
+        d.signature,
+        logFileIds.length,
+      ],
     );
     if (logFileIds.length > 0) {
-      await client.query(
-        `INSERT INTO digest_log_files (log_file_id, digest_id) SELECT unnest($1::uuid[]), $2`,
-        [logFileIds, d.id],
-      );
+      await client.query(`INSERT INTO digest_log_files (log_file_id, digest_id) SELECT unnest($1::uuid[]), $2`, [logFileIds, d.id]);
     }
   },
 
@@ -294,7 +303,12 @@ export const digestRepository = {
   },
 
   /** getTrailStatus's LatestDigestDeliveryTime / LatestDigestDeliveryError of the source region. */
-  async digestStatus(db: Db, c: { trailId: string; region: string; trailAccountId: string }, at: Date, error: string | null): Promise<void> {
+  async digestStatus(
+    db: Db,
+    c: { trailId: string; region: string; trailAccountId: string },
+    at: Date,
+    error: string | null,
+  ): Promise<void> {
     await db.query(
       `INSERT INTO trail_delivery_status (trail_id, region, account_id, latest_digest_delivery_time, latest_digest_delivery_error, updated_at)
        SELECT $1, $2, $3, CASE WHEN $5::text IS NULL THEN $4::timestamptz END, $5::text, now()

@@ -72,7 +72,11 @@ export class DigestService {
     }
     const due = await repo.dueChains(this.pool, this.settings.digestIntervalSeconds, this.graceSeconds, MAX_CHAINS_PER_TICK);
     if (due.length === 0) return 0;
-    await jobs.enqueueBulk(QUEUES.digest, 'digest-chain', due.map((k) => ({ data: k })));
+    await jobs.enqueueBulk(
+      QUEUES.digest,
+      'digest-chain',
+      due.map((k) => ({ data: k })),
+    );
     return due.length;
   }
 
@@ -180,11 +184,22 @@ export class DigestService {
       const files = late.filter((f) => f.deliveredAt >= w.startTime && f.deliveredAt < w.endTime);
       if (files.length === 0) continue;
       if (await repo.keyTaken(client, chain.bucket, this.keyOf(chain, w.endTime, true))) {
-        this.logger.warn({ trailId: chain.trailId, window: isoSeconds(w.endTime), files: files.length }, 'late log files for a window that already has a backfill digest');
+        this.logger.warn(
+          { trailId: chain.trailId, window: isoSeconds(w.endTime), files: files.length },
+          'late log files for a window that already has a backfill digest',
+        );
         continue;
       }
       const previous = await repo.latestDigest(client, chain, true);
-      await this.write(client, chain, { start: w.startTime, end: w.endTime, files, previous, backfill: true, signAt: now, generatedAt: now });
+      await this.write(client, chain, {
+        start: w.startTime,
+        end: w.endTime,
+        files,
+        previous,
+        backfill: true,
+        signAt: now,
+        generatedAt: now,
+      });
       written++;
     }
     return written;
@@ -212,12 +227,27 @@ export class DigestService {
   private async write(
     client: PoolClient,
     chain: DigestChain,
-    d: { start: Date; end: Date; files: ListedLogFile[]; previous: { bucket: string; objectKey: string; sha256: string; signature: string } | null; backfill: boolean; signAt: Date; generatedAt?: Date },
+    d: {
+      start: Date;
+      end: Date;
+      files: ListedLogFile[];
+      previous: { bucket: string; objectKey: string; sha256: string; signature: string } | null;
+      backfill: boolean;
+      signAt: Date;
+      generatedAt?: Date;
+    },
     inCommit?: () => Promise<void>,
   ): Promise<void> {
     const key = this.keyOf(chain, d.end, d.backfill);
     const signer = await this.keys.signerAt(chain.region, d.signAt);
-    const logFiles: DigestLogFile[] = d.files.map((f) => ({ bucket: f.bucket, key: f.key, sha256: f.sha256, objectSha256: f.objectSha256, oldestEventTime: f.oldestEventTime, newestEventTime: f.newestEventTime }));
+    const logFiles: DigestLogFile[] = d.files.map((f) => ({
+      bucket: f.bucket,
+      key: f.key,
+      sha256: f.sha256,
+      objectSha256: f.objectSha256,
+      oldestEventTime: f.oldestEventTime,
+      newestEventTime: f.newestEventTime,
+    }));
     const built = await buildDigest({
       accountId: chain.accountId,
       startTime: d.start,
@@ -225,7 +255,12 @@ export class DigestService {
       bucket: chain.bucket,
       key,
       fingerprint: signer.fingerprint,
-      previous: d.previous && { bucket: d.previous.bucket, key: d.previous.objectKey, sha256: d.previous.sha256, signature: d.previous.signature },
+      previous: d.previous && {
+        bucket: d.previous.bucket,
+        key: d.previous.objectKey,
+        sha256: d.previous.sha256,
+        signature: d.previous.signature,
+      },
       logFiles,
     });
     const signature = sign('sha256', Buffer.from(built.toSign, 'utf8'), signer.privateKey).toString('hex');
@@ -251,7 +286,16 @@ export class DigestService {
       await repo.insertDigest(
         client,
         chain,
-        { id: randomUUID(), bucket: chain.bucket, objectKey: key, startTime: d.start, endTime: d.end, sha256: built.sha256, signature, backfill: d.backfill },
+        {
+          id: randomUUID(),
+          bucket: chain.bucket,
+          objectKey: key,
+          startTime: d.start,
+          endTime: d.end,
+          sha256: built.sha256,
+          signature,
+          backfill: d.backfill,
+        },
         d.files.map((f) => f.id),
       );
       if (inCommit) await inCommit();

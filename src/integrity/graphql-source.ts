@@ -2,7 +2,10 @@ import { encodePageToken } from '../common/page-token';
 import type { SourceObject, SourcePublicKey, TrailLocation, ValidationSource } from './validation-source';
 
 export class GraphQLCallError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -33,7 +36,10 @@ export class GraphQLClient {
     try {
       res = await fetch(this.endpoint, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
     } catch (err) {
-      throw new GraphQLCallError('EndpointConnectionError', `Could not connect to the endpoint URL: "${this.endpoint}" (${(err as Error).message})`);
+      throw new GraphQLCallError(
+        'EndpointConnectionError',
+        `Could not connect to the endpoint URL: "${this.endpoint}" (${(err as Error).message})`,
+      );
     }
     const text = await res.text();
     let body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
@@ -74,9 +80,14 @@ export class GraphQLValidationSource implements ValidationSource {
 
   async getObject(bucket: string, key: string): Promise<SourceObject | null> {
     try {
-      const data = await this.client.call(`query($input: GetObjectInput!) { getObject(input: $input) { body metadata { key value } } }`, { input: { bucketName: bucket, key } });
+      const data = await this.client.call(`query($input: GetObjectInput!) { getObject(input: $input) { body metadata { key value } } }`, {
+        input: { bucketName: bucket, key },
+      });
       const o = data.getObject;
-      return { body: Buffer.from(o.body, 'base64'), metadata: Object.fromEntries(o.metadata.map((m: { key: string; value: string }) => [m.key, m.value])) };
+      return {
+        body: Buffer.from(o.body, 'base64'),
+        metadata: Object.fromEntries(o.metadata.map((m: { key: string; value: string }) => [m.key, m.value])),
+      };
     } catch (err) {
       if (err instanceof GraphQLCallError && err.code === 'NoSuchKey') return null;
       throw err;
@@ -84,9 +95,15 @@ export class GraphQLValidationSource implements ValidationSource {
   }
 
   async listPublicKeys(start: Date, end: Date): Promise<SourcePublicKey[]> {
-    const data = await this.client.call(`query($input: ListPublicKeysInput) { listPublicKeys(input: $input) { publicKeyList { value fingerprint } } }`, {
-      input: { startTime: start.toISOString(), endTime: end.toISOString() },
-    });
-    return data.listPublicKeys.publicKeyList.map((k: { value: string; fingerprint: string }) => ({ fingerprint: k.fingerprint, value: Buffer.from(k.value, 'base64') }));
+    const data = await this.client.call(
+      `query($input: ListPublicKeysInput) { listPublicKeys(input: $input) { publicKeyList { value fingerprint } } }`,
+      {
+        input: { startTime: start.toISOString(), endTime: end.toISOString() },
+      },
+    );
+    return data.listPublicKeys.publicKeyList.map((k: { value: string; fingerprint: string }) => ({
+      fingerprint: k.fingerprint,
+      value: Buffer.from(k.value, 'base64'),
+    }));
   }
 }

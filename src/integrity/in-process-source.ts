@@ -29,12 +29,18 @@ export class InProcessValidationSource implements ValidationSource {
     this.allow('cloudtrail:DescribeTrails', trailArn);
     const trails = await this.deps.trailReads.describeTrails(this.ctx, {});
     const t = trails.find((x) => x.trailArn === trailArn);
-    return t ? { bucket: t.s3BucketName, prefix: t.s3KeyPrefix, isOrganizationTrail: t.isOrganizationTrail, organizationId: t.organizationId } : null;
+    return t
+      ? { bucket: t.s3BucketName, prefix: t.s3KeyPrefix, isOrganizationTrail: t.isOrganizationTrail, organizationId: t.organizationId }
+      : null;
   }
 
   async listKeys(bucket: string, prefix: string, startAfter: string | null): Promise<{ keys: string[]; more: boolean }> {
     this.allow('s3:ListBucket', bucketArn(bucket));
-    const page = await this.deps.storage.listObjects(this.ctx, bucket, { prefix, first: 1000, after: startAfter === null ? null : encodePageToken(startAfter) });
+    const page = await this.deps.storage.listObjects(this.ctx, bucket, {
+      prefix,
+      first: 1000,
+      after: startAfter === null ? null : encodePageToken(startAfter),
+    });
     return { keys: page.objects.map((o) => o.key), more: page.hasNextPage };
   }
 

@@ -18,7 +18,13 @@ export interface IntegrityServices {
   integrity: IntegrityService;
 }
 
-export function createIntegrityServices(core: { config: Config; db: Database; logger: Logger; masterKey: MasterKey; storage: StorageService }): IntegrityServices {
+export function createIntegrityServices(core: {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  masterKey: MasterKey;
+  storage: StorageService;
+}): IntegrityServices {
   const { config, db } = core;
   const signingKeys = new SigningKeyService(db.pool, core.masterKey, {
     rotationSeconds: config.signingKeyRotationSeconds,
@@ -26,7 +32,13 @@ export function createIntegrityServices(core: { config: Config; db: Database; lo
   });
   return {
     signingKeys,
-    digests: new DigestService({ digestIntervalSeconds: config.digestIntervalSeconds, deliveryIntervalSeconds: config.deliveryIntervalSeconds }, db.pool, core.storage, signingKeys, core.logger),
+    digests: new DigestService(
+      { digestIntervalSeconds: config.digestIntervalSeconds, deliveryIntervalSeconds: config.deliveryIntervalSeconds },
+      db.pool,
+      core.storage,
+      signingKeys,
+      core.logger,
+    ),
     integrity: new IntegrityService({ storage: core.storage, trailReads: new TrailReadService(db), signingKeys }),
   };
 }

@@ -7,6 +7,8 @@ export const IntegrityErrors = {
   invalidParameter: (message: string) => new OpenTrailError('InvalidParameterException', message),
   trailArnInvalid: (arn: string) => new OpenTrailError('CloudTrailARNInvalidException', `Invalid trail ARN provided: ${arn}`),
   trailNotFound: (arn: string) => new OpenTrailError('TrailNotFoundException', `A trail could not be found for ${arn}`, 404),
-  missingAccountId: () => new OpenTrailError('InvalidParameterException', "Missing required parameter for organization trail: '--account-id'"),
-  noPublicKeys: (start: string, end: string) => new OpenTrailError('InvalidTimeRangeException', `No public keys found between ${start} and ${end}`),
+  missingAccountId: () =>
+    new OpenTrailError('InvalidParameterException', "Missing required parameter for organization trail: '--account-id'"),
+  noPublicKeys: (start: string, end: string) =>
+    new OpenTrailError('InvalidTimeRangeException', `No public keys found between ${start} and ${end}`),
 };

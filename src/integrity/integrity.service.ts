@@ -35,7 +35,10 @@ export class IntegrityService {
    * cloudtrail:ListPublicKeys in the request's region: keys valid at any time in [start, end];
    * both default to now (the current key or keys). NextToken is reserved, as in CloudTrail.
    */
-  async listPublicKeys(ctx: RequestContext, input: { startTime?: string | null; endTime?: string | null; nextToken?: string | null }): Promise<PublicKeyInfo[]> {
+  async listPublicKeys(
+    ctx: RequestContext,
+    input: { startTime?: string | null; endTime?: string | null; nextToken?: string | null },
+  ): Promise<PublicKeyInfo[]> {
     if (input.nextToken) throw IntegrityErrors.invalidToken();
     const now = new Date();
     const start = input.startTime ? time(input.startTime, 'StartTime') : now;
@@ -51,11 +54,22 @@ export class IntegrityService {
   async validateLogs(ctx: RequestContext, input: ValidateLogsInput): Promise<{ summary: ValidationSummary; entries: ValidationEntry[] }> {
     const startTime = time(input.startTime, 'startTime');
     const endTime = input.endTime ? time(input.endTime, 'endTime') : new Date();
-    if (input.accountId && !/^\d{12}$/.test(input.accountId)) throw IntegrityErrors.invalidParameter('accountId must be a 12-digit account id.');
+    if (input.accountId && !/^\d{12}$/.test(input.accountId))
+      throw IntegrityErrors.invalidParameter('accountId must be a 12-digit account id.');
     const entries: ValidationEntry[] = [];
     const summary = await validateLogs(
       new InProcessValidationSource(ctx, this.deps),
-      { trailArn: input.trailArn, startTime, endTime, region: ctx.region, s3Bucket: input.s3Bucket, s3Prefix: input.s3Prefix, accountId: input.accountId, maxDigests: MAX_DIGESTS_PER_CALL, objectHashShortcut: input.cloudTrailHashesOnly !== true },
+      {
+        trailArn: input.trailArn,
+        startTime,
+        endTime,
+        region: ctx.region,
+        s3Bucket: input.s3Bucket,
+        s3Prefix: input.s3Prefix,
+        accountId: input.accountId,
+        maxDigests: MAX_DIGESTS_PER_CALL,
+        objectHashShortcut: input.cloudTrailHashesOnly !== true,
+      },
       { onEntry: (e) => entries.push(e) },
     );
     return { summary, entries };

@@ -53,7 +53,8 @@ export class ValidateLogsInput {
 
   @Field(() => Boolean, {
     nullable: true,
-    description: "Inflate and hash every log file as the AWS CLI does, ignoring the signed s3ObjectHashValue of OpenTrail's digests (same verdicts, slower). Default false.",
+    description:
+      "Inflate and hash every log file as the AWS CLI does, ignoring the signed s3ObjectHashValue of OpenTrail's digests (same verdicts, slower). Default false.",
   })
   cloudTrailHashesOnly?: boolean | null;
 }

@@ -29,14 +29,25 @@ export const signingKeyRepository = {
   },
 
   async bySlot(pool: Pool, region: string, validFrom: Date): Promise<SealedSigningKeyRow | null> {
-    const { rows } = await pool.query(`SELECT id, fingerprint, private_key_sealed FROM signing_keys WHERE region = $1 AND valid_from = $2`, [region, validFrom]);
+    const { rows } = await pool.query(
+      `SELECT id, fingerprint, private_key_sealed FROM signing_keys WHERE region = $1 AND valid_from = $2`,
+      [region, validFrom],
+    );
     return rows[0] ? { id: rows[0].id, fingerprint: rows[0].fingerprint, privateKeySealed: rows[0].private_key_sealed } : null;
   },
 
   /** Inserts the slot's key unless another process already did (its row wins; read it back with bySlot). */
   async insertUnlessSlotTaken(
     pool: Pool,
-    key: { id: string; region: string; fingerprint: string; publicKeyDer: Buffer; privateKeySealed: Buffer; validFrom: Date; validTo: Date },
+    key: {
+      id: string;
+      region: string;
+      fingerprint: string;
+      publicKeyDer: Buffer;
+      privateKeySealed: Buffer;
+      validFrom: Date;
+      validTo: Date;
+    },
   ): Promise<void> {
     await pool.query(
       `INSERT INTO signing_keys (id, region, fingerprint, public_key_der, private_key_sealed, valid_from, valid_to)

@@ -35,7 +35,9 @@ export const VALIDATE_LOGS_OPTIONS = {
   'cloudtrail-hashes-only': { type: 'boolean' },
 } as const;
 
-export type ValidateLogsOptions = { [K in keyof typeof VALIDATE_LOGS_OPTIONS]?: (typeof VALIDATE_LOGS_OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+export type ValidateLogsOptions = {
+  [K in keyof typeof VALIDATE_LOGS_OPTIONS]?: (typeof VALIDATE_LOGS_OPTIONS)[K]['type'] extends 'string' ? string : boolean;
+};
 
 function credentials(opts: ValidateLogsOptions, env: NodeJS.ProcessEnv): { accessKeyId: string; secretAccessKey: string } {
   if (env.OPENTRAIL_ACCESS_KEY_ID && env.OPENTRAIL_SECRET_ACCESS_KEY && opts['credentials-file'] === undefined) {
@@ -49,7 +51,8 @@ function credentials(opts: ValidateLogsOptions, env: NodeJS.ProcessEnv): { acces
   } catch (err) {
     throw new UsageError(`cannot read credentials file ${file}: ${(err as Error).message}`);
   }
-  if (typeof parsed.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string') throw new UsageError(`${file} has no accessKeyId/secretAccessKey`);
+  if (typeof parsed.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string')
+    throw new UsageError(`${file} has no accessKeyId/secretAccessKey`);
   return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
 }
 

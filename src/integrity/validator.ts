@@ -80,8 +80,13 @@ interface LoadedDigest {
  * The `aws cloudtrail validate-logs` algorithm, step by step as spec §6.7 describes it (including
  * its non-checks), over a ValidationSource. Reports every digest and log file through `onEntry`.
  */
-export async function validateLogs(source: ValidationSource, args: ValidateLogsArgs, cb: ValidationCallbacks = {}): Promise<ValidationSummary> {
-  if (args.startTime > args.endTime) throw IntegrityErrors.invalidTimeRange('Invalid time range specified: start-time must occur before end-time');
+export async function validateLogs(
+  source: ValidationSource,
+  args: ValidateLogsArgs,
+  cb: ValidationCallbacks = {},
+): Promise<ValidationSummary> {
+  if (args.startTime > args.endTime)
+    throw IntegrityErrors.invalidTimeRange('Invalid time range specified: start-time must occur before end-time');
   if (!TRAIL_ARN.test(args.trailArn)) throw IntegrityErrors.trailArnInvalid(args.trailArn);
   const arnParts = args.trailArn.split(':');
   const homeRegion = arnParts[3];
@@ -154,7 +159,12 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
   // Parsed once per key: verifying with a KeyObject is ~40k/s, re-parsing the DER each time far less.
   const parsedKeys = new Map<string, KeyObject>();
 
-  const loadDigest = async (fromBucket: string, key: string, backfill: boolean, backfillKeys: Map<string, SourcePublicKey>): Promise<LoadedDigest | null> => {
+  const loadDigest = async (
+    fromBucket: string,
+    key: string,
+    backfill: boolean,
+    backfillKeys: Map<string, SourcePublicKey>,
+  ): Promise<LoadedDigest | null> => {
     const object = await source.getObject(fromBucket, key);
     if (!object) return null;
     let raw: Buffer;
@@ -169,16 +179,25 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
     const meta = object.metadata;
     if (meta.signature === undefined || meta['signature-algorithm'] === undefined) throw new DigestError('signature verification failed');
     if (backfill && meta['backfill-generation-timestamp'] === undefined) throw new DigestError('invalid format');
-    for (const field of ['digestPublicKeyFingerprint', 'digestS3Bucket', 'digestS3Object', 'previousDigestSignature', 'digestEndTime', 'digestStartTime']) {
+    for (const field of [
+      'digestPublicKeyFingerprint',
+      'digestS3Bucket',
+      'digestS3Object',
+      'previousDigestSignature',
+      'digestEndTime',
+      'digestStartTime',
+    ]) {
       if (!(field in json)) throw new DigestError('invalid format');
     }
-    if (json.digestS3Bucket !== fromBucket || json.digestS3Object !== key) throw new DigestError('has been moved from its original location');
+    if (json.digestS3Bucket !== fromBucket || json.digestS3Object !== key)
+      throw new DigestError('has been moved from its original location');
     const fingerprint = String(json.digestPublicKeyFingerprint);
     const keys = backfill ? backfillKeys : keyMap;
     if (backfill && !keys.has(fingerprint)) {
       const generated = new Date(meta['backfill-generation-timestamp']);
       if (!Number.isNaN(generated.getTime())) {
-        for (const k of await source.listPublicKeys(new Date(generated.getTime() - 3600_000), new Date(generated.getTime() + 3600_000))) keys.set(k.fingerprint, k);
+        for (const k of await source.listPublicKeys(new Date(generated.getTime() - 3600_000), new Date(generated.getTime() + 3600_000)))
+          keys.set(k.fingerprint, k);
       }
     }
     const publicKey = keys.get(fingerprint);
@@ -193,7 +212,12 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
       parsedKeys.set(fingerprint, keyObject);
     }
     const toSign = signingString(
-      { digestEndTime: String(json.digestEndTime), digestS3Bucket: String(json.digestS3Bucket), digestS3Object: String(json.digestS3Object), previousDigestSignature: json.previousDigestSignature ?? null },
+      {
+        digestEndTime: String(json.digestEndTime),
+        digestS3Bucket: String(json.digestS3Bucket),
+        digestS3Object: String(json.digestS3Object),
+        previousDigestSignature: json.previousDigestSignature ?? null,
+      },
       createHash('sha256').update(raw).digest('hex'),
     );
     const signature = Buffer.from(String(meta.signature), 'hex');
@@ -207,7 +231,14 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
   const validateLogFile = async (entry: any): Promise<ValidationEntry> => {
     const logBucket = String(entry?.s3Bucket);
     const logKey = String(entry?.s3Object);
-    const result = (valid: boolean, text: string): ValidationEntry => ({ kind: 'log', backfill: false, bucket: logBucket, key: logKey, valid, result: text });
+    const result = (valid: boolean, text: string): ValidationEntry => ({
+      kind: 'log',
+      backfill: false,
+      bucket: logBucket,
+      key: logKey,
+      valid,
+      result: text,
+    });
     if (typeof entry?.s3Bucket !== 'string' || typeof entry?.s3Object !== 'string') return result(false, 'INVALID: invalid format');
     let object: SourceObject | null;
     try {
@@ -223,12 +254,19 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
     // The digest was verified before its log files: a match with its signed object hash proves
     // these are the delivered bytes, hence the delivered content, without inflating them.
     const objectHash = entry.s3ObjectHashValue;
-    if (args.objectHashShortcut !== false && typeof objectHash === 'string' && HEX_SHA256.test(objectHash) && createHash('sha256').update(object.body).digest('hex') === objectHash) {
+    if (
+      args.objectHashShortcut !== false &&
+      typeof objectHash === 'string' &&
+      HEX_SHA256.test(objectHash) &&
+      createHash('sha256').update(object.body).digest('hex') === objectHash
+    ) {
       return result(true, 'valid');
     }
     let hash: string;
     try {
-      hash = createHash('sha256').update(await gunzipAsync(object.body)).digest('hex');
+      hash = createHash('sha256')
+        .update(await gunzipAsync(object.body))
+        .digest('hex');
     } catch {
       return result(false, 'INVALID: invalid format');
     }
@@ -342,7 +380,9 @@ export async function validateLogs(source: ValidationSource, args: ValidateLogsA
   const { regular, backfill } = await listDigests(bucket);
   listedTotal = regular.length + backfill.length;
   if (args.maxDigests !== undefined && listedTotal > args.maxDigests) {
-    throw IntegrityErrors.invalidTimeRange(`The range lists ${listedTotal} digest files; validateLogs checks at most ${args.maxDigests} per call. Narrow the range or use opentrail validate-logs.`);
+    throw IntegrityErrors.invalidTimeRange(
+      `The range lists ${listedTotal} digest files; validateLogs checks at most ${args.maxDigests} per call. Narrow the range or use opentrail validate-logs.`,
+    );
   }
   await traverse(regular, false);
   await traverse(backfill, true);

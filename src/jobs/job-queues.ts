@@ -23,7 +23,11 @@ export interface JobBulkEnqueuer {
 export class JobQueues implements JobBulkEnqueuer {
   private readonly queues = new Map<QueueName, Queue>();
 
-  constructor(connection: IORedis, prefix: string, private readonly settings: JobSettings) {
+  constructor(
+    connection: IORedis,
+    prefix: string,
+    private readonly settings: JobSettings,
+  ) {
     for (const name of QUEUE_NAMES) {
       const queue = new Queue(name, { connection, prefix });
       queue.on('error', () => undefined); // the connection's owner reports its failures
@@ -40,7 +44,11 @@ export class JobQueues implements JobBulkEnqueuer {
   /** Adds many jobs of one kind in one round trip (fan-out). */
   async enqueueBulk<Q extends QueueName, N extends JobName<Q>>(queue: Q, job: N, entries: Array<BulkEntry<JobData<Q, N>>>): Promise<void> {
     const spec = JOBS[queue][job];
-    await this.queues.get(queue)!.addBulk(entries.map((e) => ({ name: job, data: e.data, opts: { ...spec.options(this.settings), jobId: spec.id(e.data, e.attempt) } })));
+    await this.queues
+      .get(queue)!
+      .addBulk(
+        entries.map((e) => ({ name: job, data: e.data, opts: { ...spec.options(this.settings), jobId: spec.id(e.data, e.attempt) } })),
+      );
   }
 
   queue(name: QueueName): QueueReader {

@@ -99,8 +99,7 @@ export type JobData<Q extends QueueName, N extends JobName<Q>> = JobPayloads[Q][
 
 /** A job as its worker receives it: a union by job name, so `job.name` narrows `job.data`. */
 export type QueueJob<Q extends QueueName> =
-  | { [N in JobName<Q>]: Job<JobData<Q, N>, unknown, N> }[JobName<Q>]
-  | (Q extends TickQueue ? Job<TickPayload, unknown, Q> : never);
+  { [N in JobName<Q>]: Job<JobData<Q, N>, unknown, N> }[JobName<Q>] | (Q extends TickQueue ? Job<TickPayload, unknown, Q> : never);
 
 /** The settings job options depend on. */
 export type JobSettings = Pick<Config, 'webhookBackoffMs' | 'deliveryIntervalSeconds'>;
@@ -156,7 +155,12 @@ export const JOBS: { [Q in QueueName]: { [N in JobName<Q>]: JobSpec<JobData<Q, N
   aggregation: {
     aggregation: {
       id: (d, attempt) => outboxJobId(d.outboxId, attempt),
-      options: () => ({ attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } }),
+      options: () => ({
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { count: 5000 },
+      }),
     },
   },
   'outbox-sweep': {},
@@ -198,13 +202,18 @@ export const JOBS: { [Q in QueueName]: { [N in JobName<Q>]: JobSpec<JobData<Q, N
     run: { id: (d) => lakeImportJobId(d.importId), options: () => ({ removeOnComplete: true, removeOnFail: { count: 100 } }) },
   },
   'lake-query': {
-    run: { id: (d, attempt) => lakeQueryJobId(d.queryId, attempt), options: () => ({ removeOnComplete: true, removeOnFail: { count: 100 } }) },
+    run: {
+      id: (d, attempt) => lakeQueryJobId(d.queryId, attempt),
+      options: () => ({ removeOnComplete: true, removeOnFail: { count: 100 } }),
+    },
   },
   'lake-query-sweep': {},
 };
 
 /** Worker settings that differ from BullMQ's defaults (concurrency 1, its lock and stall timings). */
-export const WORKER_SETTINGS: Partial<Record<QueueName, { concurrency?: number; lockDuration?: number; stalledInterval?: number; maxStalledCount?: number }>> = {
+export const WORKER_SETTINGS: Partial<
+  Record<QueueName, { concurrency?: number; lockDuration?: number; stalledInterval?: number; maxStalledCount?: number }>
+> = {
   aggregation: { concurrency: 20 },
   delivery: { concurrency: 4 },
   /**

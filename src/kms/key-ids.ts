@@ -5,7 +5,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const KEY_ARN = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
 
 export const keyArn = (region: string, accountId: string, keyId: string) => `arn:${PARTITION}:kms:${region}:${accountId}:key/${keyId}`;
-export const aliasArn = (region: string, accountId: string, aliasName: string) => `arn:${PARTITION}:kms:${region}:${accountId}:${aliasName}`;
+export const aliasArn = (region: string, accountId: string, aliasName: string) =>
+  `arn:${PARTITION}:kms:${region}:${accountId}:${aliasName}`;
 
 const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
 const ALIAS_ARN = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):(alias\/.+)$/;
@@ -59,9 +60,12 @@ export function parseKeyOrAlias(input: string, region: string, accountId: string
 /** An AliasName for CreateAlias/UpdateAlias/DeleteAlias: `alias/` + 1-250 of [A-Za-z0-9/_-]; `alias/aws/` is reserved. */
 export function validateAliasName(name: string): string {
   if (typeof name !== 'string' || !ALIAS_NAME.test(name)) {
-    throw KmsErrors.invalidAliasName(`Alias ${String(name).slice(0, 300)} must start with alias/ and contain only letters, digits, /, _ and - (at most 256 characters).`);
+    throw KmsErrors.invalidAliasName(
+      `Alias ${String(name).slice(0, 300)} must start with alias/ and contain only letters, digits, /, _ and - (at most 256 characters).`,
+    );
   }
-  if (name.startsWith('alias/aws/') || name === 'alias/aws') throw KmsErrors.invalidAliasName('Aliases starting with alias/aws/ are reserved for AWS managed keys.');
+  if (name.startsWith('alias/aws/') || name === 'alias/aws')
+    throw KmsErrors.invalidAliasName('Aliases starting with alias/aws/ are reserved for AWS managed keys.');
   return name;
 }
 

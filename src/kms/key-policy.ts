@@ -1,7 +1,13 @@
 import { arns } from '../common/arn';
 import type { Caller } from '../common/request-context';
 import { evaluate } from '../policies/policy-evaluator';
-import { type EvaluationOptions, evaluateResourcePolicy, parseResourcePolicy, type ResourcePolicy, type ResourcePolicyRules } from '../policies/resource-policy';
+import {
+  type EvaluationOptions,
+  evaluateResourcePolicy,
+  parseResourcePolicy,
+  type ResourcePolicy,
+  type ResourcePolicyRules,
+} from '../policies/resource-policy';
 import { KmsErrors } from './kms.errors';
 
 /**
@@ -20,7 +26,15 @@ export function defaultKeyPolicy(accountId: string): Record<string, unknown> {
   return {
     Version: '2012-10-17',
     Id: 'key-default-1',
-    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: arns.accountRoot(accountId) }, Action: 'kms:*', Resource: '*' }],
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: arns.accountRoot(accountId) },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
   };
 }
 
@@ -63,19 +77,36 @@ export function keyPolicyAllows(
   opts: EvaluationOptions = {},
 ): boolean {
   if ('service' in requester) {
-    return evaluateResourcePolicy(policy, { principal: { service: requester.service }, action, resource: key.arn, context }, opts) === 'Allow';
+    return (
+      evaluateResourcePolicy(policy, { principal: { service: requester.service }, action, resource: key.arn, context }, opts) === 'Allow'
+    );
   }
   const caller = requester.caller;
   const identity = caller.identity;
   const principalArns = [identity.arn, ...(identity.sessionContext ? [identity.sessionContext.sessionIssuer.arn] : [])];
-  const fullContext = { ...context, 'kms:CallerAccount': caller.accountId, 'aws:PrincipalAccount': caller.accountId, 'aws:PrincipalArn': principalArns[principalArns.length - 1] };
-  const viaAccount = evaluateResourcePolicy(policy, { principal: { accountId: caller.accountId, arns: principalArns }, action, resource: key.arn, context: fullContext });
+  const fullContext = {
+    ...context,
+    'kms:CallerAccount': caller.accountId,
+    'aws:PrincipalAccount': caller.accountId,
+    'aws:PrincipalArn': principalArns[principalArns.length - 1],
+  };
+  const viaAccount = evaluateResourcePolicy(policy, {
+    principal: { accountId: caller.accountId, arns: principalArns },
+    action,
+    resource: key.arn,
+    context: fullContext,
+  });
   if (viaAccount !== 'Allow') return false; // ExplicitDeny, or nothing grants this account or principal
   const iam = evaluate(caller.policies, action, key.arn);
   if (iam === 'ExplicitDeny') return false;
   if (iam === 'Allow') return true;
   // Without an IAM grant only a statement naming the principal itself, in the key's own account, suffices.
   if (caller.accountId !== key.accountId) return false;
-  const direct = evaluateResourcePolicy(policy, { principal: { accountId: 'none', arns: principalArns }, action, resource: key.arn, context: fullContext });
+  const direct = evaluateResourcePolicy(policy, {
+    principal: { accountId: 'none', arns: principalArns },
+    action,
+    resource: key.arn,
+    context: fullContext,
+  });
   return direct === 'Allow';
 }

@@ -27,14 +27,22 @@ function contextKeys(context: Record<string, string>): Record<string, string> {
  * Key material is opened from its sealed form only for the one operation and never returned.
  */
 export class KeyUseService implements ObjectKeyring {
-  constructor(private readonly db: Database, private readonly masterKey: MasterKey) {}
+  constructor(
+    private readonly db: Database,
+    private readonly masterKey: MasterKey,
+  ) {}
 
   /**
    * GenerateDataKey as cloudtrail.amazonaws.com for `sourceAccount` (the trail's owner): in another
    * tenant's key only a statement naming that account (or its trail ARN, or its organization)
    * grants, and a key it may not use answers as a missing one (NotFoundException).
    */
-  async generateDataKey(req: { keyArn: string; context: Record<string, string>; sourceArn?: string; sourceAccount: string }): Promise<{ plaintext: Buffer; ciphertextBlob: Buffer }> {
+  async generateDataKey(req: {
+    keyArn: string;
+    context: Record<string, string>;
+    sourceArn?: string;
+    sourceAccount: string;
+  }): Promise<{ plaintext: Buffer; ciphertextBlob: Buffer }> {
     const ref = parseKeyArn(req.keyArn);
     const row = ref ? await this.findForService(ref, req.sourceAccount) : null;
     if (!row) throw KmsErrors.notFound(req.keyArn);
@@ -59,16 +67,25 @@ export class KeyUseService implements ObjectKeyring {
    * tenant then opens only objects encrypted for that account's own trail (encryption context
    * aws:cloudtrail:arn), and answers any other as a missing key.
    */
-  async decryptDataKey(req: { keyArn: string; ciphertextBlob: Buffer; context: Record<string, string>; requester: KeyRequester }): Promise<Buffer> {
+  async decryptDataKey(req: {
+    keyArn: string;
+    ciphertextBlob: Buffer;
+    context: Record<string, string>;
+    requester: KeyRequester;
+  }): Promise<Buffer> {
     const row = await this.load(req.keyArn);
     if ('service' in req.requester && req.requester.forAccount) {
       const forAccount = req.requester.forAccount;
       const tenancy = await this.findForService(row, forAccount);
       if (!tenancy) throw KmsErrors.notFound(req.keyArn);
       const trailAccount = /^arn:aws:cloudtrail:[a-z0-9-]+:(\d{12}):trail\//.exec(req.context['aws:cloudtrail:arn'] ?? '')?.[1];
-      if (serviceUse(tenancy, { accountId: forAccount, arn: null }).foreign && trailAccount !== forAccount) throw KmsErrors.notFound(req.keyArn);
+      if (serviceUse(tenancy, { accountId: forAccount, arn: null }).foreign && trailAccount !== forAccount)
+        throw KmsErrors.notFound(req.keyArn);
     }
-    if ('caller' in req.requester && !keyPolicyAllows(storedPolicy(row), row, { caller: req.requester.caller }, 'kms:Decrypt', contextKeys(req.context))) {
+    if (
+      'caller' in req.requester &&
+      !keyPolicyAllows(storedPolicy(row), row, { caller: req.requester.caller }, 'kms:Decrypt', contextKeys(req.context))
+    ) {
       throw KmsErrors.accessDenied('kms:Decrypt', row.arn, req.requester.caller.identity.arn);
     }
     usable(row);
@@ -89,10 +106,16 @@ export class KeyUseService implements ObjectKeyring {
    * resolution and other tenants' keys: checkServiceKey.
    */
   async checkTrailKey(keyArn: string, trail: { trailArn: string; accountId: string; region: string }): Promise<string> {
-    return this.checkServiceKey(keyArn, trail.region, { accountId: trail.accountId, arn: trail.trailArn }, [
-      ['kms:GenerateDataKey', contextKeys({ 'aws:cloudtrail:arn': trail.trailArn }), 'use'],
-      ['kms:DescribeKey', {}, 'describe'],
-    ], 'kms:GenerateDataKey* and kms:DescribeKey for this trail');
+    return this.checkServiceKey(
+      keyArn,
+      trail.region,
+      { accountId: trail.accountId, arn: trail.trailArn },
+      [
+        ['kms:GenerateDataKey', contextKeys({ 'aws:cloudtrail:arn': trail.trailArn }), 'use'],
+        ['kms:DescribeKey', {}, 'describe'],
+      ],
+      'kms:GenerateDataKey* and kms:DescribeKey for this trail',
+    );
   }
 
   /**
@@ -103,10 +126,16 @@ export class KeyUseService implements ObjectKeyring {
    * name (checkServiceKey). `storeArn` is null only before the store exists.
    */
   async checkEventDataStoreKey(keyArn: string, store: { region: string; accountId: string; storeArn: string | null }): Promise<string> {
-    return this.checkServiceKey(keyArn, store.region, { accountId: store.accountId, arn: store.storeArn }, [
-      ['kms:GenerateDataKey', {}, 'use'],
-      ['kms:Decrypt', {}, 'use'],
-    ], 'kms:GenerateDataKey and kms:Decrypt');
+    return this.checkServiceKey(
+      keyArn,
+      store.region,
+      { accountId: store.accountId, arn: store.storeArn },
+      [
+        ['kms:GenerateDataKey', {}, 'use'],
+        ['kms:Decrypt', {}, 'use'],
+      ],
+      'kms:GenerateDataKey and kms:Decrypt',
+    );
   }
 
   /**
@@ -120,19 +149,31 @@ export class KeyUseService implements ObjectKeyring {
    * it does not, the key answers exactly as a missing one, by key id, key ARN or alias ARN, so a
    * tenant cannot learn which keys (or aliases) other tenants have, nor anything of their policies.
    */
-  private async checkServiceKey(keyArn: string, region: string, source: { accountId: string; arn: string | null }, required: Array<[action: string, condition: Record<string, string>, kind: 'use' | 'describe']>, needs: string): Promise<string> {
-    const notFound = () => new OpenTrailError('KmsKeyNotFoundException', `KMS key ${keyArn.slice(0, 300)} does not exist or is not in Region ${region}.`);
+  private async checkServiceKey(
+    keyArn: string,
+    region: string,
+    source: { accountId: string; arn: string | null },
+    required: Array<[action: string, condition: Record<string, string>, kind: 'use' | 'describe']>,
+    needs: string,
+  ): Promise<string> {
+    const notFound = () =>
+      new OpenTrailError('KmsKeyNotFoundException', `KMS key ${keyArn.slice(0, 300)} does not exist or is not in Region ${region}.`);
     const resolved = await this.resolveAlias(keyArn);
     const ref = resolved ? parseKeyArn(resolved) : null;
     const row = ref && ref.region === region ? await this.findForService(ref, source.accountId) : null;
     if (!row) throw notFound();
     const policy = storedPolicy(row);
     const use = serviceUse(row, source);
-    if (use.foreign && !required.every(([action, condition, kind]) => kind !== 'use' || use.allows(policy, action, condition))) throw notFound();
+    if (use.foreign && !required.every(([action, condition, kind]) => kind !== 'use' || use.allows(policy, action, condition)))
+      throw notFound();
     if (!required.every(([action, condition, kind]) => use.allows(policy, action, condition, kind === 'describe'))) {
-      throw new OpenTrailError('InsufficientEncryptionPolicyException', `Insufficient permissions to access S3 bucket or KMS key: the key policy must allow cloudtrail.amazonaws.com ${needs}.`);
+      throw new OpenTrailError(
+        'InsufficientEncryptionPolicyException',
+        `Insufficient permissions to access S3 bucket or KMS key: the key policy must allow cloudtrail.amazonaws.com ${needs}.`,
+      );
     }
-    if (row.keyState !== 'Enabled') throw new OpenTrailError('KmsException', `KMS key ${row.arn} is ${row.keyState === 'Disabled' ? 'disabled' : 'pending deletion'}.`);
+    if (row.keyState !== 'Enabled')
+      throw new OpenTrailError('KmsException', `KMS key ${row.arn} is ${row.keyState === 'Disabled' ? 'disabled' : 'pending deletion'}.`);
     return row.arn;
   }
 
@@ -145,7 +186,9 @@ export class KeyUseService implements ObjectKeyring {
   }
 
   private findForService(ref: KeyRef, sourceAccountId: string): Promise<ServiceKeyRow | null> {
-    return this.db.asService((client) => keys.findForService(client, ref.accountId, ref.region, ref.keyId, sourceAccountId), { transaction: false });
+    return this.db.asService((client) => keys.findForService(client, ref.accountId, ref.region, ref.keyId, sourceAccountId), {
+      transaction: false,
+    });
   }
 
   /** A key by ARN; NotFoundException when it does not exist (or is past its deletion date). */
@@ -173,7 +216,8 @@ export class KeyUseService implements ObjectKeyring {
  * `describe` actions (kms:DescribeKey) reveal no data and are evaluated without that binding.
  */
 function serviceUse(row: ServiceKeyRow, source: { accountId: string; arn: string | null }) {
-  const foreign = row.accountId !== source.accountId && (row.keyOrganizationId === null || row.keyOrganizationId !== row.sourceOrganizationId);
+  const foreign =
+    row.accountId !== source.accountId && (row.keyOrganizationId === null || row.keyOrganizationId !== row.sourceOrganizationId);
   const sourceContext: Record<string, string> = { 'aws:SourceAccount': source.accountId };
   if (source.arn) sourceContext['aws:SourceArn'] = source.arn;
   if (row.sourceOrganizationId) sourceContext['aws:SourceOrgID'] = row.sourceOrganizationId;
@@ -181,7 +225,14 @@ function serviceUse(row: ServiceKeyRow, source: { accountId: string; arn: string
   return {
     foreign,
     allows(policy: KeyPolicy, action: string, condition: Record<string, string>, unbound = false): boolean {
-      return keyPolicyAllows(policy, row, { service: CLOUDTRAIL_SERVICE }, action, { ...sourceContext, ...condition }, foreign && !unbound ? { boundTo } : {});
+      return keyPolicyAllows(
+        policy,
+        row,
+        { service: CLOUDTRAIL_SERVICE },
+        action,
+        { ...sourceContext, ...condition },
+        foreign && !unbound ? { boundTo } : {},
+      );
     },
   };
 }

@@ -13,7 +13,10 @@ const COLUMNS = `account_id AS "accountId", region, alias_name AS "aliasName", t
 /** Every SQL statement on `kms_aliases` (owner operations in the tenant transaction; lookups by the service for key use). */
 export const kmsAliasRepository = {
   async find(client: PoolClient, accountId: string, region: string, aliasName: string): Promise<KmsAliasRow | null> {
-    const { rows } = await client.query<KmsAliasRow>(`SELECT ${COLUMNS} FROM kms_aliases WHERE account_id = $1 AND region = $2 AND alias_name = $3`, [accountId, region, aliasName]);
+    const { rows } = await client.query<KmsAliasRow>(
+      `SELECT ${COLUMNS} FROM kms_aliases WHERE account_id = $1 AND region = $2 AND alias_name = $3`,
+      [accountId, region, aliasName],
+    );
     return rows[0] ?? null;
   },
 
@@ -27,15 +30,31 @@ export const kmsAliasRepository = {
   },
 
   async retarget(client: PoolClient, k: { accountId: string; region: string; aliasName: string }, targetKeyId: string): Promise<void> {
-    await client.query(`UPDATE kms_aliases SET target_key_id = $4 WHERE account_id = $1 AND region = $2 AND alias_name = $3`, [k.accountId, k.region, k.aliasName, targetKeyId]);
+    await client.query(`UPDATE kms_aliases SET target_key_id = $4 WHERE account_id = $1 AND region = $2 AND alias_name = $3`, [
+      k.accountId,
+      k.region,
+      k.aliasName,
+      targetKeyId,
+    ]);
   },
 
   async delete(client: PoolClient, k: { accountId: string; region: string; aliasName: string }): Promise<void> {
-    await client.query(`DELETE FROM kms_aliases WHERE account_id = $1 AND region = $2 AND alias_name = $3`, [k.accountId, k.region, k.aliasName]);
+    await client.query(`DELETE FROM kms_aliases WHERE account_id = $1 AND region = $2 AND alias_name = $3`, [
+      k.accountId,
+      k.region,
+      k.aliasName,
+    ]);
   },
 
   /** Aliases of the account in a Region (optionally of one key) in name order, after `afterName`. */
-  async list(client: PoolClient, accountId: string, region: string, targetKeyId: string | null, afterName: string | null, limit: number): Promise<KmsAliasRow[]> {
+  async list(
+    client: PoolClient,
+    accountId: string,
+    region: string,
+    targetKeyId: string | null,
+    afterName: string | null,
+    limit: number,
+  ): Promise<KmsAliasRow[]> {
     const { rows } = await client.query<KmsAliasRow>(
       `SELECT ${COLUMNS} FROM kms_aliases WHERE account_id = $1 AND region = $2 AND ($3::uuid IS NULL OR target_key_id = $3::uuid)
          AND ($4::text IS NULL OR alias_name COLLATE "C" > $4::text) ORDER BY alias_name COLLATE "C" LIMIT $5`,

@@ -24,7 +24,10 @@ export interface AliasListEntry {
  * key id, and trails store the key ARN it names at that moment.
  */
 export class KmsAliasService {
-  constructor(private readonly db: Database, private readonly keys: KmsService) {}
+  constructor(
+    private readonly db: Database,
+    private readonly keys: KmsService,
+  ) {}
 
   /** kms:CreateAlias. AlreadyExistsException when the name is taken in this account and Region. */
   async createAlias(ctx: RequestContext, input: { aliasName: string; targetKeyId: string }): Promise<void> {
@@ -33,7 +36,8 @@ export class KmsAliasService {
     await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
       const key = await this.keys.lockAuthorizedKey(ctx, client, input.targetKeyId, 'kms:CreateAlias');
       notPendingDeletion(key);
-      if (!(await aliases.insert(client, { accountId: key.accountId, region: key.region, aliasName: name, targetKeyId: key.keyId }))) throw KmsErrors.aliasExists(name);
+      if (!(await aliases.insert(client, { accountId: key.accountId, region: key.region, aliasName: name, targetKeyId: key.keyId })))
+        throw KmsErrors.aliasExists(name);
     });
   }
 
@@ -64,7 +68,10 @@ export class KmsAliasService {
   }
 
   /** kms:ListAliases: the account's aliases in the Region, optionally of one key (key id or ARN). */
-  async listAliases(ctx: RequestContext, input: { keyId?: string | null; limit?: number | null; marker?: string | null }): Promise<{ aliases: AliasListEntry[]; nextMarker: string | null; truncated: boolean }> {
+  async listAliases(
+    ctx: RequestContext,
+    input: { keyId?: string | null; limit?: number | null; marker?: string | null },
+  ): Promise<{ aliases: AliasListEntry[]; nextMarker: string | null; truncated: boolean }> {
     const limit = input.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) throw KmsErrors.validation(`limit must be from 1 to ${MAX_LIST}`);
     let target: string | null = null;
@@ -78,11 +85,20 @@ export class KmsAliasService {
       after = decodePageToken(input.marker);
       if (after === null) throw KmsErrors.invalidMarker();
     }
-    const rows = await this.db.inTenantRaw(tenantOf(ctx), (client) => aliases.list(client, ctx.caller.accountId, ctx.region, target, after, limit + 1), { readOnly: true });
+    const rows = await this.db.inTenantRaw(
+      tenantOf(ctx),
+      (client) => aliases.list(client, ctx.caller.accountId, ctx.region, target, after, limit + 1),
+      { readOnly: true },
+    );
     const page = rows.slice(0, limit);
     const truncated = rows.length > limit;
     return {
-      aliases: page.map((a) => ({ aliasName: a.aliasName, aliasArn: aliasArn(a.region, a.accountId, a.aliasName), targetKeyId: a.targetKeyId, creationDate: a.createdAt })),
+      aliases: page.map((a) => ({
+        aliasName: a.aliasName,
+        aliasArn: aliasArn(a.region, a.accountId, a.aliasName),
+        targetKeyId: a.targetKeyId,
+        creationDate: a.createdAt,
+      })),
       truncated,
       nextMarker: truncated ? encodePageToken(page[page.length - 1].aliasName) : null,
     };

@@ -33,7 +33,13 @@ export interface ServiceKeyRow extends KmsKeyRow {
 
 export const kmsKeyRepository = {
   /** `find` for the service's use of a key on behalf of `sourceAccountId`, with both organizations. */
-  async findForService(client: PoolClient, accountId: string, region: string, keyId: string, sourceAccountId: string): Promise<ServiceKeyRow | null> {
+  async findForService(
+    client: PoolClient,
+    accountId: string,
+    region: string,
+    keyId: string,
+    sourceAccountId: string,
+  ): Promise<ServiceKeyRow | null> {
     const { rows } = await client.query<ServiceKeyRow>(
       `SELECT ${COLUMNS},
               (SELECT organization_id FROM accounts WHERE id = kms_keys.account_id) AS "keyOrganizationId",
@@ -44,7 +50,13 @@ export const kmsKeyRepository = {
     return rows[0] ?? null;
   },
 
-  async find(client: PoolClient, accountId: string, region: string, keyId: string, opts: { forUpdate?: boolean } = {}): Promise<KmsKeyRow | null> {
+  async find(
+    client: PoolClient,
+    accountId: string,
+    region: string,
+    keyId: string,
+    opts: { forUpdate?: boolean } = {},
+  ): Promise<KmsKeyRow | null> {
     const { rows } = await client.query<KmsKeyRow>(
       `SELECT ${COLUMNS} FROM kms_keys WHERE account_id = $1 AND region = $2 AND key_id = $3 AND ${LIVE}${opts.forUpdate ? ' FOR UPDATE' : ''}`,
       [accountId, region, keyId],
@@ -67,12 +79,21 @@ export const kmsKeyRepository = {
   },
 
   async countInRegion(client: PoolClient, accountId: string, region: string): Promise<number> {
-    const { rows } = await client.query(`SELECT count(*)::int AS n FROM kms_keys WHERE account_id = $1 AND region = $2 AND ${LIVE}`, [accountId, region]);
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM kms_keys WHERE account_id = $1 AND region = $2 AND ${LIVE}`, [
+      accountId,
+      region,
+    ]);
     return rows[0].n;
   },
 
   /** Keys of an account in a Region in key id order, after `afterKeyId`. */
-  async list(client: PoolClient, accountId: string, region: string, afterKeyId: string | null, limit: number): Promise<Array<{ keyId: string; arn: string }>> {
+  async list(
+    client: PoolClient,
+    accountId: string,
+    region: string,
+    afterKeyId: string | null,
+    limit: number,
+  ): Promise<Array<{ keyId: string; arn: string }>> {
     const { rows } = await client.query(
       `SELECT key_id AS "keyId", arn FROM kms_keys WHERE account_id = $1 AND region = $2 AND ${LIVE} AND ($3::uuid IS NULL OR key_id > $3::uuid)
        ORDER BY key_id LIMIT $4`,
@@ -81,7 +102,12 @@ export const kmsKeyRepository = {
     return rows;
   },
 
-  async setState(client: PoolClient, k: { accountId: string; keyId: string }, state: KmsKeyRow['keyState'], deletion: { date: Date; days: number } | null): Promise<void> {
+  async setState(
+    client: PoolClient,
+    k: { accountId: string; keyId: string },
+    state: KmsKeyRow['keyState'],
+    deletion: { date: Date; days: number } | null,
+  ): Promise<void> {
     await client.query(
       `UPDATE kms_keys SET key_state = $3, deletion_date = $4, pending_window_days = $5 WHERE account_id = $1 AND key_id = $2`,
       [k.accountId, k.keyId, state, deletion?.date ?? null, deletion?.days ?? null],
@@ -89,7 +115,11 @@ export const kmsKeyRepository = {
   },
 
   async setPolicy(client: PoolClient, k: { accountId: string; keyId: string }, policy: unknown): Promise<void> {
-    await client.query(`UPDATE kms_keys SET policy = $3 WHERE account_id = $1 AND key_id = $2`, [k.accountId, k.keyId, JSON.stringify(policy)]);
+    await client.query(`UPDATE kms_keys SET policy = $3 WHERE account_id = $1 AND key_id = $2`, [
+      k.accountId,
+      k.keyId,
+      JSON.stringify(policy),
+    ]);
   },
 
   /** Deletes keys whose waiting period has ended (all accounts: the deletion worker, as the service). */

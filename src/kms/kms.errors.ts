@@ -10,11 +10,18 @@ export const KmsErrors = {
   malformedPolicy: (why: string) => new OpenTrailError('MalformedPolicyDocumentException', why),
   validation: (why: string) => new OpenTrailError('ValidationException', why),
   unsupported: (why: string) => new OpenTrailError('UnsupportedOperationException', why),
-  limitExceeded: (max: number) => new OpenTrailError('LimitExceededException', `An account may have at most ${max} customer managed keys per Region.`),
+  limitExceeded: (max: number) =>
+    new OpenTrailError('LimitExceededException', `An account may have at most ${max} customer managed keys per Region.`),
   accessDenied: (action: string, arn: string, who: string) =>
-    new OpenTrailError('AccessDeniedException', `User: ${who} is not authorized to perform: ${action} on resource: ${arn} because no resource-based policy allows the ${action} action`, 403),
+    new OpenTrailError(
+      'AccessDeniedException',
+      `User: ${who} is not authorized to perform: ${action} on resource: ${arn} because no resource-based policy allows the ${action} action`,
+      403,
+    ),
   invalidAliasName: (why: string) => new OpenTrailError('InvalidAliasNameException', why),
   aliasExists: (name: string) => new OpenTrailError('AlreadyExistsException', `An alias with the name ${name} already exists`, 409),
-  invalidMarker: () => new OpenTrailError('InvalidMarkerException', 'The marker that specifies where pagination should next begin is not valid.'),
-  invalidCiphertext: () => new OpenTrailError('InvalidCiphertextException', 'The ciphertext or its encryption context is not valid for this key.'),
+  invalidMarker: () =>
+    new OpenTrailError('InvalidMarkerException', 'The marker that specifies where pagination should next begin is not valid.'),
+  invalidCiphertext: () =>
+    new OpenTrailError('InvalidCiphertextException', 'The ciphertext or its encryption context is not valid for this key.'),
 };

@@ -39,23 +39,35 @@ const withoutPolicy = (args: Record<string, any>) => {
 @Resolver()
 @OperationService({ eventSource: 'kms.amazonaws.com', actionPrefix: 'kms' })
 export class KmsResolver {
-  constructor(private readonly keys: KmsService, private readonly aliases: KmsAliasService) {}
+  constructor(
+    private readonly keys: KmsService,
+    private readonly aliases: KmsAliasService,
+  ) {}
 
   @Operation({ auditRequest: withoutPolicy })
   @Mutation(() => KeyMetadataResult, { description: 'Creates a customer managed symmetric key (KMS CreateKey).' })
-  async createKey(@Arg('input', () => CreateKeyInput, { nullable: true }) input: CreateKeyInput | null, @CallerRequest() request: RequestContext): Promise<KeyMetadataResult> {
+  async createKey(
+    @Arg('input', () => CreateKeyInput, { nullable: true }) input: CreateKeyInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<KeyMetadataResult> {
     return { keyMetadata: await this.keys.createKey(request, input ?? {}) };
   }
 
   @Operation({ action: null })
   @Query(() => KeyMetadataResult, { description: 'KMS DescribeKey.' })
-  async describeKey(@Arg('input', () => KeyIdInput) input: KeyIdInput, @CallerRequest() request: RequestContext): Promise<KeyMetadataResult> {
+  async describeKey(
+    @Arg('input', () => KeyIdInput) input: KeyIdInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<KeyMetadataResult> {
     return { keyMetadata: await this.keys.describeKey(request, input.keyId) };
   }
 
   @Operation()
   @Query(() => ListKeysResult, { description: "KMS ListKeys: the account's keys in the Region." })
-  async listKeys(@Arg('input', () => ListKeysInput, { nullable: true }) input: ListKeysInput | null, @CallerRequest() request: RequestContext): Promise<ListKeysResult> {
+  async listKeys(
+    @Arg('input', () => ListKeysInput, { nullable: true }) input: ListKeysInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListKeysResult> {
     return this.keys.listKeys(request, input ?? {});
   }
 
@@ -75,19 +87,28 @@ export class KmsResolver {
 
   @Operation({ action: null })
   @Mutation(() => ScheduleKeyDeletionResult, { description: 'KMS ScheduleKeyDeletion (7-30 days, default 30).' })
-  async scheduleKeyDeletion(@Arg('input', () => ScheduleKeyDeletionInput) input: ScheduleKeyDeletionInput, @CallerRequest() request: RequestContext): Promise<ScheduleKeyDeletionResult> {
+  async scheduleKeyDeletion(
+    @Arg('input', () => ScheduleKeyDeletionInput) input: ScheduleKeyDeletionInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ScheduleKeyDeletionResult> {
     return this.keys.scheduleKeyDeletion(request, input.keyId, input.pendingWindowInDays);
   }
 
   @Operation({ action: null })
   @Mutation(() => CancelKeyDeletionResult, { description: 'KMS CancelKeyDeletion: the key is left Disabled.' })
-  async cancelKeyDeletion(@Arg('input', () => KeyIdInput) input: KeyIdInput, @CallerRequest() request: RequestContext): Promise<CancelKeyDeletionResult> {
+  async cancelKeyDeletion(
+    @Arg('input', () => KeyIdInput) input: KeyIdInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<CancelKeyDeletionResult> {
     return this.keys.cancelKeyDeletion(request, input.keyId);
   }
 
   @Operation({ action: null, auditRequest: withoutPolicy })
   @Mutation(() => Boolean, { description: 'KMS PutKeyPolicy (policy name `default`).' })
-  async putKeyPolicy(@Arg('input', () => PutKeyPolicyInput) input: PutKeyPolicyInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+  async putKeyPolicy(
+    @Arg('input', () => PutKeyPolicyInput) input: PutKeyPolicyInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<boolean> {
     await this.keys.putKeyPolicy(request, input);
     return true;
   }
@@ -115,13 +136,19 @@ export class KmsResolver {
 
   @Operation()
   @Query(() => ListAliasesResult, { description: "KMS ListAliases: the account's aliases in the Region." })
-  async listAliases(@Arg('input', () => ListAliasesInput, { nullable: true }) input: ListAliasesInput | null, @CallerRequest() request: RequestContext): Promise<ListAliasesResult> {
+  async listAliases(
+    @Arg('input', () => ListAliasesInput, { nullable: true }) input: ListAliasesInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListAliasesResult> {
     return this.aliases.listAliases(request, input ?? {});
   }
 
   @Operation({ action: null })
   @Query(() => KeyPolicyResult, { description: 'KMS GetKeyPolicy (policy name `default`).' })
-  async getKeyPolicy(@Arg('input', () => GetKeyPolicyInput) input: GetKeyPolicyInput, @CallerRequest() request: RequestContext): Promise<KeyPolicyResult> {
+  async getKeyPolicy(
+    @Arg('input', () => GetKeyPolicyInput) input: GetKeyPolicyInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<KeyPolicyResult> {
     return this.keys.getKeyPolicy(request, input);
   }
 }

@@ -55,18 +55,25 @@ export const materialContext = (arn: string) => `kms-key:${arn}`;
  * the caller's tenant transaction (RLS).
  */
 export class KmsService {
-  constructor(private readonly db: Database, private readonly masterKey: MasterKey) {}
+  constructor(
+    private readonly db: Database,
+    private readonly masterKey: MasterKey,
+  ) {}
 
   /** kms:CreateKey: a symmetric ENCRYPT_DECRYPT key, Enabled, with the default or the given policy. */
   async createKey(ctx: RequestContext, input: CreateKeyParams): Promise<KeyMetadata> {
     const description = input.description ?? '';
     if (description.length > 8192) throw KmsErrors.validation('description must be at most 8192 characters');
-    if (input.keyUsage && input.keyUsage !== 'ENCRYPT_DECRYPT') throw KmsErrors.unsupported(`KeyUsage ${input.keyUsage.slice(0, 40)} is not supported: only ENCRYPT_DECRYPT`);
-    if (input.keySpec && input.keySpec !== 'SYMMETRIC_DEFAULT') throw KmsErrors.unsupported(`KeySpec ${input.keySpec.slice(0, 40)} is not supported: only SYMMETRIC_DEFAULT`);
+    if (input.keyUsage && input.keyUsage !== 'ENCRYPT_DECRYPT')
+      throw KmsErrors.unsupported(`KeyUsage ${input.keyUsage.slice(0, 40)} is not supported: only ENCRYPT_DECRYPT`);
+    if (input.keySpec && input.keySpec !== 'SYMMETRIC_DEFAULT')
+      throw KmsErrors.unsupported(`KeySpec ${input.keySpec.slice(0, 40)} is not supported: only SYMMETRIC_DEFAULT`);
     const accountId = ctx.caller.accountId;
     const keyId = randomUUID();
     const arn = keyArn(ctx.region, accountId, keyId);
-    const document = input.policy ? this.checkedPolicy(ctx, { arn, accountId }, input.policy, input.bypassPolicyLockoutSafetyCheck ?? false) : defaultKeyPolicy(accountId);
+    const document = input.policy
+      ? this.checkedPolicy(ctx, { arn, accountId }, input.policy, input.bypassPolicyLockoutSafetyCheck ?? false)
+      : defaultKeyPolicy(accountId);
     const material = randomBytes(32);
     let sealedMaterial: Buffer;
     try {
@@ -76,8 +83,18 @@ export class KmsService {
     }
     const row = await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
       await keys.lockAccountKeys(client, accountId);
-      if ((await keys.countInRegion(client, accountId, ctx.region)) >= MAX_KEYS_PER_REGION) throw KmsErrors.limitExceeded(MAX_KEYS_PER_REGION);
-      return keys.insert(client, { accountId, keyId, region: ctx.region, arn, description, keyState: 'Enabled', policy: document, sealedMaterial });
+      if ((await keys.countInRegion(client, accountId, ctx.region)) >= MAX_KEYS_PER_REGION)
+        throw KmsErrors.limitExceeded(MAX_KEYS_PER_REGION);
+      return keys.insert(client, {
+        accountId,
+        keyId,
+        region: ctx.region,
+        arn,
+        description,
+        keyState: 'Enabled',
+        policy: document,
+        sealedMaterial,
+      });
     });
     return toMetadata(row);
   }
@@ -88,17 +105,29 @@ export class KmsService {
     if ('key' in parsed) return toMetadata(await this.read(ctx, keyIdInput, 'kms:DescribeKey'));
     const a = parsed.alias;
     if (a.accountId !== ctx.caller.accountId || a.region !== ctx.region) throw KmsErrors.notFound(keyIdInput);
-    const { ref, row } = await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
-      const alias = await aliases.find(client, a.accountId, a.region, a.aliasName);
-      if (!alias) throw KmsErrors.notFound(a.arn);
-      const target = { accountId: a.accountId, region: a.region, keyId: alias.targetKeyId, arn: keyArn(a.region, a.accountId, alias.targetKeyId) };
-      return { ref: target, row: await keys.find(client, a.accountId, a.region, alias.targetKeyId) };
-    }, { readOnly: true });
+    const { ref, row } = await this.db.inTenantRaw(
+      tenantOf(ctx),
+      async (client) => {
+        const alias = await aliases.find(client, a.accountId, a.region, a.aliasName);
+        if (!alias) throw KmsErrors.notFound(a.arn);
+        const target = {
+          accountId: a.accountId,
+          region: a.region,
+          keyId: alias.targetKeyId,
+          arn: keyArn(a.region, a.accountId, alias.targetKeyId),
+        };
+        return { ref: target, row: await keys.find(client, a.accountId, a.region, alias.targetKeyId) };
+      },
+      { readOnly: true },
+    );
     return toMetadata(this.authorized(ctx, ref, row, 'kms:DescribeKey'));
   }
 
   /** kms:ListKeys: the account's keys in the request's Region, KMS's Marker/Truncated paging. */
-  async listKeys(ctx: RequestContext, input: { limit?: number | null; marker?: string | null }): Promise<{ keys: Array<{ keyId: string; keyArn: string }>; nextMarker: string | null; truncated: boolean }> {
+  async listKeys(
+    ctx: RequestContext,
+    input: { limit?: number | null; marker?: string | null },
+  ): Promise<{ keys: Array<{ keyId: string; keyArn: string }>; nextMarker: string | null; truncated: boolean }> {
     const limit = input.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) throw KmsErrors.validation(`limit must be from 1 to ${MAX_LIST}`);
     let after: string | null = null;
@@ -106,10 +135,18 @@ export class KmsService {
       after = decodePageToken(input.marker);
       if (after === null || !/^[0-9a-f-]{36}$/.test(after)) throw KmsErrors.invalidMarker();
     }
-    const rows = await this.db.inTenantRaw(tenantOf(ctx), (client) => keys.list(client, ctx.caller.accountId, ctx.region, after, limit + 1), { readOnly: true });
+    const rows = await this.db.inTenantRaw(
+      tenantOf(ctx),
+      (client) => keys.list(client, ctx.caller.accountId, ctx.region, after, limit + 1),
+      { readOnly: true },
+    );
     const page = rows.slice(0, limit);
     const truncated = rows.length > limit;
-    return { keys: page.map((r) => ({ keyId: r.keyId, keyArn: r.arn })), truncated, nextMarker: truncated ? encodePageToken(page[page.length - 1].keyId) : null };
+    return {
+      keys: page.map((r) => ({ keyId: r.keyId, keyArn: r.arn })),
+      truncated,
+      nextMarker: truncated ? encodePageToken(page[page.length - 1].keyId) : null,
+    };
   }
 
   /** kms:EnableKey (a key pending deletion must be cancelled first). */
@@ -129,10 +166,16 @@ export class KmsService {
   }
 
   /** kms:ScheduleKeyDeletion: 7–30 days (default 30); the key is unusable meanwhile. */
-  async scheduleKeyDeletion(ctx: RequestContext, keyIdInput: string, pendingWindowInDays?: number | null): Promise<{ keyId: string; deletionDate: Date; keyState: string; pendingWindowInDays: number }> {
+  async scheduleKeyDeletion(
+    ctx: RequestContext,
+    keyIdInput: string,
+    pendingWindowInDays?: number | null,
+  ): Promise<{ keyId: string; deletionDate: Date; keyState: string; pendingWindowInDays: number }> {
     const days = pendingWindowInDays ?? DEFAULT_PENDING_WINDOW_DAYS;
     if (!Number.isInteger(days) || days < 7 || days > 30) {
-      throw KmsErrors.validation(`1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
+      throw KmsErrors.validation(
+        `1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`,
+      );
     }
     const deletionDate = new Date(Date.now() + days * DAY_MS);
     const row = await this.change(ctx, keyIdInput, 'kms:ScheduleKeyDeletion', async (client, r) => {
@@ -152,7 +195,10 @@ export class KmsService {
   }
 
   /** kms:PutKeyPolicy (policy name `default`), with KMS's lockout safety check. */
-  async putKeyPolicy(ctx: RequestContext, input: { keyId: string; policyName?: string | null; policy: string; bypassPolicyLockoutSafetyCheck?: boolean | null }): Promise<void> {
+  async putKeyPolicy(
+    ctx: RequestContext,
+    input: { keyId: string; policyName?: string | null; policy: string; bypassPolicyLockoutSafetyCheck?: boolean | null },
+  ): Promise<void> {
     checkPolicyName(input.policyName);
     await this.change(ctx, input.keyId, 'kms:PutKeyPolicy', async (client, row) => {
       if (row.keyState === 'PendingDeletion') throw KmsErrors.invalidState(row.arn, 'pending deletion');
@@ -162,7 +208,10 @@ export class KmsService {
   }
 
   /** kms:GetKeyPolicy (policy name `default`). */
-  async getKeyPolicy(ctx: RequestContext, input: { keyId: string; policyName?: string | null }): Promise<{ policyName: string; policy: string }> {
+  async getKeyPolicy(
+    ctx: RequestContext,
+    input: { keyId: string; policyName?: string | null },
+  ): Promise<{ policyName: string; policy: string }> {
     checkPolicyName(input.policyName);
     const row = await this.read(ctx, input.keyId, 'kms:GetKeyPolicy');
     return { policyName: DEFAULT_POLICY_NAME, policy: JSON.stringify(row.policy) };
@@ -176,11 +225,14 @@ export class KmsService {
   async purgeDeletedKeys(batch = 500): Promise<number> {
     let total = 0;
     for (;;) {
-      const deleted = await this.db.asService(async (client) => {
-        const gone = await keys.purgeDeleted(client, batch);
-        await aliases.deleteForKeys(client, gone);
-        return gone;
-      }, { transaction: true });
+      const deleted = await this.db.asService(
+        async (client) => {
+          const gone = await keys.purgeDeleted(client, batch);
+          await aliases.deleteForKeys(client, gone);
+          return gone;
+        },
+        { transaction: true },
+      );
       total += deleted.length;
       if (deleted.length < batch) return total;
     }
@@ -203,11 +255,18 @@ export class KmsService {
 
   private async read(ctx: RequestContext, keyIdInput: string, action: string): Promise<KmsKeyRow> {
     const ref = this.ownRef(ctx, keyIdInput);
-    const row = await this.db.inTenantRaw(tenantOf(ctx), (client) => keys.find(client, ref.accountId, ref.region, ref.keyId), { readOnly: true });
+    const row = await this.db.inTenantRaw(tenantOf(ctx), (client) => keys.find(client, ref.accountId, ref.region, ref.keyId), {
+      readOnly: true,
+    });
     return this.authorized(ctx, ref, row, action);
   }
 
-  private async change(ctx: RequestContext, keyIdInput: string, action: string, fn: (client: PoolClient, row: KmsKeyRow) => Promise<void>): Promise<KmsKeyRow> {
+  private async change(
+    ctx: RequestContext,
+    keyIdInput: string,
+    action: string,
+    fn: (client: PoolClient, row: KmsKeyRow) => Promise<void>,
+  ): Promise<KmsKeyRow> {
     const ref = this.ownRef(ctx, keyIdInput);
     return this.db.inTenantRaw(tenantOf(ctx), async (client) => {
       const row = this.authorized(ctx, ref, await keys.find(client, ref.accountId, ref.region, ref.keyId, { forUpdate: true }), action);
@@ -225,7 +284,10 @@ export class KmsService {
 
   private authorized(ctx: RequestContext, ref: KeyRef, row: KmsKeyRow | null, action: string): KmsKeyRow {
     if (!row) throw KmsErrors.notFound(ref.arn);
-    authorize(ctx, action, row.arn, { allows: (caller) => keyPolicyAllows(storedPolicy(row), row, { caller }, action), denied: KmsErrors.accessDenied });
+    authorize(ctx, action, row.arn, {
+      allows: (caller) => keyPolicyAllows(storedPolicy(row), row, { caller }, action),
+      denied: KmsErrors.accessDenied,
+    });
     return row;
   }
 }

@@ -29,7 +29,8 @@ export class KeyMetadataResult {
 @InputType()
 export class CreateKeyInput {
   @Field(() => String, { nullable: true }) description?: string | null;
-  @Field(() => String, { nullable: true, description: 'Key policy JSON; default: the account root may do kms:* (IAM decides).' }) policy?: string | null;
+  @Field(() => String, { nullable: true, description: 'Key policy JSON; default: the account root may do kms:* (IAM decides).' }) policy?:
+    string | null;
   @Field(() => String, { nullable: true, description: 'ENCRYPT_DECRYPT only.' }) keyUsage?: string | null;
   @Field(() => String, { nullable: true, description: 'SYMMETRIC_DEFAULT only.' }) keySpec?: string | null;
   @Field(() => Boolean, { nullable: true }) bypassPolicyLockoutSafetyCheck?: boolean | null;

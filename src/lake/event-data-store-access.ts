@@ -15,10 +15,16 @@ import { LakeErrors } from './lake.errors';
 export async function resolveStore(m: EntityManager, ctx: RequestContext, reference: string): Promise<EventDataStoreEntity> {
   const ref = parseStoreReference(reference);
   const store = await m.findOneBy(EventDataStoreEntity, { id: ref.id });
-  if (!store || store.region !== ctx.region || (ref.accountId !== null && store.accountId !== ref.accountId)) throw LakeErrors.notFound(reference);
+  if (!store || store.region !== ctx.region || (ref.accountId !== null && store.accountId !== ref.accountId))
+    throw LakeErrors.notFound(reference);
   if (store.accountId === ctx.caller.accountId) return store;
   // An organization store is owned by the management account: past the owner, a delegated administrator.
-  if (store.organizationEnabled && store.organizationId === ctx.caller.organizationId && (await isManagementOrDelegatedAdmin(m, ctx.caller, store.accountId))) return store;
+  if (
+    store.organizationEnabled &&
+    store.organizationId === ctx.caller.organizationId &&
+    (await isManagementOrDelegatedAdmin(m, ctx.caller, store.accountId))
+  )
+    return store;
   throw LakeErrors.notFound(reference);
 }
 
@@ -27,7 +33,12 @@ export async function resolveStore(m: EntityManager, ctx: RequestContext, refere
  * transaction re-scoped to the owner (the management account) so row-level security admits the
  * write; the caller's right to act was checked by resolveStore.
  */
-export async function resolveStoreForWrite(m: EntityManager, ctx: RequestContext, reference: string, opts: { allowPendingDeletion?: boolean } = {}): Promise<EventDataStoreEntity> {
+export async function resolveStoreForWrite(
+  m: EntityManager,
+  ctx: RequestContext,
+  reference: string,
+  opts: { allowPendingDeletion?: boolean } = {},
+): Promise<EventDataStoreEntity> {
   const store = await resolveStore(m, ctx, reference);
   if (store.status === 'PENDING_DELETION' && !opts.allowPendingDeletion) throw LakeErrors.inactive(store.arn);
   if (store.accountId !== ctx.caller.accountId) await m.query(TENANT_SETUP_SQL, [store.accountId, store.organizationId ?? '']);

@@ -23,7 +23,8 @@ export const DEFAULT_RETENTION_DAYS: Record<BillingMode, number> = {
 };
 export const BILLING_MODES: readonly BillingMode[] = ['EXTENDABLE_RETENTION_PRICING', 'FIXED_RETENTION_PRICING'];
 
-export const eventDataStoreArn = (region: string, accountId: string, id: string) => arns.cloudtrail(region, accountId, `eventdatastore/${id}`);
+export const eventDataStoreArn = (region: string, accountId: string, id: string) =>
+  arns.cloudtrail(region, accountId, `eventdatastore/${id}`);
 /** Event data stores as operations name them: by ARN or by ID. */
 export const EVENT_DATA_STORE_RESOURCE: CloudTrailResourceType = { type: 'eventdatastore', id: '[0-9a-f-]{36}' };
 const storeNamed = namedCloudTrailResource(EVENT_DATA_STORE_RESOURCE, 'store');
@@ -55,7 +56,9 @@ export function parseStoreReference(value: string): StoreReference {
 
 export function validateBillingMode(value: string): BillingMode {
   if (!(BILLING_MODES as readonly string[]).includes(value)) {
-    throw LakeErrors.invalidParameter(`billingMode must be EXTENDABLE_RETENTION_PRICING or FIXED_RETENTION_PRICING; got ${value.slice(0, 64)}.`);
+    throw LakeErrors.invalidParameter(
+      `billingMode must be EXTENDABLE_RETENTION_PRICING or FIXED_RETENTION_PRICING; got ${value.slice(0, 64)}.`,
+    );
   }
   return value as BillingMode;
 }
@@ -63,7 +66,9 @@ export function validateBillingMode(value: string): BillingMode {
 export function validateRetention(days: number, mode: BillingMode): void {
   const max = MAX_RETENTION_DAYS[mode];
   if (!Number.isInteger(days) || days < MIN_RETENTION_DAYS || days > max) {
-    throw LakeErrors.invalidParameter(`retentionPeriod must be ${MIN_RETENTION_DAYS} to ${max} days for billing mode ${mode}; got ${days}.`);
+    throw LakeErrors.invalidParameter(
+      `retentionPeriod must be ${MIN_RETENTION_DAYS} to ${max} days for billing mode ${mode}; got ${days}.`,
+    );
   }
 }
 

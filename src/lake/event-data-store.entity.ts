@@ -2,12 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 import type { AdvancedEventSelector, InsightSelector } from '../trails/trail.entity';
 
 export type EventDataStoreStatus =
-  | 'CREATED'
-  | 'ENABLED'
-  | 'PENDING_DELETION'
-  | 'STARTING_INGESTION'
-  | 'STOPPING_INGESTION'
-  | 'STOPPED_INGESTION';
+  'CREATED' | 'ENABLED' | 'PENDING_DELETION' | 'STARTING_INGESTION' | 'STOPPING_INGESTION' | 'STOPPED_INGESTION';
 
 export type BillingMode = 'EXTENDABLE_RETENTION_PRICING' | 'FIXED_RETENTION_PRICING';
 

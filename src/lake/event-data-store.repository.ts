@@ -30,15 +30,27 @@ export const eventDataStoreRepository = {
    */
   listInRegion(
     m: EntityManager,
-    opts: { region: string; accountId: string; organizationId: string | null; withOrganization: boolean; afterArn: string | null; limit: number },
+    opts: {
+      region: string;
+      accountId: string;
+      organizationId: string | null;
+      withOrganization: boolean;
+      afterArn: string | null;
+      limit: number;
+    },
   ): Promise<EventDataStoreEntity[]> {
     const qb = m
       .createQueryBuilder(EventDataStoreEntity, 's')
       .where('s.region = :region', { region: opts.region })
-      .andWhere(opts.withOrganization ? '(s.account_id = :account OR (s.organization_enabled AND s.organization_id = :org))' : 's.account_id = :account', {
-        account: opts.accountId,
-        org: opts.organizationId,
-      })
+      .andWhere(
+        opts.withOrganization
+          ? '(s.account_id = :account OR (s.organization_enabled AND s.organization_id = :org))'
+          : 's.account_id = :account',
+        {
+          account: opts.accountId,
+          org: opts.organizationId,
+        },
+      )
       .orderBy('s.arn', 'ASC')
       .take(opts.limit);
     if (opts.afterArn !== null) qb.andWhere('s.arn > :after', { after: opts.afterArn });
@@ -53,13 +65,19 @@ export const eventDataStoreRepository = {
 
   /** The stores among `ids` that are not pending deletion (PutAuditEvents: row-level security keeps them the caller's). */
   async acceptingAmong(client: PoolClient, ids: string[]): Promise<Array<{ id: string; account_id: string }>> {
-    const { rows } = await client.query(`SELECT id, account_id FROM event_data_stores WHERE id = ANY($1::uuid[]) AND status <> 'PENDING_DELETION'`, [ids]);
+    const { rows } = await client.query(
+      `SELECT id, account_id FROM event_data_stores WHERE id = ANY($1::uuid[]) AND status <> 'PENDING_DELETION'`,
+      [ids],
+    );
     return rows;
   },
 
   /** An import's destination store, read by the lake-import worker as the service. */
   async importDestination(pool: Pool, id: string): Promise<ImportDestinationStore | null> {
-    const { rows } = await pool.query(`SELECT id, account_id, retention_period, organization_enabled, organization_id FROM event_data_stores WHERE id = $1`, [id]);
+    const { rows } = await pool.query(
+      `SELECT id, account_id, retention_period, organization_enabled, organization_id FROM event_data_stores WHERE id = $1`,
+      [id],
+    );
     return (rows[0] as ImportDestinationStore | undefined) ?? null;
   },
 };

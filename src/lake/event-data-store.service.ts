@@ -12,7 +12,13 @@ import { TrailErrors } from '../trails/trail.errors';
 import type { AdvancedEventSelector } from '../trails/trail.entity';
 import { channelRepository } from './channels/channel.repository';
 import { lakeImportRepository } from './imports/lake-import.repository';
-import { holdsActivityAuditLog, holdsCloudTrailEvents, resolveStore, resolveStoreForWrite, storeCategories } from './event-data-store-access';
+import {
+  holdsActivityAuditLog,
+  holdsCloudTrailEvents,
+  resolveStore,
+  resolveStoreForWrite,
+  storeCategories,
+} from './event-data-store-access';
 import { type BillingMode, EventDataStoreEntity } from './event-data-store.entity';
 import { eventDataStoreRepository } from './event-data-store.repository';
 import {
@@ -84,7 +90,13 @@ export class EventDataStoreService {
   ) {}
 
   /** A store's KmsKeyId: format (InvalidKmsKeyIdException), then the key service's check; the key ARN. */
-  private async storeKey(keyId: string, region: string, accountId: string, storeArn: string, organizationEnabled: boolean): Promise<string> {
+  private async storeKey(
+    keyId: string,
+    region: string,
+    accountId: string,
+    storeArn: string,
+    organizationEnabled: boolean,
+  ): Promise<string> {
     const key = await this.keys.checkEventDataStoreKey(normaliseStoreKmsKeyId(keyId, region, accountId), { region, accountId, storeArn });
     if (organizationEnabled) requireOwnKey(key, accountId);
     return key;
@@ -102,9 +114,14 @@ export class EventDataStoreService {
     // Integration stores are single-Region and never organization stores (spec §8.1.1).
     const multiRegion = input.multiRegionEnabled ?? !integration;
     if (integration && (multiRegion || organizationEnabled)) {
-      throw LakeErrors.invalidParameter('An event data store for ActivityAuditLog events must be single-Region and cannot be an organization event data store.');
+      throw LakeErrors.invalidParameter(
+        'An event data store for ActivityAuditLog events must be single-Region and cannot be an organization event data store.',
+      );
     }
-    const tags = mergeTags([], (input.tagsList ?? []).map((t) => ({ Key: t.key, Value: t.value ?? null })));
+    const tags = mergeTags(
+      [],
+      (input.tagsList ?? []).map((t) => ({ Key: t.key, Value: t.value ?? null })),
+    );
 
     // The key is checked outside the writing transaction (the key service reads with its own
     // connection), against the owner decided again inside it.
@@ -114,7 +131,13 @@ export class EventDataStoreService {
     let checkedFor: string | null = null;
     if (given(input.kmsKeyId)) {
       const owner = await this.db.inTenant(tenantOf(ctx), (m) => this.ownerFor(m, ctx, organizationEnabled));
-      kmsKeyId = await this.storeKey(input.kmsKeyId, ctx.region, owner.accountId, eventDataStoreArn(ctx.region, owner.accountId, id), organizationEnabled);
+      kmsKeyId = await this.storeKey(
+        input.kmsKeyId,
+        ctx.region,
+        owner.accountId,
+        eventDataStoreArn(ctx.region, owner.accountId, id),
+        organizationEnabled,
+      );
       checkedFor = owner.accountId;
     }
 
@@ -122,7 +145,8 @@ export class EventDataStoreService {
       const owner = await this.ownerFor(m, ctx, organizationEnabled);
       if (kmsKeyId !== null && organizationEnabled) requireOwnKey(kmsKeyId, owner.accountId);
       // The key was checked for this owner (another tenant's key may name only it).
-      if (kmsKeyId !== null && checkedFor !== owner.accountId) throw LakeErrors.conflict('The owner of the event data store changed while it was being created; try again.');
+      if (kmsKeyId !== null && checkedFor !== owner.accountId)
+        throw LakeErrors.conflict('The owner of the event data store changed while it was being created; try again.');
       if (owner.accountId !== ctx.caller.accountId) {
         // A delegated administrator creates the store for the management account (spec §11.2).
         await m.query(`SELECT set_config('opentrail.account_id', $1, true)`, [owner.accountId]);
@@ -163,7 +187,10 @@ export class EventDataStoreService {
   }
 
   /** cloudtrail:ListEventDataStores: the caller's stores here, and its organization's if it administers them. */
-  async list(ctx: RequestContext, input: { maxResults?: number | null; nextToken?: string | null }): Promise<{ stores: EventDataStoreEntity[]; nextToken: string | null }> {
+  async list(
+    ctx: RequestContext,
+    input: { maxResults?: number | null; nextToken?: string | null },
+  ): Promise<{ stores: EventDataStoreEntity[]; nextToken: string | null }> {
     const limit = input.maxResults ?? 1000;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw LakeErrors.invalidMaxResults();
     let after: string | null = null;
@@ -188,7 +215,16 @@ export class EventDataStoreService {
 
   /** cloudtrail:UpdateEventDataStore. */
   async update(ctx: RequestContext, input: UpdateEventDataStoreParams): Promise<EventDataStoreEntity> {
-    const changes = [input.name, input.advancedEventSelectors, input.multiRegionEnabled, input.organizationEnabled, input.retentionPeriod, input.terminationProtectionEnabled, input.kmsKeyId, input.billingMode];
+    const changes = [
+      input.name,
+      input.advancedEventSelectors,
+      input.multiRegionEnabled,
+      input.organizationEnabled,
+      input.retentionPeriod,
+      input.terminationProtectionEnabled,
+      input.kmsKeyId,
+      input.billingMode,
+    ];
     if (!changes.some(given)) throw LakeErrors.invalidParameter('Specify at least one setting of the event data store to change.');
     if (given(input.name)) validateStoreName(input.name);
     const selectors = given(input.advancedEventSelectors) ? validateStoreSelectors(input.advancedEventSelectors) : null;
@@ -200,16 +236,22 @@ export class EventDataStoreService {
 
       if (selectors) {
         const before = holdsCloudTrailEvents(store) ? 'CloudTrail events' : [...storeCategories(store)].join(',');
-        const after = holdsCloudTrailEvents({ advancedEventSelectors: selectors }) ? 'CloudTrail events' : [...storeCategories({ advancedEventSelectors: selectors })].join(',');
-        if (before !== after) throw TrailErrors.eventSelectors(`The event category of an event data store cannot change (${before} to ${after}).`);
+        const after = holdsCloudTrailEvents({ advancedEventSelectors: selectors })
+          ? 'CloudTrail events'
+          : [...storeCategories({ advancedEventSelectors: selectors })].join(',');
+        if (before !== after)
+          throw TrailErrors.eventSelectors(`The event category of an event data store cannot change (${before} to ${after}).`);
         // A source of Insights keeps their prerequisites (spec §10): InvalidInsightSelectorsException.
-        if (store.insightSelectors?.length) validateInsightSelectors(store.insightSelectors, { eventSelectors: null, advancedEventSelectors: selectors });
+        if (store.insightSelectors?.length)
+          validateInsightSelectors(store.insightSelectors, { eventSelectors: null, advancedEventSelectors: selectors });
         store.advancedEventSelectors = selectors;
       }
       if (given(input.billingMode)) {
         const mode = validateBillingMode(input.billingMode);
         if (store.billingMode === 'EXTENDABLE_RETENTION_PRICING' && mode === 'FIXED_RETENTION_PRICING') {
-          throw LakeErrors.invalidParameter('The billing mode can change only from FIXED_RETENTION_PRICING to EXTENDABLE_RETENTION_PRICING.');
+          throw LakeErrors.invalidParameter(
+            'The billing mode can change only from FIXED_RETENTION_PRICING to EXTENDABLE_RETENTION_PRICING.',
+          );
         }
         store.billingMode = mode;
       }
@@ -233,11 +275,14 @@ export class EventDataStoreService {
       }
       if (given(input.multiRegionEnabled)) store.multiRegionEnabled = input.multiRegionEnabled;
       if (holdsActivityAuditLog(store) && (store.multiRegionEnabled || store.organizationEnabled)) {
-        throw LakeErrors.invalidParameter('An event data store for ActivityAuditLog events must be single-Region and cannot be an organization event data store.');
+        throw LakeErrors.invalidParameter(
+          'An event data store for ActivityAuditLog events must be single-Region and cannot be an organization event data store.',
+        );
       }
       if (given(input.terminationProtectionEnabled)) store.terminationProtectionEnabled = input.terminationProtectionEnabled;
       if (given(input.name) && input.name !== store.name) {
-        if (await m.existsBy(EventDataStoreEntity, { accountId: store.accountId, region: store.region, name: input.name })) throw LakeErrors.alreadyExists(input.name);
+        if (await m.existsBy(EventDataStoreEntity, { accountId: store.accountId, region: store.region, name: input.name }))
+          throw LakeErrors.alreadyExists(input.name);
         store.name = input.name;
       }
       return m.save(store);
@@ -273,18 +318,28 @@ export class EventDataStoreService {
     await this.db.inTenant(tenantOf(ctx), async (m) => {
       const store = await resolveStoreForWrite(m, ctx, reference);
       if (!holdsCloudTrailEvents(store) && !storeCategories(store).has('ConfigurationItem')) {
-        throw LakeErrors.invalidCategory(`${operation} applies to event data stores of Management, Data, NetworkActivity or ConfigurationItem events only.`);
+        throw LakeErrors.invalidCategory(
+          `${operation} applies to event data stores of Management, Data, NetworkActivity or ConfigurationItem events only.`,
+        );
       }
       const required = start ? 'STOPPED_INGESTION' : 'ENABLED';
       if (store.status !== required) throw LakeErrors.invalidStatus(store.arn, store.status, operation);
       // Conditional, so two concurrent calls cannot both succeed from the same status.
-      const result = await m.update(EventDataStoreEntity, { id: store.id, status: required }, { status: start ? 'ENABLED' : 'STOPPED_INGESTION' });
+      const result = await m.update(
+        EventDataStoreEntity,
+        { id: store.id, status: required },
+        { status: start ? 'ENABLED' : 'STOPPED_INGESTION' },
+      );
       if (!result.affected) throw LakeErrors.invalidStatus(store.arn, 'changing', operation);
     });
   }
 
   /** Organization stores belong to the management account; a delegated administrator may create them. */
-  private async ownerFor(m: EntityManager, ctx: RequestContext, organizationEnabled: boolean): Promise<{ accountId: string; organizationId: string | null }> {
+  private async ownerFor(
+    m: EntityManager,
+    ctx: RequestContext,
+    organizationEnabled: boolean,
+  ): Promise<{ accountId: string; organizationId: string | null }> {
     if (!organizationEnabled) return { accountId: ctx.caller.accountId, organizationId: null };
     const org = await this.callerOrganization(m, ctx);
     if (!(await isManagementOrDelegatedAdmin(m, ctx.caller, org.managementAccountId))) {
@@ -299,7 +354,9 @@ export class EventDataStoreService {
   private async convertOrganization(m: EntityManager, ctx: RequestContext, store: EventDataStoreEntity, enable: boolean): Promise<void> {
     const org = await this.callerOrganization(m, ctx);
     if (org.managementAccountId !== ctx.caller.accountId || store.accountId !== ctx.caller.accountId) {
-      throw LakeErrors.notOrganizationMaster('Only the management account of the organization can convert an event data store to or from an organization event data store.');
+      throw LakeErrors.notOrganizationMaster(
+        'Only the management account of the organization can convert an event data store to or from an organization event data store.',
+      );
     }
     store.organizationEnabled = enable;
     store.organizationId = enable ? org.id : null;
@@ -316,7 +373,9 @@ export class EventDataStoreService {
 /** An organization store's key belongs to the management account, the store's owner (spec §7). */
 function requireOwnKey(keyArn: string, ownerAccountId: string): void {
   if (parseKeyArn(keyArn)?.accountId !== ownerAccountId) {
-    throw LakeErrors.invalidParameter(`The KMS key of an organization event data store must belong to the management account ${ownerAccountId}.`);
+    throw LakeErrors.invalidParameter(
+      `The KMS key of an organization event data store must belong to the management account ${ownerAccountId}.`,
+    );
   }
 }
 

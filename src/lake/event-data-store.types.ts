@@ -13,7 +13,9 @@ export class EventDataStore {
   @Field(() => String)
   name!: string;
 
-  @Field(() => String, { description: 'CREATED | ENABLED | PENDING_DELETION | STARTING_INGESTION | STOPPING_INGESTION | STOPPED_INGESTION' })
+  @Field(() => String, {
+    description: 'CREATED | ENABLED | PENDING_DELETION | STARTING_INGESTION | STOPPING_INGESTION | STOPPED_INGESTION',
+  })
   status!: string;
 
   @Field(() => [AdvancedEventSelector])

@@ -54,12 +54,27 @@ const INSERT_SQL = `
  * client (aggregation, imports). The months the records fall in must have partitions
  * (ensureLakePartitions). Also the helper tests use to seed a store.
  */
-export async function insertLakeEvents(client: PoolClient, storeId: string, storeAccountId: string, records: LakeRecord[]): Promise<number> {
-  return insertLakeEventsJson(client, storeId, storeAccountId, records.map((r) => JSON.stringify(r)));
+export async function insertLakeEvents(
+  client: PoolClient,
+  storeId: string,
+  storeAccountId: string,
+  records: LakeRecord[],
+): Promise<number> {
+  return insertLakeEventsJson(
+    client,
+    storeId,
+    storeAccountId,
+    records.map((r) => JSON.stringify(r)),
+  );
 }
 
 /** The same for records already serialised (events.record is stored as JSON text): no re-parse in Node. */
-export async function insertLakeEventsJson(client: PoolClient, storeId: string, storeAccountId: string, jsonRecords: string[]): Promise<number> {
+export async function insertLakeEventsJson(
+  client: PoolClient,
+  storeId: string,
+  storeAccountId: string,
+  jsonRecords: string[],
+): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < jsonRecords.length; i += LAKE_INSERT_CHUNK) {
     const chunk = jsonRecords.slice(i, i + LAKE_INSERT_CHUNK);
@@ -101,7 +116,8 @@ export function lakePartitions(pool: Pool | PoolClient): Promise<string[]> {
  */
 export async function ensureLakePartitions(pool: Pool, from: Date, to: Date): Promise<string[]> {
   const wanted = [];
-  for (let month = startOfUtcMonth(from); month <= to; month = addMonths(month, 1)) wanted.push({ name: lakePartitionName(month), from: month, to: addMonths(month, 1) });
+  for (let month = startOfUtcMonth(from); month <= to; month = addMonths(month, 1))
+    wanted.push({ name: lakePartitionName(month), from: month, to: addMonths(month, 1) });
   return ensureRangePartitions(pool, 'lake_events', 'opentrail:lake-events-partitions', wanted);
 }
 

@@ -37,7 +37,11 @@ function insightTypeOf(e: BatchEvent): string | undefined {
  * source store that covers the event's region and enables its Insights type, delivered to that
  * source's destination. Insights events reach no other store. Pure.
  */
-export function selectInsightsDestinationEvents(sources: RoutableStore[], destinations: RoutableStore[], events: BatchEvent[]): Map<RoutableStore, BatchEvent[]> {
+export function selectInsightsDestinationEvents(
+  sources: RoutableStore[],
+  destinations: RoutableStore[],
+  events: BatchEvent[],
+): Map<RoutableStore, BatchEvent[]> {
   const byId = new Map(destinations.map((d) => [d.id, d]));
   const out = new Map<RoutableStore, BatchEvent[]>();
   for (const e of events) {
@@ -75,13 +79,25 @@ export class LakeEventRouter implements EventDestinationRouter {
     if (stores.length === 0) return;
     const events = await batchEvents(client, batch);
     for (const [store, selected] of selectStoreEvents(stores, events)) {
-      await insertLakeEventsJson(client, store.id, store.accountId, selected.map((e) => e.record));
+      await insertLakeEventsJson(
+        client,
+        store.id,
+        store.accountId,
+        selected.map((e) => e.record),
+      );
     }
     const sources = stores.filter((s) => s.insightsDestinationId && s.insightSelectors?.length);
     if (sources.length === 0 || !events.some((e) => e.eventCategory === 'Insight')) return;
-    const destinations = await lakeRoutingRepository.enabledStoresById(client, [...new Set(sources.map((s) => s.insightsDestinationId as string))]);
+    const destinations = await lakeRoutingRepository.enabledStoresById(client, [
+      ...new Set(sources.map((s) => s.insightsDestinationId as string)),
+    ]);
     for (const [store, selected] of selectInsightsDestinationEvents(sources, destinations, events)) {
-      await insertLakeEventsJson(client, store.id, store.accountId, selected.map((e) => e.record));
+      await insertLakeEventsJson(
+        client,
+        store.id,
+        store.accountId,
+        selected.map((e) => e.record),
+      );
     }
   }
 }

@@ -9,7 +9,11 @@ const DAY_MS = 86_400_000;
  * time is within it, or it would not be in `events`) to the days ahead the events table is
  * prepared for. Imports and channels create partitions for other months on demand.
  */
-export async function ensureLakePartitionsAround(pool: Pool, config: Pick<Config, 'eventHistoryRetentionDays' | 'partitionsAheadDays'>, now = new Date()): Promise<string[]> {
+export async function ensureLakePartitionsAround(
+  pool: Pool,
+  config: Pick<Config, 'eventHistoryRetentionDays' | 'partitionsAheadDays'>,
+  now = new Date(),
+): Promise<string[]> {
   return ensureLakePartitions(
     pool,
     new Date(now.getTime() - (config.eventHistoryRetentionDays + 1) * DAY_MS),

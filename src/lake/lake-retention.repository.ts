@@ -35,7 +35,10 @@ async function inRetentionTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
 export const lakeRetentionRepository = {
   /** Every store's retention cutoff (pending-deletion stores keep expiring while they wait). */
   async storeCutoffs(pool: Pool, now: Date): Promise<StoreCutoff[]> {
-    const { rows } = await pool.query(`SELECT id, $1::timestamptz - make_interval(days => retention_period) AS cutoff FROM event_data_stores`, [now]);
+    const { rows } = await pool.query(
+      `SELECT id, $1::timestamptz - make_interval(days => retention_period) AS cutoff FROM event_data_stores`,
+      [now],
+    );
     return rows.map((r) => ({ id: r.id, cutoff: r.cutoff }));
   },
 
@@ -56,7 +59,13 @@ export const lakeRetentionRepository = {
    * previous ended never walks again over entries of rows already deleted (they stay in the index
    * until vacuum), and a range delete avoids a join per row (measured: bench/lake-retention.ts).
    */
-  async deleteBatch(pool: Pool, storeId: string, from: Date | string, before: Date | string, limit = RETENTION_BATCH): Promise<{ deleted: number; next: Date; done: boolean }> {
+  async deleteBatch(
+    pool: Pool,
+    storeId: string,
+    from: Date | string,
+    before: Date | string,
+    limit = RETENTION_BATCH,
+  ): Promise<{ deleted: number; next: Date; done: boolean }> {
     return inRetentionTransaction(pool, async (client) => {
       const { rows } = await client.query(
         `WITH b AS (

@@ -20,7 +20,14 @@ export interface LakeStorageServices {
   auditEvents: AuditEventsService;
 }
 
-export function createLakeStorageServices(core: { config: Config; db: Database; logger: Logger; storage: StorageService; outbox: OutboxService; kms: KmsServices }): LakeStorageServices {
+export function createLakeStorageServices(core: {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  storage: StorageService;
+  outbox: OutboxService;
+  kms: KmsServices;
+}): LakeStorageServices {
   const { config, db, logger } = core;
   return {
     stores: new EventDataStoreService(db, core.kms.use),

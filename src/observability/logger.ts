@@ -16,14 +16,7 @@ export function runWithRequestId<T>(requestId: string, fn: () => T): T {
 // fast-redact has no recursive wildcard, so each secret key is listed at the depths where our
 // log calls put it (top level, one and two objects down). Deeper payloads (e.g. GraphQL
 // variables) must be redacted by their owner before logging.
-const SECRET_KEYS = [
-  'secretAccessKey',
-  'sessionToken',
-  'token',
-  'password',
-  'jwtSecret',
-  'authorization',
-];
+const SECRET_KEYS = ['secretAccessKey', 'sessionToken', 'token', 'password', 'jwtSecret', 'authorization'];
 const REDACT_PATHS = [
   ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
   'req.headers.authorization',

@@ -76,10 +76,7 @@ export function setQueueDepthCollector(metrics: Metrics, fn: QueueDepthCollector
   queueDepthCollectors.set(metrics.queueDepth, fn);
 }
 
-async function refreshQueueDepth(
-  gauge: Gauge<'queue' | 'state'>,
-  collector: QueueDepthCollector,
-): Promise<void> {
+async function refreshQueueDepth(gauge: Gauge<'queue' | 'state'>, collector: QueueDepthCollector): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), QUEUE_DEPTH_TIMEOUT_MS);

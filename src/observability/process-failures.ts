@@ -17,5 +17,7 @@ export function logProcessFailures(logger: Logger): void {
 /** A failed start, before or after the logger exists: one JSON line on stderr, like the logs. */
 export function startFailure(what: string, err: unknown): void {
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), pid: process.pid, msg: `${what}: ${message}` })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), pid: process.pid, msg: `${what}: ${message}` })}\n`,
+  );
 }

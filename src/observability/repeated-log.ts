@@ -21,7 +21,10 @@ interface Burst {
 export class RepeatedLog {
   private readonly bursts = new Map<string, Burst>();
 
-  constructor(private readonly logger: Logger, readonly windowMs: number) {}
+  constructor(
+    private readonly logger: Logger,
+    readonly windowMs: number,
+  ) {}
 
   warn(kind: string, fields: Record<string, unknown>, msg: string): void {
     this.note('warn', kind, fields, msg);
@@ -55,7 +58,10 @@ export class RepeatedLog {
       return;
     }
     const seconds = Math.round(this.windowMs / 100) / 10;
-    this.logger[burst.level]({ ...burst.fields, repeated: burst.more, windowSeconds: seconds }, `${burst.msg} (${burst.more} more like this in the last ${seconds} s)`);
+    this.logger[burst.level](
+      { ...burst.fields, repeated: burst.more, windowSeconds: seconds },
+      `${burst.msg} (${burst.more} more like this in the last ${seconds} s)`,
+    );
     burst.more = 0;
   }
 
@@ -76,7 +82,12 @@ const MAX_KINDS = 1000;
 export function errorSummary(err: unknown): { code?: string; message: string } {
   const e = err as { code?: unknown; message?: unknown; errors?: Array<{ message?: unknown }> };
   // An AggregateError (every address refused) has an empty message of its own.
-  const message = typeof e?.message === 'string' && e.message !== '' ? e.message : typeof e?.errors?.[0]?.message === 'string' ? e.errors[0].message : String(err);
+  const message =
+    typeof e?.message === 'string' && e.message !== ''
+      ? e.message
+      : typeof e?.errors?.[0]?.message === 'string'
+        ? e.errors[0].message
+        : String(err);
   return typeof e?.code === 'string' ? { code: e.code, message: message.slice(0, 500) } : { message: message.slice(0, 500) };
 }
 

@@ -18,7 +18,9 @@ export class DelegatedAdminResolver {
   constructor(private readonly delegatedAdmins: DelegatedAdminService) {}
 
   @Operation()
-  @Mutation(() => Boolean, { description: 'Registers a member account as CloudTrail delegated administrator (management account only; at most 3).' })
+  @Mutation(() => Boolean, {
+    description: 'Registers a member account as CloudTrail delegated administrator (management account only; at most 3).',
+  })
   async registerOrganizationDelegatedAdmin(
     @Arg('input', () => RegisterOrganizationDelegatedAdminInput) input: RegisterOrganizationDelegatedAdminInput,
     @CallerRequest() request: RequestContext,
@@ -42,6 +44,8 @@ export class DelegatedAdminResolver {
   @Query(() => ListDelegatedAdministratorsResult, { description: 'CloudTrail delegated administrators of the organization.' })
   async listDelegatedAdministrators(@CallerRequest() request: RequestContext): Promise<ListDelegatedAdministratorsResult> {
     const admins = await this.delegatedAdmins.list(request);
-    return { delegatedAdministrators: admins.map((a) => ({ ...toOrganizationAccount(a), delegationEnabledDate: a.delegationEnabledDate })) };
+    return {
+      delegatedAdministrators: admins.map((a) => ({ ...toOrganizationAccount(a), delegationEnabledDate: a.delegationEnabledDate })),
+    };
   }
 }

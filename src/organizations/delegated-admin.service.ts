@@ -31,7 +31,8 @@ export class DelegatedAdminService {
       const org = await this.requireManagementAccount(ctx, m);
       if (accountId === org.managementAccountId) throw DelegatedAdminErrors.cannotDelegateManagement();
       await delegatedAdminRepository.lockOrganization(m, org.id);
-      if (!(await m.existsBy(AccountEntity, { id: accountId, organizationId: org.id }))) throw DelegatedAdminErrors.accountNotFound(accountId);
+      if (!(await m.existsBy(AccountEntity, { id: accountId, organizationId: org.id })))
+        throw DelegatedAdminErrors.accountNotFound(accountId);
       if (await delegatedAdminRepository.isRegistered(m, org.id, accountId)) throw DelegatedAdminErrors.alreadyRegistered(accountId);
       const count = await m.countBy(DelegatedAdminEntity, { organizationId: org.id });
       if (count >= MAX_DELEGATED_ADMINS) throw DelegatedAdminErrors.limitExceeded(MAX_DELEGATED_ADMINS);
@@ -45,8 +46,13 @@ export class DelegatedAdminService {
     if (!ACCOUNT_ID_INPUT.test(accountId)) throw DelegatedAdminErrors.invalidAccountId('delegatedAdminAccountId');
     await this.db.inTenant(tenantOf(ctx), async (m) => {
       const org = await this.requireManagementAccount(ctx, m);
-      if (!(await m.existsBy(AccountEntity, { id: accountId, organizationId: org.id }))) throw DelegatedAdminErrors.accountNotFound(accountId);
-      const result = await m.delete(DelegatedAdminEntity, { organizationId: org.id, accountId, servicePrincipal: CLOUDTRAIL_SERVICE_PRINCIPAL });
+      if (!(await m.existsBy(AccountEntity, { id: accountId, organizationId: org.id })))
+        throw DelegatedAdminErrors.accountNotFound(accountId);
+      const result = await m.delete(DelegatedAdminEntity, {
+        organizationId: org.id,
+        accountId,
+        servicePrincipal: CLOUDTRAIL_SERVICE_PRINCIPAL,
+      });
       if (!result.affected) throw DelegatedAdminErrors.notRegistered(accountId);
     });
   }
@@ -60,12 +66,17 @@ export class DelegatedAdminService {
       if (!(await isManagementOrDelegatedAdmin(m, ctx.caller, org.managementAccountId))) throw OrganizationsErrors.accessDenied();
       const rows = await m.find(DelegatedAdminEntity, { where: { organizationId: org.id }, order: { registeredAt: 'ASC' } });
       if (rows.length === 0) return [];
-      const accounts = await m.findBy(AccountEntity, rows.map((r) => ({ id: r.accountId, organizationId: org.id })));
+      const accounts = await m.findBy(
+        AccountEntity,
+        rows.map((r) => ({ id: r.accountId, organizationId: org.id })),
+      );
       const byId = new Map(accounts.map((a) => [a.id, a]));
       return rows.flatMap((r) => {
         const account = byId.get(r.accountId);
         if (!account) return [];
-        return [{ account, arn: arns.organizationAccount(org.managementAccountId, org.id, account.id), delegationEnabledDate: r.registeredAt }];
+        return [
+          { account, arn: arns.organizationAccount(org.managementAccountId, org.id, account.id), delegationEnabledDate: r.registeredAt },
+        ];
       });
     });
   }

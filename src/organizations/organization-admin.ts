@@ -17,6 +17,10 @@ export async function isDelegatedAdministrator(m: EntityManager, caller: Organiz
  * store (always the management account). Each caller throws its own error when this is false.
  * Runs in the caller's transaction, so row-level security scopes the registration read.
  */
-export async function isManagementOrDelegatedAdmin(m: EntityManager, caller: OrganizationCaller, managementAccountId: string): Promise<boolean> {
+export async function isManagementOrDelegatedAdmin(
+  m: EntityManager,
+  caller: OrganizationCaller,
+  managementAccountId: string,
+): Promise<boolean> {
   return caller.accountId === managementAccountId || isDelegatedAdministrator(m, caller);
 }

@@ -22,15 +22,22 @@ export class OrganizationsResolver {
 
   @Operation()
   @Mutation(() => OrganizationAccount, {
-    description: 'Creates a member account with an OrganizationAccountAccessRole trusting the management account (management account only).',
+    description:
+      'Creates a member account with an OrganizationAccountAccessRole trusting the management account (management account only).',
   })
-  async createAccount(@Arg('input', () => CreateAccountInput) input: CreateAccountInput, @CallerRequest() request: RequestContext): Promise<OrganizationAccount> {
+  async createAccount(
+    @Arg('input', () => CreateAccountInput) input: CreateAccountInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<OrganizationAccount> {
     return toOrganizationAccount(await this.organizations.createAccount(request, input));
   }
 
   @Operation()
   @Query(() => ListAccountsResult, { description: 'Accounts of the organization (management account or delegated administrator).' })
-  async listAccounts(@Arg('input', () => ListAccountsInput, { nullable: true }) input: ListAccountsInput | null, @CallerRequest() request: RequestContext): Promise<ListAccountsResult> {
+  async listAccounts(
+    @Arg('input', () => ListAccountsInput, { nullable: true }) input: ListAccountsInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListAccountsResult> {
     const page = await this.organizations.listAccounts(request, input ?? {});
     return { accounts: page.accounts.map(toOrganizationAccount), nextToken: page.nextToken };
   }

@@ -45,7 +45,8 @@ export class OrganizationsService {
    * OrganizationAccountAccessRole trusting the management account, with AdministratorAccess.
    */
   async createAccount(ctx: RequestContext, input: { accountName: string; email: string }): Promise<AccountView> {
-    if (!ACCOUNT_NAME.test(input.accountName)) throw OrganizationsErrors.invalidInput('accountName must be 1-50 printable ASCII characters.');
+    if (!ACCOUNT_NAME.test(input.accountName))
+      throw OrganizationsErrors.invalidInput('accountName must be 1-50 printable ASCII characters.');
     if (input.email.length < 6 || input.email.length > 64 || !EMAIL.test(input.email)) {
       throw OrganizationsErrors.invalidInput('email must be a valid email address of 6-64 characters.');
     }
@@ -72,7 +73,10 @@ export class OrganizationsService {
   }
 
   /** organizations:ListAccounts, for the management account and delegated administrators; by account id. */
-  async listAccounts(ctx: RequestContext, input: { maxResults?: number | null; nextToken?: string | null }): Promise<{ accounts: AccountView[]; nextToken: string | null }> {
+  async listAccounts(
+    ctx: RequestContext,
+    input: { maxResults?: number | null; nextToken?: string | null },
+  ): Promise<{ accounts: AccountView[]; nextToken: string | null }> {
     const limit = input.maxResults ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 20) throw OrganizationsErrors.invalidInput('maxResults must be between 1 and 20.');
     const after = input.nextToken ? decodePageToken(input.nextToken) : null;

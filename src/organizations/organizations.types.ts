@@ -56,7 +56,9 @@ export class Organization {
 }
 
 @ObjectType()
-export class ListAccountsResult extends ListPage('accounts', OrganizationAccount, 'nextToken', { cursorDescription: 'Pass back to get the next page; null on the last page.' }) {}
+export class ListAccountsResult extends ListPage('accounts', OrganizationAccount, 'nextToken', {
+  cursorDescription: 'Pass back to get the next page; null on the last page.',
+}) {}
 
 @ObjectType()
 export class ListDelegatedAdministratorsResult extends ListPage('delegatedAdministrators', DelegatedAdministrator, 'none') {}

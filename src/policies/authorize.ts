@@ -15,7 +15,12 @@ export interface AuthorizeOptions {
  * The denial for `caller` performing `action` on `resource`, or null when allowed: explicit deny
  * wins, default deny. For callers that answer with the error instead of throwing (HTTP routes).
  */
-export function accessDenial(ctx: { caller: Caller }, action: string, resource: string, opts: AuthorizeOptions = {}): OpenTrailError | null {
+export function accessDenial(
+  ctx: { caller: Caller },
+  action: string,
+  resource: string,
+  opts: AuthorizeOptions = {},
+): OpenTrailError | null {
   const allowed = opts.allows ? opts.allows(ctx.caller) : evaluate(ctx.caller.policies, action, resource) === 'Allow';
   if (allowed) return null;
   return (opts.denied ?? Errors.accessDenied)(action, resource, ctx.caller.identity.arn);

@@ -89,7 +89,8 @@ function parseStatement(value: unknown, index: number, trustPolicy: boolean): Po
     if (s.Principal !== undefined) throw malformed(`Statement ${index}: Principal is not allowed in an identity policy`);
     statement.Resource = stringList(s.Resource, `Statement ${index}: Resource`);
     statement.NotResource = stringList(s.NotResource, `Statement ${index}: NotResource`);
-    if (!statement.Resource === !statement.NotResource) throw malformed(`Statement ${index}: exactly one of Resource or NotResource is required`);
+    if (!statement.Resource === !statement.NotResource)
+      throw malformed(`Statement ${index}: exactly one of Resource or NotResource is required`);
   }
   return statement;
 }
@@ -101,5 +102,8 @@ function parsePrincipal(value: unknown, index: number): PolicyStatement['Princip
   for (const key of Object.keys(p)) {
     if (key !== 'AWS' && key !== 'Service') throw malformed(`Statement ${index}: unsupported principal type ${key}`);
   }
-  return { AWS: stringList(p.AWS, `Statement ${index}: Principal.AWS`), Service: stringList(p.Service, `Statement ${index}: Principal.Service`) };
+  return {
+    AWS: stringList(p.AWS, `Statement ${index}: Principal.AWS`),
+    Service: stringList(p.Service, `Statement ${index}: Principal.Service`),
+  };
 }

@@ -74,11 +74,7 @@ export function trustAllows(trust: PolicyDocument, callerArn: string, callerAcco
     if (!actionMatches) continue;
     const principals = s.Principal === '*' ? ['*'] : (s.Principal?.AWS ?? []);
     const matches = principals.some(
-      (p) =>
-        p === '*' ||
-        p === callerAccountId ||
-        p === `arn:aws:iam::${callerAccountId}:root` ||
-        wildcardMatch(p, callerArn, false),
+      (p) => p === '*' || p === callerAccountId || p === `arn:aws:iam::${callerAccountId}:root` || wildcardMatch(p, callerArn, false),
     );
     if (!matches) continue;
     if (s.Effect === 'Deny') return false;

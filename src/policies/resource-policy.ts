@@ -143,13 +143,19 @@ function parsePrincipal(value: unknown, i: number, rules: ResourcePolicyRules): 
   const { malformed } = rules;
   if (value === undefined) throw malformed(rules.messages.missingPrincipal(i));
   if (value === '*') return '*';
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(`Statement ${i}: Principal must be "*" or an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed(`Statement ${i}: Principal must be "*" or an object`);
   const p = value as Record<string, unknown>;
-  for (const key of Object.keys(p)) if (key !== 'AWS' && key !== 'Service') throw malformed(`Statement ${i}: unsupported principal type ${key}`);
-  const principal = { AWS: strings(p.AWS, `Statement ${i}: Principal.AWS`, rules), Service: strings(p.Service, `Statement ${i}: Principal.Service`, rules) };
+  for (const key of Object.keys(p))
+    if (key !== 'AWS' && key !== 'Service') throw malformed(`Statement ${i}: unsupported principal type ${key}`);
+  const principal = {
+    AWS: strings(p.AWS, `Statement ${i}: Principal.AWS`, rules),
+    Service: strings(p.Service, `Statement ${i}: Principal.Service`, rules),
+  };
   if (!principal.AWS && !principal.Service) throw malformed(`Statement ${i}: Principal names nobody`);
   for (const aws of principal.AWS ?? []) {
-    if (aws !== '*' && !/^\d{12}$/.test(aws) && !/^arn:aws:(iam|sts)::\d{12}:\S+$/.test(aws)) throw malformed(rules.messages.invalidPrincipal(aws));
+    if (aws !== '*' && !/^\d{12}$/.test(aws) && !/^arn:aws:(iam|sts)::\d{12}:\S+$/.test(aws))
+      throw malformed(rules.messages.invalidPrincipal(aws));
   }
   return principal;
 }
@@ -161,7 +167,8 @@ function parseCondition(value: unknown, i: number, rules: ResourcePolicyRules): 
   for (const [operator, block] of Object.entries(value as Record<string, unknown>)) {
     const base = operator.endsWith('IfExists') ? operator.slice(0, -'IfExists'.length) : operator;
     if (!OPERATORS.includes(base)) throw malformed(`Statement ${i}: unsupported condition operator ${operator}`);
-    if (typeof block !== 'object' || block === null || Array.isArray(block)) throw malformed(`Statement ${i}: ${operator} must be an object`);
+    if (typeof block !== 'object' || block === null || Array.isArray(block))
+      throw malformed(`Statement ${i}: ${operator} must be an object`);
     out[operator] = {};
     for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
       out[operator][key] = strings(values, `Statement ${i}: ${operator}.${key}`, rules)!;
@@ -215,7 +222,8 @@ function variantsOf(id: string, alphabet: string, keep: number): string[] {
  */
 function namesSource(s: ResourcePolicyStatement, context: Map<string, string>, source: ServiceSource): boolean {
   const ids: Array<[id: string, variants: string[]]> = [[source.accountId, variantsOf(source.accountId, '0123456789', 0)]];
-  if (source.organizationId) ids.push([source.organizationId, variantsOf(source.organizationId, 'abcdefghijklmnopqrstuvwxyz0123456789', 2)]);
+  if (source.organizationId)
+    ids.push([source.organizationId, variantsOf(source.organizationId, 'abcdefghijklmnopqrstuvwxyz0123456789', 2)]);
   for (const [operator, block] of Object.entries(s.Condition ?? {})) {
     if (operator.endsWith('IfExists') || operator.includes('Not')) continue;
     for (const [key, values] of Object.entries(block)) {
@@ -252,7 +260,11 @@ function statementApplies(s: ResourcePolicyStatement, req: ResourceRequest, cont
  * IAM evaluation of one request against a resource policy: explicit Deny wins, then Allow. With
  * `boundTo`, only Allow statements that name that source (namesSource) grant; every Deny applies.
  */
-export function evaluateResourcePolicy(policy: ResourcePolicy | null, req: ResourceRequest, opts: EvaluationOptions = {}): ResourcePolicyDecision {
+export function evaluateResourcePolicy(
+  policy: ResourcePolicy | null,
+  req: ResourceRequest,
+  opts: EvaluationOptions = {},
+): ResourcePolicyDecision {
   if (!policy) return 'ImplicitDeny';
   const context = new Map(Object.entries(req.context).map(([k, v]) => [k.toLowerCase(), v]));
   let allowed = false;

@@ -55,7 +55,11 @@ interface ArrayFrame {
 export function findDuplicateKey(text: string): DuplicateKey | null {
   const stack: Array<ObjectFrame | ArrayFrame> = [];
   const pathOf = () =>
-    '$' + stack.slice(0, -1).map((frame) => (frame.kind === 'object' ? `.${frame.currentKey}` : `[${frame.index}]`)).join('');
+    '$' +
+    stack
+      .slice(0, -1)
+      .map((frame) => (frame.kind === 'object' ? `.${frame.currentKey}` : `[${frame.index}]`))
+      .join('');
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x7b /* { */) {

@@ -44,79 +44,117 @@ export class IamResolver {
 
   @Operation({ resource: userArn })
   @Mutation(() => IamUser, { description: 'Creates an IAM user in the calling account (IAM CreateUser).' })
-  async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @CallerRequest() request: RequestContext): Promise<IamUser> {
+  async createUser(
+    @Arg('input', () => CreateUserInput) input: CreateUserInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<IamUser> {
     return toIamUser(await this.iam.createUser(request, input));
   }
 
   @Operation({ resource: userArn })
   @Query(() => IamUser, { description: 'A user of the calling account; without userName, the calling user (IAM GetUser).' })
-  async getUser(@Arg('input', () => UserNameInput, { nullable: true }) input: UserNameInput | null, @CallerRequest() request: RequestContext): Promise<IamUser> {
+  async getUser(
+    @Arg('input', () => UserNameInput, { nullable: true }) input: UserNameInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<IamUser> {
     return toIamUser(await this.iam.getUser(request, input ?? {}));
   }
 
   @Operation({ resource: allUsers })
   @Query(() => ListUsersResult, { description: 'Users of the calling account, by name (IAM ListUsers).' })
-  async listUsers(@Arg('input', () => ListPrincipalsInput, { nullable: true }) input: ListPrincipalsInput | null, @CallerRequest() request: RequestContext): Promise<ListUsersResult> {
+  async listUsers(
+    @Arg('input', () => ListPrincipalsInput, { nullable: true }) input: ListPrincipalsInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListUsersResult> {
     const page = await this.iam.listUsers(request, input ?? {});
     return { users: page.items.map(toIamUser), isTruncated: page.marker !== null, marker: page.marker };
   }
 
   @Operation({ resource: roleArn })
   @Mutation(() => IamRole, { description: 'Creates a role with a trust policy (IAM CreateRole).' })
-  async createRole(@Arg('input', () => CreateRoleInput) input: CreateRoleInput, @CallerRequest() request: RequestContext): Promise<IamRole> {
+  async createRole(
+    @Arg('input', () => CreateRoleInput) input: CreateRoleInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<IamRole> {
     return toIamRole(await this.iam.createRole(request, input));
   }
 
   @Operation({ resource: allRoles })
   @Query(() => ListRolesResult, { description: 'Roles of the calling account, by name (IAM ListRoles).' })
-  async listRoles(@Arg('input', () => ListPrincipalsInput, { nullable: true }) input: ListPrincipalsInput | null, @CallerRequest() request: RequestContext): Promise<ListRolesResult> {
+  async listRoles(
+    @Arg('input', () => ListPrincipalsInput, { nullable: true }) input: ListPrincipalsInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListRolesResult> {
     const page = await this.iam.listRoles(request, input ?? {});
     return { roles: page.items.map(toIamRole), isTruncated: page.marker !== null, marker: page.marker };
   }
 
   @Operation({ resource: userArn })
-  @Mutation(() => CreateAccessKeyResult, { description: 'Creates an access key (at most 2 per user); the secret is returned only here (IAM CreateAccessKey).' })
-  async createAccessKey(@Arg('input', () => UserNameInput, { nullable: true }) input: UserNameInput | null, @CallerRequest() request: RequestContext): Promise<CreateAccessKeyResult> {
+  @Mutation(() => CreateAccessKeyResult, {
+    description: 'Creates an access key (at most 2 per user); the secret is returned only here (IAM CreateAccessKey).',
+  })
+  async createAccessKey(
+    @Arg('input', () => UserNameInput, { nullable: true }) input: UserNameInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<CreateAccessKeyResult> {
     return { accessKey: await this.iam.createAccessKey(request, input ?? {}) };
   }
 
   @Operation({ resource: userArn })
   @Mutation(() => Boolean, { description: 'Deletes an access key; its sessions stop working at once (IAM DeleteAccessKey).' })
-  async deleteAccessKey(@Arg('input', () => DeleteAccessKeyInput) input: DeleteAccessKeyInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+  async deleteAccessKey(
+    @Arg('input', () => DeleteAccessKeyInput) input: DeleteAccessKeyInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<boolean> {
     await this.iam.deleteAccessKey(request, input);
     return true;
   }
 
   @Operation({ resource: userArn })
   @Query(() => ListAccessKeysResult, { description: 'Access keys of a user, without secrets (IAM ListAccessKeys).' })
-  async listAccessKeys(@Arg('input', () => UserNameInput, { nullable: true }) input: UserNameInput | null, @CallerRequest() request: RequestContext): Promise<ListAccessKeysResult> {
+  async listAccessKeys(
+    @Arg('input', () => UserNameInput, { nullable: true }) input: UserNameInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListAccessKeysResult> {
     return { accessKeyMetadata: await this.iam.listAccessKeys(request, input ?? {}), isTruncated: false };
   }
 
   @Operation({ resource: userArn })
   @Mutation(() => Boolean, { description: 'Creates or replaces an inline policy of a user (IAM PutUserPolicy).' })
-  async putUserPolicy(@Arg('input', () => PutUserPolicyInput) input: PutUserPolicyInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+  async putUserPolicy(
+    @Arg('input', () => PutUserPolicyInput) input: PutUserPolicyInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<boolean> {
     await this.iam.putInlinePolicy(request, 'user', { ...input, principalName: input.userName });
     return true;
   }
 
   @Operation({ resource: roleArn })
   @Mutation(() => Boolean, { description: 'Creates or replaces an inline policy of a role (IAM PutRolePolicy).' })
-  async putRolePolicy(@Arg('input', () => PutRolePolicyInput) input: PutRolePolicyInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+  async putRolePolicy(
+    @Arg('input', () => PutRolePolicyInput) input: PutRolePolicyInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<boolean> {
     await this.iam.putInlinePolicy(request, 'role', { ...input, principalName: input.roleName });
     return true;
   }
 
   @Operation({ resource: userArn })
   @Mutation(() => Boolean, { description: 'Attaches a managed policy to a user (IAM AttachUserPolicy).' })
-  async attachUserPolicy(@Arg('input', () => AttachUserPolicyInput) input: AttachUserPolicyInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+  async attachUserPolicy(
+    @Arg('input', () => AttachUserPolicyInput) input: AttachUserPolicyInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<boolean> {
     await this.iam.attachManagedPolicy(request, 'user', { principalName: input.userName, policyArn: input.policyArn });
     return true;
   }
 
   @Operation({ resource: roleArn })
   @Mutation(() => Boolean, { description: 'Attaches a managed policy to a role (IAM AttachRolePolicy).' })
-  async attachRolePolicy(@Arg('input', () => AttachRolePolicyInput) input: AttachRolePolicyInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+  async attachRolePolicy(
+    @Arg('input', () => AttachRolePolicyInput) input: AttachRolePolicyInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<boolean> {
     await this.iam.attachManagedPolicy(request, 'role', { principalName: input.roleName, policyArn: input.policyArn });
     return true;
   }

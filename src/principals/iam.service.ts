@@ -62,7 +62,8 @@ export class IamService {
     const path = validatePath(input.path);
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       await principalRepository.lockName(m, 'user', ctx.caller.accountId, userName);
-      if (await principalRepository.nameTaken(m, 'user', ctx.caller.accountId, userName)) throw IamErrors.alreadyExists(`User with name ${userName} already exists.`);
+      if (await principalRepository.nameTaken(m, 'user', ctx.caller.accountId, userName))
+        throw IamErrors.alreadyExists(`User with name ${userName} already exists.`);
       try {
         return await principalRepository.insertUser(m, ctx.caller.accountId, userName, path);
       } catch (err) {
@@ -78,14 +79,23 @@ export class IamService {
   }
 
   /** iam:ListUsers, ordered by name, keyset-paginated. */
-  async listUsers(ctx: RequestContext, input: { pathPrefix?: string | null; maxItems?: number | null; marker?: string | null }): Promise<Page<UserEntity>> {
+  async listUsers(
+    ctx: RequestContext,
+    input: { pathPrefix?: string | null; maxItems?: number | null; marker?: string | null },
+  ): Promise<Page<UserEntity>> {
     return this.listPrincipals(ctx, UserEntity, 'user_name', input);
   }
 
   /** iam:CreateRole with a trust policy (who may assume it). */
   async createRole(
     ctx: RequestContext,
-    input: { roleName: string; assumeRolePolicyDocument: string; description?: string | null; maxSessionDuration?: number | null; path?: string | null },
+    input: {
+      roleName: string;
+      assumeRolePolicyDocument: string;
+      description?: string | null;
+      maxSessionDuration?: number | null;
+      path?: string | null;
+    },
   ): Promise<RoleEntity> {
     const roleName = validateRoleName(input.roleName);
     const path = validatePath(input.path);
@@ -94,9 +104,16 @@ export class IamService {
     const trustPolicy = parsePolicyDocument(input.assumeRolePolicyDocument, { trustPolicy: true });
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       await principalRepository.lockName(m, 'role', ctx.caller.accountId, roleName);
-      if (await principalRepository.nameTaken(m, 'role', ctx.caller.accountId, roleName)) throw IamErrors.alreadyExists(`Role with name ${roleName} already exists.`);
+      if (await principalRepository.nameTaken(m, 'role', ctx.caller.accountId, roleName))
+        throw IamErrors.alreadyExists(`Role with name ${roleName} already exists.`);
       try {
-        return await principalRepository.insertRole(m, ctx.caller.accountId, { roleName, path, description, trustPolicy, maxSessionDuration });
+        return await principalRepository.insertRole(m, ctx.caller.accountId, {
+          roleName,
+          path,
+          description,
+          trustPolicy,
+          maxSessionDuration,
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw IamErrors.alreadyExists(`Role with name ${roleName} already exists.`);
         throw err;
@@ -105,7 +122,10 @@ export class IamService {
   }
 
   /** iam:ListRoles, ordered by name, keyset-paginated. */
-  async listRoles(ctx: RequestContext, input: { pathPrefix?: string | null; maxItems?: number | null; marker?: string | null }): Promise<Page<RoleEntity>> {
+  async listRoles(
+    ctx: RequestContext,
+    input: { pathPrefix?: string | null; maxItems?: number | null; marker?: string | null },
+  ): Promise<Page<RoleEntity>> {
     return this.listPrincipals(ctx, RoleEntity, 'role_name', input);
   }
 
@@ -167,7 +187,11 @@ export class IamService {
   }
 
   /** iam:AttachUserPolicy / iam:AttachRolePolicy for an AWS-managed policy; attaching twice is a no-op. */
-  async attachManagedPolicy(ctx: RequestContext, kind: 'user' | 'role', input: { principalName: string; policyArn: string }): Promise<void> {
+  async attachManagedPolicy(
+    ctx: RequestContext,
+    kind: 'user' | 'role',
+    input: { principalName: string; policyArn: string },
+  ): Promise<void> {
     if (!/^arn:aws:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/.test(input.policyArn)) {
       throw IamErrors.validation('policyArn must be an IAM policy ARN such as arn:aws:iam::aws:policy/AdministratorAccess');
     }
@@ -203,7 +227,12 @@ export class IamService {
     const after = input.marker ? decodePageToken(input.marker) : null;
     if (input.marker && after === null) throw IamErrors.validation('marker is not valid: pass the marker of the previous page');
     return this.db.inTenant(tenantOf(ctx), async (m) => {
-      const rows = await principalRepository.listPage(m, entity, nameColumn, { accountId: ctx.caller.accountId, pathPrefix, afterName: after, limit: limit + 1 });
+      const rows = await principalRepository.listPage(m, entity, nameColumn, {
+        accountId: ctx.caller.accountId,
+        pathPrefix,
+        afterName: after,
+        limit: limit + 1,
+      });
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       const lastName = last ? (last instanceof UserEntity ? last.userName : (last as RoleEntity).roleName) : null;
@@ -235,4 +264,3 @@ export class IamService {
     return role.id;
   }
 }
-

@@ -291,7 +291,13 @@ export const principalRepository = {
     return { key, secretAccessKey };
   },
 
-  async attachManagedPolicy(m: EntityManager, accountId: string, kind: 'user' | 'role', principalRef: string, policyArn: string): Promise<void> {
+  async attachManagedPolicy(
+    m: EntityManager,
+    accountId: string,
+    kind: 'user' | 'role',
+    principalRef: string,
+    policyArn: string,
+  ): Promise<void> {
     await m
       .createQueryBuilder()
       .insert()

@@ -125,7 +125,10 @@ export function basicSelectorMatches(selector: EventSelector, event: SelectableE
   if (event.eventCategory !== 'Data') return false; // network activity needs advanced selectors
   const resources = resourcesOf(event);
   return (selector.DataResources ?? []).some((dr) =>
-    resources.some((r) => r.type === dr.Type && typeof r.ARN === 'string' && dr.Values.some((v) => dataResourceValueMatches(dr.Type, v, r.ARN as string))),
+    resources.some(
+      (r) =>
+        r.type === dr.Type && typeof r.ARN === 'string' && dr.Values.some((v) => dataResourceValueMatches(dr.Type, v, r.ARN as string)),
+    ),
   );
 }
 
@@ -165,9 +168,7 @@ export function advancedSelectorMatches(selector: AdvancedEventSelector, event: 
   const perEvent = selector.FieldSelectors.filter((f) => !RESOURCE_FIELDS.has(f.Field));
   if (!perEvent.every((f) => fieldSelectorMatches(f, eventFieldValue(event, f.Field)))) return false;
   if (perResource.length === 0) return true;
-  return resourcesOf(event).some((r) =>
-    perResource.every((f) => fieldSelectorMatches(f, f.Field === 'resources.type' ? r.type : r.ARN)),
-  );
+  return resourcesOf(event).some((r) => perResource.every((f) => fieldSelectorMatches(f, f.Field === 'resources.type' ? r.type : r.ARN)));
 }
 
 /**

@@ -38,7 +38,9 @@ export function validateEventSelectors(input: EventSelectorInput[]): EventSelect
     const dataResources = (s.DataResources ?? []).map((dr) => {
       const type = dr.Type ?? '';
       if (!BASIC_DATA_RESOURCE_TYPES.has(type)) {
-        throw bad(`Invalid data resource type ${type}. Basic event selectors accept AWS::S3::Object, AWS::Lambda::Function and AWS::DynamoDB::Table; use advanced event selectors for other types.`);
+        throw bad(
+          `Invalid data resource type ${type}. Basic event selectors accept AWS::S3::Object, AWS::Lambda::Function and AWS::DynamoDB::Table; use advanced event selectors for other types.`,
+        );
       }
       const list = dr.Values ?? [];
       if (list.length === 0) throw bad(`Data resource ${type} needs at least one value.`);
@@ -56,7 +58,9 @@ export function validateEventSelectors(input: EventSelectorInput[]): EventSelect
     };
   });
   if (values > MAX_DATA_RESOURCE_VALUES) {
-    throw bad(`A trail can have at most ${MAX_DATA_RESOURCE_VALUES} data resource values across all event selectors; ${values} were specified.`);
+    throw bad(
+      `A trail can have at most ${MAX_DATA_RESOURCE_VALUES} data resource values across all event selectors; ${values} were specified.`,
+    );
   }
   return out;
 }
@@ -106,17 +110,21 @@ const FIELD_RULES: Record<string, { categories: string[]; operators: readonly Op
 export function validateAdvancedEventSelectors(input: AdvancedEventSelector[], target: SelectorTarget = 'trail'): AdvancedEventSelector[] {
   if (input.length < 1) throw bad('Specify at least one advanced event selector.');
   if (target === 'eventDataStore' && input.length > MAX_EDS_ADVANCED_SELECTORS) {
-    throw bad(`An event data store can have at most ${MAX_EDS_ADVANCED_SELECTORS} advanced event selectors; ${input.length} were specified.`);
+    throw bad(
+      `An event data store can have at most ${MAX_EDS_ADVANCED_SELECTORS} advanced event selectors; ${input.length} were specified.`,
+    );
   }
   let values = 0;
   const out = input.map((selector, i) => {
     const label = selector.Name ? `selector "${selector.Name.slice(0, 100)}"` : `selector ${i + 1}`;
-    if (selector.Name !== undefined && selector.Name !== null && selector.Name.length > 1000) throw bad(`The name of ${label} is longer than 1000 characters.`);
+    if (selector.Name !== undefined && selector.Name !== null && selector.Name.length > 1000)
+      throw bad(`The name of ${label} is longer than 1000 characters.`);
     const fields = selector.FieldSelectors ?? [];
     if (fields.length === 0) throw bad(`The ${label} must have at least one field selector.`);
     const seen = new Set<string>();
     const cleaned = fields.map((f) => {
-      if (!f.Field || f.Field.length > 1000 || !FIELD_PATTERN.test(f.Field)) throw bad(`Field ${String(f.Field).slice(0, 100)} in ${label} is not a valid field name.`);
+      if (!f.Field || f.Field.length > 1000 || !FIELD_PATTERN.test(f.Field))
+        throw bad(`Field ${String(f.Field).slice(0, 100)} in ${label} is not a valid field name.`);
       if (seen.has(f.Field)) throw bad(`Field ${f.Field} appears more than once in ${label}.`);
       seen.add(f.Field);
       const rule = FIELD_RULES[f.Field];
@@ -125,7 +133,8 @@ export function validateAdvancedEventSelectors(input: AdvancedEventSelector[], t
       if (ops.length === 0) throw bad(`Field ${f.Field} in ${label} needs at least one operator (${OPERATORS.join(', ')}).`);
       const kept: FieldSelector = { Field: f.Field };
       for (const op of ops) {
-        if (!rule.operators.includes(op)) throw bad(`Operator ${op} is not supported for field ${f.Field} in ${label}; use ${rule.operators.join(', ')}.`);
+        if (!rule.operators.includes(op))
+          throw bad(`Operator ${op} is not supported for field ${f.Field} in ${label}; use ${rule.operators.join(', ')}.`);
         const list = f[op] as string[];
         if (list.length === 0) throw bad(`Operator ${op} of field ${f.Field} in ${label} needs at least one value.`);
         for (const v of list) {
@@ -140,7 +149,9 @@ export function validateAdvancedEventSelectors(input: AdvancedEventSelector[], t
     return selector.Name ? { Name: selector.Name, FieldSelectors: cleaned } : { FieldSelectors: cleaned };
   });
   if (values > MAX_ADVANCED_VALUES) {
-    throw bad(`A trail's advanced event selectors can have at most ${MAX_ADVANCED_VALUES} values across all conditions; ${values} were specified.`);
+    throw bad(
+      `A trail's advanced event selectors can have at most ${MAX_ADVANCED_VALUES} values across all conditions; ${values} were specified.`,
+    );
   }
   return out;
 }
@@ -159,14 +170,18 @@ function checkCategoryRules(fields: FieldSelector[], label: string, target: Sele
   if (!TRAIL_CATEGORIES.has(cat)) {
     throw target === 'trail'
       ? bad(`eventCategory ${cat} in ${label} is not valid for trails; use Management, Data or NetworkActivity.`)
-      : bad(`eventCategory ${cat} in ${label} is not valid; use Management, Data, NetworkActivity, Insight, ConfigurationItem, Evidence or ActivityAuditLog.`);
+      : bad(
+          `eventCategory ${cat} in ${label} is not valid; use Management, Data, NetworkActivity, Insight, ConfigurationItem, Evidence or ActivityAuditLog.`,
+        );
   }
   for (const f of fields) {
     const eventNameOnManagement = target === 'eventDataStore' && f.Field === 'eventName' && cat === 'Management';
-    if (!FIELD_RULES[f.Field].categories.includes(cat) && !eventNameOnManagement) throw bad(`Field ${f.Field} cannot be used with eventCategory ${cat} in ${label}.`);
+    if (!FIELD_RULES[f.Field].categories.includes(cat) && !eventNameOnManagement)
+      throw bad(`Field ${f.Field} cannot be used with eventCategory ${cat} in ${label}.`);
   }
   const readOnly = byField.get('readOnly');
-  if (readOnly && !(readOnly.Equals ?? []).every((v) => v === 'true' || v === 'false')) throw bad(`readOnly in ${label} takes Equals true or false.`);
+  if (readOnly && !(readOnly.Equals ?? []).every((v) => v === 'true' || v === 'false'))
+    throw bad(`readOnly in ${label} takes Equals true or false.`);
   const console = byField.get('sessionCredentialFromConsole');
   if (console && ![...(console.Equals ?? []), ...(console.NotEquals ?? [])].every((v) => v === 'true' || v === 'false')) {
     throw bad(`sessionCredentialFromConsole in ${label} takes true or false.`);
@@ -174,16 +189,22 @@ function checkCategoryRules(fields: FieldSelector[], label: string, target: Sele
   const source = byField.get('eventSource');
   if (cat === 'Management' && source && target === 'trail') {
     // Trails may only exclude the two high-volume sources (spec §4.4).
-    const onlyExclusions = Object.keys(source).every((k) => k === 'Field' || k === 'NotEquals') && (source.NotEquals ?? []).every((v) => EXCLUDABLE_SOURCES.has(v));
-    if (!onlyExclusions) throw bad(`For management events, eventSource in ${label} takes only NotEquals kms.amazonaws.com or rdsdata.amazonaws.com.`);
+    const onlyExclusions =
+      Object.keys(source).every((k) => k === 'Field' || k === 'NotEquals') &&
+      (source.NotEquals ?? []).every((v) => EXCLUDABLE_SOURCES.has(v));
+    if (!onlyExclusions)
+      throw bad(`For management events, eventSource in ${label} takes only NotEquals kms.amazonaws.com or rdsdata.amazonaws.com.`);
   }
   if (cat === 'Data') {
     const type = byField.get('resources.type');
-    if (!type || !type.Equals || type.Equals.length !== 1) throw bad(`The ${label} selects data events and needs exactly one resources.type Equals value.`);
-    if (!DATA_RESOURCE_TYPES.has(type.Equals[0])) throw bad(`Value ${type.Equals[0]} for resources.type in ${label} is not a supported data resource type.`);
+    if (!type || !type.Equals || type.Equals.length !== 1)
+      throw bad(`The ${label} selects data events and needs exactly one resources.type Equals value.`);
+    if (!DATA_RESOURCE_TYPES.has(type.Equals[0]))
+      throw bad(`Value ${type.Equals[0]} for resources.type in ${label} is not a supported data resource type.`);
     const arn = byField.get('resources.ARN');
     for (const v of [...(arn?.Equals ?? []), ...(arn?.NotEquals ?? [])]) {
-      if (!/^arn:[a-z-]+:[a-z0-9-]+:/.test(v)) throw bad(`resources.ARN value ${v.slice(0, 2048)} in ${label} must be a full ARN with Equals and NotEquals.`);
+      if (!/^arn:[a-z-]+:[a-z0-9-]+:/.test(v))
+        throw bad(`resources.ARN value ${v.slice(0, 2048)} in ${label} must be a full ARN with Equals and NotEquals.`);
     }
   }
   if (cat === 'NetworkActivity') {
@@ -191,14 +212,18 @@ function checkCategoryRules(fields: FieldSelector[], label: string, target: Sele
       throw bad(`The ${label} selects network activity events and needs one eventSource Equals value.`);
     }
     const errorCode = byField.get('errorCode');
-    if (errorCode && !(errorCode.Equals ?? []).every((v) => v === 'VpceAccessDenied')) throw bad(`errorCode in ${label} takes only VpceAccessDenied.`);
+    if (errorCode && !(errorCode.Equals ?? []).every((v) => v === 'VpceAccessDenied'))
+      throw bad(`errorCode in ${label} takes only VpceAccessDenied.`);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 
 /** What management events the trail's selectors log: needed by the Insights prerequisites. */
-export function loggedEventKinds(trail: { eventSelectors: EventSelector[] | null; advancedEventSelectors: AdvancedEventSelector[] | null }): {
+export function loggedEventKinds(trail: {
+  eventSelectors: EventSelector[] | null;
+  advancedEventSelectors: AdvancedEventSelector[] | null;
+}): {
   managementReads: boolean;
   managementWrites: boolean;
   dataEvents: boolean;
@@ -237,7 +262,8 @@ export function validateInsightSelectors(
   const seen = new Set<string>();
   return input.map((s) => {
     const type = s.InsightType ?? '';
-    if (!INSIGHT_TYPES.has(type)) throw SelectorErrors.insightSelectors(`InsightType ${type} is not valid; use ApiCallRateInsight or ApiErrorRateInsight.`);
+    if (!INSIGHT_TYPES.has(type))
+      throw SelectorErrors.insightSelectors(`InsightType ${type} is not valid; use ApiCallRateInsight or ApiErrorRateInsight.`);
     if (seen.has(type)) throw SelectorErrors.insightSelectors(`InsightType ${type} is specified more than once.`);
     seen.add(type);
     const categories = s.EventCategories ?? ['Management'];

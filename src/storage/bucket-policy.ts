@@ -50,4 +50,5 @@ export function parseBucketPolicy(text: string, bucket: string): BucketPolicy {
 }
 
 /** IAM evaluation for one request against a bucket policy: explicit Deny wins, then Allow. */
-export const evaluateBucketPolicy: (policy: BucketPolicy | null, req: BucketRequest, opts?: EvaluationOptions) => BucketDecision = evaluateResourcePolicy;
+export const evaluateBucketPolicy: (policy: BucketPolicy | null, req: BucketRequest, opts?: EvaluationOptions) => BucketDecision =
+  evaluateResourcePolicy;

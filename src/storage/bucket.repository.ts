@@ -63,7 +63,11 @@ export const BucketRepository = {
   },
 
   async setPolicy(client: PoolClient, name: string, accountId: string, policy: unknown): Promise<boolean> {
-    const { rowCount } = await client.query(`UPDATE buckets SET policy = $3 WHERE name = $1 AND account_id = $2`, [name, accountId, JSON.stringify(policy)]);
+    const { rowCount } = await client.query(`UPDATE buckets SET policy = $3 WHERE name = $1 AND account_id = $2`, [
+      name,
+      accountId,
+      JSON.stringify(policy),
+    ]);
     return rowCount === 1;
   },
 };

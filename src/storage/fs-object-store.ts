@@ -39,7 +39,10 @@ export class FsObjectStore implements ObjectStore {
    * @param sseKey 32-byte service key: every object written is encrypted (format v2). Without one
    * (low-level tests only) objects are written in the clear (v1) and v2 objects cannot be read.
    */
-  constructor(dataDir: string, private readonly sseKey: Buffer | null = null) {
+  constructor(
+    dataDir: string,
+    private readonly sseKey: Buffer | null = null,
+  ) {
     this.root = path.join(dataDir, 'objects');
     this.tmpDir = path.join(this.root, '.tmp');
   }
@@ -132,7 +135,10 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  async listObjects(bucket: string, options: { prefix?: string; startAfter?: string; limit: number }): Promise<{ objects: ObjectInfo[]; isTruncated: boolean }> {
+  async listObjects(
+    bucket: string,
+    options: { prefix?: string; startAfter?: string; limit: number },
+  ): Promise<{ objects: ObjectInfo[]; isTruncated: boolean }> {
     const dir = this.bucketDir(bucket);
     await this.requireBucket(bucket);
     const prefix = options.prefix ?? '';
@@ -203,7 +209,12 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Header and body size without reading the body; listing skips decrypting the header. */
-  private async readHead(bucket: string, key: string, file: string, withHeader = true): Promise<{ header: Header; size: number; mtime: Date }> {
+  private async readHead(
+    bucket: string,
+    key: string,
+    file: string,
+    withHeader = true,
+  ): Promise<{ header: Header; size: number; mtime: Date }> {
     const handle = await fs.open(file, 'r');
     try {
       const stat = await handle.stat();
@@ -256,7 +267,8 @@ export class FsObjectStore implements ObjectStore {
  * object in it, for whoever creates the name next).
  */
 async function makeKeyDirs(bucketDir: string, dir: string): Promise<void> {
-  const prefixIsObject = () => StorageErrors.invalidObjectKey('a prefix of the key is itself an object in this bucket (filesystem backend)');
+  const prefixIsObject = () =>
+    StorageErrors.invalidObjectKey('a prefix of the key is itself an object in this bucket (filesystem backend)');
   // Usually the directory exists already (one folder per day): one stat, no walk.
   const existing = await fs.stat(dir).catch(() => null);
   if (existing?.isDirectory()) return;

@@ -45,7 +45,8 @@ export function normalizeMetadata(metadata: Record<string, string> | undefined):
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(metadata ?? {})) {
     const lower = name.toLowerCase();
-    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(lower)) throw StorageErrors.invalidArgument(`Metadata name ${JSON.stringify(name)} is not a valid header name.`);
+    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(lower))
+      throw StorageErrors.invalidArgument(`Metadata name ${JSON.stringify(name)} is not a valid header name.`);
     if (/[^\u0020-\u007e]/.test(value)) throw StorageErrors.invalidArgument(`Metadata ${lower} must be printable ASCII.`);
     out[lower] = value;
   }

@@ -30,9 +30,19 @@ export type KeyRequester = { caller: Caller } | { service: true; forAccount?: st
 /** What storage needs of KMS (src/kms implements it); errors carry KMS exception codes. */
 export interface ObjectKeyring {
   /** GenerateDataKey as cloudtrail.amazonaws.com for sourceAccount: the key policy must allow it for this context and source. */
-  generateDataKey(req: { keyArn: string; context: Record<string, string>; sourceArn?: string; sourceAccount: string }): Promise<{ plaintext: Buffer; ciphertextBlob: Buffer }>;
+  generateDataKey(req: {
+    keyArn: string;
+    context: Record<string, string>;
+    sourceArn?: string;
+    sourceAccount: string;
+  }): Promise<{ plaintext: Buffer; ciphertextBlob: Buffer }>;
   /** Decrypt of a wrapped data key: a caller needs kms:Decrypt (IAM and key policy); the service's own reads do not. */
-  decryptDataKey(req: { keyArn: string; ciphertextBlob: Buffer; context: Record<string, string>; requester: KeyRequester }): Promise<Buffer>;
+  decryptDataKey(req: {
+    keyArn: string;
+    ciphertextBlob: Buffer;
+    context: Record<string, string>;
+    requester: KeyRequester;
+  }): Promise<Buffer>;
 }
 
 export interface KmsEncryption {
@@ -41,7 +51,11 @@ export interface KmsEncryption {
 }
 
 export function canonicalContext(context: Record<string, string>): string {
-  return JSON.stringify(Object.keys(context).sort().map((k) => [k, context[k]]));
+  return JSON.stringify(
+    Object.keys(context)
+      .sort()
+      .map((k) => [k, context[k]]),
+  );
 }
 
 const bodyAad = (context: Record<string, string>) => `opentrail-sse-kms:${canonicalContext(context)}`;
@@ -51,7 +65,11 @@ export function isKmsEncrypted(metadata: Record<string, string>): boolean {
 }
 
 /** Encrypts a service-written body under a customer key; KMS failures become `KMS.<code>` (delivery records them). */
-export async function encryptWithKms(keyring: ObjectKeyring, body: Buffer, enc: KmsEncryption & { sourceArn?: string; sourceAccount: string }): Promise<{ body: Buffer; metadata: Record<string, string> }> {
+export async function encryptWithKms(
+  keyring: ObjectKeyring,
+  body: Buffer,
+  enc: KmsEncryption & { sourceArn?: string; sourceAccount: string },
+): Promise<{ body: Buffer; metadata: Record<string, string> }> {
   let dataKey;
   try {
     dataKey = await keyring.generateDataKey(enc);
@@ -85,9 +103,10 @@ export async function decryptKmsObject(keyring: ObjectKeyring, object: StoredObj
   try {
     context = JSON.parse(Buffer.from(object.metadata[SSE_CONTEXT_HEADER] ?? '', 'base64').toString('utf8')) as Record<string, string>;
   } catch {
-    throw new OpenTrailError('KMS.InvalidCiphertextException', 'The object\'s encryption context is unreadable.');
+    throw new OpenTrailError('KMS.InvalidCiphertextException', "The object's encryption context is unreadable.");
   }
-  if (!keyArn || !blob || typeof context !== 'object' || context === null) throw new OpenTrailError('KMS.InvalidCiphertextException', 'The object\'s SSE-KMS metadata is incomplete.');
+  if (!keyArn || !blob || typeof context !== 'object' || context === null)
+    throw new OpenTrailError('KMS.InvalidCiphertextException', "The object's SSE-KMS metadata is incomplete.");
   let dataKey: Buffer;
   try {
     dataKey = await keyring.decryptDataKey({ keyArn, ciphertextBlob: Buffer.from(blob, 'base64'), context, requester });
@@ -100,7 +119,8 @@ export async function decryptKmsObject(keyring: ObjectKeyring, object: StoredObj
     const { [DATA_KEY_HEADER]: _wrapped, ...metadata } = object.metadata;
     return { ...object, body, size: body.length, metadata };
   } catch (err) {
-    if (err instanceof DecryptionError) throw new OpenTrailError('KMS.InvalidCiphertextException', 'The object does not decrypt under its data key: it was modified.');
+    if (err instanceof DecryptionError)
+      throw new OpenTrailError('KMS.InvalidCiphertextException', 'The object does not decrypt under its data key: it was modified.');
     throw err;
   } finally {
     dataKey.fill(0);
@@ -109,6 +129,7 @@ export async function decryptKmsObject(keyring: ObjectKeyring, object: StoredObj
 
 function asKmsError(err: unknown): unknown {
   const code = (err as { code?: unknown }).code;
-  if (err instanceof OpenTrailError && typeof code === 'string' && !code.startsWith('KMS.')) return new OpenTrailError(`KMS.${code}`, err.message, err.httpStatus);
+  if (err instanceof OpenTrailError && typeof code === 'string' && !code.startsWith('KMS.'))
+    return new OpenTrailError(`KMS.${code}`, err.message, err.httpStatus);
   return err;
 }

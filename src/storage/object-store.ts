@@ -30,7 +30,10 @@ export interface ObjectStore {
   getObject(bucket: string, key: string): Promise<StoredObject | null>;
   headObject(bucket: string, key: string): Promise<(ObjectInfo & { metadata: Record<string, string> }) | null>;
   /** Keys in lexicographic order after `startAfter`, at most `limit`. */
-  listObjects(bucket: string, options: { prefix?: string; startAfter?: string; limit: number }): Promise<{ objects: ObjectInfo[]; isTruncated: boolean }>;
+  listObjects(
+    bucket: string,
+    options: { prefix?: string; startAfter?: string; limit: number },
+  ): Promise<{ objects: ObjectInfo[]; isTruncated: boolean }>;
   deleteObject(bucket: string, key: string): Promise<void>;
   /** Removes an empty bucket's container (idempotent); fails with BucketNotEmpty otherwise. */
   deleteBucket(bucket: string): Promise<void>;

@@ -121,7 +121,10 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async listObjects(bucket: string, options: { prefix?: string; startAfter?: string; limit: number }): Promise<{ objects: ObjectInfo[]; isTruncated: boolean }> {
+  async listObjects(
+    bucket: string,
+    options: { prefix?: string; startAfter?: string; limit: number },
+  ): Promise<{ objects: ObjectInfo[]; isTruncated: boolean }> {
     const objects: ObjectInfo[] = [];
     let startAfter = options.startAfter || undefined;
     // A server may return fewer keys than asked for per page, so pages are followed. Each page
@@ -182,7 +185,9 @@ export class S3ObjectStore implements ObjectStore {
 }
 
 function errorName(err: unknown): string {
-  return err instanceof S3ServiceException ? err.name : ((err as { name?: string; Code?: string }).Code ?? (err as { name?: string }).name ?? '');
+  return err instanceof S3ServiceException
+    ? err.name
+    : ((err as { name?: string; Code?: string }).Code ?? (err as { name?: string }).name ?? '');
 }
 
 /** S3 errors keep their S3 code (the delivery worker records it); the rest propagate as they are. */

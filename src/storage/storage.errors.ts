@@ -8,9 +8,17 @@ export const StorageErrors = {
   invalidBucketName: (name: string, why: string) =>
     new OpenTrailError('InvalidBucketName', `The specified bucket is not valid: ${JSON.stringify(name.slice(0, 100))} ${why}.`),
   bucketAlreadyExists: () =>
-    new OpenTrailError('BucketAlreadyExists', 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.', 409),
+    new OpenTrailError(
+      'BucketAlreadyExists',
+      'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+      409,
+    ),
   bucketAlreadyOwnedByYou: () =>
-    new OpenTrailError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409),
+    new OpenTrailError(
+      'BucketAlreadyOwnedByYou',
+      'Your previous request to create the named bucket succeeded and you already own it.',
+      409,
+    ),
   noSuchBucket: () => new OpenTrailError('NoSuchBucket', 'The specified bucket does not exist', 404),
   bucketNotEmpty: () => new OpenTrailError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409),
   noSuchKey: () => new OpenTrailError('NoSuchKey', 'The specified key does not exist.', 404),

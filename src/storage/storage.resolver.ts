@@ -31,7 +31,10 @@ export class StorageResolver {
 
   @Operation({ resource: byBucket })
   @Mutation(() => Bucket, { description: 'Creates a bucket; names are global across all accounts, as in S3.' })
-  async createBucket(@Arg('input', () => BucketNameInput) input: BucketNameInput, @CallerRequest() request: RequestContext): Promise<Bucket> {
+  async createBucket(
+    @Arg('input', () => BucketNameInput) input: BucketNameInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<Bucket> {
     return toBucket(await this.storage.createBucket(request, input.bucketName));
   }
 
@@ -43,21 +46,30 @@ export class StorageResolver {
 
   @Operation({ resource: byBucket })
   @Mutation(() => Boolean, { description: 'Deletes an empty bucket (owner only).' })
-  async deleteBucket(@Arg('input', () => BucketNameInput) input: BucketNameInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+  async deleteBucket(
+    @Arg('input', () => BucketNameInput) input: BucketNameInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<boolean> {
     await this.storage.deleteBucket(request, input.bucketName);
     return true;
   }
 
   @Operation({ resource: byBucket })
   @Mutation(() => Bucket, { description: 'Sets the bucket policy (owner only), e.g. the one CloudTrail needs to deliver log files.' })
-  async putBucketPolicy(@Arg('input', () => PutBucketPolicyInput) input: PutBucketPolicyInput, @CallerRequest() request: RequestContext): Promise<Pick<Bucket, 'bucketName'>> {
+  async putBucketPolicy(
+    @Arg('input', () => PutBucketPolicyInput) input: PutBucketPolicyInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<Pick<Bucket, 'bucketName'>> {
     await this.storage.putBucketPolicy(request, input.bucketName, input.policy);
     return { bucketName: input.bucketName };
   }
 
   @Operation({ resource: byBucket })
   @Query(() => BucketPolicyResult, { description: 'The bucket policy (owner only).' })
-  async getBucketPolicy(@Arg('input', () => BucketNameInput) input: BucketNameInput, @CallerRequest() request: RequestContext): Promise<BucketPolicyResult> {
+  async getBucketPolicy(
+    @Arg('input', () => BucketNameInput) input: BucketNameInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<BucketPolicyResult> {
     return { bucketName: input.bucketName, policy: await this.storage.getBucketPolicy(request, input.bucketName) };
   }
 
@@ -78,7 +90,10 @@ export class StorageResolver {
 
   @Operation({ resource: byObject, dataEvent: true })
   @Query(() => GetObjectResult, { description: 'An object: its bytes (base64) exactly as stored, with its metadata.' })
-  async getObject(@Arg('input', () => GetObjectInput) input: GetObjectInput, @CallerRequest() request: RequestContext): Promise<GetObjectResult> {
+  async getObject(
+    @Arg('input', () => GetObjectInput) input: GetObjectInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<GetObjectResult> {
     const o = await this.storage.getObject(request, input.bucketName, input.key);
     return {
       key: o.key,

@@ -9,7 +9,14 @@ import { validateBucketName, validateObjectKey } from './names';
 import { decryptKmsObject, encryptWithKms, isKmsEncrypted, type KmsEncryption, type ObjectKeyring } from './object-encryption';
 import type { ObjectInfo, ObjectStore, PutObjectOptions, StoredObject } from './object-store';
 import { StorageErrors } from './storage.errors';
-import { checkQueryResultBucketPolicy, checkTrailBucketPolicy, servicePutAllowed, type TrailBucketTarget, type WriteSource, type WriteTenancy } from './trail-bucket-check';
+import {
+  checkQueryResultBucketPolicy,
+  checkTrailBucketPolicy,
+  servicePutAllowed,
+  type TrailBucketTarget,
+  type WriteSource,
+  type WriteTenancy,
+} from './trail-bucket-check';
 
 export type { TrailBucketTarget, WriteSource } from './trail-bucket-check';
 
@@ -75,7 +82,9 @@ export class StorageService {
 
   /** ListBuckets: the caller account's own buckets. */
   async listBuckets(ctx: RequestContext): Promise<BucketInfo[]> {
-    const rows = await this.db.inTenantRaw(tenantOf(ctx), (client) => BucketRepository.listByAccount(client, ctx.caller.accountId), { readOnly: true });
+    const rows = await this.db.inTenantRaw(tenantOf(ctx), (client) => BucketRepository.listByAccount(client, ctx.caller.accountId), {
+      readOnly: true,
+    });
     return rows.map(toInfo);
   }
 
@@ -95,7 +104,9 @@ export class StorageService {
     await this.authorize(ctx, name, 's3:PutBucketPolicy', bucketArn(name), { ownerOnly: true });
     parseBucketPolicy(policyText, name);
     const document = JSON.parse(policyText) as unknown;
-    const updated = await this.db.inTenantRaw(tenantOf(ctx), (client) => BucketRepository.setPolicy(client, name, ctx.caller.accountId, document));
+    const updated = await this.db.inTenantRaw(tenantOf(ctx), (client) =>
+      BucketRepository.setPolicy(client, name, ctx.caller.accountId, document),
+    );
     if (!updated) throw StorageErrors.noSuchBucket();
   }
 
@@ -107,10 +118,15 @@ export class StorageService {
   }
 
   /** ListObjectsV2 as a keyset page; `after` is an opaque cursor from a previous page. */
-  async listObjects(ctx: RequestContext, name: string, opts: { prefix?: string | null; first?: number | null; after?: string | null }): Promise<ObjectPage> {
+  async listObjects(
+    ctx: RequestContext,
+    name: string,
+    opts: { prefix?: string | null; first?: number | null; after?: string | null },
+  ): Promise<ObjectPage> {
     await this.authorize(ctx, name, 's3:ListBucket', bucketArn(name), { ownerOnly: false });
     const first = opts.first ?? 100;
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw StorageErrors.invalidArgument(`first must be from 1 to ${MAX_PAGE}`);
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+      throw StorageErrors.invalidArgument(`first must be from 1 to ${MAX_PAGE}`);
     let startAfter: string | undefined;
     if (opts.after) {
       const decoded = decodePageToken(opts.after);
@@ -201,7 +217,11 @@ export class StorageService {
    * with `forAccount`, on that account's behalf: another tenant's key must have encrypted it for
    * that account's trail).
    */
-  async readServiceObject(bucketName: string, key: string, opts: { kms?: 'raw' | 'decrypt'; forAccount?: string } = {}): Promise<StoredObject | null> {
+  async readServiceObject(
+    bucketName: string,
+    key: string,
+    opts: { kms?: 'raw' | 'decrypt'; forAccount?: string } = {},
+  ): Promise<StoredObject | null> {
     validateObjectKey(key);
     if (!(await this.find(bucketName))) throw StorageErrors.noSuchBucket();
     const object = await this.objects.getObject(bucketName, key);
@@ -235,7 +255,13 @@ export class StorageService {
    * were already checked against their IAM policies; a Deny in the bucket policy still applies to
    * them for object access. Other accounts need an Allow for their principal in the bucket policy.
    */
-  private async authorize(ctx: RequestContext, name: string, action: string, resource: string, opts: { ownerOnly: boolean }): Promise<BucketRow> {
+  private async authorize(
+    ctx: RequestContext,
+    name: string,
+    action: string,
+    resource: string,
+    opts: { ownerOnly: boolean },
+  ): Promise<BucketRow> {
     const bucket = await this.loadBucket(name);
     this.authorizeOn(ctx, bucket, action, resource, opts);
     return bucket.row;
@@ -255,7 +281,13 @@ export class StorageService {
    * against their IAM policies; a Deny in the bucket policy still applies to them for object
    * access. Other accounts need an Allow for their principal in the bucket policy.
    */
-  private authorizeOn(ctx: RequestContext, { row, policy }: LoadedBucket, action: string, resource: string, opts: { ownerOnly: boolean }): void {
+  private authorizeOn(
+    ctx: RequestContext,
+    { row, policy }: LoadedBucket,
+    action: string,
+    resource: string,
+    opts: { ownerOnly: boolean },
+  ): void {
     const isOwner = row.accountId === ctx.caller.accountId;
     if (opts.ownerOnly) {
       if (!isOwner) throw StorageErrors.accessDenied();

@@ -38,8 +38,18 @@ const ACL = { 's3:x-amz-acl': 'bucket-owner-full-control' };
  * AWSLogs/<owner>/ that any tenant can ask for as its prefix, is no grant to other tenants.
  * `unbound` is for s3:GetBucketAcl, which writes nothing: the writes carry the binding.
  */
-export function serviceMay(policy: BucketPolicy | null, tenancy: WriteTenancy, source: WriteSource, action: string, resource: string, extra: Record<string, string> = {}, unbound = false): boolean {
-  const sameTenant = tenancy.ownerAccountId === source.accountId || (tenancy.ownerOrganizationId !== null && tenancy.ownerOrganizationId === tenancy.sourceOrganizationId);
+export function serviceMay(
+  policy: BucketPolicy | null,
+  tenancy: WriteTenancy,
+  source: WriteSource,
+  action: string,
+  resource: string,
+  extra: Record<string, string> = {},
+  unbound = false,
+): boolean {
+  const sameTenant =
+    tenancy.ownerAccountId === source.accountId ||
+    (tenancy.ownerOrganizationId !== null && tenancy.ownerOrganizationId === tenancy.sourceOrganizationId);
   const boundTo = sameTenant || unbound ? undefined : { accountId: source.accountId, organizationId: tenancy.sourceOrganizationId };
   const context: Record<string, string> = { 'aws:SourceAccount': source.accountId, ...extra };
   if (tenancy.sourceOrganizationId) context['aws:SourceOrgID'] = tenancy.sourceOrganizationId;
@@ -51,11 +61,18 @@ export function serviceMay(policy: BucketPolicy | null, tenancy: WriteTenancy, s
 }
 
 /** s3:PutObject of one object as CloudTrail sends it (with the bucket-owner-full-control ACL). */
-export function servicePutAllowed(bucket: string, key: string, policy: BucketPolicy | null, tenancy: WriteTenancy, source: WriteSource): boolean {
+export function servicePutAllowed(
+  bucket: string,
+  key: string,
+  policy: BucketPolicy | null,
+  tenancy: WriteTenancy,
+  source: WriteSource,
+): boolean {
   return serviceMay(policy, tenancy, source, 's3:PutObject', `arn:aws:s3:::${bucket}/${key}`, ACL);
 }
 
-const insufficient = (bucket: string) => new OpenTrailError('InsufficientS3BucketPolicyException', `Incorrect S3 bucket policy is detected for bucket: ${bucket}`);
+const insufficient = (bucket: string) =>
+  new OpenTrailError('InsufficientS3BucketPolicyException', `Incorrect S3 bucket policy is detected for bucket: ${bucket}`);
 
 /**
  * CloudTrail's bucket check (spec §5.3): the policy must let the service read the bucket ACL
@@ -64,13 +81,24 @@ const insufficient = (bucket: string) => new OpenTrailError('InsufficientS3Bucke
  * taken literally) and each folder CloudTrail writes must be allowed, so a narrower grant or a
  * Deny on one of them fails.
  */
-export function checkTrailBucketPolicy(bucket: string, policy: BucketPolicy | null, tenancy: WriteTenancy, target: TrailBucketTarget): void {
+export function checkTrailBucketPolicy(
+  bucket: string,
+  policy: BucketPolicy | null,
+  tenancy: WriteTenancy,
+  target: TrailBucketTarget,
+): void {
   const source = { accountId: target.accountId, arns: [target.trailArn] };
   const owner = target.organizationId ?? target.accountId;
   const base = `${target.keyPrefix ? `${target.keyPrefix}/` : ''}AWSLogs/${owner}/`;
   if (!serviceMay(policy, tenancy, source, 's3:GetBucketAcl', `arn:aws:s3:::${bucket}`, {}, true)) throw insufficient(bucket);
-  const folders = ['*', `${target.accountId}/CloudTrail/x`, `${target.accountId}/CloudTrail-Digest/x`, `${target.accountId}/CloudTrail-Insight/x`, 'CloudTrail/x', 'CloudTrail-Digest/x']
-    .filter((rest) => target.organizationId !== null || !rest.startsWith(target.accountId));
+  const folders = [
+    '*',
+    `${target.accountId}/CloudTrail/x`,
+    `${target.accountId}/CloudTrail-Digest/x`,
+    `${target.accountId}/CloudTrail-Insight/x`,
+    'CloudTrail/x',
+    'CloudTrail-Digest/x',
+  ].filter((rest) => target.organizationId !== null || !rest.startsWith(target.accountId));
   for (const rest of folders) {
     if (!servicePutAllowed(bucket, base + rest, policy, tenancy, source)) throw insufficient(bucket);
   }
@@ -81,7 +109,12 @@ export function checkTrailBucketPolicy(bucket: string, policy: BucketPolicy | nu
  * result files under `[<prefix>/]AWSLogs/<account>/CloudTrail-Lake/Query/` for this query's
  * account and data stores (serviceMay), as the delivery will.
  */
-export function checkQueryResultBucketPolicy(bucket: string, policy: BucketPolicy | null, tenancy: WriteTenancy, target: { source: WriteSource; prefix: string | null }): void {
+export function checkQueryResultBucketPolicy(
+  bucket: string,
+  policy: BucketPolicy | null,
+  tenancy: WriteTenancy,
+  target: { source: WriteSource; prefix: string | null },
+): void {
   const dir = `${target.prefix ? `${target.prefix}/` : ''}AWSLogs/${target.source.accountId}/CloudTrail-Lake/Query/`;
   for (const rest of ['*', 'x/result_1.csv.gz', 'x/result_sign.json']) {
     if (!servicePutAllowed(bucket, dir + rest, policy, tenancy, target.source)) throw insufficient(bucket);

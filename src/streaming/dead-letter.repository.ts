@@ -21,14 +21,28 @@ const COLUMNS = `id, account_id, rule_id, event_id, envelope, last_error, attemp
 
 function toRow(r: Record<string, any>): DeadLetterRow {
   return {
-    id: r.id, accountId: r.account_id, ruleId: r.rule_id, eventId: r.event_id, envelope: r.envelope,
-    lastError: r.last_error, attempts: r.attempts, createdAt: r.created_at, position: r.position,
+    id: r.id,
+    accountId: r.account_id,
+    ruleId: r.rule_id,
+    eventId: r.event_id,
+    envelope: r.envelope,
+    lastError: r.last_error,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    position: r.position,
   };
 }
 
 export const deadLetterRepository = {
   /** Dead-letters events; a repeat failure of the same event for the same rule updates its row. */
-  async insert(client: PoolClient | Pool, accountId: string, ruleId: string, items: Array<{ eventId: string; envelope: unknown }>, error: string, attempts: number): Promise<void> {
+  async insert(
+    client: PoolClient | Pool,
+    accountId: string,
+    ruleId: string,
+    items: Array<{ eventId: string; envelope: unknown }>,
+    error: string,
+    attempts: number,
+  ): Promise<void> {
     if (items.length === 0) return;
     await client.query(
       `INSERT INTO webhook_dead_letters (account_id, rule_id, event_id, envelope, last_error, attempts)
@@ -41,7 +55,13 @@ export const deadLetterRepository = {
   },
 
   /** One page of a rule's dead letters (tenant client: RLS applies), keyset on (created_at, id). */
-  async page(client: PoolClient, accountId: string, ruleId: string, after: { createdAt: string; id: string } | null, limit: number): Promise<DeadLetterRow[]> {
+  async page(
+    client: PoolClient,
+    accountId: string,
+    ruleId: string,
+    after: { createdAt: string; id: string } | null,
+    limit: number,
+  ): Promise<DeadLetterRow[]> {
     const { rows } = await client.query(
       `SELECT ${COLUMNS} FROM webhook_dead_letters
        WHERE account_id = $1 AND rule_id = $2 AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
@@ -77,6 +97,9 @@ export const deadLetterRepository = {
   },
 
   async recordRedriveFailure(client: PoolClient, id: string, error: string): Promise<void> {
-    await client.query(`UPDATE webhook_dead_letters SET last_error = $2, attempts = attempts + 1 WHERE id = $1`, [id, error.slice(0, 1024)]);
+    await client.query(`UPDATE webhook_dead_letters SET last_error = $2, attempts = attempts + 1 WHERE id = $1`, [
+      id,
+      error.slice(0, 1024),
+    ]);
   },
 };

@@ -30,7 +30,10 @@ export function detailTypeOf(eventType: unknown): string {
 
 /** `s3.amazonaws.com` → `aws.s3`; `cloudtrail-data.amazonaws.com` → `aws.cloudtrail-data`. */
 export function sourceOf(eventSource: unknown): string {
-  const service = String(eventSource ?? '').replace(/\.amazonaws\.com$/, '').split('.')[0] || 'unknown';
+  const service =
+    String(eventSource ?? '')
+      .replace(/\.amazonaws\.com$/, '')
+      .split('.')[0] || 'unknown';
   return `aws.${service}`;
 }
 

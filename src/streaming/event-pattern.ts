@@ -51,7 +51,8 @@ function compileObject(pattern: Record<string, unknown>, path: string): (event: 
   for (const [key, spec] of Object.entries(pattern)) {
     const where = path ? `${path}.${key}` : key;
     if (key === '$or') {
-      if (!Array.isArray(spec) || spec.length < 2 || !spec.every(isObject)) invalid(`"$or" at ${where} must be an array of at least two objects`);
+      if (!Array.isArray(spec) || spec.length < 2 || !spec.every(isObject))
+        invalid(`"$or" at ${where} must be an array of at least two objects`);
       const alternatives = (spec as Array<Record<string, unknown>>).map((alt) => compileObject(alt, path));
       checks.push((event) => alternatives.some((alt) => alt(event)));
     } else if (isObject(spec)) {

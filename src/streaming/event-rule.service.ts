@@ -47,7 +47,10 @@ export class EventRuleService {
     if (refusal) throw StreamingErrors.invalidWebhookUrl(refusal);
     const accountId = ctx.caller.accountId;
     return this.db.inTenant(tenantOf(ctx), async (manager) => {
-      const existing = await manager.findOne(EventRuleEntity, { where: { accountId, region: ctx.region, name: input.name }, lock: { mode: 'pessimistic_write' } });
+      const existing = await manager.findOne(EventRuleEntity, {
+        where: { accountId, region: ctx.region, name: input.name },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (existing) {
         Object.assign(existing, { eventPattern: input.eventPattern, webhookUrl: input.webhookUrl, state });
         return { rule: await manager.save(existing), created: false };
@@ -81,7 +84,12 @@ export class EventRuleService {
     });
   }
 
-  async listDeadLetters(ctx: RequestContext, ruleName: string, first: number, after: string | null): Promise<{ rows: DeadLetterRow[]; hasNextPage: boolean }> {
+  async listDeadLetters(
+    ctx: RequestContext,
+    ruleName: string,
+    first: number,
+    after: string | null,
+  ): Promise<{ rows: DeadLetterRow[]; hasNextPage: boolean }> {
     let position: { createdAt: string; id: string } | null = null;
     if (after) {
       const key = decodePageToken(after);
@@ -94,8 +102,11 @@ export class EventRuleService {
     }
     const limit = Math.min(Math.max(first, 1), 100);
     const rule = await this.db.inTenant(tenantOf(ctx), (manager) => this.findRule(ctx, manager, ruleName));
-    const rows = await this.db.inTenantRaw(tenantOf(ctx), (client) =>
-      deadLetterRepository.page(client, ctx.caller.accountId, rule.id, position, limit + 1), { readOnly: true });
+    const rows = await this.db.inTenantRaw(
+      tenantOf(ctx),
+      (client) => deadLetterRepository.page(client, ctx.caller.accountId, rule.id, position, limit + 1),
+      { readOnly: true },
+    );
     return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit };
   }
 
@@ -107,8 +118,11 @@ export class EventRuleService {
   async redriveDeadLetters(ctx: RequestContext, ruleName: string, ids: string[] | null): Promise<number> {
     const rule = await this.db.inTenant(tenantOf(ctx), (manager) => this.findRule(ctx, manager, ruleName));
     if (ids && !ids.every((id) => UUID.test(id))) throw StreamingErrors.invalidParameter('Dead letter ids are UUIDs.');
-    const found = await this.db.inTenantRaw(tenantOf(ctx), (client) =>
-      deadLetterRepository.idsForRedrive(client, ctx.caller.accountId, rule.id, ids, REDRIVE_LIMIT), { readOnly: true });
+    const found = await this.db.inTenantRaw(
+      tenantOf(ctx),
+      (client) => deadLetterRepository.idsForRedrive(client, ctx.caller.accountId, rule.id, ids, REDRIVE_LIMIT),
+      { readOnly: true },
+    );
     if (found.length === 0) return 0;
     await this.jobs.enqueue(QUEUES.webhook, 'redrive', { kind: 'redrive', ruleId: rule.id, deadLetterIds: found });
     return found.length;

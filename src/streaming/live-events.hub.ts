@@ -22,7 +22,11 @@ export class LiveEventHub {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly confirmed = new Map<string, Set<Listener>>();
 
-  constructor(private readonly redisUrl: string, private readonly prefix: string, private readonly logger: Logger) {}
+  constructor(
+    private readonly redisUrl: string,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+  ) {}
 
   private connection(): IORedis {
     if (!this.subscriber) {

@@ -17,16 +17,28 @@ const MAX_BUFFERED = 10_000;
  * events of the connection's region that match the pattern. The hub only ever subscribes to the
  * caller's own account channel.
  */
-export async function liveEventStream(args: { pattern?: string | null }, context: GraphQLContext, info: GraphQLResolveInfo): Promise<AsyncIterable<LiveEvent>> {
+export async function liveEventStream(
+  args: { pattern?: string | null },
+  context: GraphQLContext,
+  info: GraphQLResolveInfo,
+): Promise<AsyncIterable<LiveEvent>> {
   await authorizationMiddleware({ context, info, args, root: undefined }, async () => undefined);
   const ctx = requestContext(context);
   const pattern = args.pattern ? compileEventPattern(args.pattern) : null;
   const spec = operationCatalog().events!;
-  await context.services.apiCallRecorder.recordApiCalls([{
-    meta: context.meta, subject: subjectOf(ctx.caller), eventTime: new Date(), eventSource: spec.eventSource,
-    eventName: spec.eventName, readOnly: true, managementEvent: true,
-    requestParameters: { pattern: args.pattern ?? null }, responseElements: null,
-  }]);
+  await context.services.apiCallRecorder.recordApiCalls([
+    {
+      meta: context.meta,
+      subject: subjectOf(ctx.caller),
+      eventTime: new Date(),
+      eventSource: spec.eventSource,
+      eventName: spec.eventName,
+      readOnly: true,
+      managementEvent: true,
+      requestParameters: { pattern: args.pattern ?? null },
+      responseElements: null,
+    },
+  ]);
 
   const buffer: LiveEvent[] = [];
   let wake: (() => void) | null = null;
@@ -38,8 +50,11 @@ export async function liveEventStream(args: { pattern?: string | null }, context
       if (parsed.recipientAccountId !== undefined && parsed.recipientAccountId !== accountId) continue;
       if (pattern && !pattern(toEventBridgeEnvelope(accountId, parsed))) continue;
       buffer.push({
-        eventId: String(parsed.eventID), eventName: String(parsed.eventName), eventTime: String(parsed.eventTime),
-        eventSource: String(parsed.eventSource), cloudTrailEvent: record,
+        eventId: String(parsed.eventID),
+        eventName: String(parsed.eventName),
+        eventTime: String(parsed.eventTime),
+        eventSource: String(parsed.eventSource),
+        cloudTrailEvent: record,
       });
       if (buffer.length > MAX_BUFFERED) buffer.shift();
     }

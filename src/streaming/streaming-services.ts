@@ -19,7 +19,10 @@ export interface StreamingServices {
 }
 
 /** `router` is the outbox's streaming destination (built in src/app/services.ts); closed with the module. */
-export function createStreamingServices(core: { config: Config; db: Database; logger: Logger; outbox: OutboxService }, router: StreamingRouter): StreamingServices {
+export function createStreamingServices(
+  core: { config: Config; db: Database; logger: Logger; outbox: OutboxService },
+  router: StreamingRouter,
+): StreamingServices {
   const { config, db, logger, outbox } = core;
   const liveEvents = new LiveEventHub(config.redisUrl, config.redisPrefix, logger.child({ module: 'live-events' }));
   return {

@@ -9,24 +9,39 @@ import type { EventRuleEntity } from './event-rule.entity';
 import { EventRuleService } from './event-rule.service';
 import { liveEventStream } from './live-stream';
 import {
-  CreateTopicInput, DeadLetterConnection, EventRule, LiveEvent, PutEventRuleInput, RedriveDeadLettersInput, RedriveResult,
-  RuleNameInput, Topic,
+  CreateTopicInput,
+  DeadLetterConnection,
+  EventRule,
+  LiveEvent,
+  PutEventRuleInput,
+  RedriveDeadLettersInput,
+  RedriveResult,
+  RuleNameInput,
+  Topic,
 } from './streaming.types';
 import type { TopicService } from './topic.service';
 
 const toRule = (r: EventRuleEntity, showSecret: boolean): EventRule => ({
-  name: r.name, arn: r.arn, eventPattern: r.eventPattern, webhookUrl: r.webhookUrl, state: r.state,
+  name: r.name,
+  arn: r.arn,
+  eventPattern: r.eventPattern,
+  webhookUrl: r.webhookUrl,
+  state: r.state,
   signingSecret: showSecret ? r.signingSecret : null,
 });
 
 /** The caller's rule named at argument `path` in the request's region (`rule/*` without one). */
-const eventRuleResource = (path: string): OperationResource => (args, caller, meta) =>
-  `arn:${PARTITION}:events:${meta.region}:${caller.accountId}:rule/${String(argumentAt(args, path) ?? '*')}`;
+const eventRuleResource =
+  (path: string): OperationResource =>
+  (args, caller, meta) =>
+    `arn:${PARTITION}:events:${meta.region}:${caller.accountId}:rule/${String(argumentAt(args, path) ?? '*')}`;
 /** The topic ARN given at argument `path`, else the caller's topic of that name in the request's region. */
-const topicResource = (path: string): OperationResource => (args, caller, meta) => {
-  const value = String(argumentAt(args, path) ?? '*');
-  return value.startsWith('arn:') ? value : `arn:${PARTITION}:sns:${meta.region}:${caller.accountId}:${value}`;
-};
+const topicResource =
+  (path: string): OperationResource =>
+  (args, caller, meta) => {
+    const value = String(argumentAt(args, path) ?? '*');
+    return value.startsWith('arn:') ? value : `arn:${PARTITION}:sns:${meta.region}:${caller.accountId}:${value}`;
+  };
 /** Signing secrets never reach the audit log. */
 const withoutSecret = (result: unknown) => {
   const { signingSecret: _secret, ...rest } = (result ?? {}) as Record<string, unknown>;
@@ -38,10 +53,14 @@ const SNS = 'sns.amazonaws.com';
 @Resolver()
 @OperationService({ eventSource: 'events.amazonaws.com', actionPrefix: 'events' })
 export class StreamingResolver {
-  constructor(private readonly topics: TopicService, private readonly eventRules: EventRuleService) {}
+  constructor(
+    private readonly topics: TopicService,
+    private readonly eventRules: EventRuleService,
+  ) {}
 
   @Operation({
-    eventSource: SNS, action: 'sns:CreateTopic',
+    eventSource: SNS,
+    action: 'sns:CreateTopic',
     resource: topicResource('input.name'),
     auditResponse: withoutSecret,
   })
@@ -69,8 +88,13 @@ export class StreamingResolver {
     resource: eventRuleResource('input.name'),
     auditResponse: withoutSecret,
   })
-  @Mutation(() => EventRule, { description: 'Creates or updates an EventBridge-style rule delivering matching events to a signed webhook.' })
-  async putEventRule(@Arg('input', () => PutEventRuleInput) input: PutEventRuleInput, @CallerRequest() request: RequestContext): Promise<EventRule> {
+  @Mutation(() => EventRule, {
+    description: 'Creates or updates an EventBridge-style rule delivering matching events to a signed webhook.',
+  })
+  async putEventRule(
+    @Arg('input', () => PutEventRuleInput) input: PutEventRuleInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<EventRule> {
     const { rule, created } = await this.eventRules.putEventRule(request, input);
     return toRule(rule, created);
   }
@@ -98,7 +122,14 @@ export class StreamingResolver {
   ): Promise<DeadLetterConnection> {
     const page = await this.eventRules.listDeadLetters(request, input.ruleName, first, after);
     const edges = page.rows.map((r) => ({
-      node: { id: r.id, eventId: r.eventId, envelope: JSON.stringify(r.envelope), lastError: r.lastError, attempts: r.attempts, createdAt: r.createdAt.toISOString() },
+      node: {
+        id: r.id,
+        eventId: r.eventId,
+        envelope: JSON.stringify(r.envelope),
+        lastError: r.lastError,
+        attempts: r.attempts,
+        createdAt: r.createdAt.toISOString(),
+      },
       cursor: EventRuleService.cursorOf(r),
     }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
@@ -106,7 +137,10 @@ export class StreamingResolver {
 
   @Operation({ resource: eventRuleResource('input.ruleName') })
   @Mutation(() => RedriveResult, { description: 'Queues dead letters for another delivery; each is removed once its receiver accepts it.' })
-  async redriveDeadLetters(@Arg('input', () => RedriveDeadLettersInput) input: RedriveDeadLettersInput, @CallerRequest() request: RequestContext): Promise<RedriveResult> {
+  async redriveDeadLetters(
+    @Arg('input', () => RedriveDeadLettersInput) input: RedriveDeadLettersInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<RedriveResult> {
     return { queued: await this.eventRules.redriveDeadLetters(request, input.ruleName, input.ids) };
   }
 

@@ -25,7 +25,11 @@ export class StreamingRouter implements EventDestinationRouter {
   private publisher: IORedis | null = null;
 
   /** Jobs go through the outbox's producer; live messages through a fail-fast connection of its own. */
-  constructor(private readonly config: Config, private readonly jobs: JobBulkEnqueuer, private readonly logger: Logger) {
+  constructor(
+    private readonly config: Config,
+    private readonly jobs: JobBulkEnqueuer,
+    private readonly logger: Logger,
+  ) {
     this.redis(); // connect now: the first batch after a subscriber arrives must find it ready
   }
 
@@ -51,7 +55,11 @@ export class StreamingRouter implements EventDestinationRouter {
     const records = (await batchEvents(client, batch)).map(storedRecordOf);
     // Parsed and wrapped at most once per event, and only for events some rule of their region
     // gets as far as looking at (the envelope id is a SHA-256: not once per rule).
-    const candidates = records.map((stored) => ({ stored, record: undefined as Record<string, unknown> | undefined, envelope: undefined as EventBridgeEnvelope | undefined }));
+    const candidates = records.map((stored) => ({
+      stored,
+      record: undefined as Record<string, unknown> | undefined,
+      envelope: undefined as EventBridgeEnvelope | undefined,
+    }));
     const recordOf = (c: (typeof candidates)[number]) => (c.record ??= JSON.parse(c.stored.record) as Record<string, unknown>);
     const envelopeOf = (c: (typeof candidates)[number]) => (c.envelope ??= toEventBridgeEnvelope(batch.accountId, recordOf(c)));
 
@@ -70,7 +78,11 @@ export class StreamingRouter implements EventDestinationRouter {
           ruleStateAccepts(rule.state, recordOf(c)) &&
           pattern(envelopeOf(c)),
       );
-      if (matching.length > 0) byRule.set(rule.id, matching.map((m) => m.stored));
+      if (matching.length > 0)
+        byRule.set(
+          rule.id,
+          matching.map((m) => m.stored),
+        );
     }
     const fresh = await repo.insertPending(client, batch.id, batch.accountId, byRule);
     // Only once the pending rows are committed: a job never runs ahead of its row, and live
@@ -82,7 +94,11 @@ export class StreamingRouter implements EventDestinationRouter {
   /** After commit; a job lost here (Redis away) is re-enqueued by the webhook sweep. */
   private async enqueue(ruleIds: string[], outboxId: string): Promise<void> {
     try {
-      await this.jobs.enqueueBulk(QUEUES.webhook, 'deliver', ruleIds.map((ruleId) => ({ data: { kind: 'deliver' as const, ruleId, outboxId } })));
+      await this.jobs.enqueueBulk(
+        QUEUES.webhook,
+        'deliver',
+        ruleIds.map((ruleId) => ({ data: { kind: 'deliver' as const, ruleId, outboxId } })),
+      );
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, outboxId }, 'could not enqueue webhook jobs; the sweep will');
     }
@@ -105,7 +121,9 @@ export class StreamingRouter implements EventDestinationRouter {
       const message: LiveMessage = { accountId, events: chunk };
       chunk = [];
       size = 0;
-      await this.redis().publish(liveChannel(this.config.redisPrefix, accountId), JSON.stringify(message)).catch(() => 0);
+      await this.redis()
+        .publish(liveChannel(this.config.redisPrefix, accountId), JSON.stringify(message))
+        .catch(() => 0);
     };
     for (const r of records) {
       chunk.push({ region: r.region, record: r.record });

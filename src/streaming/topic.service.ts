@@ -22,7 +22,10 @@ export interface CreatedTopic {
 
 /** SNS-like notification topics of the caller's account and region (trails name them). */
 export class TopicService {
-  constructor(private readonly config: Config, private readonly db: Database) {}
+  constructor(
+    private readonly config: Config,
+    private readonly db: Database,
+  ) {}
 
   /** Creates a topic; its signing secret is returned here and never again. */
   async createTopic(ctx: RequestContext, input: { name: string; endpoint: string }): Promise<CreatedTopic> {

@@ -24,8 +24,16 @@ const PENDING_COLUMNS = `rule_id, outbox_id, account_id, event_ids, event_times,
 
 function toPending(r: Record<string, any>): PendingDelivery {
   return {
-    ruleId: r.rule_id, outboxId: String(r.outbox_id), accountId: r.account_id, eventIds: r.event_ids, eventTimes: r.event_times,
-    delivered: r.delivered, attempts: r.attempts, lastError: r.last_error, leasedUntil: r.leased_until, expired: r.expired,
+    ruleId: r.rule_id,
+    outboxId: String(r.outbox_id),
+    accountId: r.account_id,
+    eventIds: r.event_ids,
+    eventTimes: r.event_times,
+    delivered: r.delivered,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    leasedUntil: r.leased_until,
+    expired: r.expired,
   };
 }
 
@@ -64,7 +72,12 @@ export const webhookDeliveryRepository = {
       [accountId],
     );
     return rows.map((r) => ({
-      id: r.id, region: r.region, eventPattern: r.event_pattern, state: r.state, webhookUrl: r.webhook_url, signingSecret: r.signing_secret,
+      id: r.id,
+      region: r.region,
+      eventPattern: r.event_pattern,
+      state: r.state,
+      webhookUrl: r.webhook_url,
+      signingSecret: r.signing_secret,
     }));
   },
 
@@ -75,7 +88,15 @@ export const webhookDeliveryRepository = {
     );
     const r = rows[0];
     return r
-      ? { id: r.id, accountId: r.account_id, region: r.region, eventPattern: r.event_pattern, state: r.state, webhookUrl: r.webhook_url, signingSecret: r.signing_secret }
+      ? {
+          id: r.id,
+          accountId: r.account_id,
+          region: r.region,
+          eventPattern: r.event_pattern,
+          state: r.state,
+          webhookUrl: r.webhook_url,
+          signingSecret: r.signing_secret,
+        }
       : null;
   },
 
@@ -99,10 +120,10 @@ export const webhookDeliveryRepository = {
   },
 
   async pending(pool: Pool, ruleId: string, outboxId: string): Promise<PendingDelivery | null> {
-    const { rows } = await pool.query(
-      `SELECT ${PENDING_COLUMNS} FROM webhook_deliveries WHERE rule_id = $1 AND outbox_id = $2`,
-      [ruleId, outboxId],
-    );
+    const { rows } = await pool.query(`SELECT ${PENDING_COLUMNS} FROM webhook_deliveries WHERE rule_id = $1 AND outbox_id = $2`, [
+      ruleId,
+      outboxId,
+    ]);
     return rows[0] ? toPending(rows[0]) : null;
   },
 
@@ -110,7 +131,14 @@ export const webhookDeliveryRepository = {
    * Takes the row for one run: only when no other run holds it (or the holder's lease ran out,
    * e.g. it was killed). Null when it is held.
    */
-  async lease(pool: Pool, ruleId: string, outboxId: string, token: string, leaseMs: number, maxAgeSeconds: number): Promise<PendingDelivery | null> {
+  async lease(
+    pool: Pool,
+    ruleId: string,
+    outboxId: string,
+    token: string,
+    leaseMs: number,
+    maxAgeSeconds: number,
+  ): Promise<PendingDelivery | null> {
     const { rows } = await pool.query(
       `UPDATE webhook_deliveries SET lease_token = $3, leased_until = now() + make_interval(secs => $4::float8 / 1000)
        WHERE rule_id = $1 AND outbox_id = $2 AND (leased_until IS NULL OR leased_until < now())
@@ -138,7 +166,10 @@ export const webhookDeliveryRepository = {
    * stands for them all (EventBridge counts retries per event, and each would have failed).
    */
   async countAttemptForRule(pool: Pool, ruleId: string, error: string): Promise<void> {
-    await pool.query(`UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $2 WHERE rule_id = $1`, [ruleId, error.slice(0, 1024)]);
+    await pool.query(`UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $2 WHERE rule_id = $1`, [
+      ruleId,
+      error.slice(0, 1024),
+    ]);
   },
 
   /** Gives the row up without progress (the rule's receiver is in backoff). */
@@ -151,19 +182,20 @@ export const webhookDeliveryRepository = {
 
   /** Removes the row if this run still holds it. */
   async removeLeased(client: PoolClient | Pool, ruleId: string, outboxId: string, token: string): Promise<boolean> {
-    const { rowCount } = await client.query(
-      `DELETE FROM webhook_deliveries WHERE rule_id = $1 AND outbox_id = $2 AND lease_token = $3`,
-      [ruleId, outboxId, token],
-    );
+    const { rowCount } = await client.query(`DELETE FROM webhook_deliveries WHERE rule_id = $1 AND outbox_id = $2 AND lease_token = $3`, [
+      ruleId,
+      outboxId,
+      token,
+    ]);
     return rowCount === 1;
   },
 
   /** Outbox ids of a rule's other pending rows (to wake their jobs when its receiver recovers). */
   async pendingOfRule(pool: Pool, ruleId: string, limit: number): Promise<string[]> {
-    const { rows } = await pool.query(
-      `SELECT outbox_id FROM webhook_deliveries WHERE rule_id = $1 ORDER BY created_at LIMIT $2`,
-      [ruleId, limit],
-    );
+    const { rows } = await pool.query(`SELECT outbox_id FROM webhook_deliveries WHERE rule_id = $1 ORDER BY created_at LIMIT $2`, [
+      ruleId,
+      limit,
+    ]);
     return rows.map((r) => String(r.outbox_id));
   },
 
@@ -174,7 +206,14 @@ export const webhookDeliveryRepository = {
   },
 
   /** A failed attempt: drops the sent events from the row, counts the attempt, releases the lease. */
-  async recordFailure(pool: Pool, d: PendingDelivery, token: string, remaining: { eventIds: string[]; eventTimes: Date[] }, attempts: number, error: string): Promise<void> {
+  async recordFailure(
+    pool: Pool,
+    d: PendingDelivery,
+    token: string,
+    remaining: { eventIds: string[]; eventTimes: Date[] },
+    attempts: number,
+    error: string,
+  ): Promise<void> {
     await pool.query(
       `UPDATE webhook_deliveries SET event_ids = $4::uuid[], event_times = $5::timestamptz[], delivered = 0, attempts = $6, last_error = $7,
          lease_token = NULL, leased_until = NULL

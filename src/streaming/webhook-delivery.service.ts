@@ -86,7 +86,11 @@ export class WebhookDeliveryService {
     }
   }
 
-  private async deliverLeased(rule: { id: string; webhookUrl: string; signingSecret: string }, d: PendingDelivery, token: string): Promise<DeliveryOutcome> {
+  private async deliverLeased(
+    rule: { id: string; webhookUrl: string; signingSecret: string },
+    d: PendingDelivery,
+    token: string,
+  ): Promise<DeliveryOutcome> {
     const pool = this.db.pool;
     const ids = d.eventIds.slice(d.delivered);
     const times = d.eventTimes.slice(d.delivered);
@@ -145,12 +149,21 @@ export class WebhookDeliveryService {
 
   /** A failed POST: backoff for the rule, an attempt for the batch, dead letters past the budget. */
   private async failed(
-    d: PendingDelivery, token: string, ids: string[], times: Date[], byId: Map<string, StoredRecord>,
-    result: WebhookResult, probing: boolean, sent: number,
+    d: PendingDelivery,
+    token: string,
+    ids: string[],
+    times: Date[],
+    byId: Map<string, StoredRecord>,
+    result: WebhookResult,
+    probing: boolean,
+    sent: number,
   ): Promise<DeliveryOutcome> {
     const error = result.error ?? `HTTP ${result.status}`;
     // The tenant sees `error` (a failure class); the socket detail is for operators only.
-    this.logger.warn({ ruleId: d.ruleId, outboxId: d.outboxId, failure: result.failure, status: result.status, detail: result.detail }, 'webhook POST failed');
+    this.logger.warn(
+      { ruleId: d.ruleId, outboxId: d.outboxId, failure: result.failure, status: result.status, detail: result.detail },
+      'webhook POST failed',
+    );
     const gate = await targets.recordFailure(this.db.pool, d.ruleId, error, probing, {
       firstMs: this.config.webhookBackoffMs,
       maxMs: this.config.webhookMaxBackoffMs,
@@ -165,7 +178,14 @@ export class WebhookDeliveryService {
     return { sent, deadLettered: 0, retryAt: this.deferUntil(gate.nextAttemptAt) };
   }
 
-  private async deadLetter(d: PendingDelivery, token: string, ids: string[], byId: Map<string, StoredRecord>, error: string, attempts: number): Promise<number> {
+  private async deadLetter(
+    d: PendingDelivery,
+    token: string,
+    ids: string[],
+    byId: Map<string, StoredRecord>,
+    error: string,
+    attempts: number,
+  ): Promise<number> {
     const letters = ids.flatMap((id) => {
       const r = byId.get(id);
       return r ? [{ eventId: id, envelope: toEventBridgeEnvelope(d.accountId, JSON.parse(r.record)) }] : [];
@@ -173,11 +193,14 @@ export class WebhookDeliveryService {
     // The row goes and its dead letters come in one transaction, and only while this run still
     // holds the lease: a run that lost it (its lease ran out during the POST) leaves both to the
     // run that holds the row now, or the events would be dead-lettered and delivered too.
-    const held = await this.db.asService(async (client) => {
-      if (!(await repo.removeLeased(client, d.ruleId, d.outboxId, token))) return false;
-      await deadLetterRepository.insert(client, d.accountId, d.ruleId, letters, error, attempts);
-      return true;
-    }, { transaction: true });
+    const held = await this.db.asService(
+      async (client) => {
+        if (!(await repo.removeLeased(client, d.ruleId, d.outboxId, token))) return false;
+        await deadLetterRepository.insert(client, d.accountId, d.ruleId, letters, error, attempts);
+        return true;
+      },
+      { transaction: true },
+    );
     if (!held) {
       this.logger.warn({ ruleId: d.ruleId, outboxId: d.outboxId }, 'webhook delivery lost its lease; another run continues');
       return 0;
@@ -210,22 +233,28 @@ export class WebhookDeliveryService {
     let sent = 0;
     let failed = 0;
     for (const id of deadLetterIds) {
-      await this.db.asService(async (client) => {
-        const letter = await deadLetterRepository.lock(client, id);
-        if (!letter || letter.ruleId !== ruleId) return; // gone, or being redriven elsewhere
-        const result = await sendSignedWebhook(
-          { url: rule.webhookUrl, secret: rule.signingSecret, body: letter.envelope, id: `${ruleId}:${letter.eventId}` },
-          this.config,
-        );
-        if (result.ok) {
-          await deadLetterRepository.remove(client, id);
-          sent++;
-        } else {
-          this.logger.warn({ ruleId, deadLetterId: id, failure: result.failure, status: result.status, detail: result.detail }, 'webhook redrive POST failed');
-          await deadLetterRepository.recordRedriveFailure(client, id, result.error ?? `HTTP ${result.status}`);
-          failed++;
-        }
-      }, { transaction: true });
+      await this.db.asService(
+        async (client) => {
+          const letter = await deadLetterRepository.lock(client, id);
+          if (!letter || letter.ruleId !== ruleId) return; // gone, or being redriven elsewhere
+          const result = await sendSignedWebhook(
+            { url: rule.webhookUrl, secret: rule.signingSecret, body: letter.envelope, id: `${ruleId}:${letter.eventId}` },
+            this.config,
+          );
+          if (result.ok) {
+            await deadLetterRepository.remove(client, id);
+            sent++;
+          } else {
+            this.logger.warn(
+              { ruleId, deadLetterId: id, failure: result.failure, status: result.status, detail: result.detail },
+              'webhook redrive POST failed',
+            );
+            await deadLetterRepository.recordRedriveFailure(client, id, result.error ?? `HTTP ${result.status}`);
+            failed++;
+          }
+        },
+        { transaction: true },
+      );
     }
     if (sent > 0 && (await targets.get(this.db.pool, ruleId))) {
       // The receiver accepted: end its backoff so the rule's waiting batches go out now.

@@ -50,7 +50,13 @@ export const webhookTargetStateRepository = {
    * failure of a delivery that ran while the receiver still looked healthy only opens the state
    * (several deliveries that fail at once count as one failure).
    */
-  async recordFailure(pool: Pool, ruleId: string, error: string, probe: boolean, backoff: Backoff): Promise<TargetState & { counted: boolean }> {
+  async recordFailure(
+    pool: Pool,
+    ruleId: string,
+    error: string,
+    probe: boolean,
+    backoff: Backoff,
+  ): Promise<TargetState & { counted: boolean }> {
     const { rows } = await pool.query(
       `INSERT INTO webhook_target_states AS s (rule_id, failures, failing_since, next_attempt_at, probe_until, last_error)
        VALUES ($1, 1, now(), ${NEXT_ATTEMPT('1')}, NULL, $2)

@@ -10,7 +10,8 @@ function checkTag(tag: { Key: string; Value?: string | null }): Tag {
   if (typeof key !== 'string' || [...key].length < 1 || [...key].length > 128) {
     throw TagErrors.tagParameter('Tag keys must be 1 to 128 Unicode characters.');
   }
-  if (key.toLowerCase().startsWith('aws:')) throw TagErrors.tagParameter(`Tag key ${key} is reserved: keys starting with aws: are for AWS use.`);
+  if (key.toLowerCase().startsWith('aws:'))
+    throw TagErrors.tagParameter(`Tag key ${key} is reserved: keys starting with aws: are for AWS use.`);
   const value = tag.Value ?? null;
   if (value !== null && [...value].length > 256) throw TagErrors.tagParameter(`The value of tag ${key} is longer than 256 characters.`);
   return { Key: key, Value: value };

@@ -24,7 +24,12 @@ export interface ResolveOptions {
  * exists but is invisible (another tenant, single-Region elsewhere) is reported exactly like one
  * that does not exist.
  */
-export async function resolveTrail(m: EntityManager, ctx: RequestContext, nameOrArn: string, opts: ResolveOptions = {}): Promise<TrailEntity> {
+export async function resolveTrail(
+  m: EntityManager,
+  ctx: RequestContext,
+  nameOrArn: string,
+  opts: ResolveOptions = {},
+): Promise<TrailEntity> {
   const account = ctx.caller.accountId;
   if (isArnLike(nameOrArn)) {
     const parsed = parseTrailArn(nameOrArn);

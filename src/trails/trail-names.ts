@@ -13,10 +13,14 @@ const TRAIL_ARN = /^arn:([a-z-]+):cloudtrail:([a-z0-9-]+):(\d{12}):trail\/(.+)$/
 /** Throws InvalidTrailNameException unless `name` is a valid trail name. */
 export function validateTrailName(name: string): void {
   if (name.length < 3) {
-    throw TrailErrors.invalidName(`Trail name too short. Minimum allowed length: 3 characters. Specified name length: ${name.length} characters.`);
+    throw TrailErrors.invalidName(
+      `Trail name too short. Minimum allowed length: 3 characters. Specified name length: ${name.length} characters.`,
+    );
   }
   if (name.length > 128) {
-    throw TrailErrors.invalidName(`Trail name too long. Maximum allowed length: 128 characters. Specified name length: ${name.length} characters.`);
+    throw TrailErrors.invalidName(
+      `Trail name too long. Maximum allowed length: 128 characters. Specified name length: ${name.length} characters.`,
+    );
   }
   if (!ALNUM.test(name[0])) throw TrailErrors.invalidName('Trail name must starts with a letter or number.');
   if (!ALNUM.test(name[name.length - 1])) throw TrailErrors.invalidName('Trail name must ends with a letter or number.');
@@ -81,7 +85,8 @@ export function parseSnsTopic(value: string): { name: string; region: string | n
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MRK = /^mrk-[0-9a-f]{32}$/;
-const KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KEY_ARN =
+  /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
 const ALIAS_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:(alias\/[A-Za-z0-9/_-]{1,250})$/;
 

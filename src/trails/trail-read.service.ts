@@ -29,7 +29,10 @@ export class TrailReadService {
    * unless includeShadowTrails=false (then only the account's trails homed here). Names or ARNs
    * that match nothing are left out, as CloudTrail does; malformed ones are errors.
    */
-  async describeTrails(ctx: RequestContext, input: { trailNameList?: string[] | null; includeShadowTrails?: boolean | null }): Promise<TrailEntity[]> {
+  async describeTrails(
+    ctx: RequestContext,
+    input: { trailNameList?: string[] | null; includeShadowTrails?: boolean | null },
+  ): Promise<TrailEntity[]> {
     const includeShadows = input.includeShadowTrails ?? true;
     const names = input.trailNameList ?? [];
     for (const n of names) {
@@ -45,13 +48,23 @@ export class TrailReadService {
   }
 
   /** cloudtrail:ListTrails: every trail seen from this Region (shadows included), by ARN, paged. */
-  async listTrails(ctx: RequestContext, input: { nextToken?: string | null; maxResults?: number | null }): Promise<{ trails: TrailEntity[]; nextToken: string | null }> {
+  async listTrails(
+    ctx: RequestContext,
+    input: { nextToken?: string | null; maxResults?: number | null },
+  ): Promise<{ trails: TrailEntity[]; nextToken: string | null }> {
     const limit = input.maxResults ?? LIST_TRAILS_PAGE;
-    if (!Number.isInteger(limit) || limit < 1 || limit > LIST_TRAILS_PAGE) throw TrailErrors.invalidParameter(`maxResults must be between 1 and ${LIST_TRAILS_PAGE}.`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > LIST_TRAILS_PAGE)
+      throw TrailErrors.invalidParameter(`maxResults must be between 1 and ${LIST_TRAILS_PAGE}.`);
     const after = input.nextToken ? decodePageToken(input.nextToken) : null;
     if (input.nextToken && after === null) throw TrailErrors.invalidParameter('The nextToken is not valid.');
     const rows = await this.db.inTenant(tenantOf(ctx), (m) =>
-      trailRepository.listInRegion(m, { accountId: ctx.caller.accountId, region: ctx.region, includeShadows: true, afterArn: after, limit: limit + 1 }),
+      trailRepository.listInRegion(m, {
+        accountId: ctx.caller.accountId,
+        region: ctx.region,
+        includeShadows: true,
+        afterArn: after,
+        limit: limit + 1,
+      }),
     );
     const page = rows.slice(0, limit);
     return { trails: page, nextToken: rows.length > limit ? encodePageToken(page[page.length - 1].trailArn) : null };

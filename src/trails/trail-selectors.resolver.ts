@@ -37,7 +37,8 @@ const toSelectorsResult = (v: EventSelectorsView): EventSelectorsResult => ({
 
 /** Insights selectors name a trail or an event data store: exactly one (spec §4.7). */
 function insightsTarget(input: { trailName?: string | null; eventDataStore?: string | null }): 'trail' | 'store' {
-  if (input.trailName && input.eventDataStore) throw TrailErrors.parameterCombination('Specify either trailName or eventDataStore, not both.');
+  if (input.trailName && input.eventDataStore)
+    throw TrailErrors.parameterCombination('Specify either trailName or eventDataStore, not both.');
   if (input.eventDataStore) return 'store';
   if (!input.trailName) throw TrailErrors.invalidParameter('Specify trailName or eventDataStore.');
   return 'trail';
@@ -61,8 +62,13 @@ export class TrailSelectorsResolver {
   ) {}
 
   @Operation({ resource: byTrailName })
-  @Mutation(() => EventSelectorsResult, { description: 'Sets basic or advanced event selectors (one kind replaces the other); home region only.' })
-  async putEventSelectors(@Arg('input', () => PutEventSelectorsInput) input: PutEventSelectorsInput, @CallerRequest() request: RequestContext): Promise<EventSelectorsResult> {
+  @Mutation(() => EventSelectorsResult, {
+    description: 'Sets basic or advanced event selectors (one kind replaces the other); home region only.',
+  })
+  async putEventSelectors(
+    @Arg('input', () => PutEventSelectorsInput) input: PutEventSelectorsInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<EventSelectorsResult> {
     const view = await this.selectors.putEventSelectors(request, {
       trailName: input.trailName,
       eventSelectors: input.eventSelectors?.map(fromEventSelectorInput) ?? null,
@@ -73,15 +79,22 @@ export class TrailSelectorsResolver {
 
   @Operation({ resource: byTrailName })
   @Query(() => EventSelectorsResult, { description: 'The event selectors of a trail.' })
-  async getEventSelectors(@Arg('input', () => TrailNameRefInput) input: TrailNameRefInput, @CallerRequest() request: RequestContext): Promise<EventSelectorsResult> {
+  async getEventSelectors(
+    @Arg('input', () => TrailNameRefInput) input: TrailNameRefInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<EventSelectorsResult> {
     return toSelectorsResult(await this.selectors.getEventSelectors(request, input));
   }
 
   @Operation({ resource: byTrailOrStore })
   @Mutation(() => InsightSelectorsResult, {
-    description: 'Sets the Insights types of a trail, or of a source event data store with its insightsDestination (an empty list turns Insights off); home region only.',
+    description:
+      'Sets the Insights types of a trail, or of a source event data store with its insightsDestination (an empty list turns Insights off); home region only.',
   })
-  async putInsightSelectors(@Arg('input', () => PutInsightSelectorsInput) input: PutInsightSelectorsInput, @CallerRequest() request: RequestContext): Promise<InsightSelectorsResult> {
+  async putInsightSelectors(
+    @Arg('input', () => PutInsightSelectorsInput) input: PutInsightSelectorsInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<InsightSelectorsResult> {
     const target = insightsTarget(input);
     const insightSelectors = input.insightSelectors.map(fromInsightSelectorInput);
     if (target === 'store') {
@@ -90,22 +103,48 @@ export class TrailSelectorsResolver {
         insightsDestination: input.insightsDestination,
         insightSelectors,
       });
-      return { trailARN: null, insightSelectors: r.insightSelectors.map(toInsightSelector), eventDataStoreArn: r.eventDataStoreArn, insightsDestination: r.insightsDestination };
+      return {
+        trailARN: null,
+        insightSelectors: r.insightSelectors.map(toInsightSelector),
+        eventDataStoreArn: r.eventDataStoreArn,
+        insightsDestination: r.insightsDestination,
+      };
     }
-    if (input.insightsDestination) throw TrailErrors.parameterCombination('insightsDestination applies to an eventDataStore, not to a trail.');
+    if (input.insightsDestination)
+      throw TrailErrors.parameterCombination('insightsDestination applies to an eventDataStore, not to a trail.');
     const r = await this.selectors.putInsightSelectors(request, { trailName: input.trailName as string, insightSelectors });
-    return { trailARN: r.trailArn, insightSelectors: r.insightSelectors.map(toInsightSelector), eventDataStoreArn: null, insightsDestination: null };
+    return {
+      trailARN: r.trailArn,
+      insightSelectors: r.insightSelectors.map(toInsightSelector),
+      eventDataStoreArn: null,
+      insightsDestination: null,
+    };
   }
 
   @Operation({ resource: byTrailOrStore })
-  @Query(() => InsightSelectorsResult, { description: 'The Insights selectors of a trail or event data store (InsightNotEnabledException when none).' })
-  async getInsightSelectors(@Arg('input', () => GetInsightSelectorsInput) input: GetInsightSelectorsInput, @CallerRequest() request: RequestContext): Promise<InsightSelectorsResult> {
+  @Query(() => InsightSelectorsResult, {
+    description: 'The Insights selectors of a trail or event data store (InsightNotEnabledException when none).',
+  })
+  async getInsightSelectors(
+    @Arg('input', () => GetInsightSelectorsInput) input: GetInsightSelectorsInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<InsightSelectorsResult> {
     if (insightsTarget(input) === 'store') {
       const r = await this.storeSelectors.get(request, { eventDataStore: input.eventDataStore as string });
-      return { trailARN: null, insightSelectors: r.insightSelectors.map(toInsightSelector), eventDataStoreArn: r.eventDataStoreArn, insightsDestination: r.insightsDestination };
+      return {
+        trailARN: null,
+        insightSelectors: r.insightSelectors.map(toInsightSelector),
+        eventDataStoreArn: r.eventDataStoreArn,
+        insightsDestination: r.insightsDestination,
+      };
     }
     const r = await this.selectors.getInsightSelectors(request, { trailName: input.trailName as string });
-    return { trailARN: r.trailArn, insightSelectors: r.insightSelectors.map(toInsightSelector), eventDataStoreArn: null, insightsDestination: null };
+    return {
+      trailARN: r.trailArn,
+      insightSelectors: r.insightSelectors.map(toInsightSelector),
+      eventDataStoreArn: null,
+      insightsDestination: null,
+    };
   }
 
   @Operation({ resource: byResourceId })
@@ -124,8 +163,13 @@ export class TrailSelectorsResolver {
 
   @Operation({ resource: allTrails })
   @Query(() => ListTagsResult, { description: 'Tags of up to 20 trails.' })
-  async listTags(@Arg('input', () => ListTagsInput) input: ListTagsInput, @CallerRequest() request: RequestContext): Promise<ListTagsResult> {
+  async listTags(
+    @Arg('input', () => ListTagsInput) input: ListTagsInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListTagsResult> {
     const list = await this.tags.listTags(request, input);
-    return { resourceTagList: list.map((r) => ({ resourceId: r.resourceId, tagsList: r.tags.map((t) => ({ key: t.Key, value: t.Value })) })) };
+    return {
+      resourceTagList: list.map((r) => ({ resourceId: r.resourceId, tagsList: r.tags.map((t) => ({ key: t.Key, value: t.Value })) })),
+    };
   }
 }

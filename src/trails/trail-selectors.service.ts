@@ -33,13 +33,18 @@ export class TrailSelectorsService {
   ): Promise<EventSelectorsView> {
     const hasBasic = input.eventSelectors !== undefined && input.eventSelectors !== null;
     const hasAdvanced = input.advancedEventSelectors !== undefined && input.advancedEventSelectors !== null;
-    if (hasBasic && hasAdvanced) throw TrailErrors.parameterCombination('Specify either eventSelectors or advancedEventSelectors, not both.');
+    if (hasBasic && hasAdvanced)
+      throw TrailErrors.parameterCombination('Specify either eventSelectors or advancedEventSelectors, not both.');
     if (!hasBasic && !hasAdvanced) throw TrailErrors.eventSelectors('Specify eventSelectors or advancedEventSelectors.');
     const basic = hasBasic ? validateEventSelectors(input.eventSelectors as EventSelectorInput[]) : null;
     const advanced = hasAdvanced ? validateAdvancedEventSelectors(input.advancedEventSelectors as AdvancedEventSelector[]) : null;
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const trail = await resolveTrailForWrite(m, ctx, input.trailName);
-      await m.update(TrailEntity, { id: trail.id }, { eventSelectors: basic, advancedEventSelectors: advanced, hasCustomEventSelectors: true });
+      await m.update(
+        TrailEntity,
+        { id: trail.id },
+        { eventSelectors: basic, advancedEventSelectors: advanced, hasCustomEventSelectors: true },
+      );
       return { trailArn: trail.trailArn, eventSelectors: basic, advancedEventSelectors: advanced };
     });
   }
@@ -47,7 +52,8 @@ export class TrailSelectorsService {
   /** cloudtrail:GetEventSelectors; a trail never configured reports the default basic selector. */
   async getEventSelectors(ctx: RequestContext, input: { trailName: string }): Promise<EventSelectorsView> {
     const trail = await this.db.inTenant(tenantOf(ctx), (m) => resolveTrail(m, ctx, input.trailName));
-    if (trail.advancedEventSelectors) return { trailArn: trail.trailArn, eventSelectors: null, advancedEventSelectors: trail.advancedEventSelectors };
+    if (trail.advancedEventSelectors)
+      return { trailArn: trail.trailArn, eventSelectors: null, advancedEventSelectors: trail.advancedEventSelectors };
     return { trailArn: trail.trailArn, eventSelectors: trail.eventSelectors ?? [...DEFAULT_EVENT_SELECTORS], advancedEventSelectors: null };
   }
 
@@ -82,7 +88,10 @@ export class TrailSelectorsService {
   }
 
   /** cloudtrail:GetInsightSelectors; InsightNotEnabledException when none are set. */
-  async getInsightSelectors(ctx: RequestContext, input: { trailName: string }): Promise<{ trailArn: string; insightSelectors: InsightSelector[] }> {
+  async getInsightSelectors(
+    ctx: RequestContext,
+    input: { trailName: string },
+  ): Promise<{ trailArn: string; insightSelectors: InsightSelector[] }> {
     const trail = await this.db.inTenant(tenantOf(ctx), (m) => resolveTrail(m, ctx, input.trailName));
     if (!trail.insightSelectors || trail.insightSelectors.length === 0) throw TrailErrors.insightNotEnabled(trail.name);
     return { trailArn: trail.trailArn, insightSelectors: trail.insightSelectors };

@@ -174,7 +174,10 @@ export class PutInsightSelectorsInput {
   @Field(() => String, { nullable: true, description: 'Source event data store (ARN or ID) of management events.' })
   eventDataStore?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Event data store (ARN or ID) of the same account that collects Insight events; with eventDataStore.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Event data store (ARN or ID) of the same account that collects Insight events; with eventDataStore.',
+  })
   insightsDestination?: string | null;
 
   @Field(() => [InsightSelectorInput], { description: 'An empty list turns Insights off.' })

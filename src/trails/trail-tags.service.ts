@@ -26,7 +26,10 @@ export interface TaggableResources {
  */
 export class TrailTagsService {
   /** `others`: the non-trail resources, handed in by the composition root (src/app/services.ts). */
-  constructor(private readonly db: Database, private readonly others: readonly TaggableResources[] = []) {}
+  constructor(
+    private readonly db: Database,
+    private readonly others: readonly TaggableResources[] = [],
+  ) {}
 
   async addTags(ctx: RequestContext, input: { resourceId: string; tagsList: TagInput[] }): Promise<void> {
     await this.mutate(ctx, input.resourceId, (tags) => mergeTags(tags, input.tagsList.map(toTag)));

@@ -15,7 +15,10 @@ export const TrailErrors = {
       `User already has 5 trails in ${region}. Delete a trail (or a multi-Region trail that appears here) before creating another.`,
     ),
   arnInvalid: (arn: string) =>
-    new OpenTrailError('CloudTrailARNInvalidException', `ARN ${arn} is not a valid trail ARN (arn:aws:cloudtrail:<region>:<account-id>:trail/<name>).`),
+    new OpenTrailError(
+      'CloudTrailARNInvalidException',
+      `ARN ${arn} is not a valid trail ARN (arn:aws:cloudtrail:<region>:<account-id>:trail/<name>).`,
+    ),
   arnWrongRegion: (region: string) =>
     new OpenTrailError('CloudTrailARNInvalidException', `Region in ARN is wrong, you can only access resources in region ${region}.`),
   homeRegion: (homeRegion: string) =>
@@ -28,17 +31,27 @@ export const TrailErrors = {
   parameterCombination: (message: string) => new OpenTrailError('InvalidParameterCombinationException', message),
   invalidParameter: (message: string) => new OpenTrailError('InvalidParameterException', message),
   s3Prefix: (length: number) =>
-    new OpenTrailError('InvalidS3PrefixException', `S3 key prefix too long. Maximum allowed length: 200 characters. Specified prefix length: ${length} characters.`),
+    new OpenTrailError(
+      'InvalidS3PrefixException',
+      `S3 key prefix too long. Maximum allowed length: 200 characters. Specified prefix length: ${length} characters.`,
+    ),
   s3BucketName: (name: string) =>
     new OpenTrailError(
       'InvalidS3BucketNameException',
       `Bucket name ${name} is not valid: use 3-63 lowercase letters, digits, periods and hyphens, starting and ending with a letter or digit, not formatted as an IP address.`,
     ),
   snsTopicName: (name: string) =>
-    new OpenTrailError('InvalidSnsTopicNameException', `SNS topic name ${name} is not valid: use 1-256 letters, digits, hyphens and underscores, or a topic ARN.`),
-  snsTopicMissing: () => new OpenTrailError('InsufficientSnsTopicPolicyException', 'SNS Topic does not exist or the topic policy is incorrect!'),
+    new OpenTrailError(
+      'InvalidSnsTopicNameException',
+      `SNS topic name ${name} is not valid: use 1-256 letters, digits, hyphens and underscores, or a topic ARN.`,
+    ),
+  snsTopicMissing: () =>
+    new OpenTrailError('InsufficientSnsTopicPolicyException', 'SNS Topic does not exist or the topic policy is incorrect!'),
   kmsKeyId: (keyId: string) =>
-    new OpenTrailError('InvalidKmsKeyIdException', `KMS key ${keyId} is not valid: use a key id (UUID), key ARN, alias/<name> or alias ARN.`),
+    new OpenTrailError(
+      'InvalidKmsKeyIdException',
+      `KMS key ${keyId} is not valid: use a key id (UUID), key ARN, alias/<name> or alias ARN.`,
+    ),
   logGroupArn: () =>
     new OpenTrailError(
       'InvalidCloudWatchLogsLogGroupArnException',
@@ -50,7 +63,10 @@ export const TrailErrors = {
       'cloudWatchLogsRoleArn must be an IAM role ARN (arn:aws:iam::<account-id>:role/<name>) and be given together with cloudWatchLogsLogGroupArn.',
     ),
   organizationsNotInUse: () =>
-    new OpenTrailError('OrganizationsNotInUseException', 'This account is not a member of an organization: organization trails need AWS Organizations.'),
+    new OpenTrailError(
+      'OrganizationsNotInUseException',
+      'This account is not a member of an organization: organization trails need AWS Organizations.',
+    ),
   notOrganizationMaster: (detail: string) => new OpenTrailError('NotOrganizationMasterAccountException', detail, 403),
   operationNotPermitted: (detail: string) => new OpenTrailError('OperationNotPermittedException', detail, 403),
   ...SelectorErrors,

@@ -1,8 +1,20 @@
 import { PARTITION } from '../common/arn';
-import type { AdvancedEventSelector as AdvancedEntity, EventSelector as EventEntity, InsightSelector as InsightEntity, TrailEntity } from './trail.entity';
+import type {
+  AdvancedEventSelector as AdvancedEntity,
+  EventSelector as EventEntity,
+  InsightSelector as InsightEntity,
+  TrailEntity,
+} from './trail.entity';
 import type { EventSelectorInput as EventSelectorParams } from '../selectors/selector-validation';
 import type { TrailStatus } from './trail-read.service';
-import type { AdvancedEventSelector, AdvancedEventSelectorInput, EventSelector, EventSelectorInput, InsightSelector, InsightSelectorInput } from './trail-selectors.types';
+import type {
+  AdvancedEventSelector,
+  AdvancedEventSelectorInput,
+  EventSelector,
+  EventSelectorInput,
+  InsightSelector,
+  InsightSelectorInput,
+} from './trail-selectors.types';
 import type { Trail, TrailInfo, TrailStatusResult } from './trail.types';
 
 /** Storage shapes (CloudTrail's PascalCase JSON) <-> GraphQL shapes (lower camel case). */
@@ -100,6 +112,12 @@ export function fromAdvancedEventSelectorInput(s: AdvancedEventSelectorInput): A
   return out;
 }
 
-export const toInsightSelector = (s: InsightEntity): InsightSelector => ({ insightType: s.InsightType, eventCategories: s.EventCategories ?? null });
+export const toInsightSelector = (s: InsightEntity): InsightSelector => ({
+  insightType: s.InsightType,
+  eventCategories: s.EventCategories ?? null,
+});
 
-export const fromInsightSelectorInput = (s: InsightSelectorInput) => ({ InsightType: s.insightType, EventCategories: s.eventCategories ?? null });
+export const fromInsightSelectorInput = (s: InsightSelectorInput) => ({
+  InsightType: s.insightType,
+  EventCategories: s.eventCategories ?? null,
+});

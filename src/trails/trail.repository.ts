@@ -92,7 +92,14 @@ export const trailRepository = {
   },
 
   /** Whether the account already has a trail of that name anywhere it would collide with `region`. */
-  async nameTaken(m: EntityManager, accountId: string, name: string, region: string, multiRegion: boolean, excludeId?: string): Promise<boolean> {
+  async nameTaken(
+    m: EntityManager,
+    accountId: string,
+    name: string,
+    region: string,
+    multiRegion: boolean,
+    excludeId?: string,
+  ): Promise<boolean> {
     const q = m.createQueryBuilder(TrailEntity, 't').where('t.account_id = :accountId AND t.name = :name', { accountId, name });
     if (!multiRegion) q.andWhere('(t.home_region = :region OR t.is_multi_region_trail)', { region });
     if (excludeId) q.andWhere('t.id <> :excludeId', { excludeId });

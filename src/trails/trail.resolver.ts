@@ -25,17 +25,28 @@ const allTrails = everyCloudTrailResource(TRAIL_RESOURCE);
 @Resolver()
 @OperationService({ eventSource: 'cloudtrail.amazonaws.com', actionPrefix: 'cloudtrail' })
 export class TrailResolver {
-  constructor(private readonly lifecycle: TrailService, private readonly reads: TrailReadService) {}
+  constructor(
+    private readonly lifecycle: TrailService,
+    private readonly reads: TrailReadService,
+  ) {}
 
   @Operation({ resource: byName })
-  @Mutation(() => Trail, { description: 'Creates a trail in the region of the request (its home region). It does not log until startLogging.' })
-  async createTrail(@Arg('input', () => CreateTrailInput) input: CreateTrailInput, @CallerRequest() request: RequestContext): Promise<Trail> {
+  @Mutation(() => Trail, {
+    description: 'Creates a trail in the region of the request (its home region). It does not log until startLogging.',
+  })
+  async createTrail(
+    @Arg('input', () => CreateTrailInput) input: CreateTrailInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<Trail> {
     return toTrail(await this.lifecycle.createTrail(request, input));
   }
 
   @Operation({ resource: byName })
   @Mutation(() => Trail, { description: 'Changes the given settings of a trail; home region only.' })
-  async updateTrail(@Arg('input', () => UpdateTrailInput) input: UpdateTrailInput, @CallerRequest() request: RequestContext): Promise<Trail> {
+  async updateTrail(
+    @Arg('input', () => UpdateTrailInput) input: UpdateTrailInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<Trail> {
     return toTrail(await this.lifecycle.updateTrail(request, input));
   }
 
@@ -48,7 +59,10 @@ export class TrailResolver {
 
   @Operation({ resource: byName })
   @Mutation(() => Boolean, { description: 'Starts logging; home region only.' })
-  async startLogging(@Arg('input', () => TrailNameInput) input: TrailNameInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+  async startLogging(
+    @Arg('input', () => TrailNameInput) input: TrailNameInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<boolean> {
     await this.lifecycle.setLogging(request, input, true);
     return true;
   }
@@ -77,14 +91,20 @@ export class TrailResolver {
 
   @Operation({ resource: allTrails })
   @Query(() => ListTrailsResult, { description: 'ARN, name and home region of every trail seen from the region of the request, paged.' })
-  async listTrails(@Arg('input', () => ListTrailsInput, { nullable: true }) input: ListTrailsInput | null, @CallerRequest() request: RequestContext): Promise<ListTrailsResult> {
+  async listTrails(
+    @Arg('input', () => ListTrailsInput, { nullable: true }) input: ListTrailsInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListTrailsResult> {
     const page = await this.reads.listTrails(request, input ?? {});
     return { trails: page.trails.map(toTrailInfo), nextToken: page.nextToken };
   }
 
   @Operation({ resource: byName })
   @Query(() => TrailStatusResult, { description: 'Logging state and latest deliveries of a trail in the region of the request.' })
-  async getTrailStatus(@Arg('input', () => TrailNameInput) input: TrailNameInput, @CallerRequest() request: RequestContext): Promise<TrailStatusResult> {
+  async getTrailStatus(
+    @Arg('input', () => TrailNameInput) input: TrailNameInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<TrailStatusResult> {
     return toTrailStatus(await this.reads.getTrailStatus(request, input));
   }
 }

@@ -27,7 +27,10 @@ export const MAX_TRAILS_PER_REGION = 5;
  * storage module; throws S3BucketDoesNotExistException / InsufficientS3BucketPolicyException.
  */
 export interface TrailBucketChecker {
-  checkTrailBucket(bucketName: string, target: { accountId: string; organizationId: string | null; keyPrefix: string | null; trailArn?: string | null }): Promise<unknown>;
+  checkTrailBucket(
+    bucketName: string,
+    target: { accountId: string; organizationId: string | null; keyPrefix: string | null; trailArn?: string | null },
+  ): Promise<unknown>;
 }
 
 /**
@@ -97,7 +100,10 @@ export class TrailService {
     const logGroup = emptyToNull(input.cloudWatchLogsLogGroupArn);
     const logsRole = emptyToNull(input.cloudWatchLogsRoleArn);
     validateCloudWatchLogs(logGroup, logsRole);
-    const tags = mergeTags([], (input.tagsList ?? []).map((t) => ({ Key: t.key, Value: t.value ?? null })));
+    const tags = mergeTags(
+      [],
+      (input.tagsList ?? []).map((t) => ({ Key: t.key, Value: t.value ?? null })),
+    );
 
     const owner = await this.db.inTenant(tenantOf(ctx), (m) => this.ownerFor(m, ctx, input.isOrganizationTrail ?? false));
     let kmsKeyId = emptyToNull(input.kmsKeyId) === null ? null : normaliseKmsKeyId(input.kmsKeyId as string, ctx.region, owner.accountId);
@@ -107,7 +113,12 @@ export class TrailService {
       keyPrefix: prefix,
       trailArn: trailArn(ctx.region, owner.accountId, input.name),
     });
-    if (kmsKeyId && this.keys) kmsKeyId = await this.keys.checkTrailKey(kmsKeyId, { trailArn: trailArn(ctx.region, owner.accountId, input.name), accountId: owner.accountId, region: ctx.region });
+    if (kmsKeyId && this.keys)
+      kmsKeyId = await this.keys.checkTrailKey(kmsKeyId, {
+        trailArn: trailArn(ctx.region, owner.accountId, input.name),
+        accountId: owner.accountId,
+        region: ctx.region,
+      });
 
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       // Decided again inside the writing transaction: a delegated administrator deregistered
@@ -157,11 +168,17 @@ export class TrailService {
     const updated = await this.db.inTenant(tenantOf(ctx), async (m) => {
       const trail = await resolveTrailForWrite(m, ctx, input.name);
       const wasOrganization = trail.isOrganizationTrail;
-      if (input.isOrganizationTrail !== undefined && input.isOrganizationTrail !== null && input.isOrganizationTrail !== trail.isOrganizationTrail) {
+      if (
+        input.isOrganizationTrail !== undefined &&
+        input.isOrganizationTrail !== null &&
+        input.isOrganizationTrail !== trail.isOrganizationTrail
+      ) {
         const org = await callerOrganization(m, ctx);
         // Conversion org <-> non-org is the management account's alone (spec §11.1).
         if (org.managementAccountId !== ctx.caller.accountId) {
-          throw TrailErrors.notOrganizationMaster('Only the management account of the organization can convert a trail to or from an organization trail.');
+          throw TrailErrors.notOrganizationMaster(
+            'Only the management account of the organization can convert a trail to or from an organization trail.',
+          );
         }
         trail.isOrganizationTrail = input.isOrganizationTrail;
         trail.organizationId = input.isOrganizationTrail ? org.id : null;
@@ -170,7 +187,8 @@ export class TrailService {
       const wasMultiRegion = trail.isMultiRegionTrail;
       this.applyRegionSettings(trail, input);
       if (trail.isMultiRegionTrail && !wasMultiRegion) {
-        if (await trailRepository.nameTaken(m, trail.accountId, trail.name, trail.homeRegion, true, trail.id)) throw TrailErrors.alreadyExists(trail.name, trail.accountId);
+        if (await trailRepository.nameTaken(m, trail.accountId, trail.name, trail.homeRegion, true, trail.id))
+          throw TrailErrors.alreadyExists(trail.name, trail.accountId);
         await this.checkQuota(m, trail.accountId, trail.homeRegion, true, trail.id);
       }
       if (input.s3BucketName) trail.s3BucketName = input.s3BucketName;
@@ -180,7 +198,12 @@ export class TrailService {
       }
       if (input.kmsKeyId !== undefined && input.kmsKeyId !== null) {
         trail.kmsKeyId = input.kmsKeyId === '' ? null : normaliseKmsKeyId(input.kmsKeyId, trail.homeRegion, trail.accountId);
-        if (trail.kmsKeyId && this.keys) trail.kmsKeyId = await this.keys.checkTrailKey(trail.kmsKeyId, { trailArn: trail.trailArn, accountId: trail.accountId, region: trail.homeRegion });
+        if (trail.kmsKeyId && this.keys)
+          trail.kmsKeyId = await this.keys.checkTrailKey(trail.kmsKeyId, {
+            trailArn: trail.trailArn,
+            accountId: trail.accountId,
+            region: trail.homeRegion,
+          });
       }
       if (input.cloudWatchLogsLogGroupArn != null || input.cloudWatchLogsRoleArn != null) {
         const group = emptyToNull(input.cloudWatchLogsLogGroupArn);
@@ -220,7 +243,11 @@ export class TrailService {
       const trail = await resolveTrailForWrite(m, ctx, input.name);
       if (trail.isLogging === logging) return null;
       const now = new Date();
-      await m.update(TrailEntity, { id: trail.id }, logging ? { isLogging: true, startLoggingTime: now } : { isLogging: false, stopLoggingTime: now });
+      await m.update(
+        TrailEntity,
+        { id: trail.id },
+        logging ? { isLogging: true, startLoggingTime: now } : { isLogging: false, stopLoggingTime: now },
+      );
       return trail.id;
     });
     if (id) await this.changed(id);
@@ -239,7 +266,9 @@ export class TrailService {
   }
 
   private async checkQuota(m: EntityManager, accountId: string, region: string, multiRegion: boolean, excludeId?: string): Promise<void> {
-    const used = multiRegion ? await trailRepository.busiestRegionCount(m, accountId, excludeId) : await trailRepository.countInRegion(m, accountId, region, excludeId);
+    const used = multiRegion
+      ? await trailRepository.busiestRegionCount(m, accountId, excludeId)
+      : await trailRepository.countInRegion(m, accountId, region, excludeId);
     if (used >= MAX_TRAILS_PER_REGION) throw TrailErrors.maximumTrails(region);
   }
 
@@ -247,7 +276,8 @@ export class TrailService {
   private applyRegionSettings(trail: TrailEntity, input: UpdateTrailParams): void {
     const multi = input.isMultiRegionTrail ?? trail.isMultiRegionTrail;
     let global = trail.includeGlobalServiceEvents;
-    if (input.includeGlobalServiceEvents !== undefined && input.includeGlobalServiceEvents !== null) global = input.includeGlobalServiceEvents;
+    if (input.includeGlobalServiceEvents !== undefined && input.includeGlobalServiceEvents !== null)
+      global = input.includeGlobalServiceEvents;
     else if (multi !== trail.isMultiRegionTrail) global = multi; // single->multi turns it on, multi->single off
     if (multi && !global) throw TrailErrors.multiRegionNeedsGlobal();
     trail.isMultiRegionTrail = multi;
@@ -255,8 +285,14 @@ export class TrailService {
   }
 
   /** The topic must exist in the owner account and the trail's region (InsufficientSnsTopicPolicyException). */
-  private async topicName(m: EntityManager, accountId: string, region: string, sns: { name: string; region: string | null; accountId: string | null }): Promise<string> {
-    if ((sns.region !== null && sns.region !== region) || (sns.accountId !== null && sns.accountId !== accountId)) throw TrailErrors.snsTopicMissing();
+  private async topicName(
+    m: EntityManager,
+    accountId: string,
+    region: string,
+    sns: { name: string; region: string | null; accountId: string | null },
+  ): Promise<string> {
+    if ((sns.region !== null && sns.region !== region) || (sns.accountId !== null && sns.accountId !== accountId))
+      throw TrailErrors.snsTopicMissing();
     const topic = await m.findOneBy(TopicEntity, { accountId, region, name: sns.name });
     if (!topic) throw TrailErrors.snsTopicMissing();
     return topic.name;

@@ -14,7 +14,15 @@ import type { ChaosRow, ScenarioReport } from '../../bench/chaos/report';
  * in flight when a sender was cut, the digest chain valid, and both processes alive.
  */
 const HARNESS = path.resolve(__dirname, '../../dist/bench/chaos/run.js');
-const SCENARIOS = ['baseline', 'workers-kill9', 'api-kill9', 'redis-restart-empty', 'postgres-restart', 'bucket-unwritable', 'webhook-500-then-hang'];
+const SCENARIOS = [
+  'baseline',
+  'workers-kill9',
+  'api-kill9',
+  'redis-restart-empty',
+  'postgres-restart',
+  'bucket-unwritable',
+  'webhook-500-then-hang',
+];
 /** A healthy run takes about two minutes; a failing one waits out its bounded timeouts (90 s for quiet per scenario). */
 const RUN_LIMIT_MS = 480_000;
 
@@ -97,7 +105,13 @@ describe('chaos suite (short): every scenario of npm run chaos with 1,500 events
     expect(summary).toEqual({ name, faultError: null, deaths: [], notQuiet: null, acked: facts.events });
     for (const prefix of ['event history', 'trail ', 'lake ']) {
       const row = destination(report!, prefix);
-      expect({ name, destination: row.destination, missing: row.missing, duplicated: row.duplicated, note: row.note }).toEqual({ name, destination: row.destination, missing: 0, duplicated: 0, note: row.note });
+      expect({ name, destination: row.destination, missing: row.missing, duplicated: row.duplicated, note: row.note }).toEqual({
+        name,
+        destination: row.destination,
+        missing: 0,
+        duplicated: 0,
+        note: row.note,
+      });
     }
     const webhook = destination(report!, 'webhook ');
     expect({ name, missing: webhook.missing }).toEqual({ name, missing: 0 });

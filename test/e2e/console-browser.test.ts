@@ -108,7 +108,9 @@ describe('console in headless Chromium', () => {
     await page.getByLabel('Secret access key').fill('not-the-secret');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
-    expect(await page.getByRole('alert').textContent()).toBe('SignatureDoesNotMatch: The secret access key does not match the access key id.');
+    expect(await page.getByRole('alert').textContent()).toBe(
+      'SignatureDoesNotMatch: The secret access key does not match the access key id.',
+    );
     await signIn();
     expect(await page.getByTestId('caller-account').textContent()).toBe(app.admin.accountId);
     expect(await page.getByTestId('caller-arn').textContent()).toContain(`arn:aws:iam::${app.admin.accountId}:`);
@@ -118,11 +120,50 @@ describe('console in headless Chromium', () => {
 
   it('filters the history by two attributes, opens a record and follows a user link', async () => {
     const token = await app.login(app.admin);
-    const target = sampleEvent({ eventName: 'RunInstances', userIdentity: { type: 'IAMUser', principalId: 'AIDAALICE', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333', accessKeyId: 'AKIAALICE', userName: 'alice' } }, 120);
+    const target = sampleEvent(
+      {
+        eventName: 'RunInstances',
+        userIdentity: {
+          type: 'IAMUser',
+          principalId: 'AIDAALICE',
+          arn: 'arn:aws:iam::111122223333:user/alice',
+          accountId: '111122223333',
+          accessKeyId: 'AKIAALICE',
+          userName: 'alice',
+        },
+      },
+      120,
+    );
     await record(token, [
       target,
-      sampleEvent({ eventName: 'StopInstances', userIdentity: { type: 'IAMUser', principalId: 'AIDAALICE', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333', accessKeyId: 'AKIAALICE', userName: 'alice' } }, 100),
-      sampleEvent({ eventName: 'RunInstances', userIdentity: { type: 'IAMUser', principalId: 'AIDABOB', arn: 'arn:aws:iam::111122223333:user/bob', accountId: '111122223333', accessKeyId: 'AKIABOB', userName: 'bob' } }, 90),
+      sampleEvent(
+        {
+          eventName: 'StopInstances',
+          userIdentity: {
+            type: 'IAMUser',
+            principalId: 'AIDAALICE',
+            arn: 'arn:aws:iam::111122223333:user/alice',
+            accountId: '111122223333',
+            accessKeyId: 'AKIAALICE',
+            userName: 'alice',
+          },
+        },
+        100,
+      ),
+      sampleEvent(
+        {
+          eventName: 'RunInstances',
+          userIdentity: {
+            type: 'IAMUser',
+            principalId: 'AIDABOB',
+            arn: 'arn:aws:iam::111122223333:user/bob',
+            accountId: '111122223333',
+            accessKeyId: 'AKIABOB',
+            userName: 'bob',
+          },
+        },
+        90,
+      ),
     ]);
 
     await page.getByRole('button', { name: 'Add attribute' }).click();
@@ -134,7 +175,10 @@ describe('console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Apply filter' }).click();
     await page.waitForURL(/a=Username%3Aalice.*a=EventName%3ARunInstances/);
     const rows = page.locator('table[aria-label="Events"] tbody tr[data-event-id]');
-    await settled(() => rows.count(), (n) => expect(n).toBe(1));
+    await settled(
+      () => rows.count(),
+      (n) => expect(n).toBe(1),
+    );
     expect(await rows.first().getAttribute('data-event-id')).toBe(target.eventID);
     // Downloads take one attribute: with two they are disabled and say why.
     expect(await page.getByRole('button', { name: 'Download CSV' }).isDisabled()).toBe(true);
@@ -152,53 +196,91 @@ describe('console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Close record' }).click();
     await page.getByRole('link', { name: 'alice' }).first().click();
     await page.waitForURL((url) => url.searchParams.getAll('a').join('|') === 'Username:alice');
-    await settled(() => rows.count(), (n) => expect(n).toBe(2));
+    await settled(
+      () => rows.count(),
+      (n) => expect(n).toBe(2),
+    );
 
     // One attribute: the export endpoint streams exactly that slice as CSV.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     const lines = csv.trim().split(/\r\n/);
     expect(lines[0]).toMatch(/^Event ID,Event time,User name,Event name/);
-    expect(lines.slice(1).map((l) => l.split(',')[3]).sort()).toEqual(['RunInstances', 'StopInstances']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[3])
+        .sort(),
+    ).toEqual(['RunInstances', 'StopInstances']);
   });
 
   it('pages the history by keyset: 50, then the rest, and back', async () => {
     const token = await app.login(app.admin);
-    const pager = { type: 'IAMUser', principalId: 'AIDAPAGER', arn: 'arn:aws:iam::111122223333:user/pager', accountId: '111122223333', accessKeyId: 'AKIAPAGER', userName: 'pager' };
+    const pager = {
+      type: 'IAMUser',
+      principalId: 'AIDAPAGER',
+      arn: 'arn:aws:iam::111122223333:user/pager',
+      accountId: '111122223333',
+      accessKeyId: 'AKIAPAGER',
+      userName: 'pager',
+    };
     const events = Array.from({ length: 60 }, (_, i) => sampleEvent({ eventName: 'GetObject', userIdentity: pager }, 300 + i));
     await record(token, events);
     // A link (or reload) with the filter in its URL opens it as is.
     await page.goto(`${app.baseUrl}/console/history?a=Username%3Apager`);
     const rows = page.locator('table[aria-label="Events"] tbody tr[data-event-id]');
-    await settled(() => rows.first().getAttribute('data-event-id'), (id) => expect(id).toBe(events[0].eventID));
+    await settled(
+      () => rows.first().getAttribute('data-event-id'),
+      (id) => expect(id).toBe(events[0].eventID),
+    );
     expect(await rows.count()).toBe(50);
     await page.getByRole('button', { name: 'Next page' }).click();
-    await settled(() => rows.count(), (n) => expect(n).toBe(10));
+    await settled(
+      () => rows.count(),
+      (n) => expect(n).toBe(10),
+    );
     expect(await rows.last().getAttribute('data-event-id')).toBe(events[59].eventID);
     expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Previous page' }).click();
-    await settled(() => rows.count(), (n) => expect(n).toBe(50));
+    await settled(
+      () => rows.count(),
+      (n) => expect(n).toBe(50),
+    );
     // Back to alice for the live test.
     await page.goto(`${app.baseUrl}/console/history?a=Username%3Aalice`);
-    await settled(() => rows.count(), (n) => expect(n).toBe(2));
+    await settled(
+      () => rows.count(),
+      (n) => expect(n).toBe(2),
+    );
   });
 
   it('goes live and shows a matching event recorded meanwhile, not a non-matching one', async () => {
     const token = await app.login(app.admin);
     await page.getByRole('switch', { name: 'Live' }).check();
-    await settled(() => page.getByTestId('live-status').textContent(), (t) => expect(t).toBe('Live: live'));
+    await settled(
+      () => page.getByTestId('live-status').textContent(),
+      (t) => expect(t).toBe('Live: live'),
+    );
     // "live" is the socket's acknowledgement; the subscription itself is in place once the hub
     // listens on the account's channel. Events recorded before that would never be streamed.
     const redis = new IORedis(app.config.redisUrl);
     try {
       await settled(
-        async () => Number(((await redis.pubsub('NUMSUB', liveChannel(app.config.redisPrefix, app.admin.accountId))) as [string, number])[1]),
+        async () =>
+          Number(((await redis.pubsub('NUMSUB', liveChannel(app.config.redisPrefix, app.admin.accountId))) as [string, number])[1]),
         (n) => expect(n).toBeGreaterThan(0),
       );
     } finally {
       redis.disconnect();
     }
-    const alice = { type: 'IAMUser', principalId: 'AIDAALICE', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333', accessKeyId: 'AKIAALICE', userName: 'alice' };
+    const alice = {
+      type: 'IAMUser',
+      principalId: 'AIDAALICE',
+      arn: 'arn:aws:iam::111122223333:user/alice',
+      accountId: '111122223333',
+      accessKeyId: 'AKIAALICE',
+      userName: 'alice',
+    };
     const fresh = sampleEvent({ eventName: 'TerminateInstances', userIdentity: alice }, 1);
     const other = sampleEvent({ eventName: 'TerminateInstances', userIdentity: { ...alice, userName: 'carol' } }, 1);
     await record(token, [other, fresh]);
@@ -218,13 +300,16 @@ describe('console in headless Chromium', () => {
     ]);
     await page.getByRole('link', { name: 'Lake' }).click();
     await page.getByRole('button', { name: 'Query console-store' }).click();
-    await settled(() => page.getByTestId('sql-editor').textContent(), (t) => expect(t).toContain(`FROM ${store.id}`));
+    await settled(
+      () => page.getByTestId('sql-editor').textContent(),
+      (t) => expect(t).toContain(`FROM ${store.id}`),
+    );
     await page.getByRole('button', { name: 'Run query' }).click();
     const results = page.getByTestId('query-results');
     await results.waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('query-status').textContent()).toMatch(/^FINISHED/);
     const created = results.locator('tbody tr', { hasText: 'CreateBucket' });
-    expect((await created.locator('td').allTextContents())).toEqual(['CreateBucket', '3']);
+    expect(await created.locator('td').allTextContents()).toEqual(['CreateBucket', '3']);
     const chart = page.getByTestId('result-chart');
     await chart.waitFor();
     await page.getByTestId('chart-kind').selectOption('pie');
@@ -234,18 +319,30 @@ describe('console in headless Chromium', () => {
     await screenshot('lake-chart');
 
     // The shown page downloads as CSV; the history lists the query and reopens it.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download results page (CSV)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download results page (CSV)' }).click(),
+    ]);
     const csv = fs.readFileSync((await download.path())!, 'utf8').split('\r\n');
     expect(csv[0]).toBe('eventName,events');
     expect(csv).toContain('CreateBucket,3');
     const history = page.getByTestId('query-history');
-    await settled(() => history.textContent(), (t) => expect(t).toContain('FINISHED'));
+    await settled(
+      () => history.textContent(),
+      (t) => expect(t).toContain('FINISHED'),
+    );
     const queryId = /· FINISHED · (\S+)/.exec((await history.textContent())!)![1];
     await page.getByRole('link', { name: 'Event history' }).click();
     await page.getByRole('link', { name: 'Lake' }).click();
-    await page.getByTestId('query-history').getByRole('button', { name: new RegExp(queryId) }).click();
+    await page
+      .getByTestId('query-history')
+      .getByRole('button', { name: new RegExp(queryId) })
+      .click();
     await page.getByTestId('query-results').waitFor();
-    await settled(() => page.getByTestId('sql-editor').textContent(), (t) => expect(t).toContain(`FROM ${store.id}`));
+    await settled(
+      () => page.getByTestId('sql-editor').textContent(),
+      (t) => expect(t).toContain(`FROM ${store.id}`),
+    );
 
     // An error from the API shows its CloudTrail code.
     await page.getByTestId('sql-editor').click();
@@ -279,8 +376,13 @@ describe('console in headless Chromium', () => {
       sharedEventID: shared,
       eventCategory: 'Insight',
       insightDetails: {
-        state, eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight',
-        insightContext: { statistics: { baseline: { average: 0.25 }, insight: { average: 42 }, insightDuration: 10, baselineDuration: 10080 } },
+        state,
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'RunInstances',
+        insightType: 'ApiCallRateInsight',
+        insightContext: {
+          statistics: { baseline: { average: 0.25 }, insight: { average: 42 }, insightDuration: 10, baselineDuration: 10080 },
+        },
       },
     });
     await record(token, [insight('Start', 30), insight('End', 20)]);
@@ -292,9 +394,17 @@ describe('console in headless Chromium', () => {
       page.waitForRequest((r) => (r.postData() ?? '').includes('listInsightsMetricData')),
       row.getByRole('button', { name: 'ec2.amazonaws.com RunInstances' }).click(),
     ]);
-    expect(JSON.parse(metrics.postData()!).variables.input).toMatchObject({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight', period: 60 });
+    expect(JSON.parse(metrics.postData()!).variables.input).toMatchObject({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      insightType: 'ApiCallRateInsight',
+      period: 60,
+    });
     await page.getByTestId('insight-chart').waitFor();
-    await settled(() => page.getByRole('status').count(), (n) => expect(n).toBe(0));
+    await settled(
+      () => page.getByRole('status').count(),
+      (n) => expect(n).toBe(0),
+    );
     expect(await page.getByRole('alert').count()).toBe(0);
     await expectAccessible();
   });
@@ -303,9 +413,9 @@ describe('console in headless Chromium', () => {
     await page.getByRole('link', { name: 'Trails' }).click();
     await page.getByRole('table', { name: 'Trails' }).waitFor();
     const select = page.getByTestId('region-select');
-    const other = (await select.locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value))).find(
-      (r) => r !== app.config.homeRegion,
-    )!;
+    const other = (
+      await select.locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value))
+    ).find((r) => r !== app.config.homeRegion)!;
     const [request] = await Promise.all([
       page.waitForRequest((r) => r.url().endsWith('/graphql') && r.method() === 'POST' && (r.postData() ?? '').includes('describeTrails')),
       select.selectOption(other),
@@ -329,7 +439,11 @@ describe('console in headless Chromium', () => {
     await signIn();
     await page.waitForURL(/\/console\/history\?/);
     const params = new URL(page.url()).searchParams;
-    expect({ range: params.get('range'), a: params.getAll('a'), readOnly: params.get('readOnly') }).toEqual({ range: '7d', a: ['Username:alice'], readOnly: 'false' });
+    expect({ range: params.get('range'), a: params.getAll('a'), readOnly: params.get('readOnly') }).toEqual({
+      range: '7d',
+      a: ['Username:alice'],
+      readOnly: 'false',
+    });
     expect(await page.getByTestId('attribute-value-0').inputValue()).toBe('alice');
   });
 

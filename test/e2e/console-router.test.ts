@@ -37,8 +37,16 @@ describe('console router', () => {
     fs.writeFileSync(path.join(dir, 'assets', 'index-abc.js'), 'console.log(1)');
     for (const route of ['/console', '/console/', '/console/history', '/console/lake?x=1']) {
       const res = await fetch(`${base}${route}`);
-      expect({ route, status: res.status, csp: res.headers.get('content-security-policy'), cache: res.headers.get('cache-control') }).toEqual({
-        route, status: 200, csp: CONSOLE_CSP, cache: 'no-cache',
+      expect({
+        route,
+        status: res.status,
+        csp: res.headers.get('content-security-policy'),
+        cache: res.headers.get('cache-control'),
+      }).toEqual({
+        route,
+        status: 200,
+        csp: CONSOLE_CSP,
+        cache: 'no-cache',
       });
     }
     const asset = await fetch(`${base}/console/assets/index-abc.js`);
@@ -50,13 +58,23 @@ describe('console router', () => {
   it('serves no file outside the build and no unknown asset', async () => {
     fs.writeFileSync(path.join(dir, 'secret.txt'), 'no');
     fs.writeFileSync(path.join(dir, 'assets', '.hidden'), 'no'); // dotfiles are never Vite's
-    for (const route of ['/console/assets/missing.js', '/console/assets/..%2fsecret.txt', '/console/assets/a/b.js', '/console/assets/.hidden']) {
+    for (const route of [
+      '/console/assets/missing.js',
+      '/console/assets/..%2fsecret.txt',
+      '/console/assets/a/b.js',
+      '/console/assets/.hidden',
+    ]) {
       const res = await fetch(`${base}${route}`);
       expect({ route, status: res.status }).toEqual({ route, status: 404 });
     }
     // A raw client can send `..` as the asset name (fetch would fold it away): not a file of ours.
     const raw = await new Promise<number>((resolve, reject) => {
-      http.get({ host: new URL(base).hostname, port: new URL(base).port, path: '/console/assets/..' }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+      http
+        .get({ host: new URL(base).hostname, port: new URL(base).port, path: '/console/assets/..' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
     });
     expect(raw).toBe(404);
     // fetch folds %2e%2e into "..": the path becomes /console/secret.txt, a client-side route (the page).

@@ -26,7 +26,12 @@ describe('event data stores', () => {
 
   async function createMember(name: string): Promise<LakeSession & { id: string }> {
     const account = await call(app, 'createAccount', { accountName: name, email: `${name}@example.com` }, mgmt.token);
-    const session = await call(app, 'assumeRole', { roleArn: `arn:aws:iam::${account.id}:role/OrganizationAccountAccessRole`, roleSessionName: 'setup' }, mgmt.token);
+    const session = await call(
+      app,
+      'assumeRole',
+      { roleArn: `arn:aws:iam::${account.id}:role/OrganizationAccountAccessRole`, roleSessionName: 'setup' },
+      mgmt.token,
+    );
     return { id: account.id, token: session.token };
   }
 
@@ -50,10 +55,27 @@ describe('event data stores', () => {
   describe('settings and validation', () => {
     it('creates a store with the contract shape; a refused one answers with its CloudTrail code', async () => {
       // The settings rules themselves are service-tier tests (test/service/event-data-store.service.test.ts).
-      const msg = await lakeFails(app, 'createEventDataStore', { name: 's', retentionPeriod: 30, multiRegionEnabled: true, terminationProtectionEnabled: false }, mgmt, 'InvalidParameterException');
+      const msg = await lakeFails(
+        app,
+        'createEventDataStore',
+        { name: 's', retentionPeriod: 30, multiRegionEnabled: true, terminationProtectionEnabled: false },
+        mgmt,
+        'InvalidParameterException',
+      );
       expect(msg).toMatch(/3 to 128/);
-      const created = await lakeCall(app, 'createEventDataStore', { name: 's01', retentionPeriod: 30, multiRegionEnabled: true, terminationProtectionEnabled: false }, mgmt);
-      expect(created).toMatchObject({ name: 's01', status: 'CREATED', retentionPeriod: 30, multiRegionEnabled: true, terminationProtectionEnabled: false });
+      const created = await lakeCall(
+        app,
+        'createEventDataStore',
+        { name: 's01', retentionPeriod: 30, multiRegionEnabled: true, terminationProtectionEnabled: false },
+        mgmt,
+      );
+      expect(created).toMatchObject({
+        name: 's01',
+        status: 'CREATED',
+        retentionPeriod: 30,
+        multiRegionEnabled: true,
+        terminationProtectionEnabled: false,
+      });
       expect(created.eventDataStoreArn).toMatch(new RegExp(`^arn:aws:cloudtrail:${region}:${mgmtId}:eventdatastore/[0-9a-f-]{36}$`));
       const got = await lakeCall(app, 'getEventDataStore', { eventDataStore: created.eventDataStoreArn }, mgmt);
       expect(got.status).toBe('ENABLED');
@@ -74,7 +96,12 @@ describe('event data stores', () => {
         kmsKeyId: null,
         tagsList: [{ key: 'team', value: 'sec' }],
       });
-      expect(s.advancedEventSelectors).toEqual([{ name: 'Default management events', fieldSelectors: [{ field: 'eventCategory', equals: ['Management'], notEquals: null, startsWith: null }] }]);
+      expect(s.advancedEventSelectors).toEqual([
+        {
+          name: 'Default management events',
+          fieldSelectors: [{ field: 'eventCategory', equals: ['Management'], notEquals: null, startsWith: null }],
+        },
+      ]);
       const fixed = await lakeCall(app, 'createEventDataStore', { name: 'fixed', billingMode: 'FIXED_RETENTION_PRICING' }, mgmt);
       expect(fixed.retentionPeriod).toBe(2557);
     });
@@ -82,15 +109,37 @@ describe('event data stores', () => {
     it('keys a store with a KMS key of the management account, also when a delegated administrator creates it (spec §7)', async () => {
       // The key checks themselves are service-tier tests.
       const good = (await kms(app, 'createKey', { policy: storeKeyPolicy(mgmtId) }, mgmt.token)).keyMetadata;
-      const created = await lakeCall(app, 'createEventDataStore', { name: 'keyed', kmsKeyId: good.keyId, terminationProtectionEnabled: false }, mgmt);
+      const created = await lakeCall(
+        app,
+        'createEventDataStore',
+        { name: 'keyed', kmsKeyId: good.keyId, terminationProtectionEnabled: false },
+        mgmt,
+      );
       expect(created.kmsKeyId).toBe(good.arn);
-      await lakeFails(app, 'createEventDataStore', { name: 'nokey', kmsKeyId: '11111111-2222-3333-4444-555555555555' }, mgmt, 'KmsKeyNotFoundException');
+      await lakeFails(
+        app,
+        'createEventDataStore',
+        { name: 'nokey', kmsKeyId: '11111111-2222-3333-4444-555555555555' },
+        mgmt,
+        'KmsKeyNotFoundException',
+      );
 
       // An organization store's key belongs to the management account, also when a delegated
       // administrator creates it: the admin's own key is refused, the management account's accepted.
       const adminKey = (await kms(app, 'createKey', { policy: storeKeyPolicy(admin2.id) }, admin2.token)).keyMetadata;
-      await lakeFails(app, 'createEventDataStore', { name: 'orgadminkey', organizationEnabled: true, kmsKeyId: adminKey.arn }, admin2, 'InvalidParameterException');
-      const org = await lakeCall(app, 'createEventDataStore', { name: 'orgkey', organizationEnabled: true, kmsKeyId: good.arn, terminationProtectionEnabled: false }, admin2);
+      await lakeFails(
+        app,
+        'createEventDataStore',
+        { name: 'orgadminkey', organizationEnabled: true, kmsKeyId: adminKey.arn },
+        admin2,
+        'InvalidParameterException',
+      );
+      const org = await lakeCall(
+        app,
+        'createEventDataStore',
+        { name: 'orgkey', organizationEnabled: true, kmsKeyId: good.arn, terminationProtectionEnabled: false },
+        admin2,
+      );
       expect(org).toMatchObject({ organizationEnabled: true, kmsKeyId: good.arn });
       expect(org.eventDataStoreArn).toContain(`:${mgmtId}:`);
     });
@@ -100,7 +149,12 @@ describe('event data stores', () => {
       const west = 'eu-west-1';
       const session = { ...mgmt, region: west };
       const key = (await kms(app, 'createKey', { policy: storeKeyPolicy(mgmtId) }, mgmt.token, west)).keyMetadata;
-      const store = await lakeCall(app, 'createEventDataStore', { name: 'sealed-lake', kmsKeyId: key.arn, terminationProtectionEnabled: false }, session);
+      const store = await lakeCall(
+        app,
+        'createEventDataStore',
+        { name: 'sealed-lake', kmsKeyId: key.arn, terminationProtectionEnabled: false },
+        session,
+      );
       const storeId = store.eventDataStoreArn.split('/').pop();
       const record = async () => {
         const e = sampleEvent({ awsRegion: west });
@@ -109,7 +163,11 @@ describe('event data stores', () => {
         return e.eventID as string;
       };
       const startQuery = () =>
-        app.gql(`mutation($input: StartQueryInput!) { startQuery(input: $input) { queryId } }`, { input: { queryStatement: `SELECT eventID FROM ${storeId}` } }, { token: mgmt.token, region: west });
+        app.gql(
+          `mutation($input: StartQueryInput!) { startQuery(input: $input) { queryId } }`,
+          { input: { queryStatement: `SELECT eventID FROM ${storeId}` } },
+          { token: mgmt.token, region: west },
+        );
       const before = await record();
       expect((await lakeEventIds(app, store.eventDataStoreArn)).has(before)).toBe(true);
 
@@ -148,12 +206,36 @@ describe('event data stores', () => {
     });
 
     it('tags a store with addTags/removeTags/listTags (owner only; not while pending deletion)', async () => {
-      const arn = (await lakeCall(app, 'createEventDataStore', { name: 'tagged', terminationProtectionEnabled: false, tagsList: [{ key: 'a', value: '1' }] }, mgmt)).eventDataStoreArn;
-      await lakeCall(app, 'addTags', { resourceId: arn, tagsList: [{ key: 'b', value: '2' }, { key: 'a', value: 'one' }] }, mgmt);
+      const arn = (
+        await lakeCall(
+          app,
+          'createEventDataStore',
+          { name: 'tagged', terminationProtectionEnabled: false, tagsList: [{ key: 'a', value: '1' }] },
+          mgmt,
+        )
+      ).eventDataStoreArn;
+      await lakeCall(
+        app,
+        'addTags',
+        {
+          resourceId: arn,
+          tagsList: [
+            { key: 'b', value: '2' },
+            { key: 'a', value: 'one' },
+          ],
+        },
+        mgmt,
+      );
       await lakeCall(app, 'removeTags', { resourceId: arn, tagsList: [{ key: 'b' }] }, mgmt);
       const listed = await lakeCall(app, 'listTags', { resourceIdList: [arn] }, mgmt);
       expect(listed.resourceTagList).toEqual([{ resourceId: arn, tagsList: [{ key: 'a', value: 'one' }] }]);
-      await lakeFails(app, 'addTags', { resourceId: arn, tagsList: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}` })) }, mgmt, 'TagsLimitExceededException');
+      await lakeFails(
+        app,
+        'addTags',
+        { resourceId: arn, tagsList: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}` })) },
+        mgmt,
+        'TagsLimitExceededException',
+      );
       await lakeFails(app, 'addTags', { resourceId: arn, tagsList: [{ key: 'x' }] }, other, 'EventDataStoreNotFoundException');
       await lakeFails(app, 'listTags', { resourceIdList: [arn] }, other, 'EventDataStoreNotFoundException');
       await lakeCall(app, 'deleteEventDataStore', { eventDataStore: arn }, mgmt);
@@ -167,13 +249,20 @@ describe('event data stores', () => {
     let orgArn: string;
 
     beforeAll(async () => {
-      ownArn = (await lakeCall(app, 'createEventDataStore', { name: 'iso-own', terminationProtectionEnabled: false }, mgmt)).eventDataStoreArn;
+      ownArn = (await lakeCall(app, 'createEventDataStore', { name: 'iso-own', terminationProtectionEnabled: false }, mgmt))
+        .eventDataStoreArn;
     });
 
     it('hides a store from another organization and from a plain member account', async () => {
       for (const who of [other, member]) {
         await lakeFails(app, 'getEventDataStore', { eventDataStore: ownArn }, who, 'EventDataStoreNotFoundException');
-        await lakeFails(app, 'updateEventDataStore', { eventDataStore: ownArn, retentionPeriod: 9 }, who, 'EventDataStoreNotFoundException');
+        await lakeFails(
+          app,
+          'updateEventDataStore',
+          { eventDataStore: ownArn, retentionPeriod: 9 },
+          who,
+          'EventDataStoreNotFoundException',
+        );
         await lakeFails(app, 'deleteEventDataStore', { eventDataStore: ownArn }, who, 'EventDataStoreNotFoundException');
         await lakeFails(app, 'stopEventDataStoreIngestion', { eventDataStore: ownArn }, who, 'EventDataStoreNotFoundException');
         const listed = await lakeCall(app, 'listEventDataStores', {}, who);
@@ -183,15 +272,34 @@ describe('event data stores', () => {
     });
 
     it('lets only the management account or a delegated administrator create organization stores, owned by the management account', async () => {
-      await lakeFails(app, 'createEventDataStore', { name: 'member-org', organizationEnabled: true }, member, 'NotOrganizationMasterAccountException');
-      const s = await lakeCall(app, 'createEventDataStore', { name: 'org-store', organizationEnabled: true, terminationProtectionEnabled: false }, admin2);
+      await lakeFails(
+        app,
+        'createEventDataStore',
+        { name: 'member-org', organizationEnabled: true },
+        member,
+        'NotOrganizationMasterAccountException',
+      );
+      const s = await lakeCall(
+        app,
+        'createEventDataStore',
+        { name: 'org-store', organizationEnabled: true, terminationProtectionEnabled: false },
+        admin2,
+      );
       orgArn = s.eventDataStoreArn;
       expect(orgArn).toContain(`:${mgmtId}:eventdatastore/`);
       expect(s.organizationEnabled).toBe(true);
       // The delegated administrator manages it; a member cannot see it; only the management account converts it.
-      expect((await lakeCall(app, 'updateEventDataStore', { eventDataStore: orgArn, retentionPeriod: 400 }, admin2)).retentionPeriod).toBe(400);
+      expect((await lakeCall(app, 'updateEventDataStore', { eventDataStore: orgArn, retentionPeriod: 400 }, admin2)).retentionPeriod).toBe(
+        400,
+      );
       await lakeFails(app, 'getEventDataStore', { eventDataStore: orgArn }, member, 'EventDataStoreNotFoundException');
-      await lakeFails(app, 'updateEventDataStore', { eventDataStore: orgArn, organizationEnabled: false }, admin2, 'NotOrganizationMasterAccountException');
+      await lakeFails(
+        app,
+        'updateEventDataStore',
+        { eventDataStore: orgArn, organizationEnabled: false },
+        admin2,
+        'NotOrganizationMasterAccountException',
+      );
       const listed = await lakeCall(app, 'listEventDataStores', {}, admin2);
       expect(listed.eventDataStores.map((x: any) => x.eventDataStoreArn)).toEqual([orgArn]);
     });
@@ -213,7 +321,9 @@ describe('event data stores', () => {
       expect(inOwn.has(mgmtEvent.eventID as string)).toBe(true);
       expect(inOwn.has(mine.eventID as string)).toBe(false);
       // Stored under the owner of the store, whatever the source account.
-      const { rows } = await app.db.pool.query(`SELECT DISTINCT store_account_id FROM lake_events WHERE event_data_store_id = $1`, [orgArn.split('/')[1]]);
+      const { rows } = await app.db.pool.query(`SELECT DISTINCT store_account_id FROM lake_events WHERE event_data_store_id = $1`, [
+        orgArn.split('/')[1],
+      ]);
       expect(rows.map((r) => r.store_account_id)).toEqual([mgmtId]);
     });
 
@@ -227,7 +337,13 @@ describe('event data stores', () => {
 
       await call(app, 'deregisterOrganizationDelegatedAdmin', { delegatedAdminAccountId: admin2.id }, mgmt.token);
       await lakeFails(app, 'getEventDataStore', { eventDataStore: orgArn }, admin2, 'EventDataStoreNotFoundException');
-      await lakeFails(app, 'updateEventDataStore', { eventDataStore: orgArn, retentionPeriod: 500 }, admin2, 'EventDataStoreNotFoundException');
+      await lakeFails(
+        app,
+        'updateEventDataStore',
+        { eventDataStore: orgArn, retentionPeriod: 500 },
+        admin2,
+        'EventDataStoreNotFoundException',
+      );
       expect((await lakeCall(app, 'listEventDataStores', {}, admin2)).eventDataStores).toEqual([]);
       expect((await lakeCall(app, 'getEventDataStore', { eventDataStore: orgArn }, mgmt)).retentionPeriod).toBe(400);
     });
@@ -248,10 +364,25 @@ describe('event data stores', () => {
       await app.db.pool.query(`UPDATE event_data_stores SET status = 'STOPPED_INGESTION' WHERE status = 'ENABLED'`);
       multi = (await lakeCall(app, 'createEventDataStore', { name: 'agg-multi' }, mgmt)).eventDataStoreArn;
       single = (await lakeCall(app, 'createEventDataStore', { name: 'agg-single', multiRegionEnabled: false }, mgmt)).eventDataStoreArn;
-      writes = (await lakeCall(app, 'createEventDataStore', {
-        name: 'agg-writes',
-        advancedEventSelectors: [{ fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }, { field: 'readOnly', equals: ['false'] }, { field: 'eventSource', notEquals: ['kms.amazonaws.com'] }] }],
-      }, mgmt)).eventDataStoreArn;
+      writes = (
+        await lakeCall(
+          app,
+          'createEventDataStore',
+          {
+            name: 'agg-writes',
+            advancedEventSelectors: [
+              {
+                fieldSelectors: [
+                  { field: 'eventCategory', equals: ['Management'] },
+                  { field: 'readOnly', equals: ['false'] },
+                  { field: 'eventSource', notEquals: ['kms.amazonaws.com'] },
+                ],
+              },
+            ],
+          },
+          mgmt,
+        )
+      ).eventDataStoreArn;
       stopped = (await lakeCall(app, 'createEventDataStore', { name: 'agg-stopped', startIngestion: false }, mgmt)).eventDataStoreArn;
     });
 
@@ -276,7 +407,15 @@ describe('event data stores', () => {
          FROM lake_events WHERE event_data_store_id = $1 AND event_id = $2`,
         [multi.split('/')[1], ids(away)],
       );
-      expect(rows[0]).toMatchObject({ event_name: 'RunInstances', event_source: 'ec2.amazonaws.com', aws_region: 'eu-west-1', read_only: false, management_event: true, user_identity_user_name: 'alice', id: ids(away) });
+      expect(rows[0]).toMatchObject({
+        event_name: 'RunInstances',
+        event_source: 'ec2.amazonaws.com',
+        aws_region: 'eu-west-1',
+        read_only: false,
+        management_event: true,
+        user_identity_user_name: 'alice',
+        id: ids(away),
+      });
 
       // Stopping and restarting: nothing arrives while stopped, new events after the restart.
       await lakeCall(app, 'stopEventDataStoreIngestion', { eventDataStore: multi }, mgmt);
@@ -301,12 +440,19 @@ describe('event data stores', () => {
       const { rows } = await app.db.pool.query(`SELECT id, account_id, event_ids, event_times FROM event_outbox WHERE routed_at IS NULL`);
       const router = new LakeEventRouter();
       for (let i = 0; i < 2; i++) {
-        await app.db.asService(async (client) => {
-          for (const r of rows) await router.route(client, { id: String(r.id), accountId: r.account_id, eventIds: r.event_ids, eventTimes: r.event_times });
-        }, { transaction: true });
+        await app.db.asService(
+          async (client) => {
+            for (const r of rows)
+              await router.route(client, { id: String(r.id), accountId: r.account_id, eventIds: r.event_ids, eventTimes: r.event_times });
+          },
+          { transaction: true },
+        );
       }
       await routeAll(app);
-      const { rows: counted } = await app.db.pool.query(`SELECT count(*)::int AS n FROM lake_events WHERE event_data_store_id = $1 AND event_id = $2`, [multi.split('/')[1], e.eventID]);
+      const { rows: counted } = await app.db.pool.query(
+        `SELECT count(*)::int AS n FROM lake_events WHERE event_data_store_id = $1 AND event_id = $2`,
+        [multi.split('/')[1], e.eventID],
+      );
       expect(counted[0].n).toBe(1);
     });
   });

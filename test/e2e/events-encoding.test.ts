@@ -14,7 +14,12 @@ function nastyEvent(accountId: string, i: number): Record<string, unknown> {
     eventName: `Name${i}`,
     awsRegion: 'us-east-1',
     userAgent: `agent ${text}`,
-    userIdentity: { type: 'IAMUser', userName: `user ${text}`, arn: `arn:aws:iam::${accountId}:user/u${i}`, accessKeyId: 'AKIAEXAMPLEEXAMPLE12' },
+    userIdentity: {
+      type: 'IAMUser',
+      userName: `user ${text}`,
+      arn: `arn:aws:iam::${accountId}:user/u${i}`,
+      accessKeyId: 'AKIAEXAMPLEEXAMPLE12',
+    },
     requestParameters: { value: text, nested: { list: [text, i] } },
     resources: [{ ARN: `arn:aws:s3:::bucket/${text}`, type: `AWS::S3::${i % 2 ? 'Object' : 'Bucket'}` }],
   };
@@ -70,7 +75,11 @@ describe('event encoding through both write paths', () => {
     const big = Array.from({ length: 100 }, (_, i) => nastyEvent(app.admin.accountId, i + 1000));
     const body = big.map((e) => JSON.stringify(e)).join('\n');
     const send = () =>
-      fetch(`${app.baseUrl}/ingest`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body }).then((r) => r.json());
+      fetch(`${app.baseUrl}/ingest`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+        body,
+      }).then((r) => r.json());
     expect(await send()).toMatchObject({ accepted: 100, duplicates: 0 });
     expect(await send()).toMatchObject({ accepted: 0, duplicates: 100 });
   });

@@ -22,9 +22,12 @@ describe.each([['0'], ['2']])('POST /ingest with INGEST_PARSER_THREADS=%s', (thr
     const enc = new TextEncoder();
     async function* body() {
       for (let i = 1; i <= good; i++) {
-        if (i === 2500) yield enc.encode('{"eventName": \r\n'); // line 2500: bad JSON, CRLF
-        else if (i === 3000) yield enc.encode('\n'); // line 3000: blank
-        else yield enc.encode(`${JSON.stringify(sampleEvent({ eventName: 'Chunked', requestParameters: { i, pad: 'p'.repeat(400) } }))}\r\n`);
+        if (i === 2500)
+          yield enc.encode('{"eventName": \r\n'); // line 2500: bad JSON, CRLF
+        else if (i === 3000)
+          yield enc.encode('\n'); // line 3000: blank
+        else
+          yield enc.encode(`${JSON.stringify(sampleEvent({ eventName: 'Chunked', requestParameters: { i, pad: 'p'.repeat(400) } }))}\r\n`);
       }
       // line 4001: over-long, streamed in 64 KB pieces, then one more good line (4002)
       for (let sent = 0; sent <= MAX_EVENT_BYTES + 2048; sent += 65_536) yield enc.encode('x'.repeat(65_536));

@@ -24,7 +24,14 @@ describe('POST /ingest and self-audit', () => {
     async function* body() {
       const enc = new TextEncoder();
       for (let i = 0; i < total; i++) {
-        const line = i === 10 ? '{not json' : i === 20 ? JSON.stringify(sampleEvent({ awsRegion: 'nowhere' })) : i === 30 ? JSON.stringify(dup) : JSON.stringify(sampleEvent({ eventName: 'Bulk' }));
+        const line =
+          i === 10
+            ? '{not json'
+            : i === 20
+              ? JSON.stringify(sampleEvent({ awsRegion: 'nowhere' }))
+              : i === 30
+                ? JSON.stringify(dup)
+                : JSON.stringify(sampleEvent({ eventName: 'Bulk' }));
         yield enc.encode(line + '\n');
       }
       yield enc.encode(JSON.stringify(dup) + '\n\n');
@@ -40,7 +47,13 @@ describe('POST /ingest and self-audit', () => {
     const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE event_name = 'Bulk'`);
     expect(rows[0].n).toBe(total - 2);
     const audit = await storedRecords(app, `event_name = 'IngestEvents'`);
-    expect(audit[0]).toMatchObject({ eventSource: 'cloudtrail-data.amazonaws.com', eventCategory: 'Data', managementEvent: false, readOnly: false, responseElements: { accepted: total - 2, duplicates: 1, failed: 2 } });
+    expect(audit[0]).toMatchObject({
+      eventSource: 'cloudtrail-data.amazonaws.com',
+      eventCategory: 'Data',
+      managementEvent: false,
+      readOnly: false,
+      responseElements: { accepted: total - 2, duplicates: 1, failed: 2 },
+    });
   });
 
   it('answers auth, permission, region and content-type errors as JSON with a status', async () => {
@@ -64,29 +77,52 @@ describe('POST /ingest and self-audit', () => {
   });
 
   it('self-audits GraphQL calls with identity, redacted secrets and errors; a failed createSession lands in the key owner account as a failed ConsoleLogin', async () => {
-    const wrong = await app.gql(`mutation($input: CreateSessionInput!) { createSession(input: $input) { token } }`, {
-      input: { accessKeyId: app.admin.accessKeyId, secretAccessKey: 'wrong-secret-value' },
-    }, { headers: { 'user-agent': 'jest-agent/1.0' } });
+    const wrong = await app.gql(
+      `mutation($input: CreateSessionInput!) { createSession(input: $input) { token } }`,
+      {
+        input: { accessKeyId: app.admin.accessKeyId, secretAccessKey: 'wrong-secret-value' },
+      },
+      { headers: { 'user-agent': 'jest-agent/1.0' } },
+    );
     expect(wrong.errors?.[0].extensions?.code).toBe('SignatureDoesNotMatch');
     // Recorded as CloudTrail records a failed console sign-in (spec §2.5), never with the secret.
     const records = await storedRecords(app, `account_id = $1 AND event_name = 'ConsoleLogin'`, [app.admin.accountId]);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({
-      eventVersion: '1.11', eventSource: 'signin.amazonaws.com', readOnly: false, errorMessage: 'Failed authentication',
-      userAgent: 'jest-agent/1.0', sourceIPAddress: '127.0.0.1', awsRegion: app.config.homeRegion, recipientAccountId: app.admin.accountId,
+      eventVersion: '1.11',
+      eventSource: 'signin.amazonaws.com',
+      readOnly: false,
+      errorMessage: 'Failed authentication',
+      userAgent: 'jest-agent/1.0',
+      sourceIPAddress: '127.0.0.1',
+      awsRegion: app.config.homeRegion,
+      recipientAccountId: app.admin.accountId,
       userIdentity: { type: 'IAMUser', userName: 'admin', accountId: app.admin.accountId },
-      requestParameters: null, responseElements: { ConsoleLogin: 'Failure' },
-      eventType: 'AwsConsoleSignIn', managementEvent: true, eventCategory: 'Management',
+      requestParameters: null,
+      responseElements: { ConsoleLogin: 'Failure' },
+      eventType: 'AwsConsoleSignIn',
+      managementEvent: true,
+      eventCategory: 'Management',
     });
     expect(records[0].eventTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(JSON.stringify(records[0])).not.toContain('wrong-secret-value');
 
     // A NUL in the caller's parameters is recorded as U+FFFD: the record stays storable as jsonb.
-    const nul = await app.gql(`mutation($input: CreateUserInput!) { createUser(input: $input) { userName } }`, { input: { userName: 'nul\u0000user' } }, { token });
+    const nul = await app.gql(
+      `mutation($input: CreateUserInput!) { createUser(input: $input) { userName } }`,
+      { input: { userName: 'nul\u0000user' } },
+      { token },
+    );
     expect(nul.errors?.[0].extensions?.code).toBeDefined();
     const [nulRecord] = await storedRecords(app, `event_name = 'CreateUser' AND error_code IS NOT NULL`);
     expect(nulRecord.requestParameters.input.userName).toBe('nul\ufffduser');
-    expect((await app.db.pool.query(`SELECT record::jsonb IS NOT NULL AS ok FROM events WHERE event_name = 'CreateUser' AND error_code IS NOT NULL`)).rows[0].ok).toBe(true);
+    expect(
+      (
+        await app.db.pool.query(
+          `SELECT record::jsonb IS NOT NULL AS ok FROM events WHERE event_name = 'CreateUser' AND error_code IS NOT NULL`,
+        )
+      ).rows[0].ok,
+    ).toBe(true);
 
     const regions = await app.gql(`{ listRegions { regionName } }`, {}, { token, region: 'eu-west-1' });
     expect(regions.errors).toBeUndefined();

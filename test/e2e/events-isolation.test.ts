@@ -28,7 +28,10 @@ describe('event tenant isolation', () => {
     tokenA = await app.login({ accessKeyId: app.admin.accessKeyId, secretAccessKey: app.admin.secretAccessKey });
     b = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, 'Tenant B'));
     tokenB = await app.login({ accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey });
-    eventA = sampleEvent({ eventName: 'SecretOperationOfA', userIdentity: { type: 'IAMUser', userName: 'alice-of-a', accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' } });
+    eventA = sampleEvent({
+      eventName: 'SecretOperationOfA',
+      userIdentity: { type: 'IAMUser', userName: 'alice-of-a', accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' },
+    });
     const events = [eventA, ...Array.from({ length: 5 }, (_, i) => sampleEvent({ eventName: 'SecretOperationOfA' }, 120 + i))];
     const recorded = await app.gql(RECORD, { input: { events } }, { token: tokenA });
     expect(recorded.data.recordEvents.failed).toEqual([]);
@@ -81,7 +84,11 @@ describe('event tenant isolation', () => {
   });
 
   it("cannot record into A's account, neither by recipientAccountId nor by reusing A's eventIDs", async () => {
-    const foreign = await app.gql(RECORD, { input: { events: [sampleEvent({ recipientAccountId: app.admin.accountId })] } }, { token: tokenB });
+    const foreign = await app.gql(
+      RECORD,
+      { input: { events: [sampleEvent({ recipientAccountId: app.admin.accountId })] } },
+      { token: tokenB },
+    );
     expect(foreign.data.recordEvents.failed).toEqual([expect.objectContaining({ id: '0', errorCode: 'InvalidRecipient' })]);
 
     // B sends A's exact record: it is B's own new event, not a "duplicate" that would reveal A's.
@@ -90,7 +97,11 @@ describe('event tenant isolation', () => {
     expect(sent.body).toMatchObject({ accepted: 1, duplicates: 0, failed: 0 });
     const { rows } = await app.db.pool.query('SELECT account_id FROM events WHERE event_id = $1 ORDER BY account_id', [eventA.eventID]);
     expect(rows.map((r) => r.account_id).sort()).toEqual([app.admin.accountId, b.accountId].sort());
-    const stillA = await app.gql(LOOKUP, { input: { lookupAttributes: [{ attributeKey: 'EventId', attributeValue: eventA.eventID }] } }, { token: tokenA });
+    const stillA = await app.gql(
+      LOOKUP,
+      { input: { lookupAttributes: [{ attributeKey: 'EventId', attributeValue: eventA.eventID }] } },
+      { token: tokenA },
+    );
     expect(JSON.parse(stillA.data.lookupEvents.edges[0].node.cloudTrailEvent).recipientAccountId).toBe(app.admin.accountId);
   });
 
@@ -116,7 +127,7 @@ describe('event tenant isolation', () => {
     }
   });
 
-  it('row-level security hides, and refuses to write or change, other tenants\' events', async () => {
+  it("row-level security hides, and refuses to write or change, other tenants' events", async () => {
     const scopeB = { accountId: b.accountId, organizationId: b.organizationId };
     const visible = await app.db.inTenantRaw(scopeB, (c) => c.query('SELECT DISTINCT account_id FROM events'));
     expect(visible.rows.map((r) => r.account_id)).toEqual([b.accountId]);

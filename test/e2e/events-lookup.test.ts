@@ -5,11 +5,22 @@ import { LOOKUP, RECORD, sampleEvent } from '../helpers/events';
 describe('lookupEvents and export', () => {
   let app: TestApp;
   let token: string;
-  const special = sampleEvent({
-    eventName: 'PutBucketPolicy', eventSource: 's3.amazonaws.com', readOnly: true,
-    userIdentity: { type: 'AssumedRole', principalId: 'AROAX:dev-session', arn: 'arn:aws:sts::111122223333:assumed-role/Dev/dev-session', accountId: '111122223333', accessKeyId: 'ASIASPECIAL' },
-    resources: [{ ARN: 'arn:aws:s3:::my-bucket', type: 'AWS::S3::Bucket' }],
-  }, 30);
+  const special = sampleEvent(
+    {
+      eventName: 'PutBucketPolicy',
+      eventSource: 's3.amazonaws.com',
+      readOnly: true,
+      userIdentity: {
+        type: 'AssumedRole',
+        principalId: 'AROAX:dev-session',
+        arn: 'arn:aws:sts::111122223333:assumed-role/Dev/dev-session',
+        accountId: '111122223333',
+        accessKeyId: 'ASIASPECIAL',
+      },
+      resources: [{ ARN: 'arn:aws:s3:::my-bucket', type: 'AWS::S3::Bucket' }],
+    },
+    30,
+  );
 
   const lookup = (input: Record<string, unknown>, first?: number, after?: string | null, region?: string) =>
     app.gql(LOOKUP, { input, first, after }, { token, region });
@@ -25,7 +36,12 @@ describe('lookupEvents and export', () => {
     const others = [
       special,
       sampleEvent({ eventName: 'Elsewhere', awsRegion: 'eu-west-1' }),
-      { eventTime: sampleEvent().eventTime, awsRegion: 'us-east-1', eventCategory: 'Insight', insightDetails: { state: 'Start', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight' } },
+      {
+        eventTime: sampleEvent().eventTime,
+        awsRegion: 'us-east-1',
+        eventCategory: 'Insight',
+        insightDetails: { state: 'Start', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight' },
+      },
       sampleEvent({ eventName: 'GetObject', eventCategory: 'Data', managementEvent: false }),
     ];
     expect((await app.gql(RECORD, { input: { events: others } }, { token })).data.recordEvents.failed).toEqual([]);
@@ -36,8 +52,12 @@ describe('lookupEvents and export', () => {
 
   it('finds an event by every attribute key, with CloudTrail field shapes', async () => {
     const attrs: Array<[string, string]> = [
-      ['EventId', special.eventID as string], ['EventName', 'PutBucketPolicy'], ['Username', 'dev-session'],
-      ['ResourceType', 'AWS::S3::Bucket'], ['ResourceName', 'arn:aws:s3:::my-bucket'], ['EventSource', 's3.amazonaws.com'],
+      ['EventId', special.eventID as string],
+      ['EventName', 'PutBucketPolicy'],
+      ['Username', 'dev-session'],
+      ['ResourceType', 'AWS::S3::Bucket'],
+      ['ResourceName', 'arn:aws:s3:::my-bucket'],
+      ['EventSource', 's3.amazonaws.com'],
       ['AccessKeyId', 'ASIASPECIAL'],
     ];
     for (const [attributeKey, attributeValue] of attrs) {
@@ -49,14 +69,34 @@ describe('lookupEvents and export', () => {
     expect(res.data.lookupEvents.edges.map((e: any) => e.node.eventId)).toContain(special.eventID);
     expect(res.data.lookupEvents.edges.every((e: any) => e.node.readOnly === 'true')).toBe(true);
     const node = res.data.lookupEvents.edges.find((e: any) => e.node.eventId === special.eventID).node;
-    expect(node).toMatchObject({ eventTime: special.eventTime, username: 'dev-session', readOnly: 'true', accessKeyId: 'ASIASPECIAL', resources: [{ resourceType: 'AWS::S3::Bucket', resourceName: 'arn:aws:s3:::my-bucket' }] });
-    expect(JSON.parse(node.cloudTrailEvent)).toMatchObject({ eventID: special.eventID, eventName: 'PutBucketPolicy', recipientAccountId: app.admin.accountId });
+    expect(node).toMatchObject({
+      eventTime: special.eventTime,
+      username: 'dev-session',
+      readOnly: 'true',
+      accessKeyId: 'ASIASPECIAL',
+      resources: [{ resourceType: 'AWS::S3::Bucket', resourceName: 'arn:aws:s3:::my-bucket' }],
+    });
+    expect(JSON.parse(node.cloudTrailEvent)).toMatchObject({
+      eventID: special.eventID,
+      eventName: 'PutBucketPolicy',
+      recipientAccountId: app.admin.accountId,
+    });
   });
 
   it('ANDs several attributes', async () => {
-    const both = await lookup({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: 'PutBucketPolicy' }, { attributeKey: 'ReadOnly', attributeValue: 'true' }] });
+    const both = await lookup({
+      lookupAttributes: [
+        { attributeKey: 'EventName', attributeValue: 'PutBucketPolicy' },
+        { attributeKey: 'ReadOnly', attributeValue: 'true' },
+      ],
+    });
     expect(names(both)).toEqual(['PutBucketPolicy']);
-    const none = await lookup({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: 'PutBucketPolicy' }, { attributeKey: 'ReadOnly', attributeValue: 'false' }] });
+    const none = await lookup({
+      lookupAttributes: [
+        { attributeKey: 'EventName', attributeValue: 'PutBucketPolicy' },
+        { attributeKey: 'ReadOnly', attributeValue: 'false' },
+      ],
+    });
     expect(names(none)).toEqual([]);
   });
 
@@ -91,7 +131,9 @@ describe('lookupEvents and export', () => {
 
   it('keeps regions apart, excludes data and Insights events, and returns only Insights on request', async () => {
     expect(names(await lookup({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: 'Elsewhere' }] }))).toEqual([]);
-    expect(names(await lookup({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: 'Elsewhere' }] }, 50, null, 'eu-west-1'))).toEqual(['Elsewhere']);
+    expect(
+      names(await lookup({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: 'Elsewhere' }] }, 50, null, 'eu-west-1')),
+    ).toEqual(['Elsewhere']);
     expect(names(await lookup({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: 'GetObject' }] }))).toEqual([]);
     expect(names(await lookup({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: 'RunInstances' }] }))).toEqual([]);
     const insights = await lookup({ eventCategory: 'insight' });
@@ -112,10 +154,16 @@ describe('lookupEvents and export', () => {
     expect(await code({}, 51)).toBe('InvalidMaxResultsException');
     expect(await code({ startTime: '2030-01-02T00:00:00Z', endTime: '2030-01-01T00:00:00Z' })).toBe('InvalidTimeRangeException');
     expect(await code({ eventCategory: 'Management' })).toBe('InvalidEventCategoryException');
-    expect(await code({ lookupAttributes: [{ attributeKey: 'ReadOnly', attributeValue: 'yes' }] })).toBe('InvalidLookupAttributesException');
+    expect(await code({ lookupAttributes: [{ attributeKey: 'ReadOnly', attributeValue: 'yes' }] })).toBe(
+      'InvalidLookupAttributesException',
+    );
     expect(await code({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: '' }] })).toBe('InvalidLookupAttributesException');
-    expect(await code({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: '_'.repeat(1001) }] })).toBe('InvalidLookupAttributesException');
-    expect(await code({ eventCategory: 'insight', lookupAttributes: [{ attributeKey: 'Username', attributeValue: 'a' }] })).toBe('InvalidLookupAttributesException');
+    expect(await code({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: '_'.repeat(1001) }] })).toBe(
+      'InvalidLookupAttributesException',
+    );
+    expect(await code({ eventCategory: 'insight', lookupAttributes: [{ attributeKey: 'Username', attributeValue: 'a' }] })).toBe(
+      'InvalidLookupAttributesException',
+    );
   });
 
   it('uses a tenant-first index, not a sequential scan', async () => {
@@ -125,7 +173,9 @@ describe('lookupEvents and export', () => {
       const { rows } = await client.query(
         `EXPLAIN SELECT record FROM events WHERE account_id = $1 AND region = 'us-east-1' AND event_time >= now() - interval '90 days'
            AND event_time <= now() AND event_category = 'Management' AND event_name = 'Bulk'
-         ORDER BY event_time DESC, event_id DESC LIMIT 51`, [app.admin.accountId]);
+         ORDER BY event_time DESC, event_id DESC LIMIT 51`,
+        [app.admin.accountId],
+      );
       const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
       expect(plan).toMatch(/Index Scan|Index Only Scan|Bitmap Index Scan/);
       expect(plan).not.toMatch(/Seq Scan/);
@@ -151,7 +201,9 @@ describe('lookupEvents and export', () => {
 
     const csv = await fetch(`${app.baseUrl}/event-history/export?format=csv&${qs}`, { headers: { authorization: `Bearer ${token}` } });
     const lines = (await csv.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('Event ID,Event time,User name,Event name,Resource type,Resource name,Event source,AWS access key,AWS region,Error code,Source IP address,Read-only');
+    expect(lines[0]).toBe(
+      'Event ID,Event time,User name,Event name,Resource type,Resource name,Event source,AWS access key,AWS region,Error code,Source IP address,Read-only',
+    );
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(ids);
 
     const denied = await fetch(`${app.baseUrl}/event-history/export?format=json`);
@@ -164,8 +216,16 @@ describe('lookupEvents and export', () => {
   it('self-audits lookups as read-only LookupEvents management events', async () => {
     const marker = randomUUID();
     await lookup({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: marker }] });
-    const { rows } = await app.db.pool.query(`SELECT record FROM events WHERE event_name = 'LookupEvents' AND record LIKE $1`, [`%${marker}%`]);
+    const { rows } = await app.db.pool.query(`SELECT record FROM events WHERE event_name = 'LookupEvents' AND record LIKE $1`, [
+      `%${marker}%`,
+    ]);
     expect(rows).toHaveLength(1);
-    expect(JSON.parse(rows[0].record)).toMatchObject({ eventSource: 'cloudtrail.amazonaws.com', readOnly: true, responseElements: null, eventCategory: 'Management', userIdentity: { type: 'IAMUser', userName: 'admin' } });
+    expect(JSON.parse(rows[0].record)).toMatchObject({
+      eventSource: 'cloudtrail.amazonaws.com',
+      readOnly: true,
+      responseElements: null,
+      eventCategory: 'Management',
+      userIdentity: { type: 'IAMUser', userName: 'admin' },
+    });
   });
 });

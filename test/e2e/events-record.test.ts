@@ -16,7 +16,11 @@ describe('recordEvents over HTTP', () => {
     const good = sampleEvent({ eventName: 'GoodOne' });
     const noId = sampleEvent({ eventName: 'NoId' });
     delete noId.eventID;
-    const res = await app.gql(RECORD, { input: { events: [good, { eventSource: 'x' }, noId, sampleEvent({ awsRegion: 'mars-1' })] } }, { token });
+    const res = await app.gql(
+      RECORD,
+      { input: { events: [good, { eventSource: 'x' }, noId, sampleEvent({ awsRegion: 'mars-1' })] } },
+      { token },
+    );
     expect(res.errors).toBeUndefined();
     const { successful, failed } = res.data.recordEvents;
     expect(successful.map((s: any) => s.id)).toEqual(['0', '2']);
@@ -45,13 +49,22 @@ describe('recordEvents over HTTP', () => {
     const event = sampleEvent({ eventName: 'Repeated' });
     const first = await app.gql(RECORD, { input: { events: [event, event] } }, { token });
     const second = await app.gql(RECORD, { input: { events: [event] } }, { token });
-    expect(first.data.recordEvents.successful).toEqual([{ id: '0', eventId: event.eventID }, { id: '1', eventId: event.eventID }]);
+    expect(first.data.recordEvents.successful).toEqual([
+      { id: '0', eventId: event.eventID },
+      { id: '1', eventId: event.eventID },
+    ]);
     expect(second.data.recordEvents.successful).toEqual([{ id: '0', eventId: event.eventID }]);
     expect(await storedRecords(app, `event_id = $1`, [event.eventID])).toHaveLength(1);
   });
 
   it('rejects a foreign recipientAccountId per event', async () => {
-    const res = await app.gql(RECORD, { input: { events: [sampleEvent({ recipientAccountId: '999999999999' }), sampleEvent({ recipientAccountId: app.admin.accountId })] } }, { token });
+    const res = await app.gql(
+      RECORD,
+      {
+        input: { events: [sampleEvent({ recipientAccountId: '999999999999' }), sampleEvent({ recipientAccountId: app.admin.accountId })] },
+      },
+      { token },
+    );
     expect(res.data.recordEvents.failed).toEqual([{ id: '0', errorCode: 'InvalidRecipient', errorMessage: expect.any(String) }]);
     expect(res.data.recordEvents.successful).toHaveLength(1);
   });
@@ -76,6 +89,11 @@ describe('recordEvents over HTTP', () => {
     expect(await storedRecords(app, `event_name = 'Denied'`)).toHaveLength(0);
     const audit = await storedRecords(app, `event_name = 'RecordEvents' AND username = 'reader'`);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ errorCode: 'AccessDeniedException', readOnly: false, eventSource: 'cloudtrail.amazonaws.com', requestParameters: { eventCount: 1 } });
+    expect(audit[0]).toMatchObject({
+      errorCode: 'AccessDeniedException',
+      readOnly: false,
+      eventSource: 'cloudtrail.amazonaws.com',
+      requestParameters: { eventCount: 1 },
+    });
   });
 });

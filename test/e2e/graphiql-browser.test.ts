@@ -52,7 +52,11 @@ describe('GraphiQL in headless Chromium against the real server', () => {
   it('loads the whole schema at default limits, so the docs explorer shows the operations', async () => {
     await page.goto(`${app.baseUrl}/graphiql`);
     await page.waitForSelector('.graphiql-container');
-    await settled(async () => graphqlResponses.find((r) => r.query.includes('__schema')), (r) => expect(r).toBeDefined(), 20_000);
+    await settled(
+      async () => graphqlResponses.find((r) => r.query.includes('__schema')),
+      (r) => expect(r).toBeDefined(),
+      20_000,
+    );
     const introspection = graphqlResponses.find((r) => r.query.includes('__schema'))!;
     expect(introspection.status).toBe(200);
     expect(introspection.body.errors).toBeUndefined();
@@ -61,7 +65,10 @@ describe('GraphiQL in headless Chromium against the real server', () => {
     await page.getByRole('button', { name: /documentation explorer/i }).click();
     const docs = page.locator('.graphiql-doc-explorer');
     await docs.getByText('Query', { exact: true }).first().click();
-    await settled(() => docs.innerText(), (text) => expect(text).toContain('lookupEvents'));
+    await settled(
+      () => docs.innerText(),
+      (text) => expect(text).toContain('lookupEvents'),
+    );
     expect(await page.locator('body').innerText()).not.toMatch(/Error fetching schema/i);
   });
 
@@ -73,8 +80,14 @@ describe('GraphiQL in headless Chromium against the real server', () => {
     await page.keyboard.press('Delete');
     await page.keyboard.type('{ getCallerIdentity { account } }');
     await page.keyboard.press('Control+Enter');
-    await settled(() => page.locator('.graphiql-response').innerText(), (text) => expect(text).toContain(app.admin.accountId));
-    await settled(async () => graphqlResponses.find((r) => r.query.includes('getCallerIdentity')), (call) => expect(call?.status).toBe(200));
+    await settled(
+      () => page.locator('.graphiql-response').innerText(),
+      (text) => expect(text).toContain(app.admin.accountId),
+    );
+    await settled(
+      async () => graphqlResponses.find((r) => r.query.includes('getCallerIdentity')),
+      (call) => expect(call?.status).toBe(200),
+    );
 
     expect(consoleErrors.filter((line) => /Content Security Policy|Refused to/i.test(line))).toEqual([]);
     expect(foreignRequests).toEqual([]);

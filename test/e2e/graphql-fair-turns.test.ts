@@ -6,7 +6,13 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
 function heldRequest(app: TestApp, token: string, query: string): { finish(): void; done: Promise<number> } {
   const url = new URL(`${app.baseUrl}/graphql`);
   const body = JSON.stringify({ query });
-  const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } });
+  const req = http.request({
+    host: url.hostname,
+    port: url.port,
+    path: url.pathname,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) },
+  });
   const done = new Promise<number>((resolve, reject) => {
     req.on('response', (res) => {
       res.resume();

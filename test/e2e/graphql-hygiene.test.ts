@@ -20,7 +20,11 @@ describe('GraphQL hygiene: limits, error codes, regions, metrics', () => {
 
   it('rejects an operation whose estimated cost is above the limit', async () => {
     // 1,000 items asked for, refused before the bucket is even looked up.
-    const result = await app.gql('{ listObjects(first: 1000, input: { bucketName: "no-such-bucket" }) { edges { node { key } } } }', {}, { token });
+    const result = await app.gql(
+      '{ listObjects(first: 1000, input: { bucketName: "no-such-bucket" }) { edges { node { key } } } }',
+      {},
+      { token },
+    );
     expect(result.errors?.[0].extensions?.code).toBe('ValidationException');
     expect(result.errors?.[0].message).toMatch(/complexity 1011 exceeds the maximum of 300/);
   });
@@ -48,7 +52,11 @@ describe('GraphQL hygiene: limits, error codes, regions, metrics', () => {
   });
 
   it('answers malformed JSON and unknown fields with ValidationException', async () => {
-    const res = await fetch(`${app.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const res = await fetch(`${app.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).errors[0].extensions.code).toBe('ValidationException');
     const unknown = await app.gql('{ noSuchField }', {}, { token });
@@ -91,7 +99,9 @@ describe('GraphQL hygiene: limits, error codes, regions, metrics', () => {
     });
     expect(res.headers.get('x-request-id')).toBe('req-abc-123');
     await res.text();
-    const line = logged.mock.calls.map(([fields]) => fields as any).find((fields) => fields?.requestId === 'req-abc-123' && fields.status !== undefined);
+    const line = logged.mock.calls
+      .map(([fields]) => fields as any)
+      .find((fields) => fields?.requestId === 'req-abc-123' && fields.status !== undefined);
     logged.mockRestore();
     expect(line).toMatchObject({ method: 'POST', path: '/graphql', status: 200 });
     const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();

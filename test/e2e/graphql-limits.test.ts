@@ -86,7 +86,11 @@ describe('GraphQL limits with default settings: one request cannot stall the ser
   });
 
   it('still refuses introspection that nests back into itself, and several introspections in one request', async () => {
-    const cyclic = await app.gql('{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }', {}, { token });
+    const cyclic = await app.gql(
+      '{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }',
+      {},
+      { token },
+    );
     expect(cyclic.errors?.[0].extensions?.code).toBe('ValidationException');
     expect(cyclic.data).toBeUndefined();
     const many = await app.gql(aliases(10, '__schema { types { name fields { name } } }'), {}, { token });
@@ -158,7 +162,8 @@ describe('per-account rate and concurrency limits', () => {
     );
     // Tenant B, during the flood, one call after another.
     const bResults = [];
-    for (let i = 0; i < 5; i++) bResults.push(await app.gql('{ lookupEvents(first: 5) { edges { node { eventId } } } }', {}, { token: tokenB }));
+    for (let i = 0; i < 5; i++)
+      bResults.push(await app.gql('{ lookupEvents(first: 5) { edges { node { eventId } } } }', {}, { token: tokenB }));
     const responses = await Promise.all(flood);
     const throttled = responses.filter((r) => r.status === 429);
     expect(throttled.length).toBeGreaterThan(0);
@@ -177,7 +182,9 @@ describe('per-account rate and concurrency limits', () => {
   it('does not self-audit refused requests, and gives the slots back when responses finish', async () => {
     await fresh();
     const before = await selfAuditCount(app, 'GetCallerIdentity');
-    const results = await Promise.all(Array.from({ length: 30 }, () => app.gql('{ getCallerIdentity { account } }', {}, { token: tokenA })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => app.gql('{ getCallerIdentity { account } }', {}, { token: tokenA })),
+    );
     const served = results.filter((r) => r.status === 200).length;
     expect(results.filter((r) => r.status === 429).length).toBe(30 - served);
     expect(served).toBeGreaterThan(0);
@@ -192,7 +199,11 @@ describe('per-account rate and concurrency limits', () => {
   it('charges a request its price, so one dear request uses up what many cheap ones would', async () => {
     await fresh();
     // 1,000 items asked for: 1,011, i.e. 11 points, against a budget of 5 + 5.
-    const dear = await app.gql('{ listObjects(first: 1000, input: { bucketName: "no-such-bucket" }) { edges { node { key } } } }', {}, { token: tokenA });
+    const dear = await app.gql(
+      '{ listObjects(first: 1000, input: { bucketName: "no-such-bucket" }) { edges { node { key } } } }',
+      {},
+      { token: tokenA },
+    );
     expect(dear.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 200)); // the charge is written after the price is known
     const next = await app.gql('{ getCallerIdentity { account } }', {}, { token: tokenA });
@@ -211,8 +222,13 @@ describe('per-account rate and concurrency limits', () => {
     expect((await app.gql('{ getCallerIdentity { account } }', {}, { token: tokenA })).status).toBe(429);
     // 1,200 events written are 12 points.
     await fresh();
-    const body = Array.from({ length: 1200 }, (_, i) => JSON.stringify(sampleEvent({ eventName: 'Bulk', eventID: `bulk-${i}` }))).join('\n') + '\n';
-    const bulk = await fetch(`${app.baseUrl}/ingest`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${tokenA}` }, body });
+    const body =
+      Array.from({ length: 1200 }, (_, i) => JSON.stringify(sampleEvent({ eventName: 'Bulk', eventID: `bulk-${i}` }))).join('\n') + '\n';
+    const bulk = await fetch(`${app.baseUrl}/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${tokenA}` },
+      body,
+    });
     expect(bulk.status).toBe(200);
     await bulk.arrayBuffer();
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -224,9 +240,17 @@ describe('per-account rate and concurrency limits', () => {
     await fresh();
     const line = JSON.stringify(sampleEvent({ eventName: 'Flooded' })) + '\n';
     const ingest = (token: string) =>
-      fetch(`${app.baseUrl}/ingest`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}` }, body: line });
-    const exportOf = (token: string) => fetch(`${app.baseUrl}/event-history/export?format=json`, { headers: { authorization: `Bearer ${token}` } });
-    const flood = await Promise.all([...Array.from({ length: 15 }, () => ingest(tokenA)), ...Array.from({ length: 10 }, () => exportOf(tokenA))]);
+      fetch(`${app.baseUrl}/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}` },
+        body: line,
+      });
+    const exportOf = (token: string) =>
+      fetch(`${app.baseUrl}/event-history/export?format=json`, { headers: { authorization: `Bearer ${token}` } });
+    const flood = await Promise.all([
+      ...Array.from({ length: 15 }, () => ingest(tokenA)),
+      ...Array.from({ length: 10 }, () => exportOf(tokenA)),
+    ]);
     const throttled = flood.filter((r) => r.status === 429);
     expect(throttled.length).toBeGreaterThan(0);
     for (const res of throttled) {
@@ -252,7 +276,7 @@ describe('per-account limits while Redis is unreachable', () => {
   });
   afterAll(() => app?.close());
 
-  it('keeps serving and keeps limiting from each replica\'s memory', async () => {
+  it("keeps serving and keeps limiting from each replica's memory", async () => {
     const results = [];
     for (let i = 0; i < 12; i++) results.push(await app.gql('{ getCallerIdentity { account } }', {}, { token }));
     const statuses = results.map((r) => r.status);

@@ -71,7 +71,12 @@ describe('IAM operations', () => {
         { roleName: 'Auditor', assumeRolePolicyDocument: trust(), description: 'reads trails', maxSessionDuration: 7200 },
         adminToken,
       );
-      expect(role).toMatchObject({ roleName: 'Auditor', arn: `arn:aws:iam::${acct}:role/Auditor`, description: 'reads trails', maxSessionDuration: 7200 });
+      expect(role).toMatchObject({
+        roleName: 'Auditor',
+        arn: `arn:aws:iam::${acct}:role/Auditor`,
+        description: 'reads trails',
+        maxSessionDuration: 7200,
+      });
       expect(role.roleId).toMatch(/^AROA/);
       expect(JSON.parse(role.assumeRolePolicyDocument).Statement[0].Principal.AWS).toEqual([`arn:aws:iam::${acct}:root`]);
       const listed = await call(app, 'listRoles', undefined, adminToken);
@@ -79,10 +84,28 @@ describe('IAM operations', () => {
     });
 
     it('rejects duplicates, bad names, bad durations and malformed trust policies', async () => {
-      await callFails(app, 'createRole', { roleName: 'auditor', assumeRolePolicyDocument: trust() }, adminToken, 'EntityAlreadyExistsException');
+      await callFails(
+        app,
+        'createRole',
+        { roleName: 'auditor', assumeRolePolicyDocument: trust() },
+        adminToken,
+        'EntityAlreadyExistsException',
+      );
       await callFails(app, 'createRole', { roleName: 'bad name', assumeRolePolicyDocument: trust() }, adminToken, 'ValidationError');
-      await callFails(app, 'createRole', { roleName: 'Short', assumeRolePolicyDocument: trust(), maxSessionDuration: 60 }, adminToken, 'ValidationError');
-      await callFails(app, 'createRole', { roleName: 'NoJson', assumeRolePolicyDocument: '{' }, adminToken, 'MalformedPolicyDocumentException');
+      await callFails(
+        app,
+        'createRole',
+        { roleName: 'Short', assumeRolePolicyDocument: trust(), maxSessionDuration: 60 },
+        adminToken,
+        'ValidationError',
+      );
+      await callFails(
+        app,
+        'createRole',
+        { roleName: 'NoJson', assumeRolePolicyDocument: '{' },
+        adminToken,
+        'MalformedPolicyDocumentException',
+      );
       await callFails(
         app,
         'createRole',
@@ -96,7 +119,12 @@ describe('IAM operations', () => {
 
     it('lets a trusted user assume the role and act as it', async () => {
       const bob = await createUserSession(app, adminToken, 'bob', [MANAGED.admin]);
-      await call(app, 'putRolePolicy', { roleName: 'Auditor', policyName: 'read', policyDocument: policyJson({ Effect: 'Allow', Action: 'iam:List*', Resource: '*' }) }, adminToken);
+      await call(
+        app,
+        'putRolePolicy',
+        { roleName: 'Auditor', policyName: 'read', policyDocument: policyJson({ Effect: 'Allow', Action: 'iam:List*', Resource: '*' }) },
+        adminToken,
+      );
       const assumed = await call(app, 'assumeRole', { roleArn: `arn:aws:iam::${acct}:role/Auditor`, roleSessionName: 'audit' }, bob.token);
       const identity = await call(app, 'getCallerIdentity', undefined, assumed.token);
       expect(identity).toMatchObject({ account: acct, arn: `arn:aws:sts::${acct}:assumed-role/Auditor/audit` });
@@ -116,11 +144,15 @@ describe('IAM operations', () => {
       await callFails(app, 'createAccessKey', { userName: 'carol' }, adminToken, 'LimitExceededException');
 
       const listed = await call(app, 'listAccessKeys', { userName: 'carol' }, adminToken);
-      expect(listed.accessKeyMetadata.map((k: { accessKeyId: string }) => k.accessKeyId).sort()).toEqual([first.accessKeyId, second.accessKeyId].sort());
+      expect(listed.accessKeyMetadata.map((k: { accessKeyId: string }) => k.accessKeyId).sort()).toEqual(
+        [first.accessKeyId, second.accessKeyId].sort(),
+      );
       expect(JSON.stringify(listed)).not.toContain(first.secretAccessKey);
 
       // The secret is stored only as a hash.
-      const stored = await app.db.pool.query('SELECT secret_hash, secret_salt FROM access_keys WHERE access_key_id = $1', [first.accessKeyId]);
+      const stored = await app.db.pool.query('SELECT secret_hash, secret_salt FROM access_keys WHERE access_key_id = $1', [
+        first.accessKeyId,
+      ]);
       expect(JSON.stringify(stored.rows)).not.toContain(first.secretAccessKey);
       expect(stored.rows[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
 
@@ -135,11 +167,15 @@ describe('IAM operations', () => {
 
     it('holds the two-key quota and case-insensitive names under concurrent calls', async () => {
       await call(app, 'createUser', { userName: 'racer' }, adminToken);
-      const keys = await Promise.all(Array.from({ length: 5 }, () => app.gql(OPS.createAccessKey, { input: { userName: 'racer' } }, { token: adminToken })));
+      const keys = await Promise.all(
+        Array.from({ length: 5 }, () => app.gql(OPS.createAccessKey, { input: { userName: 'racer' } }, { token: adminToken })),
+      );
       expect(keys.filter((r) => !r.errors).length).toBe(2);
       expect(keys.filter((r) => r.errors?.[0].extensions?.code === 'LimitExceededException').length).toBe(3);
 
-      const users = await Promise.all(['Zed', 'zed', 'ZED', 'zeD'].map((userName) => app.gql(OPS.createUser, { input: { userName } }, { token: adminToken })));
+      const users = await Promise.all(
+        ['Zed', 'zed', 'ZED', 'zeD'].map((userName) => app.gql(OPS.createUser, { input: { userName } }, { token: adminToken })),
+      );
       expect(users.filter((r) => !r.errors).length).toBe(1);
       expect(users.filter((r) => r.errors?.[0].extensions?.code === 'EntityAlreadyExistsException').length).toBe(3);
     });
@@ -174,11 +210,23 @@ describe('IAM operations', () => {
     });
 
     it('rejects unknown managed policies, malformed ARNs, unknown principals and malformed inline documents', async () => {
-      await callFails(app, 'attachUserPolicy', { userName: 'alice', policyArn: 'arn:aws:iam::aws:policy/NoSuchPolicy' }, adminToken, 'NoSuchEntityException');
+      await callFails(
+        app,
+        'attachUserPolicy',
+        { userName: 'alice', policyArn: 'arn:aws:iam::aws:policy/NoSuchPolicy' },
+        adminToken,
+        'NoSuchEntityException',
+      );
       await callFails(app, 'attachUserPolicy', { userName: 'alice', policyArn: 'not-an-arn' }, adminToken, 'ValidationError');
       await callFails(app, 'attachUserPolicy', { userName: 'nobody', policyArn: MANAGED.admin }, adminToken, 'NoSuchEntityException');
       await callFails(app, 'attachRolePolicy', { roleName: 'NoRole', policyArn: MANAGED.admin }, adminToken, 'NoSuchEntityException');
-      await callFails(app, 'putUserPolicy', { userName: 'alice', policyName: 'p', policyDocument: 'nope' }, adminToken, 'MalformedPolicyDocumentException');
+      await callFails(
+        app,
+        'putUserPolicy',
+        { userName: 'alice', policyName: 'p', policyDocument: 'nope' },
+        adminToken,
+        'MalformedPolicyDocumentException',
+      );
       await callFails(
         app,
         'putUserPolicy',
@@ -186,8 +234,20 @@ describe('IAM operations', () => {
         adminToken,
         'MalformedPolicyDocumentException',
       );
-      await callFails(app, 'putUserPolicy', { userName: 'alice', policyName: 'bad name', policyDocument: policyJson({ Effect: 'Allow', Action: '*', Resource: '*' }) }, adminToken, 'ValidationError');
-      await callFails(app, 'putRolePolicy', { roleName: 'NoRole', policyName: 'p', policyDocument: policyJson({ Effect: 'Allow', Action: '*', Resource: '*' }) }, adminToken, 'NoSuchEntityException');
+      await callFails(
+        app,
+        'putUserPolicy',
+        { userName: 'alice', policyName: 'bad name', policyDocument: policyJson({ Effect: 'Allow', Action: '*', Resource: '*' }) },
+        adminToken,
+        'ValidationError',
+      );
+      await callFails(
+        app,
+        'putRolePolicy',
+        { roleName: 'NoRole', policyName: 'p', policyDocument: policyJson({ Effect: 'Allow', Action: '*', Resource: '*' }) },
+        adminToken,
+        'NoSuchEntityException',
+      );
     });
 
     it('attaches a managed policy to a role', async () => {
@@ -205,12 +265,30 @@ describe('IAM operations', () => {
       await callFails(app, 'createRole', { roleName: 'Sneaky', assumeRolePolicyDocument: doc }, reader.token, 'AccessDeniedException');
       await callFails(app, 'createAccessKey', undefined, reader.token, 'AccessDeniedException');
       await callFails(app, 'deleteAccessKey', { accessKeyId: reader.accessKeyId }, reader.token, 'AccessDeniedException');
-      await callFails(app, 'putUserPolicy', { userName: 'reader', policyName: 'escalate', policyDocument: doc }, reader.token, 'AccessDeniedException');
+      await callFails(
+        app,
+        'putUserPolicy',
+        { userName: 'reader', policyName: 'escalate', policyDocument: doc },
+        reader.token,
+        'AccessDeniedException',
+      );
       await callFails(app, 'attachUserPolicy', { userName: 'reader', policyArn: MANAGED.admin }, reader.token, 'AccessDeniedException');
-      await callFails(app, 'putRolePolicy', { roleName: 'Auditor', policyName: 'x', policyDocument: doc }, reader.token, 'AccessDeniedException');
+      await callFails(
+        app,
+        'putRolePolicy',
+        { roleName: 'Auditor', policyName: 'x', policyDocument: doc },
+        reader.token,
+        'AccessDeniedException',
+      );
       await callFails(app, 'attachRolePolicy', { roleName: 'Auditor', policyArn: MANAGED.admin }, reader.token, 'AccessDeniedException');
       await callFails(app, 'createAccount', { accountName: 'x', email: 'x@example.com' }, reader.token, 'AccessDeniedException');
-      await callFails(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: '123456789012' }, reader.token, 'AccessDeniedException');
+      await callFails(
+        app,
+        'registerOrganizationDelegatedAdmin',
+        { memberAccountId: '123456789012' },
+        reader.token,
+        'AccessDeniedException',
+      );
       // Nothing was changed.
       await callFails(app, 'getUser', { userName: 'sneaky' }, adminToken, 'NoSuchEntityException');
       expect((await call(app, 'listAccessKeys', { userName: 'reader' }, adminToken)).accessKeyMetadata).toHaveLength(1);
@@ -222,7 +300,11 @@ describe('IAM operations', () => {
       await call(
         app,
         'putUserPolicy',
-        { userName: 'frank', policyName: 'no-users', policyDocument: policyJson({ Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*' }) },
+        {
+          userName: 'frank',
+          policyName: 'no-users',
+          policyDocument: policyJson({ Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*' }),
+        },
         adminToken,
       );
       // Policies are re-read on every request: the same session is denied at once.
@@ -232,7 +314,11 @@ describe('IAM operations', () => {
       await call(
         app,
         'putUserPolicy',
-        { userName: 'frank', policyName: 'no-users', policyDocument: policyJson({ Effect: 'Deny', Action: 'iam:DeleteAccessKey', Resource: '*' }) },
+        {
+          userName: 'frank',
+          policyName: 'no-users',
+          policyDocument: policyJson({ Effect: 'Deny', Action: 'iam:DeleteAccessKey', Resource: '*' }),
+        },
         adminToken,
       );
       await call(app, 'createUser', { userName: 'frank-made-2' }, frank.token);
@@ -246,7 +332,11 @@ describe('IAM operations', () => {
         {
           userName: 'gina',
           policyName: 'own-keys',
-          policyDocument: policyJson({ Effect: 'Allow', Action: ['iam:ListAccessKeys', 'iam:GetUser'], Resource: `arn:aws:iam::${acct}:user/gina` }),
+          policyDocument: policyJson({
+            Effect: 'Allow',
+            Action: ['iam:ListAccessKeys', 'iam:GetUser'],
+            Resource: `arn:aws:iam::${acct}:user/gina`,
+          }),
         },
         adminToken,
       );

@@ -8,7 +8,11 @@ function ndjson(count: number, name: string): string {
 }
 
 async function ingest(app: TestApp, token: string, body: string): Promise<{ status: number; retryAfter: string | null; body: any }> {
-  const res = await fetch(`${app.baseUrl}/ingest`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}` }, body });
+  const res = await fetch(`${app.baseUrl}/ingest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}` },
+    body,
+  });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json().catch(() => null) };
 }
 
@@ -18,12 +22,21 @@ function openUpload(app: TestApp, token: string, firstLines: string): { finish(r
   let done!: (r: { status: number; body: any }) => void;
   let failed!: (e: Error) => void;
   const result = new Promise<{ status: number; body: any }>((resolve, reject) => ((done = resolve), (failed = reject)));
-  const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}`, 'transfer-encoding': 'chunked' } }, (res) => {
-    let text = '';
-    res.setEncoding('utf8');
-    res.on('data', (d) => (text += d));
-    res.on('end', () => done({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-  });
+  const req = http.request(
+    {
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}`, 'transfer-encoding': 'chunked' },
+    },
+    (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    },
+  );
   req.on('error', failed);
   req.write(firstLines);
   return {
@@ -79,7 +92,11 @@ describe('per-account ingest budget in events per second', () => {
   let tokenB: string;
 
   beforeAll(async () => {
-    app = await startTestApp({ ACCOUNT_INGEST_EVENTS_PER_SECOND: '500', ACCOUNT_INGEST_BURST_EVENTS: '500', ACCOUNT_MAX_CONCURRENT_INGESTS: '2' });
+    app = await startTestApp({
+      ACCOUNT_INGEST_EVENTS_PER_SECOND: '500',
+      ACCOUNT_INGEST_BURST_EVENTS: '500',
+      ACCOUNT_MAX_CONCURRENT_INGESTS: '2',
+    });
     tokenA = await app.login(app.admin);
     const credsB = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, 'Tenant B', 'b@example.com'));
     tokenB = await app.login(credsB);

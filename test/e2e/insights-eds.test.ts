@@ -39,9 +39,13 @@ describe('Insights on event data stores: the API', () => {
     return error!.message;
   }
   const store = (name: string, extra: Record<string, unknown> = {}, s: LakeSession = mgmt) =>
-    lakeCall(app, 'createEventDataStore', { name, terminationProtectionEnabled: false, ...extra }, s).then((r) => r.eventDataStoreArn as string);
+    lakeCall(app, 'createEventDataStore', { name, terminationProtectionEnabled: false, ...extra }, s).then(
+      (r) => r.eventDataStoreArn as string,
+    );
   const storeCount = async (arn: string) => {
-    const { rows } = await app.db.pool.query(`SELECT insight_selectors, insights_destination_id FROM event_data_stores WHERE arn = $1`, [arn]);
+    const { rows } = await app.db.pool.query(`SELECT insight_selectors, insights_destination_id FROM event_data_stores WHERE arn = $1`, [
+      arn,
+    ]);
     return rows[0];
   };
 
@@ -49,7 +53,12 @@ describe('Insights on event data stores: the API', () => {
     app = await startTestApp();
     mgmt = { token: await app.login(app.admin) };
     const account = await call(app, 'createAccount', { accountName: 'eds-member', email: 'eds-member@example.com' }, mgmt.token);
-    const session = await call(app, 'assumeRole', { roleArn: `arn:aws:iam::${account.id}:role/OrganizationAccountAccessRole`, roleSessionName: 'setup' }, mgmt.token);
+    const session = await call(
+      app,
+      'assumeRole',
+      { roleArn: `arn:aws:iam::${account.id}:role/OrganizationAccountAccessRole`, roleSessionName: 'setup' },
+      mgmt.token,
+    );
     member = { id: account.id, token: session.token };
     const credsB = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, 'Tenant B', 'eds-b@example.com'));
     other = { token: await app.login(credsB) };
@@ -64,20 +73,36 @@ describe('Insights on event data stores: the API', () => {
     const notEnabled = await fails(GET, { eventDataStore: source }, 'InsightNotEnabledException');
     expect(notEnabled).toContain(source);
 
-    const put1 = await put({ eventDataStore: source, insightsDestination: destination, insightSelectors: [{ insightType: 'ApiCallRateInsight' }, { insightType: 'ApiErrorRateInsight' }] });
+    const put1 = await put({
+      eventDataStore: source,
+      insightsDestination: destination,
+      insightSelectors: [{ insightType: 'ApiCallRateInsight' }, { insightType: 'ApiErrorRateInsight' }],
+    });
     expect(put1).toEqual({
       trailARN: null,
       eventDataStoreArn: source,
       insightsDestination: destination,
-      insightSelectors: [{ insightType: 'ApiCallRateInsight', eventCategories: null }, { insightType: 'ApiErrorRateInsight', eventCategories: null }],
+      insightSelectors: [
+        { insightType: 'ApiCallRateInsight', eventCategories: null },
+        { insightType: 'ApiErrorRateInsight', eventCategories: null },
+      ],
     });
     // The ID suffixes name the stores too.
     expect(await get({ eventDataStore: source.split('/')[1] })).toEqual(put1);
-    const put2 = await put({ eventDataStore: source.split('/')[1], insightsDestination: destination.split('/')[1], insightSelectors: [{ insightType: 'ApiErrorRateInsight', eventCategories: ['Management'] }] });
+    const put2 = await put({
+      eventDataStore: source.split('/')[1],
+      insightsDestination: destination.split('/')[1],
+      insightSelectors: [{ insightType: 'ApiErrorRateInsight', eventCategories: ['Management'] }],
+    });
     expect(put2.insightSelectors).toEqual([{ insightType: 'ApiErrorRateInsight', eventCategories: ['Management'] }]);
     expect(await get({ eventDataStore: source })).toEqual(put2);
 
-    expect(await put({ eventDataStore: source, insightSelectors: [] })).toEqual({ trailARN: null, eventDataStoreArn: source, insightsDestination: null, insightSelectors: [] });
+    expect(await put({ eventDataStore: source, insightSelectors: [] })).toEqual({
+      trailARN: null,
+      eventDataStoreArn: source,
+      insightsDestination: null,
+      insightSelectors: [],
+    });
     await fails(GET, { eventDataStore: source }, 'InsightNotEnabledException');
     expect(await storeCount(source)).toEqual({ insight_selectors: null, insights_destination_id: null });
   });
@@ -85,15 +110,27 @@ describe('Insights on event data stores: the API', () => {
   it('rejects a trail together with a store, neither, and insightsDestination on a trail', async () => {
     const source = await store('combo-source');
     const destination = await store('combo-insights', { advancedEventSelectors: INSIGHT_SELECTORS });
-    await fails(PUT, { trailName: 't', eventDataStore: source, insightsDestination: destination, insightSelectors: CALL_RATE }, 'InvalidParameterCombinationException');
+    await fails(
+      PUT,
+      { trailName: 't', eventDataStore: source, insightsDestination: destination, insightSelectors: CALL_RATE },
+      'InvalidParameterCombinationException',
+    );
     await fails(GET, { trailName: 't', eventDataStore: source }, 'InvalidParameterCombinationException');
     await fails(PUT, { insightSelectors: CALL_RATE }, 'InvalidParameterException');
     await fails(GET, {}, 'InvalidParameterException');
     await insertBucket(app.db, createObjectStore(app.config), app.admin.accountId, 'eds-insights-bucket');
     await app.gql(CREATE_TRAIL, { input: { name: 'combo', s3BucketName: 'eds-insights-bucket' } }, { token: mgmt.token });
-    await fails(PUT, { trailName: 'combo', insightsDestination: destination, insightSelectors: CALL_RATE }, 'InvalidParameterCombinationException');
+    await fails(
+      PUT,
+      { trailName: 'combo', insightsDestination: destination, insightSelectors: CALL_RATE },
+      'InvalidParameterCombinationException',
+    );
     // A trail answers as before, with no store fields.
-    expect(await put({ trailName: 'combo', insightSelectors: CALL_RATE })).toMatchObject({ eventDataStoreArn: null, insightsDestination: null, insightSelectors: [{ insightType: 'ApiCallRateInsight' }] });
+    expect(await put({ trailName: 'combo', insightSelectors: CALL_RATE })).toMatchObject({
+      eventDataStoreArn: null,
+      insightsDestination: null,
+      insightSelectors: [{ insightType: 'ApiCallRateInsight' }],
+    });
     expect(await storeCount(source)).toEqual({ insight_selectors: null, insights_destination_id: null });
   });
 
@@ -101,28 +138,91 @@ describe('Insights on event data stores: the API', () => {
     const source = await store('pre-source');
     const destination = await store('pre-insights', { advancedEventSelectors: INSIGHT_SELECTORS });
     const reads = await store('pre-reads', {
-      advancedEventSelectors: [{ name: 'reads', fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }, { field: 'readOnly', equals: ['true'] }] }],
+      advancedEventSelectors: [
+        {
+          name: 'reads',
+          fieldSelectors: [
+            { field: 'eventCategory', equals: ['Management'] },
+            { field: 'readOnly', equals: ['true'] },
+          ],
+        },
+      ],
     });
     const data = await store('pre-data', {
-      advancedEventSelectors: [{ name: 'data', fieldSelectors: [{ field: 'eventCategory', equals: ['Data'] }, { field: 'resources.type', equals: ['AWS::S3::Object'] }] }],
+      advancedEventSelectors: [
+        {
+          name: 'data',
+          fieldSelectors: [
+            { field: 'eventCategory', equals: ['Data'] },
+            { field: 'resources.type', equals: ['AWS::S3::Object'] },
+          ],
+        },
+      ],
     });
     const anotherManagement = await store('pre-management');
     // A destination is required, and must collect Insight events.
     await fails(PUT, { eventDataStore: source, insightSelectors: CALL_RATE }, 'InvalidParameterException');
-    expect(await fails(PUT, { eventDataStore: source, insightsDestination: anotherManagement, insightSelectors: CALL_RATE }, 'InvalidParameterException')).toMatch(/Insight/);
+    expect(
+      await fails(
+        PUT,
+        { eventDataStore: source, insightsDestination: anotherManagement, insightSelectors: CALL_RATE },
+        'InvalidParameterException',
+      ),
+    ).toMatch(/Insight/);
     // The source must be a store of management events: not the Insight store, not a data store.
-    await fails(PUT, { eventDataStore: destination, insightsDestination: destination, insightSelectors: CALL_RATE }, 'InvalidInsightSelectorsException');
-    await fails(PUT, { eventDataStore: data, insightsDestination: destination, insightSelectors: CALL_RATE }, 'InvalidInsightSelectorsException');
+    await fails(
+      PUT,
+      { eventDataStore: destination, insightsDestination: destination, insightSelectors: CALL_RATE },
+      'InvalidInsightSelectorsException',
+    );
+    await fails(
+      PUT,
+      { eventDataStore: data, insightsDestination: destination, insightSelectors: CALL_RATE },
+      'InvalidInsightSelectorsException',
+    );
     // Call rate needs write management events; error rate read or write.
-    expect(await fails(PUT, { eventDataStore: reads, insightsDestination: destination, insightSelectors: CALL_RATE }, 'InvalidInsightSelectorsException')).toMatch(/write management events/);
-    expect((await put({ eventDataStore: reads, insightsDestination: destination, insightSelectors: [{ insightType: 'ApiErrorRateInsight' }] })).insightsDestination).toBe(destination);
+    expect(
+      await fails(
+        PUT,
+        { eventDataStore: reads, insightsDestination: destination, insightSelectors: CALL_RATE },
+        'InvalidInsightSelectorsException',
+      ),
+    ).toMatch(/write management events/);
+    expect(
+      (await put({ eventDataStore: reads, insightsDestination: destination, insightSelectors: [{ insightType: 'ApiErrorRateInsight' }] }))
+        .insightsDestination,
+    ).toBe(destination);
     // Management events only; valid types, once each.
-    await fails(PUT, { eventDataStore: source, insightsDestination: destination, insightSelectors: [{ insightType: 'ApiCallRateInsight', eventCategories: ['Data'] }] }, 'InvalidInsightSelectorsException');
-    await fails(PUT, { eventDataStore: source, insightsDestination: destination, insightSelectors: [{ insightType: 'ApiLatencyInsight' }] }, 'InvalidInsightSelectorsException');
-    await fails(PUT, { eventDataStore: source, insightsDestination: destination, insightSelectors: [...CALL_RATE, ...CALL_RATE] }, 'InvalidInsightSelectorsException');
+    await fails(
+      PUT,
+      {
+        eventDataStore: source,
+        insightsDestination: destination,
+        insightSelectors: [{ insightType: 'ApiCallRateInsight', eventCategories: ['Data'] }],
+      },
+      'InvalidInsightSelectorsException',
+    );
+    await fails(
+      PUT,
+      { eventDataStore: source, insightsDestination: destination, insightSelectors: [{ insightType: 'ApiLatencyInsight' }] },
+      'InvalidInsightSelectorsException',
+    );
+    await fails(
+      PUT,
+      { eventDataStore: source, insightsDestination: destination, insightSelectors: [...CALL_RATE, ...CALL_RATE] },
+      'InvalidInsightSelectorsException',
+    );
     // Malformed or unknown stores.
-    await fails(PUT, { eventDataStore: 'not a store', insightsDestination: destination, insightSelectors: CALL_RATE }, 'EventDataStoreARNInvalidException');
-    await fails(PUT, { eventDataStore: source, insightsDestination: '00000000-0000-4000-8000-000000000000', insightSelectors: CALL_RATE }, 'EventDataStoreNotFoundException');
+    await fails(
+      PUT,
+      { eventDataStore: 'not a store', insightsDestination: destination, insightSelectors: CALL_RATE },
+      'EventDataStoreARNInvalidException',
+    );
+    await fails(
+      PUT,
+      { eventDataStore: source, insightsDestination: '00000000-0000-4000-8000-000000000000', insightSelectors: CALL_RATE },
+      'EventDataStoreNotFoundException',
+    );
     await fails(GET, { eventDataStore: '00000000-0000-4000-8000-000000000000' }, 'EventDataStoreNotFoundException');
     expect(await storeCount(source)).toEqual({ insight_selectors: null, insights_destination_id: null });
   });
@@ -135,8 +235,18 @@ describe('Insights on event data stores: the API', () => {
     const doomedDestination = await store('del-insights-2', { advancedEventSelectors: INSIGHT_SELECTORS }, s);
     await lakeCall(app, 'deleteEventDataStore', { eventDataStore: doomedSource }, s);
     await lakeCall(app, 'deleteEventDataStore', { eventDataStore: doomedDestination }, s);
-    await fails(PUT, { eventDataStore: doomedSource, insightsDestination: destination, insightSelectors: CALL_RATE }, 'InactiveEventDataStoreException', s);
-    await fails(PUT, { eventDataStore: source, insightsDestination: doomedDestination, insightSelectors: CALL_RATE }, 'InactiveEventDataStoreException', s);
+    await fails(
+      PUT,
+      { eventDataStore: doomedSource, insightsDestination: destination, insightSelectors: CALL_RATE },
+      'InactiveEventDataStoreException',
+      s,
+    );
+    await fails(
+      PUT,
+      { eventDataStore: source, insightsDestination: doomedDestination, insightSelectors: CALL_RATE },
+      'InactiveEventDataStoreException',
+      s,
+    );
     expect(await storeCount(source)).toEqual({ insight_selectors: null, insights_destination_id: null });
   });
 
@@ -149,8 +259,18 @@ describe('Insights on event data stores: the API', () => {
     // Another tenant's Insight store, and a member account's, are not usable destinations.
     const foreign = await store('foreign-insights', { advancedEventSelectors: INSIGHT_SELECTORS }, o);
     const memberDestination = await store('member-insights', { advancedEventSelectors: INSIGHT_SELECTORS }, mb);
-    await fails(PUT, { eventDataStore: source, insightsDestination: foreign, insightSelectors: CALL_RATE }, 'EventDataStoreNotFoundException', s);
-    await fails(PUT, { eventDataStore: source, insightsDestination: memberDestination, insightSelectors: CALL_RATE }, 'EventDataStoreNotFoundException', s);
+    await fails(
+      PUT,
+      { eventDataStore: source, insightsDestination: foreign, insightSelectors: CALL_RATE },
+      'EventDataStoreNotFoundException',
+      s,
+    );
+    await fails(
+      PUT,
+      { eventDataStore: source, insightsDestination: memberDestination, insightSelectors: CALL_RATE },
+      'EventDataStoreNotFoundException',
+      s,
+    );
     await put({ eventDataStore: source, insightsDestination: destination, insightSelectors: CALL_RATE }, s);
     // The other tenant and the member cannot read or change the source's Insights (by ID, so the
     // authorization resource is their own account's and the service decides).
@@ -169,11 +289,31 @@ describe('Insights on event data stores: the API', () => {
     const source = await store('upd-source', {}, s);
     const destination = await store('upd-insights', { advancedEventSelectors: INSIGHT_SELECTORS }, s);
     await put({ eventDataStore: source, insightsDestination: destination, insightSelectors: CALL_RATE }, s);
-    const readsOnly = [{ name: 'reads', fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }, { field: 'readOnly', equals: ['true'] }] }];
-    const r = await app.gql(LAKE_OPS.updateEventDataStore, { input: { eventDataStore: source, advancedEventSelectors: readsOnly } }, { token: s.token, region: s.region });
+    const readsOnly = [
+      {
+        name: 'reads',
+        fieldSelectors: [
+          { field: 'eventCategory', equals: ['Management'] },
+          { field: 'readOnly', equals: ['true'] },
+        ],
+      },
+    ];
+    const r = await app.gql(
+      LAKE_OPS.updateEventDataStore,
+      { input: { eventDataStore: source, advancedEventSelectors: readsOnly } },
+      { token: s.token, region: s.region },
+    );
     expect(r.errors?.[0]?.extensions?.code).toBe('InvalidInsightSelectorsException');
     // Writes still logged: allowed.
-    const writes = [{ name: 'writes', fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }, { field: 'readOnly', equals: ['false'] }] }];
+    const writes = [
+      {
+        name: 'writes',
+        fieldSelectors: [
+          { field: 'eventCategory', equals: ['Management'] },
+          { field: 'readOnly', equals: ['false'] },
+        ],
+      },
+    ];
     await lakeCall(app, 'updateEventDataStore', { eventDataStore: source, advancedEventSelectors: writes }, s);
     expect((await get({ eventDataStore: source }, s)).insightsDestination).toBe(destination);
   });
@@ -184,9 +324,27 @@ describe('Insights on event data stores: the API', () => {
     const destination = await store('authz-insights', { advancedEventSelectors: INSIGHT_SELECTORS }, s);
     const actions = ['cloudtrail:PutInsightSelectors', 'cloudtrail:GetInsightSelectors'];
     const trailsOnly = await createUserSession(app, mgmt.token, 'insights-trails-only');
-    await call(app, 'putUserPolicy', { userName: 'insights-trails-only', policyName: 'p', policyDocument: policyJson({ Effect: 'Allow', Action: actions, Resource: `arn:aws:cloudtrail:*:${app.admin.accountId}:trail/*` }) }, mgmt.token);
+    await call(
+      app,
+      'putUserPolicy',
+      {
+        userName: 'insights-trails-only',
+        policyName: 'p',
+        policyDocument: policyJson({ Effect: 'Allow', Action: actions, Resource: `arn:aws:cloudtrail:*:${app.admin.accountId}:trail/*` }),
+      },
+      mgmt.token,
+    );
     const storesOnly = await createUserSession(app, mgmt.token, 'insights-stores-only');
-    await call(app, 'putUserPolicy', { userName: 'insights-stores-only', policyName: 'p', policyDocument: policyJson({ Effect: 'Allow', Action: actions, Resource: source }) }, mgmt.token);
+    await call(
+      app,
+      'putUserPolicy',
+      {
+        userName: 'insights-stores-only',
+        policyName: 'p',
+        policyDocument: policyJson({ Effect: 'Allow', Action: actions, Resource: source }),
+      },
+      mgmt.token,
+    );
     const input = { eventDataStore: source, insightsDestination: destination, insightSelectors: CALL_RATE };
     const denied = await app.gql(PUT, { input }, { token: trailsOnly.token, region: s.region });
     expect(denied.errors?.[0]?.extensions?.code).toMatch(/^AccessDenied/);

@@ -23,8 +23,15 @@ describe('KMS: customer managed keys', () => {
   it('createKey returns KMS KeyMetadata; describeKey by id and by ARN; the default policy lets the account root do kms:*', async () => {
     const { keyMetadata: k } = await kms(app, 'createKey', { description: 'trail logs' }, admin);
     expect(k).toMatchObject({
-      awsAccountId: account, enabled: true, description: 'trail logs', keyUsage: 'ENCRYPT_DECRYPT', keyState: 'Enabled',
-      deletionDate: null, keySpec: 'SYMMETRIC_DEFAULT', keyManager: 'CUSTOMER', origin: 'AWS_KMS',
+      awsAccountId: account,
+      enabled: true,
+      description: 'trail logs',
+      keyUsage: 'ENCRYPT_DECRYPT',
+      keyState: 'Enabled',
+      deletionDate: null,
+      keySpec: 'SYMMETRIC_DEFAULT',
+      keyManager: 'CUSTOMER',
+      origin: 'AWS_KMS',
     });
     expect(k.keyId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(k.arn).toBe(`arn:aws:kms:us-east-1:${account}:key/${k.keyId}`);
@@ -33,7 +40,13 @@ describe('KMS: customer managed keys', () => {
     const policy = await kms(app, 'getKeyPolicy', { keyId: k.keyId, policyName: 'default' }, admin);
     expect(policy.policyName).toBe('default');
     expect(JSON.parse(policy.policy).Statement).toEqual([
-      { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
     ]);
     // Key material never appears in any answer.
     const { rows } = await app.db.pool.query(`SELECT sealed_material FROM kms_keys WHERE key_id = $1`, [k.keyId]);
@@ -55,14 +68,31 @@ describe('KMS: customer managed keys', () => {
     const days = (new Date(scheduled.deletionDate).getTime() - before) / 86_400_000;
     expect(days).toBeGreaterThan(29.99);
     expect(days).toBeLessThan(30.01);
-    expect((await kms(app, 'describeKey', { keyId: k.keyId }, admin)).keyMetadata).toMatchObject({ enabled: false, keyState: 'PendingDeletion', pendingDeletionWindowInDays: 30 });
+    expect((await kms(app, 'describeKey', { keyId: k.keyId }, admin)).keyMetadata).toMatchObject({
+      enabled: false,
+      keyState: 'PendingDeletion',
+      pendingDeletionWindowInDays: 30,
+    });
     await kmsFails(app, 'enableKey', { keyId: k.keyId }, admin, 'KMSInvalidStateException');
     await kmsFails(app, 'disableKey', { keyId: k.keyId }, admin, 'KMSInvalidStateException');
     await kmsFails(app, 'scheduleKeyDeletion', { keyId: k.keyId, pendingWindowInDays: 7 }, admin, 'KMSInvalidStateException');
-    await kmsFails(app, 'putKeyPolicy', { keyId: k.keyId, policy: policyJson({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }) }, admin, 'KMSInvalidStateException');
+    await kmsFails(
+      app,
+      'putKeyPolicy',
+      {
+        keyId: k.keyId,
+        policy: policyJson({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }),
+      },
+      admin,
+      'KMSInvalidStateException',
+    );
 
     expect(await kms(app, 'cancelKeyDeletion', { keyId: k.keyId }, admin)).toEqual({ keyId: k.arn });
-    expect((await kms(app, 'describeKey', { keyId: k.keyId }, admin)).keyMetadata).toMatchObject({ enabled: false, keyState: 'Disabled', deletionDate: null });
+    expect((await kms(app, 'describeKey', { keyId: k.keyId }, admin)).keyMetadata).toMatchObject({
+      enabled: false,
+      keyState: 'Disabled',
+      deletionDate: null,
+    });
     await kmsFails(app, 'cancelKeyDeletion', { keyId: k.keyId }, admin, 'KMSInvalidStateException');
     await kms(app, 'enableKey', { keyId: k.keyId }, admin);
   });
@@ -110,11 +140,38 @@ describe('KMS: customer managed keys', () => {
     await kmsFails(app, 'createKey', { keySpec: 'RSA_2048' }, admin, 'UnsupportedOperationException');
     await kmsFails(app, 'createKey', { keyUsage: 'SIGN_VERIFY' }, admin, 'UnsupportedOperationException');
     await kmsFails(app, 'createKey', { policy: '{not json' }, admin, 'MalformedPolicyDocumentException');
-    await kmsFails(app, 'putKeyPolicy', { keyId: k.keyId, policy: policyJson({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }) }, admin, 'MalformedPolicyDocumentException');
-    await kmsFails(app, 'putKeyPolicy', { keyId: k.keyId, policy: policyJson({ Effect: 'Allow', Principal: { AWS: 'bob' }, Action: 'kms:*', Resource: '*' }) }, admin, 'MalformedPolicyDocumentException');
-    await kmsFails(app, 'putKeyPolicy', { keyId: k.keyId, policyName: 'other', policy: policyJson({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }) }, admin, 'NotFoundException');
+    await kmsFails(
+      app,
+      'putKeyPolicy',
+      { keyId: k.keyId, policy: policyJson({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }) },
+      admin,
+      'MalformedPolicyDocumentException',
+    );
+    await kmsFails(
+      app,
+      'putKeyPolicy',
+      { keyId: k.keyId, policy: policyJson({ Effect: 'Allow', Principal: { AWS: 'bob' }, Action: 'kms:*', Resource: '*' }) },
+      admin,
+      'MalformedPolicyDocumentException',
+    );
+    await kmsFails(
+      app,
+      'putKeyPolicy',
+      {
+        keyId: k.keyId,
+        policyName: 'other',
+        policy: policyJson({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }),
+      },
+      admin,
+      'NotFoundException',
+    );
     // The lockout safety check: a policy that would stop the caller from ever changing it again.
-    const lockout = policyJson({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:Describe*', Resource: '*' });
+    const lockout = policyJson({
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${account}:root` },
+      Action: 'kms:Describe*',
+      Resource: '*',
+    });
     const message = await kmsFails(app, 'putKeyPolicy', { keyId: k.keyId, policy: lockout }, admin, 'MalformedPolicyDocumentException');
     expect(message).toMatch(/will not allow you to update the key policy/);
     expect(JSON.parse((await kms(app, 'getKeyPolicy', { keyId: k.keyId }, admin)).policy).Statement[0].Action).toBe('kms:*');
@@ -143,9 +200,17 @@ describe('KMS: customer managed keys', () => {
     await kmsFails(app, 'disableKey', { keyId: k.keyId }, nobody.token, 'AccessDeniedException');
     await kmsFails(app, 'getKeyPolicy', { keyId: k.keyId }, nobody.token, 'AccessDeniedException');
     // An explicit Deny in IAM wins even over a direct grant.
-    await app.gql('mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }', {
-      input: { userName: 'kms-nobody', policyName: 'deny-kms', policyDocument: policyJson({ Effect: 'Deny', Action: 'kms:*', Resource: '*' }) },
-    }, { token: admin });
+    await app.gql(
+      'mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }',
+      {
+        input: {
+          userName: 'kms-nobody',
+          policyName: 'deny-kms',
+          policyDocument: policyJson({ Effect: 'Deny', Action: 'kms:*', Resource: '*' }),
+        },
+      },
+      { token: admin },
+    );
     await kmsFails(app, 'describeKey', { keyId: k.keyId }, nobody.token, 'AccessDeniedException');
     expect((await kms(app, 'describeKey', { keyId: k.keyId }, admin)).keyMetadata.keyState).toBe('Enabled');
   });
@@ -166,7 +231,11 @@ describe('KMS: customer managed keys', () => {
     expect((await kms(app, 'listKeys', undefined, b)).keys).toEqual([]);
     expect((await kms(app, 'describeKey', { keyId: k.keyId }, admin)).keyMetadata.keyState).toBe('Enabled');
     // RLS: B's tenant transaction cannot read A's rows even by primary key.
-    const rows = await app.db.inTenantRaw({ accountId: credsB.accountId, organizationId: credsB.organizationId }, (c) => c.query('SELECT key_id FROM kms_keys'), { readOnly: true });
+    const rows = await app.db.inTenantRaw(
+      { accountId: credsB.accountId, organizationId: credsB.organizationId },
+      (c) => c.query('SELECT key_id FROM kms_keys'),
+      { readOnly: true },
+    );
     expect(rows.rows).toEqual([]);
   });
 
@@ -180,13 +249,21 @@ describe('KMS: customer managed keys', () => {
     }
     await kmsFails(app, 'createAlias', { aliasName: 'alias/x', targetKeyId: 'alias/app/logs' }, admin, 'NotFoundException');
     expect((await kms(app, 'describeKey', { keyId: 'alias/app/logs' }, admin)).keyMetadata.keyId).toBe(k1.keyId);
-    expect((await kms(app, 'describeKey', { keyId: `arn:aws:kms:us-east-1:${account}:alias/app/logs` }, admin)).keyMetadata.keyId).toBe(k1.keyId);
+    expect((await kms(app, 'describeKey', { keyId: `arn:aws:kms:us-east-1:${account}:alias/app/logs` }, admin)).keyMetadata.keyId).toBe(
+      k1.keyId,
+    );
     await kmsFails(app, 'describeKey', { keyId: 'alias/app/logs' }, admin, 'NotFoundException', 'us-west-2');
     // Enable/Disable take key ids only, as in KMS.
     await kmsFails(app, 'disableKey', { keyId: 'alias/app/logs' }, admin, 'NotFoundException');
 
     const listed = await kms(app, 'listAliases', { keyId: k1.arn }, admin);
-    expect(listed.aliases).toEqual([expect.objectContaining({ aliasName: 'alias/app/logs', aliasArn: `arn:aws:kms:us-east-1:${account}:alias/app/logs`, targetKeyId: k1.keyId })]);
+    expect(listed.aliases).toEqual([
+      expect.objectContaining({
+        aliasName: 'alias/app/logs',
+        aliasArn: `arn:aws:kms:us-east-1:${account}:alias/app/logs`,
+        targetKeyId: k1.keyId,
+      }),
+    ]);
     await kms(app, 'createAlias', { aliasName: 'alias/app/other', targetKeyId: k2.arn }, admin);
     const page1 = await kms(app, 'listAliases', { limit: 1 }, admin);
     const page2 = await kms(app, 'listAliases', { limit: 1, marker: page1.nextMarker }, admin);
@@ -196,9 +273,17 @@ describe('KMS: customer managed keys', () => {
     expect((await kms(app, 'describeKey', { keyId: 'alias/app/logs' }, admin)).keyMetadata.keyId).toBe(k2.keyId);
     // IAM on the alias ARN is needed besides the key policy (which delegates to IAM here).
     const keysOnly = await createUserSession(app, admin, 'kms-keys-only');
-    await app.gql('mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }', {
-      input: { userName: 'kms-keys-only', policyName: 'keys', policyDocument: policyJson({ Effect: 'Allow', Action: 'kms:*', Resource: `arn:aws:kms:us-east-1:${account}:key/*` }) },
-    }, { token: admin });
+    await app.gql(
+      'mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }',
+      {
+        input: {
+          userName: 'kms-keys-only',
+          policyName: 'keys',
+          policyDocument: policyJson({ Effect: 'Allow', Action: 'kms:*', Resource: `arn:aws:kms:us-east-1:${account}:key/*` }),
+        },
+      },
+      { token: admin },
+    );
     await kmsFails(app, 'deleteAlias', { aliasName: 'alias/app/logs' }, keysOnly.token, 'AccessDeniedException');
     await kmsFails(app, 'createAlias', { aliasName: 'alias/mine', targetKeyId: k1.keyId }, keysOnly.token, 'AccessDeniedException');
     expect(await kms(app, 'deleteAlias', { aliasName: 'alias/app/logs' }, admin)).toBe(true);
@@ -209,7 +294,9 @@ describe('KMS: customer managed keys', () => {
     await kmsFails(app, 'createAlias', { aliasName: 'alias/late', targetKeyId: k2.keyId }, admin, 'KMSInvalidStateException');
     await app.db.pool.query(`UPDATE kms_keys SET deletion_date = now() - interval '1 second' WHERE key_id = $1`, [k2.keyId]);
     await app.services.kms.keys.purgeDeletedKeys();
-    expect((await kms(app, 'listAliases', undefined, admin)).aliases.map((a: { aliasName: string }) => a.aliasName)).not.toContain('alias/app/other');
+    expect((await kms(app, 'listAliases', undefined, admin)).aliases.map((a: { aliasName: string }) => a.aliasName)).not.toContain(
+      'alias/app/other',
+    );
   });
 
   it('every call is self-audited with eventSource kms.amazonaws.com', async () => {
@@ -217,7 +304,18 @@ describe('KMS: customer managed keys', () => {
     await kms(app, 'disableKey', { keyId: k.keyId }, admin);
     const records = await storedRecords(app, `record::jsonb->>'eventSource' = 'kms.amazonaws.com'`);
     const names = new Set(records.map((r) => r.eventName));
-    for (const n of ['CreateKey', 'DescribeKey', 'ListKeys', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'PutKeyPolicy', 'GetKeyPolicy']) expect(names).toContain(n);
+    for (const n of [
+      'CreateKey',
+      'DescribeKey',
+      'ListKeys',
+      'EnableKey',
+      'DisableKey',
+      'ScheduleKeyDeletion',
+      'CancelKeyDeletion',
+      'PutKeyPolicy',
+      'GetKeyPolicy',
+    ])
+      expect(names).toContain(n);
     const disable = records.find((r) => r.eventName === 'DisableKey' && r.requestParameters?.input?.keyId === k.keyId);
     expect(disable).toBeDefined();
     expect(JSON.stringify(records)).not.toContain('sealed');

@@ -27,7 +27,12 @@ describe('hostile lake statements', () => {
     const other = { token: await app.login(credsB) };
     A = (await createStore(app, admin, 'hostile-a')).id;
     C = (await createStore(app, other, 'hostile-c')).id;
-    await seed(app, A, app.admin.accountId, Array.from({ length: 200 }, (_, i) => lakeEvent({ eventID: `a-${i}` })));
+    await seed(
+      app,
+      A,
+      app.admin.accountId,
+      Array.from({ length: 200 }, (_, i) => lakeEvent({ eventID: `a-${i}` })),
+    );
     await seed(app, C, credsB.accountId, [lakeEvent({ eventID: 'c-secret', eventName: 'SecretThing' })]);
   });
   afterAll(async () => {
@@ -51,7 +56,11 @@ describe('hostile lake statements', () => {
     ["another tenant's data store", () => `SELECT eventName FROM ${C}`, NOT_FOUND],
     ["another tenant's data store, double-quoted", () => `SELECT eventName FROM "${C}"`, NOT_FOUND],
     ["another tenant's data store in a UNION", () => `SELECT eventName FROM ${A} UNION ALL SELECT eventName FROM ${C}`, NOT_FOUND],
-    ["another tenant's data store in a sub-query", () => `SELECT eventName FROM ${A} WHERE eventId IN (SELECT eventId FROM ${C})`, NOT_FOUND],
+    [
+      "another tenant's data store in a sub-query",
+      () => `SELECT eventName FROM ${A} WHERE eventId IN (SELECT eventId FROM ${C})`,
+      NOT_FOUND,
+    ],
     ["another tenant's data store in a CTE", () => `WITH x AS (SELECT * FROM ${C}) SELECT x.eventName FROM x, ${A}`, NOT_FOUND],
     ['a data store that does not exist', () => `SELECT * FROM ${MISSING}`, NOT_FOUND],
     ['pg_catalog.pg_shadow', () => `SELECT * FROM pg_catalog.pg_shadow`, INVALID, /pg_shadow/],
@@ -105,32 +114,123 @@ describe('hostile lake statements', () => {
     ['the internal store column', () => `SELECT event_data_store_id FROM ${A}`, INVALID],
     ['TABLESAMPLE', () => `SELECT * FROM ${A} TABLESAMPLE SYSTEM (10)`, INVALID],
     ['generate_series as a table', () => `SELECT * FROM generate_series(1, 1000000000) g(x), ${A}`, INVALID],
-    ['a recursive CTE', () => `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT * FROM r, ${A}`, INVALID, /Recursive/],
-    ['too many joined relations', () => `SELECT count(*) FROM ${Array.from({ length: 9 }, (_, i) => `${A} t${i}`).join(', ')}`, INVALID, /at most 8/],
+    [
+      'a recursive CTE',
+      () => `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT * FROM r, ${A}`,
+      INVALID,
+      /Recursive/,
+    ],
+    [
+      'too many joined relations',
+      () => `SELECT count(*) FROM ${Array.from({ length: 9 }, (_, i) => `${A} t${i}`).join(', ')}`,
+      INVALID,
+      /at most 8/,
+    ],
     // Issue 11 §2: WITH queries are inlined, so each reference counts what its body reads.
-    ['a 16-way product built from WITH queries', () => `WITH c1 AS (SELECT a.eventId FROM ${A} a, ${A} b), c2 AS (SELECT x.eventId FROM c1 x, c1 y),
-      c3 AS (SELECT x.eventId FROM c2 x, c2 y) SELECT count(*) FROM c3 x, c3 y`, INVALID, /line 2:42: A query may join at most 8 relations\. .*'c2' reads 7/],
-    ['a WITH query read again in a sub-query', () => `WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b, ${A} c, ${A} d, ${A} e)
-      SELECT count(*) FROM c WHERE EXISTS (SELECT 1 FROM c y)`, INVALID, /at most 8 relations/],
+    [
+      'a 16-way product built from WITH queries',
+      () => `WITH c1 AS (SELECT a.eventId FROM ${A} a, ${A} b), c2 AS (SELECT x.eventId FROM c1 x, c1 y),
+      c3 AS (SELECT x.eventId FROM c2 x, c2 y) SELECT count(*) FROM c3 x, c3 y`,
+      INVALID,
+      /line 2:42: A query may join at most 8 relations\. .*'c2' reads 7/,
+    ],
+    [
+      'a WITH query read again in a sub-query',
+      () => `WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b, ${A} c, ${A} d, ${A} e)
+      SELECT count(*) FROM c WHERE EXISTS (SELECT 1 FROM c y)`,
+      INVALID,
+      /at most 8 relations/,
+    ],
     // Issue 11 §2: no whole-row value and no internal column, whatever is in scope.
-    ['the whole internal row through two derived tables', () => `SELECT (SELECT CAST(a AS varchar) FROM (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y
-      LIMIT 1) AS leaked FROM ${A} a LIMIT 1`, INVALID, /line 1:21: 'a' is a table, not a column/],
-    ['store_account_id as a correlated name', () => `SELECT (SELECT store_account_id FROM (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y LIMIT 1) FROM ${A} a`, INVALID, /Column 'store_account_id' cannot be resolved/],
-    ['a filter on store_account_id', () => `SELECT x.eventId FROM ${A} a, (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y WHERE store_account_id = '${'1'.repeat(12)}'`, INVALID, /cannot be resolved/],
-    ['event_data_store_id in ORDER BY', () => `SELECT x.eventId FROM ${A} a, (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y ORDER BY event_data_store_id`, INVALID, /cannot be resolved/],
-    ['a whole row of a derived table', () => `SELECT CAST(x AS varchar) FROM (SELECT eventId FROM ${A}) x, (SELECT eventName FROM ${A}) y`, INVALID, /'x' is a table/],
-    ['a whole row in a LATERAL sub-query', () => `SELECT t.v FROM ${A} a, LATERAL (SELECT CAST(a AS varchar) AS v FROM (SELECT 1 AS k) x, (SELECT 2 AS j) y) t`, INVALID, /'a' is a table/],
-    ['a whole row through UNNEST', () => `SELECT u.v FROM ${A} a, (SELECT 1 AS p) x, (SELECT 2 AS q) y CROSS JOIN UNNEST(ARRAY[CAST(a AS varchar)]) AS u(v)`, INVALID, /'a' is a table/],
-    ['a whole row in a UNION arm', () => `SELECT eventId FROM ${A} UNION SELECT (SELECT CAST(a AS varchar) FROM (SELECT 1 AS k) x, (SELECT 2 AS j) y) FROM ${A} a`, INVALID, /'a' is a table/],
+    [
+      'the whole internal row through two derived tables',
+      () => `SELECT (SELECT CAST(a AS varchar) FROM (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y
+      LIMIT 1) AS leaked FROM ${A} a LIMIT 1`,
+      INVALID,
+      /line 1:21: 'a' is a table, not a column/,
+    ],
+    [
+      'store_account_id as a correlated name',
+      () => `SELECT (SELECT store_account_id FROM (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y LIMIT 1) FROM ${A} a`,
+      INVALID,
+      /Column 'store_account_id' cannot be resolved/,
+    ],
+    [
+      'a filter on store_account_id',
+      () =>
+        `SELECT x.eventId FROM ${A} a, (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y WHERE store_account_id = '${'1'.repeat(12)}'`,
+      INVALID,
+      /cannot be resolved/,
+    ],
+    [
+      'event_data_store_id in ORDER BY',
+      () => `SELECT x.eventId FROM ${A} a, (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y ORDER BY event_data_store_id`,
+      INVALID,
+      /cannot be resolved/,
+    ],
+    [
+      'a whole row of a derived table',
+      () => `SELECT CAST(x AS varchar) FROM (SELECT eventId FROM ${A}) x, (SELECT eventName FROM ${A}) y`,
+      INVALID,
+      /'x' is a table/,
+    ],
+    [
+      'a whole row in a LATERAL sub-query',
+      () => `SELECT t.v FROM ${A} a, LATERAL (SELECT CAST(a AS varchar) AS v FROM (SELECT 1 AS k) x, (SELECT 2 AS j) y) t`,
+      INVALID,
+      /'a' is a table/,
+    ],
+    [
+      'a whole row through UNNEST',
+      () => `SELECT u.v FROM ${A} a, (SELECT 1 AS p) x, (SELECT 2 AS q) y CROSS JOIN UNNEST(ARRAY[CAST(a AS varchar)]) AS u(v)`,
+      INVALID,
+      /'a' is a table/,
+    ],
+    [
+      'a whole row in a UNION arm',
+      () => `SELECT eventId FROM ${A} UNION SELECT (SELECT CAST(a AS varchar) FROM (SELECT 1 AS k) x, (SELECT 2 AS j) y) FROM ${A} a`,
+      INVALID,
+      /'a' is a table/,
+    ],
     ['to_json of a row', () => `SELECT to_json(a) FROM ${A} a`, INVALID, /to_json/],
     ['ROW(...)', () => `SELECT ROW(a.eventId, a.eventName) FROM ${A} a`, INVALID, /RowExpr/],
-    ['an aggregate of a whole row', () => `SELECT array_agg(a) FROM ${A} a, (SELECT 1 AS k) x, (SELECT 2 AS j) y`, INVALID, /'a' is a table/],
+    [
+      'an aggregate of a whole row',
+      () => `SELECT array_agg(a) FROM ${A} a, (SELECT 1 AS k) x, (SELECT 2 AS j) y`,
+      INVALID,
+      /'a' is a table/,
+    ],
     // Issue 11 §2: deep input is refused by the compiler, never a stack overflow (InternalFailure).
-    ['NOT ×2400', () => `SELECT eventId FROM ${A} WHERE ${'NOT '.repeat(2400)}TRUE`, INVALID, /^line 1:\d+: The query nests sub-queries or expressions more than 200 levels deep/],
-    ['a 3000-term sum', () => `SELECT eventId FROM ${A} WHERE 1 = ${Array.from({ length: 3000 }, () => '1').join('+')}`, INVALID, /more than 200 levels deep/],
-    ['1300 nested function calls', () => `SELECT ${'lower('.repeat(1300)}eventName${')'.repeat(1300)} FROM ${A}`, INVALID, /more than 200 levels deep/],
-    ['400 nested CASE', () => `SELECT ${'CASE WHEN TRUE THEN '.repeat(400)}1${' END'.repeat(400)} FROM ${A}`, INVALID, /more than 200 levels deep/],
-    ['1000 nested scalar sub-queries', () => `SELECT eventId FROM ${A} WHERE eventId = ${'(SELECT '.repeat(1000)}'x'${')'.repeat(1000)}`, INVALID, /more than 200 levels deep/],
+    [
+      'NOT ×2400',
+      () => `SELECT eventId FROM ${A} WHERE ${'NOT '.repeat(2400)}TRUE`,
+      INVALID,
+      /^line 1:\d+: The query nests sub-queries or expressions more than 200 levels deep/,
+    ],
+    [
+      'a 3000-term sum',
+      () => `SELECT eventId FROM ${A} WHERE 1 = ${Array.from({ length: 3000 }, () => '1').join('+')}`,
+      INVALID,
+      /more than 200 levels deep/,
+    ],
+    [
+      '1300 nested function calls',
+      () => `SELECT ${'lower('.repeat(1300)}eventName${')'.repeat(1300)} FROM ${A}`,
+      INVALID,
+      /more than 200 levels deep/,
+    ],
+    [
+      '400 nested CASE',
+      () => `SELECT ${'CASE WHEN TRUE THEN '.repeat(400)}1${' END'.repeat(400)} FROM ${A}`,
+      INVALID,
+      /more than 200 levels deep/,
+    ],
+    [
+      '1000 nested scalar sub-queries',
+      () => `SELECT eventId FROM ${A} WHERE eventId = ${'(SELECT '.repeat(1000)}'x'${')'.repeat(1000)}`,
+      INVALID,
+      /more than 200 levels deep/,
+    ],
     ['a 4500-step struct path', () => `SELECT userIdentity${'.a'.repeat(4500)} FROM ${A}`, INVALID, /more than 200 levels deep/],
     ['600 chained UNIONs', () => `SELECT eventId FROM ${A}${' UNION SELECT 1'.repeat(600)}`, INVALID, /more than 200 levels deep/],
     ['101 stars (3 333 columns)', () => `SELECT ${'*,'.repeat(100)}* FROM ${A}`, INVALID, /at most 1000 columns/],
@@ -163,21 +263,33 @@ describe('hostile lake statements', () => {
   });
 
   it('long but shallow statements still run: 500 ORs, 3000 parentheses, WITH queries and derived tables within the limits', async () => {
-    const ors = await runStatement(app, admin, `SELECT count(*) AS n FROM ${A} WHERE ${Array.from({ length: 500 }, (_, i) => `eventId='a-${i}'`).join(' OR ')}`);
+    const ors = await runStatement(
+      app,
+      admin,
+      `SELECT count(*) AS n FROM ${A} WHERE ${Array.from({ length: 500 }, (_, i) => `eventId='a-${i}'`).join(' OR ')}`,
+    );
     expect(ors.status).toBe('FINISHED');
     expect(await allRows(app, admin, ors.queryId)).toEqual([[{ n: '200' }]]);
     const parens = await runStatement(app, admin, `SELECT eventId FROM ${A} WHERE ${'('.repeat(3000)}eventId = 'a-7'${')'.repeat(3000)}`);
     expect(await allRows(app, admin, parens.queryId)).toEqual([[{ eventId: 'a-7' }]]);
-    const derived = await runStatement(app, admin, `WITH c AS (SELECT a.eventId, b.eventName FROM ${A} a JOIN ${A} b ON a.eventId = b.eventId)
-      SELECT x.*, y.n FROM c x, (SELECT eventId AS id, count(*) AS n FROM ${A} GROUP BY eventId) y WHERE x.eventId = 'a-3' AND y.id = x.eventId`);
+    const derived = await runStatement(
+      app,
+      admin,
+      `WITH c AS (SELECT a.eventId, b.eventName FROM ${A} a JOIN ${A} b ON a.eventId = b.eventId)
+      SELECT x.*, y.n FROM c x, (SELECT eventId AS id, count(*) AS n FROM ${A} GROUP BY eventId) y WHERE x.eventId = 'a-3' AND y.id = x.eventId`,
+    );
     expect(derived.status).toBe('FINISHED');
     expect(await allRows(app, admin, derived.queryId)).toEqual([[{ eventId: 'a-3' }, { eventName: 'CreateBucket' }, { n: '1' }]]);
   });
 
   it('t.* of a derived table or a WITH query, and a correlated sub-query, yield only schema columns', async () => {
-    const star = await runStatement(app, admin, `WITH c AS (SELECT * FROM ${A} WHERE eventId = 'a-1')
+    const star = await runStatement(
+      app,
+      admin,
+      `WITH c AS (SELECT * FROM ${A} WHERE eventId = 'a-1')
       SELECT t.*, (SELECT count(*) FROM (SELECT eventId FROM ${A}) x, (SELECT eventId AS id FROM ${A}) y WHERE x.eventId = t.eventid AND y.id = x.eventId) AS n
-      FROM (SELECT * FROM c) t`);
+      FROM (SELECT * FROM c) t`,
+    );
     expect(star.status).toBe('FINISHED');
     const [row] = await allRows(app, admin, star.queryId);
     expect(row.map((cell) => Object.keys(cell)[0])).toEqual([...STAR_COLUMNS, 'n']);
@@ -186,7 +298,12 @@ describe('hostile lake statements', () => {
   });
 
   it('a huge cartesian product within the join limit is stopped by the statement timeout and reads only its own store', async () => {
-    const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT count(*) FROM ${A} a, ${A} b, ${A} c, ${A} d, ${A} e` }, admin);
+    const { queryId } = await qCall(
+      app,
+      'startQuery',
+      { queryStatement: `SELECT count(*) FROM ${A} a, ${A} b, ${A} c, ${A} d, ${A} e` },
+      admin,
+    );
     expect(await app.services.lakeQueries.run(queryId)).toBe('TIMED_OUT');
     const { rows } = await app.db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1`, [`lake-query:${queryId}`]);
     expect(rows).toHaveLength(0);

@@ -28,7 +28,12 @@ describe('lake query fairness', () => {
     b = { token: await app.login(credsB) };
     storeA = (await createStore(app, a, 'fair-a')).id;
     storeB = (await createStore(app, b, 'fair-b')).id;
-    await seed(app, storeA, app.admin.accountId, Array.from({ length: 200 }, (_, i) => lakeEvent({ eventID: `fa-${i}` })));
+    await seed(
+      app,
+      storeA,
+      app.admin.accountId,
+      Array.from({ length: 200 }, (_, i) => lakeEvent({ eventID: `fa-${i}` })),
+    );
     await seed(app, storeB, credsB.accountId, [lakeEvent({ eventID: 'fb-1' }), lakeEvent({ eventID: 'fb-2' })]);
   });
   afterAll(async () => {
@@ -51,8 +56,17 @@ describe('lake query fairness', () => {
     const heavyIds: string[] = [];
     for (let i = 0; i < 4; i++) heavyIds.push((await qCall(app, 'startQuery', { queryStatement: heavy }, a)).queryId);
     try {
-      expect(await waitUntil(async () => (await Promise.all(heavyIds.map((id) => describeQ(a, id)))).filter((d) => d.queryStatus === 'RUNNING').length === 2)).toBe(true);
-      const { queryId: light } = await qCall(app, 'startQuery', { queryStatement: `SELECT count(*) AS n FROM ${storeB} WHERE eventId LIKE 'fb-%'` }, b);
+      expect(
+        await waitUntil(
+          async () => (await Promise.all(heavyIds.map((id) => describeQ(a, id)))).filter((d) => d.queryStatus === 'RUNNING').length === 2,
+        ),
+      ).toBe(true);
+      const { queryId: light } = await qCall(
+        app,
+        'startQuery',
+        { queryStatement: `SELECT count(*) AS n FROM ${storeB} WHERE eventId LIKE 'fb-%'` },
+        b,
+      );
       expect(await waitUntil(async () => (await describeQ(b, light)).queryStatus === 'FINISHED')).toBe(true);
       expect((await qCall(app, 'getQueryResults', { queryId: light }, b)).queryResultRows).toEqual([[{ n: '2' }]]);
 
@@ -60,14 +74,19 @@ describe('lake query fairness', () => {
       const states = await Promise.all(heavyIds.map((id) => describeQ(a, id)));
       expect(states.map((d) => d.queryStatus).sort()).toEqual(['QUEUED', 'QUEUED', 'RUNNING', 'RUNNING']);
       for (const d of states) {
-        if (d.queryStatus === 'QUEUED') expect(d.waitReason).toMatch(/^ACCOUNT_RUNNING_LIMIT: 2 queries of this account are running; at most 2/);
+        if (d.queryStatus === 'QUEUED')
+          expect(d.waitReason).toMatch(/^ACCOUNT_RUNNING_LIMIT: 2 queries of this account are running; at most 2/);
         else expect(d.waitReason).toBeNull();
       }
 
       // When A's running statements end, its queued ones run next (the runner that ends claims again).
       const running = states.filter((d) => d.queryStatus === 'RUNNING').map((d) => d.queryId);
       for (const id of running) await qCall(app, 'cancelQuery', { queryId: id }, a);
-      expect(await waitUntil(async () => (await Promise.all(heavyIds.map((id) => describeQ(a, id)))).filter((d) => d.queryStatus === 'RUNNING').length === 2)).toBe(true);
+      expect(
+        await waitUntil(
+          async () => (await Promise.all(heavyIds.map((id) => describeQ(a, id)))).filter((d) => d.queryStatus === 'RUNNING').length === 2,
+        ),
+      ).toBe(true);
     } finally {
       for (const id of heavyIds) await qCall(app, 'cancelQuery', { queryId: id }, a).catch(() => undefined);
     }
@@ -83,6 +102,9 @@ describe('lake query fairness', () => {
        FROM lake_queries WHERE account_id <> $1 LIMIT 1 RETURNING id`,
       [app.admin.accountId],
     );
-    expect(await describeQ(b, rows[0].id)).toMatchObject({ queryStatus: 'QUEUED', waitReason: expect.stringMatching(/^WAITING_FOR_RUNNER: /) });
+    expect(await describeQ(b, rows[0].id)).toMatchObject({
+      queryStatus: 'QUEUED',
+      waitReason: expect.stringMatching(/^WAITING_FOR_RUNNER: /),
+    });
   });
 });

@@ -16,7 +16,12 @@ describe('lake query result limits', () => {
     app = await startTestApp({ LAKE_QUERY_MAX_RESULT_BYTES: '200000', LAKE_QUERY_BATCH_BYTES: '4096' });
     admin = { token: await app.login(app.admin) };
     store = await createStore(app, admin, 'store-limits');
-    await seed(app, store.id, app.admin.accountId, Array.from({ length: 200 }, (_, i) => lakeEvent({ eventID: `l-${i}` })));
+    await seed(
+      app,
+      store.id,
+      app.admin.accountId,
+      Array.from({ length: 200 }, (_, i) => lakeEvent({ eventID: `l-${i}` })),
+    );
   });
   afterAll(async () => app?.close());
 
@@ -28,7 +33,9 @@ describe('lake query result limits', () => {
     expect(d.errorMessage).toMatch(/exceeded the limit of 200000 bytes/);
     const kept = await allRows(app, admin, queryId);
     expect(kept.length).toBeLessThan(40_000);
-    const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [`lake-query:${queryId}`]);
+    const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [
+      `lake-query:${queryId}`,
+    ]);
     expect(rows[0].n).toBe(0);
     // Queries under the limit still run on the reader pool.
     expect(await query(app, admin, `SELECT count(*) FROM ${store.id}`)).toEqual([[{ _col0: '200' }]]);
@@ -86,7 +93,10 @@ describe('lake query result limits', () => {
     // 5000 rows of ~7 bytes: batches of ~585 rows under the 4096-byte cap, not 1000.
     const { queryId, status } = await runStatement(app, admin, `SELECT a.eventId FROM ${store.id} a, ${store.id} b LIMIT 5000`);
     expect(status).toBe('FINISHED');
-    const { rows } = await app.db.pool.query(`SELECT max(row_count)::int AS most, count(*)::int AS batches FROM lake_query_results WHERE query_id = $1`, [queryId]);
+    const { rows } = await app.db.pool.query(
+      `SELECT max(row_count)::int AS most, count(*)::int AS batches FROM lake_query_results WHERE query_id = $1`,
+      [queryId],
+    );
     expect(rows[0].most).toBeLessThan(1000);
     expect(rows[0].batches).toBeGreaterThan(5);
     const byThousand = await allRows(app, admin, queryId, 1000);
@@ -107,10 +117,19 @@ describe('lake query result limits', () => {
     const stored = [0, 0];
     try {
       // Two statements of 2000 rows of 1000 bytes (2 MB each), stored slowly.
-      await Promise.all(clients.map((client, i) => streamLakeStatement(client, `SELECT g, repeat('x', 1000) FROM generate_series(1, 2000) g`, async (_b, rows) => {
-        await new Promise((r) => setTimeout(r, 5));
-        stored[i] += rows.length;
-      }, { buffer: budget, maxRowBytes: 4096, batchBytes: 1024 * 1024 })));
+      await Promise.all(
+        clients.map((client, i) =>
+          streamLakeStatement(
+            client,
+            `SELECT g, repeat('x', 1000) FROM generate_series(1, 2000) g`,
+            async (_b, rows) => {
+              await new Promise((r) => setTimeout(r, 5));
+              stored[i] += rows.length;
+            },
+            { buffer: budget, maxRowBytes: 4096, batchBytes: 1024 * 1024 },
+          ),
+        ),
+      );
     } finally {
       for (const c of clients) c.release();
     }
@@ -124,7 +143,13 @@ describe('lake query result limits', () => {
   it('refuses a NUL, other control characters and an over-long deliveryS3Uri with a validation error, storing nothing', async () => {
     const before = (await app.db.pool.query(`SELECT count(*)::int AS n FROM lake_queries`)).rows[0].n;
     const statement = `SELECT eventId FROM ${store.id}`;
-    for (const uri of ['s3://bucket/pre\u0000fix', 's3://bucket\u0000', 's3://bucket/a\nb', 's3://bucket/\u007f', `s3://bucket/${'p'.repeat(1100)}`]) {
+    for (const uri of [
+      's3://bucket/pre\u0000fix',
+      's3://bucket\u0000',
+      's3://bucket/a\nb',
+      's3://bucket/\u007f',
+      `s3://bucket/${'p'.repeat(1100)}`,
+    ]) {
       const err = await qError(app, 'startQuery', { queryStatement: statement, deliveryS3Uri: uri }, admin);
       expect(err.code).toBe('InvalidS3PrefixException');
       expect(err.message).toMatch(/control characters|at most 1024/);

@@ -24,7 +24,12 @@ describe('lake query memory bounds', () => {
     workers = await startWorkers(app.services);
     admin = { token: await app.login(app.admin) };
     store = await createStore(app, admin, 'memory-store');
-    await seed(app, store.id, app.admin.accountId, Array.from({ length: 10 }, (_, i) => lakeEvent({ eventID: `m-${i}` })));
+    await seed(
+      app,
+      store.id,
+      app.admin.accountId,
+      Array.from({ length: 10 }, (_, i) => lakeEvent({ eventID: `m-${i}` })),
+    );
   });
   afterAll(async () => {
     await workers?.close();
@@ -44,7 +49,9 @@ describe('lake query memory bounds', () => {
     };
     const timer = setInterval(sample, 5);
     try {
-      const ids = await Promise.all(statements.map((s) => qCall(app, 'startQuery', { queryStatement: s }, admin).then((r) => r.queryId as string)));
+      const ids = await Promise.all(
+        statements.map((s) => qCall(app, 'startQuery', { queryStatement: s }, admin).then((r) => r.queryId as string)),
+      );
       const ends = [];
       for (const queryId of ids) {
         let d = await qCall(app, 'describeQuery', { queryId }, admin);
@@ -65,14 +72,21 @@ describe('lake query memory bounds', () => {
 
   it('fails a statement whose rows are 250 MB each, with a clear message, without reading them', async () => {
     const { ends, peakHeap, peakRss } = await runMeasured([HUGE()]);
-    expect(ends[0]).toMatchObject({ queryStatus: 'FAILED', errorMessage: expect.stringMatching(/result row of \d+ bytes exceeded the limit of 4194304 bytes per row/) });
+    expect(ends[0]).toMatchObject({
+      queryStatus: 'FAILED',
+      errorMessage: expect.stringMatching(/result row of \d+ bytes exceeded the limit of 4194304 bytes per row/),
+    });
     expect(peakHeap).toBeLessThan(BOUND_BYTES);
     expect(peakRss).toBeLessThan(BOUND_BYTES);
   });
 
   it('fails three such statements at once, within the same bound', async () => {
     const { ends, peakHeap, peakRss } = await runMeasured([HUGE(), HUGE(), HUGE()]);
-    for (const d of ends) expect(d).toMatchObject({ queryStatus: 'FAILED', errorMessage: expect.stringMatching(/exceeded the limit of 4194304 bytes per row/) });
+    for (const d of ends)
+      expect(d).toMatchObject({
+        queryStatus: 'FAILED',
+        errorMessage: expect.stringMatching(/exceeded the limit of 4194304 bytes per row/),
+      });
     expect(peakHeap).toBeLessThan(BOUND_BYTES);
     expect(peakRss).toBeLessThan(BOUND_BYTES);
     // The reader connections they broke are gone, and the reader still runs queries.

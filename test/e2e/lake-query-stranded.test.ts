@@ -101,7 +101,12 @@ describe('lake query never stranded', () => {
   it('delivers the results of a query that FINISHED when its runner died before delivering them', async () => {
     const acct = app.admin.accountId;
     await createTrailBucket(app, admin, 'stranded-results', [acct], 'lake', [`arn:aws:cloudtrail:*:${acct}:eventdatastore/*`]);
-    const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT count(*) AS n FROM ${store.id}`, deliveryS3Uri: 's3://stranded-results/lake' }, admin);
+    const { queryId } = await qCall(
+      app,
+      'startQuery',
+      { queryStatement: `SELECT count(*) AS n FROM ${store.id}`, deliveryS3Uri: 's3://stranded-results/lake' },
+      admin,
+    );
     expect(await waitForDelivery(queryId)).toMatchObject({ queryStatus: 'FINISHED', deliveryStatus: 'SUCCESS' });
     // The same query as a dead runner leaves it: FINISHED, its results stored, delivery PENDING.
     const orphan = await queuedWithoutJob(queryId);
@@ -118,7 +123,10 @@ describe('lake query never stranded', () => {
     expect(d).toMatchObject({ queryStatus: 'FINISHED', deliveryStatus: 'SUCCESS' });
     const { rows } = await app.db.pool.query(`SELECT finished_at FROM lake_queries WHERE id = $1`, [orphan]);
     const day = new Date(rows[0].finished_at).toISOString().slice(0, 10).replace(/-/g, '/');
-    const csv = await app.services.storage.readServiceObject('stranded-results', `lake/AWSLogs/${acct}/CloudTrail-Lake/Query/${day}/${orphan}/result_1.csv.gz`);
+    const csv = await app.services.storage.readServiceObject(
+      'stranded-results',
+      `lake/AWSLogs/${acct}/CloudTrail-Lake/Query/${day}/${orphan}/result_1.csv.gz`,
+    );
     expect(gunzipSync(csv!.body).toString('utf8')).toBe('n\n42\n');
   });
 
@@ -133,7 +141,8 @@ describe('lake query never stranded', () => {
       const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT count(*) AS n FROM ${store.id}` }, admin);
       const queue = app.services.outbox.jobs.queue(QUEUES.lakeQuery);
       // Taken by the other installation's worker, which refuses it and says why.
-      for (let i = 0; i < 100 && (await queue.getJobState(lakeQueryJobId(queryId))) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && (await queue.getJobState(lakeQueryJobId(queryId))) !== 'failed'; i++)
+        await new Promise((r) => setTimeout(r, 50));
       const job = await queue.getJob(lakeQueryJobId(queryId));
       expect(job?.failedReason).toMatch(/queued by another OpenTrail installation .* give each installation its own REDIS_PREFIX/);
       expect((await qCall(app, 'describeQuery', { queryId }, admin)).queryStatus).toBe('QUEUED');

@@ -24,7 +24,12 @@ describe('lake-query worker', () => {
     const admin: LakeSession = { token: await app.login(app.admin) };
     const store = await createStore(app, admin, 'worker-store');
     await seed(app, store.id, app.admin.accountId, [lakeEvent({ eventID: 'w-1' }), lakeEvent({ eventID: 'w-2' })]);
-    const { queryId } = await qCall(app, 'startQuery', { queryStatement: `SELECT eventId FROM ${store.id} WHERE eventId LIKE 'w-%' ORDER BY eventId` }, admin);
+    const { queryId } = await qCall(
+      app,
+      'startQuery',
+      { queryStatement: `SELECT eventId FROM ${store.id} WHERE eventId LIKE 'w-%' ORDER BY eventId` },
+      admin,
+    );
     let status = 'QUEUED';
     for (let i = 0; i < 200 && (status === 'QUEUED' || status === 'RUNNING'); i++) {
       await new Promise((r) => setTimeout(r, 100));

@@ -61,7 +61,9 @@ describe('lake reader connection without the compiler', () => {
 
   it('runs as session user opentrail_lake_reader and sees only the stores of its own running query', async () => {
     await asReader([A], async (c) => {
-      expect((await c.query(`SELECT session_user::text AS s, current_user::text AS u`)).rows).toEqual([{ s: 'opentrail_lake_reader', u: 'opentrail_lake_reader' }]);
+      expect((await c.query(`SELECT session_user::text AS s, current_user::text AS u`)).rows).toEqual([
+        { s: 'opentrail_lake_reader', u: 'opentrail_lake_reader' },
+      ]);
       expect(await storesSeen(c)).toEqual([A]);
       expect((await c.query(`SELECT lake_wall.query_stores()::text AS s`)).rows).toEqual([{ s: `{${A}}` }]);
     });
@@ -74,15 +76,19 @@ describe('lake reader connection without the compiler', () => {
   });
 
   it('another query running on another reader connection does not widen this one', async () => {
-    await asReader([C], () =>
-      asReader([A], async (c) => {
-        expect(await storesSeen(c)).toEqual([A]);
-        const { rows } = await c.query(`SELECT count(*)::int AS n FROM public.lake_events WHERE event_data_store_id = '${C}'`);
-        expect(rows).toEqual([{ n: '0' }]); // the reader pool keeps values as text
-      }), accountB);
+    await asReader(
+      [C],
+      () =>
+        asReader([A], async (c) => {
+          expect(await storesSeen(c)).toEqual([A]);
+          const { rows } = await c.query(`SELECT count(*)::int AS n FROM public.lake_events WHERE event_data_store_id = '${C}'`);
+          expect(rows).toEqual([{ n: '0' }]); // the reader pool keeps values as text
+        }),
+      accountB,
+    );
   });
 
-  it("a pooled connection does not see the stores of a previous query whose row still carries its pid", async () => {
+  it('a pooled connection does not see the stores of a previous query whose row still carries its pid', async () => {
     await asReader([A], async (c) => {
       // Another tenant's query, claimed later, finished on this connection but not yet cleared.
       const stale = randomUUID();
@@ -93,7 +99,8 @@ describe('lake reader connection without the compiler', () => {
       );
       try {
         expect(await storesSeen(c)).toEqual([C]); // what registration must prevent
-        const mine = (await app.db.pool.query(`SELECT id FROM lake_queries WHERE backend_pid = $1 AND id <> $2`, [backendPid(c), stale])).rows[0].id;
+        const mine = (await app.db.pool.query(`SELECT id FROM lake_queries WHERE backend_pid = $1 AND id <> $2`, [backendPid(c), stale]))
+          .rows[0].id;
         expect(await registerReaderBackend(app.db.pool, mine, backendPid(c))).toBe(true);
         expect(await storesSeen(c)).toEqual([A]);
       } finally {
@@ -126,7 +133,9 @@ describe('lake reader connection without the compiler', () => {
       await expect(c.query(`RESET ROLE; SELECT * FROM public.events`)).rejects.toThrow(/permission denied/);
       await expect(c.query(`RESET SESSION AUTHORIZATION; SELECT * FROM public.event_data_stores`)).rejects.toThrow(/permission denied/);
       await c.query(`DISCARD ALL`);
-      expect((await c.query(`RESET ROLE; SELECT current_user::text AS u`) as unknown as Array<{ rows: unknown[] }>)[1].rows).toEqual([{ u: 'opentrail_lake_reader' }]);
+      expect(((await c.query(`RESET ROLE; SELECT current_user::text AS u`)) as unknown as Array<{ rows: unknown[] }>)[1].rows).toEqual([
+        { u: 'opentrail_lake_reader' },
+      ]);
       expect(await storesSeen(c)).toEqual([A]);
     });
   });
@@ -144,15 +153,25 @@ describe('lake reader connection without the compiler', () => {
   it('cannot write, even after turning read-only off, nor register itself for other stores', async () => {
     const before = (await app.db.pool.query(`SELECT count(*)::int AS n FROM lake_events`)).rows[0].n;
     await asReader([A], async (c) => {
-      await expect(c.query(`INSERT INTO public.lake_events (event_data_store_id, store_account_id, event_id, event_time, record) VALUES ('${A}', '1', 'x', now(), '{}')`))
-        .rejects.toThrow(/read-only transaction|permission denied/);
+      await expect(
+        c.query(
+          `INSERT INTO public.lake_events (event_data_store_id, store_account_id, event_id, event_time, record) VALUES ('${A}', '1', 'x', now(), '{}')`,
+        ),
+      ).rejects.toThrow(/read-only transaction|permission denied/);
       await c.query(`SET default_transaction_read_only = off`);
-      await expect(c.query(`INSERT INTO public.lake_events (event_data_store_id, store_account_id, event_id, event_time, record) VALUES ('${A}', '1', 'x', now(), '{}')`))
-        .rejects.toThrow(/permission denied/);
+      await expect(
+        c.query(
+          `INSERT INTO public.lake_events (event_data_store_id, store_account_id, event_id, event_time, record) VALUES ('${A}', '1', 'x', now(), '{}')`,
+        ),
+      ).rejects.toThrow(/permission denied/);
       await expect(c.query(`DELETE FROM public.lake_events`)).rejects.toThrow(/permission denied/);
-      await expect(c.query(`UPDATE public.lake_queries SET backend_pid = pg_backend_pid(), event_data_store_ids = ARRAY['${C}'::uuid]`)).rejects.toThrow(/permission denied/);
+      await expect(
+        c.query(`UPDATE public.lake_queries SET backend_pid = pg_backend_pid(), event_data_store_ids = ARRAY['${C}'::uuid]`),
+      ).rejects.toThrow(/permission denied/);
       await expect(c.query(`CREATE TABLE public.lake_stolen (x int)`)).rejects.toThrow(/permission denied/);
-      await expect(c.query(`CREATE FUNCTION lake_wall.query_stores2() RETURNS int LANGUAGE sql AS 'SELECT 1'`)).rejects.toThrow(/permission denied/);
+      await expect(c.query(`CREATE FUNCTION lake_wall.query_stores2() RETURNS int LANGUAGE sql AS 'SELECT 1'`)).rejects.toThrow(
+        /permission denied/,
+      );
       expect(await storesSeen(c)).toEqual([A]);
     });
     expect((await app.db.pool.query(`SELECT count(*)::int AS n FROM lake_events`)).rows[0].n).toBe(before);
@@ -166,7 +185,9 @@ describe('lake reader connection without the compiler', () => {
         `SELECT current_setting('statement_timeout'), current_setting('default_transaction_read_only'), current_setting('search_path'), current_setting('application_name')`,
         { timeoutMs: 2000, defaultTimeoutMs: 2000, applicationName: 'lake-query:test' },
       );
-      await streamLakeStatement(c, text, async (_b, batch) => { rows.push(...batch); });
+      await streamLakeStatement(c, text, async (_b, batch) => {
+        rows.push(...batch);
+      });
       expect(rows).toEqual([['2s', 'on', 'pg_catalog', 'lake-query:test']]);
       // and the run's application name is gone once it ends
       expect((await c.query(`SELECT current_setting('application_name') AS a`)).rows).toEqual([{ a: '' }]);

@@ -58,7 +58,10 @@ describe('Organizations and delegated administrators', () => {
     const roleArn = `arn:aws:iam::${account.id}:role/OrganizationAccountAccessRole`;
     const session = await call(app, 'assumeRole', { roleArn, roleSessionName: 'ops' }, adminToken);
     const identity = await call(app, 'getCallerIdentity', undefined, session.token);
-    expect(identity).toMatchObject({ account: account.id, arn: `arn:aws:sts::${account.id}:assumed-role/OrganizationAccountAccessRole/ops` });
+    expect(identity).toMatchObject({
+      account: account.id,
+      arn: `arn:aws:sts::${account.id}:assumed-role/OrganizationAccountAccessRole/ops`,
+    });
 
     // The role has AdministratorAccess in the member account, and only there.
     const user = await call(app, 'createUser', { userName: 'deployer' }, session.token);
@@ -83,7 +86,12 @@ describe('Organizations and delegated administrators', () => {
     let nextToken: string | null = null;
     let pages = 0;
     do {
-      const page: { accounts: Array<{ id: string }>; nextToken: string | null } = await call(app, 'listAccounts', { maxResults: 2, nextToken }, adminToken);
+      const page: { accounts: Array<{ id: string }>; nextToken: string | null } = await call(
+        app,
+        'listAccounts',
+        { maxResults: 2, nextToken },
+        adminToken,
+      );
       expect(page.accounts.length).toBeLessThanOrEqual(2);
       all.push(...page.accounts.map((a) => a.id));
       nextToken = page.nextToken;
@@ -106,8 +114,20 @@ describe('Organizations and delegated administrators', () => {
     await callFails(app, 'listAccounts', undefined, member.token, 'AccessDeniedException');
     await callFails(app, 'removeAccountFromOrganization', { accountId: other.id }, member.token, 'AccessDeniedException');
     await callFails(app, 'listDelegatedAdministrators', undefined, member.token, 'AccessDeniedException');
-    await callFails(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: member.id }, member.token, 'NotOrganizationManagementAccountException');
-    await callFails(app, 'deregisterOrganizationDelegatedAdmin', { delegatedAdminAccountId: member.id }, member.token, 'NotOrganizationManagementAccountException');
+    await callFails(
+      app,
+      'registerOrganizationDelegatedAdmin',
+      { memberAccountId: member.id },
+      member.token,
+      'NotOrganizationManagementAccountException',
+    );
+    await callFails(
+      app,
+      'deregisterOrganizationDelegatedAdmin',
+      { delegatedAdminAccountId: member.id },
+      member.token,
+      'NotOrganizationManagementAccountException',
+    );
     // Nothing changed.
     const accounts = await call(app, 'listAccounts', { maxResults: 20 }, adminToken);
     expect(accounts.accounts.map((a: { name: string }) => a.name)).not.toContain('Rogue');
@@ -131,39 +151,98 @@ describe('Organizations and delegated administrators', () => {
 
       const listed = await call(app, 'listDelegatedAdministrators', undefined, adminToken);
       expect(listed.delegatedAdministrators).toEqual([
-        expect.objectContaining({ id: first.id, name: 'da-1', email: 'da-1@example.com', arn: `arn:aws:organizations::${mgmt}:account/${orgId}/${first.id}` }),
+        expect.objectContaining({
+          id: first.id,
+          name: 'da-1',
+          email: 'da-1@example.com',
+          arn: `arn:aws:organizations::${mgmt}:account/${orgId}/${first.id}`,
+        }),
       ]);
       expect((await call(app, 'listDelegatedAdministrators', undefined, first.token)).delegatedAdministrators).toHaveLength(1);
       expect((await call(app, 'listAccounts', { maxResults: 20 }, first.token)).accounts.map((a: { id: string }) => a.id)).toContain(mgmt);
       // Registering administrators stays with the management account.
-      await callFails(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: members[1].id }, first.token, 'NotOrganizationManagementAccountException');
-      await callFails(app, 'createAccount', { accountName: 'ByDelegate', email: 'delegate@example.com' }, first.token, 'AccessDeniedException');
+      await callFails(
+        app,
+        'registerOrganizationDelegatedAdmin',
+        { memberAccountId: members[1].id },
+        first.token,
+        'NotOrganizationManagementAccountException',
+      );
+      await callFails(
+        app,
+        'createAccount',
+        { accountName: 'ByDelegate', email: 'delegate@example.com' },
+        first.token,
+        'AccessDeniedException',
+      );
     });
 
     it('returns the exact CloudTrail error codes', async () => {
       const [first] = members;
       await callFails(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: first.id }, adminToken, 'AccountRegisteredException');
-      await callFails(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: mgmt }, adminToken, 'CannotDelegateManagementAccountException');
-      await callFails(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: '999999999999' }, adminToken, 'AccountNotFoundException');
+      await callFails(
+        app,
+        'registerOrganizationDelegatedAdmin',
+        { memberAccountId: mgmt },
+        adminToken,
+        'CannotDelegateManagementAccountException',
+      );
+      await callFails(
+        app,
+        'registerOrganizationDelegatedAdmin',
+        { memberAccountId: '999999999999' },
+        adminToken,
+        'AccountNotFoundException',
+      );
       for (const bad of ['abc', '12345', '12345678901234567', '1234567890ab', '']) {
         await callFails(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: bad }, adminToken, 'InvalidParameterException');
-        await callFails(app, 'deregisterOrganizationDelegatedAdmin', { delegatedAdminAccountId: bad }, adminToken, 'InvalidParameterException');
+        await callFails(
+          app,
+          'deregisterOrganizationDelegatedAdmin',
+          { delegatedAdminAccountId: bad },
+          adminToken,
+          'InvalidParameterException',
+        );
       }
-      await callFails(app, 'deregisterOrganizationDelegatedAdmin', { delegatedAdminAccountId: members[1].id }, adminToken, 'AccountNotRegisteredException');
-      await callFails(app, 'deregisterOrganizationDelegatedAdmin', { delegatedAdminAccountId: '999999999999' }, adminToken, 'AccountNotFoundException');
+      await callFails(
+        app,
+        'deregisterOrganizationDelegatedAdmin',
+        { delegatedAdminAccountId: members[1].id },
+        adminToken,
+        'AccountNotRegisteredException',
+      );
+      await callFails(
+        app,
+        'deregisterOrganizationDelegatedAdmin',
+        { delegatedAdminAccountId: '999999999999' },
+        adminToken,
+        'AccountNotFoundException',
+      );
     });
 
     it('allows at most three', async () => {
       await call(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: members[1].id }, adminToken);
       await call(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: members[2].id }, adminToken);
-      await callFails(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: members[3].id }, adminToken, 'DelegatedAdminAccountLimitExceededException');
+      await callFails(
+        app,
+        'registerOrganizationDelegatedAdmin',
+        { memberAccountId: members[3].id },
+        adminToken,
+        'DelegatedAdminAccountLimitExceededException',
+      );
       expect((await call(app, 'listDelegatedAdministrators', undefined, adminToken)).delegatedAdministrators).toHaveLength(3);
     });
 
     it('deregisters, after which the account loses its powers', async () => {
       const [, second] = members;
       expect(await call(app, 'deregisterOrganizationDelegatedAdmin', { delegatedAdminAccountId: second.id }, adminToken)).toBe(true);
-      await callFails(app, 'deregisterOrganizationDelegatedAdmin', { delegatedAdminAccountId: second.id }, adminToken, 'AccountNotRegisteredException');
+      await callFails(
+        app,
+        'deregisterOrganizationDelegatedAdmin',
+        { delegatedAdminAccountId: second.id },
+        adminToken,
+        'AccountNotRegisteredException',
+      );
       await callFails(app, 'listAccounts', undefined, second.token, 'AccessDeniedException');
       expect(await app.services.delegatedAdmins.isDelegatedAdmin(orgId, second.id)).toBe(false);
       // The freed slot can be used again.
@@ -197,7 +276,12 @@ describe('Organizations and delegated administrators', () => {
       // Free a delegated-administrator slot (the suite above filled all three) and take it.
       const before = await call(app, 'listDelegatedAdministrators', undefined, adminToken);
       expect(before.delegatedAdministrators).toHaveLength(3);
-      await call(app, 'deregisterOrganizationDelegatedAdmin', { delegatedAdminAccountId: before.delegatedAdministrators[0].id }, adminToken);
+      await call(
+        app,
+        'deregisterOrganizationDelegatedAdmin',
+        { delegatedAdminAccountId: before.delegatedAdministrators[0].id },
+        adminToken,
+      );
       await call(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: leaving.id }, adminToken);
       const local = await createUserSession(app, leaving.token, 'local-admin', [MANAGED.admin]);
 
@@ -212,7 +296,9 @@ describe('Organizations and delegated administrators', () => {
 
       // The standalone account's own user still works, in its own account, outside any organization.
       expect((await call(app, 'getCallerIdentity', undefined, local.token)).account).toBe(leaving.id);
-      expect((await call(app, 'listUsers', undefined, local.token)).users.map((u: { userName: string }) => u.userName)).toContain('local-admin');
+      expect((await call(app, 'listUsers', undefined, local.token)).users.map((u: { userName: string }) => u.userName)).toContain(
+        'local-admin',
+      );
       await call(app, 'createUser', { userName: 'after-leaving' }, local.token);
       await callFails(app, 'describeOrganization', undefined, local.token, 'AWSOrganizationsNotInUseException');
       await callFails(app, 'listAccounts', undefined, local.token, 'AWSOrganizationsNotInUseException');

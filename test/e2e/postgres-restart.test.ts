@@ -44,7 +44,15 @@ beforeAll(async () => {
   admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile))!;
   store = createObjectStore(config);
   await insertBucket(db, store, admin.accountId, 'restart-bucket');
-  trailId = (await insertTrail(db, { accountId: admin.accountId, name: 'restart-trail', s3BucketName: 'restart-bucket', homeRegion: 'us-east-1', isMultiRegionTrail: true })).id;
+  trailId = (
+    await insertTrail(db, {
+      accountId: admin.accountId,
+      name: 'restart-trail',
+      s3BucketName: 'restart-bucket',
+      homeRegion: 'us-east-1',
+      isMultiRegionTrail: true,
+    })
+  ).id;
   const env = childEnv(config, { INGEST_PARSER_THREADS: '1' });
   [api, workers] = await Promise.all([startApp(env, { keepOutput: Infinity }), startWorkerProcess(env, { keepOutput: Infinity })]);
 });
@@ -60,7 +68,9 @@ afterAll(async () => {
 });
 
 function events(n: number): Array<Record<string, unknown>> {
-  return Array.from({ length: n }, (_, i) => sampleEvent({ eventID: randomUUID(), awsRegion: REGIONS[i % REGIONS.length], eventName: `Restart${i % 7}` }, 120 + (i % 600)));
+  return Array.from({ length: n }, (_, i) =>
+    sampleEvent({ eventID: randomUUID(), awsRegion: REGIONS[i % REGIONS.length], eventName: `Restart${i % 7}` }, 120 + (i % 600)),
+  );
 }
 
 const ndjson = (list: Array<Record<string, unknown>>) => list.map((e) => JSON.stringify(e)).join('\n') + '\n';
@@ -69,7 +79,10 @@ async function login(): Promise<string> {
   const res = await fetch(`${api.base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation($input: CreateSessionInput!) { createSession(input: $input) { token } }', variables: { input: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey } } }),
+    body: JSON.stringify({
+      query: 'mutation($input: CreateSessionInput!) { createSession(input: $input) { token } }',
+      variables: { input: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey } },
+    }),
   });
   return ((await res.json()) as any).data.createSession.token;
 }
@@ -87,12 +100,21 @@ interface Answer {
 function ingest(token: string, body: string, during?: () => Promise<void>): Promise<Answer> {
   const answered = new Promise<Answer>((resolve) => {
     const url = new URL(`${api.base}/ingest`);
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
-      res.on('error', () => resolve({ status: 0, body: null }));
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+        res.on('error', () => resolve({ status: 0, body: null }));
+      },
+    );
     req.on('error', () => resolve({ status: 0, body: null }));
     const slices = body.match(/(?:.*\n){1,100}/g) ?? [];
     void (async () => {
@@ -116,7 +138,11 @@ function ingest(token: string, body: string, during?: () => Promise<void>): Prom
 }
 
 async function gql(token: string, query: string): Promise<Answer> {
-  const res = await fetch(`${api.base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+  const res = await fetch(`${api.base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -132,15 +158,22 @@ async function get(path: string, token?: string): Promise<Answer> {
   return { status: res.status, body };
 }
 
-const storedCount = async (ids: string[]) => (await db.pool.query(`SELECT count(*)::int AS n FROM events WHERE event_id = ANY($1::uuid[])`, [ids])).rows[0].n as number;
-const deliveredCount = async () => (await db.pool.query(`SELECT count(*)::int AS n FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered'`, [trailId])).rows[0].n as number;
+const storedCount = async (ids: string[]) =>
+  (await db.pool.query(`SELECT count(*)::int AS n FROM events WHERE event_id = ANY($1::uuid[])`, [ids])).rows[0].n as number;
+const deliveredCount = async () =>
+  (await db.pool.query(`SELECT count(*)::int AS n FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered'`, [trailId])).rows[0]
+    .n as number;
 
 /** Sends until acknowledged, as a client does after a retryable error. */
 async function ingestUntilAccepted(token: string, list: Array<Record<string, unknown>>): Promise<void> {
-  await waitFor('an acknowledged /ingest', async () => {
-    const answer = await ingest(token, ndjson(list));
-    return answer.status === 200 && answer.body.failed === 0;
-  }, 60_000);
+  await waitFor(
+    'an acknowledged /ingest',
+    async () => {
+      const answer = await ingest(token, ndjson(list));
+      return answer.status === 200 && answer.body.failed === 0;
+    },
+    60_000,
+  );
 }
 
 /** What the processes see while PostgreSQL is down: 503 ServiceUnavailableException everywhere, not ready, still live. */
@@ -164,7 +197,10 @@ async function expectOutageAnswers(token: string): Promise<void> {
 async function expectBothAlive(): Promise<void> {
   // A process that crashes on a lost connection does so within moments of the server's death.
   await new Promise((r) => setTimeout(r, 500));
-  for (const [name, p] of [['api', api], ['workers', workers]] as const) {
+  for (const [name, p] of [
+    ['api', api],
+    ['workers', workers],
+  ] as const) {
     if (!p.alive()) throw new Error(`the ${name} process died (${p.child.signalCode ?? p.child.exitCode}):\n${p.output().slice(-3000)}`);
   }
 }
@@ -185,7 +221,8 @@ test('the api and the workers survive PostgreSQL restarts mid-ingest and mid-del
     await pg.stopImmediately();
   });
   await expectBothAlive();
-  if (big.status !== 200) expect(big).toEqual({ status: 503, body: { errorCode: 'ServiceUnavailableException', message: expect.any(String) } });
+  if (big.status !== 200)
+    expect(big).toEqual({ status: 503, body: { errorCode: 'ServiceUnavailableException', message: expect.any(String) } });
   await expectOutageAnswers(token);
   await expectBothAlive();
   await restart();
@@ -207,12 +244,21 @@ test('the api and the workers survive PostgreSQL restarts mid-ingest and mid-del
   // Every acknowledged event: once in the history, once in the trail's log files.
   const all = [...first, ...second].map((e) => e.eventID as string);
   expect(await storedCount(all)).toBe(all.length);
-  const duplicates = (await db.pool.query(`SELECT count(*)::int AS n FROM (SELECT event_id FROM events WHERE event_id = ANY($1::uuid[]) GROUP BY event_id HAVING count(*) > 1) d`, [all])).rows[0].n;
+  const duplicates = (
+    await db.pool.query(
+      `SELECT count(*)::int AS n FROM (SELECT event_id FROM events WHERE event_id = ANY($1::uuid[]) GROUP BY event_id HAVING count(*) > 1) d`,
+      [all],
+    )
+  ).rows[0].n;
   expect(duplicates).toBe(0);
-  const counts = await waitFor('every event delivered', async () => {
-    const c = countById(await deliveredFiles(db, store, trailId));
-    return all.every((id) => c.has(id)) ? c : null;
-  }, 90_000);
+  const counts = await waitFor(
+    'every event delivered',
+    async () => {
+      const c = countById(await deliveredFiles(db, store, trailId));
+      return all.every((id) => c.has(id)) ? c : null;
+    },
+    90_000,
+  );
   expect(all.filter((id) => counts.get(id) !== 1)).toEqual([]);
   expect(api.alive()).toBe(true);
   expect(workers.alive()).toBe(true);

@@ -67,7 +67,10 @@ describe('the README, pasted block by block', () => {
     // One script: a marker before each block, `set -e` so the first failing command ends the run.
     const script = blocks
       // A leading newline: curl's last answer of the previous block has none.
-      .map((b, i) => `printf '\\n@@block ${i} (README.md:${b.line})\\n'\n${b.code.replace(/(localhost|127\.0\.0\.1):4000/g, `127.0.0.1:${port}`)}\n`)
+      .map(
+        (b, i) =>
+          `printf '\\n@@block ${i} (README.md:${b.line})\\n'\n${b.code.replace(/(localhost|127\.0\.0\.1):4000/g, `127.0.0.1:${port}`)}\n`,
+      )
       .join('\n');
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } });

@@ -58,7 +58,11 @@ afterAll(async () => {
 });
 
 async function ingestOne(token: string): Promise<number> {
-  const res = await fetch(`${api.base}/ingest`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body: JSON.stringify(sampleEvent()) + '\n' });
+  const res = await fetch(`${api.base}/ingest`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+    body: JSON.stringify(sampleEvent()) + '\n',
+  });
   await res.text();
   return res.status;
 }
@@ -79,7 +83,10 @@ test('with Redis down for seconds, every line both processes write is JSON and r
   const res = await fetch(`${api.base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation($input: CreateSessionInput!) { createSession(input: $input) { token } }', variables: { input: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey } } }),
+    body: JSON.stringify({
+      query: 'mutation($input: CreateSessionInput!) { createSession(input: $input) { token } }',
+      variables: { input: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey } },
+    }),
   });
   const token = ((await res.json()) as any).data.createSession.token as string;
   expect(await ingestOne(token)).toBe(200);
@@ -106,7 +113,10 @@ test('with Redis down for seconds, every line both processes write is JSON and r
   expect(notJson(api.output())).toEqual([]);
 
   // Repeated connection errors: a first line, then summaries, not one line per retry.
-  const redisErrors = (text: string) => lines(text).map((l) => JSON.parse(l)).filter((l) => /redis|worker error/i.test(l.msg) && l.level !== 'info');
+  const redisErrors = (text: string) =>
+    lines(text)
+      .map((l) => JSON.parse(l))
+      .filter((l) => /redis|worker error/i.test(l.msg) && l.level !== 'info');
   const workerErrors = redisErrors(duringWorkers);
   const apiErrors = redisErrors(duringApi);
   expect(workerErrors.length).toBeGreaterThan(0);

@@ -15,10 +15,19 @@ describe('self-audit of root fields written through fragments and directives', (
   afterAll(async () => app?.close());
 
   const recorded = async (eventName: string) =>
-    (await app.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE account_id = $1 AND event_name = $2`, [app.admin.accountId, eventName])).rows[0].n as number;
+    (
+      await app.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE account_id = $1 AND event_name = $2`, [
+        app.admin.accountId,
+        eventName,
+      ])
+    ).rows[0].n as number;
 
   it('records a mutation inside an inline fragment and a query through a fragment spread', async () => {
-    const made = await app.gql(`mutation { ... on Mutation { createBucket(input: {bucketName: "fragment-bucket"}) { bucketName } } }`, {}, { token });
+    const made = await app.gql(
+      `mutation { ... on Mutation { createBucket(input: {bucketName: "fragment-bucket"}) { bucketName } } }`,
+      {},
+      { token },
+    );
     expect(made.errors).toBeUndefined();
     expect(await recorded('CreateBucket')).toBe(1);
 
@@ -28,7 +37,11 @@ describe('self-audit of root fields written through fragments and directives', (
   });
 
   it('does not record a field the client skipped', async () => {
-    const r = await app.gql(`query($no: Boolean!) { listRegions @skip(if: $no) { regionName } getCallerIdentity { account } }`, { no: true }, { token });
+    const r = await app.gql(
+      `query($no: Boolean!) { listRegions @skip(if: $no) { regionName } getCallerIdentity { account } }`,
+      { no: true },
+      { token },
+    );
     expect(r.errors).toBeUndefined();
     expect(await recorded('ListRegions')).toBe(0);
     expect(await recorded('GetCallerIdentity')).toBe(1);

@@ -26,13 +26,24 @@ describe('createSession cannot be brute-forced', () => {
     const payload = typeof body === 'string' ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port: app.server.port, path, method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', ...headers } },
+        {
+          host: '127.0.0.1',
+          port: app.server.port,
+          path,
+          method: 'POST',
+          localAddress: from,
+          headers: { 'content-type': 'application/json', ...headers },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body: text ? JSON.parse(text) : {} });
+            resolve({
+              status: res.statusCode ?? 0,
+              retryAfter: res.headers['retry-after'] as string | undefined,
+              body: text ? JSON.parse(text) : {},
+            });
           });
         },
       );
@@ -47,7 +58,13 @@ describe('createSession cannot be brute-forced', () => {
   const unknownKeyId = () => `AKIA${Array.from(randomBytes(16), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[b % 32]).join('')}`;
 
   /** Sends `attempts` wrong secrets, `concurrency` at a time; `onAnswer` runs after each answer. */
-  async function flood(from: string, accessKeyId: string, attempts: number, concurrency: number, onAnswer: (answers: Answer[]) => Promise<void>): Promise<Answer[]> {
+  async function flood(
+    from: string,
+    accessKeyId: string,
+    attempts: number,
+    concurrency: number,
+    onAnswer: (answers: Answer[]) => Promise<void>,
+  ): Promise<Answer[]> {
     const answers: Answer[] = [];
     let next = 0;
     await Promise.all(
@@ -139,7 +156,10 @@ describe('createSession cannot be brute-forced', () => {
     const pasted = randomBytes(30).toString('base64');
     expect(codeOf(await signIn('127.0.0.4', pasted, wrongSecret()))).toBe('ThrottlingException');
     expect((await app.db.pool.query(`SELECT 1 FROM events WHERE record LIKE '%' || $1 || '%'`, [pasted])).rows).toHaveLength(0);
-    const throttledRecords = await storedRecords(app, `event_name = 'CreateSession' AND error_code = 'ThrottlingException' AND source_ip_address = '127.0.0.4'`);
+    const throttledRecords = await storedRecords(
+      app,
+      `event_name = 'CreateSession' AND error_code = 'ThrottlingException' AND source_ip_address = '127.0.0.4'`,
+    );
     expect(throttledRecords.length).toBeGreaterThan(0);
     expect(throttledRecords[0]).toMatchObject({ recipientAccountId: app.admin.accountId, userIdentity: { type: 'Unknown' } });
     expect(throttledRecords.some((r) => r.requestParameters.input.accessKeyId === 'HIDDEN_DUE_TO_SECURITY_REASONS')).toBe(true);
@@ -195,9 +215,14 @@ describe('failed sign-ins and unattributable calls are recorded', () => {
     }`;
     const r = await app.gql(both, {}, { headers: { 'user-agent': 'two-tenants' } });
     expect(r.errors).toBeUndefined();
-    const recorded = await app.db.pool.query(`SELECT account_id, access_key_id FROM events WHERE event_name = 'CreateSession' AND user_agent = 'two-tenants' ORDER BY account_id`);
+    const recorded = await app.db.pool.query(
+      `SELECT account_id, access_key_id FROM events WHERE event_name = 'CreateSession' AND user_agent = 'two-tenants' ORDER BY account_id`,
+    );
     expect(recorded.rows.map((row) => [row.account_id, row.access_key_id]).sort()).toEqual(
-      [[tenantB.accountId, tenantB.accessKeyId], [management, app.admin.accessKeyId]].sort(),
+      [
+        [tenantB.accountId, tenantB.accessKeyId],
+        [management, app.admin.accessKeyId],
+      ].sort(),
     );
   });
 
@@ -220,32 +245,69 @@ describe('failed sign-ins and unattributable calls are recorded', () => {
     const { rows } = await app.db.pool.query(`SELECT record FROM events WHERE record LIKE '%' || $1 || '%'`, [pasted]);
     expect(rows).toHaveLength(0);
     const records = await storedRecords(app, `account_id = $1 AND event_name = 'ConsoleLogin'`, [management]);
-    expect(records.some((r) => r.userIdentity.accessKeyId === '' && r.userIdentity.userName === 'HIDDEN_DUE_TO_SECURITY_REASONS')).toBe(true);
+    expect(records.some((r) => r.userIdentity.accessKeyId === '' && r.userIdentity.userName === 'HIDDEN_DUE_TO_SECURITY_REASONS')).toBe(
+      true,
+    );
   });
 
   it('calls with a forged, a malformed or no bearer token are recorded in the management account', async () => {
     const forged = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(`{"acct":"${tenantB.accountId}"}`).toString('base64url')}.c2ln`;
-    for (const [authorization, marker] of [[`Bearer ${forged}`, 'forged'], ['Basic abc', 'malformed'], [undefined, 'none']] as const) {
+    for (const [authorization, marker] of [
+      [`Bearer ${forged}`, 'forged'],
+      ['Basic abc', 'malformed'],
+      [undefined, 'none'],
+    ] as const) {
       const headers: Record<string, string> = { 'user-agent': `probe-${marker}` };
       if (authorization) headers.authorization = authorization;
       const r = await app.gql('query { listUsers { users { userName } } }', {}, { headers });
       expect(r.errors?.[0].extensions?.code).toBe('UnrecognizedClientException');
-      const records = await storedRecords(app, `account_id = $1 AND event_name = 'ListUsers' AND user_agent = $2`, [management, `probe-${marker}`]);
+      const records = await storedRecords(app, `account_id = $1 AND event_name = 'ListUsers' AND user_agent = $2`, [
+        management,
+        `probe-${marker}`,
+      ]);
       expect(records).toHaveLength(1);
-      expect(records[0]).toMatchObject({ userIdentity: { type: 'Unknown', accessKeyId: '' }, errorCode: 'UnrecognizedClientException', recipientAccountId: management });
+      expect(records[0]).toMatchObject({
+        userIdentity: { type: 'Unknown', accessKeyId: '' },
+        errorCode: 'UnrecognizedClientException',
+        recipientAccountId: management,
+      });
     }
     // An expired token the server did sign still names its account: recorded there, as before.
-    const { rows } = await app.db.pool.query(`SELECT id, arn FROM iam_users WHERE account_id = $1 AND user_name = 'admin'`, [tenantB.accountId]);
+    const { rows } = await app.db.pool.query(`SELECT id, arn FROM iam_users WHERE account_id = $1 AND user_name = 'admin'`, [
+      tenantB.accountId,
+    ]);
     const { token: expired } = app.services.tokens.issue(
-      { typ: 'user', acct: tenantB.accountId, org: tenantB.organizationId, pref: rows[0].id, src: tenantB.accessKeyId, akid: tenantB.accessKeyId, sub: rows[0].arn },
+      {
+        typ: 'user',
+        acct: tenantB.accountId,
+        org: tenantB.organizationId,
+        pref: rows[0].id,
+        src: tenantB.accessKeyId,
+        akid: tenantB.accessKeyId,
+        sub: rows[0].arn,
+      },
       -10,
     );
-    const late = await app.gql('query { listUsers { users { userName } } }', {}, { token: expired, headers: { 'user-agent': 'probe-expired' } });
+    const late = await app.gql(
+      'query { listUsers { users { userName } } }',
+      {},
+      { token: expired, headers: { 'user-agent': 'probe-expired' } },
+    );
     expect(late.errors?.[0].extensions?.code).toBe('ExpiredTokenException');
     const [lateRecord] = await storedRecords(app, `account_id = $1 AND user_agent = 'probe-expired'`, [tenantB.accountId]);
-    expect(lateRecord).toMatchObject({ eventName: 'ListUsers', errorCode: 'ExpiredTokenException', userIdentity: { type: 'IAMUser', userName: 'admin' } });
+    expect(lateRecord).toMatchObject({
+      eventName: 'ListUsers',
+      errorCode: 'ExpiredTokenException',
+      userIdentity: { type: 'IAMUser', userName: 'admin' },
+    });
     // The forged token named tenant B: nothing is written there on its word.
-    expect(await storedRecords(app, `account_id = $1 AND event_name = 'ListUsers' AND user_agent LIKE 'probe-%' AND user_agent <> 'probe-expired'`, [tenantB.accountId])).toHaveLength(0);
+    expect(
+      await storedRecords(
+        app,
+        `account_id = $1 AND event_name = 'ListUsers' AND user_agent LIKE 'probe-%' AND user_agent <> 'probe-expired'`,
+        [tenantB.accountId],
+      ),
+    ).toHaveLength(0);
   });
 
   it('a forged bearer token on /ingest is recorded in the management account', async () => {
@@ -255,7 +317,9 @@ describe('failed sign-ins and unattributable calls are recorded', () => {
       body: '{}\n',
     });
     expect(res.status).toBe(401);
-    const records = await storedRecords(app, `account_id = $1 AND event_name = 'IngestEvents' AND user_agent = 'probe-ingest'`, [management]);
+    const records = await storedRecords(app, `account_id = $1 AND event_name = 'IngestEvents' AND user_agent = 'probe-ingest'`, [
+      management,
+    ]);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ userIdentity: { type: 'Unknown' }, errorCode: 'UnrecognizedClientException' });
   });
@@ -264,7 +328,13 @@ describe('failed sign-ins and unattributable calls are recorded', () => {
     const before = (await storedRecords(app, `account_id = $1 AND user_agent = 'flood'`, [management])).length;
     expect(before).toBe(0);
     const answers = await Promise.all(
-      Array.from({ length: 60 }, () => app.gql('query { listTrails { trails { name } } }', {}, { headers: { authorization: 'Bearer forged.forged.forged', 'user-agent': 'flood' } })),
+      Array.from({ length: 60 }, () =>
+        app.gql(
+          'query { listTrails { trails { name } } }',
+          {},
+          { headers: { authorization: 'Bearer forged.forged.forged', 'user-agent': 'flood' } },
+        ),
+      ),
     );
     expect(answers.every((a) => a.errors?.[0].extensions?.code === 'UnrecognizedClientException')).toBe(true);
     const recorded = await storedRecords(app, `account_id = $1 AND user_agent = 'flood'`, [management]);

@@ -46,7 +46,11 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -132,7 +136,11 @@ describe('start-up and operator CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const created = JSON.parse(result.stdout);
-    expect(created).toMatchObject({ organizationId: expect.stringMatching(/^o-/), accountId: expect.stringMatching(/^\d{12}$/), userName: 'admin' });
+    expect(created).toMatchObject({
+      organizationId: expect.stringMatching(/^o-/),
+      accountId: expect.stringMatching(/^\d{12}$/),
+      userName: 'admin',
+    });
     const bad = await run(CLI, ['create-organization'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--name');

@@ -10,7 +10,8 @@ const Q = {
   getBucketPolicy: 'query($input: BucketNameInput!) { getBucketPolicy(input: $input) { bucketName policy } }',
   listObjects:
     'query($input: ListObjectsInput!, $first: Int, $after: String) { listObjects(input: $input, first: $first, after: $after) { edges { node { key size lastModified } } pageInfo { hasNextPage endCursor } } }',
-  getObject: 'query($input: GetObjectInput!) { getObject(input: $input) { key body contentLength contentType contentEncoding metadata { key value } } }',
+  getObject:
+    'query($input: GetObjectInput!) { getObject(input: $input) { key body contentLength contentType contentEncoding metadata { key value } } }',
 };
 type Op = keyof typeof Q;
 
@@ -41,7 +42,10 @@ describe('buckets over GraphQL', () => {
   afterAll(async () => app?.close());
 
   it('creates, lists and deletes a bucket with S3 naming and ownership errors', async () => {
-    expect(await ok('createBucket', { input: { bucketName: 'alpha-logs' } }, tokenA, 'eu-west-1')).toEqual({ bucketName: 'alpha-logs', region: 'eu-west-1' });
+    expect(await ok('createBucket', { input: { bucketName: 'alpha-logs' } }, tokenA, 'eu-west-1')).toEqual({
+      bucketName: 'alpha-logs',
+      region: 'eu-west-1',
+    });
     for (const bad of ['ab', 'Upper', 'under_score', 'ends-', '192.168.5.4', 'a..b', 'a-.b', 'x'.repeat(64)]) {
       expect((await fails('createBucket', { input: { bucketName: bad } }, tokenA)).code).toBe('InvalidBucketName');
     }
@@ -66,7 +70,12 @@ describe('buckets over GraphQL', () => {
   });
 
   it('puts and gets a bucket policy; malformed ones are refused', async () => {
-    const policy = policyJson({ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: 'arn:aws:s3:::alpha-logs' });
+    const policy = policyJson({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 's3:GetBucketAcl',
+      Resource: 'arn:aws:s3:::alpha-logs',
+    });
     expect((await fails('getBucketPolicy', { input: { bucketName: 'alpha-logs' } }, tokenA)).code).toBe('NoSuchBucketPolicy');
     expect(await ok('putBucketPolicy', { input: { bucketName: 'alpha-logs', policy } }, tokenA)).toEqual({ bucketName: 'alpha-logs' });
     const got = await ok('getBucketPolicy', { input: { bucketName: 'alpha-logs' } }, tokenA);
@@ -77,7 +86,13 @@ describe('buckets over GraphQL', () => {
       policyJson({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::alpha-logs/*' }),
       policyJson({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other-bucket/*' }),
       policyJson({ Effect: 'Allow', Principal: '*', Action: 'iam:CreateUser', Resource: 'arn:aws:s3:::alpha-logs' }),
-      policyJson({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::alpha-logs/*', Condition: { NumericLessThan: { 'aws:x': '1' } } }),
+      policyJson({
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::alpha-logs/*',
+        Condition: { NumericLessThan: { 'aws:x': '1' } },
+      }),
     ]) {
       expect((await fails('putBucketPolicy', { input: { bucketName: 'alpha-logs', policy: bad } }, tokenA)).code).toBe('MalformedPolicy');
     }
@@ -88,7 +103,11 @@ describe('buckets over GraphQL', () => {
     await ok('createBucket', { input: { bucketName: 'alpha-objects' } }, tokenA);
     const body = Buffer.from([0x1f, 0x8b, 0, 1, 2, 255]);
     for (const key of ['p/c', 'p/a', 'p/b', 'q/z']) {
-      await app.services.storage.objects.putObject('alpha-objects', key, body, { metadata: { signature: 'sig' }, contentType: 'application/json', contentEncoding: 'gzip' });
+      await app.services.storage.objects.putObject('alpha-objects', key, body, {
+        metadata: { signature: 'sig' },
+        contentType: 'application/json',
+        contentEncoding: 'gzip',
+      });
     }
     const keys: string[] = [];
     let after: string | null = null;
@@ -100,13 +119,22 @@ describe('buckets over GraphQL', () => {
       after = page.pageInfo.endCursor;
     }
     expect(keys).toEqual(['p/a', 'p/b', 'p/c']);
-    expect((await fails('listObjects', { input: { bucketName: 'alpha-objects' }, after: 'garbage!' }, tokenA)).code).toBe('InvalidArgument');
+    expect((await fails('listObjects', { input: { bucketName: 'alpha-objects' }, after: 'garbage!' }, tokenA)).code).toBe(
+      'InvalidArgument',
+    );
 
     const got = await ok('getObject', { input: { bucketName: 'alpha-objects', key: 'p/a' } }, tokenA);
     expect(Buffer.from(got.body, 'base64').equals(body)).toBe(true);
-    expect(got).toMatchObject({ contentLength: 6, contentType: 'application/json', contentEncoding: 'gzip', metadata: [{ key: 'signature', value: 'sig' }] });
+    expect(got).toMatchObject({
+      contentLength: 6,
+      contentType: 'application/json',
+      contentEncoding: 'gzip',
+      metadata: [{ key: 'signature', value: 'sig' }],
+    });
     expect((await fails('getObject', { input: { bucketName: 'alpha-objects', key: 'nope' } }, tokenA)).code).toBe('NoSuchKey');
-    expect((await fails('getObject', { input: { bucketName: 'alpha-objects', key: '../alpha-logs/x' } }, tokenA)).code).toBe('InvalidObjectKey');
+    expect((await fails('getObject', { input: { bucketName: 'alpha-objects', key: '../alpha-logs/x' } }, tokenA)).code).toBe(
+      'InvalidObjectKey',
+    );
     expect((await fails('getObject', { input: { bucketName: 'no-such-bucket-zz', key: 'k' } }, tokenA)).code).toBe('NoSuchBucket');
   });
 
@@ -117,7 +145,15 @@ describe('buckets over GraphQL', () => {
       ['listObjects', { input: { bucketName: 'alpha-private' } }],
       ['getObject', { input: { bucketName: 'alpha-private', key: 'secret/KEY-OF-A' } }],
       ['deleteBucket', { input: { bucketName: 'alpha-private' } }],
-      ['putBucketPolicy', { input: { bucketName: 'alpha-private', policy: policyJson({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::alpha-private/*' }) } }],
+      [
+        'putBucketPolicy',
+        {
+          input: {
+            bucketName: 'alpha-private',
+            policy: policyJson({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::alpha-private/*' }),
+          },
+        },
+      ],
       ['getBucketPolicy', { input: { bucketName: 'alpha-private' } }],
     ];
     for (const [op, vars] of attempts) {
@@ -136,7 +172,12 @@ describe('buckets over GraphQL', () => {
     await app.services.storage.objects.putObject('alpha-shared', 'public/a', Buffer.from('A'));
     await app.services.storage.objects.putObject('alpha-shared', 'hidden/b', Buffer.from('B'));
     const policy = policyJson(
-      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${b.accountId}:root` }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::alpha-shared', 'arn:aws:s3:::alpha-shared/public/*'] },
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${b.accountId}:root` },
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: ['arn:aws:s3:::alpha-shared', 'arn:aws:s3:::alpha-shared/public/*'],
+      },
       { Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::alpha-shared/hidden/*' },
     );
     await ok('putBucketPolicy', { input: { bucketName: 'alpha-shared', policy } }, tokenA);
@@ -151,9 +192,21 @@ describe('buckets over GraphQL', () => {
 
   it("the owner account's principals are subject to their IAM policies", async () => {
     const reader = await createUserSession(app, tokenA, 'bucket-reader');
-    await app.gql('mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }', {
-      input: { userName: 'bucket-reader', policyName: 'read', policyDocument: policyJson({ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: 'arn:aws:s3:::alpha-objects*' }) },
-    }, { token: tokenA });
+    await app.gql(
+      'mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }',
+      {
+        input: {
+          userName: 'bucket-reader',
+          policyName: 'read',
+          policyDocument: policyJson({
+            Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:ListBucket'],
+            Resource: 'arn:aws:s3:::alpha-objects*',
+          }),
+        },
+      },
+      { token: tokenA },
+    );
     const readerToken = await app.login(reader);
     expect((await ok('listObjects', { input: { bucketName: 'alpha-objects' } }, readerToken)).edges.length).toBeGreaterThan(0);
     expect((await fails('createBucket', { input: { bucketName: 'reader-bucket' } }, readerToken)).code).toBe('AccessDeniedException');

@@ -19,9 +19,14 @@ describe('streaming: a failing receiver is probed once per backoff step', () => 
     workers = await startWorkers(app.services);
     token = await app.login(app.admin);
     receiver = await startReceiver();
-    await streamingCall(app, 'putEventRule', {
-      input: { name: 'down', eventPattern: JSON.stringify({ detail: { eventName: [{ prefix: 'Down' }] } }), webhookUrl: receiver.url },
-    }, token);
+    await streamingCall(
+      app,
+      'putEventRule',
+      {
+        input: { name: 'down', eventPattern: JSON.stringify({ detail: { eventName: [{ prefix: 'Down' }] } }), webhookUrl: receiver.url },
+      },
+      token,
+    );
   });
   afterAll(async () => {
     await receiver?.close();

@@ -23,9 +23,14 @@ describe('streaming: retries, dead letters and redrive', () => {
     workers = await startWorkers(app.services);
     token = await app.login(app.admin);
     receiver = await startReceiver();
-    const rule = await streamingCall(app, 'putEventRule', {
-      input: { name: 'flaky', eventPattern: JSON.stringify({ detail: { eventName: [{ prefix: 'Flaky' }] } }), webhookUrl: receiver.url },
-    }, token);
+    const rule = await streamingCall(
+      app,
+      'putEventRule',
+      {
+        input: { name: 'flaky', eventPattern: JSON.stringify({ detail: { eventName: [{ prefix: 'Flaky' }] } }), webhookUrl: receiver.url },
+      },
+      token,
+    );
     secret = rule.signingSecret;
   });
   afterAll(async () => {
@@ -39,7 +44,8 @@ describe('streaming: retries, dead letters and redrive', () => {
     expect(result.data.recordEvents.failed).toEqual([]);
   };
   const forEvent = (eventId: string) => receiver.received.filter((r) => JSON.parse(r.body).detail?.eventID === eventId);
-  const deadLetters = async () => (await streamingCall(app, 'listDeadLetters', { input: { ruleName: 'flaky' }, first: 50 }, token)).edges.map((e: any) => e.node);
+  const deadLetters = async () =>
+    (await streamingCall(app, 'listDeadLetters', { input: { ruleName: 'flaky' }, first: 50 }, token)).edges.map((e: any) => e.node);
   /** Every batch routed and every pending delivery finished (sent or dead-lettered). */
   const settled = async () =>
     (await app.db.pool.query(`SELECT 1 FROM event_outbox WHERE routed_at IS NULL`)).rowCount === 0 &&
@@ -85,17 +91,26 @@ describe('streaming: retries, dead letters and redrive', () => {
   it('tells the tenant "Connection failed", never the socket error code (no port scanning)', async () => {
     const closed = await startReceiver();
     await closed.close(); // nothing listens on its port any more: ECONNREFUSED, for the server log only
-    await streamingCall(app, 'putEventRule', {
-      input: { name: 'closed', eventPattern: JSON.stringify({ detail: { eventName: ['ClosedPort'] } }), webhookUrl: closed.url },
-    }, token);
+    await streamingCall(
+      app,
+      'putEventRule',
+      {
+        input: { name: 'closed', eventPattern: JSON.stringify({ detail: { eventName: ['ClosedPort'] } }), webhookUrl: closed.url },
+      },
+      token,
+    );
     await record([sampleEvent({ eventName: 'ClosedPort' }, 85)]);
     const letters = await eventually('the dead letter', async () => {
       const page = await streamingCall(app, 'listDeadLetters', { input: { ruleName: 'closed' } }, token);
       return page.edges.length === 1 ? page.edges.map((e: any) => e.node) : null;
     });
     expect(letters[0]).toMatchObject({ lastError: 'Connection failed', attempts: 3 });
-    const { rows: [closedRule] } = await app.db.pool.query(`SELECT id FROM event_rules WHERE name = 'closed'`);
-    expect((await app.db.pool.query(`SELECT last_error FROM webhook_target_states WHERE rule_id = $1`, [closedRule.id])).rows).toEqual([{ last_error: 'Connection failed' }]);
+    const {
+      rows: [closedRule],
+    } = await app.db.pool.query(`SELECT id FROM event_rules WHERE name = 'closed'`);
+    expect((await app.db.pool.query(`SELECT last_error FROM webhook_target_states WHERE rule_id = $1`, [closedRule.id])).rows).toEqual([
+      { last_error: 'Connection failed' },
+    ]);
     await streamingCall(app, 'deleteEventRule', { name: 'closed' }, token);
     // The deleted rule's backoff state goes with the next sweep.
     await app.services.webhookDelivery.sweep();
@@ -106,13 +121,22 @@ describe('streaming: retries, dead letters and redrive', () => {
     const page1 = await streamingCall(app, 'listDeadLetters', { input: { ruleName: 'flaky' }, first: 1 }, token);
     expect(page1.edges).toHaveLength(1);
     expect(page1.pageInfo.hasNextPage).toBe(true);
-    const page2 = await streamingCall(app, 'listDeadLetters', { input: { ruleName: 'flaky' }, first: 1, after: page1.pageInfo.endCursor }, token);
+    const page2 = await streamingCall(
+      app,
+      'listDeadLetters',
+      { input: { ruleName: 'flaky' }, first: 1, after: page1.pageInfo.endCursor },
+      token,
+    );
     expect(page2.edges).toHaveLength(1);
     expect(page2.pageInfo.hasNextPage).toBe(false);
     expect(page2.edges[0].node.id).not.toBe(page1.edges[0].node.id);
-    expect((await streamingFails(app, 'listDeadLetters', { input: { ruleName: 'flaky' }, after: 'garbage' }, token)).code).toBe('InvalidNextTokenException');
+    expect((await streamingFails(app, 'listDeadLetters', { input: { ruleName: 'flaky' }, after: 'garbage' }, token)).code).toBe(
+      'InvalidNextTokenException',
+    );
     const forged = encodePageToken('yesterday|not-a-uuid');
-    expect((await streamingFails(app, 'listDeadLetters', { input: { ruleName: 'flaky' }, after: forged }, token)).code).toBe('InvalidNextTokenException');
+    expect((await streamingFails(app, 'listDeadLetters', { input: { ruleName: 'flaky' }, after: forged }, token)).code).toBe(
+      'InvalidNextTokenException',
+    );
     expect((await streamingFails(app, 'listDeadLetters', { input: { ruleName: 'nope' } }, token)).code).toBe('ResourceNotFoundException');
   });
 
@@ -131,7 +155,9 @@ describe('streaming: retries, dead letters and redrive', () => {
       expect(JSON.parse(delivery.body)).toEqual(JSON.parse(letter.envelope));
     }
     expect((await streamingCall(app, 'redriveDeadLetters', { input: { ruleName: 'flaky' } }, token)).queued).toBe(0);
-    expect((await streamingFails(app, 'redriveDeadLetters', { input: { ruleName: 'flaky', ids: ['not-a-uuid'] } }, token)).code).toBe('InvalidParameterException');
+    expect((await streamingFails(app, 'redriveDeadLetters', { input: { ruleName: 'flaky', ids: ['not-a-uuid'] } }, token)).code).toBe(
+      'InvalidParameterException',
+    );
   });
 
   it('sends each event once even when the outbox sweeper re-enqueues a batch still being routed', async () => {
@@ -141,7 +167,9 @@ describe('streaming: retries, dead letters and redrive', () => {
     const events = Array.from({ length: 5 }, (_, i) => sampleEvent({ eventName: `FlakyOnce${i}` }, 70 - i));
     await record(events);
     // Old enough for the sweeper (grace period elapsed), which enqueues a second aggregation job.
-    await app.db.pool.query(`UPDATE event_outbox SET created_at = created_at - interval '1 minute', enqueued_at = enqueued_at - interval '1 minute' WHERE routed_at IS NULL`);
+    await app.db.pool.query(
+      `UPDATE event_outbox SET created_at = created_at - interval '1 minute', enqueued_at = enqueued_at - interval '1 minute' WHERE routed_at IS NULL`,
+    );
     expect(await app.services.outbox.sweep()).toBeGreaterThan(0);
     const aggregation = await app.services.outbox.jobs.queue(QUEUES.aggregation).getJobCounts('waiting', 'prioritized', 'delayed');
     expect(aggregation.waiting + aggregation.prioritized + aggregation.delayed).toBeGreaterThanOrEqual(2);
@@ -157,7 +185,10 @@ describe('streaming: retries, dead letters and redrive', () => {
     const { rows } = await app.db.pool.query(`SELECT id FROM event_outbox`);
     for (const r of rows) expect(await app.services.outbox.route(String(r.id))).toBe(false);
     // Events arrive in event order within the batch.
-    const order = receiver.accepted().map((r) => JSON.parse(r.body).detail.eventName).filter((n: string) => n.startsWith('FlakyOnce'));
+    const order = receiver
+      .accepted()
+      .map((r) => JSON.parse(r.body).detail.eventName)
+      .filter((n: string) => n.startsWith('FlakyOnce'));
     expect(order).toEqual(events.map((e) => e.eventName));
   });
 });

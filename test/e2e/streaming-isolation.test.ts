@@ -27,8 +27,22 @@ describe('streaming: tenant isolation', () => {
     receiverA = await startReceiver('/a');
     receiverB = await startReceiver('/b');
     // Same rule name in both tenants: names are per account.
-    await streamingCall(app, 'putEventRule', { input: { name: 'all', eventPattern: everything, webhookUrl: receiverA.url, state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' } }, tokenA);
-    await streamingCall(app, 'putEventRule', { input: { name: 'all', eventPattern: everything, webhookUrl: receiverB.url, state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' } }, tokenB);
+    await streamingCall(
+      app,
+      'putEventRule',
+      {
+        input: { name: 'all', eventPattern: everything, webhookUrl: receiverA.url, state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' },
+      },
+      tokenA,
+    );
+    await streamingCall(
+      app,
+      'putEventRule',
+      {
+        input: { name: 'all', eventPattern: everything, webhookUrl: receiverB.url, state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' },
+      },
+      tokenB,
+    );
     await streamingCall(app, 'putEventRule', { input: { name: 'only-b', eventPattern: everything, webhookUrl: receiverB.url } }, tokenB);
   });
   afterAll(async () => {
@@ -67,9 +81,17 @@ describe('streaming: tenant isolation', () => {
     expect((await streamingFails(app, 'deleteEventRule', { name: 'only-b' }, tokenA)).code).toBe('ResourceNotFoundException');
     expect(await streamingCall<any[]>(app, 'listEventRules', {}, tokenB)).toHaveLength(2);
     // putEventRule with B's rule name from A creates A's own rule; B's is untouched.
-    const created = await streamingCall(app, 'putEventRule', { input: { name: 'only-b', eventPattern: everything, webhookUrl: receiverA.url, state: 'DISABLED' } }, tokenA);
+    const created = await streamingCall(
+      app,
+      'putEventRule',
+      { input: { name: 'only-b', eventPattern: everything, webhookUrl: receiverA.url, state: 'DISABLED' } },
+      tokenA,
+    );
     expect(created.signingSecret).not.toBeNull();
-    expect((await streamingCall<any[]>(app, 'listEventRules', {}, tokenB)).find((r) => r.name === 'only-b')).toMatchObject({ webhookUrl: receiverB.url, state: 'ENABLED' });
+    expect((await streamingCall<any[]>(app, 'listEventRules', {}, tokenB)).find((r) => r.name === 'only-b')).toMatchObject({
+      webhookUrl: receiverB.url,
+      state: 'ENABLED',
+    });
     await streamingCall(app, 'deleteEventRule', { name: 'only-b' }, tokenA);
   });
 
@@ -77,16 +99,25 @@ describe('streaming: tenant isolation', () => {
     receiverA.status = 500;
     const failing = sampleEvent({ eventName: 'WillFailForA' });
     await app.gql(RECORD, { input: { events: [failing] } }, { token: tokenA });
-    const listA = async () => (await streamingCall(app, 'listDeadLetters', { input: { ruleName: 'all' } }, tokenA)).edges.map((e: any) => e.node);
+    const listA = async () =>
+      (await streamingCall(app, 'listDeadLetters', { input: { ruleName: 'all' } }, tokenA)).edges.map((e: any) => e.node);
     await eventually("A's dead letter", async () => (await listA()).some((l: any) => l.eventId === failing.eventID));
     const lettersOfA = await listA();
     // B has a rule of the same name: its dead-letter list is its own (empty), never A's.
     expect((await streamingCall(app, 'listDeadLetters', { input: { ruleName: 'all' } }, tokenB)).edges).toEqual([]);
-    const redriven = await streamingCall(app, 'redriveDeadLetters', { input: { ruleName: 'all', ids: lettersOfA.map((l: any) => l.id) } }, tokenB);
+    const redriven = await streamingCall(
+      app,
+      'redriveDeadLetters',
+      { input: { ruleName: 'all', ids: lettersOfA.map((l: any) => l.id) } },
+      tokenB,
+    );
     expect(redriven.queued).toBe(0);
     // RLS: even the tenant role with B's scope reads none of A's dead letters.
-    const visible = await app.db.inTenantRaw({ accountId: b.accountId, organizationId: b.organizationId }, (client) =>
-      client.query(`SELECT count(*)::int AS n FROM webhook_dead_letters`), { readOnly: true });
+    const visible = await app.db.inTenantRaw(
+      { accountId: b.accountId, organizationId: b.organizationId },
+      (client) => client.query(`SELECT count(*)::int AS n FROM webhook_dead_letters`),
+      { readOnly: true },
+    );
     expect(visible.rows[0].n).toBe(0);
     // A's dead letters are all still there (A's match-everything rule may have added its own audit events).
     expect((await listA()).map((l: any) => l.id)).toEqual(expect.arrayContaining(lettersOfA.map((l: any) => l.id)));

@@ -89,8 +89,10 @@ describe('streaming: live GraphQL subscription', () => {
     const liveB = subscribe(connect(tokenB), { source: ['aws.ec2'] });
     const liveAWest = subscribe(connect(tokenA, 'us-west-2'), { source: ['aws.ec2'] });
     // Both of A's streams share the account's one channel; B has its own.
-    await eventually('the three streams listening', () =>
-      app.services.liveEvents.listenerCount(app.admin.accountId) === 2 && app.services.liveEvents.listenerCount(b.accountId) === 1);
+    await eventually(
+      'the three streams listening',
+      () => app.services.liveEvents.listenerCount(app.admin.accountId) === 2 && app.services.liveEvents.listenerCount(b.accountId) === 1,
+    );
     expect(await subscribers(app.admin.accountId)).toBe(1);
     expect(await subscribers(b.accountId)).toBe(1);
 
@@ -102,15 +104,26 @@ describe('streaming: live GraphQL subscription', () => {
     const bS3 = sampleEvent({ eventName: 'LiveBButS3', eventSource: 's3.amazonaws.com' });
     await record(tokenA, [a1, aOther, aS3, aWest]);
     await record(tokenB, [b1, bS3]);
-    await eventually('the matching events live', () =>
-      names(liveA).includes('LiveA1') && names(liveB).includes('LiveB1') && names(liveAWest).includes('LiveAWest'));
+    await eventually(
+      'the matching events live',
+      () => names(liveA).includes('LiveA1') && names(liveB).includes('LiveB1') && names(liveAWest).includes('LiveAWest'),
+    );
     // Everything so far published; then a sentinel per stream: the streams are in publish order,
     // so once the sentinels arrived, anything wrongly delivered earlier would be there too.
-    await eventually('routing to finish', async () => (await app.db.pool.query(`SELECT 1 FROM event_outbox WHERE routed_at IS NULL`)).rowCount === 0);
-    await record(tokenA, [sampleEvent({ eventName: 'LiveASentinel' }), sampleEvent({ eventName: 'LiveAWestSentinel', awsRegion: 'us-west-2' })]);
+    await eventually(
+      'routing to finish',
+      async () => (await app.db.pool.query(`SELECT 1 FROM event_outbox WHERE routed_at IS NULL`)).rowCount === 0,
+    );
+    await record(tokenA, [
+      sampleEvent({ eventName: 'LiveASentinel' }),
+      sampleEvent({ eventName: 'LiveAWestSentinel', awsRegion: 'us-west-2' }),
+    ]);
     await record(tokenB, [sampleEvent({ eventName: 'LiveBSentinel' })]);
-    await eventually('the sentinels', () =>
-      names(liveA).includes('LiveASentinel') && names(liveB).includes('LiveBSentinel') && names(liveAWest).includes('LiveAWestSentinel'));
+    await eventually(
+      'the sentinels',
+      () =>
+        names(liveA).includes('LiveASentinel') && names(liveB).includes('LiveBSentinel') && names(liveAWest).includes('LiveAWestSentinel'),
+    );
 
     expect(names(liveA)).toEqual(['LiveA1', 'LiveASentinel']);
     expect(names(liveB)).toEqual(['LiveB1', 'LiveBSentinel']);
@@ -118,7 +131,11 @@ describe('streaming: live GraphQL subscription', () => {
     for (const live of [liveA, liveB, liveAWest]) expect(live.errors).toEqual([]);
     const first = liveA.received[0]!;
     expect(first.eventId).toBe(a1.eventID);
-    expect(JSON.parse(first.cloudTrailEvent)).toMatchObject({ eventID: a1.eventID, recipientAccountId: app.admin.accountId, awsRegion: 'us-east-1' });
+    expect(JSON.parse(first.cloudTrailEvent)).toMatchObject({
+      eventID: a1.eventID,
+      recipientAccountId: app.admin.accountId,
+      awsRegion: 'us-east-1',
+    });
     for (const e of liveB.received) expect(JSON.parse(e.cloudTrailEvent).recipientAccountId).toBe(b.accountId);
     expect(JSON.stringify(liveB.received)).not.toContain(app.admin.accountId);
 
@@ -126,26 +143,38 @@ describe('streaming: live GraphQL subscription', () => {
     liveA.stop();
     liveAWest.stop();
     liveB.stop();
-    await eventually('channels released', async () => (await subscribers(app.admin.accountId)) === 0 && (await subscribers(b.accountId)) === 0);
+    await eventually(
+      'channels released',
+      async () => (await subscribers(app.admin.accountId)) === 0 && (await subscribers(b.accountId)) === 0,
+    );
     expect(app.services.liveEvents.listenerCount(app.admin.accountId)).toBe(0);
   });
 
   it('self-audits the start of a stream', async () => {
-    const { rows } = await app.db.pool.query(
-      `SELECT record FROM events WHERE account_id = $1 AND event_name = 'StartLiveEventStream'`, [app.admin.accountId]);
+    const { rows } = await app.db.pool.query(`SELECT record FROM events WHERE account_id = $1 AND event_name = 'StartLiveEventStream'`, [
+      app.admin.accountId,
+    ]);
     expect(rows.length).toBe(2);
     const audit = JSON.parse(rows[0].record);
-    expect(audit).toMatchObject({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'StartLiveEventStream', readOnly: true, recipientAccountId: app.admin.accountId });
+    expect(audit).toMatchObject({
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName: 'StartLiveEventStream',
+      readOnly: true,
+      recipientAccountId: app.admin.accountId,
+    });
     expect(JSON.stringify(audit.requestParameters)).toContain('LiveA');
   });
 
   it.each([
     ['an invalid token', () => 'not-a-token'],
-    ['an expired token', () => {
-      const claims = jwt.decode(tokenA) as Record<string, unknown>;
-      const { iat: _iat, exp: _exp, iss: _iss, jti: _jti, ...rest } = claims;
-      return app.services.tokens.issue(rest as any, -10).token;
-    }],
+    [
+      'an expired token',
+      () => {
+        const claims = jwt.decode(tokenA) as Record<string, unknown>;
+        const { iat: _iat, exp: _exp, iss: _iss, jti: _jti, ...rest } = claims;
+        return app.services.tokens.issue(rest as any, -10).token;
+      },
+    ],
   ])('refuses %s at connection', async (_what, token) => {
     let closedWith: number | null = null;
     const live = subscribe(connect(token(), undefined, (code) => (closedWith = code)));
@@ -169,9 +198,17 @@ describe('streaming: live GraphQL subscription', () => {
     const errors: unknown[] = [];
     let data: unknown = null;
     await new Promise<void>((resolve) => {
-      client.subscribe({ query: `mutation { deleteEventRule(name: "x") }` }, {
-        next: (v) => (data = v.data ?? null), error: (e) => { errors.push(e); resolve(); }, complete: () => resolve(),
-      });
+      client.subscribe(
+        { query: `mutation { deleteEventRule(name: "x") }` },
+        {
+          next: (v) => (data = v.data ?? null),
+          error: (e) => {
+            errors.push(e);
+            resolve();
+          },
+          complete: () => resolve(),
+        },
+      );
     });
     expect(data).toBeNull();
     expect(JSON.stringify(errors)).toContain('Only subscriptions');

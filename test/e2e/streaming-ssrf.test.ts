@@ -51,9 +51,14 @@ describe('streaming: webhooks cannot reach internal services by default (SSRF)',
   ];
 
   it.each(internal)('putEventRule refuses %s and stores nothing', async (webhookUrl) => {
-    const failure = await streamingFails(app, 'putEventRule', {
-      input: { name: 'ssrf', eventPattern: JSON.stringify({ source: ['aws.ec2'] }), webhookUrl },
-    }, token);
+    const failure = await streamingFails(
+      app,
+      'putEventRule',
+      {
+        input: { name: 'ssrf', eventPattern: JSON.stringify({ source: ['aws.ec2'] }), webhookUrl },
+      },
+      token,
+    );
     expect(failure).toMatchObject({ code: 'InvalidParameterException', message: expect.stringContaining('Invalid webhook URL') });
     expect(await streamingCall<any[]>(app, 'listEventRules', {}, token)).toEqual([]);
   });
@@ -69,9 +74,18 @@ describe('streaming: webhooks cannot reach internal services by default (SSRF)',
     const name = os.hostname().toLowerCase();
     expect((await lookup(name)).address).toMatch(/^127\.|^::1$/);
     const port = new URL(receiver.url).port;
-    await streamingCall(app, 'putEventRule', {
-      input: { name: 'rebound', eventPattern: JSON.stringify({ detail: { eventName: ['ReboundCall'] } }), webhookUrl: `http://${name}:${port}/hook` },
-    }, token);
+    await streamingCall(
+      app,
+      'putEventRule',
+      {
+        input: {
+          name: 'rebound',
+          eventPattern: JSON.stringify({ detail: { eventName: ['ReboundCall'] } }),
+          webhookUrl: `http://${name}:${port}/hook`,
+        },
+      },
+      token,
+    );
     const result = await app.gql(RECORD, { input: { events: [sampleEvent({ eventName: 'ReboundCall' })] } }, { token });
     expect(result.data.recordEvents.failed).toEqual([]);
     const letters = await eventually('a dead letter', async () => {

@@ -9,7 +9,15 @@ import { MANAGED, type OpName, OPS, call, createUserSession, policyJson } from '
  */
 describe('tenant isolation', () => {
   let app: TestApp;
-  let a: { token: string; creds: TenantCredentials; memberId: string; aliceKeyId: string; aliceId: string; roleArn: string; roleId: string };
+  let a: {
+    token: string;
+    creds: TenantCredentials;
+    memberId: string;
+    aliceKeyId: string;
+    aliceId: string;
+    roleArn: string;
+    roleId: string;
+  };
   let b: { token: string; creds: TenantCredentials };
   /** Everything about A that B must never learn. */
   let secretsOfA: string[];
@@ -62,13 +70,33 @@ describe('tenant isolation', () => {
     const role = await call(
       app,
       'createRole',
-      { roleName: 'RoleA', assumeRolePolicyDocument: policyJson({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${app.admin.accountId}:root` }, Action: 'sts:AssumeRole' }) },
+      {
+        roleName: 'RoleA',
+        assumeRolePolicyDocument: policyJson({
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${app.admin.accountId}:root` },
+          Action: 'sts:AssumeRole',
+        }),
+      },
       adminA,
     );
-    await call(app, 'putUserPolicy', { userName: 'alice-a', policyName: 'inline-a', policyDocument: policyJson({ Effect: 'Allow', Action: 'iam:Get*', Resource: '*' }) }, adminA);
+    await call(
+      app,
+      'putUserPolicy',
+      { userName: 'alice-a', policyName: 'inline-a', policyDocument: policyJson({ Effect: 'Allow', Action: 'iam:Get*', Resource: '*' }) },
+      adminA,
+    );
     const member = await call(app, 'createAccount', { accountName: 'A member', email: 'member-a@example.com' }, adminA);
     await call(app, 'registerOrganizationDelegatedAdmin', { memberAccountId: member.id }, adminA);
-    a = { token: adminA, creds: app.admin, memberId: member.id, aliceKeyId: alice.accessKeyId, aliceId: aliceUser.userId, roleArn: role.arn, roleId: role.roleId };
+    a = {
+      token: adminA,
+      creds: app.admin,
+      memberId: member.id,
+      aliceKeyId: alice.accessKeyId,
+      aliceId: aliceUser.userId,
+      roleArn: role.arn,
+      roleId: role.roleId,
+    };
 
     const credsB = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, 'Tenant B', 'b@example.com'));
     b = { creds: credsB, token: await app.login({ accessKeyId: credsB.accessKeyId, secretAccessKey: credsB.secretAccessKey }) };
@@ -118,8 +146,20 @@ describe('tenant isolation', () => {
       await indistinguishable('getUser', b.token, { userName: 'alice-a' }, { userName: 'ghost-user' }, 'NoSuchEntityException');
       await indistinguishable('listAccessKeys', b.token, { userName: 'alice-a' }, { userName: 'ghost-user' }, 'NoSuchEntityException');
       await indistinguishable('createAccessKey', b.token, { userName: 'alice-a' }, { userName: 'ghost-user' }, 'NoSuchEntityException');
-      await indistinguishable('deleteAccessKey', b.token, { accessKeyId: a.aliceKeyId }, { accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' }, 'NoSuchEntityException');
-      await indistinguishable('deleteAccessKey', b.token, { accessKeyId: a.creds.accessKeyId }, { accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' }, 'NoSuchEntityException');
+      await indistinguishable(
+        'deleteAccessKey',
+        b.token,
+        { accessKeyId: a.aliceKeyId },
+        { accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' },
+        'NoSuchEntityException',
+      );
+      await indistinguishable(
+        'deleteAccessKey',
+        b.token,
+        { accessKeyId: a.creds.accessKeyId },
+        { accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' },
+        'NoSuchEntityException',
+      );
       await indistinguishable(
         'deleteAccessKey',
         b.token,
@@ -127,10 +167,34 @@ describe('tenant isolation', () => {
         { userName: 'ghost-user', accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' },
         'NoSuchEntityException',
       );
-      await indistinguishable('putUserPolicy', b.token, { userName: 'alice-a', policyName: 'p', policyDocument: doc }, { userName: 'ghost-user', policyName: 'p', policyDocument: doc }, 'NoSuchEntityException');
-      await indistinguishable('putRolePolicy', b.token, { roleName: 'RoleA', policyName: 'p', policyDocument: doc }, { roleName: 'GhostRole', policyName: 'p', policyDocument: doc }, 'NoSuchEntityException');
-      await indistinguishable('attachUserPolicy', b.token, { userName: 'alice-a', policyArn: MANAGED.admin }, { userName: 'ghost-user', policyArn: MANAGED.admin }, 'NoSuchEntityException');
-      await indistinguishable('attachRolePolicy', b.token, { roleName: 'RoleA', policyArn: MANAGED.admin }, { roleName: 'GhostRole', policyArn: MANAGED.admin }, 'NoSuchEntityException');
+      await indistinguishable(
+        'putUserPolicy',
+        b.token,
+        { userName: 'alice-a', policyName: 'p', policyDocument: doc },
+        { userName: 'ghost-user', policyName: 'p', policyDocument: doc },
+        'NoSuchEntityException',
+      );
+      await indistinguishable(
+        'putRolePolicy',
+        b.token,
+        { roleName: 'RoleA', policyName: 'p', policyDocument: doc },
+        { roleName: 'GhostRole', policyName: 'p', policyDocument: doc },
+        'NoSuchEntityException',
+      );
+      await indistinguishable(
+        'attachUserPolicy',
+        b.token,
+        { userName: 'alice-a', policyArn: MANAGED.admin },
+        { userName: 'ghost-user', policyArn: MANAGED.admin },
+        'NoSuchEntityException',
+      );
+      await indistinguishable(
+        'attachRolePolicy',
+        b.token,
+        { roleName: 'RoleA', policyArn: MANAGED.admin },
+        { roleName: 'GhostRole', policyArn: MANAGED.admin },
+        'NoSuchEntityException',
+      );
     });
 
     it("cannot assume A's roles, and cannot tell them from missing roles", async () => {
@@ -152,8 +216,20 @@ describe('tenant isolation', () => {
 
     it("cannot touch A's accounts or delegated administrators: they look like accounts that do not exist", async () => {
       for (const target of [a.memberId, a.creds.accountId]) {
-        await indistinguishable('removeAccountFromOrganization', b.token, { accountId: target }, { accountId: GHOST_ACCOUNT }, 'AccountNotFoundException');
-        await indistinguishable('registerOrganizationDelegatedAdmin', b.token, { memberAccountId: target }, { memberAccountId: GHOST_ACCOUNT }, 'AccountNotFoundException');
+        await indistinguishable(
+          'removeAccountFromOrganization',
+          b.token,
+          { accountId: target },
+          { accountId: GHOST_ACCOUNT },
+          'AccountNotFoundException',
+        );
+        await indistinguishable(
+          'registerOrganizationDelegatedAdmin',
+          b.token,
+          { memberAccountId: target },
+          { memberAccountId: GHOST_ACCOUNT },
+          'AccountNotFoundException',
+        );
         await indistinguishable(
           'deregisterOrganizationDelegatedAdmin',
           b.token,
@@ -166,7 +242,15 @@ describe('tenant isolation', () => {
 
     it('creates its own resources under the same names without affecting A', async () => {
       await call(app, 'createUser', { userName: 'alice-a' }, b.token);
-      await call(app, 'createRole', { roleName: 'RoleA', assumeRolePolicyDocument: policyJson({ Effect: 'Allow', Principal: { AWS: b.creds.accountId }, Action: 'sts:AssumeRole' }) }, b.token);
+      await call(
+        app,
+        'createRole',
+        {
+          roleName: 'RoleA',
+          assumeRolePolicyDocument: policyJson({ Effect: 'Allow', Principal: { AWS: b.creds.accountId }, Action: 'sts:AssumeRole' }),
+        },
+        b.token,
+      );
       const account = await call(app, 'createAccount', { accountName: 'B member', email: 'member-a@example.com' }, b.token);
       expect(account.arn).toContain(b.creds.organizationId);
 
@@ -176,7 +260,9 @@ describe('tenant isolation', () => {
       expect((await call(app, 'listAccessKeys', { userName: 'alice-a' }, a.token)).accessKeyMetadata).toHaveLength(1);
       const accountsA = (await call(app, 'listAccounts', undefined, a.token)).accounts.map((x: { id: string }) => x.id);
       expect(accountsA.sort()).toEqual([a.creds.accountId, a.memberId].sort());
-      expect((await call(app, 'listDelegatedAdministrators', undefined, a.token)).delegatedAdministrators.map((x: { id: string }) => x.id)).toEqual([a.memberId]);
+      expect(
+        (await call(app, 'listDelegatedAdministrators', undefined, a.token)).delegatedAdministrators.map((x: { id: string }) => x.id),
+      ).toEqual([a.memberId]);
       expect(await app.services.delegatedAdmins.isDelegatedAdmin(b.creds.organizationId, a.memberId)).toBe(false);
       expect(await app.services.delegatedAdmins.isDelegatedAdmin(a.creds.organizationId, a.memberId)).toBe(true);
     });
@@ -191,11 +277,23 @@ describe('tenant isolation', () => {
 
     beforeAll(async () => {
       // A member-account user without any policy, and an administrator of another member account.
-      const memberSession = await call(app, 'assumeRole', { roleArn: `arn:aws:iam::${a.memberId}:role/OrganizationAccountAccessRole`, roleSessionName: 'setup' }, a.token);
+      const memberSession = await call(
+        app,
+        'assumeRole',
+        { roleArn: `arn:aws:iam::${a.memberId}:role/OrganizationAccountAccessRole`, roleSessionName: 'setup' },
+        a.token,
+      );
       weak = (await createUserSession(app, memberSession.token, 'no-permissions')).token;
       const other = await call(app, 'createAccount', { accountName: 'A other', email: 'other-a@example.com' }, a.token);
       strongAccount = other.id;
-      strong = (await call(app, 'assumeRole', { roleArn: `arn:aws:iam::${other.id}:role/OrganizationAccountAccessRole`, roleSessionName: 'ops' }, a.token)).token;
+      strong = (
+        await call(
+          app,
+          'assumeRole',
+          { roleArn: `arn:aws:iam::${other.id}:role/OrganizationAccountAccessRole`, roleSessionName: 'ops' },
+          a.token,
+        )
+      ).token;
     });
 
     it('without permissions, is denied every operation by IAM', async () => {
@@ -250,16 +348,22 @@ describe('tenant isolation', () => {
         'AccessDenied',
         hidden,
       );
-      expect((await failure('createAccount', { accountName: 'x', email: 'x@example.com' }, strong, hidden)).code).toBe('AccessDeniedException');
+      expect((await failure('createAccount', { accountName: 'x', email: 'x@example.com' }, strong, hidden)).code).toBe(
+        'AccessDeniedException',
+      );
       expect((await failure('listAccounts', undefined, strong, hidden)).code).toBe('AccessDeniedException');
-      expect((await failure('removeAccountFromOrganization', { accountId: a.memberId }, strong, hidden)).code).toBe('AccessDeniedException');
+      expect((await failure('removeAccountFromOrganization', { accountId: a.memberId }, strong, hidden)).code).toBe(
+        'AccessDeniedException',
+      );
       expect((await failure('registerOrganizationDelegatedAdmin', { memberAccountId: strongAccount }, strong, hidden)).code).toBe(
         'NotOrganizationManagementAccountException',
       );
       expect((await failure('deregisterOrganizationDelegatedAdmin', { delegatedAdminAccountId: a.memberId }, strong, hidden)).code).toBe(
         'NotOrganizationManagementAccountException',
       );
-      expect((await call(app, 'listDelegatedAdministrators', undefined, a.token)).delegatedAdministrators.map((x: { id: string }) => x.id)).toEqual([a.memberId]);
+      expect(
+        (await call(app, 'listDelegatedAdministrators', undefined, a.token)).delegatedAdministrators.map((x: { id: string }) => x.id),
+      ).toEqual([a.memberId]);
     });
   });
 
@@ -271,7 +375,10 @@ describe('tenant isolation', () => {
       for (const table of tables) {
         const visible: Array<{ account_id: string }> = await app.db.inTenant(scopeOfB(), (m) => m.query(`SELECT * FROM ${table}`));
         const all: Array<{ account_id: string }> = await app.db.pool.query(`SELECT account_id FROM ${table}`).then((r) => r.rows);
-        expect({ table, accounts: [...new Set(visible.map((r) => r.account_id))] }).toEqual({ table, accounts: visible.length ? [b.creds.accountId] : [] });
+        expect({ table, accounts: [...new Set(visible.map((r) => r.account_id))] }).toEqual({
+          table,
+          accounts: visible.length ? [b.creds.accountId] : [],
+        });
         expect({ table, count: visible.length }).toEqual({ table, count: all.filter((r) => r.account_id === b.creds.accountId).length });
         // A has rows in every table, so an empty result above is not vacuous.
         expect({ table, aHasRows: all.some((r) => r.account_id === a.creds.accountId) }).toEqual({ table, aHasRows: true });
@@ -287,12 +394,19 @@ describe('tenant isolation', () => {
 
     it("refuses writes into another tenant's rows", async () => {
       const insert = app.db.inTenant(scopeOfB(), (m) =>
-        m.query(`INSERT INTO iam_users (account_id, user_name, path, principal_id, arn) VALUES ($1, 'planted', '/', 'AIDAPLANTEDPLANTED1', 'x')`, [a.creds.accountId]),
+        m.query(
+          `INSERT INTO iam_users (account_id, user_name, path, principal_id, arn) VALUES ($1, 'planted', '/', 'AIDAPLANTEDPLANTED1', 'x')`,
+          [a.creds.accountId],
+        ),
       );
       await expect(insert).rejects.toThrow(/row-level security/);
-      const updated = await app.db.inTenant(scopeOfB(), (m) => m.query(`UPDATE iam_users SET path = '/owned/' WHERE account_id = $1`, [a.creds.accountId]));
+      const updated = await app.db.inTenant(scopeOfB(), (m) =>
+        m.query(`UPDATE iam_users SET path = '/owned/' WHERE account_id = $1`, [a.creds.accountId]),
+      );
       expect(updated[1]).toBe(0);
-      const deleted = await app.db.inTenant(scopeOfB(), (m) => m.query(`DELETE FROM access_keys WHERE account_id = $1`, [a.creds.accountId]));
+      const deleted = await app.db.inTenant(scopeOfB(), (m) =>
+        m.query(`DELETE FROM access_keys WHERE account_id = $1`, [a.creds.accountId]),
+      );
       expect(deleted[1]).toBe(0);
       const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM access_keys WHERE account_id = $1`, [a.creds.accountId]);
       expect(rows[0].n).toBeGreaterThanOrEqual(2);

@@ -24,7 +24,9 @@ describe('session tokens', () => {
   beforeAll(async () => {
     app = await startTestApp();
     adminToken = await app.login({ accessKeyId: app.admin.accessKeyId, secretAccessKey: app.admin.secretAccessKey });
-    const { rows } = await app.db.pool.query(`SELECT id, arn FROM iam_users WHERE account_id = $1 AND user_name = 'admin'`, [app.admin.accountId]);
+    const { rows } = await app.db.pool.query(`SELECT id, arn FROM iam_users WHERE account_id = $1 AND user_name = 'admin'`, [
+      app.admin.accountId,
+    ]);
     claims = {
       typ: 'user',
       acct: app.admin.accountId,
@@ -93,7 +95,12 @@ describe('session tokens', () => {
   });
 
   it('rejects signed tokens whose claims do not name a live principal', async () => {
-    for (const change of [{ pref: 'not-a-uuid' }, { pref: '00000000-0000-4000-8000-000000000000' }, { acct: '000000000000' }, { typ: 'root' }]) {
+    for (const change of [
+      { pref: 'not-a-uuid' },
+      { pref: '00000000-0000-4000-8000-000000000000' },
+      { acct: '000000000000' },
+      { typ: 'root' },
+    ]) {
       const { token } = app.services.tokens.issue({ ...claims, ...change } as typeof claims, 300);
       expectRejected(await withHeader(`Bearer ${token}`), 'UnrecognizedClientException');
     }
@@ -121,7 +128,12 @@ describe('session tokens', () => {
       adminToken,
     );
     await call(app, 'attachRolePolicy', { roleName: 'HalRole', policyArn: MANAGED.admin }, adminToken);
-    const roleSession = await call(app, 'assumeRole', { roleArn: `arn:aws:iam::${app.admin.accountId}:role/HalRole`, roleSessionName: 'hal' }, hal.token);
+    const roleSession = await call(
+      app,
+      'assumeRole',
+      { roleArn: `arn:aws:iam::${app.admin.accountId}:role/HalRole`, roleSessionName: 'hal' },
+      hal.token,
+    );
     expect((await call(app, 'getCallerIdentity', undefined, roleSession.token)).arn).toContain('assumed-role/HalRole/hal');
 
     await call(app, 'deleteAccessKey', { userName: 'hal', accessKeyId: hal.accessKeyId }, adminToken);

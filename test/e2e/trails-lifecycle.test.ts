@@ -33,7 +33,18 @@ describe('trails: lifecycle', () => {
   });
 
   it('creates a trail with the contract shape; it does not log until startLogging', async () => {
-    const created = await trailCall(app, 'createTrail', { name: 'main', s3BucketName: 'trail-logs-main', isMultiRegionTrail: true, isOrganizationTrail: false, enableLogFileValidation: true }, admin);
+    const created = await trailCall(
+      app,
+      'createTrail',
+      {
+        name: 'main',
+        s3BucketName: 'trail-logs-main',
+        isMultiRegionTrail: true,
+        isOrganizationTrail: false,
+        enableLogFileValidation: true,
+      },
+      admin,
+    );
     expect(created).toMatchObject({
       name: 'main',
       trailARN: `arn:aws:cloudtrail:${region}:${account}:trail/main`,
@@ -50,7 +61,13 @@ describe('trails: lifecycle', () => {
       hasInsightSelectors: false,
     });
     const status = await trailCall(app, 'getTrailStatus', { name: 'main' }, admin);
-    expect(status).toMatchObject({ isLogging: false, latestDeliveryTime: null, latestDeliveryError: null, startLoggingTime: null, timeLoggingStarted: '' });
+    expect(status).toMatchObject({
+      isLogging: false,
+      latestDeliveryTime: null,
+      latestDeliveryError: null,
+      startLoggingTime: null,
+      timeLoggingStarted: '',
+    });
 
     expect(await trailCall(app, 'startLogging', { name: 'main' }, admin)).toBe(true);
     const started = await trailCall(app, 'getTrailStatus', { name: `arn:aws:cloudtrail:${region}:${account}:trail/main` }, admin);
@@ -65,7 +82,9 @@ describe('trails: lifecycle', () => {
   });
 
   it('reads the delivery fields of getTrailStatus from trail_delivery_status for the request region', async () => {
-    const trail = await app.db.pool.query(`SELECT id FROM trails WHERE trail_arn = $1`, [`arn:aws:cloudtrail:${region}:${account}:trail/main`]);
+    const trail = await app.db.pool.query(`SELECT id FROM trails WHERE trail_arn = $1`, [
+      `arn:aws:cloudtrail:${region}:${account}:trail/main`,
+    ]);
     const at = new Date('2026-01-02T03:04:05Z');
     await app.db.pool.query(
       `INSERT INTO trail_delivery_status (trail_id, region, account_id, latest_delivery_time, latest_delivery_attempt_time, latest_delivery_error, latest_digest_delivery_time, updated_at)
@@ -73,11 +92,20 @@ describe('trails: lifecycle', () => {
       [trail.rows[0].id, region, account, at],
     );
     const status = await trailCall(app, 'getTrailStatus', { name: 'main' }, admin);
-    expect(status).toMatchObject({ latestDeliveryError: 'AccessDenied', latestDeliveryAttemptTime: '2026-01-02T03:04:05Z', latestDeliveryAttemptSucceeded: '2026-01-02T03:04:05Z' });
+    expect(status).toMatchObject({
+      latestDeliveryError: 'AccessDenied',
+      latestDeliveryAttemptTime: '2026-01-02T03:04:05Z',
+      latestDeliveryAttemptSucceeded: '2026-01-02T03:04:05Z',
+    });
     expect(new Date(status.latestDeliveryTime).toISOString()).toBe(at.toISOString());
     expect(new Date(status.latestDigestDeliveryTime).toISOString()).toBe(at.toISOString());
     // Another region's status of the same multi-Region trail is its own (none yet).
-    const west = await trailCall(app, 'getTrailStatus', { name: `arn:aws:cloudtrail:${region}:${account}:trail/main` }, { ...admin, region: 'us-west-2' });
+    const west = await trailCall(
+      app,
+      'getTrailStatus',
+      { name: `arn:aws:cloudtrail:${region}:${account}:trail/main` },
+      { ...admin, region: 'us-west-2' },
+    );
     expect(west.latestDeliveryTime).toBeNull();
   });
 
@@ -93,10 +121,12 @@ describe('trails: lifecycle', () => {
 
   it('creates a trail with every optional setting; domain errors reach the client with their CloudTrail code', async () => {
     // The input rules themselves are checked on the services (test/service/trails.service.test.ts).
-    expect(await trailFails(app, 'createTrail', { name: 'main', s3BucketName: 'trail-logs-main' }, admin, 'TrailAlreadyExistsException')).toBe(
-      `Trail main already exists for customer: ${account}`,
-    );
-    expect(await trailFails(app, 'createTrail', { name: 'ab', s3BucketName: 'trail-logs-main' }, admin, 'InvalidTrailNameException')).toContain('too short');
+    expect(
+      await trailFails(app, 'createTrail', { name: 'main', s3BucketName: 'trail-logs-main' }, admin, 'TrailAlreadyExistsException'),
+    ).toBe(`Trail main already exists for customer: ${account}`);
+    expect(
+      await trailFails(app, 'createTrail', { name: 'ab', s3BucketName: 'trail-logs-main' }, admin, 'InvalidTrailNameException'),
+    ).toContain('too short');
     await trailFails(app, 'deleteTrail', { name: 'nope' }, admin, 'TrailNotFoundException');
     const full = await trailCall(
       app,
@@ -124,8 +154,19 @@ describe('trails: lifecycle', () => {
   it('updates only the given fields and clears with empty strings', async () => {
     const u1 = await trailCall(app, 'updateTrail', { name: 'val1', kmsKeyId: keyB.arn, enableLogFileValidation: true }, admin);
     expect(u1).toMatchObject({ kmsKeyId: keyB.arn, logFileValidationEnabled: true, snsTopicName: 'trail-notes', s3KeyPrefix: 'pre/fix' });
-    const u2 = await trailCall(app, 'updateTrail', { name: 'val1', kmsKeyId: '', snsTopicName: '', cloudWatchLogsLogGroupArn: '', cloudWatchLogsRoleArn: '' }, admin);
-    expect(u2).toMatchObject({ kmsKeyId: null, snsTopicName: null, snsTopicARN: null, cloudWatchLogsLogGroupArn: null, cloudWatchLogsRoleArn: null });
+    const u2 = await trailCall(
+      app,
+      'updateTrail',
+      { name: 'val1', kmsKeyId: '', snsTopicName: '', cloudWatchLogsLogGroupArn: '', cloudWatchLogsRoleArn: '' },
+      admin,
+    );
+    expect(u2).toMatchObject({
+      kmsKeyId: null,
+      snsTopicName: null,
+      snsTopicARN: null,
+      cloudWatchLogsLogGroupArn: null,
+      cloudWatchLogsRoleArn: null,
+    });
   });
 
   it('pages listTrails with opaque tokens', async () => {
@@ -147,11 +188,20 @@ describe('trails: lifecycle', () => {
     await trailFails(app, 'startLogging', { name: 'main' }, reader, 'AccessDeniedException');
     // A policy on one trail's ARN allows that trail only, by name or by ARN.
     const scoped = await createUserSession(app, admin.token, 'trail-scoped');
-    await call(app, 'putUserPolicy', {
-      userName: 'trail-scoped',
-      policyName: 'main-only',
-      policyDocument: policyJson({ Effect: 'Allow', Action: ['cloudtrail:StopLogging', 'cloudtrail:GetTrail'], Resource: [`arn:aws:cloudtrail:${region}:${account}:trail/main`] }),
-    }, admin.token);
+    await call(
+      app,
+      'putUserPolicy',
+      {
+        userName: 'trail-scoped',
+        policyName: 'main-only',
+        policyDocument: policyJson({
+          Effect: 'Allow',
+          Action: ['cloudtrail:StopLogging', 'cloudtrail:GetTrail'],
+          Resource: [`arn:aws:cloudtrail:${region}:${account}:trail/main`],
+        }),
+      },
+      admin.token,
+    );
     const s = { token: scoped.token };
     expect(await trailCall(app, 'stopLogging', { name: 'main' }, s)).toBe(true);
     expect((await trailCall(app, 'getTrail', { name: `arn:aws:cloudtrail:${region}:${account}:trail/main` }, s)).name).toBe('main');
@@ -161,7 +211,17 @@ describe('trails: lifecycle', () => {
   it('records every call as a cloudtrail.amazonaws.com event, failures with their errorCode', async () => {
     const records = await storedRecords(app, `event_source = 'cloudtrail.amazonaws.com'`);
     const names = new Set(records.map((r) => r.eventName));
-    for (const n of ['CreateTrail', 'UpdateTrail', 'DeleteTrail', 'GetTrail', 'DescribeTrails', 'ListTrails', 'GetTrailStatus', 'StartLogging', 'StopLogging']) {
+    for (const n of [
+      'CreateTrail',
+      'UpdateTrail',
+      'DeleteTrail',
+      'GetTrail',
+      'DescribeTrails',
+      'ListTrails',
+      'GetTrailStatus',
+      'StartLogging',
+      'StopLogging',
+    ]) {
       expect(names.has(n)).toBe(true);
     }
     const failed = records.find((r) => r.eventName === 'CreateTrail' && r.errorCode === 'TrailAlreadyExistsException');

@@ -17,7 +17,12 @@ describe('trails: organizations and isolation', () => {
 
   async function createMember(name: string): Promise<Session & { id: string }> {
     const account = await call(app, 'createAccount', { accountName: name, email: `${name}@example.com` }, mgmt.token);
-    const session = await call(app, 'assumeRole', { roleArn: `arn:aws:iam::${account.id}:role/OrganizationAccountAccessRole`, roleSessionName: 'setup' }, mgmt.token);
+    const session = await call(
+      app,
+      'assumeRole',
+      { roleArn: `arn:aws:iam::${account.id}:role/OrganizationAccountAccessRole`, roleSessionName: 'setup' },
+      mgmt.token,
+    );
     return { id: account.id, token: session.token };
   }
 
@@ -38,7 +43,12 @@ describe('trails: organizations and isolation', () => {
   });
 
   it('lets the management account create an organization trail', async () => {
-    const trail = await trailCall(app, 'createTrail', { name: 'org-trail', s3BucketName: 'org-trail-logs', isOrganizationTrail: true, isMultiRegionTrail: true }, mgmt);
+    const trail = await trailCall(
+      app,
+      'createTrail',
+      { name: 'org-trail', s3BucketName: 'org-trail-logs', isOrganizationTrail: true, isMultiRegionTrail: true },
+      mgmt,
+    );
     expect(trail).toMatchObject({ trailARN: orgArn(), isOrganizationTrail: true, isMultiRegionTrail: true });
     await trailCall(app, 'startLogging', { name: 'org-trail' }, mgmt);
   });
@@ -64,15 +74,32 @@ describe('trails: organizations and isolation', () => {
       await trailFails(app, op, { name: orgArn() }, member, 'NotOrganizationMasterAccountException');
     }
     await trailFails(app, 'updateTrail', { name: orgArn(), s3KeyPrefix: 'x' }, member, 'NotOrganizationMasterAccountException');
-    await trailFails(app, 'putEventSelectors', { trailName: orgArn(), eventSelectors: [{ readWriteType: 'ReadOnly' }] }, member, 'NotOrganizationMasterAccountException');
+    await trailFails(
+      app,
+      'putEventSelectors',
+      { trailName: orgArn(), eventSelectors: [{ readWriteType: 'ReadOnly' }] },
+      member,
+      'NotOrganizationMasterAccountException',
+    );
     await trailFails(app, 'addTags', { resourceId: orgArn(), tagsList: [{ key: 'k' }] }, member, 'NotOrganizationMasterAccountException');
-    await trailFails(app, 'createTrail', { name: 'member-org', s3BucketName: 'org-trail-logs', isOrganizationTrail: true }, member, 'NotOrganizationMasterAccountException');
+    await trailFails(
+      app,
+      'createTrail',
+      { name: 'member-org', s3BucketName: 'org-trail-logs', isOrganizationTrail: true },
+      member,
+      'NotOrganizationMasterAccountException',
+    );
     const after = await trailCall(app, 'getTrail', { name: orgArn() }, mgmt);
     expect(after).toMatchObject({ s3KeyPrefix: null, hasCustomEventSelectors: false });
   });
 
   it('lets a delegated administrator create and manage organization trails owned by the management account', async () => {
-    const trail = await trailCall(app, 'createTrail', { name: 'admin-org-trail', s3BucketName: 'org-trail-logs', isOrganizationTrail: true }, admin2);
+    const trail = await trailCall(
+      app,
+      'createTrail',
+      { name: 'admin-org-trail', s3BucketName: 'org-trail-logs', isOrganizationTrail: true },
+      admin2,
+    );
     const arn = `arn:aws:cloudtrail:${region}:${mgmtId}:trail/admin-org-trail`;
     expect(trail.trailARN).toBe(arn);
     expect(await trailCall(app, 'startLogging', { name: arn }, admin2)).toBe(true);
@@ -89,12 +116,23 @@ describe('trails: organizations and isolation', () => {
     await trailCall(app, 'createTrail', { name: 'acct-trail', s3BucketName: 'acct-only-logs' }, mgmt);
     // The bucket policy does not cover AWSLogs/<o-id>/: conversion is refused and nothing changes.
     await trailFails(app, 'updateTrail', { name: 'acct-trail', isOrganizationTrail: true }, mgmt, 'InsufficientS3BucketPolicyException');
-    const converted = await trailCall(app, 'updateTrail', { name: 'acct-trail', s3BucketName: 'org-trail-logs', isOrganizationTrail: true }, mgmt);
+    const converted = await trailCall(
+      app,
+      'updateTrail',
+      { name: 'acct-trail', s3BucketName: 'org-trail-logs', isOrganizationTrail: true },
+      mgmt,
+    );
     expect(converted.isOrganizationTrail).toBe(true);
     const back = await trailCall(app, 'updateTrail', { name: 'acct-trail', isOrganizationTrail: false }, mgmt);
     expect(back.isOrganizationTrail).toBe(false);
     // No longer an organization trail: members cannot see it.
-    await trailFails(app, 'getTrail', { name: `arn:aws:cloudtrail:${region}:${mgmtId}:trail/acct-trail` }, member, 'TrailNotFoundException');
+    await trailFails(
+      app,
+      'getTrail',
+      { name: `arn:aws:cloudtrail:${region}:${mgmtId}:trail/acct-trail` },
+      member,
+      'TrailNotFoundException',
+    );
   });
 
   it('refuses organization trails to an account outside any organization', async () => {
@@ -102,7 +140,13 @@ describe('trails: organizations and isolation', () => {
     // Membership is read on every request: the account is standalone from now on.
     await app.db.pool.query(`UPDATE accounts SET organization_id = NULL WHERE id = $1`, [credsC.accountId]);
     const standalone = { token: await app.login(credsC) };
-    await trailFails(app, 'createTrail', { name: 'solo-org', s3BucketName: 'org-trail-logs', isOrganizationTrail: true }, standalone, 'OrganizationsNotInUseException');
+    await trailFails(
+      app,
+      'createTrail',
+      { name: 'solo-org', s3BucketName: 'org-trail-logs', isOrganizationTrail: true },
+      standalone,
+      'OrganizationsNotInUseException',
+    );
   });
 
   it('isolates trails between organizations: not found by name or ARN, nothing leaked', async () => {

@@ -37,7 +37,10 @@ describe('trails: selectors and tags', () => {
     const out = await put({
       eventSelectors: [
         { readWriteType: 'WriteOnly', excludeManagementEventSources: ['kms.amazonaws.com'] },
-        { includeManagementEvents: false, dataResources: [{ type: 'AWS::S3::Object', values: ['arn:aws:s3:::selector-logs/', 'arn:aws:s3'] }] },
+        {
+          includeManagementEvents: false,
+          dataResources: [{ type: 'AWS::S3::Object', values: ['arn:aws:s3:::selector-logs/', 'arn:aws:s3'] }],
+        },
       ],
     });
     expect(out.eventSelectors[1]).toEqual({
@@ -57,8 +60,24 @@ describe('trails: selectors and tags', () => {
       {
         name: 'x',
         fieldSelectors: [
-          { field: 'eventCategory', equals: ['Management'], startsWith: null, endsWith: null, notEquals: null, notStartsWith: null, notEndsWith: null },
-          { field: 'eventSource', equals: null, startsWith: null, endsWith: null, notEquals: ['kms.amazonaws.com'], notStartsWith: null, notEndsWith: null },
+          {
+            field: 'eventCategory',
+            equals: ['Management'],
+            startsWith: null,
+            endsWith: null,
+            notEquals: null,
+            notStartsWith: null,
+            notEndsWith: null,
+          },
+          {
+            field: 'eventSource',
+            equals: null,
+            startsWith: null,
+            endsWith: null,
+            notEquals: ['kms.amazonaws.com'],
+            notStartsWith: null,
+            notEndsWith: null,
+          },
         ],
       },
     ]);
@@ -68,7 +87,9 @@ describe('trails: selectors and tags', () => {
     await put({ eventSelectors: [{ readWriteType: 'All' }] });
     expect((await trailCall(app, 'getEventSelectors', { trailName: 'sel-trail' }, admin)).advancedEventSelectors).toBeNull();
     // A refused put answers with the CloudTrail code (the rules: test/service/trail-selectors.service.test.ts).
-    expect(await putFails({ eventSelectors: [{ readWriteType: 'Sometimes' }] })).toBe('Value Sometimes for parameter ReadWriteType is invalid. Valid values: ReadOnly, WriteOnly, All.');
+    expect(await putFails({ eventSelectors: [{ readWriteType: 'Sometimes' }] })).toBe(
+      'Value Sometimes for parameter ReadWriteType is invalid. Valid values: ReadOnly, WriteOnly, All.',
+    );
   });
 
   it('checks Insights prerequisites and reports InsightNotEnabledException', async () => {
@@ -78,20 +99,66 @@ describe('trails: selectors and tags', () => {
     // A trail logging only data and network events has no management events for either type.
     await put({
       advancedEventSelectors: [
-        { name: 'S3 writes except log bucket', fieldSelectors: [cat('Data'), { field: 'resources.type', equals: ['AWS::S3::Object'] }, { field: 'readOnly', equals: ['false'] }, { field: 'resources.ARN', notStartsWith: ['arn:aws:s3:::selector-logs/'] }] },
-        { name: 'KMS network activity denials', fieldSelectors: [cat('NetworkActivity'), { field: 'eventSource', equals: ['kms.amazonaws.com'] }, { field: 'errorCode', equals: ['VpceAccessDenied'] }] },
+        {
+          name: 'S3 writes except log bucket',
+          fieldSelectors: [
+            cat('Data'),
+            { field: 'resources.type', equals: ['AWS::S3::Object'] },
+            { field: 'readOnly', equals: ['false'] },
+            { field: 'resources.ARN', notStartsWith: ['arn:aws:s3:::selector-logs/'] },
+          ],
+        },
+        {
+          name: 'KMS network activity denials',
+          fieldSelectors: [
+            cat('NetworkActivity'),
+            { field: 'eventSource', equals: ['kms.amazonaws.com'] },
+            { field: 'errorCode', equals: ['VpceAccessDenied'] },
+          ],
+        },
       ],
     });
-    await trailFails(app, 'putInsightSelectors', { trailName: 'sel-trail', insightSelectors: [{ insightType: 'ApiErrorRateInsight' }] }, admin, 'InvalidInsightSelectorsException');
+    await trailFails(
+      app,
+      'putInsightSelectors',
+      { trailName: 'sel-trail', insightSelectors: [{ insightType: 'ApiErrorRateInsight' }] },
+      admin,
+      'InvalidInsightSelectorsException',
+    );
     await put({ eventSelectors: [{ readWriteType: 'ReadOnly' }] });
-    await trailFails(app, 'putInsightSelectors', { trailName: 'sel-trail', insightSelectors: [{ insightType: 'ApiCallRateInsight' }] }, admin, 'InvalidInsightSelectorsException');
-    await trailFails(app, 'putInsightSelectors', { trailName: 'sel-trail', insightSelectors: [{ insightType: 'Sometimes' }] }, admin, 'InvalidInsightSelectorsException');
-    const ok = await trailCall(app, 'putInsightSelectors', { trailName: 'sel-trail', insightSelectors: [{ insightType: 'ApiErrorRateInsight' }] }, admin);
+    await trailFails(
+      app,
+      'putInsightSelectors',
+      { trailName: 'sel-trail', insightSelectors: [{ insightType: 'ApiCallRateInsight' }] },
+      admin,
+      'InvalidInsightSelectorsException',
+    );
+    await trailFails(
+      app,
+      'putInsightSelectors',
+      { trailName: 'sel-trail', insightSelectors: [{ insightType: 'Sometimes' }] },
+      admin,
+      'InvalidInsightSelectorsException',
+    );
+    const ok = await trailCall(
+      app,
+      'putInsightSelectors',
+      { trailName: 'sel-trail', insightSelectors: [{ insightType: 'ApiErrorRateInsight' }] },
+      admin,
+    );
     expect(ok).toEqual({ trailARN: arn, insightSelectors: [{ insightType: 'ApiErrorRateInsight', eventCategories: null }] });
     expect((await trailCall(app, 'getInsightSelectors', { trailName: arn }, admin)).insightSelectors).toHaveLength(1);
     expect((await trailCall(app, 'getTrail', { name: 'sel-trail' }, admin)).hasInsightSelectors).toBe(true);
     await put({ eventSelectors: [{ readWriteType: 'All' }] });
-    await trailCall(app, 'putInsightSelectors', { trailName: 'sel-trail', insightSelectors: [{ insightType: 'ApiCallRateInsight' }, { insightType: 'ApiErrorRateInsight', eventCategories: ['Management'] }] }, admin);
+    await trailCall(
+      app,
+      'putInsightSelectors',
+      {
+        trailName: 'sel-trail',
+        insightSelectors: [{ insightType: 'ApiCallRateInsight' }, { insightType: 'ApiErrorRateInsight', eventCategories: ['Management'] }],
+      },
+      admin,
+    );
     await trailCall(app, 'putInsightSelectors', { trailName: 'sel-trail', insightSelectors: [] }, admin);
     await trailFails(app, 'getInsightSelectors', { trailName: 'sel-trail' }, admin, 'InsightNotEnabledException');
   });
@@ -100,14 +167,37 @@ describe('trails: selectors and tags', () => {
     await trailCall(app, 'addTags', { resourceId: arn, tagsList: [{ key: 'team', value: 'sec' }, { key: 'empty' }] }, admin);
     await trailCall(app, 'addTags', { resourceId: arn, tagsList: [{ key: 'team', value: 'ops' }] }, admin);
     const listed = await trailCall(app, 'listTags', { resourceIdList: [arn] }, admin);
-    expect(listed.resourceTagList).toEqual([{ resourceId: arn, tagsList: [{ key: 'team', value: 'ops' }, { key: 'empty', value: null }] }]);
+    expect(listed.resourceTagList).toEqual([
+      {
+        resourceId: arn,
+        tagsList: [
+          { key: 'team', value: 'ops' },
+          { key: 'empty', value: null },
+        ],
+      },
+    ]);
     await trailCall(app, 'removeTags', { resourceId: arn, tagsList: [{ key: 'empty' }] }, admin);
-    expect((await trailCall(app, 'listTags', { resourceIdList: [arn] }, admin)).resourceTagList[0].tagsList).toEqual([{ key: 'team', value: 'ops' }]);
+    expect((await trailCall(app, 'listTags', { resourceIdList: [arn] }, admin)).resourceTagList[0].tagsList).toEqual([
+      { key: 'team', value: 'ops' },
+    ]);
 
     // An invalid tag reaches the client as InvalidTagParameterException; the tag rules are service-tier tests.
-    await trailFails(app, 'addTags', { resourceId: arn, tagsList: [{ key: 'aws:owner', value: 'v' }] }, admin, 'InvalidTagParameterException');
+    await trailFails(
+      app,
+      'addTags',
+      { resourceId: arn, tagsList: [{ key: 'aws:owner', value: 'v' }] },
+      admin,
+      'InvalidTagParameterException',
+    );
     // Tags given at creation are stored too.
-    const created = await trailCall(app, 'createTrail', { name: 'tagged-trail', s3BucketName: 'selector-logs', tagsList: [{ key: 'a', value: 'b' }] }, admin);
-    expect((await trailCall(app, 'listTags', { resourceIdList: [created.trailARN] }, admin)).resourceTagList[0].tagsList).toEqual([{ key: 'a', value: 'b' }]);
+    const created = await trailCall(
+      app,
+      'createTrail',
+      { name: 'tagged-trail', s3BucketName: 'selector-logs', tagsList: [{ key: 'a', value: 'b' }] },
+      admin,
+    );
+    expect((await trailCall(app, 'listTags', { resourceIdList: [created.trailARN] }, admin)).resourceTagList[0].tagsList).toEqual([
+      { key: 'a', value: 'b' },
+    ]);
   });
 });

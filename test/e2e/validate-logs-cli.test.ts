@@ -25,7 +25,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * The AWS CLI's check, written again from spec §6.4/§6.5 without OpenTrail's code: the DER from
  * listPublicKeys loaded as PKCS#1, the four-line string, RSA PKCS#1 v1.5 SHA-256.
  */
-function awsCliAccepts(gz: Buffer, metadata: Record<string, string>, bucket: string, key: string, keys: Array<{ value: string; fingerprint: string }>): boolean {
+function awsCliAccepts(
+  gz: Buffer,
+  metadata: Record<string, string>,
+  bucket: string,
+  key: string,
+  keys: Array<{ value: string; fingerprint: string }>,
+): boolean {
   const raw = gunzipSync(gz);
   const d = JSON.parse(raw.toString('utf8'));
   if (d.digestS3Bucket !== bucket || d.digestS3Object !== key) return false;
@@ -34,7 +40,12 @@ function awsCliAccepts(gz: Buffer, metadata: Record<string, string>, bucket: str
   const der = Buffer.from(k.value, 'base64');
   if (createHash('md5').update(der).digest('hex') !== k.fingerprint) return false;
   const toSign = `${d.digestEndTime}\n${d.digestS3Bucket}/${d.digestS3Object}\n${createHash('sha256').update(raw).digest('hex')}\n${d.previousDigestSignature ?? 'null'}`;
-  return verify('sha256', Buffer.from(toSign), createPublicKey({ key: der, format: 'der', type: 'pkcs1' }), Buffer.from(metadata.signature, 'hex'));
+  return verify(
+    'sha256',
+    Buffer.from(toSign),
+    createPublicKey({ key: der, format: 'der', type: 'pkcs1' }),
+    Buffer.from(metadata.signature, 'hex'),
+  );
 }
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -57,7 +68,8 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
   const bucket = 'org-integrity';
   const orgArn = () => `arn:aws:cloudtrail:us-east-1:${mgmt}:trail/org-trail`;
   const soloArn = () => `arn:aws:cloudtrail:us-east-1:${mgmt}:trail/solo`;
-  const trailIdOf = async (name: string) => (await app.db.pool.query(`SELECT trail_id FROM digest_chains WHERE trail_name = $1 LIMIT 1`, [name])).rows[0].trail_id as string;
+  const trailIdOf = async (name: string) =>
+    (await app.db.pool.query(`SELECT trail_id FROM digest_chains WHERE trail_name = $1 LIMIT 1`, [name])).rows[0].trail_id as string;
 
   beforeAll(async () => {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test compiles it) first`);
@@ -67,7 +79,12 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     orgId = app.admin.organizationId;
     member = await insertMemberAccount(app.db, orgId, 'member-one');
     await createTrailBucket(app, admin, bucket, [mgmt, orgId]);
-    await trailCall(app, 'createTrail', { name: 'org-trail', s3BucketName: bucket, isOrganizationTrail: true, enableLogFileValidation: true }, admin);
+    await trailCall(
+      app,
+      'createTrail',
+      { name: 'org-trail', s3BucketName: bucket, isOrganizationTrail: true, enableLogFileValidation: true },
+      admin,
+    );
     await trailCall(app, 'createTrail', { name: 'solo', s3BucketName: bucket, enableLogFileValidation: true }, admin);
     startTime = isoSeconds(new Date(Date.now() - 60_000));
     workers = await startWorkers(app.services);
@@ -105,13 +122,25 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
       expect(d.key.startsWith(`AWSLogs/${orgId}/${d.json.awsAccountId}/CloudTrail-Digest/us-east-1/`)).toBe(true);
       for (const f of d.logFiles) expect(f.key.startsWith(`AWSLogs/${orgId}/${d.json.awsAccountId}/CloudTrail/us-east-1/`)).toBe(true);
     }
-    const res = await app.gql(LIST_PUBLIC_KEYS, { input: { startTime, endTime: isoSeconds(new Date(Date.now() + 7200_000)) } }, { token: admin.token, region: 'us-east-1' });
+    const res = await app.gql(
+      LIST_PUBLIC_KEYS,
+      { input: { startTime, endTime: isoSeconds(new Date(Date.now() + 7200_000)) } },
+      { token: admin.token, region: 'us-east-1' },
+    );
     const keys = res.data.listPublicKeys.publicKeyList;
     for (const d of all) {
       const obj = await readObject(app, d.bucket, d.key);
       expect(awsCliAccepts(obj.body, obj.metadata, d.bucket, d.key, keys)).toBe(true);
       // …and the same check fails on a one-byte change.
-      expect(awsCliAccepts(gzipSync(Buffer.from(gunzipSync(obj.body).toString().replace('"logFiles":[', '"logFiles": ['))), obj.metadata, d.bucket, d.key, keys)).toBe(false);
+      expect(
+        awsCliAccepts(
+          gzipSync(Buffer.from(gunzipSync(obj.body).toString().replace('"logFiles":[', '"logFiles": ['))),
+          obj.metadata,
+          d.bucket,
+          d.key,
+          keys,
+        ),
+      ).toBe(false);
     }
   });
 
@@ -120,10 +149,18 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^Validating log files for trail ${orgArn().replace(/[/]/g, '\\/')} between ${startTime} and \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^Validating log files for trail ${orgArn().replace(/[/]/g, '\\/')} between ${startTime} and \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$`,
+      ),
+    );
     expect(lines[1]).toBe('');
-    expect(lines.filter((l) => l.startsWith('Digest file\t')).every((l) => l.includes(`/AWSLogs/${orgId}/${member}/`) && l.endsWith('\tvalid'))).toBe(true);
-    expect(r.stdout).toMatch(/\nResults requested for .* to .*\nResults found for .* to .*:\n\n(\d+)\/\1 digest files valid\n(\d+)\/\2 log files valid\n$/);
+    expect(
+      lines.filter((l) => l.startsWith('Digest file\t')).every((l) => l.includes(`/AWSLogs/${orgId}/${member}/`) && l.endsWith('\tvalid')),
+    ).toBe(true);
+    expect(r.stdout).toMatch(
+      /\nResults requested for .* to .*\nResults found for .* to .*:\n\n(\d+)\/\1 digest files valid\n(\d+)\/\2 log files valid\n$/,
+    );
 
     const noAccount = await runCli(['validate-logs', '--trail-arn', orgArn(), '--start-time', startTime], env);
     expect(noAccount.code).toBe(255);
@@ -149,9 +186,15 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
 
   it('CLI: credentials from a JSON file like the bootstrap one', async () => {
     const file = path.join(app.config.dataDir, 'cli-credentials.json');
-    fs.writeFileSync(file, JSON.stringify({ accessKeyId: app.admin.accessKeyId, secretAccessKey: app.admin.secretAccessKey }), { mode: 0o600 });
+    fs.writeFileSync(file, JSON.stringify({ accessKeyId: app.admin.accessKeyId, secretAccessKey: app.admin.secretAccessKey }), {
+      mode: 0o600,
+    });
     const { OPENTRAIL_ACCESS_KEY_ID: _a, OPENTRAIL_SECRET_ACCESS_KEY: _s, ...rest } = env;
-    const r = await runCli(['validate-logs', '--trail-arn', soloArn(), '--start-time', startTime, '--credentials-file', file], { ...rest, OPENTRAIL_ACCESS_KEY_ID: '', OPENTRAIL_SECRET_ACCESS_KEY: '' });
+    const r = await runCli(['validate-logs', '--trail-arn', soloArn(), '--start-time', startTime, '--credentials-file', file], {
+      ...rest,
+      OPENTRAIL_ACCESS_KEY_ID: '',
+      OPENTRAIL_SECRET_ACCESS_KEY: '',
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/digest files valid/);
   });
@@ -161,27 +204,50 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     const arn = await runCli(['validate-logs', '--trail-arn', 'nope', '--start-time', startTime], env);
     expect(arn.code).toBe(255);
     expect(arn.stderr).toContain('Invalid trail ARN provided: nope');
-    const creds = await runCli(['validate-logs', '--trail-arn', soloArn(), '--start-time', startTime], { ...env, OPENTRAIL_SECRET_ACCESS_KEY: 'wrong' });
+    const creds = await runCli(['validate-logs', '--trail-arn', soloArn(), '--start-time', startTime], {
+      ...env,
+      OPENTRAIL_SECRET_ACCESS_KEY: 'wrong',
+    });
     expect(creds.code).toBe(255);
   });
 
   it('a log file committed after its window was digested gets a backfill digest, which validates', async () => {
     const trailId = await trailIdOf('solo');
-    const [window] = (await app.db.pool.query(`SELECT * FROM digests WHERE trail_id = $1 AND NOT backfill ORDER BY end_time DESC LIMIT 1`, [trailId])).rows;
+    const [window] = (
+      await app.db.pool.query(`SELECT * FROM digests WHERE trail_id = $1 AND NOT backfill ORDER BY end_time DESC LIMIT 1`, [trailId])
+    ).rows;
     const json = Buffer.from(JSON.stringify({ Records: [sampleEvent({ awsRegion: 'us-east-1' })] }));
-    const key = logFileKey({ prefix: null, organizationId: null, accountId: mgmt, region: 'us-east-1', deliveredAt: window.start_time, unique: uniqueSuffix() });
+    const key = logFileKey({
+      prefix: null,
+      organizationId: null,
+      accountId: mgmt,
+      region: 'us-east-1',
+      deliveredAt: window.start_time,
+      unique: uniqueSuffix(),
+    });
     await writeObject(app, bucket, key, gzipSync(json));
     // A delivery whose transaction took its delivered_at inside the window but committed after the digest.
     await app.db.pool.query(
       `INSERT INTO trail_log_files (id, trail_id, trail_account_id, account_id, region, bucket, object_key, state, event_count, sha256, oldest_event_time, newest_event_time, delivered_at)
        VALUES ($1, $2, $3, $3, 'us-east-1', $4, $5, 'delivered', 1, $6, $7, $7, $8)`,
-      [randomUUID(), trailId, mgmt, bucket, key, createHash('sha256').update(json).digest('hex'), window.start_time, new Date(window.start_time.getTime() + 500)],
+      [
+        randomUUID(),
+        trailId,
+        mgmt,
+        bucket,
+        key,
+        createHash('sha256').update(json).digest('hex'),
+        window.start_time,
+        new Date(window.start_time.getTime() + 500),
+      ],
     );
     const backfill = await waitFor('a backfill digest', async () => (await trailDigests(app, trailId, true))[0]);
     expect(backfill.key).toBe(window.object_key.replace(/\.json\.gz$/, '_backfill.json.gz'));
     expect(backfill.logFiles).toEqual([{ bucket, key }]);
     expect(backfill.json.digestStartTime).toBe(isoSeconds(window.start_time));
-    expect((await readObject(app, bucket, backfill.key)).metadata['backfill-generation-timestamp']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect((await readObject(app, bucket, backfill.key)).metadata['backfill-generation-timestamp']).toMatch(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
+    );
     const res = await app.gql(VALIDATE, { input: { trailArn: soloArn(), startTime } }, { token: admin.token, region: 'us-east-1' });
     const v = res.data.validateLogs;
     expect(v).toMatchObject({ valid: true, validBackfillDigests: 1, invalidBackfillDigests: 0 });
@@ -197,7 +263,10 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     await createTrailBucket(app, admin, 'org-integrity-2', [mgmt]);
     await trailCall(app, 'updateTrail', { name: 'solo', s3BucketName: 'org-integrity-2' }, admin);
     const first = await waitFor('a digest in the new bucket', async () => {
-      const { rows } = await app.db.pool.query(`SELECT object_key FROM digests WHERE trail_id = $1 AND bucket = 'org-integrity-2' ORDER BY end_time LIMIT 1`, [trailId]);
+      const { rows } = await app.db.pool.query(
+        `SELECT object_key FROM digests WHERE trail_id = $1 AND bucket = 'org-integrity-2' ORDER BY end_time LIMIT 1`,
+        [trailId],
+      );
       return rows[0]?.object_key as string | undefined;
     });
     const json = JSON.parse(gunzipSync((await readObject(app, 'org-integrity-2', first)).body).toString());
@@ -207,7 +276,11 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     const all = await trailDigests(app, trailId);
     expect(v).toMatchObject({ valid: true, validDigests: all.length });
     expect(v.results.filter((r: any) => r.kind === 'DIGEST').map((r: any) => r.s3Bucket)).toEqual(all.map((d) => d.bucket));
-    const status = await app.gql(`query($input: TrailNameInput!) { getTrailStatus(input: $input) { latestDigestDeliveryTime latestDigestDeliveryError } }`, { input: { name: 'solo' } }, admin);
+    const status = await app.gql(
+      `query($input: TrailNameInput!) { getTrailStatus(input: $input) { latestDigestDeliveryTime latestDigestDeliveryError } }`,
+      { input: { name: 'solo' } },
+      admin,
+    );
     expect(status.data.getTrailStatus.latestDigestDeliveryTime).not.toBeNull();
     expect(status.data.getTrailStatus.latestDigestDeliveryError).toBeNull();
   });
@@ -224,7 +297,10 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     expect(denied.errors?.[0]).toMatchObject({ extensions: { code: 'AccessDeniedException' } });
     expect(denied.errors?.[0].message).toContain('s3:ListBucket');
     const full = await createUserSession(app, admin.token, 'trail-admin', [MANAGED.cloudTrailFull]);
-    expect((await app.gql(VALIDATE, { input: { trailArn: soloArn(), startTime } }, { token: full.token, region: 'us-east-1' })).data.validateLogs.valid).toBe(true);
+    expect(
+      (await app.gql(VALIDATE, { input: { trailArn: soloArn(), startTime } }, { token: full.token, region: 'us-east-1' })).data.validateLogs
+        .valid,
+    ).toBe(true);
   });
 
   it('deleting a trail writes its final digest; the chain still validates with --s3-bucket', async () => {
@@ -232,7 +308,10 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     const before = (await trailDigests(app, trailId)).length;
     await trailCall(app, 'deleteTrail', { name: 'solo' }, admin);
     await waitFor('the final digest', async () => {
-      const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM digest_chains WHERE trail_id = $1 AND (active OR stop_at IS NOT NULL)`, [trailId]);
+      const { rows } = await app.db.pool.query(
+        `SELECT count(*)::int AS n FROM digest_chains WHERE trail_id = $1 AND (active OR stop_at IS NOT NULL)`,
+        [trailId],
+      );
       return rows[0].n === 0;
     });
     const after = await trailDigests(app, trailId);
@@ -244,11 +323,15 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
 
   it('turning validation off writes a final digest; turning it on again starts a new chain', async () => {
     const trailId = await trailIdOf('org-trail');
-    const chainStarts = async () => (await trailDigests(app, trailId)).filter((d) => d.json.awsAccountId === member && d.json.previousDigestS3Object === null).length;
+    const chainStarts = async () =>
+      (await trailDigests(app, trailId)).filter((d) => d.json.awsAccountId === member && d.json.previousDigestS3Object === null).length;
     expect(await chainStarts()).toBe(1);
     await trailCall(app, 'updateTrail', { name: 'org-trail', enableLogFileValidation: false }, admin);
     await waitFor('the final digests', async () => {
-      const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM digest_chains WHERE trail_id = $1 AND (active OR stop_at IS NOT NULL)`, [trailId]);
+      const { rows } = await app.db.pool.query(
+        `SELECT count(*)::int AS n FROM digest_chains WHERE trail_id = $1 AND (active OR stop_at IS NOT NULL)`,
+        [trailId],
+      );
       return rows[0].n === 0;
     });
     await sleep(2500);
@@ -275,7 +358,9 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     const { rows } = await app.db.pool.query(`SELECT backfill, object_key FROM digests WHERE trail_id = $1 ORDER BY backfill`, [trailId]);
     expect(rows.map((r) => r.backfill)).toEqual([false, true]);
     expect(rows[0].object_key).toBe(objects[0].key);
-    const orphans = await app.db.pool.query(`SELECT count(*)::int AS n FROM digest_log_files l WHERE NOT EXISTS (SELECT 1 FROM digests d WHERE d.id = l.digest_id)`);
+    const orphans = await app.db.pool.query(
+      `SELECT count(*)::int AS n FROM digest_log_files l WHERE NOT EXISTS (SELECT 1 FROM digests d WHERE d.id = l.digest_id)`,
+    );
     expect(orphans.rows[0].n).toBe(0);
     for (const d of objects) expect(await app.services.storage.readServiceObject(d.bucket, d.key)).not.toBeNull();
   });
@@ -289,7 +374,9 @@ describe('validate-logs CLI, organization trails, deleted trails, backfill, sign
     for (const table of ['digest_chains', 'digests']) {
       expect((await app.db.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE trail_id = $1`, [trailId])).rows[0].n).toBe(0);
     }
-    const orphans = await app.db.pool.query(`SELECT count(*)::int AS n FROM digest_log_files l WHERE NOT EXISTS (SELECT 1 FROM digests d WHERE d.id = l.digest_id)`);
+    const orphans = await app.db.pool.query(
+      `SELECT count(*)::int AS n FROM digest_log_files l WHERE NOT EXISTS (SELECT 1 FROM digests d WHERE d.id = l.digest_id)`,
+    );
     expect(orphans.rows[0].n).toBe(0);
   });
 

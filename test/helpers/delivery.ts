@@ -9,7 +9,10 @@ import { TrailEntity } from '../../src/trails/trail.entity';
 import type { Database } from '../../src/db/database';
 
 /** Trail rows straight into the table (the trails API is another module's; delivery reads rows). */
-export async function insertTrail(db: Database, t: Partial<TrailEntity> & { accountId: string; name: string; s3BucketName: string; homeRegion: string }): Promise<TrailEntity> {
+export async function insertTrail(
+  db: Database,
+  t: Partial<TrailEntity> & { accountId: string; name: string; s3BucketName: string; homeRegion: string },
+): Promise<TrailEntity> {
   const repo = db.dataSource.getRepository(TrailEntity);
   return repo.save(
     repo.create({
@@ -33,11 +36,19 @@ export function cloudTrailBucketPolicy(bucket: string, accountId: string): Recor
     Version: '2012-10-17',
     Statement: [
       {
-        Sid: 'AWSCloudTrailAclCheck20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: `arn:aws:s3:::${bucket}`,
+        Sid: 'AWSCloudTrailAclCheck20150319',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 's3:GetBucketAcl',
+        Resource: `arn:aws:s3:::${bucket}`,
         Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
       },
       {
-        Sid: 'AWSCloudTrailWrite20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*`,
+        Sid: 'AWSCloudTrailWrite20150319',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: `arn:aws:s3:::${bucket}/*`,
         Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': accountId } },
       },
     ],
@@ -45,7 +56,14 @@ export function cloudTrailBucketPolicy(bucket: string, accountId: string): Recor
 }
 
 /** A bucket row (with a policy that lets CloudTrail write for its owner, unless one is given) and its container. */
-export async function insertBucket(db: Database, store: ObjectStore, accountId: string, name: string, region = 'us-east-1', policy: unknown = cloudTrailBucketPolicy(name, accountId)): Promise<void> {
+export async function insertBucket(
+  db: Database,
+  store: ObjectStore,
+  accountId: string,
+  name: string,
+  region = 'us-east-1',
+  policy: unknown = cloudTrailBucketPolicy(name, accountId),
+): Promise<void> {
   await db.dataSource.getRepository(BucketEntity).save({ name, accountId, region, policy: policy as BucketEntity['policy'] });
   await store.createBucket(name);
 }
@@ -56,12 +74,19 @@ export async function setBucketPolicy(db: Database, name: string, policy: unknow
 }
 
 export async function insertMemberAccount(db: Database, organizationId: string, name: string): Promise<string> {
-  const account = await db.dataSource.transaction((m) => accountRepository.insertAccount(m, { organizationId, name, email: `${name}@example.com` }));
+  const account = await db.dataSource.transaction((m) =>
+    accountRepository.insertAccount(m, { organizationId, name, email: `${name}@example.com` }),
+  );
   return account.id;
 }
 
 /** Records events of `accountId` through the durable write path (events + outbox, then routing). */
-export async function recordAs(services: Services, accountId: string, organizationId: string | null, records: Array<Record<string, unknown>>): Promise<EventRow[]> {
+export async function recordAs(
+  services: Services,
+  accountId: string,
+  organizationId: string | null,
+  records: Array<Record<string, unknown>>,
+): Promise<EventRow[]> {
   const rows = records.map((r) => {
     const result = normaliseRecord({ recipientAccountId: accountId, ...r }, { accountId, now: new Date(), retentionDays: 90 });
     if ('error' in result) throw new Error(JSON.stringify(result.error));
@@ -94,7 +119,9 @@ export interface DeliveredFile {
  * the SHA-256 and count recorded for it.
  */
 export async function deliveredFiles(db: Database, store: ObjectStore, trailId: string): Promise<DeliveredFile[]> {
-  const { rows } = await db.pool.query(`SELECT * FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' ORDER BY created_at`, [trailId]);
+  const { rows } = await db.pool.query(`SELECT * FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' ORDER BY created_at`, [
+    trailId,
+  ]);
   const out: DeliveredFile[] = [];
   for (const r of rows) {
     const obj = await store.getObject(r.bucket, r.object_key);

@@ -15,7 +15,14 @@ export function sampleEvent(over: Record<string, unknown> = {}, secondsAgo = 60)
     eventSource: 'ec2.amazonaws.com',
     eventName: 'RunInstances',
     awsRegion: 'us-east-1',
-    userIdentity: { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333', accessKeyId: 'AKIAEXAMPLE', userName: 'alice' },
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLE',
+      arn: 'arn:aws:iam::111122223333:user/alice',
+      accountId: '111122223333',
+      accessKeyId: 'AKIAEXAMPLE',
+      userName: 'alice',
+    },
     sourceIPAddress: '203.0.113.7',
     readOnly: false,
     eventID: randomUUID(),
@@ -24,7 +31,11 @@ export function sampleEvent(over: Record<string, unknown> = {}, secondsAgo = 60)
 }
 
 /** A user with only the given inline-free managed policy (or none), logged in. */
-export async function limitedUser(app: TestApp, userName: string, policyArn?: string): Promise<{ token: string; accessKeyId: string; arn: string }> {
+export async function limitedUser(
+  app: TestApp,
+  userName: string,
+  policyArn?: string,
+): Promise<{ token: string; accessKeyId: string; arn: string }> {
   const { key, secretAccessKey, arn } = await app.db.dataSource.transaction(async (m) => {
     const user = await principalRepository.insertUser(m, app.admin.accountId, userName);
     if (policyArn) await principalRepository.attachManagedPolicy(m, app.admin.accountId, 'user', user.id, policyArn);

@@ -11,18 +11,21 @@ export const OPS = {
   createAccessKey:
     'mutation($input: UserNameInput) { createAccessKey(input: $input) { accessKey { userName accessKeyId secretAccessKey status createDate } } }',
   deleteAccessKey: 'mutation($input: DeleteAccessKeyInput!) { deleteAccessKey(input: $input) }',
-  listAccessKeys: 'query($input: UserNameInput) { listAccessKeys(input: $input) { accessKeyMetadata { userName accessKeyId status createDate } isTruncated } }',
+  listAccessKeys:
+    'query($input: UserNameInput) { listAccessKeys(input: $input) { accessKeyMetadata { userName accessKeyId status createDate } isTruncated } }',
   putUserPolicy: 'mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }',
   putRolePolicy: 'mutation($input: PutRolePolicyInput!) { putRolePolicy(input: $input) }',
   attachUserPolicy: 'mutation($input: AttachUserPolicyInput!) { attachUserPolicy(input: $input) }',
   attachRolePolicy: 'mutation($input: AttachRolePolicyInput!) { attachRolePolicy(input: $input) }',
-  listPolicies: 'query { listPolicies { policies { policyName arn description attachmentCount isAttachable policyDocument } isTruncated } }',
+  listPolicies:
+    'query { listPolicies { policies { policyName arn description attachmentCount isAttachable policyDocument } isTruncated } }',
   assumeRole:
     'mutation($input: AssumeRoleInput!) { assumeRole(input: $input) { token accessKeyId assumedRoleUser { arn assumedRoleId } } }',
   getCallerIdentity: 'query { getCallerIdentity { account arn userId } }',
   createAccount:
     'mutation($input: CreateAccountInput!) { createAccount(input: $input) { id arn name email status joinedMethod joinedTimestamp } }',
-  listAccounts: 'query($input: ListAccountsInput) { listAccounts(input: $input) { accounts { id arn name email status joinedMethod } nextToken } }',
+  listAccounts:
+    'query($input: ListAccountsInput) { listAccounts(input: $input) { accounts { id arn name email status joinedMethod } nextToken } }',
   describeOrganization:
     'query { describeOrganization { id arn featureSet masterAccountId managementAccountId masterAccountArn masterAccountEmail } }',
   removeAccountFromOrganization: 'mutation($input: RemoveAccountFromOrganizationInput!) { removeAccountFromOrganization(input: $input) }',
@@ -30,13 +33,20 @@ export const OPS = {
     'mutation($input: RegisterOrganizationDelegatedAdminInput!) { registerOrganizationDelegatedAdmin(input: $input) }',
   deregisterOrganizationDelegatedAdmin:
     'mutation($input: DeregisterOrganizationDelegatedAdminInput!) { deregisterOrganizationDelegatedAdmin(input: $input) }',
-  listDelegatedAdministrators: 'query { listDelegatedAdministrators { delegatedAdministrators { id arn name email delegationEnabledDate } } }',
+  listDelegatedAdministrators:
+    'query { listDelegatedAdministrators { delegatedAdministrators { id arn name email delegationEnabledDate } } }',
 } as const;
 
 export type OpName = keyof typeof OPS;
 
 /** Runs one operation and returns its field's data (throws with the errors when it failed). */
-export async function call<T = any>(app: TestApp, op: OpName, input: Record<string, unknown> | undefined, token: string, region?: string): Promise<T> {
+export async function call<T = any>(
+  app: TestApp,
+  op: OpName,
+  input: Record<string, unknown> | undefined,
+  token: string,
+  region?: string,
+): Promise<T> {
   const result = await app.gql(OPS[op], input === undefined ? {} : { input }, { token, region });
   if (result.errors?.length || !result.data) throw new Error(`${op} failed: ${JSON.stringify(result.errors)}`);
   return result.data[op] as T;
@@ -58,7 +68,8 @@ export async function callFails(
   return { message: error.message, code: String(error.extensions?.code), result };
 }
 
-export const policyJson = (...statements: Array<Record<string, unknown>>) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+export const policyJson = (...statements: Array<Record<string, unknown>>) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 /** Creates a user with an access key and the given managed policies, and logs it in. */
 export async function createUserSession(

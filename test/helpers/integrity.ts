@@ -22,7 +22,10 @@ export interface StoredDigestRow {
 
 /** Every digest of a trail, newest first, with its JSON (read back from the store) and listed files. */
 export async function trailDigests(app: TestApp, trailId: string, backfill = false): Promise<StoredDigestRow[]> {
-  const { rows } = await app.db.pool.query(`SELECT * FROM digests WHERE trail_id = $1 AND backfill = $2 ORDER BY end_time DESC`, [trailId, backfill]);
+  const { rows } = await app.db.pool.query(`SELECT * FROM digests WHERE trail_id = $1 AND backfill = $2 ORDER BY end_time DESC`, [
+    trailId,
+    backfill,
+  ]);
   const out: StoredDigestRow[] = [];
   for (const r of rows) {
     const obj = await app.services.storage.readServiceObject(r.bucket, r.object_key);
@@ -50,7 +53,9 @@ export function expectedLines(digests: StoredDigestRow[]): string[] {
     for (const f of d.logFiles) lines.push(`Log file\ts3://${f.bucket}/${f.key}\tvalid`);
     const older = digests[i + 1];
     if (d.json.previousDigestS3Object === null && older) {
-      lines.push(`No log files were delivered by CloudTrail between ${isoSeconds(parseCompact(digestKeyStamp(older.key))!)} and ${isoSeconds(d.startTime)}`);
+      lines.push(
+        `No log files were delivered by CloudTrail between ${isoSeconds(parseCompact(digestKeyStamp(older.key))!)} and ${isoSeconds(d.startTime)}`,
+      );
     }
   });
   return lines;
@@ -61,7 +66,12 @@ export function expectedLines(digests: StoredDigestRow[]): string[] {
  * deletes it; returns a function that restores it. Bytes are read and written through
  * StorageService, so whatever it does at rest (encryption) applies to the tampered object too.
  */
-export async function tamper(app: TestApp, bucket: string, key: string, change: ((body: Buffer) => Buffer) | 'delete'): Promise<() => Promise<void>> {
+export async function tamper(
+  app: TestApp,
+  bucket: string,
+  key: string,
+  change: ((body: Buffer) => Buffer) | 'delete',
+): Promise<() => Promise<void>> {
   const storage = app.services.storage;
   const original = await storage.readServiceObject(bucket, key);
   if (!original) throw new Error(`no object ${key}`);

@@ -22,7 +22,12 @@ export async function qCall<T = any>(app: TestApp, op: QueryOp, input: Record<st
 }
 
 /** Runs an operation that must fail; returns the error code and message. */
-export async function qError(app: TestApp, op: QueryOp, input: Record<string, unknown>, s: LakeSession): Promise<{ code: string; message: string }> {
+export async function qError(
+  app: TestApp,
+  op: QueryOp,
+  input: Record<string, unknown>,
+  s: LakeSession,
+): Promise<{ code: string; message: string }> {
   const result: GqlResult = await app.gql(QUERY_OPS[op], { input }, { token: s.token, region: s.region });
   const error = result.errors?.[0];
   if (!error) throw new Error(`${op} was expected to fail but returned ${JSON.stringify(result.data)}`);
@@ -37,7 +42,10 @@ export async function createStore(app: TestApp, s: LakeSession, name: string): P
 
 /** Writes records straight into a store, as the service does. */
 export async function seed(app: TestApp, storeId: string, accountId: string, records: LakeRecord[]): Promise<void> {
-  await ensureLakePartitionsFor(app.db.pool, records.map((r) => new Date(String(r.eventTime))));
+  await ensureLakePartitionsFor(
+    app.db.pool,
+    records.map((r) => new Date(String(r.eventTime))),
+  );
   const client = await app.db.pool.connect();
   try {
     await insertLakeEvents(client, storeId, accountId, records);
@@ -55,7 +63,14 @@ export function lakeEvent(over: Record<string, unknown>): LakeRecord {
     awsRegion: 'us-east-1',
     sourceIPAddress: '203.0.113.7',
     userAgent: 'aws-cli/2',
-    userIdentity: { type: 'IAMUser', principalId: 'AIDADEFAULT', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333', accessKeyId: 'AKIAEXAMPLE', userName: 'alice' },
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDADEFAULT',
+      arn: 'arn:aws:iam::111122223333:user/alice',
+      accountId: '111122223333',
+      accessKeyId: 'AKIAEXAMPLE',
+      userName: 'alice',
+    },
     requestParameters: null,
     responseElements: null,
     requestID: randomUUID(),
@@ -77,12 +92,20 @@ export async function runStatement(app: TestApp, s: LakeSession, statement: stri
 }
 
 /** Every result row of a query, following nextTokens. */
-export async function allRows(app: TestApp, s: LakeSession, queryId: string, pageSize = 1000): Promise<Array<Array<Record<string, string | null>>>> {
+export async function allRows(
+  app: TestApp,
+  s: LakeSession,
+  queryId: string,
+  pageSize = 1000,
+): Promise<Array<Array<Record<string, string | null>>>> {
   const rows: Array<Array<Record<string, string | null>>> = [];
   let nextToken: string | null = null;
   do {
     const page: { queryResultRows: Array<Array<Record<string, string | null>>>; nextToken: string | null } = await qCall(
-      app, 'getQueryResults', { queryId, maxQueryResults: pageSize, nextToken }, s,
+      app,
+      'getQueryResults',
+      { queryId, maxQueryResults: pageSize, nextToken },
+      s,
     );
     rows.push(...page.queryResultRows);
     nextToken = page.nextToken;

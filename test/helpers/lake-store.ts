@@ -50,7 +50,13 @@ export async function lakeCall<T = any>(app: TestApp, op: LakeOp, input: Record<
 }
 
 /** Runs an operation that must fail with `code`; returns the message. */
-export async function lakeFails(app: TestApp, op: LakeOp, input: Record<string, unknown> | undefined, s: LakeSession, code: string): Promise<string> {
+export async function lakeFails(
+  app: TestApp,
+  op: LakeOp,
+  input: Record<string, unknown> | undefined,
+  s: LakeSession,
+  code: string,
+): Promise<string> {
   const result: GqlResult = await app.gql(LAKE_OPS[op], input === undefined ? {} : { input }, { token: s.token, region: s.region });
   const error = result.errors?.[0];
   if (!error) throw new Error(`${op} was expected to fail with ${code} but returned ${JSON.stringify(result.data)}`);
@@ -74,7 +80,19 @@ export async function lakeEventIds(app: TestApp, storeArn: string): Promise<Set<
 /** The key policy an event data store's key needs (spec §7): the owner's root, and CloudTrail kms:GenerateDataKey and kms:Decrypt. */
 export function storeKeyPolicy(account: string, cloudTrailActions: string[] = ['kms:GenerateDataKey', 'kms:Decrypt']): string {
   return policyJson(
-    { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
-    { Sid: 'Allow CloudTrail Lake', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: cloudTrailActions, Resource: '*' },
+    {
+      Sid: 'Enable IAM User Permissions',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${account}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+    {
+      Sid: 'Allow CloudTrail Lake',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: cloudTrailActions,
+      Resource: '*',
+    },
   );
 }

@@ -115,12 +115,22 @@ export async function openTestServices(env: Record<string, string> = {}): Promis
 export async function startServiceHarness(env: Record<string, string> = {}): Promise<ServiceHarness> {
   const opened = await openTestServices(env);
   const { services } = opened;
-  const meta = (region: string) => ({ requestId: randomUUID(), region, sourceIp: '127.0.0.1', userAgent: 'opentrail-service-tests', host: '127.0.0.1' });
+  const meta = (region: string) => ({
+    requestId: randomUUID(),
+    region,
+    sourceIp: '127.0.0.1',
+    userAgent: 'opentrail-service-tests',
+    host: '127.0.0.1',
+  });
 
   // The caller comes from a real session token, so policies and organization membership are
   // loaded exactly as for an HTTP request.
   const contextFor: ServiceHarness['contextFor'] = async (credentials, region = 'us-east-1') => {
-    const session = await services.sessions.createSession(meta(region), { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }, () => undefined);
+    const session = await services.sessions.createSession(
+      meta(region),
+      { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+      () => undefined,
+    );
     const result = await services.authenticator.authenticate(session.token);
     if (!('caller' in result)) throw new Error(`authentication failed: ${result.error.message}`);
     return { ...meta(region), caller: result.caller };

@@ -45,7 +45,11 @@ export async function startReceiver(path = '/hook'): Promise<Receiver> {
 }
 
 /** Polls until `fn` returns something truthy; the error names what never happened. */
-export async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
@@ -68,14 +72,25 @@ export const STREAMING_OPS = {
 } as const;
 
 /** Runs a streaming operation and returns its data field; throws with the errors when it failed. */
-export async function streamingCall<T = any>(app: TestApp, op: keyof typeof STREAMING_OPS, variables: Record<string, unknown>, token: string, region?: string): Promise<T> {
+export async function streamingCall<T = any>(
+  app: TestApp,
+  op: keyof typeof STREAMING_OPS,
+  variables: Record<string, unknown>,
+  token: string,
+  region?: string,
+): Promise<T> {
   const result = await app.gql(STREAMING_OPS[op], variables, { token, region });
   if (result.errors || !result.data) throw new Error(`${op} failed: ${JSON.stringify(result.errors)}`);
   return result.data[op] as T;
 }
 
 /** Runs an operation that must fail; returns the error code. */
-export async function streamingFails(app: TestApp, op: keyof typeof STREAMING_OPS, variables: Record<string, unknown>, token: string): Promise<{ code: string | undefined; message: string }> {
+export async function streamingFails(
+  app: TestApp,
+  op: keyof typeof STREAMING_OPS,
+  variables: Record<string, unknown>,
+  token: string,
+): Promise<{ code: string | undefined; message: string }> {
   const result = await app.gql(STREAMING_OPS[op], variables, { token });
   if (!result.errors?.length) throw new Error(`${op} unexpectedly succeeded: ${JSON.stringify(result.data)}`);
   return { code: result.errors[0]!.extensions?.code, message: result.errors[0]!.message };

@@ -22,7 +22,11 @@ export interface TestApp {
   baseUrl: string;
   /** The bootstrapped organization's admin credentials. */
   admin: TenantCredentials;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, opts?: { token?: string; region?: string; headers?: Record<string, string> }): Promise<GqlResult<T>>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    opts?: { token?: string; region?: string; headers?: Record<string, string> },
+  ): Promise<GqlResult<T>>;
   /** createSession for a key pair; throws when it fails. */
   login(credentials: { accessKeyId: string; secretAccessKey: string }): Promise<string>;
   close(): Promise<void>;

@@ -20,8 +20,10 @@ export const TRAIL_OPS = {
   stopLogging: 'mutation($input: TrailNameInput!) { stopLogging(input: $input) }',
   putEventSelectors: `mutation($input: PutEventSelectorsInput!) { putEventSelectors(input: $input) { ${SELECTORS} } }`,
   getEventSelectors: `query($input: TrailNameRefInput!) { getEventSelectors(input: $input) { ${SELECTORS} } }`,
-  putInsightSelectors: 'mutation($input: PutInsightSelectorsInput!) { putInsightSelectors(input: $input) { trailARN insightSelectors { insightType eventCategories } } }',
-  getInsightSelectors: 'query($input: GetInsightSelectorsInput!) { getInsightSelectors(input: $input) { trailARN insightSelectors { insightType eventCategories } } }',
+  putInsightSelectors:
+    'mutation($input: PutInsightSelectorsInput!) { putInsightSelectors(input: $input) { trailARN insightSelectors { insightType eventCategories } } }',
+  getInsightSelectors:
+    'query($input: GetInsightSelectorsInput!) { getInsightSelectors(input: $input) { trailARN insightSelectors { insightType eventCategories } } }',
   addTags: 'mutation($input: TagsInput!) { addTags(input: $input) }',
   removeTags: 'mutation($input: TagsInput!) { removeTags(input: $input) }',
   listTags: 'query($input: ListTagsInput!) { listTags(input: $input) { resourceTagList { resourceId tagsList { key value } } } }',
@@ -43,7 +45,13 @@ export async function trailCall<T = any>(app: TestApp, op: TrailOp, input: Recor
 }
 
 /** Runs an operation that must fail with `code`; returns the message. */
-export async function trailFails(app: TestApp, op: TrailOp, input: Record<string, unknown> | undefined, s: Session, code: string): Promise<string> {
+export async function trailFails(
+  app: TestApp,
+  op: TrailOp,
+  input: Record<string, unknown> | undefined,
+  s: Session,
+  code: string,
+): Promise<string> {
   const result: GqlResult = await app.gql(TRAIL_OPS[op], input === undefined ? {} : { input }, { token: s.token, region: s.region });
   const error = result.errors?.[0];
   if (!error) throw new Error(`${op} was expected to fail with ${code} but returned ${JSON.stringify(result.data)}`);
@@ -65,7 +73,11 @@ export function cloudTrailBucketPolicy(bucket: string, owners: string[], prefix?
     Version: '2012-10-17',
     Statement: [
       {
-        Sid: 'AWSCloudTrailAclCheck20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: `arn:aws:s3:::${bucket}`,
+        Sid: 'AWSCloudTrailAclCheck20150319',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 's3:GetBucketAcl',
+        Resource: `arn:aws:s3:::${bucket}`,
         Condition: { ArnLike: { 'aws:SourceArn': arns } },
       },
       {
@@ -81,7 +93,14 @@ export function cloudTrailBucketPolicy(bucket: string, owners: string[], prefix?
 }
 
 /** Creates a bucket through the storage API with CloudTrail's policy for `owners` (cloudTrailBucketPolicy). */
-export async function createTrailBucket(app: TestApp, s: Session, bucket: string, owners: string[], prefix?: string, sourceArns?: string[]): Promise<void> {
+export async function createTrailBucket(
+  app: TestApp,
+  s: Session,
+  bucket: string,
+  owners: string[],
+  prefix?: string,
+  sourceArns?: string[],
+): Promise<void> {
   await trailCall(app, 'createBucket', { bucketName: bucket }, s);
   await trailCall(app, 'putBucketPolicy', { bucketName: bucket, policy: cloudTrailBucketPolicy(bucket, owners, prefix, sourceArns) }, s);
 }

@@ -60,10 +60,12 @@ describe('delivery: claims', () => {
   }
 
   function service(afterObjectWritten?: (file: PendingLogFile) => Promise<void>): DeliveryService {
-    return createDeliveryService({ config: app.config, db: app.db, logger: app.services.logger }, app.services.storage, { afterObjectWritten });
+    return createDeliveryService({ config: app.config, db: app.db, logger: app.services.logger }, app.services.storage, {
+      afterObjectWritten,
+    });
   }
 
-  it('commits delete only the file\'s own events: one routed late inside its time range goes to the next file', async () => {
+  it("commits delete only the file's own events: one routed late inside its time range goes to the next file", async () => {
     const { trail: t, group } = await trail('late');
     const [first, late, last] = await record([300, 200, 100]);
     await makePending(t.id, [first, last]);
@@ -82,7 +84,10 @@ describe('delivery: claims', () => {
     expect(files.map((f) => f.records.map((r) => r.eventID))).toEqual([[first, last], [late]]);
     expect([...countById(files).values()]).toEqual([1, 1, 1]);
     expect(await pendingOf(t.id)).toBe(0);
-    const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM trail_log_files WHERE trail_id = $1 AND (event_ids IS NOT NULL OR event_times IS NOT NULL)`, [t.id]);
+    const { rows } = await app.db.pool.query(
+      `SELECT count(*)::int AS n FROM trail_log_files WHERE trail_id = $1 AND (event_ids IS NOT NULL OR event_times IS NOT NULL)`,
+      [t.id],
+    );
     expect(rows[0].n).toBe(0);
   });
 
@@ -99,7 +104,10 @@ describe('delivery: claims', () => {
     });
 
     await expect(delivery.deliverGroup(group)).rejects.toThrow('crash between write and commit');
-    const { rows: pending } = await app.db.pool.query(`SELECT object_key, event_ids FROM trail_log_files WHERE trail_id = $1 AND state = 'pending'`, [t.id]);
+    const { rows: pending } = await app.db.pool.query(
+      `SELECT object_key, event_ids FROM trail_log_files WHERE trail_id = $1 AND state = 'pending'`,
+      [t.id],
+    );
     expect(pending).toHaveLength(1);
     expect(pending[0].event_ids).toEqual(ids);
     expect(await pendingOf(t.id)).toBe(3);

@@ -65,9 +65,21 @@ describe('delivery: a worker killed between the object write and the commit', ()
     store = createObjectStore(app.config);
     ledger = path.join(app.config.dataDir, 'crash-ledger.txt');
     const mgmt = app.admin.accountId;
-    for (const [name, multi] of [['crash-a', true], ['crash-b', false], ['crash-c', true]] as const) {
+    for (const [name, multi] of [
+      ['crash-a', true],
+      ['crash-b', false],
+      ['crash-c', true],
+    ] as const) {
       await insertBucket(app.db, store, mgmt, `${name}-bucket`);
-      trails.push(await insertTrail(app.db, { accountId: mgmt, name, homeRegion: 'us-east-1', isMultiRegionTrail: multi, s3BucketName: `${name}-bucket` }));
+      trails.push(
+        await insertTrail(app.db, {
+          accountId: mgmt,
+          name,
+          homeRegion: 'us-east-1',
+          isMultiRegionTrail: multi,
+          s3BucketName: `${name}-bucket`,
+        }),
+      );
     }
   });
 
@@ -81,10 +93,7 @@ describe('delivery: a worker killed between the object write and the commit', ()
       // A new batch each round: the crashes hit files of several batches, groups and trails.
       await recordBatch(app, recorded, 120, String(round));
       const worker = await startDeliveryChild(app.config, { CRASH_LEDGER: ledger, MAX_RECORDS_PER_FILE: '25' });
-      const exit = await Promise.race([
-        worker.exited,
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000)),
-      ]);
+      const exit = await Promise.race([worker.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000))]);
       if (exit === null) {
         await killProcess(worker.child);
         throw new Error(`round ${round}: the worker never reached a commit to crash at; output: ${worker.output()}`);
@@ -95,7 +104,11 @@ describe('delivery: a worker killed between the object write and the commit', ()
       // it too. The last run below keeps Redis as it is and goes through the stalled-job path.
       if (round < ROUNDS) await flushRedisPrefix(app.config.redisUrl, app.config.redisPrefix);
     }
-    const crashed = fs.readFileSync(ledger, 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const crashed = fs
+      .readFileSync(ledger, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     expect(crashed).toHaveLength(ROUNDS);
     // Each crash left its file pending with the object already in the bucket.
     const pendingNow = await app.db.pool.query(`SELECT id, object_key FROM trail_log_files WHERE state = 'pending'`);
@@ -137,10 +150,21 @@ describe('delivery: Redis restarts while a log file is being delivered', () => {
     redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-redis-'));
     redis = new PrivateRedis(await freePort(), { appendOnlyDir: redisDir });
     await redis.start();
-    app = await startTestApp({ REDIS_URL: redis.url, DELIVERY_INTERVAL_SECONDS: '1', OUTBOX_SWEEP_INTERVAL_SECONDS: '1', LOG_LEVEL: 'error' });
+    app = await startTestApp({
+      REDIS_URL: redis.url,
+      DELIVERY_INTERVAL_SECONDS: '1',
+      OUTBOX_SWEEP_INTERVAL_SECONDS: '1',
+      LOG_LEVEL: 'error',
+    });
     store = createObjectStore(app.config);
     await insertBucket(app.db, store, app.admin.accountId, 'redis-restart-bucket');
-    trail = await insertTrail(app.db, { accountId: app.admin.accountId, name: 'redis-restart', homeRegion: 'us-east-1', isMultiRegionTrail: true, s3BucketName: 'redis-restart-bucket' });
+    trail = await insertTrail(app.db, {
+      accountId: app.admin.accountId,
+      name: 'redis-restart',
+      homeRegion: 'us-east-1',
+      isMultiRegionTrail: true,
+      s3BucketName: 'redis-restart-bucket',
+    });
   });
 
   afterAll(async () => {

@@ -1,5 +1,15 @@
 import { sampleEvent } from '../helpers/events';
-import { allKeys, cloudTrailBucketPolicy, countById, deliveredFiles, insertBucket, insertTrail, recordAs, setBucketPolicy, waitFor } from '../helpers/delivery';
+import {
+  allKeys,
+  cloudTrailBucketPolicy,
+  countById,
+  deliveredFiles,
+  insertBucket,
+  insertTrail,
+  recordAs,
+  setBucketPolicy,
+  waitFor,
+} from '../helpers/delivery';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
@@ -14,7 +24,9 @@ const STATUS = `query($input: TrailNameInput!) { getTrailStatus(input: $input) {
 /** A policy that lets CloudTrail check the ACL but not write: the usual half-finished bucket policy. */
 const aclOnlyPolicy = (bucket: string) => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: `arn:aws:s3:::${bucket}` }],
+  Statement: [
+    { Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: `arn:aws:s3:::${bucket}` },
+  ],
 });
 
 describe('delivery: storage failures keep events pending and are reported', () => {
@@ -29,12 +41,19 @@ describe('delivery: storage failures keep events pending and are reported', () =
   async function status(name: string) {
     const res = await app.gql(STATUS, { input: { name } }, { token, region: 'us-east-1' });
     if (res.errors) throw new Error(JSON.stringify(res.errors));
-    return res.data.getTrailStatus as { latestDeliveryTime: string | null; latestDeliveryError: string | null; latestDeliveryAttemptTime: string };
+    return res.data.getTrailStatus as {
+      latestDeliveryTime: string | null;
+      latestDeliveryError: string | null;
+      latestDeliveryAttemptTime: string;
+    };
   }
 
   /** How many of the recorded events are still pending for a trail (self-audit events come and go). */
   async function pendingOf(trail: TrailEntity): Promise<number> {
-    const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM trail_pending_events WHERE trail_id = $1 AND event_id = ANY($2::uuid[])`, [trail.id, ids]);
+    const { rows } = await app.db.pool.query(
+      `SELECT count(*)::int AS n FROM trail_pending_events WHERE trail_id = $1 AND event_id = ANY($2::uuid[])`,
+      [trail.id, ids],
+    );
     return rows[0].n;
   }
 
@@ -48,7 +67,9 @@ describe('delivery: storage failures keep events pending and are reported', () =
     // The bucket was deleted after the trail was created.
     missing = await insertTrail(app.db, { accountId: mgmt, name: 'missing', homeRegion: 'us-east-1', s3BucketName: 'no-such-bucket-here' });
     workers = await startWorkers(app.services);
-    const records = Array.from({ length: 150 }, (_, i) => sampleEvent({ awsRegion: 'us-east-1', eventName: 'RunInstances' }, 20 + (i % 30)));
+    const records = Array.from({ length: 150 }, (_, i) =>
+      sampleEvent({ awsRegion: 'us-east-1', eventName: 'RunInstances' }, 20 + (i % 30)),
+    );
     for (const r of records) ids.push(r.eventID as string);
     await recordAs(app.services, mgmt, app.admin.organizationId, records);
   });
@@ -71,7 +92,10 @@ describe('delivery: storage failures keep events pending and are reported', () =
     });
     expect(await allKeys(store, 'denied-bucket')).toEqual([]);
     expect(await pendingOf(denied)).toBe(ids.length);
-    const delivered = await app.db.pool.query(`SELECT count(*)::int AS n FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered'`, [denied.id]);
+    const delivered = await app.db.pool.query(
+      `SELECT count(*)::int AS n FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered'`,
+      [denied.id],
+    );
     expect(delivered.rows[0].n).toBe(0);
   });
 
@@ -87,14 +111,19 @@ describe('delivery: storage failures keep events pending and are reported', () =
       return s.latestDeliveryError === null && s.latestDeliveryTime !== null ? s : null;
     });
     expect(new Date(fixed.latestDeliveryTime!).getTime()).toBeGreaterThan(0);
-    await waitFor('nothing pending', async () => (await app.db.pool.query(`SELECT 1 FROM trail_pending_events WHERE trail_id = $1`, [denied.id])).rowCount === 0);
+    await waitFor(
+      'nothing pending',
+      async () => (await app.db.pool.query(`SELECT 1 FROM trail_pending_events WHERE trail_id = $1`, [denied.id])).rowCount === 0,
+    );
     const files = await deliveredFiles(app.db, store, denied.id);
     const counts = countById(files);
     expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
     // Besides ours, the trail also holds the self-audit events of the test's own API calls.
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     expect((await allKeys(store, 'denied-bucket')).sort()).toEqual(files.map((f) => f.key).sort());
-    const leftovers = await app.db.pool.query(`SELECT count(*)::int AS n FROM trail_log_files WHERE trail_id = $1 AND state = 'pending'`, [denied.id]);
+    const leftovers = await app.db.pool.query(`SELECT count(*)::int AS n FROM trail_log_files WHERE trail_id = $1 AND state = 'pending'`, [
+      denied.id,
+    ]);
     expect(leftovers.rows[0].n).toBe(0);
     // The other trail's bucket is still missing: its error stays.
     expect((await status('missing')).latestDeliveryError).toBe('NoSuchBucket');

@@ -16,7 +16,8 @@ import { startS3Server, type TestS3Server } from '../helpers/s3-server';
 
 jest.setTimeout(180_000);
 
-const GET_OBJECT = 'query($input: GetObjectInput!) { getObject(input: $input) { key body contentEncoding serverSideEncryption ssekmsKeyId metadata { key value } } }';
+const GET_OBJECT =
+  'query($input: GetObjectInput!) { getObject(input: $input) { key body contentEncoding serverSideEncryption ssekmsKeyId metadata { key value } } }';
 
 describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (%s backend)', (backend) => {
   let s3: TestS3Server | null = null;
@@ -39,7 +40,10 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
 
   /** Delivered log files of the trail, decrypted by the service, each with its records. */
   async function delivered(): Promise<Array<{ key: string; records: any[] }>> {
-    const { rows } = await app.db.pool.query(`SELECT bucket, object_key, event_count FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' ORDER BY created_at`, [trailId]);
+    const { rows } = await app.db.pool.query(
+      `SELECT bucket, object_key, event_count FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' ORDER BY created_at`,
+      [trailId],
+    );
     const out = [];
     for (const r of rows) {
       const obj = await app.services.storage.readServiceObject(r.bucket, r.object_key, { kms: 'decrypt' });
@@ -71,7 +75,10 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
   }
 
   async function pending(): Promise<number> {
-    const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM trail_pending_events WHERE trail_id = $1 AND event_id = ANY($2::uuid[])`, [trailId, ids]);
+    const { rows } = await app.db.pool.query(
+      `SELECT count(*)::int AS n FROM trail_pending_events WHERE trail_id = $1 AND event_id = ANY($2::uuid[])`,
+      [trailId, ids],
+    );
     return rows[0].n;
   }
 
@@ -79,7 +86,14 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
     const env: Record<string, string> = { DELIVERY_INTERVAL_SECONDS: '1', LOG_LEVEL: 'error' };
     if (backend === 's3') {
       s3 = await startS3Server();
-      Object.assign(env, { STORAGE_BACKEND: 's3', S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, S3_FORCE_PATH_STYLE: 'true', S3_BUCKET_PREFIX: 'ot-' });
+      Object.assign(env, {
+        STORAGE_BACKEND: 's3',
+        S3_ENDPOINT: s3.endpoint,
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        S3_FORCE_PATH_STYLE: 'true',
+        S3_BUCKET_PREFIX: 'ot-',
+      });
     }
     app = await startTestApp(env);
     store = createObjectStore(app.config);
@@ -125,13 +139,20 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
     workers = await startWorkers(app.services);
     await record(40);
     await allDelivered();
-    const { rows } = await app.db.pool.query(`SELECT object_key FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered'`, [trailId]);
+    const { rows } = await app.db.pool.query(`SELECT object_key FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered'`, [
+      trailId,
+    ]);
     expect(rows.length).toBeGreaterThan(0);
     for (const { object_key: objectKey } of rows) {
       // What the backend returns after its own SSE: still the SSE-KMS ciphertext.
       const stored = (await store.getObject('kms-logs', objectKey))!;
-      expect(stored.metadata).toMatchObject({ 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': key.arn });
-      expect(JSON.parse(Buffer.from(stored.metadata['x-amz-server-side-encryption-context'], 'base64').toString())).toEqual({ 'aws:cloudtrail:arn': `arn:aws:cloudtrail:us-east-1:${account}:trail/enc` });
+      expect(stored.metadata).toMatchObject({
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': key.arn,
+      });
+      expect(JSON.parse(Buffer.from(stored.metadata['x-amz-server-side-encryption-context'], 'base64').toString())).toEqual({
+        'aws:cloudtrail:arn': `arn:aws:cloudtrail:us-east-1:${account}:trail/enc`,
+      });
       expect(stored.body.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))).toBe(false);
       expect(() => gunzipSync(stored.body)).toThrow();
       if (backend === 'fs') {
@@ -146,7 +167,9 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
   });
 
   it('getObject decrypts for a principal allowed kms:Decrypt (IAM and key policy); others get AccessDenied', async () => {
-    const { rows } = await app.db.pool.query(`SELECT object_key FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' LIMIT 1`, [trailId]);
+    const { rows } = await app.db.pool.query(`SELECT object_key FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' LIMIT 1`, [
+      trailId,
+    ]);
     const input = { bucketName: 'kms-logs', key: rows[0].object_key };
     const asAdmin = await app.gql(GET_OBJECT, { input }, { token: admin.token });
     expect(asAdmin.errors).toBeUndefined();
@@ -159,16 +182,32 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
 
     // s3:GetObject alone is not enough.
     const reader = await createUserSession(app, admin.token, 'log-reader');
-    await app.gql('mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }', {
-      input: { userName: 'log-reader', policyName: 's3-read', policyDocument: policyJson({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::kms-logs/*' }) },
-    }, { token: admin.token });
+    await app.gql(
+      'mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }',
+      {
+        input: {
+          userName: 'log-reader',
+          policyName: 's3-read',
+          policyDocument: policyJson({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::kms-logs/*' }),
+        },
+      },
+      { token: admin.token },
+    );
     const denied = await app.gql(GET_OBJECT, { input }, { token: reader.token });
     expect(denied.errors?.[0].extensions?.code).toBe('AccessDenied');
     expect(denied.data?.getObject ?? null).toBeNull();
 
-    await app.gql('mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }', {
-      input: { userName: 'log-reader', policyName: 'kms-decrypt', policyDocument: policyJson({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: key.arn }) },
-    }, { token: admin.token });
+    await app.gql(
+      'mutation($input: PutUserPolicyInput!) { putUserPolicy(input: $input) }',
+      {
+        input: {
+          userName: 'log-reader',
+          policyName: 'kms-decrypt',
+          policyDocument: policyJson({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: key.arn }),
+        },
+      },
+      { token: admin.token },
+    );
     const allowed = await app.gql(GET_OBJECT, { input }, { token: reader.token });
     expect(allowed.errors).toBeUndefined();
     expect(Buffer.from(allowed.data.getObject.body, 'base64').equals(Buffer.from(asAdmin.data.getObject.body, 'base64'))).toBe(true);
@@ -183,20 +222,35 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
     expect((await app.gql(GET_OBJECT, { input }, { token: reader.token })).errors).toBeUndefined();
   });
 
-  it("another account reads the files only when the key policy grants it kms:Decrypt, not by the bucket policy alone", async () => {
-    const credsB = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, `KMS reader ${backend}`, `kms-reader-${backend}@example.com`));
+  it('another account reads the files only when the key policy grants it kms:Decrypt, not by the bucket policy alone', async () => {
+    const credsB = await app.db.dataSource.transaction((m) =>
+      createOrganizationWithAdmin(m, `KMS reader ${backend}`, `kms-reader-${backend}@example.com`),
+    );
     const tokenB = await app.login(credsB);
     const bucketPolicy = JSON.parse(cloudTrailBucketPolicy('kms-logs', [account]));
-    bucketPolicy.Statement.push({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${credsB.accountId}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::kms-logs/*' });
+    bucketPolicy.Statement.push({
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${credsB.accountId}:root` },
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::kms-logs/*',
+    });
     await trailCall(app, 'putBucketPolicy', { bucketName: 'kms-logs', policy: JSON.stringify(bucketPolicy) }, admin);
-    const { rows } = await app.db.pool.query(`SELECT object_key FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' LIMIT 1`, [trailId]);
+    const { rows } = await app.db.pool.query(`SELECT object_key FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' LIMIT 1`, [
+      trailId,
+    ]);
     const input = { bucketName: 'kms-logs', key: rows[0].object_key };
     expect((await app.gql(GET_OBJECT, { input }, { token: tokenB })).errors?.[0].extensions?.code).toBe('AccessDenied');
     // Nor can B manage or even see the key.
     await kmsFails(app, 'describeKey', { keyId: key.arn }, tokenB, 'NotFoundException');
 
     const withB = JSON.parse(trailKeyPolicy(account));
-    withB.Statement.push({ Sid: 'Reader account', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${credsB.accountId}:root` }, Action: 'kms:Decrypt', Resource: '*' });
+    withB.Statement.push({
+      Sid: 'Reader account',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${credsB.accountId}:root` },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+    });
     await kms(app, 'putKeyPolicy', { keyId: key.keyId, policy: JSON.stringify(withB) }, admin.token);
     const read = await app.gql(GET_OBJECT, { input }, { token: tokenB });
     expect(read.errors).toBeUndefined();
@@ -218,13 +272,23 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
     expect(failed.latestDeliveryTime).toBe(before.latestDeliveryTime);
     await waitFor('all 60 routed and pending', async () => (await pending()) === 60);
     // Reading an existing file with the key disabled: S3's KMS.DisabledException.
-    const { rows } = await app.db.pool.query(`SELECT object_key FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' LIMIT 1`, [trailId]);
+    const { rows } = await app.db.pool.query(`SELECT object_key FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' LIMIT 1`, [
+      trailId,
+    ]);
     const read = await app.gql(GET_OBJECT, { input: { bucketName: 'kms-logs', key: rows[0].object_key } }, { token: admin.token });
     expect(read.errors?.[0].extensions?.code).toBe('KMS.DisabledException');
 
     // A key policy that stops allowing CloudTrail fails delivery as well.
     await kms(app, 'enableKey', { keyId: key.keyId }, admin.token);
-    await kms(app, 'putKeyPolicy', { keyId: key.keyId, policy: policyJson({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }) }, admin.token);
+    await kms(
+      app,
+      'putKeyPolicy',
+      {
+        keyId: key.keyId,
+        policy: policyJson({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }),
+      },
+      admin.token,
+    );
     await record(10);
     await waitFor('KMS.AccessDeniedException', async () => (await status()).latestDeliveryError === 'KMS.AccessDeniedException');
     await waitFor('all 70 routed and pending', async () => (await pending()) === 70);
@@ -244,7 +308,10 @@ describe.each(['fs', 's3'] as const)('trails with a KMS key: SSE-KMS log files (
     await trailFails(app, 'updateTrail', { name: 'enc', kmsKeyId: key.arn }, admin, 'KmsException');
     await trailCall(app, 'updateTrail', { name: 'enc', kmsKeyId: '' }, admin);
     await waitFor('delivered without KMS', async () => (await pending()) === 0);
-    const { rows } = await app.db.pool.query(`SELECT object_key FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' ORDER BY created_at DESC LIMIT 1`, [trailId]);
+    const { rows } = await app.db.pool.query(
+      `SELECT object_key FROM trail_log_files WHERE trail_id = $1 AND state = 'delivered' ORDER BY created_at DESC LIMIT 1`,
+      [trailId],
+    );
     const plain = (await store.getObject('kms-logs', rows[0].object_key))!;
     expect(plain.metadata['x-amz-server-side-encryption']).toBeUndefined();
     expect(JSON.parse(gunzipSync(plain.body).toString()).Records.length).toBeGreaterThan(0);

@@ -57,7 +57,10 @@ describe('delivery: log file notifications to the trail topic', () => {
     app = await startTestApp({ DELIVERY_INTERVAL_SECONDS: '1', WEBHOOK_TIMEOUT_MS: '2000', LOG_LEVEL: 'error' });
     store = createObjectStore(app.config);
     token = await app.login(app.admin);
-    for (const [name, path] of [['log-files', '/ok'], ['broken', '/fail']]) {
+    for (const [name, path] of [
+      ['log-files', '/ok'],
+      ['broken', '/fail'],
+    ]) {
       const res = await app.gql(CREATE_TOPIC, { input: { name, endpoint: `${base}${path}` } }, { token, region: 'us-east-1' });
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       topics[name] = res.data.createTopic;
@@ -66,11 +69,27 @@ describe('delivery: log file notifications to the trail topic', () => {
     await insertBucket(app.db, store, mgmt, 'notified-bucket');
     await insertBucket(app.db, store, mgmt, 'broken-topic-bucket');
     // By name (the topic of the trail's account in its home region) and by ARN.
-    good = await insertTrail(app.db, { accountId: mgmt, name: 'notified', homeRegion: 'us-east-1', isMultiRegionTrail: true, s3BucketName: 'notified-bucket', snsTopicName: 'log-files' });
-    bad = await insertTrail(app.db, { accountId: mgmt, name: 'broken-topic', homeRegion: 'us-east-1', isMultiRegionTrail: true, s3BucketName: 'broken-topic-bucket', snsTopicName: topics.broken.topicArn });
+    good = await insertTrail(app.db, {
+      accountId: mgmt,
+      name: 'notified',
+      homeRegion: 'us-east-1',
+      isMultiRegionTrail: true,
+      s3BucketName: 'notified-bucket',
+      snsTopicName: 'log-files',
+    });
+    bad = await insertTrail(app.db, {
+      accountId: mgmt,
+      name: 'broken-topic',
+      homeRegion: 'us-east-1',
+      isMultiRegionTrail: true,
+      s3BucketName: 'broken-topic-bucket',
+      snsTopicName: topics.broken.topicArn,
+    });
 
     workers = await startWorkers(app.services);
-    const records = Array.from({ length: 80 }, (_, i) => sampleEvent({ awsRegion: i % 2 ? 'eu-west-1' : 'us-east-1', eventName: 'CreateBucket' }, 10 + (i % 20)));
+    const records = Array.from({ length: 80 }, (_, i) =>
+      sampleEvent({ awsRegion: i % 2 ? 'eu-west-1' : 'us-east-1', eventName: 'CreateBucket' }, 10 + (i % 20)),
+    );
     for (const r of records) ids.push(r.eventID as string);
     await recordAs(app.services, mgmt, app.admin.organizationId, records);
   });
@@ -92,7 +111,7 @@ describe('delivery: log file notifications to the trail topic', () => {
 
   const notificationsOf = (path: string) => received.filter((r) => r.path === path).map((r) => ({ ...r, body: JSON.parse(r.raw) }));
 
-  it('announces each delivered file once, in CloudTrail\'s SNS message shape, signed with the topic secret', async () => {
+  it("announces each delivered file once, in CloudTrail's SNS message shape, signed with the topic secret", async () => {
     const keys = await deliveredKeys(good);
     expect(keys.length).toBeGreaterThanOrEqual(2); // two source regions, two files at least
     await waitFor('a notification per file', async () => {
@@ -102,7 +121,9 @@ describe('delivery: log file notifications to the trail topic', () => {
     const notes = notificationsOf('/ok');
     const perKey = new Map<string, number>();
     for (const n of notes) {
-      expect(verifySignature({ secret: topics['log-files'].signingSecret, body: n.raw, header: n.headers[SIGNATURE_HEADER] as string })).toBe(true);
+      expect(
+        verifySignature({ secret: topics['log-files'].signingSecret, body: n.raw, header: n.headers[SIGNATURE_HEADER] as string }),
+      ).toBe(true);
       expect(verifySignature({ secret: 'not-the-secret', body: n.raw, header: n.headers[SIGNATURE_HEADER] as string })).toBe(false);
       expect(n.body).toEqual({
         Type: 'Notification',
@@ -123,19 +144,25 @@ describe('delivery: log file notifications to the trail topic', () => {
     const delivered = new Set((await deliveredFiles(app.db, store, good.id)).map((f) => f.key));
     expect([...perKey].filter(([key, n]) => n !== 1 || !delivered.has(key))).toEqual([]);
     // The status is written once the receiver has answered.
-    const s = await waitFor('latestNotificationTime', async () => {
-      const st = await status('notified');
-      return st.latestNotificationTime ? st : null;
-    }, 20_000);
+    const s = await waitFor(
+      'latestNotificationTime',
+      async () => {
+        const st = await status('notified');
+        return st.latestNotificationTime ? st : null;
+      },
+      20_000,
+    );
     expect(s.latestNotificationError).toBeNull();
   });
 
   it('a failing receiver sets latestNotificationError and neither blocks nor repeats delivery', async () => {
     const keys = await deliveredKeys(bad);
-    await waitFor('notification error', async () => (await status('broken-topic')).latestNotificationError === 'HTTP 500', 20_000).catch(async (err) => {
-      const { rows } = await app.db.pool.query(`SELECT * FROM trail_delivery_status WHERE trail_id = $1`, [bad.id]);
-      throw new Error(`${err.message}; status rows: ${JSON.stringify(rows)}; received: ${received.length}`);
-    });
+    await waitFor('notification error', async () => (await status('broken-topic')).latestNotificationError === 'HTTP 500', 20_000).catch(
+      async (err) => {
+        const { rows } = await app.db.pool.query(`SELECT * FROM trail_delivery_status WHERE trail_id = $1`, [bad.id]);
+        throw new Error(`${err.message}; status rows: ${JSON.stringify(rows)}; received: ${received.length}`);
+      },
+    );
     const s = await status('broken-topic');
     expect(s.latestDeliveryError).toBeNull();
     expect(s.latestDeliveryTime).not.toBeNull();
@@ -152,7 +179,9 @@ describe('delivery: log file notifications to the trail topic', () => {
     expect([...attempts.values()].every((n) => n === 1)).toBe(true);
     const files = await deliveredFiles(app.db, store, bad.id);
     expect(new Set(files.map((f) => f.key)).size).toBe(files.length);
-    const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM trail_log_files WHERE trail_id = $1 AND state = 'pending'`, [bad.id]);
+    const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM trail_log_files WHERE trail_id = $1 AND state = 'pending'`, [
+      bad.id,
+    ]);
     expect(rows[0].n).toBe(0);
   });
 });

@@ -1,5 +1,15 @@
 import { sampleEvent } from '../helpers/events';
-import { allKeys, countById, deliveredFiles, insertBucket, insertMemberAccount, insertTrail, pendingCount, recordAs, waitFor } from '../helpers/delivery';
+import {
+  allKeys,
+  countById,
+  deliveredFiles,
+  insertBucket,
+  insertMemberAccount,
+  insertTrail,
+  pendingCount,
+  recordAs,
+  waitFor,
+} from '../helpers/delivery';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { startWorkers } from '../../workers/main';
 import { createObjectStore } from '../../src/storage/object-store-factory';
@@ -35,15 +45,33 @@ describe('delivery: routing to trails and log files', () => {
     accounts.removed = await insertMemberAccount(app.db, org, 'member-removed');
     for (const b of ['org-bucket', 'own-bucket', 'wo-bucket', 'stopped-bucket']) await insertBucket(app.db, store, mgmt, b);
     trails.org = await insertTrail(app.db, {
-      accountId: mgmt, organizationId: org, isOrganizationTrail: true, isMultiRegionTrail: true, name: 'org', homeRegion: 'us-east-1', s3BucketName: 'org-bucket', s3KeyPrefix: 'pfx',
+      accountId: mgmt,
+      organizationId: org,
+      isOrganizationTrail: true,
+      isMultiRegionTrail: true,
+      name: 'org',
+      homeRegion: 'us-east-1',
+      s3BucketName: 'org-bucket',
+      s3KeyPrefix: 'pfx',
     });
     trails.single = await insertTrail(app.db, { accountId: mgmt, name: 'single', homeRegion: 'us-east-1', s3BucketName: 'own-bucket' });
     trails.writeOnly = await insertTrail(app.db, {
-      accountId: mgmt, name: 'write-only', homeRegion: 'eu-west-1', isMultiRegionTrail: true, s3BucketName: 'wo-bucket',
+      accountId: mgmt,
+      name: 'write-only',
+      homeRegion: 'eu-west-1',
+      isMultiRegionTrail: true,
+      s3BucketName: 'wo-bucket',
       eventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }],
       hasCustomEventSelectors: true,
     });
-    trails.stopped = await insertTrail(app.db, { accountId: mgmt, name: 'stopped', homeRegion: 'us-east-1', isMultiRegionTrail: true, s3BucketName: 'stopped-bucket', isLogging: false });
+    trails.stopped = await insertTrail(app.db, {
+      accountId: mgmt,
+      name: 'stopped',
+      homeRegion: 'us-east-1',
+      isMultiRegionTrail: true,
+      s3BucketName: 'stopped-bucket',
+      isLogging: false,
+    });
     // Joins after the organization trail exists; the other one leaves the organization.
     accounts.after = await insertMemberAccount(app.db, org, 'member-after');
     await app.db.pool.query(`UPDATE accounts SET organization_id = NULL WHERE id = $1`, [accounts.removed]);
@@ -56,15 +84,26 @@ describe('delivery: routing to trails and log files', () => {
         const n = name === 'mgmt' && region === 'us-east-1' ? 2300 : 6;
         for (let i = 0; i < n; i++) {
           const readOnly = i % 2 === 0;
-          const rec = sampleEvent({ awsRegion: region, readOnly, eventName: readOnly ? 'DescribeInstances' : 'RunInstances', recipientAccountId: account }, 60 + (i % 100));
+          const rec = sampleEvent(
+            { awsRegion: region, readOnly, eventName: readOnly ? 'DescribeInstances' : 'RunInstances', recipientAccountId: account },
+            60 + (i % 100),
+          );
           records.push(rec);
           recorded.set(rec.eventID as string, { account, region, readOnly, record: rec });
         }
       }
       await recordAs(app.services, account, name === 'removed' ? null : org, records);
     }
-    await waitFor('routing', async () => (await app.db.pool.query(`SELECT count(*)::int AS n FROM event_outbox WHERE routed_at IS NULL`)).rows[0].n === 0);
-    await waitFor('delivery', async () => (await pendingCount(app.db)) === 0 && (await app.db.pool.query(`SELECT 1 FROM trail_log_files WHERE state = 'pending'`)).rowCount === 0);
+    await waitFor(
+      'routing',
+      async () => (await app.db.pool.query(`SELECT count(*)::int AS n FROM event_outbox WHERE routed_at IS NULL`)).rows[0].n === 0,
+    );
+    await waitFor(
+      'delivery',
+      async () =>
+        (await pendingCount(app.db)) === 0 &&
+        (await app.db.pool.query(`SELECT 1 FROM trail_log_files WHERE state = 'pending'`)).rowCount === 0,
+    );
   });
 
   afterAll(async () => {
@@ -108,12 +147,18 @@ describe('delivery: routing to trails and log files', () => {
   });
 
   it('a single-region trail gets only its home region of its own account', async () => {
-    const files = await expectExactlyOnce(trails.single, expected((e) => e.account === mgmt && e.region === 'us-east-1'));
+    const files = await expectExactlyOnce(
+      trails.single,
+      expected((e) => e.account === mgmt && e.region === 'us-east-1'),
+    );
     for (const f of files) expect(f.key).toMatch(KEY('', null, mgmt, 'us-east-1'));
   });
 
   it('selectors: a write-only trail never gets read-only events', async () => {
-    await expectExactlyOnce(trails.writeOnly, expected((e) => e.account === mgmt && !e.readOnly));
+    await expectExactlyOnce(
+      trails.writeOnly,
+      expected((e) => e.account === mgmt && !e.readOnly),
+    );
   });
 
   it('a stopped trail receives nothing', async () => {
@@ -126,7 +171,11 @@ describe('delivery: routing to trails and log files', () => {
     const big = files.filter((f) => f.accountId === mgmt && f.region === 'us-east-1');
     expect(big.length).toBeGreaterThanOrEqual(2);
     for (const f of files) expect(f.records.length).toBeLessThanOrEqual(2000);
-    for (const [trail, bucket] of [[trails.org, 'org-bucket'], [trails.single, 'own-bucket'], [trails.writeOnly, 'wo-bucket']] as const) {
+    for (const [trail, bucket] of [
+      [trails.org, 'org-bucket'],
+      [trails.single, 'own-bucket'],
+      [trails.writeOnly, 'wo-bucket'],
+    ] as const) {
       const keys = (await deliveredFiles(app.db, store, trail.id)).map((f) => f.key).sort();
       expect((await allKeys(store, bucket)).sort()).toEqual(keys);
     }

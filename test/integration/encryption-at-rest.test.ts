@@ -14,7 +14,9 @@ jest.setTimeout(60_000);
 const LOG = Buffer.from(JSON.stringify({ Records: [{ eventVersion: '1.11', eventSource: 'iam.amazonaws.com', eventName: 'CreateUser' }] }));
 
 function walkFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walkFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walkFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 describe('filesystem backend: server-side encryption at rest', () => {
@@ -30,7 +32,10 @@ describe('filesystem backend: server-side encryption at rest', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('stores ciphertext (no fragment of the body or metadata on disk) and reads it back transparently', async () => {
-    await store.putObject('sse-bucket', 'AWSLogs/1/file.json', LOG, { metadata: { 'x-marker': 'metadata-value-visible?' }, contentType: 'application/json' });
+    await store.putObject('sse-bucket', 'AWSLogs/1/file.json', LOG, {
+      metadata: { 'x-marker': 'metadata-value-visible?' },
+      contentType: 'application/json',
+    });
     const raw = fs.readFileSync(file('AWSLogs/1/file.json'));
     const text = raw.toString('latin1');
     for (const fragment of ['Records', 'eventSource', 'CreateUser', 'iam.amazonaws', 'metadata-value-visible', 'application/json', '{"']) {
@@ -46,7 +51,10 @@ describe('filesystem backend: server-side encryption at rest', () => {
   });
 
   it('a flipped bit in the body or the header fails the read clearly', async () => {
-    for (const [key, at] of [['t/body', -5], ['t/header', 20]] as const) {
+    for (const [key, at] of [
+      ['t/body', -5],
+      ['t/header', 20],
+    ] as const) {
       await store.putObject('sse-bucket', key, LOG);
       const raw = fs.readFileSync(file(key));
       const i = at < 0 ? raw.length + at : at;
@@ -110,10 +118,13 @@ describe('S3 backend: asks the server for SSE on every write', () => {
     // A recording pass-through in front of s3rver (which accepts but does not echo the SSE header).
     proxy = http.createServer((req, res) => {
       if (req.method === 'PUT') puts.push({ url: req.url, ...req.headers });
-      const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));

@@ -32,7 +32,9 @@ describe('durability: acknowledged events survive a Redis outage and are routed 
       expect(res.errors).toBeUndefined();
       expect(res.data.recordEvents.successful).toHaveLength(15);
     }
-    const stored = await app.db.pool.query(`SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM events WHERE event_name = 'DuringOutage'`);
+    const stored = await app.db.pool.query(
+      `SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM events WHERE event_name = 'DuringOutage'`,
+    );
     expect(stored.rows[0]).toEqual({ n: 30, d: 30 });
     const pending = await app.db.pool.query(`SELECT id FROM event_outbox WHERE routed_at IS NULL`);
     expect(pending.rows.length).toBeGreaterThanOrEqual(2); // two event batches (the repeat made none) + self-audit

@@ -30,9 +30,15 @@ describe('writing events into a week with no partition', () => {
     expect(await countIn(now)).toBe(1);
 
     await dropPartitionOf(now);
-    const body = Buffer.from([sampleEvent({ eventName: 'ViaCopy' }), sampleEvent({ eventName: 'ViaCopy' })].map((e) => JSON.stringify(e)).join('\n'));
+    const body = Buffer.from(
+      [sampleEvent({ eventName: 'ViaCopy' }), sampleEvent({ eventName: 'ViaCopy' })].map((e) => JSON.stringify(e)).join('\n'),
+    );
     const [part] = parseIngestChunk(body, { accountId: scope.accountId, now: Date.now(), retentionDays: 90, maxRowsPerPart: 1000 }).parts;
-    const written = await app.services.eventWriter.writeCopy(scope, { copyText: [Buffer.from(part.copyText)], rows: part.rows, minTime: part.minTime, maxTime: part.maxTime }, 'ingest');
+    const written = await app.services.eventWriter.writeCopy(
+      scope,
+      { copyText: [Buffer.from(part.copyText)], rows: part.rows, minTime: part.minTime, maxTime: part.maxTime },
+      'ingest',
+    );
     expect(written).toEqual({ inserted: 2, duplicates: 0 });
     expect(await countIn(now)).toBe(2);
   });

@@ -4,7 +4,8 @@ import { parseIngestChunk } from '../../src/events/ingest-parser';
 import { sampleEvent } from '../helpers/events';
 
 const opts = { accountId: '111122223333', now: Date.now(), retentionDays: 90, maxRowsPerPart: 50 };
-const body = () => Buffer.from(Array.from({ length: 120 }, (_, i) => (i === 7 ? '{bad' : JSON.stringify(sampleEvent({ eventName: `E${i}` })))).join('\n'));
+const body = () =>
+  Buffer.from(Array.from({ length: 120 }, (_, i) => (i === 7 ? '{bad' : JSON.stringify(sampleEvent({ eventName: `E${i}` })))).join('\n'));
 const text = (r: { parts: Array<{ copyText: Uint8Array }> }) => r.parts.map((p) => Buffer.from(p.copyText).toString('utf8'));
 
 describe('IngestParserPool (real threads)', () => {
@@ -32,7 +33,8 @@ describe('IngestParserPool (real threads)', () => {
     const pool = new IngestParserPool(1, logger);
     const threads = () => (pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }).threads;
     const nextThread = async (previous: unknown) => {
-      for (let i = 0; i < 200 && (threads().length === 0 || threads()[0].worker === previous); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 200 && (threads().length === 0 || threads()[0].worker === previous); i++)
+        await new Promise((r) => setTimeout(r, 10));
       return threads()[0].worker;
     };
     try {

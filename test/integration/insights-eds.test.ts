@@ -53,7 +53,10 @@ describe('Insights on event data stores: detection feeds the destination store',
     return rows.map((r) => ({ ...r, record: typeof r.record === 'string' ? JSON.parse(r.record) : r.record }));
   }
   async function insightEvents(accountId: string): Promise<Array<{ eventID: string; insightDetails: any; eventTime: string }>> {
-    const { rows } = await app.db.pool.query(`SELECT record FROM events WHERE event_category = 'Insight' AND account_id = $1 ORDER BY event_time, event_id`, [accountId]);
+    const { rows } = await app.db.pool.query(
+      `SELECT record FROM events WHERE event_category = 'Insight' AND account_id = $1 ORDER BY event_time, event_id`,
+      [accountId],
+    );
     return rows.map((r) => JSON.parse(r.record));
   }
   const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -66,7 +69,13 @@ describe('Insights on event data stores: detection feeds the destination store',
         eventSource: source,
         eventName: name,
         awsRegion: REGION,
-        userIdentity: { type: 'IAMUser', principalId: `AIDA${user.toUpperCase()}`, arn: `arn:aws:iam::${accountId}:user/${user}`, accountId, userName: user },
+        userIdentity: {
+          type: 'IAMUser',
+          principalId: `AIDA${user.toUpperCase()}`,
+          arn: `arn:aws:iam::${accountId}:user/${user}`,
+          accountId,
+          userName: user,
+        },
         userAgent: 'aws-cli/2.15',
         sourceIPAddress: '203.0.113.7',
         readOnly,
@@ -75,12 +84,16 @@ describe('Insights on event data stores: detection feeds the destination store',
       });
     for (let minute = from; minute < to; minute += MIN) {
       for (let i = poissonCount(0.5); i > 0; i--) add(minute, 'PutParameter', 'ssm.amazonaws.com', false, 'deployer');
-      for (let i = poissonCount(0.05); i > 0; i--) add(minute, 'DescribeInstances', 'ec2.amazonaws.com', true, 'alice', random() < 0.1 ? 'AccessDenied' : undefined);
+      for (let i = poissonCount(0.05); i > 0; i--)
+        add(minute, 'DescribeInstances', 'ec2.amazonaws.com', true, 'alice', random() < 0.1 ? 'AccessDenied' : undefined);
     }
     if (withBursts) {
       // 60 PutParameter a minute for 10 minutes from 10:00; 30 AccessDenied a minute for 8 minutes from 15:00.
-      for (let k = 0; k < 10; k++) for (let i = 0; i < 60; i++) add(judged + (600 + k) * MIN, 'PutParameter', 'ssm.amazonaws.com', false, 'burster');
-      for (let k = 0; k < 8; k++) for (let i = 0; i < 30; i++) add(judged + (900 + k) * MIN, 'DescribeInstances', 'ec2.amazonaws.com', true, 'burster', 'AccessDenied');
+      for (let k = 0; k < 10; k++)
+        for (let i = 0; i < 60; i++) add(judged + (600 + k) * MIN, 'PutParameter', 'ssm.amazonaws.com', false, 'burster');
+      for (let k = 0; k < 8; k++)
+        for (let i = 0; i < 30; i++)
+          add(judged + (900 + k) * MIN, 'DescribeInstances', 'ec2.amazonaws.com', true, 'burster', 'AccessDenied');
     }
     return out;
   }
@@ -95,10 +108,20 @@ describe('Insights on event data stores: detection feeds the destination store',
     source = await store('org-management', { organizationEnabled: true });
     destination = await store('org-insights', { advancedEventSelectors: INSIGHT_SELECTORS });
     unpaired = await store('unpaired-insights', { advancedEventSelectors: INSIGHT_SELECTORS });
-    const put = await app.gql(PUT, { input: { eventDataStore: source, insightsDestination: destination, insightSelectors: [{ insightType: 'ApiCallRateInsight' }] } }, { token: mgmt.token });
+    const put = await app.gql(
+      PUT,
+      { input: { eventDataStore: source, insightsDestination: destination, insightSelectors: [{ insightType: 'ApiCallRateInsight' }] } },
+      { token: mgmt.token },
+    );
     expect(put.errors).toBeUndefined();
     // The member's own trails: one with error-rate Insights, one without Insights.
-    errorTrail = await insertTrail(app.db, { accountId: member, name: 'errors', homeRegion: REGION, s3BucketName: 'unused', insightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] });
+    errorTrail = await insertTrail(app.db, {
+      accountId: member,
+      name: 'errors',
+      homeRegion: REGION,
+      s3BucketName: 'unused',
+      insightSelectors: [{ InsightType: 'ApiErrorRateInsight' }],
+    });
     plainTrail = await insertTrail(app.db, { accountId: member, name: 'plain', homeRegion: REGION, s3BucketName: 'unused' });
     // Another tenant with its own paired stores and the same traffic shape, without bursts.
     const credsB = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, 'Tenant B', 'eds-insights-b@example.com'));
@@ -106,13 +129,24 @@ describe('Insights on event data stores: detection feeds the destination store',
     const b = { token: await app.login(credsB) };
     const otherSource = await store('b-management', {}, b);
     otherDestination = await store('b-insights', { advancedEventSelectors: INSIGHT_SELECTORS }, b);
-    const putB = await app.gql(PUT, { input: { eventDataStore: otherSource, insightsDestination: otherDestination, insightSelectors: [{ insightType: 'ApiCallRateInsight' }] } }, { token: b.token });
+    const putB = await app.gql(
+      PUT,
+      {
+        input: {
+          eventDataStore: otherSource,
+          insightsDestination: otherDestination,
+          insightSelectors: [{ insightType: 'ApiCallRateInsight' }],
+        },
+      },
+      { token: b.token },
+    );
     expect(putB.errors).toBeUndefined();
 
     today = Math.floor(Date.now() / DAY) * DAY;
     judged = today - DAY;
     const records = traffic(member, judged - 7 * DAY, today, true);
-    for (let i = 0; i < records.length; i += 5000) await recordAs(app.services, member, app.admin.organizationId, records.slice(i, i + 5000));
+    for (let i = 0; i < records.length; i += 5000)
+      await recordAs(app.services, member, app.admin.organizationId, records.slice(i, i + 5000));
     await recordAs(app.services, otherAccount, credsB.organizationId, traffic(otherAccount, judged - DAY, today, false));
     await routeAll();
   });
@@ -146,7 +180,11 @@ describe('Insights on event data stores: detection feeds the destination store',
     const inDestination = await lakeRows(destination);
     expect(inDestination.map((r) => r.event_id)).toEqual([events[0].eventID, events[1].eventID]);
     expect(inDestination.every((r) => r.event_category === 'Insight')).toBe(true);
-    expect(inDestination[0].record).toMatchObject({ eventType: 'AwsCloudTrailInsight', recipientAccountId: member, insightDetails: { state: 'Start', insightType: 'ApiCallRateInsight' } });
+    expect(inDestination[0].record).toMatchObject({
+      eventType: 'AwsCloudTrailInsight',
+      recipientAccountId: member,
+      insightDetails: { state: 'Start', insightType: 'ApiCallRateInsight' },
+    });
   });
 
   it('Insights events reach no other store: not the source, not an unpaired Insight store, not another tenant', async () => {
@@ -157,15 +195,14 @@ describe('Insights on event data stores: detection feeds the destination store',
     expect(await lakeRows(otherDestination)).toEqual([]);
     // Tenant B's steady traffic was counted under its own store and produced nothing.
     expect(await insightEvents(otherAccount)).toEqual([]);
-    const { rows } = await app.db.pool.query(`SELECT DISTINCT account_id FROM insights_minute_counts WHERE account_id NOT IN ($1, $2, $3)`, [
-      member,
-      otherAccount,
-      app.admin.accountId,
-    ]);
+    const { rows } = await app.db.pool.query(
+      `SELECT DISTINCT account_id FROM insights_minute_counts WHERE account_id NOT IN ($1, $2, $3)`,
+      [member, otherAccount, app.admin.accountId],
+    );
     expect(rows).toEqual([]);
   });
 
-  it("trails get the Insights events of their own selectors only; a trail without Insights selectors gets none", async () => {
+  it('trails get the Insights events of their own selectors only; a trail without Insights selectors gets none', async () => {
     const { rows } = await app.db.pool.query(
       `SELECT trail_id, event_id FROM trail_pending_events WHERE kind = 'CloudTrail-Insight' AND trail_id = ANY($1::uuid[]) ORDER BY event_time`,
       [[errorTrail.id, plainTrail.id]],
@@ -177,16 +214,31 @@ describe('Insights on event data stores: detection feeds the destination store',
     ]);
   });
 
-  it('disabling the source store\'s Insights stops counting its types (the trail still counts its own)', async () => {
+  it("disabling the source store's Insights stops counting its types (the trail still counts its own)", async () => {
     const countOf = async (type: string) =>
-      Number((await app.db.pool.query(`SELECT coalesce(sum(count), 0) AS n FROM insights_minute_counts WHERE account_id = $1 AND insight_type = $2`, [member, type])).rows[0].n);
+      Number(
+        (
+          await app.db.pool.query(
+            `SELECT coalesce(sum(count), 0) AS n FROM insights_minute_counts WHERE account_id = $1 AND insight_type = $2`,
+            [member, type],
+          )
+        ).rows[0].n,
+      );
     const callsBefore = await countOf('ApiCallRateInsight');
     const errorsBefore = await countOf('ApiErrorRateInsight');
     const off = await app.gql(PUT, { input: { eventDataStore: source, insightSelectors: [] } }, { token: mgmt.token });
     expect(off.errors).toBeUndefined();
     const now = Math.floor(Date.now() / MIN) * MIN;
     await recordAs(app.services, member, app.admin.organizationId, [
-      { eventTime: iso(now), eventSource: 'ssm.amazonaws.com', eventName: 'PutParameter', awsRegion: REGION, readOnly: false, eventID: randomUUID(), errorCode: 'AccessDenied' },
+      {
+        eventTime: iso(now),
+        eventSource: 'ssm.amazonaws.com',
+        eventName: 'PutParameter',
+        awsRegion: REGION,
+        readOnly: false,
+        eventID: randomUUID(),
+        errorCode: 'AccessDenied',
+      },
     ]);
     await routeAll();
     expect(await countOf('ApiCallRateInsight')).toBe(callsBefore);

@@ -24,7 +24,14 @@ describe('integrity: multi-region trails', () => {
     admin = { token: await app.login(app.admin), region: 'us-east-1' };
     account = app.admin.accountId;
     await createTrailBucket(app, admin, 'multi-region-digests', [account]);
-    trailArn = (await trailCall(app, 'createTrail', { name: 'everywhere', s3BucketName: 'multi-region-digests', isMultiRegionTrail: true, enableLogFileValidation: true }, admin)).trailARN;
+    trailArn = (
+      await trailCall(
+        app,
+        'createTrail',
+        { name: 'everywhere', s3BucketName: 'multi-region-digests', isMultiRegionTrail: true, enableLogFileValidation: true },
+        admin,
+      )
+    ).trailARN;
     workers = await startWorkers(app.services);
     await trailCall(app, 'startLogging', { name: 'everywhere' }, admin);
   });
@@ -36,10 +43,16 @@ describe('integrity: multi-region trails', () => {
 
   it('digests per source region, signed with that region’s key, validated from that region', async () => {
     const startTime = isoSeconds(new Date(Date.now() - 60_000));
-    await recordAs(app.services, account, app.admin.organizationId, [sampleEvent({ awsRegion: 'eu-west-1' }, 3), sampleEvent({ awsRegion: 'us-east-1' }, 3)]);
+    await recordAs(app.services, account, app.admin.organizationId, [
+      sampleEvent({ awsRegion: 'eu-west-1' }, 3),
+      sampleEvent({ awsRegion: 'us-east-1' }, 3),
+    ]);
     const trailId = (await app.db.pool.query(`SELECT id FROM trails WHERE trail_arn = $1`, [trailArn])).rows[0].id;
     await waitFor('eu-west-1 and us-east-1 digests listing files', async () => {
-      const { rows } = await app.db.pool.query(`SELECT count(DISTINCT region)::int AS n FROM digests WHERE trail_id = $1 AND log_file_count > 0`, [trailId]);
+      const { rows } = await app.db.pool.query(
+        `SELECT count(DISTINCT region)::int AS n FROM digests WHERE trail_id = $1 AND log_file_count > 0`,
+        [trailId],
+      );
       return rows[0].n === 2;
     });
     const chains = await app.db.pool.query(`SELECT count(*)::int AS n FROM digest_chains WHERE trail_id = $1`, [trailId]);
@@ -48,10 +61,15 @@ describe('integrity: multi-region trails', () => {
     const digests = await trailDigests(app, trailId);
     const eu = digests.filter((d) => d.key.includes('/CloudTrail-Digest/eu-west-1/'));
     expect(eu.length).toBeGreaterThan(0);
-    for (const d of eu) expect(d.key).toMatch(new RegExp(`/${account}_CloudTrail-Digest_eu-west-1_everywhere_us-east-1_\\d{8}T\\d{6}Z\\.json\\.gz$`));
+    for (const d of eu)
+      expect(d.key).toMatch(new RegExp(`/${account}_CloudTrail-Digest_eu-west-1_everywhere_us-east-1_\\d{8}T\\d{6}Z\\.json\\.gz$`));
 
     const keysOf = async (region: string) =>
-      ((await app.gql(LIST_PUBLIC_KEYS, {}, { token: admin.token, region })).data.listPublicKeys.publicKeyList as Array<{ fingerprint: string }>).map((k) => k.fingerprint);
+      (
+        (await app.gql(LIST_PUBLIC_KEYS, {}, { token: admin.token, region })).data.listPublicKeys.publicKeyList as Array<{
+          fingerprint: string;
+        }>
+      ).map((k) => k.fingerprint);
     const euKeys = await keysOf('eu-west-1');
     const usKeys = await keysOf('us-east-1');
     for (const d of eu) {
@@ -59,7 +77,8 @@ describe('integrity: multi-region trails', () => {
       expect(usKeys).not.toContain(d.json.digestPublicKeyFingerprint);
     }
 
-    const fromEu = (await app.gql(VALIDATE, { input: { trailArn, startTime } }, { token: admin.token, region: 'eu-west-1' })).data.validateLogs;
+    const fromEu = (await app.gql(VALIDATE, { input: { trailArn, startTime } }, { token: admin.token, region: 'eu-west-1' })).data
+      .validateLogs;
     expect(fromEu.valid).toBe(true);
     const euKeysValidated = fromEu.results.filter((r: any) => r.kind === 'DIGEST').map((r: any) => r.s3Object);
     expect(euKeysValidated.length).toBeGreaterThan(0);

@@ -46,9 +46,18 @@ describe('integrity on the S3 backend', () => {
     const startTime = isoSeconds(new Date(Date.now() - 60_000));
     await recordAs(app.services, app.admin.accountId, app.admin.organizationId, [sampleEvent({ awsRegion: 'us-east-1' }, 3)]);
     const trailId = (await app.db.pool.query(`SELECT id FROM trails WHERE name = 's3-trail'`)).rows[0].id;
-    const digest = await waitFor('a digest listing a file', async () => (await trailDigests(app, trailId)).find((d) => d.logFiles.length > 0));
+    const digest = await waitFor('a digest listing a file', async () =>
+      (await trailDigests(app, trailId)).find((d) => d.logFiles.length > 0),
+    );
     await waitFor('a second digest', async () => (await trailDigests(app, trailId))[0].key !== digest.key);
-    const validate = async () => (await app.gql(VALIDATE, { input: { trailArn: `arn:aws:cloudtrail:us-east-1:${app.admin.accountId}:trail/s3-trail`, startTime } }, admin)).data.validateLogs;
+    const validate = async () =>
+      (
+        await app.gql(
+          VALIDATE,
+          { input: { trailArn: `arn:aws:cloudtrail:us-east-1:${app.admin.accountId}:trail/s3-trail`, startTime } },
+          admin,
+        )
+      ).data.validateLogs;
     const ok = await validate();
     expect(ok).toMatchObject({ valid: true, invalidDigests: 0, invalidLogFiles: 0 });
     expect(ok.validDigests).toBeGreaterThanOrEqual(2);
@@ -56,7 +65,9 @@ describe('integrity on the S3 backend', () => {
     const restore = await tamper(app, f.bucket, f.key, flipOneByte);
     try {
       const bad = await validate();
-      expect(bad.results.filter((r: any) => !r.valid).map((r: any) => r.line)).toEqual([`Log file\ts3://${f.bucket}/${f.key}\tINVALID: hash value doesn't match`]);
+      expect(bad.results.filter((r: any) => !r.valid).map((r: any) => r.line)).toEqual([
+        `Log file\ts3://${f.bucket}/${f.key}\tINVALID: hash value doesn't match`,
+      ]);
     } finally {
       await restore();
     }

@@ -2,7 +2,17 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sampleEvent } from '../helpers/events';
 import { recordAs, waitFor } from '../helpers/delivery';
-import { expectedLines, flipOneByte, LIST_PUBLIC_KEYS, readObject, type StoredDigestRow, tamper, trailDigests, VALIDATE, writeObject } from '../helpers/integrity';
+import {
+  expectedLines,
+  flipOneByte,
+  LIST_PUBLIC_KEYS,
+  readObject,
+  type StoredDigestRow,
+  tamper,
+  trailDigests,
+  VALIDATE,
+  writeObject,
+} from '../helpers/integrity';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTrailBucket, type Session, trailCall } from '../helpers/trails';
 import { isoSeconds } from '../../src/integrity/digest-time';
@@ -31,7 +41,12 @@ describe('integrity: digests of delivered log files validate; tampering is repor
   const prefix = 'audit/p1';
 
   async function record(n: number): Promise<void> {
-    await recordAs(app.services, account, app.admin.organizationId, Array.from({ length: n }, () => sampleEvent({ awsRegion: 'us-east-1' }, 5)));
+    await recordAs(
+      app.services,
+      account,
+      app.admin.organizationId,
+      Array.from({ length: n }, () => sampleEvent({ awsRegion: 'us-east-1' }, 5)),
+    );
   }
 
   async function settled(): Promise<void> {
@@ -51,11 +66,22 @@ describe('integrity: digests of delivered log files validate; tampering is repor
   }
 
   beforeAll(async () => {
-    app = await startTestApp({ DELIVERY_INTERVAL_SECONDS: '1', DIGEST_INTERVAL_SECONDS: '2', SIGNING_KEY_ROTATION_SECONDS: '5', SIGNING_KEY_VALIDITY_SECONDS: '10', LOG_LEVEL: 'error' });
+    app = await startTestApp({
+      DELIVERY_INTERVAL_SECONDS: '1',
+      DIGEST_INTERVAL_SECONDS: '2',
+      SIGNING_KEY_ROTATION_SECONDS: '5',
+      SIGNING_KEY_VALIDITY_SECONDS: '10',
+      LOG_LEVEL: 'error',
+    });
     admin = { token: await app.login(app.admin), region: 'us-east-1' };
     account = app.admin.accountId;
     await createTrailBucket(app, admin, bucket, [account], prefix);
-    const trail = await trailCall(app, 'createTrail', { name: 'audited', s3BucketName: bucket, s3KeyPrefix: prefix, enableLogFileValidation: true }, admin);
+    const trail = await trailCall(
+      app,
+      'createTrail',
+      { name: 'audited', s3BucketName: bucket, s3KeyPrefix: prefix, enableLogFileValidation: true },
+      admin,
+    );
     trailArn = trail.trailARN;
     trailId = (await app.db.pool.query(`SELECT id FROM trails WHERE trail_arn = $1`, [trailArn])).rows[0].id;
     startTime = isoSeconds(new Date(Date.now() - 60_000));
@@ -96,11 +122,27 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     const starts = digests.filter((d) => d.json.previousDigestS3Object === null);
     expect(starts).toHaveLength(2); // one starting digest per chain
     for (const d of digests) {
-      expect(d.key).toMatch(new RegExp(`^audit/p1/AWSLogs/${account}/CloudTrail-Digest/us-east-1/\\d{4}/\\d{2}/\\d{2}/${account}_CloudTrail-Digest_us-east-1_audited_us-east-1_\\d{8}T\\d{6}Z\\.json\\.gz$`));
+      expect(d.key).toMatch(
+        new RegExp(
+          `^audit/p1/AWSLogs/${account}/CloudTrail-Digest/us-east-1/\\d{4}/\\d{2}/\\d{2}/${account}_CloudTrail-Digest_us-east-1_audited_us-east-1_\\d{8}T\\d{6}Z\\.json\\.gz$`,
+        ),
+      );
       expect(Object.keys(d.json)).toEqual([
-        'awsAccountId', 'digestStartTime', 'digestEndTime', 'digestS3Bucket', 'digestS3Object', 'digestPublicKeyFingerprint', 'digestSignatureAlgorithm',
-        'newestEventTime', 'oldestEventTime', 'previousDigestS3Bucket', 'previousDigestS3Object', 'previousDigestHashValue', 'previousDigestHashAlgorithm',
-        'previousDigestSignature', 'logFiles',
+        'awsAccountId',
+        'digestStartTime',
+        'digestEndTime',
+        'digestS3Bucket',
+        'digestS3Object',
+        'digestPublicKeyFingerprint',
+        'digestSignatureAlgorithm',
+        'newestEventTime',
+        'oldestEventTime',
+        'previousDigestS3Bucket',
+        'previousDigestS3Object',
+        'previousDigestHashValue',
+        'previousDigestHashAlgorithm',
+        'previousDigestSignature',
+        'logFiles',
       ]);
       const meta = (await readObject(app, d.bucket, d.key)).metadata;
       expect(meta['signature-algorithm']).toBe('SHA256withRSA');
@@ -130,8 +172,20 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     // Each log file entry: CloudTrail's fields, then OpenTrail's signed hash of the stored object.
     for (const d of withFiles()) {
       for (const f of d.json.logFiles) {
-        expect(Object.keys(f)).toEqual(['s3Bucket', 's3Object', 'hashValue', 'hashAlgorithm', 'newestEventTime', 'oldestEventTime', 's3ObjectHashValue']);
-        expect(f.s3ObjectHashValue).toBe(createHash('sha256').update((await readObject(app, f.s3Bucket, f.s3Object)).body).digest('hex'));
+        expect(Object.keys(f)).toEqual([
+          's3Bucket',
+          's3Object',
+          'hashValue',
+          'hashAlgorithm',
+          'newestEventTime',
+          'oldestEventTime',
+          's3ObjectHashValue',
+        ]);
+        expect(f.s3ObjectHashValue).toBe(
+          createHash('sha256')
+            .update((await readObject(app, f.s3Bucket, f.s3Object)).body)
+            .digest('hex'),
+        );
       }
     }
     // The run spans several key rotations.
@@ -170,7 +224,12 @@ describe('integrity: digests of delivered log files validate; tampering is repor
 
   it('listPublicKeys: PKCS#1 DER, MD5 fingerprints, 10 s windows overlapping (rotation every 5 s)', async () => {
     const res = await app.gql(LIST_PUBLIC_KEYS, { input: { startTime, endTime } }, { token: admin.token, region: 'us-east-1' });
-    const keys = res.data.listPublicKeys.publicKeyList as Array<{ value: string; fingerprint: string; validityStartTime: string; validityEndTime: string }>;
+    const keys = res.data.listPublicKeys.publicKeyList as Array<{
+      value: string;
+      fingerprint: string;
+      validityStartTime: string;
+      validityEndTime: string;
+    }>;
     expect(keys.length).toBeGreaterThanOrEqual(2);
     for (const k of keys) {
       expect(k.value.startsWith('MIIBCgKCAQEA')).toBe(true);
@@ -178,7 +237,11 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     }
     expect(Date.parse(keys[1].validityStartTime)).toBeLessThan(Date.parse(keys[0].validityEndTime));
     for (const fp of new Set(digests.map((d) => d.json.digestPublicKeyFingerprint))) expect(keys.map((k) => k.fingerprint)).toContain(fp);
-    const bad = await app.gql(LIST_PUBLIC_KEYS, { input: { startTime: endTime, endTime: startTime } }, { token: admin.token, region: 'us-east-1' });
+    const bad = await app.gql(
+      LIST_PUBLIC_KEYS,
+      { input: { startTime: endTime, endTime: startTime } },
+      { token: admin.token, region: 'us-east-1' },
+    );
     expect(bad.errors?.[0].extensions?.code).toBe('InvalidTimeRangeException');
   });
 
@@ -188,7 +251,9 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     const f = withFiles()[1].logFiles[0];
     const restore = await tamper(app, f.bucket, f.key, flipOneByte);
     try {
-      const expected = expectedLines(digests).map((l) => (l === line('Log file', f.bucket, f.key, 'valid') ? line('Log file', f.bucket, f.key, "INVALID: hash value doesn't match") : l));
+      const expected = expectedLines(digests).map((l) =>
+        l === line('Log file', f.bucket, f.key, 'valid') ? line('Log file', f.bucket, f.key, "INVALID: hash value doesn't match") : l,
+      );
       for (const cloudTrailHashesOnly of [false, true]) {
         const v = await validate({ cloudTrailHashesOnly });
         expect(v.results.map((r: any) => r.line)).toEqual(expected);
@@ -204,7 +269,11 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     const restore = await tamper(app, f.bucket, f.key, 'delete');
     try {
       const v = await validate();
-      expect(v.results.map((r: any) => r.line)).toEqual(expectedLines(digests).map((l) => (l === line('Log file', f.bucket, f.key, 'valid') ? line('Log file', f.bucket, f.key, 'INVALID: not found') : l)));
+      expect(v.results.map((r: any) => r.line)).toEqual(
+        expectedLines(digests).map((l) =>
+          l === line('Log file', f.bucket, f.key, 'valid') ? line('Log file', f.bucket, f.key, 'INVALID: not found') : l,
+        ),
+      );
       expect(v.invalidLogFiles).toBe(1);
     } finally {
       await restore();
@@ -213,7 +282,14 @@ describe('integrity: digests of delivered log files validate; tampering is repor
 
   /** A digest in the middle of the first chain (it has a newer and an older digest in the same chain). */
   function middleDigest(): number {
-    const i = digests.findIndex((d, j) => j > 0 && d.json.previousDigestS3Object !== null && digests[j - 1].json.previousDigestS3Object !== null && digests[j + 1]?.json.previousDigestS3Object !== null && j + 2 < digests.length);
+    const i = digests.findIndex(
+      (d, j) =>
+        j > 0 &&
+        d.json.previousDigestS3Object !== null &&
+        digests[j - 1].json.previousDigestS3Object !== null &&
+        digests[j + 1]?.json.previousDigestS3Object !== null &&
+        j + 2 < digests.length,
+    );
     expect(i).toBeGreaterThan(0);
     return i;
   }
@@ -225,7 +301,10 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     try {
       const v = await validate();
       const rest = digests.filter((_, j) => j !== i);
-      const expected = expectedLines(digests.slice(0, i)).concat(line('Digest file', d.bucket, d.key, 'INVALID: not found'), expectedLines(digests.slice(i + 1)));
+      const expected = expectedLines(digests.slice(0, i)).concat(
+        line('Digest file', d.bucket, d.key, 'INVALID: not found'),
+        expectedLines(digests.slice(i + 1)),
+      );
       expect(v.results.map((r: any) => r.line)).toEqual(expected);
       expect(v).toMatchObject({ valid: false, invalidDigests: 1, validDigests: rest.length });
     } finally {
@@ -242,7 +321,10 @@ describe('integrity: digests of delivered log files validate; tampering is repor
       const v = await validate();
       // The CLI follows the chain to `a` (missing), then takes the next older key *in the listing*
       // — `b` is gone from it too — so `b` is never named and its log files are not checked.
-      const expected = expectedLines(digests.slice(0, i)).concat(line('Digest file', a.bucket, a.key, 'INVALID: not found'), expectedLines(digests.slice(i + 2)));
+      const expected = expectedLines(digests.slice(0, i)).concat(
+        line('Digest file', a.bucket, a.key, 'INVALID: not found'),
+        expectedLines(digests.slice(i + 2)),
+      );
       expect(v.results.map((r: any) => r.line)).toEqual(expected);
       expect(v).toMatchObject({ valid: false, invalidDigests: 1, validDigests: digests.length - 2 });
     } finally {
@@ -254,10 +336,15 @@ describe('integrity: digests of delivered log files validate; tampering is repor
   it('a modified digest: signature verification failed', async () => {
     const i = middleDigest();
     const d = digests[i];
-    const restore = await tamper(app, d.bucket, d.key, (gz) => gzipSync(Buffer.from(gunzipSync(gz).toString('utf8').replace('"awsAccountId":"', '"awsAccountId":" '))));
+    const restore = await tamper(app, d.bucket, d.key, (gz) =>
+      gzipSync(Buffer.from(gunzipSync(gz).toString('utf8').replace('"awsAccountId":"', '"awsAccountId":" '))),
+    );
     try {
       const v = await validate();
-      const expected = expectedLines(digests.slice(0, i)).concat(line('Digest file', d.bucket, d.key, 'INVALID: signature verification failed'), expectedLines(digests.slice(i + 1)));
+      const expected = expectedLines(digests.slice(0, i)).concat(
+        line('Digest file', d.bucket, d.key, 'INVALID: signature verification failed'),
+        expectedLines(digests.slice(i + 1)),
+      );
       expect(v.results.map((r: any) => r.line)).toEqual(expected);
       expect(v.invalidDigests).toBe(1);
     } finally {
@@ -273,7 +360,10 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     try {
       await writeObject(app, d.bucket, d.key, olderObject.body, olderObject.metadata);
       const v = await validate();
-      const expected = expectedLines(digests.slice(0, i)).concat(line('Digest file', d.bucket, d.key, 'INVALID: has been moved from its original location'), expectedLines(digests.slice(i + 1)));
+      const expected = expectedLines(digests.slice(0, i)).concat(
+        line('Digest file', d.bucket, d.key, 'INVALID: has been moved from its original location'),
+        expectedLines(digests.slice(i + 1)),
+      );
       expect(v.results.map((r: any) => r.line)).toEqual(expected);
     } finally {
       await restore();
@@ -305,7 +395,10 @@ describe('integrity: digests of delivered log files validate; tampering is repor
     await writeObject(app, d.bucket, d.key, original.body);
     try {
       const v = await validate();
-      const expected = expectedLines(digests.slice(0, i)).concat(line('Digest file', d.bucket, d.key, 'INVALID: signature verification failed'), expectedLines(digests.slice(i + 1)));
+      const expected = expectedLines(digests.slice(0, i)).concat(
+        line('Digest file', d.bucket, d.key, 'INVALID: signature verification failed'),
+        expectedLines(digests.slice(i + 1)),
+      );
       expect(v.results.map((r: any) => r.line)).toEqual(expected);
     } finally {
       await writeObject(app, d.bucket, d.key, original.body, original.metadata);
@@ -314,15 +407,24 @@ describe('integrity: digests of delivered log files validate; tampering is repor
 
   it('a signing key no longer listed: public key not found in region … for fingerprint …', async () => {
     const fp = digests[digests.length - 1].json.digestPublicKeyFingerprint as string;
-    await app.db.pool.query(`UPDATE signing_keys SET valid_from = valid_from - interval '3650 days', valid_to = valid_to - interval '3650 days' WHERE fingerprint = $1`, [fp]);
+    await app.db.pool.query(
+      `UPDATE signing_keys SET valid_from = valid_from - interval '3650 days', valid_to = valid_to - interval '3650 days' WHERE fingerprint = $1`,
+      [fp],
+    );
     try {
       const v = await validate();
       const lines = v.results.map((r: any) => r.line) as string[];
       const affected = digests.filter((d) => d.json.digestPublicKeyFingerprint === fp);
-      for (const d of affected) expect(lines).toContain(line('Digest file', d.bucket, d.key, `INVALID: public key not found in region us-east-1 for fingerprint ${fp}`));
+      for (const d of affected)
+        expect(lines).toContain(
+          line('Digest file', d.bucket, d.key, `INVALID: public key not found in region us-east-1 for fingerprint ${fp}`),
+        );
       expect(v.invalidDigests).toBe(affected.length);
     } finally {
-      await app.db.pool.query(`UPDATE signing_keys SET valid_from = valid_from + interval '3650 days', valid_to = valid_to + interval '3650 days' WHERE fingerprint = $1`, [fp]);
+      await app.db.pool.query(
+        `UPDATE signing_keys SET valid_from = valid_from + interval '3650 days', valid_to = valid_to + interval '3650 days' WHERE fingerprint = $1`,
+        [fp],
+      );
     }
   });
 
@@ -339,11 +441,22 @@ describe('integrity: digests of delivered log files validate; tampering is repor
   });
 
   it('argument errors are CloudTrail errors', async () => {
-    const badArn = await app.gql(VALIDATE, { input: { trailArn: 'arn:aws:cloudtrail:us-east-1:12:trail/x', startTime } }, { token: admin.token, region: 'us-east-1' });
-    expect(badArn.errors?.[0]).toMatchObject({ message: 'Invalid trail ARN provided: arn:aws:cloudtrail:us-east-1:12:trail/x', extensions: { code: 'CloudTrailARNInvalidException' } });
+    const badArn = await app.gql(
+      VALIDATE,
+      { input: { trailArn: 'arn:aws:cloudtrail:us-east-1:12:trail/x', startTime } },
+      { token: admin.token, region: 'us-east-1' },
+    );
+    expect(badArn.errors?.[0]).toMatchObject({
+      message: 'Invalid trail ARN provided: arn:aws:cloudtrail:us-east-1:12:trail/x',
+      extensions: { code: 'CloudTrailARNInvalidException' },
+    });
     const range = await validate({ startTime: endTime, endTime: startTime }).catch((e: Error) => e.message);
     expect(range).toContain('Invalid time range specified: start-time must occur before end-time');
-    const missing = await app.gql(VALIDATE, { input: { trailArn: trailArn.replace('audited', 'nope'), startTime } }, { token: admin.token, region: 'us-east-1' });
+    const missing = await app.gql(
+      VALIDATE,
+      { input: { trailArn: trailArn.replace('audited', 'nope'), startTime } },
+      { token: admin.token, region: 'us-east-1' },
+    );
     expect(missing.errors?.[0]).toMatchObject({ extensions: { code: 'TrailNotFoundException' } });
   });
 });

@@ -34,7 +34,12 @@ describe('JobQueues', () => {
     const job = await jobs.queue(QUEUES.aggregation).getJob('outbox-42');
     expect(job?.name).toBe('aggregation');
     expect(job?.data).toEqual({ outboxId: '42' });
-    expect(job?.opts).toMatchObject({ attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } });
+    expect(job?.opts).toMatchObject({
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    });
   });
 
   it('ignores a second add of the same id (single-flight per group)', async () => {
@@ -44,7 +49,12 @@ describe('JobQueues', () => {
     expect(await ids(QUEUES.delivery)).toEqual(['deliver-t1-123456789012-us-east-1', 'deliver-t1-123456789012-us-east-1-insight']);
     const job = await jobs.queue(QUEUES.delivery).getJob('deliver-t1-123456789012-us-east-1');
     // The backoff follows DELIVERY_INTERVAL_SECONDS, capped at one second.
-    expect(job?.opts).toMatchObject({ attempts: 6, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true });
+    expect(job?.opts).toMatchObject({
+      attempts: 6,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
   });
 
   it('adds webhook deliveries per (rule, batch) and each redrive as its own job', async () => {
@@ -56,7 +66,12 @@ describe('JobQueues', () => {
     expect(all.filter((id) => id === 'webhook-r1-7')).toHaveLength(1);
     expect(all.filter((id) => /^redrive-r1-\d+-\w+$/.test(id!))).toHaveLength(2);
     const job = await jobs.queue(QUEUES.webhook).getJob('webhook-r1-7');
-    expect(job?.opts).toMatchObject({ attempts: 12, backoff: { type: 'exponential', delay: 250 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } });
+    expect(job?.opts).toMatchObject({
+      attempts: 12,
+      backoff: { type: 'exponential', delay: 250 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    });
   });
 
   it('adds digest, Insights, Lake import and Lake query jobs under their ids', async () => {
@@ -69,8 +84,16 @@ describe('JobQueues', () => {
     expect(await ids(QUEUES.insights)).toEqual(['insights-123456789012-eu-west-1']);
     expect(await ids(QUEUES.lakeImport)).toEqual(['lake-import-imp-1']);
     expect(await ids(QUEUES.lakeQuery)).toEqual(['lake-query-q-1', 'lake-query-q-1-2']);
-    expect((await jobs.queue(QUEUES.digest).getJob('digest-t1-123456789012-eu-west-1'))?.opts).toMatchObject({ attempts: 6, removeOnComplete: true, removeOnFail: true });
-    expect((await jobs.queue(QUEUES.insights).getJob('insights-123456789012-eu-west-1'))?.opts).toMatchObject({ attempts: 3, removeOnComplete: true, removeOnFail: true });
+    expect((await jobs.queue(QUEUES.digest).getJob('digest-t1-123456789012-eu-west-1'))?.opts).toMatchObject({
+      attempts: 6,
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+    expect((await jobs.queue(QUEUES.insights).getJob('insights-123456789012-eu-west-1'))?.opts).toMatchObject({
+      attempts: 3,
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
     const query = await jobs.queue(QUEUES.lakeQuery).getJob('lake-query-q-1-2');
     expect(query?.name).toBe('run');
     expect(query?.data).toEqual({ queryId: 'q-1', installation: 'inst' });

@@ -12,7 +12,9 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
 jest.setTimeout(180_000);
 
 const ROLE = 'arn:aws:iam::123456789012:role/import';
-const source = (bucket: string, prefix = '') => ({ s3: { s3LocationUri: `s3://${bucket}${prefix}`, s3BucketRegion: 'us-east-1', s3BucketAccessRoleArn: ROLE } });
+const source = (bucket: string, prefix = '') => ({
+  s3: { s3LocationUri: `s3://${bucket}${prefix}`, s3BucketRegion: 'us-east-1', s3BucketAccessRoleArn: ROLE },
+});
 
 /** Imports of trail log files into event data stores (spec §8.4). */
 describe('lake imports', () => {
@@ -37,17 +39,29 @@ describe('lake imports', () => {
   });
 
   const store = async (name: string, over: Record<string, unknown> = {}) =>
-    (await lakeCall(app, 'createEventDataStore', { name, startIngestion: false, terminationProtectionEnabled: false, ...over }, mgmt)).eventDataStoreArn as string;
+    (await lakeCall(app, 'createEventDataStore', { name, startIngestion: false, terminationProtectionEnabled: false, ...over }, mgmt))
+      .eventDataStoreArn as string;
 
   it('copies every event of a delivered trail bucket into a store, through the worker', async () => {
     await insertBucket(app.db, objects, mgmtId, 'delivered-logs');
-    const trail = await insertTrail(app.db, { accountId: mgmtId, name: 'to-import', homeRegion: 'us-east-1', isMultiRegionTrail: true, s3BucketName: 'delivered-logs' });
+    const trail = await insertTrail(app.db, {
+      accountId: mgmtId,
+      name: 'to-import',
+      homeRegion: 'us-east-1',
+      isMultiRegionTrail: true,
+      s3BucketName: 'delivered-logs',
+    });
     const workers = await startWorkers(app.services);
     try {
       const records = [...Array(30)].map((_, i) => sampleEvent({ awsRegion: i % 2 ? 'eu-west-1' : 'us-east-1' }, 60 + i));
       await recordAs(app.services, mgmtId, orgId, records);
-      await waitFor('delivery', async () => (await pendingCount(app.db)) === 0 && (await deliveredFiles(app.db, objects, trail.id)).length > 0);
-      const delivered = new Set((await deliveredFiles(app.db, objects, trail.id)).flatMap((f) => f.records.map((r) => r.eventID as string)));
+      await waitFor(
+        'delivery',
+        async () => (await pendingCount(app.db)) === 0 && (await deliveredFiles(app.db, objects, trail.id)).length > 0,
+      );
+      const delivered = new Set(
+        (await deliveredFiles(app.db, objects, trail.id)).flatMap((f) => f.records.map((r) => r.eventID as string)),
+      );
       for (const r of records) expect(delivered.has(r.eventID as string)).toBe(true);
 
       const arn = await store('imported');
@@ -98,28 +112,97 @@ describe('lake imports', () => {
 
     it('validates the request and the caller’s access to the bucket', async () => {
       await lakeFails(app, 'startImport', { destinations: [], importSource: source('hand-logs') }, mgmt, 'InvalidParameterException');
-      await lakeFails(app, 'startImport', { destinations: [arn], importSource: { s3: { ...source('hand-logs').s3, s3LocationUri: 'http://x' } } }, mgmt, 'InvalidImportSourceException');
-      await lakeFails(app, 'startImport', { destinations: [arn], importSource: { s3: { ...source('hand-logs').s3, s3BucketAccessRoleArn: 'nope' } } }, mgmt, 'InvalidImportSourceException');
-      await lakeFails(app, 'startImport', { destinations: [arn], importSource: source('no-such-bucket') }, mgmt, 'InvalidImportSourceException');
-      await lakeFails(app, 'startImport', { destinations: [arn], importSource: source('hand-logs'), startEventTime: new Date(now), endEventTime: new Date(now - day) }, mgmt, 'InvalidParameterException');
+      await lakeFails(
+        app,
+        'startImport',
+        { destinations: [arn], importSource: { s3: { ...source('hand-logs').s3, s3LocationUri: 'http://x' } } },
+        mgmt,
+        'InvalidImportSourceException',
+      );
+      await lakeFails(
+        app,
+        'startImport',
+        { destinations: [arn], importSource: { s3: { ...source('hand-logs').s3, s3BucketAccessRoleArn: 'nope' } } },
+        mgmt,
+        'InvalidImportSourceException',
+      );
+      await lakeFails(
+        app,
+        'startImport',
+        { destinations: [arn], importSource: source('no-such-bucket') },
+        mgmt,
+        'InvalidImportSourceException',
+      );
+      await lakeFails(
+        app,
+        'startImport',
+        { destinations: [arn], importSource: source('hand-logs'), startEventTime: new Date(now), endEventTime: new Date(now - day) },
+        mgmt,
+        'InvalidParameterException',
+      );
       // Another tenant can neither target the store nor read the bucket.
-      await lakeFails(app, 'startImport', { destinations: [arn], importSource: source('hand-logs') }, other, 'EventDataStoreNotFoundException');
+      await lakeFails(
+        app,
+        'startImport',
+        { destinations: [arn], importSource: source('hand-logs') },
+        other,
+        'EventDataStoreNotFoundException',
+      );
       const theirs = (await lakeCall(app, 'createEventDataStore', { name: 'theirs', startIngestion: false }, other)).eventDataStoreArn;
-      await lakeFails(app, 'startImport', { destinations: [theirs], importSource: source('hand-logs') }, other, 'InvalidImportSourceException');
-      const aal = (await lakeCall(app, 'createEventDataStore', { name: 'aal-dest', advancedEventSelectors: [{ fieldSelectors: [{ field: 'eventCategory', equals: ['ActivityAuditLog'] }] }] }, mgmt)).eventDataStoreArn;
-      await lakeFails(app, 'startImport', { destinations: [aal], importSource: source('hand-logs') }, mgmt, 'InvalidEventDataStoreCategoryException');
+      await lakeFails(
+        app,
+        'startImport',
+        { destinations: [theirs], importSource: source('hand-logs') },
+        other,
+        'InvalidImportSourceException',
+      );
+      const aal = (
+        await lakeCall(
+          app,
+          'createEventDataStore',
+          { name: 'aal-dest', advancedEventSelectors: [{ fieldSelectors: [{ field: 'eventCategory', equals: ['ActivityAuditLog'] }] }] },
+          mgmt,
+        )
+      ).eventDataStoreArn;
+      await lakeFails(
+        app,
+        'startImport',
+        { destinations: [aal], importSource: source('hand-logs') },
+        mgmt,
+        'InvalidEventDataStoreCategoryException',
+      );
       await lakeFails(app, 'getImport', { importId: '00000000-0000-4000-8000-000000000000' }, mgmt, 'ImportNotFoundException');
       await lakeFails(app, 'getImport', { importId: 'x' }, mgmt, 'InvalidParameterException');
     });
 
     it('filters by event time, resumes after an interruption and never double counts', async () => {
-      const started = await lakeCall(app, 'startImport', {
-        destinations: [arn], importSource: source('hand-logs'), startEventTime: new Date(now - 4 * day - 3_600_000), endEventTime: new Date(now - 2 * day + 3_600_000),
-      }, mgmt);
+      const started = await lakeCall(
+        app,
+        'startImport',
+        {
+          destinations: [arn],
+          importSource: source('hand-logs'),
+          startEventTime: new Date(now - 4 * day - 3_600_000),
+          endEventTime: new Date(now - 2 * day + 3_600_000),
+        },
+        mgmt,
+      );
       // One ongoing import per account; the store cannot be deleted or updated meanwhile.
-      await lakeFails(app, 'startImport', { destinations: [arn], importSource: source('hand-logs') }, mgmt, 'AccountHasOngoingImportException');
+      await lakeFails(
+        app,
+        'startImport',
+        { destinations: [arn], importSource: source('hand-logs') },
+        mgmt,
+        'AccountHasOngoingImportException',
+      );
       await lakeFails(app, 'deleteEventDataStore', { eventDataStore: arn }, mgmt, 'EventDataStoreHasOngoingImportException');
-      await lakeFails(app, 'updateEventDataStore', { eventDataStore: arn, retentionPeriod: 31 }, mgmt, 'EventDataStoreHasOngoingImportException');
+      await lakeFails(
+        app,
+        'updateEventDataStore',
+        { eventDataStore: arn, retentionPeriod: 31 },
+        mgmt,
+        'EventDataStoreHasOngoingImportException',
+      );
       // A crash after two files: the progress of those two is committed, nothing else.
       expect((await app.services.lakeStorage.imports.runImport(started.importId, { maxFiles: 2 })).status).toBe('IN_PROGRESS');
       const mid = await lakeCall(app, 'getImport', { importId: started.importId }, mgmt);
@@ -183,7 +266,14 @@ describe('lake imports', () => {
       const unattributed = sampleEvent({}, 2 * 86_400); // no recipientAccountId: the file's account
       await put('shared-logs', 'us-east-1', new Date(now - day), [foreign, own, unattributed]);
       // A file delivered for another account, though readable here.
-      const theirKey = logFileKey({ prefix: null, organizationId: null, accountId: '999988887777', region: 'us-east-1', deliveredAt: new Date(now - day), unique: uniqueSuffix() });
+      const theirKey = logFileKey({
+        prefix: null,
+        organizationId: null,
+        accountId: '999988887777',
+        region: 'us-east-1',
+        deliveredAt: new Date(now - day),
+        unique: uniqueSuffix(),
+      });
       const theirs = sampleEvent({}, 2 * 86_400);
       await objects.putObject('shared-logs', theirKey, gzipSync(JSON.stringify({ Records: [theirs] })));
       const shared = await store('shared-imported', { retentionPeriod: 30 });

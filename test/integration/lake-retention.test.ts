@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ensureLakePartitionsFor, insertLakeEvents, lakePartitionName, lakePartitions, startOfUtcMonth } from '../../src/lake/lake-event.repository';
+import {
+  ensureLakePartitionsFor,
+  insertLakeEvents,
+  lakePartitionName,
+  lakePartitions,
+  startOfUtcMonth,
+} from '../../src/lake/lake-event.repository';
 import { lakeRetentionRepository } from '../../src/lake/lake-retention.repository';
 import { type LakeSession, lakeCall } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -25,8 +31,22 @@ describe('lake retention and immutability', () => {
   });
 
   const create = async (name: string, retentionPeriod: number) =>
-    (await lakeCall(app, 'createEventDataStore', { name, retentionPeriod, startIngestion: false, terminationProtectionEnabled: false }, owner)).eventDataStoreArn.split('/')[1] as string;
-  const record = (at: Date) => ({ eventID: randomUUID(), eventTime: at.toISOString(), eventName: 'Test', eventSource: 'test.amazonaws.com', awsRegion: 'us-east-1', eventCategory: 'Management' });
+    (
+      await lakeCall(
+        app,
+        'createEventDataStore',
+        { name, retentionPeriod, startIngestion: false, terminationProtectionEnabled: false },
+        owner,
+      )
+    ).eventDataStoreArn.split('/')[1] as string;
+  const record = (at: Date) => ({
+    eventID: randomUUID(),
+    eventTime: at.toISOString(),
+    eventName: 'Test',
+    eventSource: 'test.amazonaws.com',
+    awsRegion: 'us-east-1',
+    eventCategory: 'Management',
+  });
   const seed = async (storeId: string, times: Date[]) => {
     const records = times.map(record);
     await ensureLakePartitionsFor(app.db.pool, times);
@@ -34,7 +54,11 @@ describe('lake retention and immutability', () => {
     return records.map((r) => r.eventID);
   };
   const idsOf = async (storeId: string) =>
-    new Set((await app.db.pool.query(`SELECT event_id FROM lake_events WHERE event_data_store_id = $1`, [storeId])).rows.map((r) => r.event_id as string));
+    new Set(
+      (await app.db.pool.query(`SELECT event_id FROM lake_events WHERE event_data_store_id = $1`, [storeId])).rows.map(
+        (r) => r.event_id as string,
+      ),
+    );
 
   it('expires events by eventTime per store, drops partitions no store needs, purges stores deleted 7 days ago', async () => {
     const short = await create('short', 7);
@@ -50,8 +74,14 @@ describe('lake retention and immutability', () => {
     const longKept = await seed(long, [sharedMonth, new Date(now.getTime() - 10 * DAY)]);
     await seed(gone, [new Date(now.getTime() - 3 * DAY), sharedMonth]);
     const waitingKept = await seed(waiting, [new Date(now.getTime() - 3 * DAY)]);
-    await app.db.pool.query(`UPDATE event_data_stores SET status = 'PENDING_DELETION', deleted_at = now() - interval '8 days' WHERE id = $1`, [gone]);
-    await app.db.pool.query(`UPDATE event_data_stores SET status = 'PENDING_DELETION', deleted_at = now() - interval '2 days' WHERE id = $1`, [waiting]);
+    await app.db.pool.query(
+      `UPDATE event_data_stores SET status = 'PENDING_DELETION', deleted_at = now() - interval '8 days' WHERE id = $1`,
+      [gone],
+    );
+    await app.db.pool.query(
+      `UPDATE event_data_stores SET status = 'PENDING_DELETION', deleted_at = now() - interval '2 days' WHERE id = $1`,
+      [waiting],
+    );
 
     const result = await app.services.lakeStorage.retention.run(now);
     expect(result.purgedStores).toEqual([gone]);
@@ -85,7 +115,9 @@ describe('lake retention and immutability', () => {
       const dropping = lakeRetentionRepository.dropExpiredPartitions(app.db.pool, now, keepFrom);
       // Retention saw no committed rows and now waits for the table lock held by the import.
       for (let i = 0; i < 200; i++) {
-        const { rows } = await app.db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE lake_events%'`);
+        const { rows } = await app.db.pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE lake_events%'`,
+        );
         if (rows.length) break;
         await new Promise((r) => setTimeout(r, 25));
       }
@@ -125,12 +157,17 @@ describe('lake retention and immutability', () => {
     });
 
     const asApp = <T>(sql: string) =>
-      app.db.inTenantRaw({ accountId: ownerId, organizationId: app.admin.organizationId }, (client) => client.query(sql, [store]) as Promise<T>);
+      app.db.inTenantRaw(
+        { accountId: ownerId, organizationId: app.admin.organizationId },
+        (client) => client.query(sql, [store]) as Promise<T>,
+      );
 
     it('lets the application role read and insert but never update or delete', async () => {
       const read = await asApp<{ rowCount: number }>(`SELECT 1 FROM lake_events WHERE event_data_store_id = $1`);
       expect(read.rowCount).toBe(1);
-      await expect(asApp(`UPDATE lake_events SET event_name = 'Tampered' WHERE event_data_store_id = $1`)).rejects.toThrow(/permission denied/);
+      await expect(asApp(`UPDATE lake_events SET event_name = 'Tampered' WHERE event_data_store_id = $1`)).rejects.toThrow(
+        /permission denied/,
+      );
       await expect(asApp(`DELETE FROM lake_events WHERE event_data_store_id = $1`)).rejects.toThrow(/permission denied/);
       // Declaring itself the retention job changes nothing for the application role.
       await expect(
@@ -140,20 +177,29 @@ describe('lake retention and immutability', () => {
         }),
       ).rejects.toThrow(/permission denied/);
       await expect(
-        app.db.inTenantRaw({ accountId: ownerId, organizationId: app.admin.organizationId }, (client) => client.query(`TRUNCATE lake_events`)),
+        app.db.inTenantRaw({ accountId: ownerId, organizationId: app.admin.organizationId }, (client) =>
+          client.query(`TRUNCATE lake_events`),
+        ),
       ).rejects.toThrow(/permission denied/);
     });
 
     it('refuses UPDATE, DELETE and TRUNCATE even to the table owner unless it is the retention job deleting', async () => {
       const owner = (sql: string) => app.db.asService((client) => client.query(sql, [store]), { transaction: true });
-      await expect(owner(`UPDATE lake_events SET event_name = 'Tampered' WHERE event_data_store_id = $1`)).rejects.toThrow(/append-only: UPDATE/);
+      await expect(owner(`UPDATE lake_events SET event_name = 'Tampered' WHERE event_data_store_id = $1`)).rejects.toThrow(
+        /append-only: UPDATE/,
+      );
       await expect(owner(`DELETE FROM lake_events WHERE event_data_store_id = $1`)).rejects.toThrow(/append-only: DELETE/);
-      await expect(app.db.asService((client) => client.query(`TRUNCATE lake_events`), { transaction: true })).rejects.toThrow(/append-only: TRUNCATE/);
+      await expect(app.db.asService((client) => client.query(`TRUNCATE lake_events`), { transaction: true })).rejects.toThrow(
+        /append-only: TRUNCATE/,
+      );
       await expect(
-        app.db.asService(async (client) => {
-          await client.query(`SELECT set_config('opentrail.lake_retention', 'on', true)`);
-          return client.query(`UPDATE lake_events SET event_name = 'Tampered' WHERE event_data_store_id = $1`, [store]);
-        }, { transaction: true }),
+        app.db.asService(
+          async (client) => {
+            await client.query(`SELECT set_config('opentrail.lake_retention', 'on', true)`);
+            return client.query(`UPDATE lake_events SET event_name = 'Tampered' WHERE event_data_store_id = $1`, [store]);
+          },
+          { transaction: true },
+        ),
       ).rejects.toThrow(/append-only: UPDATE/);
       const { rows } = await app.db.pool.query(`SELECT event_id, event_name FROM lake_events WHERE event_data_store_id = $1`, [store]);
       expect(rows).toEqual([{ event_id: eventId, event_name: 'Test' }]);

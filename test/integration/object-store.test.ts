@@ -204,7 +204,9 @@ describe('filesystem backend on disk', () => {
   it('never writes or reads outside the bucket directory, even through a crafted prefix', async () => {
     fs.writeFileSync(path.join(dir, 'objects', 'victim-bucket', 'secret'), 'SECRET');
     await expect(store.getObject('disk-bucket', '../victim-bucket/secret')).rejects.toMatchObject({ code: 'InvalidObjectKey' });
-    await expect(store.putObject('disk-bucket', '../victim-bucket/secret', Buffer.from('x'))).rejects.toMatchObject({ code: 'InvalidObjectKey' });
+    await expect(store.putObject('disk-bucket', '../victim-bucket/secret', Buffer.from('x'))).rejects.toMatchObject({
+      code: 'InvalidObjectKey',
+    });
     await expect(store.deleteObject('disk-bucket', '../victim-bucket/secret')).rejects.toMatchObject({ code: 'InvalidObjectKey' });
     await expect(store.getObject('..', 'objects/victim-bucket/secret')).rejects.toMatchObject({ code: 'InvalidBucketName' });
     const listed = await store.listObjects('disk-bucket', { prefix: '../victim-bucket/', limit: 10 });
@@ -256,7 +258,9 @@ describe('filesystem backend on disk', () => {
         }
       }
     }
-    await expect(new DeletedAfterCheck(dir).putObject('gone-bucket', 'AWSLogs/1/x.json.gz', Buffer.from('x'))).rejects.toMatchObject({ code: 'NoSuchBucket' });
+    await expect(new DeletedAfterCheck(dir).putObject('gone-bucket', 'AWSLogs/1/x.json.gz', Buffer.from('x'))).rejects.toMatchObject({
+      code: 'NoSuchBucket',
+    });
     expect(fs.existsSync(bucketDir)).toBe(false);
   });
 

@@ -38,7 +38,19 @@ describe('handing points back to fixed-window counters (real Redis)', () => {
 
   it('an account whose requests outlive the slot window keeps its concurrency limit', async () => {
     const limitsRedis = createLimitsRedis(REDIS_URL);
-    const limits = new AccountLimits(limitsRedis, { redisPrefix: prefix, ratePerSecond: 1000, burst: 1000, maxConcurrent: 1, ingestEventsPerSecond: 1000, ingestBurstEvents: 1000, maxConcurrentIngests: 1 }, createLogger('silent'));
+    const limits = new AccountLimits(
+      limitsRedis,
+      {
+        redisPrefix: prefix,
+        ratePerSecond: 1000,
+        burst: 1000,
+        maxConcurrent: 1,
+        ingestEventsPerSecond: 1000,
+        ingestBurstEvents: 1000,
+        maxConcurrentIngests: 1,
+      },
+      createLogger('silent'),
+    );
     try {
       await sleep(300); // connected: the counters are in Redis, not in the fallback memory
       // Released into a later window (simulated: its window's key expires before the release).

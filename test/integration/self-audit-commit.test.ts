@@ -16,7 +16,10 @@ describe('self-audit commit modes (SELF_AUDIT_READ_COMMIT)', () => {
 
   it('relaxed service connections do not wait for the WAL flush; the others do', async () => {
     const show = (relaxedCommit: boolean) =>
-      app.db.asService(async (c) => (await c.query('SHOW synchronous_commit')).rows[0].synchronous_commit, { transaction: false, relaxedCommit });
+      app.db.asService(async (c) => (await c.query('SHOW synchronous_commit')).rows[0].synchronous_commit, {
+        transaction: false,
+        relaxedCommit,
+      });
     expect(await show(true)).toBe('off');
     expect(await show(false)).toBe('on');
   });
@@ -25,12 +28,24 @@ describe('self-audit commit modes (SELF_AUDIT_READ_COMMIT)', () => {
     const seen: Array<{ readOnly: Array<boolean | null>; relaxed: boolean }> = [];
     const writer = app.services.eventWriter;
     const observing = {
-      write: (scope: TenantScope, rows: EventRow[], source: EventSourceLabel, opts: { relaxedCommit?: boolean } = {}): Promise<WriteResult> => {
+      write: (
+        scope: TenantScope,
+        rows: EventRow[],
+        source: EventSourceLabel,
+        opts: { relaxedCommit?: boolean } = {},
+      ): Promise<WriteResult> => {
         seen.push({ readOnly: rows.map((r) => r.readOnly), relaxed: opts.relaxedCommit === true });
         return writer.write(scope, rows, source, opts);
       },
     } as unknown as ConstructorParameters<typeof SelfAuditRecorder>[0];
-    const identity = { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: `arn:aws:iam::${app.admin.accountId}:user/admin`, accountId: app.admin.accountId, accessKeyId: 'AKIAEXAMPLE', userName: 'admin' };
+    const identity = {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLE',
+      arn: `arn:aws:iam::${app.admin.accountId}:user/admin`,
+      accountId: app.admin.accountId,
+      accessKeyId: 'AKIAEXAMPLE',
+      userName: 'admin',
+    };
     const call = (readOnly: boolean) => ({
       meta: { region: 'us-east-1', requestId: 'r', sourceIp: '127.0.0.1', userAgent: 'jest', host: null },
       subject: { accountId: app.admin.accountId, organizationId: app.admin.organizationId, identity },
@@ -52,7 +67,9 @@ describe('self-audit commit modes (SELF_AUDIT_READ_COMMIT)', () => {
       { readOnly: [true], relaxed: false },
     ]);
     // Relaxed or not, every record is stored.
-    const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE account_id = $1 AND user_agent = 'jest'`, [app.admin.accountId]);
+    const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE account_id = $1 AND user_agent = 'jest'`, [
+      app.admin.accountId,
+    ]);
     expect(rows[0].n).toBe(5);
   });
 });

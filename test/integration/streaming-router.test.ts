@@ -16,9 +16,16 @@ describe('StreamingRouter', () => {
   beforeAll(async () => {
     app = await startTestApp();
     token = await app.login(app.admin);
-    const rule = (name: string, eventName: string, region?: string) => streamingCall(app, 'putEventRule', {
-      input: { name, eventPattern: JSON.stringify({ detail: { eventName: [eventName] } }), webhookUrl: 'http://127.0.0.1:9/hook' },
-    }, token, region);
+    const rule = (name: string, eventName: string, region?: string) =>
+      streamingCall(
+        app,
+        'putEventRule',
+        {
+          input: { name, eventPattern: JSON.stringify({ detail: { eventName: [eventName] } }), webhookUrl: 'http://127.0.0.1:9/hook' },
+        },
+        token,
+        region,
+      );
     await rule('one', 'RouteMe');
     await rule('two', 'RouteMe');
     await rule('west', 'RouteMe', 'us-west-2');
@@ -30,8 +37,11 @@ describe('StreamingRouter', () => {
     const match = sampleEvent({ eventName: 'RouteMe' });
     const result = await app.gql(RECORD, { input: { events: [match, sampleEvent({ eventName: 'Ignored' })] } }, { token });
     expect(result.data.recordEvents.failed).toEqual([]);
-    const { rows: [outbox] } = await app.db.pool.query(
-      `SELECT id::text, account_id, event_ids, event_times FROM event_outbox WHERE $1 = ANY(event_ids)`, [match.eventID]);
+    const {
+      rows: [outbox],
+    } = await app.db.pool.query(`SELECT id::text, account_id, event_ids, event_times FROM event_outbox WHERE $1 = ANY(event_ids)`, [
+      match.eventID,
+    ]);
     const batch = { id: outbox.id, accountId: outbox.account_id, eventIds: outbox.event_ids, eventTimes: outbox.event_times };
     const router = app.services.outbox.routers.find((r): r is StreamingRouter => r instanceof StreamingRouter)!;
     for (let i = 0; i < 3; i++) {
@@ -40,8 +50,13 @@ describe('StreamingRouter', () => {
       for (const work of afterCommit) await work();
     }
     const { rows } = await app.db.pool.query(
-      `SELECT r.name, d.event_ids FROM webhook_deliveries d JOIN event_rules r ON r.id = d.rule_id WHERE d.outbox_id = $1 ORDER BY r.name`, [batch.id]);
-    expect(rows).toEqual([{ name: 'one', event_ids: [match.eventID] }, { name: 'two', event_ids: [match.eventID] }]);
+      `SELECT r.name, d.event_ids FROM webhook_deliveries d JOIN event_rules r ON r.id = d.rule_id WHERE d.outbox_id = $1 ORDER BY r.name`,
+      [batch.id],
+    );
+    expect(rows).toEqual([
+      { name: 'one', event_ids: [match.eventID] },
+      { name: 'two', event_ids: [match.eventID] },
+    ]);
     const { rows: rules } = await app.db.pool.query(`SELECT id, name FROM event_rules WHERE name IN ('one', 'two')`);
     const jobs = await app.services.outbox.jobs.queue(QUEUES.webhook).getJobs(['waiting', 'delayed', 'prioritized']);
     const forBatch = jobs.filter((j) => j.data.kind === 'deliver' && j.data.outboxId === batch.id);
@@ -52,15 +67,23 @@ describe('StreamingRouter', () => {
     const match = sampleEvent({ eventName: 'RouteMe' });
     const result = await app.gql(RECORD, { input: { events: [match] } }, { token });
     expect(result.data.recordEvents.failed).toEqual([]);
-    const { rows: [outbox] } = await app.db.pool.query(`SELECT id::text FROM event_outbox WHERE $1 = ANY(event_ids)`, [match.eventID]);
+    const {
+      rows: [outbox],
+    } = await app.db.pool.query(`SELECT id::text FROM event_outbox WHERE $1 = ANY(event_ids)`, [match.eventID]);
     // No workers run here; start from an unrouted batch with nothing announced for it.
     await app.db.pool.query(`UPDATE event_outbox SET routed_at = NULL WHERE id = $1`, [outbox.id]);
     await app.db.pool.query(`DELETE FROM webhook_deliveries WHERE outbox_id = $1`, [outbox.id]);
     const queue = app.services.outbox.jobs.queue(QUEUES.webhook);
     for (const job of await queue.getJobs(['waiting', 'delayed', 'prioritized'])) if (job.data.outboxId === outbox.id) await job.remove();
-    const jobsOfBatch = async () => (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).filter((j) => j.data.outboxId === outbox.id);
+    const jobsOfBatch = async () =>
+      (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).filter((j) => j.data.outboxId === outbox.id);
 
-    const failing = { name: 'failing', route: async () => { throw new Error('destination down'); } };
+    const failing = {
+      name: 'failing',
+      route: async () => {
+        throw new Error('destination down');
+      },
+    };
     app.services.outbox.routers.push(failing);
     try {
       await expect(app.services.outbox.route(outbox.id)).rejects.toThrow('destination down');

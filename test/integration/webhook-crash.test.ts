@@ -64,9 +64,14 @@ describe('webhooks: a worker killed mid-delivery resends at most the POSTs in fl
     app = await startTestApp({ OUTBOX_SWEEP_INTERVAL_SECONDS: '1' });
     receiver = await startHoldingReceiver();
     const token = await app.login(app.admin);
-    await streamingCall(app, 'putEventRule', {
-      input: { name: 'crash', eventPattern: JSON.stringify({ detail: { eventName: [{ prefix: 'Crash' }] } }), webhookUrl: receiver.url },
-    }, token);
+    await streamingCall(
+      app,
+      'putEventRule',
+      {
+        input: { name: 'crash', eventPattern: JSON.stringify({ detail: { eventName: [{ prefix: 'Crash' }] } }), webhookUrl: receiver.url },
+      },
+      token,
+    );
     ruleId = (await app.db.pool.query(`SELECT id FROM event_rules WHERE name = 'crash'`)).rows[0].id;
     // Eight batches of 60: several deliveries run side by side, each with many events to go.
     for (let b = 0; b < 8; b++) {
@@ -91,13 +96,17 @@ describe('webhooks: a worker killed mid-delivery resends at most the POSTs in fl
     receiver.hold();
     // Every running delivery ends up waiting on one unanswered POST (its progress so far committed).
     let last = -1;
-    await eventually('the deliveries in flight to settle', async () => {
-      const now = receiver.held.length;
-      const stable = now > 0 && now === last;
-      last = now;
-      await new Promise((r) => setTimeout(r, 1500));
-      return stable;
-    }, 60_000);
+    await eventually(
+      'the deliveries in flight to settle',
+      async () => {
+        const now = receiver.held.length;
+        const stable = now > 0 && now === last;
+        last = now;
+        await new Promise((r) => setTimeout(r, 1500));
+        return stable;
+      },
+      60_000,
+    );
     const inFlight = receiver.held.length;
     await killProcess(worker.child);
     worker = null;
@@ -106,7 +115,11 @@ describe('webhooks: a worker killed mid-delivery resends at most the POSTs in fl
     worker = await startDeliveryChild(app.config, workerEnv);
     const accepted = () => new Set(receiver.requests.filter((r) => r.answered).map((r) => r.eventId));
     await eventually('every event accepted', () => accepted().size === events.length, 120_000);
-    await eventually('no delivery pending', async () => (await app.db.pool.query(`SELECT 1 FROM webhook_deliveries`)).rowCount === 0, 60_000);
+    await eventually(
+      'no delivery pending',
+      async () => (await app.db.pool.query(`SELECT 1 FROM webhook_deliveries`)).rowCount === 0,
+      60_000,
+    );
 
     const byEvent = new Map<string, typeof receiver.requests>();
     for (const r of receiver.requests) byEvent.set(r.eventId, [...(byEvent.get(r.eventId) ?? []), r]);

@@ -162,10 +162,7 @@ describe('webhook URL policy (SSRF)', () => {
     const receiver = await startReceiver((res) => res.writeHead(200).end());
     try {
       const settings = { webhookAllowedHosts: parseAllowedHosts('10.0.0.0/8') };
-      const result = await sendSignedWebhook(
-        { url: `http://localhost:${receiver.port}/`, secret: 'k', body: {}, id: 'f' },
-        settings,
-      );
+      const result = await sendSignedWebhook({ url: `http://localhost:${receiver.port}/`, secret: 'k', body: {}, id: 'f' }, settings);
       expect(result).toMatchObject({ ok: false, failure: 'refused-by-policy' });
       expect(receiver.received).toHaveLength(0);
     } finally {
@@ -184,7 +181,9 @@ describe('webhook URL policy (SSRF)', () => {
       expect((await sendSignedWebhook({ url: receiver.url, secret: 'k', body: {}, id: 'g' }, onlyExample)).ok).toBe(false);
       // Listing a name narrows names; it does not open internal addresses the name resolves to.
       const named = { webhookAllowedHosts: parseAllowedHosts('localhost') };
-      expect((await sendSignedWebhook({ url: `http://localhost:${receiver.port}/`, secret: 'k', body: {}, id: 'g2' }, named)).failure).toBe('refused-by-policy');
+      expect((await sendSignedWebhook({ url: `http://localhost:${receiver.port}/`, secret: 'k', body: {}, id: 'g2' }, named)).failure).toBe(
+        'refused-by-policy',
+      );
       const loopback = { webhookAllowedHosts: parseAllowedHosts('127.0.0.0/8') };
       expect((await sendSignedWebhook({ url: receiver.url, secret: 'k', body: {}, id: 'h' }, loopback)).ok).toBe(true);
       expect(receiver.received).toHaveLength(1);
@@ -271,7 +270,16 @@ describe('webhook URL policy: internal addresses are refused by default', () => 
     expect(refuseWebhookUrl('http://10.30.0.9/hook', { webhookAllowedHosts: parseAllowedHosts('10.20.0.0/16') })).not.toBeNull();
     // Metadata stays refused in every embedding, whatever is opened.
     const everything = compileHostPolicy(parseAllowedHosts('*, 0.0.0.0/0, ::/0'));
-    for (const answer of ['169.254.169.254', '::ffff:169.254.169.254', '::a9fe:a9fe', '64:ff9b::a9fe:a9fe', '2002:a9fe:a9fe::1', 'fd00:ec2::254', '0.0.0.0', '::']) {
+    for (const answer of [
+      '169.254.169.254',
+      '::ffff:169.254.169.254',
+      '::a9fe:a9fe',
+      '64:ff9b::a9fe:a9fe',
+      '2002:a9fe:a9fe::1',
+      'fd00:ec2::254',
+      '0.0.0.0',
+      '::',
+    ]) {
       expect(addressAllowed(everything, 'x.example', answer)).toBe(false);
     }
     expect(addressAllowed(everything, 'x.example', '10.0.0.1')).toBe(true);
@@ -281,7 +289,9 @@ describe('webhook URL policy: internal addresses are refused by default', () => 
     const receiver = await startReceiver((res) => res.writeHead(200).end());
     try {
       const url = `http://localhost:${receiver.port}/`;
-      expect((await sendSignedWebhook({ url, secret: 'k', body: {}, id: 'j' }, { webhookAllowedHosts: [] })).failure).toBe('refused-by-policy');
+      expect((await sendSignedWebhook({ url, secret: 'k', body: {}, id: 'j' }, { webhookAllowedHosts: [] })).failure).toBe(
+        'refused-by-policy',
+      );
       expect(receiver.received).toHaveLength(0);
       const opened = { webhookAllowedHosts: parseAllowedHosts('127.0.0.1, ::1') };
       expect((await sendSignedWebhook({ url, secret: 'k', body: {}, id: 'j' }, opened)).ok).toBe(true);

@@ -30,7 +30,8 @@ describe('service: channel and putAuditEvents rules', () => {
     ...over,
   });
   const storedCount = async () =>
-    (await h.db.pool.query(`SELECT count(*)::int AS n FROM lake_events WHERE event_data_store_id = $1`, [storeArn.split('/')[1]])).rows[0].n as number;
+    (await h.db.pool.query(`SELECT count(*)::int AS n FROM lake_events WHERE event_data_store_id = $1`, [storeArn.split('/')[1]])).rows[0]
+      .n as number;
 
   beforeAll(async () => {
     h = await startServiceHarness();
@@ -40,7 +41,8 @@ describe('service: channel and putAuditEvents rules', () => {
     const tenant = await h.createTenant('Channel Tenant B');
     other = tenant.ctx();
     otherId = tenant.credentials.accountId;
-    storeArn = (await lake.stores.create(ctx, { name: 'integrations', advancedEventSelectors: AAL, terminationProtectionEnabled: false })).arn;
+    storeArn = (await lake.stores.create(ctx, { name: 'integrations', advancedEventSelectors: AAL, terminationProtectionEnabled: false }))
+      .arn;
   });
   afterAll(async () => {
     await h?.close();
@@ -48,7 +50,8 @@ describe('service: channel and putAuditEvents rules', () => {
 
   it('validates the name, source and destinations of a channel', async () => {
     const mgmtStore = (await lake.stores.create(ctx, { name: 'mgmt-events' })).arn;
-    const create = (over: Record<string, unknown>, at = ctx) => lake.channels.create(at, { name: 'custom-app', source: 'Custom', destinations: dest(storeArn), ...over });
+    const create = (over: Record<string, unknown>, at = ctx) =>
+      lake.channels.create(at, { name: 'custom-app', source: 'Custom', destinations: dest(storeArn), ...over });
     await failsWith(create({ name: 'ch' }), 'InvalidParameterException');
     await failsWith(create({ name: 'bad name!' }), 'InvalidParameterException');
     await failsWith(create({ destinations: dest(mgmtStore) }), 'InvalidEventDataStoreCategoryException');
@@ -66,8 +69,14 @@ describe('service: channel and putAuditEvents rules', () => {
     const created = await lake.channels.create(ctx, { name: 'custom-app', source: 'Custom', destinations: dest(storeArn) });
     channelArn = created.arn;
     expect(channelArn).toMatch(new RegExp(`^arn:aws:cloudtrail:us-east-1:${ownerId}:channel/[0-9a-f-]{36}$`));
-    await failsWith(lake.channels.create(ctx, { name: 'custom-app', source: 'Okta', destinations: dest(storeArn) }), 'ChannelAlreadyExistsException');
-    await failsWith(lake.channels.create(ctx, { name: 'second-custom', source: 'Custom', destinations: dest(storeArn) }), 'ChannelAlreadyExistsException');
+    await failsWith(
+      lake.channels.create(ctx, { name: 'custom-app', source: 'Okta', destinations: dest(storeArn) }),
+      'ChannelAlreadyExistsException',
+    );
+    await failsWith(
+      lake.channels.create(ctx, { name: 'second-custom', source: 'Custom', destinations: dest(storeArn) }),
+      'ChannelAlreadyExistsException',
+    );
     await failsWith(lake.stores.delete(ctx, storeArn), 'ChannelExistsForEDSException');
     await failsWith(lake.channels.update(ctx, { channel: channelArn, destinations: [] }), 'InvalidParameterException');
     expect((await lake.channels.get(ctx, channelArn)).destinations).toEqual([{ Type: 'EVENT_DATA_STORE', Location: storeArn }]);
@@ -107,7 +116,10 @@ describe('service: channel and putAuditEvents rules', () => {
     const checksum = createHash('sha256').update(good).digest('base64');
     const result = await lake.auditEvents.put(ctx, {
       channelArn,
-      auditEvents: [...cases.map(([id, eventData, eventDataChecksum]) => ({ id, eventData, eventDataChecksum })), { id: 'good', eventData: good, eventDataChecksum: checksum }],
+      auditEvents: [
+        ...cases.map(([id, eventData, eventDataChecksum]) => ({ id, eventData, eventDataChecksum })),
+        { id: 'good', eventData: good, eventDataChecksum: checksum },
+      ],
     });
     expect(result.successful.map((s) => s.id)).toEqual(['good']);
     expect(Object.fromEntries(result.failed.map((f) => [f.id, f.errorCode]))).toEqual({
@@ -139,17 +151,31 @@ describe('service: channel and putAuditEvents rules', () => {
     const put = (input: { channelArn?: string; auditEvents: Array<{ id: string; eventData: string }>; externalId?: string }, at = ctx) =>
       lake.auditEvents.put(at, { channelArn, ...input });
     const before = await storedCount();
-    await failsWith(put({ auditEvents: [{ id: 'a', eventData: data }, { id: 'a', eventData: data }] }), 'DuplicatedAuditEventId');
+    await failsWith(
+      put({
+        auditEvents: [
+          { id: 'a', eventData: data },
+          { id: 'a', eventData: data },
+        ],
+      }),
+      'DuplicatedAuditEventId',
+    );
     await failsWith(put({ auditEvents: Array.from({ length: 101 }, (_, i) => ({ id: `e${i}`, eventData: data })) }), 'ValidationException');
     await failsWith(put({ auditEvents: [] }), 'ValidationException');
     const big = JSON.stringify(payload({ additionalEventData: { v: 'x'.repeat(20_000) } }));
     await failsWith(put({ auditEvents: Array.from({ length: 60 }, (_, i) => ({ id: `b${i}`, eventData: big })) }), 'ValidationException');
     await failsWith(put({ auditEvents: [{ id: 'bad id!', eventData: data }] }), 'ValidationException');
     await failsWith(put({ channelArn: 'nope:nope', auditEvents: [{ id: 'a', eventData: data }] }), 'InvalidChannelARN');
-    await failsWith(put({ channelArn: channelArn.replace(/[0-9a-f]{12}$/, '000000000000'), auditEvents: [{ id: 'a', eventData: data }] }), 'ChannelNotFound');
+    await failsWith(
+      put({ channelArn: channelArn.replace(/[0-9a-f]{12}$/, '000000000000'), auditEvents: [{ id: 'a', eventData: data }] }),
+      'ChannelNotFound',
+    );
     await failsWith(put({ auditEvents: [{ id: 'a', eventData: data }], externalId: 'x' }), 'ValidationException');
     // Another account, even with a payload naming itself as recipient: no access to the channel.
-    await failsWith(put({ auditEvents: [{ id: 'a', eventData: JSON.stringify(payload({ recipientAccountId: otherId })) }] }, other), 'ChannelInsufficientPermission');
+    await failsWith(
+      put({ auditEvents: [{ id: 'a', eventData: JSON.stringify(payload({ recipientAccountId: otherId })) }] }, other),
+      'ChannelInsufficientPermission',
+    );
     await failsWith(put({ channelArn: channelArn.split('/')[1], auditEvents: [{ id: 'a', eventData: data }] }, other), 'ChannelNotFound');
     expect(await storedCount()).toBe(before);
   });
@@ -157,7 +183,10 @@ describe('service: channel and putAuditEvents rules', () => {
   it('deletes the channel; its events are refused and the store can then be deleted', async () => {
     await lake.channels.delete(ctx, channelArn);
     await failsWith(lake.channels.get(ctx, channelArn), 'ChannelNotFoundException');
-    await failsWith(lake.auditEvents.put(ctx, { channelArn, auditEvents: [{ id: 'a', eventData: JSON.stringify(payload()) }] }), 'ChannelNotFound');
+    await failsWith(
+      lake.auditEvents.put(ctx, { channelArn, auditEvents: [{ id: 'a', eventData: JSON.stringify(payload()) }] }),
+      'ChannelNotFound',
+    );
     await lake.stores.delete(ctx, storeArn);
     expect((await lake.stores.get(ctx, storeArn)).status).toBe('PENDING_DELETION');
   });

@@ -4,7 +4,8 @@ import type { AdvancedEventSelector } from '../../src/trails/trail.entity';
 import { storeKeyPolicy } from '../helpers/lake-store';
 import { failsWith, startServiceHarness, type ServiceHarness } from '../helpers/service-harness';
 
-const selector = (...categories: string[]): AdvancedEventSelector[] => categories.map((c) => ({ FieldSelectors: [{ Field: 'eventCategory', Equals: [c] }] }));
+const selector = (...categories: string[]): AdvancedEventSelector[] =>
+  categories.map((c) => ({ FieldSelectors: [{ Field: 'eventCategory', Equals: [c] }] }));
 
 /** Event data store rules (spec §7, §8.1, §12.1) on the Lake storage services, without HTTP. */
 describe('service: event data store rules', () => {
@@ -41,7 +42,10 @@ describe('service: event data store rules', () => {
   it('validates retention per billing mode and lets the billing mode move one way only', async () => {
     await failsWith(stores.create(ctx, { name: 'ret6', retentionPeriod: 6 }), 'InvalidParameterException');
     await failsWith(stores.create(ctx, { name: 'ret3654', retentionPeriod: 3654 }), 'InvalidParameterException');
-    await failsWith(stores.create(ctx, { name: 'fix2558', retentionPeriod: 2558, billingMode: 'FIXED_RETENTION_PRICING' }), 'InvalidParameterException');
+    await failsWith(
+      stores.create(ctx, { name: 'fix2558', retentionPeriod: 2558, billingMode: 'FIXED_RETENTION_PRICING' }),
+      'InvalidParameterException',
+    );
     await failsWith(stores.create(ctx, { name: 'badmode', billingMode: 'CHEAP' }), 'InvalidParameterException');
     expect((await stores.create(ctx, { name: 'ret7', retentionPeriod: 7 })).retentionPeriod).toBe(7);
     expect((await stores.create(ctx, { name: 'fixed', billingMode: 'FIXED_RETENTION_PRICING' })).retentionPeriod).toBe(2557);
@@ -80,25 +84,51 @@ describe('service: event data store rules', () => {
     expect((await stores.update(ctx, { eventDataStore: s.arn, kmsKeyId: 'alias/lake' })).kmsKeyId).toBe(good.arn);
     await failsWith(stores.update(ctx, { eventDataStore: s.arn, kmsKeyId: 'alias/other' }), 'InvalidParameterException');
     // Naming the same key again, by alias or id, is no change of key.
-    expect(await stores.update(ctx, { eventDataStore: s.arn, kmsKeyId: 'alias/lake', retentionPeriod: 10 })).toMatchObject({ kmsKeyId: good.arn, retentionPeriod: 10 });
+    expect(await stores.update(ctx, { eventDataStore: s.arn, kmsKeyId: 'alias/lake', retentionPeriod: 10 })).toMatchObject({
+      kmsKeyId: good.arn,
+      retentionPeriod: 10,
+    });
     expect((await stores.update(ctx, { eventDataStore: s.arn, kmsKeyId: good.keyId })).kmsKeyId).toBe(good.arn);
   });
 
   it('validates selectors with the event data store rules', async () => {
-    await failsWith(stores.create(ctx, { name: 'mixed', advancedEventSelectors: selector('Management', 'ActivityAuditLog') }), 'InvalidEventSelectorsException');
-    await failsWith(stores.create(ctx, { name: 'six', advancedEventSelectors: selector(...Array.from({ length: 6 }, () => 'Management')) }), 'InvalidEventSelectorsException');
-    await failsWith(stores.create(ctx, { name: 'nocat', advancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventName', Equals: ['X'] }] }] }), 'InvalidEventSelectorsException');
+    await failsWith(
+      stores.create(ctx, { name: 'mixed', advancedEventSelectors: selector('Management', 'ActivityAuditLog') }),
+      'InvalidEventSelectorsException',
+    );
+    await failsWith(
+      stores.create(ctx, { name: 'six', advancedEventSelectors: selector(...Array.from({ length: 6 }, () => 'Management')) }),
+      'InvalidEventSelectorsException',
+    );
+    await failsWith(
+      stores.create(ctx, { name: 'nocat', advancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventName', Equals: ['X'] }] }] }),
+      'InvalidEventSelectorsException',
+    );
     // EDS-only: eventName and any eventSource operator on management events.
     const ok = await stores.create(ctx, {
       name: 'sel-ok',
-      advancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'eventSource', Equals: ['s3.amazonaws.com'] }, { Field: 'eventName', StartsWith: ['Put'] }] }],
+      advancedEventSelectors: [
+        {
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Management'] },
+            { Field: 'eventSource', Equals: ['s3.amazonaws.com'] },
+            { Field: 'eventName', StartsWith: ['Put'] },
+          ],
+        },
+      ],
     });
     expect(ok.advancedEventSelectors[0].FieldSelectors).toHaveLength(3);
     // Integration stores: single-Region, never organization; the category cannot change later.
-    await failsWith(stores.create(ctx, { name: 'aal-multi', multiRegionEnabled: true, advancedEventSelectors: selector('ActivityAuditLog') }), 'InvalidParameterException');
+    await failsWith(
+      stores.create(ctx, { name: 'aal-multi', multiRegionEnabled: true, advancedEventSelectors: selector('ActivityAuditLog') }),
+      'InvalidParameterException',
+    );
     const aal = await stores.create(ctx, { name: 'aal', advancedEventSelectors: selector('ActivityAuditLog') });
     expect(aal.multiRegionEnabled).toBe(false);
-    await failsWith(stores.update(ctx, { eventDataStore: aal.arn, advancedEventSelectors: selector('Management') }), 'InvalidEventSelectorsException');
+    await failsWith(
+      stores.update(ctx, { eventDataStore: aal.arn, advancedEventSelectors: selector('Management') }),
+      'InvalidEventSelectorsException',
+    );
     await failsWith(stores.setIngestion(ctx, aal.arn, false), 'InvalidEventDataStoreCategoryException');
   });
 

@@ -13,8 +13,11 @@ describe('service: trail selector and tag rules', () => {
   let trails: Services['trails'];
   let ctx: RequestContext;
   let arn: string;
-  const put = (input: { eventSelectors?: EventSelectorInput[] | null; advancedEventSelectors?: AdvancedEventSelector[] | null }, at = ctx, trailName = 'sel-trail') =>
-    trails.selectors.putEventSelectors(at, { trailName, ...input });
+  const put = (
+    input: { eventSelectors?: EventSelectorInput[] | null; advancedEventSelectors?: AdvancedEventSelector[] | null },
+    at = ctx,
+    trailName = 'sel-trail',
+  ) => trails.selectors.putEventSelectors(at, { trailName, ...input });
   const putFails = (input: Parameters<typeof put>[0], code = 'InvalidEventSelectorsException') => failsWith(put(input), code);
   const adv = (...FieldSelectors: FieldSelector[]) => ({ advancedEventSelectors: [{ Name: 'x', FieldSelectors }] });
   const cat = (c: string): FieldSelector => ({ Field: 'eventCategory', Equals: [c] });
@@ -32,16 +35,23 @@ describe('service: trail selector and tag rules', () => {
   });
 
   it('validates basic selectors', async () => {
-    await putFails({ eventSelectors: [{}], advancedEventSelectors: [{ FieldSelectors: [cat('Management')] }] }, 'InvalidParameterCombinationException');
+    await putFails(
+      { eventSelectors: [{}], advancedEventSelectors: [{ FieldSelectors: [cat('Management')] }] },
+      'InvalidParameterCombinationException',
+    );
     await putFails({});
     await putFails({ eventSelectors: [] });
     await putFails({ eventSelectors: Array.from({ length: 6 }, () => ({})) });
-    expect(await putFails({ eventSelectors: [{ ReadWriteType: 'Sometimes' }] })).toBe('Value Sometimes for parameter ReadWriteType is invalid. Valid values: ReadOnly, WriteOnly, All.');
+    expect(await putFails({ eventSelectors: [{ ReadWriteType: 'Sometimes' }] })).toBe(
+      'Value Sometimes for parameter ReadWriteType is invalid. Valid values: ReadOnly, WriteOnly, All.',
+    );
     await putFails({ eventSelectors: [{ ExcludeManagementEventSources: ['s3.amazonaws.com'] }] });
     await putFails({ eventSelectors: [{ DataResources: [{ Type: 'AWS::SNS::Topic', Values: ['arn:aws:sns'] }] }] });
     await putFails({ eventSelectors: [{ DataResources: [{ Type: 'AWS::S3::Object', Values: [] }] }] });
     await putFails({ eventSelectors: [{ DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:lambda'] }] }] });
-    await putFails({ eventSelectors: [{ DataResources: [{ Type: 'AWS::Lambda::Function', Values: ['arn:aws:lambda:us-east-1:123:function:f'] }] }] });
+    await putFails({
+      eventSelectors: [{ DataResources: [{ Type: 'AWS::Lambda::Function', Values: ['arn:aws:lambda:us-east-1:123:function:f'] }] }],
+    });
     const many = Array.from({ length: 251 }, (_, i) => `arn:aws:s3:::selector-logs/p${i}/`);
     expect(await putFails({ eventSelectors: [{ DataResources: [{ Type: 'AWS::S3::Object', Values: many }] }] })).toContain('at most 250');
     // 250 exactly is allowed, and "all" values do not count.
@@ -49,10 +59,20 @@ describe('service: trail selector and tag rules', () => {
   });
 
   it('fills in basic selector defaults and stores them', async () => {
-    const out = await put({ eventSelectors: [{ ReadWriteType: 'WriteOnly' }, { IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }] }] });
+    const out = await put({
+      eventSelectors: [
+        { ReadWriteType: 'WriteOnly' },
+        { IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }] },
+      ],
+    });
     expect(out.eventSelectors).toEqual([
       { ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] },
-      { ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }], ExcludeManagementEventSources: [] },
+      {
+        ReadWriteType: 'All',
+        IncludeManagementEvents: false,
+        DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }],
+        ExcludeManagementEventSources: [],
+      },
     ]);
     expect((await trails.selectors.getEventSelectors(ctx, { trailName: arn })).eventSelectors).toEqual(out.eventSelectors);
   });
@@ -68,9 +88,13 @@ describe('service: trail selector and tag rules', () => {
     await putFails(adv(cat('Management'), { Field: 'resources.type', Equals: ['AWS::S3::Object'] }));
     await putFails(adv(cat('Data'))); // resources.type required
     await putFails(adv(cat('Data'), { Field: 'resources.type', Equals: ['AWS::Nope::Thing'] }));
-    await putFails(adv(cat('Data'), { Field: 'resources.type', Equals: ['AWS::S3::Object'] }, { Field: 'resources.ARN', Equals: ['bucket/'] }));
+    await putFails(
+      adv(cat('Data'), { Field: 'resources.type', Equals: ['AWS::S3::Object'] }, { Field: 'resources.ARN', Equals: ['bucket/'] }),
+    );
     await putFails(adv(cat('NetworkActivity'))); // eventSource required
-    await putFails(adv(cat('NetworkActivity'), { Field: 'eventSource', Equals: ['kms.amazonaws.com'] }, { Field: 'errorCode', Equals: ['Other'] }));
+    await putFails(
+      adv(cat('NetworkActivity'), { Field: 'eventSource', Equals: ['kms.amazonaws.com'] }, { Field: 'errorCode', Equals: ['Other'] }),
+    );
     await putFails(adv(cat('Management'), { Field: 'unknownField', Equals: ['x'] }));
     await putFails(adv(cat('Management'), { Field: 'bad field!', Equals: ['x'] }));
     await putFails(adv(cat('Management'), { Field: 'readOnly' }));
@@ -87,8 +111,23 @@ describe('service: trail selector and tag rules', () => {
     // The documented examples are accepted.
     await put({
       advancedEventSelectors: [
-        { Name: 'S3 writes except log bucket', FieldSelectors: [cat('Data'), { Field: 'resources.type', Equals: ['AWS::S3::Object'] }, { Field: 'readOnly', Equals: ['false'] }, { Field: 'resources.ARN', NotStartsWith: ['arn:aws:s3:::selector-logs/'] }] },
-        { Name: 'KMS network activity denials', FieldSelectors: [cat('NetworkActivity'), { Field: 'eventSource', Equals: ['kms.amazonaws.com'] }, { Field: 'errorCode', Equals: ['VpceAccessDenied'] }] },
+        {
+          Name: 'S3 writes except log bucket',
+          FieldSelectors: [
+            cat('Data'),
+            { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+            { Field: 'readOnly', Equals: ['false'] },
+            { Field: 'resources.ARN', NotStartsWith: ['arn:aws:s3:::selector-logs/'] },
+          ],
+        },
+        {
+          Name: 'KMS network activity denials',
+          FieldSelectors: [
+            cat('NetworkActivity'),
+            { Field: 'eventSource', Equals: ['kms.amazonaws.com'] },
+            { Field: 'errorCode', Equals: ['VpceAccessDenied'] },
+          ],
+        },
       ],
     });
   });
@@ -104,7 +143,8 @@ describe('service: trail selector and tag rules', () => {
 
   it('keeps tags within CloudTrail’s limits and rules', async () => {
     const tags = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: 'v' }));
-    const add = (tagsList: Array<{ key: string; value?: string | null }>, resourceId = arn) => trails.tags.addTags(ctx, { resourceId, tagsList });
+    const add = (tagsList: Array<{ key: string; value?: string | null }>, resourceId = arn) =>
+      trails.tags.addTags(ctx, { resourceId, tagsList });
     await add(tags(50));
     await failsWith(add(tags(1, 100)), 'TagsLimitExceededException');
     // Overwriting an existing key does not count as another tag.
@@ -113,14 +153,23 @@ describe('service: trail selector and tag rules', () => {
     await failsWith(add([{ key: 'k'.repeat(129) }]), 'InvalidTagParameterException');
     await failsWith(add([{ key: 'k1', value: 'v'.repeat(257) }]), 'InvalidTagParameterException');
     await failsWith(add([{ key: 'aws:owner', value: 'v' }]), 'InvalidTagParameterException');
-    await failsWith(add([{ key: 'k1', value: '1' }, { key: 'k1', value: '2' }]), 'InvalidTagParameterException');
+    await failsWith(
+      add([
+        { key: 'k1', value: '1' },
+        { key: 'k1', value: '2' },
+      ]),
+      'InvalidTagParameterException',
+    );
     const [listed] = await trails.tags.listTags(ctx, { resourceIdList: [arn] });
     expect(listed.tags).toHaveLength(50);
     expect(listed.tags[0]).toEqual({ Key: 'k0', Value: 'again' });
     await failsWith(add([{ key: 'a' }], 'sel-trail'), 'CloudTrailARNInvalidException');
     await failsWith(add([{ key: 'a' }], arn.replace('sel-trail', 'missing-trail')), 'ResourceNotFoundException');
     await failsWith(trails.tags.listTags(ctx, { resourceIdList: Array.from({ length: 21 }, () => arn) }), 'InvalidParameterException');
-    await failsWith(trails.lifecycle.createTrail(ctx, { name: 'tagged-2', s3BucketName: 'selector-logs', tagsList: tags(51) }), 'TagsLimitExceededException');
+    await failsWith(
+      trails.lifecycle.createTrail(ctx, { name: 'tagged-2', s3BucketName: 'selector-logs', tagsList: tags(51) }),
+      'TagsLimitExceededException',
+    );
     await failsWith(trails.reads.getTrail(ctx, { name: 'tagged-2' }), 'TrailNotFoundException');
   });
 });

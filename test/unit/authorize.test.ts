@@ -48,7 +48,8 @@ describe('authorize', () => {
 
   it('takes a service decision and wording in place of IAM (KMS key policies)', () => {
     const admin = caller(doc({ Effect: 'Allow', Action: ['*'], Resource: ['*'] }));
-    const denied = (action: string, resource: string, who: string) => new OpenTrailError('AccessDeniedException', `${who}|${action}|${resource}`, 403);
+    const denied = (action: string, resource: string, who: string) =>
+      new OpenTrailError('AccessDeniedException', `${who}|${action}|${resource}`, 403);
     const err = denialOf(() => authorize(admin, 'kms:Decrypt', 'key', { allows: () => false, denied }));
     expect(err.message).toBe(`${ARN}|kms:Decrypt|key`);
     expect(() => authorize(caller(), 'kms:Decrypt', 'key', { allows: (c) => c.accountId === '111111111111' })).not.toThrow();

@@ -44,7 +44,7 @@ describe('benchmark results files', () => {
       fs.rmSync(file);
     }
   });
-  it('keeps results in the checkout\'s bench/results', () => {
+  it("keeps results in the checkout's bench/results", () => {
     expect(RESULTS_DIR).toBe(path.resolve(__dirname, '../../bench/results'));
   });
 });

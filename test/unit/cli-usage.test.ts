@@ -30,15 +30,18 @@ describe('opentrail CLI usage', () => {
     for (const command of ['create-organization', 'migrate', 'validate-logs', 'emit-schema']) expect(r.stdout).toContain(command);
   });
 
-  it.each(['create-organization', 'migrate', 'validate-logs', 'emit-schema'])('%s --help and -h print its usage and do nothing else', async (command) => {
-    for (const flag of ['--help', '-h']) {
-      const r = await run([command, flag], cwd);
-      expect(r).toMatchObject({ code: 0, stderr: '' });
-      expect(r.stdout).toContain(command);
-    }
-    // emit-schema --help used to write schema/schema.graphql; migrate --help used to migrate.
-    expect(fs.readdirSync(cwd)).toEqual([]);
-  });
+  it.each(['create-organization', 'migrate', 'validate-logs', 'emit-schema'])(
+    '%s --help and -h print its usage and do nothing else',
+    async (command) => {
+      for (const flag of ['--help', '-h']) {
+        const r = await run([command, flag], cwd);
+        expect(r).toMatchObject({ code: 0, stderr: '' });
+        expect(r.stdout).toContain(command);
+      }
+      // emit-schema --help used to write schema/schema.graphql; migrate --help used to migrate.
+      expect(fs.readdirSync(cwd)).toEqual([]);
+    },
+  );
 
   it('refuses unknown commands and options with exit 2 and the usage', async () => {
     const unknown = await run(['nope'], cwd);

@@ -18,7 +18,9 @@ describe('the resource ARN an operation is authorized against', () => {
     const byStore = namedCloudTrailResource(EVENT_DATA_STORE_RESOURCE, 'input.eventDataStore');
     const foreign = `arn:aws:cloudtrail:us-east-1:444455556666:eventdatastore/${storeId}`;
     expect(byStore({ input: { eventDataStore: foreign } }, caller, meta)).toBe(foreign);
-    expect(byStore({ input: { eventDataStore: storeId } }, caller, meta)).toBe(`arn:aws:cloudtrail:eu-west-1:111122223333:eventdatastore/${storeId}`);
+    expect(byStore({ input: { eventDataStore: storeId } }, caller, meta)).toBe(
+      `arn:aws:cloudtrail:eu-west-1:111122223333:eventdatastore/${storeId}`,
+    );
   });
 
   it('falls back to the account’s pattern for a missing or malformed value, and for an ARN of another type', () => {
@@ -26,7 +28,9 @@ describe('the resource ARN an operation is authorized against', () => {
     const pattern = 'arn:aws:cloudtrail:eu-west-1:111122223333:eventdatastore/*';
     expect(byStore({}, caller, meta)).toBe(pattern);
     expect(byStore({ input: { eventDataStore: '../../x' } }, caller, meta)).toBe(pattern);
-    expect(byStore({ input: { eventDataStore: `arn:aws:cloudtrail:eu-west-1:111122223333:channel/${storeId}` } }, caller, meta)).toBe(pattern);
+    expect(byStore({ input: { eventDataStore: `arn:aws:cloudtrail:eu-west-1:111122223333:channel/${storeId}` } }, caller, meta)).toBe(
+      pattern,
+    );
     expect(namedCloudTrailResource(CHANNEL_RESOURCE, 'input.channel')({ input: { channel: 'x' } }, caller, meta)).toBe(
       'arn:aws:cloudtrail:eu-west-1:111122223333:channel/*',
     );
@@ -45,6 +49,8 @@ describe('the resource ARN an operation is authorized against', () => {
 
   it('takes a picker when the resource is not at one path', () => {
     const first = namedCloudTrailResource(EVENT_DATA_STORE_RESOURCE, (args) => args.input?.destinations?.[0]);
-    expect(first({ input: { destinations: [storeId] } }, caller, meta)).toBe(`arn:aws:cloudtrail:eu-west-1:111122223333:eventdatastore/${storeId}`);
+    expect(first({ input: { destinations: [storeId] } }, caller, meta)).toBe(
+      `arn:aws:cloudtrail:eu-west-1:111122223333:eventdatastore/${storeId}`,
+    );
   });
 });

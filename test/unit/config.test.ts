@@ -38,31 +38,54 @@ describe('config', () => {
   it('reads the sign-in throttle settings and refuses a maximum delay below the base delay', () => {
     const defaults = loadConfig({});
     expect(defaults).toMatchObject({
-      signinFreeFailuresPerKeyAddress: 5, signinFreeFailuresPerAddress: 30, signinFreeFailuresPerKey: 100,
-      signinBaseDelaySeconds: 1, signinMaxDelaySeconds: 900, signinFailureWindowSeconds: 3600, authFailureAuditFreePerAddress: 100,
+      signinFreeFailuresPerKeyAddress: 5,
+      signinFreeFailuresPerAddress: 30,
+      signinFreeFailuresPerKey: 100,
+      signinBaseDelaySeconds: 1,
+      signinMaxDelaySeconds: 900,
+      signinFailureWindowSeconds: 3600,
+      authFailureAuditFreePerAddress: 100,
     });
-    expect(loadConfig({ SIGNIN_FREE_FAILURES_PER_KEY_ADDRESS: '3', SIGNIN_BASE_DELAY_SECONDS: '2' })).toMatchObject({ signinFreeFailuresPerKeyAddress: 3, signinBaseDelaySeconds: 2 });
+    expect(loadConfig({ SIGNIN_FREE_FAILURES_PER_KEY_ADDRESS: '3', SIGNIN_BASE_DELAY_SECONDS: '2' })).toMatchObject({
+      signinFreeFailuresPerKeyAddress: 3,
+      signinBaseDelaySeconds: 2,
+    });
     expect(() => loadConfig({ SIGNIN_FREE_FAILURES_PER_KEY_ADDRESS: '0' })).toThrow(/SIGNIN_FREE_FAILURES_PER_KEY_ADDRESS/);
-    expect(() => loadConfig({ SIGNIN_BASE_DELAY_SECONDS: '60', SIGNIN_MAX_DELAY_SECONDS: '30' })).toThrow(/SIGNIN_MAX_DELAY_SECONDS must be at least SIGNIN_BASE_DELAY_SECONDS/);
+    expect(() => loadConfig({ SIGNIN_BASE_DELAY_SECONDS: '60', SIGNIN_MAX_DELAY_SECONDS: '30' })).toThrow(
+      /SIGNIN_MAX_DELAY_SECONDS must be at least SIGNIN_BASE_DELAY_SECONDS/,
+    );
     expect(() => loadConfig({ SIGNIN_FAILURE_WINDOW_SECONDS: '5' })).toThrow(/SIGNIN_FAILURE_WINDOW_SECONDS/);
   });
 
   it('bounds the Lake query byte and scheduling limits', () => {
     expect(loadConfig({})).toMatchObject({
-      lakeQueryMaxRowBytes: 4 * 2 ** 20, lakeQueryBatchBytes: 8 * 2 ** 20, lakeQueryBufferBytes: 64 * 2 ** 20,
-      lakeQueryMaxRunningPerAccount: 2, lakeQuerySweepSeconds: 5,
+      lakeQueryMaxRowBytes: 4 * 2 ** 20,
+      lakeQueryBatchBytes: 8 * 2 ** 20,
+      lakeQueryBufferBytes: 64 * 2 ** 20,
+      lakeQueryMaxRunningPerAccount: 2,
+      lakeQuerySweepSeconds: 5,
     });
     // A row must fit the process-wide buffer twice over, or one runner could hold all of it.
-    expect(() => loadConfig({ LAKE_QUERY_BUFFER_BYTES: String(2 ** 20), LAKE_QUERY_MAX_ROW_BYTES: String(2 ** 20) })).toThrow(/LAKE_QUERY_BUFFER_BYTES must be at least twice/);
+    expect(() => loadConfig({ LAKE_QUERY_BUFFER_BYTES: String(2 ** 20), LAKE_QUERY_MAX_ROW_BYTES: String(2 ** 20) })).toThrow(
+      /LAKE_QUERY_BUFFER_BYTES must be at least twice/,
+    );
     expect(() => loadConfig({ LAKE_QUERY_MAX_RUNNING_PER_ACCOUNT: '11' })).toThrow(/LAKE_QUERY_MAX_RUNNING_PER_ACCOUNT/);
   });
 
   it('reads and checks the request limits', () => {
     expect(loadConfig({})).toMatchObject({
-      graphqlMaxRootFields: 20, graphqlMaxAliases: 30, graphqlMaxDirectives: 50, graphqlMaxTokens: 10_000,
-      accountRateLimitPerSecond: 200, accountRateBurst: 2000, accountMaxConcurrentRequests: 8,
+      graphqlMaxRootFields: 20,
+      graphqlMaxAliases: 30,
+      graphqlMaxDirectives: 50,
+      graphqlMaxTokens: 10_000,
+      accountRateLimitPerSecond: 200,
+      accountRateBurst: 2000,
+      accountMaxConcurrentRequests: 8,
     });
-    expect(loadConfig({ ACCOUNT_RATE_LIMIT_PER_SECOND: '5', GRAPHQL_MAX_ROOT_FIELDS: '3' })).toMatchObject({ accountRateLimitPerSecond: 5, graphqlMaxRootFields: 3 });
+    expect(loadConfig({ ACCOUNT_RATE_LIMIT_PER_SECOND: '5', GRAPHQL_MAX_ROOT_FIELDS: '3' })).toMatchObject({
+      accountRateLimitPerSecond: 5,
+      graphqlMaxRootFields: 3,
+    });
     expect(() => loadConfig({ ACCOUNT_RATE_LIMIT_PER_SECOND: '0' })).toThrow(/ACCOUNT_RATE_LIMIT_PER_SECOND must be a whole number from 1/);
     expect(() => loadConfig({ ACCOUNT_MAX_CONCURRENT_REQUESTS: 'many' })).toThrow(/ACCOUNT_MAX_CONCURRENT_REQUESTS/);
     expect(() => loadConfig({ GRAPHQL_MAX_ROOT_FIELDS: '0' })).toThrow(/GRAPHQL_MAX_ROOT_FIELDS/);

@@ -9,26 +9,58 @@ const at = new Date(Date.UTC(2024, 2, 2, 10, 15, 59));
 
 describe('logFileKey (spec §5.1)', () => {
   it('lays out an account trail key', () => {
-    expect(logFileKey({ prefix: null, organizationId: null, accountId: '111122223333', region: 'us-east-2', deliveredAt: at, unique: 'Mu0KsOhtH1ar15ZZ' })).toBe(
+    expect(
+      logFileKey({
+        prefix: null,
+        organizationId: null,
+        accountId: '111122223333',
+        region: 'us-east-2',
+        deliveredAt: at,
+        unique: 'Mu0KsOhtH1ar15ZZ',
+      }),
+    ).toBe(
       'AWSLogs/111122223333/CloudTrail/us-east-2/2024/03/02/111122223333_CloudTrail_us-east-2_20240302T1015Z_Mu0KsOhtH1ar15ZZ.json.gz',
     );
   });
 
   it('adds the prefix and, for organization trails, the organization id', () => {
-    expect(logFileKey({ prefix: 'a/b', organizationId: 'o-exampleorgid', accountId: '444444444444', region: 'eu-west-1', deliveredAt: at, unique: 'Ab12Cd34Ef56Gh78' })).toBe(
+    expect(
+      logFileKey({
+        prefix: 'a/b',
+        organizationId: 'o-exampleorgid',
+        accountId: '444444444444',
+        region: 'eu-west-1',
+        deliveredAt: at,
+        unique: 'Ab12Cd34Ef56Gh78',
+      }),
+    ).toBe(
       'a/b/AWSLogs/o-exampleorgid/444444444444/CloudTrail/eu-west-1/2024/03/02/444444444444_CloudTrail_eu-west-1_20240302T1015Z_Ab12Cd34Ef56Gh78.json.gz',
     );
   });
 
   it('never starts with a slash or doubles one when the prefix has slashes', () => {
-    const key = logFileKey({ prefix: '/logs/', organizationId: null, accountId: '111122223333', region: 'us-east-1', deliveredAt: at, unique: 'x'.repeat(16) });
+    const key = logFileKey({
+      prefix: '/logs/',
+      organizationId: null,
+      accountId: '111122223333',
+      region: 'us-east-1',
+      deliveredAt: at,
+      unique: 'x'.repeat(16),
+    });
     expect(key.startsWith('logs/AWSLogs/')).toBe(true);
     expect(key).not.toContain('//');
   });
 
   it('uses the UTC date with zero padding and matches the processing library regex', () => {
     const d = new Date(Date.UTC(2025, 0, 5, 3, 4));
-    const key = logFileKey({ prefix: null, organizationId: null, accountId: '111122223333', region: 'ap-southeast-2', deliveredAt: d, unique: uniqueSuffix() });
+    const key = logFileKey({
+      prefix: null,
+      organizationId: null,
+      accountId: '111122223333',
+      region: 'ap-southeast-2',
+      deliveredAt: d,
+      unique: uniqueSuffix(),
+    });
     expect(key).toMatch(/\/2025\/01\/05\/111122223333_CloudTrail_ap-southeast-2_20250105T0304Z_[A-Za-z0-9]{16}\.json\.gz$/);
     expect(key).toMatch(LOG_FILE_NAME);
   });
@@ -53,16 +85,33 @@ describe('buildLogFileBody', () => {
 });
 
 const trail = (over: Partial<RoutableTrail>): RoutableTrail => ({
-  id: 't', accountId: '111111111111', homeRegion: 'us-east-1', isMultiRegionTrail: false, isOrganizationTrail: false,
-  includeGlobalServiceEvents: true, eventSelectors: null, advancedEventSelectors: null, insightSelectors: null, ...over,
+  id: 't',
+  accountId: '111111111111',
+  homeRegion: 'us-east-1',
+  isMultiRegionTrail: false,
+  isOrganizationTrail: false,
+  includeGlobalServiceEvents: true,
+  eventSelectors: null,
+  advancedEventSelectors: null,
+  insightSelectors: null,
+  ...over,
 });
 
 let n = 0;
 const event = (over: Partial<BatchEvent>): BatchEvent => ({
-  eventId: `e${++n}`, eventTime: at, region: 'us-east-1', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances',
-  eventCategory: 'Management', readOnly: false, managementEvent: true,
-  errorCode: null, userIdentityArn: null, userAgent: null,
-  record: JSON.stringify({ eventType: 'AwsApiCall', userIdentity: { arn: 'arn:aws:iam::111111111111:user/a' } }), ...over,
+  eventId: `e${++n}`,
+  eventTime: at,
+  region: 'us-east-1',
+  eventSource: 'ec2.amazonaws.com',
+  eventName: 'RunInstances',
+  eventCategory: 'Management',
+  readOnly: false,
+  managementEvent: true,
+  errorCode: null,
+  userIdentityArn: null,
+  userAgent: null,
+  record: JSON.stringify({ eventType: 'AwsApiCall', userIdentity: { arn: 'arn:aws:iam::111111111111:user/a' } }),
+  ...over,
 });
 
 describe('selectDeliveries', () => {
@@ -79,7 +128,10 @@ describe('selectDeliveries', () => {
   });
 
   it('applies the trail selectors (write-only drops read-only events)', () => {
-    const writeOnly = trail({ id: 'wo', eventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] });
+    const writeOnly = trail({
+      id: 'wo',
+      eventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }],
+    });
     const read = event({ readOnly: true, eventName: 'DescribeInstances' });
     const write = event({ readOnly: false });
     expect(selectDeliveries([writeOnly], [read, write]).map((r) => r.eventId)).toEqual([write.eventId]);
@@ -90,13 +142,20 @@ describe('selectDeliveries', () => {
     const errors = trail({ id: 'errors', insightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] });
     const none = trail({ id: 'none' });
     const insight = event({
-      eventCategory: 'Insight', managementEvent: false,
+      eventCategory: 'Insight',
+      managementEvent: false,
       record: JSON.stringify({ eventType: 'AwsCloudTrailInsight', insightDetails: { state: 'Start', insightType: 'ApiCallRateInsight' } }),
     });
     const normal = event({});
     const rows = selectDeliveries([calls, errors, none], [insight, normal]);
-    expect(rows.filter((r) => r.eventId === insight.eventId)).toEqual([{ trailId: 'calls', region: 'us-east-1', eventId: insight.eventId, eventTime: at, kind: 'CloudTrail-Insight' }]);
-    expect(rows.filter((r) => r.eventId === normal.eventId).map((r) => [r.trailId, r.kind])).toEqual([['calls', 'CloudTrail'], ['errors', 'CloudTrail'], ['none', 'CloudTrail']]);
+    expect(rows.filter((r) => r.eventId === insight.eventId)).toEqual([
+      { trailId: 'calls', region: 'us-east-1', eventId: insight.eventId, eventTime: at, kind: 'CloudTrail-Insight' },
+    ]);
+    expect(rows.filter((r) => r.eventId === normal.eventId).map((r) => [r.trailId, r.kind])).toEqual([
+      ['calls', 'CloudTrail'],
+      ['errors', 'CloudTrail'],
+      ['none', 'CloudTrail'],
+    ]);
   });
 
   it('no trails or no events: nothing', () => {

@@ -2,9 +2,16 @@ import { compileEventPattern } from '../../src/streaming/event-pattern';
 import { ruleStateAccepts, sourceOf, toEventBridgeEnvelope } from '../../src/streaming/event-envelope';
 
 const envelope = toEventBridgeEnvelope('111122223333', {
-  eventVersion: '1.11', eventID: '6f1f2c1e-1111-4222-8333-444455556666', eventTime: '2024-06-19T00:18:31Z',
-  eventSource: 's3.amazonaws.com', eventName: 'PutObject', awsRegion: 'us-east-2', sourceIPAddress: '10.1.2.3',
-  eventType: 'AwsApiCall', readOnly: false, errorCode: null,
+  eventVersion: '1.11',
+  eventID: '6f1f2c1e-1111-4222-8333-444455556666',
+  eventTime: '2024-06-19T00:18:31Z',
+  eventSource: 's3.amazonaws.com',
+  eventName: 'PutObject',
+  awsRegion: 'us-east-2',
+  sourceIPAddress: '10.1.2.3',
+  eventType: 'AwsApiCall',
+  readOnly: false,
+  errorCode: null,
   userIdentity: { type: 'IAMUser', userName: 'Alice', accountId: '111122223333' },
   requestParameters: { bucketName: 'logs-prod', size: 42, tags: ['a', 'b'] },
 });
@@ -14,7 +21,15 @@ const invalid = (pattern: string) => () => compileEventPattern(pattern);
 
 describe('EventBridge envelope', () => {
   it('has the CloudTrail detail-type, source and fields', () => {
-    expect(envelope).toMatchObject({ version: '0', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.s3', account: '111122223333', time: '2024-06-19T00:18:31Z', region: 'us-east-2', resources: [] });
+    expect(envelope).toMatchObject({
+      version: '0',
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.s3',
+      account: '111122223333',
+      time: '2024-06-19T00:18:31Z',
+      region: 'us-east-2',
+      resources: [],
+    });
     expect(envelope.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(sourceOf('cloudtrail-data.amazonaws.com')).toBe('aws.cloudtrail-data');
     expect(toEventBridgeEnvelope('1', { eventType: 'AwsConsoleSignIn' })['detail-type']).toBe('AWS Console Sign In via CloudTrail');
@@ -101,10 +116,24 @@ describe('event pattern matching', () => {
 
   it('rejects invalid patterns with InvalidEventPatternException', () => {
     for (const bad of [
-      'not json', '[]', '{}', '{"source":"aws.s3"}', '{"source":[]}', '{"source":[["x"]]}', '{"source":[{"bogus":1}]}',
-      '{"source":[{"prefix":1}]}', '{"a":[{"numeric":[">"]}]}', '{"a":[{"numeric":["~",1]}]}', '{"a":[{"numeric":["<",5,">",1]}]}',
-      '{"a":[{"exists":"yes"}]}', '{"a":[{"anything-but":[]}]}', '{"a":[{"wildcard":"a**b"}]}', '{"a":[{"cidr":"10.0.0.0/33"}]}',
-      '{"$or":[{"a":["b"]}]}', '{"a":[{"prefix":"x","suffix":"y"}]}', '{"a":{}}',
+      'not json',
+      '[]',
+      '{}',
+      '{"source":"aws.s3"}',
+      '{"source":[]}',
+      '{"source":[["x"]]}',
+      '{"source":[{"bogus":1}]}',
+      '{"source":[{"prefix":1}]}',
+      '{"a":[{"numeric":[">"]}]}',
+      '{"a":[{"numeric":["~",1]}]}',
+      '{"a":[{"numeric":["<",5,">",1]}]}',
+      '{"a":[{"exists":"yes"}]}',
+      '{"a":[{"anything-but":[]}]}',
+      '{"a":[{"wildcard":"a**b"}]}',
+      '{"a":[{"cidr":"10.0.0.0/33"}]}',
+      '{"$or":[{"a":["b"]}]}',
+      '{"a":[{"prefix":"x","suffix":"y"}]}',
+      '{"a":{}}',
     ]) {
       expect(invalid(bad)).toThrow(expect.objectContaining({ code: 'InvalidEventPatternException' }));
     }

@@ -11,7 +11,14 @@ describe('normaliseRecord per-event errors', () => {
   it('accepts a valid record and derives its columns', () => {
     const r = normaliseRecord(sampleEvent({ resources: [{ ARN: 'arn:aws:s3:::b', type: 'AWS::S3::Bucket' }] }), opts);
     if (!('row' in r)) throw new Error(JSON.stringify(r));
-    expect(r.row).toMatchObject({ username: 'alice', accessKeyId: 'AKIAEXAMPLE', resourceTypes: ['AWS::S3::Bucket'], resourceNames: ['arn:aws:s3:::b'], readOnly: false, managementEvent: true });
+    expect(r.row).toMatchObject({
+      username: 'alice',
+      accessKeyId: 'AKIAEXAMPLE',
+      resourceTypes: ['AWS::S3::Bucket'],
+      resourceNames: ['arn:aws:s3:::b'],
+      readOnly: false,
+      managementEvent: true,
+    });
     expect(JSON.parse(r.row.record)).toMatchObject({ eventVersion: '1.11', recipientAccountId: '111122223333' });
   });
   it.each([
@@ -66,19 +73,48 @@ describe('normaliseRecord keeps records as CloudTrail keeps them', () => {
     expect(row.userAgent).toBe('a'.repeat(1024));
   });
   it('makes a pre-1.08 data event (managementEvent false, no eventCategory) a Data event', () => {
-    const { row, record } = stored(oldRecord({ eventVersion: '1.07', eventSource: 's3.amazonaws.com', eventName: 'CopyObject', managementEvent: false, eventType: 'AwsApiCall' }));
+    const { row, record } = stored(
+      oldRecord({
+        eventVersion: '1.07',
+        eventSource: 's3.amazonaws.com',
+        eventName: 'CopyObject',
+        managementEvent: false,
+        eventType: 'AwsApiCall',
+      }),
+    );
     expect(row.eventCategory).toBe('Data');
     expect(row.managementEvent).toBe(false);
     expect(record).toMatchObject({ eventCategory: 'Data', managementEvent: false });
   });
   it.each([
-    ['an S3 object API before managementEvent existed', { eventVersion: '1.05', eventSource: 's3.amazonaws.com', eventName: 'GetObject' }, 'Data'],
+    [
+      'an S3 object API before managementEvent existed',
+      { eventVersion: '1.05', eventSource: 's3.amazonaws.com', eventName: 'GetObject' },
+      'Data',
+    ],
     ['a Lambda Invoke', { eventVersion: '1.05', eventSource: 'lambda.amazonaws.com', eventName: 'Invoke' }, 'Data'],
     ['a DynamoDB item read', { eventVersion: '1.05', eventSource: 'dynamodb.amazonaws.com', eventName: 'GetItem' }, 'Data'],
-    ['an S3 object as resource', { eventVersion: '1.05', eventSource: 's3.amazonaws.com', eventName: 'SomeNewObjectApi', resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::b/k' }] }, 'Data'],
+    [
+      'an S3 object as resource',
+      {
+        eventVersion: '1.05',
+        eventSource: 's3.amazonaws.com',
+        eventName: 'SomeNewObjectApi',
+        resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::b/k' }],
+      },
+      'Data',
+    ],
     ['a bucket policy change', { eventVersion: '1.05', eventSource: 's3.amazonaws.com', eventName: 'PutBucketPolicy' }, 'Management'],
-    ['managementEvent true', { eventVersion: '1.06', eventSource: 's3.amazonaws.com', eventName: 'GetObject', managementEvent: true }, 'Management'],
-    ['a VPC endpoint event', { eventVersion: '1.11', eventType: 'AwsVpceEvent', eventSource: 's3.amazonaws.com', eventName: 'GetObject' }, 'NetworkActivity'],
+    [
+      'managementEvent true',
+      { eventVersion: '1.06', eventSource: 's3.amazonaws.com', eventName: 'GetObject', managementEvent: true },
+      'Management',
+    ],
+    [
+      'a VPC endpoint event',
+      { eventVersion: '1.11', eventType: 'AwsVpceEvent', eventSource: 's3.amazonaws.com', eventName: 'GetObject' },
+      'NetworkActivity',
+    ],
   ])('derives the category of %s', (_name, fields, category) => {
     expect(stored(oldRecord(fields)).row.eventCategory).toBe(category);
   });
@@ -87,7 +123,7 @@ describe('normaliseRecord keeps records as CloudTrail keeps them', () => {
     expect(row.resourceTypes).toEqual([]);
     expect(record.resources).toBeNull();
   });
-  it('fills in only the fields the record\'s eventVersion has', () => {
+  it("fills in only the fields the record's eventVersion has", () => {
     const v100 = stored(oldRecord({ eventVersion: '1.0' })).record;
     for (const f of ['eventID', 'eventType', 'recipientAccountId', 'managementEvent', 'eventCategory']) expect(v100).not.toHaveProperty(f);
     const v105 = stored(oldRecord({ eventVersion: '1.05' })).record;
@@ -98,11 +134,24 @@ describe('normaliseRecord keeps records as CloudTrail keeps them', () => {
     expect(v106).toMatchObject({ managementEvent: true });
     expect(v106).not.toHaveProperty('eventCategory');
     const current = stored(oldRecord({})).record;
-    expect(current).toMatchObject({ eventVersion: '1.11', eventType: 'AwsApiCall', eventCategory: 'Management', managementEvent: true, recipientAccountId: opts.accountId });
+    expect(current).toMatchObject({
+      eventVersion: '1.11',
+      eventType: 'AwsApiCall',
+      eventCategory: 'Management',
+      managementEvent: true,
+      recipientAccountId: opts.accountId,
+    });
     expect(current.eventID).toMatch(/^[0-9a-f-]{36}$/);
   });
   it('does not add managementEvent to event types that never carry it', () => {
-    const r = stored(oldRecord({ eventVersion: '1.08', eventType: 'AwsCloudTrailInsight', eventCategory: 'Insight', insightDetails: { eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances' } })).record;
+    const r = stored(
+      oldRecord({
+        eventVersion: '1.08',
+        eventType: 'AwsCloudTrailInsight',
+        eventCategory: 'Insight',
+        insightDetails: { eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances' },
+      }),
+    ).record;
     expect(r).not.toHaveProperty('managementEvent');
   });
 });

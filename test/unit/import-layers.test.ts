@@ -22,8 +22,21 @@ type Layer = (typeof LAYERS)[number];
 /** policies is the one authorization decision every layer above makes (and the caller carries its policies). */
 const KERNEL_FOLDERS = ['common', 'crypto', 'db', 'jobs', 'observability', 'policies', 'regions'];
 const DOMAIN_FOLDERS = [
-  'accounts', 'auth', 'delivery', 'events', 'insights', 'integrity', 'kms', 'lake', 'organizations',
-  'principals', 'selectors', 'storage', 'streaming', 'tagging', 'trails',
+  'accounts',
+  'auth',
+  'delivery',
+  'events',
+  'insights',
+  'integrity',
+  'kms',
+  'lake',
+  'organizations',
+  'principals',
+  'selectors',
+  'storage',
+  'streaming',
+  'tagging',
+  'trails',
 ];
 /** Files in domain folders that serve the domain over HTTP rather than implement it. */
 const HTTP_FACES = [
@@ -59,8 +72,8 @@ const REGISTRIES = new Set(['src/db/entities.ts', 'src/graphql/resolvers.ts', 's
  */
 const COMPOSITION_ROOT = 'src/app/services.ts';
 // The GraphQL context carries the services to resolvers; the resolver registry builds each resolver from them.
-const MAY_IMPORT_COMPOSITION_ROOT = (file: string) => layerOf(file) === 'app' || file === 'src/graphql/context.ts' || file === 'src/graphql/resolvers.ts';
-
+const MAY_IMPORT_COMPOSITION_ROOT = (file: string) =>
+  layerOf(file) === 'app' || file === 'src/graphql/context.ts' || file === 'src/graphql/resolvers.ts';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -87,7 +100,11 @@ function moduleSpecifiers(file: string): string[] {
   const source = ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       found.push(node.moduleSpecifier.text);
     } else if (ts.isExternalModuleReference(node) && ts.isStringLiteral(node.expression)) {
       found.push(node.expression.text);
@@ -109,7 +126,9 @@ function moduleSpecifiers(file: string): string[] {
 function resolveImport(from: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) return undefined;
   const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
-  const target = [`${base}.ts`, `${base}/index.ts`, base].find((candidate) => fs.statSync(path.join(ROOT, candidate), { throwIfNoEntry: false })?.isFile());
+  const target = [`${base}.ts`, `${base}/index.ts`, base].find((candidate) =>
+    fs.statSync(path.join(ROOT, candidate), { throwIfNoEntry: false })?.isFile(),
+  );
   if (!target) throw new Error(`${from}: cannot resolve '${specifier}'`);
   return target;
 }

@@ -6,14 +6,21 @@ import { type NdjsonChunk, ndjsonChunks } from '../../src/events/ndjson-chunks';
 import { sampleEvent } from '../helpers/events';
 
 const ACCOUNT = '111122223333';
-const opts = (over: Partial<Parameters<typeof parseIngestChunk>[1]> = {}) => ({ accountId: ACCOUNT, now: Date.now(), retentionDays: 90, maxRowsPerPart: 1000, ...over });
+const opts = (over: Partial<Parameters<typeof parseIngestChunk>[1]> = {}) => ({
+  accountId: ACCOUNT,
+  now: Date.now(),
+  retentionDays: 90,
+  maxRowsPerPart: 1000,
+  ...over,
+});
 
 async function chunksOf(inputs: Array<string | Uint8Array>, chunkBytes: number, maxLineBytes: number): Promise<Array<string | 'TOO LONG'>> {
   async function* stream() {
     for (const input of inputs) yield input;
   }
   const out: Array<string | 'TOO LONG'> = [];
-  for await (const c of ndjsonChunks(stream(), { chunkBytes, maxLineBytes }) as AsyncGenerator<NdjsonChunk>) out.push(c.kind === 'tooLong' ? 'TOO LONG' : c.data.toString('utf8'));
+  for await (const c of ndjsonChunks(stream(), { chunkBytes, maxLineBytes }) as AsyncGenerator<NdjsonChunk>)
+    out.push(c.kind === 'tooLong' ? 'TOO LONG' : c.data.toString('utf8'));
   return out;
 }
 
@@ -41,7 +48,8 @@ describe('ndjsonChunks', () => {
     async function* endless() {
       for (let i = 0; i < 2000; i++) yield `${'y'.repeat(99)}\n`;
     }
-    for await (const c of ndjsonChunks(endless(), { chunkBytes: 1000, maxLineBytes: 200 })) held = Math.max(held, c.kind === 'lines' ? c.data.length : 0);
+    for await (const c of ndjsonChunks(endless(), { chunkBytes: 1000, maxLineBytes: 200 }))
+      held = Math.max(held, c.kind === 'lines' ? c.data.length : 0);
     expect(held).toBeLessThanOrEqual(1000 + 100);
   });
 });
@@ -49,11 +57,23 @@ describe('ndjsonChunks', () => {
 describe('parseIngestChunk', () => {
   it('numbers every line, blank and CRLF ones included, and reports each bad one', async () => {
     const good = sampleEvent();
-    const body = [JSON.stringify(good), '', '{not json', '   ', JSON.stringify(sampleEvent({ awsRegion: 'nowhere' })) + '\r', JSON.stringify(sampleEvent({ readOnly: 'yes' }))].join('\n') + '\n';
+    const body =
+      [
+        JSON.stringify(good),
+        '',
+        '{not json',
+        '   ',
+        JSON.stringify(sampleEvent({ awsRegion: 'nowhere' })) + '\r',
+        JSON.stringify(sampleEvent({ readOnly: 'yes' })),
+      ].join('\n') + '\n';
     const r = parseIngestChunk(Buffer.from(body), opts());
     expect(r.lines).toBe(6);
     expect(r.failed).toBe(3);
-    expect(r.errors.map((e) => [e.line, e.errorCode])).toEqual([[3, 'InvalidData'], [5, 'InvalidData'], [6, 'InvalidData']]);
+    expect(r.errors.map((e) => [e.line, e.errorCode])).toEqual([
+      [3, 'InvalidData'],
+      [5, 'InvalidData'],
+      [6, 'InvalidData'],
+    ]);
     expect(r.parts).toHaveLength(1);
     const expected = normaliseRecord(JSON.parse(JSON.stringify(good)), { accountId: ACCOUNT, now: new Date(), retentionDays: 90 });
     if (!('row' in expected)) throw new Error('sample event rejected');
@@ -65,7 +85,10 @@ describe('parseIngestChunk', () => {
     expect(over.errors).toEqual([{ line: 1, errorCode: 'FieldTooLong', errorMessage: expect.stringContaining('larger than') }]);
     const big = sampleEvent({ requestParameters: { note: 'é'.repeat(131_000) } }); // ~262 KB of UTF-8 in 131k characters
     const tooBig = parseIngestChunk(Buffer.from(JSON.stringify(big)), opts());
-    expect(tooBig.errors[0]).toMatchObject({ errorCode: 'FieldTooLong', errorMessage: expect.stringContaining(`${Buffer.byteLength(JSON.stringify(big))} bytes`) });
+    expect(tooBig.errors[0]).toMatchObject({
+      errorCode: 'FieldTooLong',
+      errorMessage: expect.stringContaining(`${Buffer.byteLength(JSON.stringify(big))} bytes`),
+    });
   });
 
   it('splits the rows into parts of at most maxRowsPerPart, each with its time range', () => {
@@ -88,7 +111,12 @@ describe('parseIngestChunk', () => {
   });
 
   it('formats COPY text that escapes what the columns carry and keeps the record intact', () => {
-    const nasty = sampleEvent({ eventID: randomUUID(), userAgent: 'tab\there\\N', errorCode: 'a\nb', resources: [{ ARN: 'arn:"q"\\', type: 't' }] });
+    const nasty = sampleEvent({
+      eventID: randomUUID(),
+      userAgent: 'tab\there\\N',
+      errorCode: 'a\nb',
+      resources: [{ ARN: 'arn:"q"\\', type: 't' }],
+    });
     const r = parseIngestChunk(Buffer.from(JSON.stringify(nasty)), opts());
     const line = Buffer.from(r.parts[0].copyText).toString('utf8');
     expect(line.split('\n')).toHaveLength(2); // one row, ended by its newline

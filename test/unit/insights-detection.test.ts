@@ -1,4 +1,12 @@
-import { baselinePeak, endThreshold, type OpenInsight, scanSeries, startThreshold, type Transition, WINDOW_MINUTES } from '../../src/insights/detection';
+import {
+  baselinePeak,
+  endThreshold,
+  type OpenInsight,
+  scanSeries,
+  startThreshold,
+  type Transition,
+  WINDOW_MINUTES,
+} from '../../src/insights/detection';
 import { poisson, rng } from '../helpers/random';
 import { BASELINE_MINUTES } from '../../src/insights/insight-series';
 
@@ -8,7 +16,11 @@ const DAY = new Date('2026-03-10T00:00:00Z');
  * 8 days of per-minute counts from `rate(minuteOfDay, day)`: 7 baseline days, then the judged day.
  * Returns the scan of the judged day.
  */
-function simulate(rate: (minuteOfDay: number, day: number) => number, seed = 1, extra: (minuteOfDay: number) => number = () => 0): { transitions: Transition[]; open: OpenInsight | null; peak: number } {
+function simulate(
+  rate: (minuteOfDay: number, day: number) => number,
+  seed = 1,
+  extra: (minuteOfDay: number) => number = () => 0,
+): { transitions: Transition[]; open: OpenInsight | null; peak: number } {
   const random = rng(seed);
   const week: number[] = [];
   for (let d = 0; d < 7; d++) for (let m = 0; m < 1440; m++) week.push(poisson(rate(m, d), random));
@@ -19,7 +31,8 @@ function simulate(rate: (minuteOfDay: number, day: number) => number, seed = 1, 
   return { ...result, peak: baseline.peak };
 }
 
-const dailyCycle = (low: number, high: number) => (m: number) => low + (high - low) * Math.max(0, Math.sin(((m - 360) / 1440) * 2 * Math.PI)) ** 2;
+const dailyCycle = (low: number, high: number) => (m: number) =>
+  low + (high - low) * Math.max(0, Math.sin(((m - 360) / 1440) * 2 * Math.PI)) ** 2;
 
 describe('Insights detection (pure)', () => {
   it('thresholds: at least 10 in a window; twice the normal peak over the window; end at half', () => {

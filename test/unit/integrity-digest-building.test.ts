@@ -9,7 +9,15 @@ import { Progress } from '../../src/integrity/validate-logs.command';
 
 const end = new Date('2015-08-17T15:01:31Z');
 const start = new Date('2015-08-17T14:01:31Z');
-const base = { prefix: null, organizationId: null, accountId: '111122223333', region: 'us-east-2', trailName: 'my-trail', homeRegion: 'us-east-2', endTime: end };
+const base = {
+  prefix: null,
+  organizationId: null,
+  accountId: '111122223333',
+  region: 'us-east-2',
+  trailName: 'my-trail',
+  homeRegion: 'us-east-2',
+  endTime: end,
+};
 
 describe('digest keys (spec §5.1)', () => {
   it('matches the documented example', () => {
@@ -19,17 +27,29 @@ describe('digest keys (spec §5.1)', () => {
   });
 
   it('prefix, organization id, source vs home region, backfill suffix', () => {
-    const key = digestKey({ ...base, prefix: 'logs/a', organizationId: 'o-exampleorgid', accountId: '444444444444', region: 'eu-west-1', homeRegion: 'us-east-1', backfill: true });
+    const key = digestKey({
+      ...base,
+      prefix: 'logs/a',
+      organizationId: 'o-exampleorgid',
+      accountId: '444444444444',
+      region: 'eu-west-1',
+      homeRegion: 'us-east-1',
+      backfill: true,
+    });
     expect(key).toBe(
       'logs/a/AWSLogs/o-exampleorgid/444444444444/CloudTrail-Digest/eu-west-1/2015/08/17/444444444444_CloudTrail-Digest_eu-west-1_my-trail_us-east-1_20150817T150131Z_backfill.json.gz',
     );
     expect(digestKeyStamp(key)).toBe('20150817T150131Z');
     expect(digestKeyStamp(digestKey(base))).toBe('20150817T150131Z');
-    expect(digestFolder({ prefix: '/p/', organizationId: null, accountId: '111122223333', region: 'us-east-2' })).toBe('p/AWSLogs/111122223333/CloudTrail-Digest/us-east-2');
+    expect(digestFolder({ prefix: '/p/', organizationId: null, accountId: '111122223333', region: 'us-east-2' })).toBe(
+      'p/AWSLogs/111122223333/CloudTrail-Digest/us-east-2',
+    );
   });
 
   it('the date folders are those of the end time (UTC)', () => {
-    expect(digestKey({ ...base, endTime: new Date('2024-01-01T00:00:05Z') })).toContain('/2024/01/01/111122223333_CloudTrail-Digest_us-east-2_my-trail_us-east-2_20240101T000005Z.json.gz');
+    expect(digestKey({ ...base, endTime: new Date('2024-01-01T00:00:05Z') })).toContain(
+      '/2024/01/01/111122223333_CloudTrail-Digest_us-east-2_my-trail_us-east-2_20240101T000005Z.json.gz',
+    );
   });
 
   it("validate-logs' recognition regex accepts ours and rejects other trails' and log files", () => {
@@ -38,15 +58,36 @@ describe('digest keys (spec §5.1)', () => {
     expect(re.test(digestKey({ ...base, backfill: true }))).toBe(true);
     expect(re.test(digestKey({ ...base, trailName: 'other' }))).toBe(false);
     expect(re.test(digestKey({ ...base, homeRegion: 'us-west-2' }))).toBe(false);
-    expect(re.test('AWSLogs/111122223333/CloudTrail/us-east-2/2015/08/17/111122223333_CloudTrail_us-east-2_20150817T1445Z_9nYN7gp2eWAJHIfT.json.gz')).toBe(false);
+    expect(
+      re.test(
+        'AWSLogs/111122223333/CloudTrail/us-east-2/2015/08/17/111122223333_CloudTrail_us-east-2_20150817T1445Z_9nYN7gp2eWAJHIfT.json.gz',
+      ),
+    ).toBe(false);
   });
 });
 
 describe('digest JSON (spec §6.2)', () => {
-  const file = (key: string, oldest: string, newest: string) => ({ bucket: 'my-bucket', key, sha256: 'ab'.repeat(32), oldestEventTime: new Date(oldest), newestEventTime: new Date(newest) });
+  const file = (key: string, oldest: string, newest: string) => ({
+    bucket: 'my-bucket',
+    key,
+    sha256: 'ab'.repeat(32),
+    oldestEventTime: new Date(oldest),
+    newestEventTime: new Date(newest),
+  });
 
   it('field names and order; a starting, empty digest has nulls', () => {
-    const json = JSON.parse(digestJson({ accountId: '111122223333', startTime: start, endTime: end, bucket: 'my-bucket', key: digestKey(base), fingerprint: 'f'.repeat(32), previous: null, logFiles: [] }));
+    const json = JSON.parse(
+      digestJson({
+        accountId: '111122223333',
+        startTime: start,
+        endTime: end,
+        bucket: 'my-bucket',
+        key: digestKey(base),
+        fingerprint: 'f'.repeat(32),
+        previous: null,
+        logFiles: [],
+      }),
+    );
     expect(json).toEqual({
       awsAccountId: '111122223333',
       digestStartTime: '2015-08-17T14:01:31Z',
@@ -78,20 +119,48 @@ describe('digest JSON (spec §6.2)', () => {
         key: 'k',
         fingerprint: 'f'.repeat(32),
         previous: { bucket: 'old-bucket', key: 'prev', sha256: 'cd'.repeat(32), signature: 'ef'.repeat(256) },
-        logFiles: [file('a', '2015-08-17T14:42:27Z', '2015-08-17T14:52:27Z'), file('b', '2015-08-17T13:00:00.900Z', '2015-08-17T14:10:00Z')],
+        logFiles: [
+          file('a', '2015-08-17T14:42:27Z', '2015-08-17T14:52:27Z'),
+          file('b', '2015-08-17T13:00:00.900Z', '2015-08-17T14:10:00Z'),
+        ],
       }),
     );
     expect(json.oldestEventTime).toBe('2015-08-17T13:00:00Z');
     expect(json.newestEventTime).toBe('2015-08-17T14:52:27Z');
     expect(json.previousDigestS3Bucket).toBe('old-bucket');
     expect(json.previousDigestHashAlgorithm).toBe('SHA-256');
-    expect(json.logFiles[0]).toEqual({ s3Bucket: 'my-bucket', s3Object: 'a', hashValue: 'ab'.repeat(32), hashAlgorithm: 'SHA-256', newestEventTime: '2015-08-17T14:52:27Z', oldestEventTime: '2015-08-17T14:42:27Z' });
-    expect(Object.keys(json.logFiles[0])).toEqual(['s3Bucket', 's3Object', 'hashValue', 'hashAlgorithm', 'newestEventTime', 'oldestEventTime']);
+    expect(json.logFiles[0]).toEqual({
+      s3Bucket: 'my-bucket',
+      s3Object: 'a',
+      hashValue: 'ab'.repeat(32),
+      hashAlgorithm: 'SHA-256',
+      newestEventTime: '2015-08-17T14:52:27Z',
+      oldestEventTime: '2015-08-17T14:42:27Z',
+    });
+    expect(Object.keys(json.logFiles[0])).toEqual([
+      's3Bucket',
+      's3Object',
+      'hashValue',
+      'hashAlgorithm',
+      'newestEventTime',
+      'oldestEventTime',
+    ]);
   });
 
   it('signing string: four LF-joined lines, no trailing newline, "null" for a starting digest (spec §6.4)', async () => {
-    expect(signingString({ digestEndTime: 'E', digestS3Bucket: 'b', digestS3Object: 'k/o', previousDigestSignature: null }, 'h')).toBe('E\nb/k/o\nh\nnull');
-    const built = await buildDigest({ accountId: '111122223333', startTime: start, endTime: end, bucket: 'my-bucket', key: 'k', fingerprint: 'f'.repeat(32), previous: null, logFiles: [] });
+    expect(signingString({ digestEndTime: 'E', digestS3Bucket: 'b', digestS3Object: 'k/o', previousDigestSignature: null }, 'h')).toBe(
+      'E\nb/k/o\nh\nnull',
+    );
+    const built = await buildDigest({
+      accountId: '111122223333',
+      startTime: start,
+      endTime: end,
+      bucket: 'my-bucket',
+      key: 'k',
+      fingerprint: 'f'.repeat(32),
+      previous: null,
+      logFiles: [],
+    });
     expect(gunzipSync(built.gzipped).equals(built.json)).toBe(true);
     expect(built.sha256).toBe(createHash('sha256').update(built.json).digest('hex'));
     expect(built.toSign).toBe(`2015-08-17T15:01:31Z\nmy-bucket/k\n${built.sha256}\nnull`);
@@ -137,14 +206,22 @@ describe('validate-logs output (spec §6.8)', () => {
     expect(summaryText(summary)).toBe(
       'Results requested for 2015-08-31T22:00:00Z to 2015-09-01T19:17:29Z\nResults found for 2015-08-31T22:17:28Z to 2015-09-01T20:17:28Z:\n\n22/23 digest files valid, 1/23 digest files INVALID\n63/63 log files valid\n',
     );
-    expect(summaryText({ ...summary, validDigests: 0, invalidDigests: 0, validLogs: 0 })).toBe('Results requested for 2015-08-31T22:00:00Z to 2015-09-01T19:17:29Z\nNo digests found\n');
-    expect(summaryText({ ...summary, validDigests: 0, foundStartTime: null, foundEndTime: null, validLogs: 0 })).toContain('No valid digests found in range\n\n0/1 digest files valid, 1/1 digest files INVALID\n');
+    expect(summaryText({ ...summary, validDigests: 0, invalidDigests: 0, validLogs: 0 })).toBe(
+      'Results requested for 2015-08-31T22:00:00Z to 2015-09-01T19:17:29Z\nNo digests found\n',
+    );
+    expect(summaryText({ ...summary, validDigests: 0, foundStartTime: null, foundEndTime: null, validLogs: 0 })).toContain(
+      'No valid digests found in range\n\n0/1 digest files valid, 1/1 digest files INVALID\n',
+    );
   });
 
   it('failures on stderr with blank lines; successes on stdout only when verbose; backfill prefix', () => {
     let out = '';
     let err = '';
-    const p = new ValidationPrinter((s) => (out += s), (s) => (err += s), true);
+    const p = new ValidationPrinter(
+      (s) => (out += s),
+      (s) => (err += s),
+      true,
+    );
     p.header(summary.trailArn, summary.startTime, summary.endTime);
     p.entry({ kind: 'digest', backfill: false, bucket: 'b', key: 'd1', valid: true, result: 'valid' });
     p.entry({ kind: 'log', backfill: false, bucket: 'b', key: 'l1', valid: false, result: 'INVALID: not found' });
@@ -156,7 +233,9 @@ describe('validate-logs output (spec §6.8)', () => {
         'Results requested for 2015-08-31T22:00:00Z to 2015-09-01T19:17:29Z\nResults found for 2015-08-31T22:17:28Z to 2015-09-01T20:17:28Z:\n\n1/1 digest files valid\n0/2 log files valid, 2/2 log files INVALID\n',
     );
     expect(err).toBe("\nLog file\ts3://b/l1\tINVALID: not found\n\nLog file\ts3://b/l2\tINVALID: hash value doesn't match\n\n");
-    expect(entryLine({ kind: 'digest', backfill: true, bucket: 'b', key: 'k', valid: true, result: 'valid' })).toBe('(backfill) Digest file\ts3://b/k\tvalid');
+    expect(entryLine({ kind: 'digest', backfill: true, bucket: 'b', key: 'k', valid: true, result: 'valid' })).toBe(
+      '(backfill) Digest file\ts3://b/k\tvalid',
+    );
   });
 });
 

@@ -24,7 +24,10 @@ class MemorySource implements ValidationSource {
     return this.trail;
   }
   async listKeys(bucket: string, prefix: string, startAfter: string | null) {
-    const all = [...this.objects.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).map((k) => k.slice(bucket.length + 1)).sort();
+    const all = [...this.objects.keys()]
+      .filter((k) => k.startsWith(`${bucket}/${prefix}`))
+      .map((k) => k.slice(bucket.length + 1))
+      .sort();
     const after = all.filter((k) => startAfter === null || k > startAfter);
     return { keys: after.slice(0, 2), more: after.length > 2 };
   }
@@ -39,16 +42,39 @@ class MemorySource implements ValidationSource {
   }
 }
 
-async function digest(src: MemorySource, bucket: string, hour: number, previous: PreviousDigest | null, opts: { backfill?: boolean; mutate?: (json: any) => any } = {}): Promise<PreviousDigest> {
+async function digest(
+  src: MemorySource,
+  bucket: string,
+  hour: number,
+  previous: PreviousDigest | null,
+  opts: { backfill?: boolean; mutate?: (json: any) => any } = {},
+): Promise<PreviousDigest> {
   const start = new Date(T0 + hour * HOUR);
   const end = new Date(T0 + (hour + 1) * HOUR);
   const logJson = Buffer.from(JSON.stringify({ Records: [{ eventID: `e${hour}` }] }));
   const logKey = `AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/2026/01/01/${ACCOUNT}_CloudTrail_us-east-1_20260101T0000Z_${String(hour).padStart(16, 'x')}.json.gz`;
   src.put(bucket, logKey, gzipSync(logJson));
-  const key = digestKey({ prefix: null, organizationId: null, accountId: ACCOUNT, region: 'us-east-1', trailName: 't', homeRegion: 'us-east-1', endTime: end, backfill: opts.backfill });
+  const key = digestKey({
+    prefix: null,
+    organizationId: null,
+    accountId: ACCOUNT,
+    region: 'us-east-1',
+    trailName: 't',
+    homeRegion: 'us-east-1',
+    endTime: end,
+    backfill: opts.backfill,
+  });
   const built = await buildDigest({
-    accountId: ACCOUNT, startTime: start, endTime: end, bucket, key, fingerprint, previous,
-    logFiles: [{ bucket, key: logKey, sha256: createHash('sha256').update(logJson).digest('hex'), oldestEventTime: start, newestEventTime: start }],
+    accountId: ACCOUNT,
+    startTime: start,
+    endTime: end,
+    bucket,
+    key,
+    fingerprint,
+    previous,
+    logFiles: [
+      { bucket, key: logKey, sha256: createHash('sha256').update(logJson).digest('hex'), oldestEventTime: start, newestEventTime: start },
+    ],
   });
   const signature = sign('sha256', Buffer.from(built.toSign), privateKey).toString('hex');
   const json = opts.mutate ? Buffer.from(JSON.stringify(opts.mutate(JSON.parse(built.json.toString())))) : built.json;
@@ -60,7 +86,11 @@ async function digest(src: MemorySource, bucket: string, hour: number, previous:
 
 async function run(src: MemorySource, over: Partial<Parameters<typeof validateLogs>[1]> = {}) {
   const entries: ValidationEntry[] = [];
-  const summary = await validateLogs(src, { trailArn: ARN, startTime: new Date(T0), endTime: new Date(T0 + 10 * HOUR), region: null, ...over }, { onEntry: (e) => entries.push(e) });
+  const summary = await validateLogs(
+    src,
+    { trailArn: ARN, startTime: new Date(T0), endTime: new Date(T0 + 10 * HOUR), region: null, ...over },
+    { onEntry: (e) => entries.push(e) },
+  );
   return { summary, lines: entries.map(entryLine) };
 }
 
@@ -106,7 +136,10 @@ describe('validator (the AWS CLI algorithm) over an in-memory source', () => {
     const b1 = await digest(src, 'b', 3, null, { backfill: true });
     src.put('b', b1.key, src.objects.get(`b/${b1.key}`)!.body, { signature: b1.signature, 'signature-algorithm': 'SHA256withRSA' });
     const { summary, lines } = await run(src);
-    expect(lines).toEqual([`Digest file\ts3://b/${d1.key}\tINVALID: invalid format`, `(backfill) Digest file\ts3://b/${b1.key}\tINVALID: invalid format`]);
+    expect(lines).toEqual([
+      `Digest file\ts3://b/${d1.key}\tINVALID: invalid format`,
+      `(backfill) Digest file\ts3://b/${b1.key}\tINVALID: invalid format`,
+    ]);
     expect(summary).toMatchObject({ invalidDigests: 1, invalidBackfillDigests: 1 });
   });
 
@@ -123,10 +156,16 @@ describe('validator (the AWS CLI algorithm) over an in-memory source', () => {
 
   it('fatal errors: bad ARN, time range, unknown trail, organization trail without account, no public keys', async () => {
     const src = new MemorySource(trailIn('b'));
-    await expect(run(src, { trailArn: 'arn:aws:cloudtrail:us-east-1:1:trail/t' })).rejects.toThrow('Invalid trail ARN provided: arn:aws:cloudtrail:us-east-1:1:trail/t');
-    await expect(run(src, { startTime: new Date(T0 + 20 * HOUR) })).rejects.toThrow('Invalid time range specified: start-time must occur before end-time');
+    await expect(run(src, { trailArn: 'arn:aws:cloudtrail:us-east-1:1:trail/t' })).rejects.toThrow(
+      'Invalid trail ARN provided: arn:aws:cloudtrail:us-east-1:1:trail/t',
+    );
+    await expect(run(src, { startTime: new Date(T0 + 20 * HOUR) })).rejects.toThrow(
+      'Invalid time range specified: start-time must occur before end-time',
+    );
     await expect(run(new MemorySource(null))).rejects.toThrow(`A trail could not be found for ${ARN}`);
-    await expect(run(new MemorySource({ bucket: 'b', prefix: null, isOrganizationTrail: true, organizationId: 'o-abcdefghij' }))).rejects.toThrow("Missing required parameter for organization trail: '--account-id'");
+    await expect(
+      run(new MemorySource({ bucket: 'b', prefix: null, isOrganizationTrail: true, organizationId: 'o-abcdefghij' })),
+    ).rejects.toThrow("Missing required parameter for organization trail: '--account-id'");
     src.keys = [];
     await expect(run(src)).rejects.toThrow('No public keys found between 2026-01-01T00:00:00Z and 2026-01-01T10:00:00Z');
   });

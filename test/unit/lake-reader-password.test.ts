@@ -27,10 +27,21 @@ describe('lake reader credentials', () => {
     expect(readerPassword(new MasterKey(Buffer.alloc(32, 7)))).toBe(password);
     expect(readerPassword(new MasterKey(Buffer.alloc(32, 8)))).not.toBe(password);
     const url = new URL(readerUrl('postgres://owner:secret@db.example:5433/opentrail?sslmode=require&user=owner', password));
-    expect([url.username, url.password, url.host, url.pathname, url.searchParams.get('sslmode'), url.searchParams.getAll('user'), url.searchParams.get('password')])
-      .toEqual(['', '', 'db.example:5433', '/opentrail', 'require', ['opentrail_lake_reader'], password]);
+    expect([
+      url.username,
+      url.password,
+      url.host,
+      url.pathname,
+      url.searchParams.get('sslmode'),
+      url.searchParams.getAll('user'),
+      url.searchParams.get('password'),
+    ]).toEqual(['', '', 'db.example:5433', '/opentrail', 'require', ['opentrail_lake_reader'], password]);
     // A socket URL (no host part, so no user part) carries them too.
     const socket = new URL(readerUrl('postgres:///opentrail?host=/var/run/postgresql', password));
-    expect([socket.searchParams.get('host'), socket.searchParams.get('user'), socket.searchParams.get('password')]).toEqual(['/var/run/postgresql', 'opentrail_lake_reader', password]);
+    expect([socket.searchParams.get('host'), socket.searchParams.get('user'), socket.searchParams.get('password')]).toEqual([
+      '/var/run/postgresql',
+      'opentrail_lake_reader',
+      password,
+    ]);
   });
 });

@@ -21,8 +21,19 @@ describe('source text (bare data store ids)', () => {
   it('quotes UUIDs in code, never inside strings, quoted identifiers or comments', () => {
     const s = prepareSource(`SELECT '${A}' FROM ${A} -- ${B}\n/* ${B} */ WHERE "${B}" = 1`);
     expect(s.rewritten).toBe(`SELECT '${A}' FROM "${A}" -- ${B}\n/* ${B} */ WHERE "${B}" = 1`);
-    expect(tokenize(`a 'b''c' "d""e" -- f\n/* /* g */ */ $$h$$`).map((t) => t.kind))
-      .toEqual(['code', 'space', 'string', 'space', 'quoted', 'space', 'comment', 'space', 'comment', 'space', 'string']);
+    expect(tokenize(`a 'b''c' "d""e" -- f\n/* /* g */ */ $$h$$`).map((t) => t.kind)).toEqual([
+      'code',
+      'space',
+      'string',
+      'space',
+      'quoted',
+      'space',
+      'comment',
+      'space',
+      'comment',
+      'space',
+      'string',
+    ]);
   });
 
   it('maps error positions back to the text the caller wrote', () => {
@@ -33,7 +44,8 @@ describe('source text (bare data store ids)', () => {
 
 describe('compile', () => {
   it('maps promoted columns to lake_events columns and the rest to record paths', () => {
-    const c = compile(`SELECT eventName, userIdentity.arn, userIdentity.sessionContext.sessionIssuer.arn, requestParameters['bucketName'], apiVersion
+    const c =
+      compile(`SELECT eventName, userIdentity.arn, userIdentity.sessionContext.sessionIssuer.arn, requestParameters['bucketName'], apiVersion
       FROM ${A} WHERE eventTime > '2024-01-01 00:00:00' GROUP BY 1, 2, 3, 4, 5`);
     expect(c.storeIds).toEqual([A]);
     expect(c.columns).toEqual(['eventName', 'arn', 'arn', '_col3', 'apiVersion']);
@@ -50,7 +62,9 @@ describe('compile', () => {
   });
 
   it('prints literals quoted by the printer and functions schema-qualified', () => {
-    const c = compile(`SELECT count(*), element_at(requestParameters, 'it''s'), lower(eventName) FROM ${A} WHERE eventName = 'a''; DROP TABLE x; --'`);
+    const c = compile(
+      `SELECT count(*), element_at(requestParameters, 'it''s'), lower(eventName) FROM ${A} WHERE eventName = 'a''; DROP TABLE x; --'`,
+    );
     expect(c.sql).toContain(`pg_catalog.count(*)`);
     expect(c.sql).toContain(`lake_fn.element_at(("${A}".record -> 'requestParameters'), 'it''s')`);
     expect(c.sql).toContain(`pg_catalog.lower(`);
@@ -58,8 +72,7 @@ describe('compile', () => {
   });
 
   it('rewrites Trino forms: approx_distinct, count_if, if, UNNEST of resources, set operations', () => {
-    expect(compile(`SELECT approx_distinct(eventName), count_if(readOnly) FROM ${A}`).sql)
-      .toContain('pg_catalog.count(DISTINCT ');
+    expect(compile(`SELECT approx_distinct(eventName), count_if(readOnly) FROM ${A}`).sql).toContain('pg_catalog.count(DISTINCT ');
     expect(compile(`SELECT if(readOnly, 'r', 'w') FROM ${A}`).sql).toContain('CASE WHEN');
     const u = compile(`SELECT r.arn FROM ${A} CROSS JOIN UNNEST(resources) AS r(accountid, type, arn, arnprefix)`);
     expect(u.sql).toContain(`LATERAL lake_fn.unnest(("${A}".record -> 'resources')) AS "r"("e")`);
@@ -83,7 +96,9 @@ describe('compile', () => {
     expect(fails(`SELECT 1`)).toMatch(/at least one event data store/);
     expect(fails(`SELECT eventName FROM ${A} LIMIT eventName`)).toMatch(/LIMIT/);
     expect(fails(`SELECT ${'ARRAY['.repeat(7)}1${']'.repeat(7)} FROM ${A}`)).toMatch(/^line 1:8: An array may have at most 6 dimensions/);
-    expect(compile(`SELECT ${'ARRAY['.repeat(6)}1${']'.repeat(6)}, ARRAY[ARRAY[1], ARRAY[2]] FROM ${A}`).sql).toContain('ARRAY[ARRAY[1], ARRAY[2]]');
+    expect(compile(`SELECT ${'ARRAY['.repeat(6)}1${']'.repeat(6)}, ARRAY[ARRAY[1], ARRAY[2]] FROM ${A}`).sql).toContain(
+      'ARRAY[ARRAY[1], ARRAY[2]]',
+    );
     expect(fails('')).toMatch(/1 to 10000/);
   });
 });
@@ -101,12 +116,20 @@ describe('relations are counted as PostgreSQL reads them (WITH queries inlined)'
     const issue = `WITH c1 AS (SELECT a.eventId FROM ${A} a, ${A} b), c2 AS (SELECT x.eventId FROM c1 x, c1 y),
       c3 AS (SELECT x.eventId FROM c2 x, c2 y) SELECT count(*) FROM c3 x, c3 y`;
     // c1 is read as 3 relations (itself and two stores), c2 as 7: c3 would read 14, the statement 30
-    expect(fails(issue)).toMatch(/^line 2:42: A query may join at most 8 relations\. Each reference to a WITH query counts the relations it reads \('c2' reads 7\)/);
+    expect(fails(issue)).toMatch(
+      /^line 2:42: A query may join at most 8 relations\. Each reference to a WITH query counts the relations it reads \('c2' reads 7\)/,
+    );
     // a sub-query reading a WITH query counts the same
-    expect(fails(`WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b, ${A} c, ${A} d, ${A} e) SELECT count(*) FROM c x WHERE EXISTS (SELECT 1 FROM c y)`))
-      .toMatch(/at most 8 relations.*'c' reads 6/);
-    expect(fails(`WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b, ${A} c) SELECT eventId FROM c UNION ALL SELECT eventId FROM c UNION ALL SELECT eventId FROM c`))
-      .toMatch(/at most 8 relations/);
+    expect(
+      fails(
+        `WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b, ${A} c, ${A} d, ${A} e) SELECT count(*) FROM c x WHERE EXISTS (SELECT 1 FROM c y)`,
+      ),
+    ).toMatch(/at most 8 relations.*'c' reads 6/);
+    expect(
+      fails(
+        `WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b, ${A} c) SELECT eventId FROM c UNION ALL SELECT eventId FROM c UNION ALL SELECT eventId FROM c`,
+      ),
+    ).toMatch(/at most 8 relations/);
   });
 
   it('counts a long doubling chain without expanding it', () => {
@@ -118,7 +141,9 @@ describe('relations are counted as PostgreSQL reads them (WITH queries inlined)'
 
   it('still compiles WITH queries within the limit, and does not count one nothing reads', () => {
     expect(compile(`WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b) SELECT count(*) FROM c x, c y, ${A} e, ${A} f`).storeIds).toEqual([A]);
-    expect(fails(`WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b) SELECT count(*) FROM c x, c y, ${A} e, ${A} f, ${A} g`)).toMatch(/at most 8/);
+    expect(fails(`WITH c AS (SELECT a.eventId FROM ${A} a, ${A} b) SELECT count(*) FROM c x, c y, ${A} e, ${A} f, ${A} g`)).toMatch(
+      /at most 8/,
+    );
     compile(`WITH unused AS (SELECT a.eventId FROM ${A} a, ${A} b, ${A} c, ${A} d, ${A} e), c AS (SELECT eventId FROM ${A})
       SELECT count(*) FROM c x, c y, c z, c w`);
     // a WITH query inside a WITH query is charged where its outer query is read
@@ -138,7 +163,9 @@ describe('every compiled column is qualified and known', () => {
     expect(fails(`SELECT CAST(a AS varchar) FROM ${A} a`)).toMatch(/'a' is a table/);
     expect(fails(`SELECT CAST(x AS varchar) FROM (SELECT eventId FROM ${A}) x`)).toMatch(/'x' is a table/);
     expect(fails(`SELECT CAST(x AS varchar) FROM (SELECT eventId FROM ${A}) x, (SELECT eventId FROM ${A}) y`)).toMatch(/'x' is a table/);
-    expect(fails(`SELECT lower(CAST(c AS varchar)) FROM (WITH c AS (SELECT eventId FROM ${A}) SELECT eventId FROM c) c`)).toMatch(/'c' is a table/);
+    expect(fails(`SELECT lower(CAST(c AS varchar)) FROM (WITH c AS (SELECT eventId FROM ${A}) SELECT eventId FROM c) c`)).toMatch(
+      /'c' is a table/,
+    );
     expect(fails(`SELECT array_agg(a) FROM ${A} a`)).toMatch(/'a' is a table/);
     expect(fails(`SELECT count(a.*) FROM ${A} a`)).toMatch(/Unsupported use of \*/);
     expect(fails(`SELECT ROW(a.eventId) FROM ${A} a`)).toMatch(/Unsupported expression: RowExpr/);
@@ -157,24 +184,35 @@ describe('every compiled column is qualified and known', () => {
       `SELECT record FROM (SELECT eventId FROM ${A}) x, (SELECT eventName FROM ${A}) y`,
       `SELECT eventId FROM ${A} UNION ALL SELECT store_account_id FROM ${two}`,
       `SELECT t.v FROM ${A} a, LATERAL (SELECT event_data_store_id AS v FROM ${two}) t`,
-    ]) expect(fails(sql)).toMatch(/cannot be resolved/);
+    ])
+      expect(fails(sql)).toMatch(/cannot be resolved/);
   });
 
   it('refuses a whole row through UNNEST, LATERAL and set operations', () => {
-    expect(fails(`SELECT u.v FROM ${A} a, (SELECT 1 AS p) x, (SELECT 2 AS q) y CROSS JOIN UNNEST(ARRAY[CAST(a AS varchar)]) AS u(v)`)).toMatch(/'a' is a table/);
-    expect(fails(`SELECT t.v FROM ${A} a, LATERAL (SELECT CAST(a AS varchar) AS v FROM (SELECT 1 AS k) x, (SELECT 2 AS j) y) t`)).toMatch(/'a' is a table/);
-    expect(fails(`SELECT eventId FROM ${A} UNION SELECT (SELECT CAST(a AS varchar) FROM (SELECT 1 AS k) x, (SELECT 2 AS j) y) FROM ${A} a`)).toMatch(/'a' is a table/);
+    expect(
+      fails(`SELECT u.v FROM ${A} a, (SELECT 1 AS p) x, (SELECT 2 AS q) y CROSS JOIN UNNEST(ARRAY[CAST(a AS varchar)]) AS u(v)`),
+    ).toMatch(/'a' is a table/);
+    expect(fails(`SELECT t.v FROM ${A} a, LATERAL (SELECT CAST(a AS varchar) AS v FROM (SELECT 1 AS k) x, (SELECT 2 AS j) y) t`)).toMatch(
+      /'a' is a table/,
+    );
+    expect(
+      fails(`SELECT eventId FROM ${A} UNION SELECT (SELECT CAST(a AS varchar) FROM (SELECT 1 AS k) x, (SELECT 2 AS j) y) FROM ${A} a`),
+    ).toMatch(/'a' is a table/);
   });
 
   it('resolves the columns of derived tables and WITH queries, qualified', () => {
     const c = compile(`SELECT x.eventName, n, y.* FROM (SELECT eventName, count(*) AS n FROM ${A} GROUP BY eventName) x,
       (SELECT userIdentity, eventId AS id FROM ${A}) y WHERE y.userIdentity.arn LIKE 'arn:%'`);
     expect(c.columns).toEqual(['eventName', 'n', 'userIdentity', 'id']);
-    expect(c.sql).toMatch(/^SELECT "x"\."eventname" AS "eventName", "x"\."n" AS "n", "y"\."useridentity" AS "userIdentity", "y"\."id" AS "id" FROM/);
+    expect(c.sql).toMatch(
+      /^SELECT "x"\."eventname" AS "eventName", "x"\."n" AS "n", "y"\."useridentity" AS "userIdentity", "y"\."id" AS "id" FROM/,
+    );
     expect(c.sql).toContain(`WHERE (lake_fn.scalar(("y"."useridentity" -> 'arn')) LIKE 'arn:%')`);
     const w = compile(`WITH c AS (SELECT eventId, eventName FROM ${A}) SELECT * FROM c WHERE eventName = 'x'`);
     expect(w.columns).toEqual(['eventId', 'eventName']);
-    expect(w.sql).toContain(`SELECT "c"."eventid" AS "eventId", "c"."eventname" AS "eventName" FROM "c" AS "c" WHERE ("c"."eventname" = 'x')`);
+    expect(w.sql).toContain(
+      `SELECT "c"."eventid" AS "eventId", "c"."eventname" AS "eventName" FROM "c" AS "c" WHERE ("c"."eventname" = 'x')`,
+    );
     expect(fails(`SELECT x.nosuch FROM (SELECT eventId FROM ${A}) x`)).toMatch(/Column 'x\.nosuch' cannot be resolved/);
   });
 
@@ -195,7 +233,9 @@ describe('what a statement costs to compile and print is bounded by its length',
   });
 
   it('refuses select lists past MAX_RESULT_COLUMNS once * is expanded', () => {
-    expect(fails(`SELECT ${'*,'.repeat(100)}* FROM ${A}`)).toMatch(new RegExp(`^line 1:\\d+: A select list may have at most ${MAX_RESULT_COLUMNS} columns`));
+    expect(fails(`SELECT ${'*,'.repeat(100)}* FROM ${A}`)).toMatch(
+      new RegExp(`^line 1:\\d+: A select list may have at most ${MAX_RESULT_COLUMNS} columns`),
+    );
     expect(compile(`SELECT * FROM ${A} a, ${A} b, ${A} c, ${A} d, ${A} e, ${A} f, ${A} g, ${A} h`).columns).toHaveLength(8 * 33);
   });
 });
@@ -203,7 +243,9 @@ describe('what a statement costs to compile and print is bounded by its length',
 describe('deep statements get a clear error, never a stack overflow', () => {
   const deep = (sql: string) => {
     const message = fails(sql);
-    expect(message).toMatch(new RegExp(`^line 1:\\d+: The query nests sub-queries or expressions more than ${MAX_NESTING_DEPTH} levels deep\\.$`));
+    expect(message).toMatch(
+      new RegExp(`^line 1:\\d+: The query nests sub-queries or expressions more than ${MAX_NESTING_DEPTH} levels deep\\.$`),
+    );
     return message;
   };
   it('refuses NOT chains, operator chains, nested calls, CASE, sub-queries, set operations and joins past the depth', () => {
@@ -230,7 +272,13 @@ describe('deep statements get a clear error, never a stack overflow', () => {
       const n = Math.floor((9_990 - prefix.length - mid.length) / (open.length + close.length));
       return prefix + open.repeat(n) + mid + close.repeat(n);
     };
-    for (const sql of [fill('(SELECT ', "'x'", ')'), fill('lower(', "'x'", ')'), fill('ARRAY[', "'x'", ']'), fill('- ', 'length(eventId)', ''), fill('1+', '1', '')]) {
+    for (const sql of [
+      fill('(SELECT ', "'x'", ')'),
+      fill('lower(', "'x'", ')'),
+      fill('ARRAY[', "'x'", ']'),
+      fill('- ', 'length(eventId)', ''),
+      fill('1+', '1', ''),
+    ]) {
       expect(sql.length).toBeLessThanOrEqual(10_000);
       deep(sql);
     }

@@ -1,12 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
-import {
-  createMetrics,
-  metricsHandler,
-  QUEUE_DEPTH_TIMEOUT_MS,
-  setQueueDepthCollector,
-} from '../../src/observability/metrics';
+import { createMetrics, metricsHandler, QUEUE_DEPTH_TIMEOUT_MS, setQueueDepthCollector } from '../../src/observability/metrics';
 
 async function gaugeValue(metrics: ReturnType<typeof createMetrics>, queue: string, state: string) {
   const { values } = await metrics.queueDepth.get();
@@ -21,9 +16,7 @@ describe('metrics', () => {
 
     const { values } = await metrics.requestDuration.get();
     const count = (outcome: string) =>
-      values.find(
-        (v) => v.metricName?.endsWith('_count') && v.labels.operation === 'lookupEvents' && v.labels.outcome === outcome,
-      )?.value;
+      values.find((v) => v.metricName?.endsWith('_count') && v.labels.operation === 'lookupEvents' && v.labels.outcome === outcome)?.value;
     expect(count('ok')).toBe(1);
     expect(count('error')).toBe(1);
   });
@@ -117,8 +110,6 @@ describe('metrics', () => {
     });
     await metrics.registry.metrics();
     fail = true;
-    await expect(metrics.registry.metrics()).resolves.toContain(
-      'opentrail_queue_depth{queue="retention",state="failed"} 2',
-    );
+    await expect(metrics.registry.metrics()).resolves.toContain('opentrail_queue_depth{queue="retention",state="failed"} 2');
   });
 });

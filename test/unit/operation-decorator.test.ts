@@ -48,8 +48,17 @@ class SecondLookupResolver {
 describe('@Operation', () => {
   it('derives eventName from the field and action from the service prefix unless stated', () => {
     const specs = operationSpecsOf(SampleResolver);
-    expect(specs.lookupEvents).toEqual({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'LookupEvents', action: 'cloudtrail:LookupEvents' });
-    expect(specs.listEventRules).toEqual({ eventSource: 'events.amazonaws.com', eventName: 'ListRules', action: 'cloudtrail:LookupEvents', dataEvent: true });
+    expect(specs.lookupEvents).toEqual({
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName: 'LookupEvents',
+      action: 'cloudtrail:LookupEvents',
+    });
+    expect(specs.listEventRules).toEqual({
+      eventSource: 'events.amazonaws.com',
+      eventName: 'ListRules',
+      action: 'cloudtrail:LookupEvents',
+      dataEvent: true,
+    });
     expect(specs.describeKey).toEqual({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'DescribeKey', action: null });
   });
 

@@ -22,7 +22,10 @@ describe('parsePolicyDocument', () => {
 
   it('parses a trust policy with a Principal', () => {
     const doc = parsePolicyDocument(
-      { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole' }] },
+      {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole' }],
+      },
       { trustPolicy: true },
     );
     expect(doc.Statement[0].Principal).toEqual({ AWS: ['arn:aws:iam::111111111111:root'], Service: undefined });
@@ -70,17 +73,38 @@ describe('parsePolicyDocument', () => {
 
 describe('policy documents with a key named twice', () => {
   it.each([
-    ['Effect in a statement', '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Effect":"Allow","Action":"*","Resource":"*"}]}', 'Effect', '$.Statement[0]'],
-    ['Statement at the top level', '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}],"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', 'Statement', '$'],
-    ['an escaped spelling of Effect', '{"Statement":{"Effect":"Deny","Eff\\u0065ct":"Allow","Action":"*","Resource":"*"}}', 'Effect', '$.Statement'],
-    ['Resource', '{"Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:cloudtrail:*:111111111111:trail/a","Resource":"*"}}', 'Resource', '$.Statement'],
+    [
+      'Effect in a statement',
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Effect":"Allow","Action":"*","Resource":"*"}]}',
+      'Effect',
+      '$.Statement[0]',
+    ],
+    [
+      'Statement at the top level',
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}],"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+      'Statement',
+      '$',
+    ],
+    [
+      'an escaped spelling of Effect',
+      '{"Statement":{"Effect":"Deny","Eff\\u0065ct":"Allow","Action":"*","Resource":"*"}}',
+      'Effect',
+      '$.Statement',
+    ],
+    [
+      'Resource',
+      '{"Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:cloudtrail:*:111111111111:trail/a","Resource":"*"}}',
+      'Resource',
+      '$.Statement',
+    ],
   ])('refuses %s as MalformedPolicyDocumentException instead of keeping the last value', (_what, text, key, path) => {
     expect(() => JSON.parse(text)).not.toThrow(); // JSON.parse alone accepts it and keeps the last value
     expect(malformed(text)).toBe(`Syntax errors in policy: the key "${key}" appears more than once in the object at ${path}`);
   });
 
   it('refuses a duplicate inside a trust policy Principal', () => {
-    const text = '{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root","AWS":"*"},"Action":"sts:AssumeRole"}]}';
+    const text =
+      '{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root","AWS":"*"},"Action":"sts:AssumeRole"}]}';
     expect(malformed(text, true)).toContain('"AWS" appears more than once in the object at $.Statement[0].Principal');
   });
 });

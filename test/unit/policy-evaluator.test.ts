@@ -35,7 +35,7 @@ describe('wildcardMatch', () => {
     expect(wildcardMatch('a?c', 'a\nc', false)).toBe(true);
   });
 
-  it('answers a tenant\'s backtracking pattern at once (it froze the event loop as a regex)', () => {
+  it("answers a tenant's backtracking pattern at once (it froze the event loop as a regex)", () => {
     // As a policy sent it: Resource arn:aws:s3:::evil/*a*a*…X against a 5,000-character key.
     const pattern = `arn:aws:s3:::evil/${'*a'.repeat(40)}X`;
     expect(wildcardMatch(pattern, `arn:aws:s3:::evil/${'a'.repeat(5000)}`, false)).toBe(false);
@@ -91,9 +91,13 @@ describe('trustAllows', () => {
     doc({ Effect: effect, Principal: principal, Action: action });
 
   it('trusts every principal of an account named by its root ARN or bare id', () => {
-    expect(trustAllows(trust({ AWS: ['arn:aws:iam::111111111111:root'] }), 'arn:aws:iam::111111111111:user/alice', '111111111111')).toBe(true);
+    expect(trustAllows(trust({ AWS: ['arn:aws:iam::111111111111:root'] }), 'arn:aws:iam::111111111111:user/alice', '111111111111')).toBe(
+      true,
+    );
     expect(trustAllows(trust({ AWS: ['111111111111'] }), 'arn:aws:iam::111111111111:user/alice', '111111111111')).toBe(true);
-    expect(trustAllows(trust({ AWS: ['arn:aws:iam::111111111111:root'] }), 'arn:aws:iam::222222222222:user/alice', '222222222222')).toBe(false);
+    expect(trustAllows(trust({ AWS: ['arn:aws:iam::111111111111:root'] }), 'arn:aws:iam::222222222222:user/alice', '222222222222')).toBe(
+      false,
+    );
   });
 
   it('trusts a specific principal ARN (wildcards allowed) and nobody else', () => {
@@ -103,8 +107,12 @@ describe('trustAllows', () => {
   });
 
   it('requires the statement to cover sts:AssumeRole', () => {
-    expect(trustAllows(trust({ AWS: ['111111111111'] }, 'Allow', ['sts:TagSession']), 'arn:aws:iam::111111111111:user/a', '111111111111')).toBe(false);
-    expect(trustAllows(trust({ AWS: ['111111111111'] }, 'Allow', ['sts:*']), 'arn:aws:iam::111111111111:user/a', '111111111111')).toBe(true);
+    expect(
+      trustAllows(trust({ AWS: ['111111111111'] }, 'Allow', ['sts:TagSession']), 'arn:aws:iam::111111111111:user/a', '111111111111'),
+    ).toBe(false);
+    expect(trustAllows(trust({ AWS: ['111111111111'] }, 'Allow', ['sts:*']), 'arn:aws:iam::111111111111:user/a', '111111111111')).toBe(
+      true,
+    );
   });
 
   it('lets a Deny statement override a trusting one', () => {

@@ -25,7 +25,12 @@ describe('RepeatedLog', () => {
     expect(lines.map((l) => l.msg)).toEqual(['Redis connection error', 'PostgreSQL connection lost']);
     await tick(300);
     const summary = lines.find((l) => l.repeated);
-    expect(summary).toMatchObject({ level: 'warn', repeated: 49, attempt: 49, msg: 'Redis connection error (49 more like this in the last 0.2 s)' });
+    expect(summary).toMatchObject({
+      level: 'warn',
+      repeated: 49,
+      attempt: 49,
+      msg: 'Redis connection error (49 more like this in the last 0.2 s)',
+    });
     // The other kind repeated nothing: no summary for it.
     expect(lines.filter((l) => l.msg.startsWith('PostgreSQL'))).toHaveLength(1);
     log.flush();

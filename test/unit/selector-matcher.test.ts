@@ -128,7 +128,11 @@ describe('basic selectors', () => {
   it('OR across selectors', () => {
     const t = trail({
       eventSelectors: [
-        basic({ ReadWriteType: 'ReadOnly', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::data-bucket/'] }] }),
+        basic({
+          ReadWriteType: 'ReadOnly',
+          IncludeManagementEvents: false,
+          DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::data-bucket/'] }],
+        }),
         basic({ ReadWriteType: 'WriteOnly' }),
       ],
     });
@@ -139,12 +143,16 @@ describe('basic selectors', () => {
   });
 
   it('select S3 object data events by bucket, prefix or all buckets', () => {
-    const bucket = trail({ eventSelectors: [basic({ DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::data-bucket/'] }] })] });
+    const bucket = trail({
+      eventSelectors: [basic({ DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::data-bucket/'] }] })],
+    });
     expect(trailSelects(bucket, s3Data('a/b.txt'))).toBe(true);
     expect(trailSelects(bucket, s3Data('a/b.txt', false, 'other-bucket'))).toBe(false);
     expect(trailSelects(bucket, s3Data('a', false, 'data-bucket2'))).toBe(false);
 
-    const prefix = trail({ eventSelectors: [basic({ DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::data-bucket/logs/'] }] })] });
+    const prefix = trail({
+      eventSelectors: [basic({ DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::data-bucket/logs/'] }] })],
+    });
     expect(trailSelects(prefix, s3Data('logs/1.gz'))).toBe(true);
     expect(trailSelects(prefix, s3Data('other/1.gz'))).toBe(false);
 
@@ -178,14 +186,20 @@ describe('basic selectors', () => {
 
   it('match DynamoDB tables exactly', () => {
     const table = 'arn:aws:dynamodb:eu-west-1:111111111111:table/Orders';
-    const event: SelectableEvent = { ...lambdaData(''), eventSource: 'dynamodb.amazonaws.com', resources: [{ type: 'AWS::DynamoDB::Table', ARN: table }] };
+    const event: SelectableEvent = {
+      ...lambdaData(''),
+      eventSource: 'dynamodb.amazonaws.com',
+      resources: [{ type: 'AWS::DynamoDB::Table', ARN: table }],
+    };
     const t = trail({ eventSelectors: [basic({ DataResources: [{ Type: 'AWS::DynamoDB::Table', Values: [table] }] })] });
     expect(trailSelects(t, event)).toBe(true);
     expect(trailSelects(t, { ...event, resources: [{ type: 'AWS::DynamoDB::Table', ARN: `${table}2` }] })).toBe(false);
   });
 
   it('apply ReadWriteType to data events', () => {
-    const t = trail({ eventSelectors: [basic({ ReadWriteType: 'WriteOnly', DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }] })] });
+    const t = trail({
+      eventSelectors: [basic({ ReadWriteType: 'WriteOnly', DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }] })],
+    });
     expect(trailSelects(t, s3Data('k', false))).toBe(true);
     expect(trailSelects(t, s3Data('k', true))).toBe(false);
   });
@@ -205,12 +219,20 @@ describe('advanced selectors', () => {
   });
 
   it('take precedence over basic selectors', () => {
-    const t = trail({ eventSelectors: [basic({})], advancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }] }] });
+    const t = trail({
+      eventSelectors: [basic({})],
+      advancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }] }],
+    });
     expect(trailSelects(t, mgmt())).toBe(false);
   });
 
   it('AND field selectors within a selector, OR across selectors', () => {
-    const writes: AdvancedEventSelector = { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['false'] }] };
+    const writes: AdvancedEventSelector = {
+      FieldSelectors: [
+        { Field: 'eventCategory', Equals: ['Management'] },
+        { Field: 'readOnly', Equals: ['false'] },
+      ],
+    };
     const s3Reads: AdvancedEventSelector = {
       FieldSelectors: [
         { Field: 'eventCategory', Equals: ['Data'] },
@@ -261,7 +283,12 @@ describe('advanced selectors', () => {
   });
 
   it('require a resource when a resources.* field is named', () => {
-    const t = adv({ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }] });
+    const t = adv({
+      FieldSelectors: [
+        { Field: 'eventCategory', Equals: ['Data'] },
+        { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+      ],
+    });
     expect(trailSelects(t, { ...s3Data('k'), resources: [] })).toBe(false);
   });
 
@@ -286,13 +313,20 @@ describe('advanced selectors', () => {
       ],
     });
     const net = (errorCode?: string): SelectableEvent =>
-      mgmt({ eventCategory: 'NetworkActivity', eventSource: 'kms.amazonaws.com', managementEvent: false, record: errorCode ? { errorCode } : {} });
+      mgmt({
+        eventCategory: 'NetworkActivity',
+        eventSource: 'kms.amazonaws.com',
+        managementEvent: false,
+        record: errorCode ? { errorCode } : {},
+      });
     expect(trailSelects(t, net('VpceAccessDenied'))).toBe(true);
     expect(trailSelects(t, net())).toBe(false);
   });
 
   it('read eventName, eventType, userIdentity.arn and vpcEndpointId from the event', () => {
-    const e = mgmt({ record: { eventType: 'AwsApiCall', userIdentity: { arn: 'arn:aws:iam::111111111111:user/alice' }, vpcEndpointId: 'vpce-1' } });
+    const e = mgmt({
+      record: { eventType: 'AwsApiCall', userIdentity: { arn: 'arn:aws:iam::111111111111:user/alice' }, vpcEndpointId: 'vpce-1' },
+    });
     expect(eventFieldValue(e, 'eventName')).toBe('RunInstances');
     expect(eventFieldValue(e, 'eventType')).toBe('AwsApiCall');
     expect(eventFieldValue(e, 'userIdentity.arn')).toBe('arn:aws:iam::111111111111:user/alice');
@@ -304,13 +338,23 @@ describe('advanced selectors', () => {
   });
 
   it('treat an absent sessionCredentialFromConsole as false', () => {
-    const t = adv({ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'sessionCredentialFromConsole', Equals: ['false'] }] });
+    const t = adv({
+      FieldSelectors: [
+        { Field: 'eventCategory', Equals: ['Management'] },
+        { Field: 'sessionCredentialFromConsole', Equals: ['false'] },
+      ],
+    });
     expect(trailSelects(t, mgmt())).toBe(true);
     expect(trailSelects(t, mgmt({ record: { sessionCredentialFromConsole: 'true' } }))).toBe(false);
   });
 
   it('filter by userIdentity.arn with EndsWith / NotEndsWith', () => {
-    const t = adv({ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'userIdentity.arn', NotEndsWith: ['/alice'] }] });
+    const t = adv({
+      FieldSelectors: [
+        { Field: 'eventCategory', Equals: ['Management'] },
+        { Field: 'userIdentity.arn', NotEndsWith: ['/alice'] },
+      ],
+    });
     expect(trailSelects(t, mgmt())).toBe(false);
     expect(trailSelects(t, mgmt({ record: { userIdentity: { arn: 'arn:aws:iam::111111111111:user/bob' } } }))).toBe(true);
   });

@@ -1,4 +1,9 @@
-import { evaluateResourcePolicy, type ResourcePolicy, type ResourcePolicyStatement, type ServiceSource } from '../../src/policies/resource-policy';
+import {
+  evaluateResourcePolicy,
+  type ResourcePolicy,
+  type ResourcePolicyStatement,
+  type ServiceSource,
+} from '../../src/policies/resource-policy';
 
 /**
  * The confused-deputy rule of resource policies (resource-policy.ts namesSource): evaluated bound to
@@ -12,10 +17,23 @@ const source: ServiceSource = { accountId: A, organizationId: ORG };
 
 type Conditions = Record<string, Record<string, string | string[]>>;
 const lists = (c: Conditions): ResourcePolicyStatement['Condition'] =>
-  Object.fromEntries(Object.entries(c).map(([op, block]) => [op, Object.fromEntries(Object.entries(block).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]))]));
+  Object.fromEntries(
+    Object.entries(c).map(([op, block]) => [
+      op,
+      Object.fromEntries(Object.entries(block).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
+    ]),
+  );
 const policy = (condition?: Conditions): ResourcePolicy => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: ['cloudtrail.amazonaws.com'] }, Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::b/*'], ...(condition ? { Condition: lists(condition) } : {}) }],
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Service: ['cloudtrail.amazonaws.com'] },
+      Action: ['s3:PutObject'],
+      Resource: ['arn:aws:s3:::b/*'],
+      ...(condition ? { Condition: lists(condition) } : {}),
+    },
+  ],
 });
 const request = (context: Record<string, string> = {}) => ({
   principal: { service: 'cloudtrail.amazonaws.com' },
@@ -29,7 +47,9 @@ describe('resource policies bound to a service source', () => {
   it('a grant to the service alone (the README policy before) allows unbound and grants nothing bound', () => {
     expect(evaluateResourcePolicy(policy(), request())).toBe('Allow');
     expect(bound(policy())).toBe('ImplicitDeny');
-    expect(bound(policy({ StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } }), { 's3:x-amz-acl': 'bucket-owner-full-control' })).toBe('ImplicitDeny');
+    expect(
+      bound(policy({ StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } }), { 's3:x-amz-acl': 'bucket-owner-full-control' }),
+    ).toBe('ImplicitDeny');
   });
 
   it('aws:SourceAccount, aws:SourceArn (exact or with the account pinned), aws:SourceOrgID and the CloudTrail encryption context name the source', () => {
@@ -37,7 +57,11 @@ describe('resource policies bound to a service source', () => {
     expect(bound(policy({ StringEquals: { 'aws:SourceArn': TRAIL } }))).toBe('Allow');
     expect(bound(policy({ ArnLike: { 'aws:SourceArn': `arn:aws:cloudtrail:*:${A}:trail/*` } }))).toBe('Allow');
     expect(bound(policy({ StringEquals: { 'aws:SourceOrgID': ORG } }))).toBe('Allow');
-    expect(bound(policy({ StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${A}:trail/*` } }), { 'kms:EncryptionContext:aws:cloudtrail:arn': TRAIL })).toBe('Allow');
+    expect(
+      bound(policy({ StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${A}:trail/*` } }), {
+        'kms:EncryptionContext:aws:cloudtrail:arn': TRAIL,
+      }),
+    ).toBe('Allow');
     // Several accounts named, the source among them.
     expect(bound(policy({ StringEquals: { 'aws:SourceAccount': ['444455556666', A] } }))).toBe('Allow');
   });
@@ -61,7 +85,10 @@ describe('resource policies bound to a service source', () => {
     expect(bound(policy({ StringEquals: { 'aws:SourceOrgID': 'o-ccccdddd22' } }))).toBe('ImplicitDeny');
     const both: ResourcePolicy = {
       Version: '2012-10-17',
-      Statement: [...policy({ StringEquals: { 'aws:SourceAccount': A } }).Statement, { Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: ['*'] }],
+      Statement: [
+        ...policy({ StringEquals: { 'aws:SourceAccount': A } }).Statement,
+        { Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: ['*'] },
+      ],
     };
     expect(bound(both)).toBe('ExplicitDeny');
   });

@@ -51,7 +51,8 @@ export function rawSqlIn(source: string): string[] {
   // Any other statement handed to a client or manager as a literal (SET, CREATE, …).
   for (const m of text.matchAll(/\.query\s*(?:<[^()]*?>)?\(\s*('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`)/g)) {
     const body = m[1].slice(1, -1);
-    if (!SQL_STATEMENT.test(body) && !TRANSACTION_CONTROL.test(body)) found.push(`line ${lineOf(m.index ?? 0)}: .query(${m[1].slice(0, 40)}`);
+    if (!SQL_STATEMENT.test(body) && !TRANSACTION_CONTROL.test(body))
+      found.push(`line ${lineOf(m.index ?? 0)}: .query(${m[1].slice(0, 40)}`);
   }
   return found;
 }
@@ -67,11 +68,15 @@ describe('raw SQL lives in repositories', () => {
   it('the scan sees the forms raw SQL takes', () => {
     // Guards the check above against patterns that silently match nothing.
     expect(rawSqlIn("await m.query('SELECT id FROM iam_users WHERE id = $1 FOR UPDATE', [id]);")).toHaveLength(1);
-    expect(rawSqlIn('const { rows } = await client.query<{ value: string }>(`SELECT value FROM service_settings WHERE name = $1`, [n]);')).toHaveLength(1);
-    expect(rawSqlIn('const SQL = `\n  INSERT INTO signing_keys (id) VALUES ($1)`;\nawait pool.query({ name: "x", text: SQL, values: [id] });')).toHaveLength(1);
+    expect(
+      rawSqlIn('const { rows } = await client.query<{ value: string }>(`SELECT value FROM service_settings WHERE name = $1`, [n]);'),
+    ).toHaveLength(1);
+    expect(
+      rawSqlIn('const SQL = `\n  INSERT INTO signing_keys (id) VALUES ($1)`;\nawait pool.query({ name: "x", text: SQL, values: [id] });'),
+    ).toHaveLength(1);
     expect(rawSqlIn('await manager.query(`DELETE FROM webhook_dead_letters WHERE rule_id = $1`, [id]);')).toHaveLength(1);
     expect(rawSqlIn("await m.createQueryBuilder(UserEntity, 'u').where('u.id = :id', { id }).getOne();")).toHaveLength(1);
-    expect(rawSqlIn("await client.query(`SET LOCAL synchronous_commit = off`);")).toHaveLength(1);
+    expect(rawSqlIn('await client.query(`SET LOCAL synchronous_commit = off`);')).toHaveLength(1);
     expect(rawSqlIn("await client.query('BEGIN');\nawait client.query('COMMIT');\nawait client.query('ROLLBACK');")).toEqual([]);
     expect(rawSqlIn("// SELECT id FROM trails: a comment is not SQL\nthrow new Error('Select a trail first');")).toEqual([]);
     expect(rawSqlIn(fs.readFileSync(path.join(SRC, 'trails', 'trail.repository.ts'), 'utf8')).length).toBeGreaterThan(0);

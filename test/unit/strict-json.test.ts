@@ -14,7 +14,8 @@ describe('parseStrictJson', () => {
   });
 
   it('refuses the Deny-then-Allow statement and names where it is', () => {
-    const text = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Effect":"Allow","Action":"*","Resource":"*"}]}';
+    const text =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Effect":"Allow","Action":"*","Resource":"*"}]}';
     expect(parseStrictJson(text)).toEqual({ error: 'duplicate', duplicate: { key: 'Effect', path: '$.Statement[1]' } });
   });
 

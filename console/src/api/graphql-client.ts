@@ -12,7 +12,12 @@ export class ApiError extends Error {
 }
 
 /** Codes that mean the session is gone: the console returns to sign-in. */
-const SESSION_ENDED = new Set(['ExpiredTokenException', 'UnrecognizedClientException', 'InvalidClientTokenId', 'MissingAuthenticationTokenException']);
+const SESSION_ENDED = new Set([
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'MissingAuthenticationTokenException',
+]);
 
 type Listener = () => void;
 const sessionEndedListeners = new Set<Listener>();

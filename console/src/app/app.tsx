@@ -14,7 +14,11 @@ import { Shell } from './shell';
 const LakePage = lazy(() => import('../pages/lake/lake-page'));
 const InsightsPage = lazy(() => import('../pages/insights/insights-page'));
 
-type Phase = { kind: 'loading' } | { kind: 'signed-out' } | { kind: 'error'; error: unknown } | { kind: 'ready'; identity: Identity; regions: RegionInfo[] };
+type Phase =
+  | { kind: 'loading' }
+  | { kind: 'signed-out' }
+  | { kind: 'error'; error: unknown }
+  | { kind: 'ready'; identity: Identity; regions: RegionInfo[] };
 
 async function loadIdentity(): Promise<{ identity: Identity; regions: RegionInfo[] }> {
   const [{ getCallerIdentity }, { listRegions }] = await Promise.all([
@@ -83,13 +87,20 @@ export function App() {
       />
     );
   }
-  if (phase.kind === 'loading') return <p className="loading" role="status">Loading…</p>;
+  if (phase.kind === 'loading')
+    return (
+      <p className="loading" role="status">
+        Loading…
+      </p>
+    );
   if (phase.kind === 'error') {
     return (
       <main className="page">
         <h1>OpenTrail console</h1>
         <ErrorMessage error={phase.error} />
-        <button type="button" onClick={start}>Retry</button>
+        <button type="button" onClick={start}>
+          Retry
+        </button>
       </main>
     );
   }

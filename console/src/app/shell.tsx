@@ -28,8 +28,12 @@ export function Shell({ page, children }: { page: string; children: ReactNode })
           </ul>
         </nav>
         <div className="identity" aria-label="Signed in as">
-          <span className="identity-arn" title="Caller ARN" data-testid="caller-arn">{identity.arn}</span>
-          <span className="identity-account">Account <span data-testid="caller-account">{identity.account}</span></span>
+          <span className="identity-arn" title="Caller ARN" data-testid="caller-arn">
+            {identity.arn}
+          </span>
+          <span className="identity-account">
+            Account <span data-testid="caller-account">{identity.account}</span>
+          </span>
         </div>
         <label className="region">
           Region{' '}
@@ -41,9 +45,13 @@ export function Shell({ page, children }: { page: string; children: ReactNode })
             ))}
           </select>
         </label>
-        <button type="button" className="secondary" onClick={signOut}>Sign out</button>
+        <button type="button" className="secondary" onClick={signOut}>
+          Sign out
+        </button>
       </header>
-      <main className="page" id="main">{children}</main>
+      <main className="page" id="main">
+        {children}
+      </main>
     </>
   );
 }

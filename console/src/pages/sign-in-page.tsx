@@ -49,7 +49,11 @@ export function SignInPage({ reason, onSignedIn }: { reason: string | null; onSi
   return (
     <main className="signin">
       <h1>Sign in to OpenTrail</h1>
-      {reason && REASONS[reason] && <p className="notice" role="status">{REASONS[reason]}</p>}
+      {reason && REASONS[reason] && (
+        <p className="notice" role="status">
+          {REASONS[reason]}
+        </p>
+      )}
       <form onSubmit={submit} aria-describedby={error ? 'signin-error' : undefined}>
         <fieldset>
           <legend>Sign in with</legend>
@@ -64,11 +68,25 @@ export function SignInPage({ reason, onSignedIn }: { reason: string | null; onSi
           <>
             <label>
               Access key ID
-              <input name="accessKeyId" value={accessKeyId} onChange={(e) => setAccessKeyId(e.target.value)} autoComplete="username" spellCheck={false} required />
+              <input
+                name="accessKeyId"
+                value={accessKeyId}
+                onChange={(e) => setAccessKeyId(e.target.value)}
+                autoComplete="username"
+                spellCheck={false}
+                required
+              />
             </label>
             <label>
               Secret access key
-              <input name="secretAccessKey" type="password" value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="current-password" required />
+              <input
+                name="secretAccessKey"
+                type="password"
+                value={secret}
+                onChange={(e) => setSecret(e.target.value)}
+                autoComplete="current-password"
+                required
+              />
             </label>
           </>
         ) : (
@@ -78,7 +96,9 @@ export function SignInPage({ reason, onSignedIn }: { reason: string | null; onSi
           </label>
         )}
         <ErrorMessage error={error} id="signin-error" />
-        <button type="submit" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
       </form>
     </main>
   );

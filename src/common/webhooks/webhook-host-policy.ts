@@ -48,7 +48,10 @@ const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
 /** Validates the setting's entries; throws with a message naming the bad entry. */
 export function parseAllowedHosts(raw: string): string[] {
-  const entries = raw.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e !== '');
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e !== '');
   for (const entry of entries) {
     if (entry === '*' || NAME_ENTRY.test(entry) || isIP(entry) !== 0) continue;
     const [ip, bits, extra] = entry.split('/');

@@ -174,7 +174,9 @@ export async function sendSignedWebhook(message: SignedWebhook, settings: Webhoo
           if (received > MAX_RESPONSE_BYTES) response.destroy();
         });
         const done = (): void =>
-          finish(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, failure: 'http-status', error: `HTTP ${status}` });
+          finish(
+            status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, failure: 'http-status', error: `HTTP ${status}` },
+          );
         response.on('end', done);
         response.on('close', done);
         response.on('error', done);
@@ -186,9 +188,11 @@ export async function sendSignedWebhook(message: SignedWebhook, settings: Webhoo
     }, timeoutMs);
     request.on('error', (err: NodeJS.ErrnoException) => {
       const detail = `${err.code ?? 'Error'}: ${err.message}`;
-      finish(err.code === 'EWEBHOOKHOSTREFUSED'
-        ? { ok: false, failure: 'refused-by-policy', error: REFUSED_BY_POLICY, detail }
-        : { ok: false, failure: 'connection-failed', error: CONNECTION_FAILED, detail });
+      finish(
+        err.code === 'EWEBHOOKHOSTREFUSED'
+          ? { ok: false, failure: 'refused-by-policy', error: REFUSED_BY_POLICY, detail }
+          : { ok: false, failure: 'connection-failed', error: CONNECTION_FAILED, detail },
+      );
     });
     request.end(body);
   });

@@ -5,21 +5,41 @@ export class Initial1795487074229 implements MigrationInterface {
   name = 'Initial1795487074229';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "accounts" ("id" character varying(12) NOT NULL, "organization_id" character varying(34), "name" character varying(50) NOT NULL, "email" character varying(64) NOT NULL, "status" character varying(16) NOT NULL DEFAULT 'ACTIVE', "joined_method" character varying(16) NOT NULL DEFAULT 'CREATED', "joined_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_5a7a02c20412299d198e097a8fe" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "accounts" ("id" character varying(12) NOT NULL, "organization_id" character varying(34), "name" character varying(50) NOT NULL, "email" character varying(64) NOT NULL, "status" character varying(16) NOT NULL DEFAULT 'ACTIVE', "joined_method" character varying(16) NOT NULL DEFAULT 'CREATED', "joined_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_5a7a02c20412299d198e097a8fe" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "accounts_organization_idx" ON "accounts"  ("organization_id", "id") `);
-    await queryRunner.query(`CREATE TABLE "event_outbox" ("id" BIGSERIAL NOT NULL, "account_id" character varying(12) NOT NULL, "event_ids" uuid array NOT NULL, "event_times" TIMESTAMP WITH TIME ZONE array NOT NULL, "attempts" integer NOT NULL DEFAULT '0', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "enqueued_at" TIMESTAMP WITH TIME ZONE, "routed_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_c8bd4a6797caa3ebad9b40c9813" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "event_outbox" ("id" BIGSERIAL NOT NULL, "account_id" character varying(12) NOT NULL, "event_ids" uuid array NOT NULL, "event_times" TIMESTAMP WITH TIME ZONE array NOT NULL, "attempts" integer NOT NULL DEFAULT '0', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "enqueued_at" TIMESTAMP WITH TIME ZONE, "routed_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_c8bd4a6797caa3ebad9b40c9813" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "event_outbox_pending_idx" ON "event_outbox"  ("id") WHERE routed_at IS NULL`);
-    await queryRunner.query(`CREATE TABLE "delegated_admins" ("organization_id" character varying(34) NOT NULL, "account_id" character varying(12) NOT NULL, "service_principal" character varying(128) NOT NULL DEFAULT 'cloudtrail.amazonaws.com', "registered_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_b544ce6b777531f002f32fa9242" PRIMARY KEY ("organization_id", "account_id"))`);
-    await queryRunner.query(`CREATE TABLE "organizations" ("id" character varying(34) NOT NULL, "name" character varying(128) NOT NULL, "management_account_id" character varying(12) NOT NULL, "feature_set" character varying(16) NOT NULL DEFAULT 'ALL', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_6b031fcd0863e3f6b44230163f9" PRIMARY KEY ("id"))`);
-    await queryRunner.query(`CREATE TABLE "inline_policies" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "account_id" character varying(12) NOT NULL, "principal_type" character varying(8) NOT NULL, "principal_ref" uuid NOT NULL, "policy_name" character varying(128) NOT NULL, "document" jsonb NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_0160d7c54fc976ca8c4db73acae" PRIMARY KEY ("id"))`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "inline_policies_principal_name_key" ON "inline_policies"  ("account_id", "principal_type", "principal_ref", "policy_name") `);
-    await queryRunner.query(`CREATE TABLE "policy_attachments" ("account_id" character varying(12) NOT NULL, "principal_type" character varying(8) NOT NULL, "principal_ref" uuid NOT NULL, "policy_arn" character varying(2048) NOT NULL, "attached_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_ca694bc90a383b7ab303d9f3662" PRIMARY KEY ("account_id", "principal_type", "principal_ref", "policy_arn"))`);
-    await queryRunner.query(`CREATE TABLE "access_keys" ("access_key_id" character varying(20) NOT NULL, "account_id" character varying(12) NOT NULL, "user_id" uuid NOT NULL, "secret_hash" character varying(64) NOT NULL, "secret_salt" character varying(32) NOT NULL, "status" character varying(16) NOT NULL DEFAULT 'Active', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_57a4a47601b529976df9b33ad22" PRIMARY KEY ("access_key_id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "delegated_admins" ("organization_id" character varying(34) NOT NULL, "account_id" character varying(12) NOT NULL, "service_principal" character varying(128) NOT NULL DEFAULT 'cloudtrail.amazonaws.com', "registered_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_b544ce6b777531f002f32fa9242" PRIMARY KEY ("organization_id", "account_id"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "organizations" ("id" character varying(34) NOT NULL, "name" character varying(128) NOT NULL, "management_account_id" character varying(12) NOT NULL, "feature_set" character varying(16) NOT NULL DEFAULT 'ALL', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_6b031fcd0863e3f6b44230163f9" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "inline_policies" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "account_id" character varying(12) NOT NULL, "principal_type" character varying(8) NOT NULL, "principal_ref" uuid NOT NULL, "policy_name" character varying(128) NOT NULL, "document" jsonb NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_0160d7c54fc976ca8c4db73acae" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "inline_policies_principal_name_key" ON "inline_policies"  ("account_id", "principal_type", "principal_ref", "policy_name") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "policy_attachments" ("account_id" character varying(12) NOT NULL, "principal_type" character varying(8) NOT NULL, "principal_ref" uuid NOT NULL, "policy_arn" character varying(2048) NOT NULL, "attached_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_ca694bc90a383b7ab303d9f3662" PRIMARY KEY ("account_id", "principal_type", "principal_ref", "policy_arn"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "access_keys" ("access_key_id" character varying(20) NOT NULL, "account_id" character varying(12) NOT NULL, "user_id" uuid NOT NULL, "secret_hash" character varying(64) NOT NULL, "secret_salt" character varying(32) NOT NULL, "status" character varying(16) NOT NULL DEFAULT 'Active', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_57a4a47601b529976df9b33ad22" PRIMARY KEY ("access_key_id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "access_keys_account_user_idx" ON "access_keys"  ("account_id", "user_id") `);
-    await queryRunner.query(`CREATE TABLE "iam_roles" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "account_id" character varying(12) NOT NULL, "role_name" character varying(64) NOT NULL, "path" character varying(512) NOT NULL DEFAULT '/', "principal_id" character varying(32) NOT NULL, "arn" character varying(2048) NOT NULL, "description" character varying(1000) NOT NULL DEFAULT '', "assume_role_policy" jsonb NOT NULL, "max_session_duration" integer NOT NULL DEFAULT '3600', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_aa79b0099c20eed09191e9d4159" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "iam_roles" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "account_id" character varying(12) NOT NULL, "role_name" character varying(64) NOT NULL, "path" character varying(512) NOT NULL DEFAULT '/', "principal_id" character varying(32) NOT NULL, "arn" character varying(2048) NOT NULL, "description" character varying(1000) NOT NULL DEFAULT '', "assume_role_policy" jsonb NOT NULL, "max_session_duration" integer NOT NULL DEFAULT '3600', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_aa79b0099c20eed09191e9d4159" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE UNIQUE INDEX "iam_roles_principal_id_key" ON "iam_roles"  ("principal_id") `);
     await queryRunner.query(`CREATE UNIQUE INDEX "iam_roles_account_name_key" ON "iam_roles"  ("account_id", "role_name") `);
-    await queryRunner.query(`CREATE TABLE "iam_users" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "account_id" character varying(12) NOT NULL, "user_name" character varying(64) NOT NULL, "path" character varying(512) NOT NULL DEFAULT '/', "principal_id" character varying(32) NOT NULL, "arn" character varying(2048) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_02086c69f80fed8ae319ec498ec" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "iam_users" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "account_id" character varying(12) NOT NULL, "user_name" character varying(64) NOT NULL, "path" character varying(512) NOT NULL DEFAULT '/', "principal_id" character varying(32) NOT NULL, "arn" character varying(2048) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_02086c69f80fed8ae319ec498ec" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE UNIQUE INDEX "iam_users_principal_id_key" ON "iam_users"  ("principal_id") `);
     await queryRunner.query(`CREATE UNIQUE INDEX "iam_users_account_name_key" ON "iam_users"  ("account_id", "user_name") `);
   }

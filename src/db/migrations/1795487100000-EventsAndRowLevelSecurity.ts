@@ -93,7 +93,17 @@ export class EventsAndRowLevelSecurity1795487100000 implements MigrationInterfac
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['accounts', 'organizations', 'delegated_admins', 'iam_users', 'iam_roles', 'access_keys', 'inline_policies', 'policy_attachments', 'event_outbox']) {
+    for (const table of [
+      'accounts',
+      'organizations',
+      'delegated_admins',
+      'iam_users',
+      'iam_roles',
+      'access_keys',
+      'inline_policies',
+      'policy_attachments',
+      'event_outbox',
+    ]) {
       await q.query(`DROP POLICY IF EXISTS ${table}_tenant ON ${table}`);
       await q.query(`ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`);
       await q.query(`REVOKE ALL ON ${table} FROM opentrail_app`);

@@ -5,12 +5,22 @@ export class DeliveryLogFiles1795490475140 implements MigrationInterface {
   name = 'DeliveryLogFiles1795490475140';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "trail_log_files" ("id" uuid NOT NULL, "trail_id" uuid NOT NULL, "trail_account_id" character varying(12) NOT NULL, "account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "bucket" character varying(63) NOT NULL, "object_key" character varying(1024) NOT NULL, "state" character varying(16) NOT NULL, "event_count" integer NOT NULL, "sha256" character(64), "byte_size" integer, "uncompressed_size" integer, "oldest_event_time" TIMESTAMP WITH TIME ZONE NOT NULL, "newest_event_time" TIMESTAMP WITH TIME ZONE NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "delivered_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_2c6fe93d9707085087501f09003" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "trail_log_files" ("id" uuid NOT NULL, "trail_id" uuid NOT NULL, "trail_account_id" character varying(12) NOT NULL, "account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "bucket" character varying(63) NOT NULL, "object_key" character varying(1024) NOT NULL, "state" character varying(16) NOT NULL, "event_count" integer NOT NULL, "sha256" character(64), "byte_size" integer, "uncompressed_size" integer, "oldest_event_time" TIMESTAMP WITH TIME ZONE NOT NULL, "newest_event_time" TIMESTAMP WITH TIME ZONE NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "delivered_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_2c6fe93d9707085087501f09003" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE UNIQUE INDEX "trail_log_files_object_key" ON "trail_log_files"  ("bucket", "object_key") `);
-    await queryRunner.query(`CREATE INDEX "trail_log_files_pending_idx" ON "trail_log_files"  ("trail_id", "account_id", "region") WHERE state = 'pending'`);
-    await queryRunner.query(`CREATE INDEX "trail_log_files_digest_idx" ON "trail_log_files"  ("trail_id", "account_id", "region", "delivered_at") `);
-    await queryRunner.query(`CREATE TABLE "trail_pending_events" ("trail_id" uuid NOT NULL, "account_id" character varying(12) NOT NULL, "event_id" uuid NOT NULL, "event_time" TIMESTAMP WITH TIME ZONE NOT NULL, "region" character varying(32) NOT NULL, "outbox_id" bigint NOT NULL, "file_id" uuid, CONSTRAINT "PK_e48d55f4897b06832b15d5fd14f" PRIMARY KEY ("trail_id", "account_id", "event_id", "event_time"))`);
-    await queryRunner.query(`CREATE INDEX "trail_pending_events_group_idx" ON "trail_pending_events"  ("trail_id", "account_id", "region", "file_id", "event_time", "event_id") `);
+    await queryRunner.query(
+      `CREATE INDEX "trail_log_files_pending_idx" ON "trail_log_files"  ("trail_id", "account_id", "region") WHERE state = 'pending'`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "trail_log_files_digest_idx" ON "trail_log_files"  ("trail_id", "account_id", "region", "delivered_at") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "trail_pending_events" ("trail_id" uuid NOT NULL, "account_id" character varying(12) NOT NULL, "event_id" uuid NOT NULL, "event_time" TIMESTAMP WITH TIME ZONE NOT NULL, "region" character varying(32) NOT NULL, "outbox_id" bigint NOT NULL, "file_id" uuid, CONSTRAINT "PK_e48d55f4897b06832b15d5fd14f" PRIMARY KEY ("trail_id", "account_id", "event_id", "event_time"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "trail_pending_events_group_idx" ON "trail_pending_events"  ("trail_id", "account_id", "region", "file_id", "event_time", "event_id") `,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

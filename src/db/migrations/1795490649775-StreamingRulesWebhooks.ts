@@ -5,12 +5,24 @@ export class StreamingRulesWebhooks1795490649775 implements MigrationInterface {
   name = 'StreamingRulesWebhooks1795490649775';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "webhook_dead_letters" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "account_id" character varying(12) NOT NULL, "rule_id" uuid NOT NULL, "event_id" uuid NOT NULL, "envelope" jsonb NOT NULL, "last_error" character varying(1024) NOT NULL, "attempts" integer NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_7ec19d889f8b72b5dfdb7e19800" PRIMARY KEY ("id"))`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "webhook_dead_letters_rule_event_key" ON "webhook_dead_letters"  ("rule_id", "event_id") `);
-    await queryRunner.query(`CREATE INDEX "webhook_dead_letters_account_rule_idx" ON "webhook_dead_letters"  ("account_id", "rule_id", "id") `);
-    await queryRunner.query(`CREATE TABLE "event_rules" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "name" character varying(64) NOT NULL, "arn" character varying(256) NOT NULL, "event_pattern" text NOT NULL, "webhook_url" character varying(2048) NOT NULL, "state" character varying(48) NOT NULL, "signing_secret" character varying(128) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_1bb477fda5fb5ab5db163ed84b3" PRIMARY KEY ("id"))`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "event_rules_account_region_name_key" ON "event_rules"  ("account_id", "region", "name") `);
-    await queryRunner.query(`CREATE TABLE "webhook_deliveries" ("rule_id" uuid NOT NULL, "outbox_id" bigint NOT NULL, "account_id" character varying(12) NOT NULL, "event_ids" uuid array NOT NULL, "event_times" TIMESTAMP WITH TIME ZONE array NOT NULL, "attempts" integer NOT NULL DEFAULT '0', "last_error" character varying(1024), "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "enqueued_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_9d346affe5b9731082b83b34e07" PRIMARY KEY ("rule_id", "outbox_id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "webhook_dead_letters" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "account_id" character varying(12) NOT NULL, "rule_id" uuid NOT NULL, "event_id" uuid NOT NULL, "envelope" jsonb NOT NULL, "last_error" character varying(1024) NOT NULL, "attempts" integer NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_7ec19d889f8b72b5dfdb7e19800" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "webhook_dead_letters_rule_event_key" ON "webhook_dead_letters"  ("rule_id", "event_id") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "webhook_dead_letters_account_rule_idx" ON "webhook_dead_letters"  ("account_id", "rule_id", "id") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "event_rules" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "name" character varying(64) NOT NULL, "arn" character varying(256) NOT NULL, "event_pattern" text NOT NULL, "webhook_url" character varying(2048) NOT NULL, "state" character varying(48) NOT NULL, "signing_secret" character varying(128) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_1bb477fda5fb5ab5db163ed84b3" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "event_rules_account_region_name_key" ON "event_rules"  ("account_id", "region", "name") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "webhook_deliveries" ("rule_id" uuid NOT NULL, "outbox_id" bigint NOT NULL, "account_id" character varying(12) NOT NULL, "event_ids" uuid array NOT NULL, "event_times" TIMESTAMP WITH TIME ZONE array NOT NULL, "attempts" integer NOT NULL DEFAULT '0', "last_error" character varying(1024), "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "enqueued_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_9d346affe5b9731082b83b34e07" PRIMARY KEY ("rule_id", "outbox_id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "webhook_deliveries_created_idx" ON "webhook_deliveries"  ("created_at") `);
   }
 

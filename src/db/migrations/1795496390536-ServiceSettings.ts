@@ -5,7 +5,9 @@ export class ServiceSettings1795496390536 implements MigrationInterface {
   name = 'ServiceSettings1795496390536';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "service_settings" ("name" character varying(64) NOT NULL, "value" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_fd80a5ad755cca0acbd880cf80b" PRIMARY KEY ("name"))`);
+    await queryRunner.query(
+      `CREATE TABLE "service_settings" ("name" character varying(64) NOT NULL, "value" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_fd80a5ad755cca0acbd880cf80b" PRIMARY KEY ("name"))`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -5,10 +5,18 @@ export class EventDataStores1795496576819 implements MigrationInterface {
   name = 'EventDataStores1795496576819';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "event_data_stores" ("id" uuid NOT NULL, "arn" character varying(256) NOT NULL, "account_id" character varying(12) NOT NULL, "organization_id" character varying(34), "organization_enabled" boolean NOT NULL DEFAULT false, "multi_region_enabled" boolean NOT NULL DEFAULT true, "region" character varying(32) NOT NULL, "name" character varying(128) NOT NULL, "status" character varying(32) NOT NULL, "retention_period" integer NOT NULL, "billing_mode" character varying(32) NOT NULL DEFAULT 'EXTENDABLE_RETENTION_PRICING', "termination_protection_enabled" boolean NOT NULL DEFAULT true, "kms_key_id" character varying(350), "advanced_event_selectors" jsonb NOT NULL, "tags" jsonb NOT NULL DEFAULT '[]', "deleted_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_7855a993ba3c318810eff4dff85" PRIMARY KEY ("id"))`);
-    await queryRunner.query(`CREATE INDEX "event_data_stores_organization_idx" ON "event_data_stores"  ("organization_id") WHERE organization_enabled AND status = 'ENABLED'`);
-    await queryRunner.query(`CREATE INDEX "event_data_stores_ingesting_idx" ON "event_data_stores"  ("account_id") WHERE status = 'ENABLED'`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "event_data_stores_account_region_name_key" ON "event_data_stores"  ("account_id", "region", "name") `);
+    await queryRunner.query(
+      `CREATE TABLE "event_data_stores" ("id" uuid NOT NULL, "arn" character varying(256) NOT NULL, "account_id" character varying(12) NOT NULL, "organization_id" character varying(34), "organization_enabled" boolean NOT NULL DEFAULT false, "multi_region_enabled" boolean NOT NULL DEFAULT true, "region" character varying(32) NOT NULL, "name" character varying(128) NOT NULL, "status" character varying(32) NOT NULL, "retention_period" integer NOT NULL, "billing_mode" character varying(32) NOT NULL DEFAULT 'EXTENDABLE_RETENTION_PRICING', "termination_protection_enabled" boolean NOT NULL DEFAULT true, "kms_key_id" character varying(350), "advanced_event_selectors" jsonb NOT NULL, "tags" jsonb NOT NULL DEFAULT '[]', "deleted_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_7855a993ba3c318810eff4dff85" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "event_data_stores_organization_idx" ON "event_data_stores"  ("organization_id") WHERE organization_enabled AND status = 'ENABLED'`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "event_data_stores_ingesting_idx" ON "event_data_stores"  ("account_id") WHERE status = 'ENABLED'`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "event_data_stores_account_region_name_key" ON "event_data_stores"  ("account_id", "region", "name") `,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

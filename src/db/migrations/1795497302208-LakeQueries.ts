@@ -5,8 +5,12 @@ export class LakeQueries1795497302208 implements MigrationInterface {
   name = 'LakeQueries1795497302208';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "lake_queries" ("id" uuid NOT NULL, "account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "statement" text NOT NULL, "compiled_sql" text NOT NULL, "columns" jsonb NOT NULL, "event_data_store_ids" uuid array NOT NULL, "status" character varying(16) NOT NULL, "error_message" character varying(1000), "statistics" jsonb, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "started_at" TIMESTAMP WITH TIME ZONE, "finished_at" TIMESTAMP WITH TIME ZONE, "backend_pid" integer, "timeout_seconds" integer NOT NULL, "delivery_s3_uri" character varying(1024), "delivery_status" character varying(32), CONSTRAINT "PK_6668e39c387d988dc2709109bc9" PRIMARY KEY ("id"))`);
-    await queryRunner.query(`CREATE INDEX "lake_queries_active_idx" ON "lake_queries"  ("account_id", "region") WHERE status IN ('QUEUED', 'RUNNING')`);
+    await queryRunner.query(
+      `CREATE TABLE "lake_queries" ("id" uuid NOT NULL, "account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "statement" text NOT NULL, "compiled_sql" text NOT NULL, "columns" jsonb NOT NULL, "event_data_store_ids" uuid array NOT NULL, "status" character varying(16) NOT NULL, "error_message" character varying(1000), "statistics" jsonb, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "started_at" TIMESTAMP WITH TIME ZONE, "finished_at" TIMESTAMP WITH TIME ZONE, "backend_pid" integer, "timeout_seconds" integer NOT NULL, "delivery_s3_uri" character varying(1024), "delivery_status" character varying(32), CONSTRAINT "PK_6668e39c387d988dc2709109bc9" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "lake_queries_active_idx" ON "lake_queries"  ("account_id", "region") WHERE status IN ('QUEUED', 'RUNNING')`,
+    );
     await queryRunner.query(`CREATE INDEX "lake_queries_account_created_idx" ON "lake_queries"  ("account_id", "created_at") `);
   }
 

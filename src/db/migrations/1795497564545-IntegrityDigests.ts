@@ -5,13 +5,21 @@ export class IntegrityDigests1795497564545 implements MigrationInterface {
   name = 'IntegrityDigests1795497564545';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "digest_chains" ("trail_id" uuid NOT NULL, "account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "trail_account_id" character varying(12) NOT NULL, "trail_arn" character varying(256) NOT NULL, "trail_name" character varying(128) NOT NULL, "home_region" character varying(32) NOT NULL, "bucket" character varying(63) NOT NULL, "key_prefix" character varying(200), "organization_id" character varying(34), "active" boolean NOT NULL, "next_start" TIMESTAMP WITH TIME ZONE NOT NULL, "chain_broken" boolean NOT NULL, "stop_at" TIMESTAMP WITH TIME ZONE, "resume_at" TIMESTAMP WITH TIME ZONE, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_cc3468b82f8af99c3d564d9df75" PRIMARY KEY ("trail_id", "account_id", "region"))`);
-    await queryRunner.query(`CREATE TABLE "digests" ("id" uuid NOT NULL, "trail_id" uuid NOT NULL, "account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "backfill" boolean NOT NULL, "bucket" character varying(63) NOT NULL, "object_key" character varying(1024) NOT NULL, "start_time" TIMESTAMP WITH TIME ZONE NOT NULL, "end_time" TIMESTAMP WITH TIME ZONE NOT NULL, "sha256" character(64) NOT NULL, "signature" character varying(1024) NOT NULL, "log_file_count" integer NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_3849fbafde59a8a4abf182ad18c" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "digest_chains" ("trail_id" uuid NOT NULL, "account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "trail_account_id" character varying(12) NOT NULL, "trail_arn" character varying(256) NOT NULL, "trail_name" character varying(128) NOT NULL, "home_region" character varying(32) NOT NULL, "bucket" character varying(63) NOT NULL, "key_prefix" character varying(200), "organization_id" character varying(34), "active" boolean NOT NULL, "next_start" TIMESTAMP WITH TIME ZONE NOT NULL, "chain_broken" boolean NOT NULL, "stop_at" TIMESTAMP WITH TIME ZONE, "resume_at" TIMESTAMP WITH TIME ZONE, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_cc3468b82f8af99c3d564d9df75" PRIMARY KEY ("trail_id", "account_id", "region"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "digests" ("id" uuid NOT NULL, "trail_id" uuid NOT NULL, "account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "backfill" boolean NOT NULL, "bucket" character varying(63) NOT NULL, "object_key" character varying(1024) NOT NULL, "start_time" TIMESTAMP WITH TIME ZONE NOT NULL, "end_time" TIMESTAMP WITH TIME ZONE NOT NULL, "sha256" character(64) NOT NULL, "signature" character varying(1024) NOT NULL, "log_file_count" integer NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_3849fbafde59a8a4abf182ad18c" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE UNIQUE INDEX "digests_object_key" ON "digests"  ("bucket", "object_key") `);
     await queryRunner.query(`CREATE INDEX "digests_chain_idx" ON "digests"  ("trail_id", "account_id", "region", "backfill", "end_time") `);
-    await queryRunner.query(`CREATE TABLE "digest_log_files" ("log_file_id" uuid NOT NULL, "digest_id" uuid NOT NULL, CONSTRAINT "PK_05105daed5f0186a98e3c55cfb1" PRIMARY KEY ("log_file_id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "digest_log_files" ("log_file_id" uuid NOT NULL, "digest_id" uuid NOT NULL, CONSTRAINT "PK_05105daed5f0186a98e3c55cfb1" PRIMARY KEY ("log_file_id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "digest_log_files_digest_idx" ON "digest_log_files"  ("digest_id") `);
-    await queryRunner.query(`CREATE TABLE "signing_keys" ("id" uuid NOT NULL, "region" character varying(32) NOT NULL, "fingerprint" character(32) NOT NULL, "public_key_der" bytea NOT NULL, "private_key_sealed" bytea NOT NULL, "valid_from" TIMESTAMP WITH TIME ZONE NOT NULL, "valid_to" TIMESTAMP WITH TIME ZONE NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_ab7d78cf6e61dc3904133b4cd55" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "signing_keys" ("id" uuid NOT NULL, "region" character varying(32) NOT NULL, "fingerprint" character(32) NOT NULL, "public_key_der" bytea NOT NULL, "private_key_sealed" bytea NOT NULL, "valid_from" TIMESTAMP WITH TIME ZONE NOT NULL, "valid_to" TIMESTAMP WITH TIME ZONE NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_ab7d78cf6e61dc3904133b4cd55" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE UNIQUE INDEX "signing_keys_fingerprint_key" ON "signing_keys"  ("fingerprint") `);
     await queryRunner.query(`CREATE UNIQUE INDEX "signing_keys_region_valid_from_key" ON "signing_keys"  ("region", "valid_from") `);
   }

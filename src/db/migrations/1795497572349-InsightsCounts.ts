@@ -5,12 +5,24 @@ export class InsightsCounts1795497572349 implements MigrationInterface {
   name = 'InsightsCounts1795497572349';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "insights_hour_attributions" ("account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "event_source" text NOT NULL, "event_name" text NOT NULL, "insight_type" character varying(24) NOT NULL, "error_code" text NOT NULL, "hour" TIMESTAMP WITH TIME ZONE NOT NULL, "attribute" character varying(16) NOT NULL, "value" text NOT NULL, "count" integer NOT NULL, CONSTRAINT "PK_8fa7b54271db5e670eccfdaa9cf" PRIMARY KEY ("account_id", "region", "event_source", "event_name", "insight_type", "error_code", "hour", "attribute", "value"))`);
-    await queryRunner.query(`CREATE INDEX "insights_hour_attributions_time_idx" ON "insights_hour_attributions"  ("account_id", "region", "hour") `);
-    await queryRunner.query(`CREATE TABLE "insights_minute_counts" ("account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "event_source" text NOT NULL, "event_name" text NOT NULL, "insight_type" character varying(24) NOT NULL, "error_code" text NOT NULL, "minute" TIMESTAMP WITH TIME ZONE NOT NULL, "count" integer NOT NULL, CONSTRAINT "PK_598a912ce6dd2eb11fc0259966f" PRIMARY KEY ("account_id", "region", "event_source", "event_name", "insight_type", "error_code", "minute"))`);
-    await queryRunner.query(`CREATE INDEX "insights_minute_counts_time_idx" ON "insights_minute_counts"  ("account_id", "region", "minute") `);
-    await queryRunner.query(`CREATE TABLE "insights_regions" ("account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "counting_since" TIMESTAMP WITH TIME ZONE NOT NULL, "analyzed_through" TIMESTAMP WITH TIME ZONE, "baseline_day" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_23d1cd8e8b31811f02c38c3f6e5" PRIMARY KEY ("account_id", "region"))`);
-    await queryRunner.query(`CREATE TABLE "insights_series" ("account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "event_source" text NOT NULL, "event_name" text NOT NULL, "insight_type" character varying(24) NOT NULL, "error_code" text NOT NULL, "baseline_day" TIMESTAMP WITH TIME ZONE, "baseline_total" bigint NOT NULL DEFAULT '0', "baseline_peak" integer NOT NULL DEFAULT '0', "open_shared_event_id" uuid, "open_started_at" TIMESTAMP WITH TIME ZONE, "open_last_hot" TIMESTAMP WITH TIME ZONE, "open_baseline_day" TIMESTAMP WITH TIME ZONE, "open_baseline_total" bigint, "open_baseline_peak" integer, CONSTRAINT "PK_4b8cb5b146575e5330e90f92050" PRIMARY KEY ("account_id", "region", "event_source", "event_name", "insight_type", "error_code"))`);
+    await queryRunner.query(
+      `CREATE TABLE "insights_hour_attributions" ("account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "event_source" text NOT NULL, "event_name" text NOT NULL, "insight_type" character varying(24) NOT NULL, "error_code" text NOT NULL, "hour" TIMESTAMP WITH TIME ZONE NOT NULL, "attribute" character varying(16) NOT NULL, "value" text NOT NULL, "count" integer NOT NULL, CONSTRAINT "PK_8fa7b54271db5e670eccfdaa9cf" PRIMARY KEY ("account_id", "region", "event_source", "event_name", "insight_type", "error_code", "hour", "attribute", "value"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "insights_hour_attributions_time_idx" ON "insights_hour_attributions"  ("account_id", "region", "hour") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "insights_minute_counts" ("account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "event_source" text NOT NULL, "event_name" text NOT NULL, "insight_type" character varying(24) NOT NULL, "error_code" text NOT NULL, "minute" TIMESTAMP WITH TIME ZONE NOT NULL, "count" integer NOT NULL, CONSTRAINT "PK_598a912ce6dd2eb11fc0259966f" PRIMARY KEY ("account_id", "region", "event_source", "event_name", "insight_type", "error_code", "minute"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "insights_minute_counts_time_idx" ON "insights_minute_counts"  ("account_id", "region", "minute") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "insights_regions" ("account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "counting_since" TIMESTAMP WITH TIME ZONE NOT NULL, "analyzed_through" TIMESTAMP WITH TIME ZONE, "baseline_day" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_23d1cd8e8b31811f02c38c3f6e5" PRIMARY KEY ("account_id", "region"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "insights_series" ("account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "event_source" text NOT NULL, "event_name" text NOT NULL, "insight_type" character varying(24) NOT NULL, "error_code" text NOT NULL, "baseline_day" TIMESTAMP WITH TIME ZONE, "baseline_total" bigint NOT NULL DEFAULT '0', "baseline_peak" integer NOT NULL DEFAULT '0', "open_shared_event_id" uuid, "open_started_at" TIMESTAMP WITH TIME ZONE, "open_last_hot" TIMESTAMP WITH TIME ZONE, "open_baseline_day" TIMESTAMP WITH TIME ZONE, "open_baseline_total" bigint, "open_baseline_peak" integer, CONSTRAINT "PK_4b8cb5b146575e5330e90f92050" PRIMARY KEY ("account_id", "region", "event_source", "event_name", "insight_type", "error_code"))`,
+    );
     await queryRunner.query(`ALTER TABLE "trail_log_files" ADD "kind" character varying(24) NOT NULL DEFAULT 'CloudTrail'`);
     await queryRunner.query(`ALTER TABLE "trail_pending_events" ADD "kind" character varying(24) NOT NULL DEFAULT 'CloudTrail'`);
   }

@@ -5,10 +5,16 @@ export class Kms1795497805159 implements MigrationInterface {
   name = 'Kms1795497805159';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "kms_aliases" ("account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "alias_name" character varying(256) NOT NULL, "target_key_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_ac923261765b700fcf2a69a511d" PRIMARY KEY ("account_id", "region", "alias_name"))`);
+    await queryRunner.query(
+      `CREATE TABLE "kms_aliases" ("account_id" character varying(12) NOT NULL, "region" character varying(32) NOT NULL, "alias_name" character varying(256) NOT NULL, "target_key_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_ac923261765b700fcf2a69a511d" PRIMARY KEY ("account_id", "region", "alias_name"))`,
+    );
     await queryRunner.query(`CREATE INDEX "kms_aliases_account_target" ON "kms_aliases"  ("account_id", "target_key_id") `);
-    await queryRunner.query(`CREATE TABLE "kms_keys" ("account_id" character varying(12) NOT NULL, "key_id" uuid NOT NULL, "region" character varying(32) NOT NULL, "arn" character varying(256) NOT NULL, "description" character varying(8192) NOT NULL DEFAULT '', "key_state" character varying(24) NOT NULL, "deletion_date" TIMESTAMP WITH TIME ZONE, "pending_window_days" integer, "policy" jsonb NOT NULL, "sealed_material" bytea NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_6d12a6c0a27fd78b2c75cf1b281" PRIMARY KEY ("account_id", "key_id"))`);
-    await queryRunner.query(`CREATE INDEX "kms_keys_pending_deletion" ON "kms_keys"  ("deletion_date") WHERE key_state = 'PendingDeletion'`);
+    await queryRunner.query(
+      `CREATE TABLE "kms_keys" ("account_id" character varying(12) NOT NULL, "key_id" uuid NOT NULL, "region" character varying(32) NOT NULL, "arn" character varying(256) NOT NULL, "description" character varying(8192) NOT NULL DEFAULT '', "key_state" character varying(24) NOT NULL, "deletion_date" TIMESTAMP WITH TIME ZONE, "pending_window_days" integer, "policy" jsonb NOT NULL, "sealed_material" bytea NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_6d12a6c0a27fd78b2c75cf1b281" PRIMARY KEY ("account_id", "key_id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "kms_keys_pending_deletion" ON "kms_keys"  ("deletion_date") WHERE key_state = 'PendingDeletion'`,
+    );
     await queryRunner.query(`CREATE INDEX "kms_keys_account_region_key" ON "kms_keys"  ("account_id", "region", "key_id") `);
   }
 

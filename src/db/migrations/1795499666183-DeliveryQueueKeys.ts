@@ -9,14 +9,20 @@ export class DeliveryQueueKeys1795499666183 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "trail_log_files" ADD "event_ids" uuid array`);
     await queryRunner.query(`ALTER TABLE "trail_log_files" ADD "event_times" TIMESTAMP WITH TIME ZONE array`);
     await queryRunner.query(`ALTER TABLE "trail_pending_events" DROP CONSTRAINT "PK_e48d55f4897b06832b15d5fd14f"`);
-    await queryRunner.query(`ALTER TABLE "trail_pending_events" ADD CONSTRAINT "PK_de081e1042fdad7e85f24508d0a" PRIMARY KEY ("trail_id", "account_id", "region", "kind", "event_time", "event_id")`);
+    await queryRunner.query(
+      `ALTER TABLE "trail_pending_events" ADD CONSTRAINT "PK_de081e1042fdad7e85f24508d0a" PRIMARY KEY ("trail_id", "account_id", "region", "kind", "event_time", "event_id")`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "trail_pending_events" DROP CONSTRAINT "PK_de081e1042fdad7e85f24508d0a"`);
-    await queryRunner.query(`ALTER TABLE "trail_pending_events" ADD CONSTRAINT "PK_e48d55f4897b06832b15d5fd14f" PRIMARY KEY ("event_id", "trail_id", "event_time", "account_id")`);
+    await queryRunner.query(
+      `ALTER TABLE "trail_pending_events" ADD CONSTRAINT "PK_e48d55f4897b06832b15d5fd14f" PRIMARY KEY ("event_id", "trail_id", "event_time", "account_id")`,
+    );
     await queryRunner.query(`ALTER TABLE "trail_log_files" DROP COLUMN "event_times"`);
     await queryRunner.query(`ALTER TABLE "trail_log_files" DROP COLUMN "event_ids"`);
-    await queryRunner.query(`CREATE INDEX "trail_pending_events_group_idx" ON "trail_pending_events" USING btree ("trail_id", "account_id", "event_id", "event_time", "region", "file_id") `);
+    await queryRunner.query(
+      `CREATE INDEX "trail_pending_events_group_idx" ON "trail_pending_events" USING btree ("trail_id", "account_id", "event_id", "event_time", "region", "file_id") `,
+    );
   }
 }

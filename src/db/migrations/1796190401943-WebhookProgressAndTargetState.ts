@@ -5,7 +5,9 @@ export class WebhookProgressAndTargetState1796190401943 implements MigrationInte
   name = 'WebhookProgressAndTargetState1796190401943';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "webhook_target_states" ("rule_id" uuid NOT NULL, "failures" integer NOT NULL, "failing_since" TIMESTAMP WITH TIME ZONE NOT NULL, "next_attempt_at" TIMESTAMP WITH TIME ZONE NOT NULL, "probe_until" TIMESTAMP WITH TIME ZONE, "last_error" character varying(1024) NOT NULL, CONSTRAINT "PK_63cfb126b85fdd1f3619e08bb92" PRIMARY KEY ("rule_id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "webhook_target_states" ("rule_id" uuid NOT NULL, "failures" integer NOT NULL, "failing_since" TIMESTAMP WITH TIME ZONE NOT NULL, "next_attempt_at" TIMESTAMP WITH TIME ZONE NOT NULL, "probe_until" TIMESTAMP WITH TIME ZONE, "last_error" character varying(1024) NOT NULL, CONSTRAINT "PK_63cfb126b85fdd1f3619e08bb92" PRIMARY KEY ("rule_id"))`,
+    );
     await queryRunner.query(`ALTER TABLE "webhook_deliveries" ADD "delivered" integer NOT NULL DEFAULT '0'`);
     await queryRunner.query(`ALTER TABLE "webhook_deliveries" ADD "lease_token" uuid`);
     await queryRunner.query(`ALTER TABLE "webhook_deliveries" ADD "leased_until" TIMESTAMP WITH TIME ZONE`);

@@ -11,7 +11,8 @@ export interface AuditEventInput {
   eventDataChecksum?: string | null;
 }
 
-export type AuditEventCheck = { ok: true; payload: Record<string, unknown>; eventTime: string } | { ok: false; errorCode: string; errorMessage: string };
+export type AuditEventCheck =
+  { ok: true; payload: Record<string, unknown>; eventTime: string } | { ok: false; errorCode: string; errorMessage: string };
 
 const KB = 1024;
 const EVENT_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z?$/;
@@ -65,13 +66,17 @@ export function checkAuditEvent(e: AuditEventInput, ownerAccountId: string, now 
   const identity = payload.userIdentity;
   if (identity === undefined || identity === null) return fail('FieldNotFound', 'eventData.userIdentity is required.');
   if (!isObject(identity)) return fail('InvalidData', 'eventData.userIdentity must be an object.');
-  for (const [field, max] of [['type', 128], ['principalId', 1024]] as const) {
+  for (const [field, max] of [
+    ['type', 128],
+    ['principalId', 1024],
+  ] as const) {
     const v = identity[field];
     if (v === undefined || v === null) return fail('FieldNotFound', `eventData.userIdentity.${field} is required.`);
     if (typeof v !== 'string') return fail('InvalidData', `eventData.userIdentity.${field} must be a string.`);
     if (v.length > max) return fail('FieldTooLong', `eventData.userIdentity.${field} is longer than ${max} characters.`);
   }
-  if (identity.details !== undefined && identity.details !== null && !isObject(identity.details)) return fail('InvalidData', 'eventData.userIdentity.details must be a JSON object.');
+  if (identity.details !== undefined && identity.details !== null && !isObject(identity.details))
+    return fail('InvalidData', 'eventData.userIdentity.details must be a JSON object.');
   for (const [field, max] of OPTIONAL) {
     const v = payload[field];
     if (v === undefined || v === null) continue;
@@ -83,13 +88,17 @@ export function checkAuditEvent(e: AuditEventInput, ownerAccountId: string, now 
     if (v === undefined || v === null) continue;
     if (!isObject(v)) return fail('InvalidData', `eventData.${field} must be a JSON object.`);
     // Rejected, never truncated.
-    if (Buffer.byteLength(JSON.stringify(v), 'utf8') > max) return fail('FieldTooLong', `eventData.${field} is larger than ${max / KB} KB.`);
+    if (Buffer.byteLength(JSON.stringify(v), 'utf8') > max)
+      return fail('FieldTooLong', `eventData.${field} is larger than ${max / KB} KB.`);
   }
-  if (typeof payload.sourceIPAddress === 'string' && isIP(payload.sourceIPAddress) === 0) return fail('InvalidData', 'eventData.sourceIPAddress must be an IPv4 or IPv6 address.');
+  if (typeof payload.sourceIPAddress === 'string' && isIP(payload.sourceIPAddress) === 0)
+    return fail('InvalidData', 'eventData.sourceIPAddress must be an IPv4 or IPv6 address.');
   const eventTime = normaliseEventTime(payload.eventTime as string);
   if (!eventTime) return fail('InvalidData', 'eventData.eventTime must be a UTC time yyyy-MM-ddTHH:mm:ss(Z).');
-  if (!lakeEventTimeAccepted(Date.parse(eventTime), now)) return fail('InvalidData', 'eventData.eventTime must lie within the last 3653 days and at most one day ahead.');
-  if (payload.recipientAccountId !== ownerAccountId) return fail('InvalidRecipient', 'eventData.recipientAccountId must be the account that owns the channel.');
+  if (!lakeEventTimeAccepted(Date.parse(eventTime), now))
+    return fail('InvalidData', 'eventData.eventTime must lie within the last 3653 days and at most one day ahead.');
+  if (payload.recipientAccountId !== ownerAccountId)
+    return fail('InvalidRecipient', 'eventData.recipientAccountId must be the account that owns the channel.');
   return { ok: true, payload, eventTime };
 }
 

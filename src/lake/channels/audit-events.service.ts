@@ -29,8 +29,14 @@ export interface PutAuditEventsResult {
 export class AuditEventsService {
   constructor(private readonly db: Database) {}
 
-  async put(ctx: RequestContext, input: { channelArn: string; auditEvents: AuditEventInput[]; externalId?: string | null }): Promise<PutAuditEventsResult> {
-    const ref = typeof input.channelArn === 'string' && (input.channelArn.startsWith('arn:') || !input.channelArn.includes(':')) ? parseChannelReference(input.channelArn) : null;
+  async put(
+    ctx: RequestContext,
+    input: { channelArn: string; auditEvents: AuditEventInput[]; externalId?: string | null },
+  ): Promise<PutAuditEventsResult> {
+    const ref =
+      typeof input.channelArn === 'string' && (input.channelArn.startsWith('arn:') || !input.channelArn.includes(':'))
+        ? parseChannelReference(input.channelArn)
+        : null;
     if (!ref) throw ChannelErrors.invalidChannelArn(String(input.channelArn));
     // Without resource policies only the owner may put: decided from the ARN, before any lookup.
     if (ref.accountId !== null && ref.accountId !== ctx.caller.accountId) throw ChannelErrors.insufficientPermission();
@@ -38,18 +44,25 @@ export class AuditEventsService {
       throw ChannelErrors.validation('externalId must be 2 to 1224 characters of letters, digits and +=,.@:/-_.');
     }
     const events = input.auditEvents;
-    if (events.length < 1 || events.length > MAX_AUDIT_EVENTS) throw ChannelErrors.validation(`auditEvents must hold 1 to ${MAX_AUDIT_EVENTS} events; got ${events.length}.`);
+    if (events.length < 1 || events.length > MAX_AUDIT_EVENTS)
+      throw ChannelErrors.validation(`auditEvents must hold 1 to ${MAX_AUDIT_EVENTS} events; got ${events.length}.`);
     let bytes = 0;
     const ids = new Set<string>();
     for (const e of events) {
-      if (!ID.test(e.id)) throw ChannelErrors.validation(`Audit event id ${String(e.id).slice(0, 128)} must be 1 to 128 letters, digits, hyphens and underscores.`);
+      if (!ID.test(e.id))
+        throw ChannelErrors.validation(
+          `Audit event id ${String(e.id).slice(0, 128)} must be 1 to 128 letters, digits, hyphens and underscores.`,
+        );
       if (ids.has(e.id)) throw ChannelErrors.duplicatedId(e.id);
       ids.add(e.id);
       bytes += Buffer.byteLength(e.eventData, 'utf8') + Buffer.byteLength(e.id) + Buffer.byteLength(e.eventDataChecksum ?? '');
     }
-    if (bytes > MAX_REQUEST_BYTES) throw ChannelErrors.validation(`A PutAuditEvents request carries at most 1 MB of events; this one has ${bytes} bytes.`);
+    if (bytes > MAX_REQUEST_BYTES)
+      throw ChannelErrors.validation(`A PutAuditEvents request carries at most 1 MB of events; this one has ${bytes} bytes.`);
 
-    const channel = await this.db.inTenant(tenantOf(ctx), (m) => m.findOneBy(ChannelEntity, { id: ref.id, accountId: ctx.caller.accountId }));
+    const channel = await this.db.inTenant(tenantOf(ctx), (m) =>
+      m.findOneBy(ChannelEntity, { id: ref.id, accountId: ctx.caller.accountId }),
+    );
     if (!channel || channel.region !== ctx.region) throw ChannelErrors.channelNotFound(input.channelArn);
 
     const result: PutAuditEventsResult = { successful: [], failed: [] };
@@ -76,12 +89,17 @@ export class AuditEventsService {
       result.successful.push({ id: e.id, eventID });
     }
 
-    if (records.length) await ensureLakePartitionsFor(this.db.pool, records.map((r) => new Date(String(r.eventTime))));
+    if (records.length)
+      await ensureLakePartitionsFor(
+        this.db.pool,
+        records.map((r) => new Date(String(r.eventTime))),
+      );
     const storeIds = channel.destinations.filter((d) => d.Type === 'EVENT_DATA_STORE').map((d) => d.Location.split('/').pop() as string);
     await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
       if (records.length) {
         // Stores pending deletion take nothing; row-level security keeps every write in the caller's stores.
-        for (const s of await eventDataStoreRepository.acceptingAmong(client, storeIds)) await insertLakeEvents(client, s.id, s.account_id, records);
+        for (const s of await eventDataStoreRepository.acceptingAmong(client, storeIds))
+          await insertLakeEvents(client, s.id, s.account_id, records);
       }
       const last = result.successful[result.successful.length - 1];
       const lastFailed = result.failed[result.failed.length - 1];

@@ -13,7 +13,10 @@ export const channelArn = (region: string, accountId: string, id: string) => arn
 export const CHANNEL_RESOURCE: CloudTrailResourceType = { type: 'channel', id: '[0-9a-f-]{36}' };
 
 export function validateChannelName(name: string): void {
-  if (!NAME.test(name)) throw ChannelErrors.invalidParameter(`Channel name ${name.slice(0, 128)} is not valid: use 3 to 128 letters, digits, periods, underscores and hyphens.`);
+  if (!NAME.test(name))
+    throw ChannelErrors.invalidParameter(
+      `Channel name ${name.slice(0, 128)} is not valid: use 3 to 128 letters, digits, periods, underscores and hyphens.`,
+    );
 }
 
 export function validateSource(source: string): void {

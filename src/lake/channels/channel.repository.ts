@@ -13,7 +13,10 @@ export const channelRepository = {
   },
 
   /** The account's channels in `region` by ARN after `afterArn`, at most `limit`. */
-  listInRegion(m: EntityManager, opts: { accountId: string; region: string; afterArn: string | null; limit: number }): Promise<ChannelEntity[]> {
+  listInRegion(
+    m: EntityManager,
+    opts: { accountId: string; region: string; afterArn: string | null; limit: number },
+  ): Promise<ChannelEntity[]> {
     const qb = m
       .createQueryBuilder(ChannelEntity, 'c')
       .where('c.account_id = :account AND c.region = :region', { account: opts.accountId, region: opts.region })

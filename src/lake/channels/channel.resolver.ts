@@ -44,36 +44,54 @@ const allChannels = everyCloudTrailResource(CHANNEL_RESOURCE);
 @Resolver()
 @OperationService({ eventSource: 'cloudtrail.amazonaws.com', actionPrefix: 'cloudtrail' })
 export class ChannelResolver {
-  constructor(private readonly channels: ChannelService, private readonly auditEvents: AuditEventsService) {}
+  constructor(
+    private readonly channels: ChannelService,
+    private readonly auditEvents: AuditEventsService,
+  ) {}
 
   @Operation({ resource: allChannels })
   @Mutation(() => Channel, { description: 'Creates a channel delivering integration events to ActivityAuditLog event data stores.' })
-  async createChannel(@Arg('input', () => CreateChannelInput) input: CreateChannelInput, @CallerRequest() request: RequestContext): Promise<Channel> {
+  async createChannel(
+    @Arg('input', () => CreateChannelInput) input: CreateChannelInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<Channel> {
     return toChannel(await this.channels.create(request, input), { tags: true });
   }
 
   @Operation({ resource: byChannel })
   @Query(() => Channel)
-  async getChannel(@Arg('input', () => ChannelRefInput) input: ChannelRefInput, @CallerRequest() request: RequestContext): Promise<Channel> {
+  async getChannel(
+    @Arg('input', () => ChannelRefInput) input: ChannelRefInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<Channel> {
     return toChannel(await this.channels.get(request, input.channel), { status: true });
   }
 
   @Operation({ resource: allChannels })
   @Query(() => ListChannelsResult)
-  async listChannels(@Arg('input', () => ListChannelsInput, { nullable: true }) input: ListChannelsInput | null, @CallerRequest() request: RequestContext): Promise<ListChannelsResult> {
+  async listChannels(
+    @Arg('input', () => ListChannelsInput, { nullable: true }) input: ListChannelsInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListChannelsResult> {
     const page = await this.channels.list(request, input ?? {});
     return { channels: page.channels.map((c) => ({ channelArn: c.arn, name: c.name })), nextToken: page.nextToken };
   }
 
   @Operation({ resource: byChannel })
   @Mutation(() => Channel)
-  async updateChannel(@Arg('input', () => UpdateChannelInput) input: UpdateChannelInput, @CallerRequest() request: RequestContext): Promise<Channel> {
+  async updateChannel(
+    @Arg('input', () => UpdateChannelInput) input: UpdateChannelInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<Channel> {
     return toChannel(await this.channels.update(request, input));
   }
 
   @Operation({ resource: byChannel })
   @Mutation(() => Boolean)
-  async deleteChannel(@Arg('input', () => ChannelRefInput) input: ChannelRefInput, @CallerRequest() request: RequestContext): Promise<boolean> {
+  async deleteChannel(
+    @Arg('input', () => ChannelRefInput) input: ChannelRefInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<boolean> {
     await this.channels.delete(request, input.channel);
     return true;
   }
@@ -95,8 +113,13 @@ export class ChannelResolver {
       return { successfulCount: r?.successful?.length ?? 0, failedCount: r?.failed?.length ?? 0 };
     },
   })
-  @Mutation(() => PutAuditEventsResult, { description: 'cloudtrail-data PutAuditEvents: per-event results; the call fails only for request-level errors.' })
-  async putAuditEvents(@Arg('input', () => PutAuditEventsInput) input: PutAuditEventsInput, @CallerRequest() request: RequestContext): Promise<PutAuditEventsResult> {
+  @Mutation(() => PutAuditEventsResult, {
+    description: 'cloudtrail-data PutAuditEvents: per-event results; the call fails only for request-level errors.',
+  })
+  async putAuditEvents(
+    @Arg('input', () => PutAuditEventsInput) input: PutAuditEventsInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<PutAuditEventsResult> {
     return this.auditEvents.put(request, input);
   }
 }

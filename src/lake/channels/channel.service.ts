@@ -35,13 +35,19 @@ export class ChannelService {
   ): Promise<ChannelEntity> {
     validateChannelName(input.name);
     validateSource(input.source);
-    const tags = mergeTags([], (input.tags ?? []).map((t) => ({ Key: t.key, Value: t.value ?? null })));
+    const tags = mergeTags(
+      [],
+      (input.tags ?? []).map((t) => ({ Key: t.key, Value: t.value ?? null })),
+    );
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const destinations = await this.checkDestinations(m, ctx, input.destinations);
       await channelRepository.lockAccountChannels(m, ctx.caller.accountId);
-      if ((await m.countBy(ChannelEntity, { accountId: ctx.caller.accountId, region: ctx.region })) >= MAX_CHANNELS) throw ChannelErrors.maxLimit(MAX_CHANNELS);
-      if (await m.existsBy(ChannelEntity, { accountId: ctx.caller.accountId, region: ctx.region, name: input.name })) throw ChannelErrors.alreadyExists(`named ${input.name}`);
-      if (await m.existsBy(ChannelEntity, { accountId: ctx.caller.accountId, region: ctx.region, source: input.source })) throw ChannelErrors.alreadyExists(`for source ${input.source}`);
+      if ((await m.countBy(ChannelEntity, { accountId: ctx.caller.accountId, region: ctx.region })) >= MAX_CHANNELS)
+        throw ChannelErrors.maxLimit(MAX_CHANNELS);
+      if (await m.existsBy(ChannelEntity, { accountId: ctx.caller.accountId, region: ctx.region, name: input.name }))
+        throw ChannelErrors.alreadyExists(`named ${input.name}`);
+      if (await m.existsBy(ChannelEntity, { accountId: ctx.caller.accountId, region: ctx.region, source: input.source }))
+        throw ChannelErrors.alreadyExists(`for source ${input.source}`);
       const id = randomUUID();
       return m.save(
         m.create(ChannelEntity, {
@@ -62,25 +68,39 @@ export class ChannelService {
     return this.db.inTenant(tenantOf(ctx), (m) => this.resolve(m, ctx, reference));
   }
 
-  async list(ctx: RequestContext, input: { maxResults?: number | null; nextToken?: string | null }): Promise<{ channels: ChannelEntity[]; nextToken: string | null }> {
+  async list(
+    ctx: RequestContext,
+    input: { maxResults?: number | null; nextToken?: string | null },
+  ): Promise<{ channels: ChannelEntity[]; nextToken: string | null }> {
     const limit = input.maxResults ?? 1000;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw ChannelErrors.invalidParameter('maxResults must be between 1 and 1000.');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw ChannelErrors.invalidParameter('maxResults must be between 1 and 1000.');
     const after = input.nextToken ? decodePageToken(input.nextToken) : null;
     if (input.nextToken && after === null) throw ChannelErrors.invalidNextToken();
     return this.db.inTenant(tenantOf(ctx), async (m) => {
-      const rows = await channelRepository.listInRegion(m, { accountId: ctx.caller.accountId, region: ctx.region, afterArn: after, limit: limit + 1 });
+      const rows = await channelRepository.listInRegion(m, {
+        accountId: ctx.caller.accountId,
+        region: ctx.region,
+        afterArn: after,
+        limit: limit + 1,
+      });
       const page = rows.slice(0, limit);
       return { channels: page, nextToken: rows.length > limit ? encodePageToken(page[page.length - 1].arn) : null };
     });
   }
 
-  async update(ctx: RequestContext, input: { channel: string; name?: string | null; destinations?: DestinationInput[] | null }): Promise<ChannelEntity> {
+  async update(
+    ctx: RequestContext,
+    input: { channel: string; name?: string | null; destinations?: DestinationInput[] | null },
+  ): Promise<ChannelEntity> {
     if (input.name !== undefined && input.name !== null) validateChannelName(input.name);
     return this.db.inTenant(tenantOf(ctx), async (m) => {
       const channel = await this.resolve(m, ctx, input.channel);
-      if (input.destinations !== undefined && input.destinations !== null) channel.destinations = await this.checkDestinations(m, ctx, input.destinations);
+      if (input.destinations !== undefined && input.destinations !== null)
+        channel.destinations = await this.checkDestinations(m, ctx, input.destinations);
       if (input.name !== undefined && input.name !== null && input.name !== channel.name) {
-        if (await m.existsBy(ChannelEntity, { accountId: channel.accountId, region: channel.region, name: input.name })) throw ChannelErrors.alreadyExists(`named ${input.name}`);
+        if (await m.existsBy(ChannelEntity, { accountId: channel.accountId, region: channel.region, name: input.name }))
+          throw ChannelErrors.alreadyExists(`named ${input.name}`);
         channel.name = input.name;
       }
       return m.save(channel);
@@ -99,22 +119,29 @@ export class ChannelService {
     const ref = parseChannelReference(reference);
     if (!ref) throw ChannelErrors.arnInvalid(String(reference));
     const channel = await m.findOneBy(ChannelEntity, { id: ref.id, accountId: ctx.caller.accountId });
-    if (!channel || channel.region !== ctx.region || (ref.accountId !== null && ref.accountId !== channel.accountId)) throw ChannelErrors.notFound(reference);
+    if (!channel || channel.region !== ctx.region || (ref.accountId !== null && ref.accountId !== channel.accountId))
+      throw ChannelErrors.notFound(reference);
     return channel;
   }
 
   /** Each destination: one of the caller's active ActivityAuditLog stores, named by ARN (spec §9.1). */
   private async checkDestinations(m: EntityManager, ctx: RequestContext, input: DestinationInput[]): Promise<ChannelDestination[]> {
-    if (input.length < 1 || input.length > MAX_DESTINATIONS) throw ChannelErrors.invalidParameter(`A channel needs 1 to ${MAX_DESTINATIONS} destinations.`);
+    if (input.length < 1 || input.length > MAX_DESTINATIONS)
+      throw ChannelErrors.invalidParameter(`A channel needs 1 to ${MAX_DESTINATIONS} destinations.`);
     const seen = new Set<string>();
     const out: ChannelDestination[] = [];
     for (const d of input) {
-      if (d.type !== 'EVENT_DATA_STORE') throw ChannelErrors.invalidParameter('Destinations of a channel you create are of type EVENT_DATA_STORE.');
+      if (d.type !== 'EVENT_DATA_STORE')
+        throw ChannelErrors.invalidParameter('Destinations of a channel you create are of type EVENT_DATA_STORE.');
       const ref = parseStoreReference(d.location);
       const store = await m.findOneBy(EventDataStoreEntity, { id: ref.id, accountId: ctx.caller.accountId });
-      if (!store || store.region !== ctx.region || (ref.accountId !== null && ref.accountId !== store.accountId)) throw LakeErrors.notFound(d.location);
+      if (!store || store.region !== ctx.region || (ref.accountId !== null && ref.accountId !== store.accountId))
+        throw LakeErrors.notFound(d.location);
       if (store.status === 'PENDING_DELETION') throw LakeErrors.inactive(store.arn);
-      if (!holdsActivityAuditLog(store)) throw LakeErrors.invalidCategory(`Event data store ${store.arn} does not hold ActivityAuditLog events: channels deliver only to such stores.`);
+      if (!holdsActivityAuditLog(store))
+        throw LakeErrors.invalidCategory(
+          `Event data store ${store.arn} does not hold ActivityAuditLog events: channels deliver only to such stores.`,
+        );
       if (seen.has(store.arn)) throw ChannelErrors.invalidParameter(`Destination ${store.arn} is listed twice.`);
       seen.add(store.arn);
       out.push({ Type: 'EVENT_DATA_STORE', Location: store.arn });

@@ -15,14 +15,18 @@ export interface ParsedSource {
   prefix: string;
 }
 
-export function parseImportSource(input: { s3LocationUri?: string | null; s3BucketRegion?: string | null; s3BucketAccessRoleArn?: string | null } | null | undefined): ParsedSource {
+export function parseImportSource(
+  input: { s3LocationUri?: string | null; s3BucketRegion?: string | null; s3BucketAccessRoleArn?: string | null } | null | undefined,
+): ParsedSource {
   const uri = input?.s3LocationUri ?? '';
   const m = URI.exec(uri);
-  if (!m || uri.length > 1024 || uri.includes('..')) throw LakeErrors.invalidImportSource(`s3LocationUri must be s3://<bucket>[/<prefix>]; got ${uri.slice(0, 256)}.`);
+  if (!m || uri.length > 1024 || uri.includes('..'))
+    throw LakeErrors.invalidImportSource(`s3LocationUri must be s3://<bucket>[/<prefix>]; got ${uri.slice(0, 256)}.`);
   const region = input?.s3BucketRegion ?? '';
   if (!isKnownRegion(region)) throw LakeErrors.invalidImportSource(`s3BucketRegion ${region.slice(0, 64)} is not a known region.`);
   const role = input?.s3BucketAccessRoleArn ?? '';
-  if (!ROLE_ARN.test(role)) throw LakeErrors.invalidImportSource('s3BucketAccessRoleArn must be an IAM role ARN (arn:aws:iam::<account-id>:role/<name>).');
+  if (!ROLE_ARN.test(role))
+    throw LakeErrors.invalidImportSource('s3BucketAccessRoleArn must be an IAM role ARN (arn:aws:iam::<account-id>:role/<name>).');
   const prefix = (m[2] ?? '').replace(/^\/+/, '');
   return { source: { S3LocationUri: uri, S3BucketRegion: region, S3BucketAccessRoleArn: role }, bucket: m[1], prefix };
 }

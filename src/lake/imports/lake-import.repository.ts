@@ -95,7 +95,10 @@ export const lakeImportRepository = {
 
   /** INITIALIZING → IN_PROGRESS with the number of prefixes found (a stopped import stays STOPPED). */
   async markInProgress(pool: Pool, importId: string, prefixesFound: number): Promise<void> {
-    await pool.query(`UPDATE lake_imports SET status = 'IN_PROGRESS', prefixes_found = $2, updated_at = now() WHERE id = $1 AND status = 'INITIALIZING'`, [importId, prefixesFound]);
+    await pool.query(
+      `UPDATE lake_imports SET status = 'IN_PROGRESS', prefixes_found = $2, updated_at = now() WHERE id = $1 AND status = 'INITIALIZING'`,
+      [importId, prefixesFound],
+    );
   },
 
   /** Ends an IN_PROGRESS import: FAILED if any file failed, else COMPLETED. Null when it was no longer IN_PROGRESS. */
@@ -126,13 +129,20 @@ export const lakeImportRepository = {
 export const lakeImportFailureRepository = {
   /** An import's failures by location after `afterLocation`, at most `limit` (tenant transaction). */
   listForImport(m: EntityManager, importId: string, afterLocation: string | null, limit: number): Promise<LakeImportFailureEntity[]> {
-    const qb = m.createQueryBuilder(LakeImportFailureEntity, 'f').where('f.import_id = :id', { id: importId }).orderBy('f.location', 'ASC').take(limit);
+    const qb = m
+      .createQueryBuilder(LakeImportFailureEntity, 'f')
+      .where('f.import_id = :id', { id: importId })
+      .orderBy('f.location', 'ASC')
+      .take(limit);
     if (afterLocation !== null) qb.andWhere('f.location > :after', { after: afterLocation });
     return qb.getMany();
   },
 
   /** Records a file that could not be imported (a file failing again only updates its time); worker, in the file's transaction. */
-  async record(client: PoolClient, f: { importId: string; location: string; accountId: string; errorType: string; errorMessage: string }): Promise<void> {
+  async record(
+    client: PoolClient,
+    f: { importId: string; location: string; accountId: string; errorType: string; errorMessage: string },
+  ): Promise<void> {
     await client.query(
       `INSERT INTO lake_import_failures (import_id, location, account_id, status, error_type, error_message, last_updated_time)
        VALUES ($1, $2, $3, 'FAILED', $4, $5, now()) ON CONFLICT (import_id, location) DO UPDATE SET last_updated_time = now()`,

@@ -6,14 +6,24 @@ import { CallerRequest } from '../../graphql/request-context.decorator';
 import { EVENT_DATA_STORE_RESOURCE } from '../event-data-store-names';
 import type { LakeImportEntity } from './lake-import.entity';
 import type { LakeImportService } from './lake-import.service';
-import { Import, ImportIdInput, ListImportFailuresInput, ListImportFailuresResult, ListImportsInput, ListImportsResult, StartImportInput } from './lake-import.types';
+import {
+  Import,
+  ImportIdInput,
+  ListImportFailuresInput,
+  ListImportFailuresResult,
+  ListImportsInput,
+  ListImportsResult,
+  StartImportInput,
+} from './lake-import.types';
 
 export function toImport(i: LakeImportEntity): Import {
   const s3 = i.importSource.S3;
   return {
     importId: i.id,
     destinations: [i.eventDataStoreArn],
-    importSource: { s3: { s3LocationUri: s3.S3LocationUri, s3BucketRegion: s3.S3BucketRegion, s3BucketAccessRoleArn: s3.S3BucketAccessRoleArn } },
+    importSource: {
+      s3: { s3LocationUri: s3.S3LocationUri, s3BucketRegion: s3.S3BucketRegion, s3BucketAccessRoleArn: s3.S3BucketAccessRoleArn },
+    },
     startEventTime: i.startEventTime,
     endEventTime: i.endEventTime,
     importStatus: i.status,
@@ -41,8 +51,13 @@ export class LakeImportResolver {
   constructor(private readonly imports: LakeImportService) {}
 
   @Operation({ resource: byDestination })
-  @Mutation(() => Import, { description: 'Copies trail log files from a bucket into an event data store (or retries a FAILED import by importId).' })
-  async startImport(@Arg('input', () => StartImportInput) input: StartImportInput, @CallerRequest() request: RequestContext): Promise<Import> {
+  @Mutation(() => Import, {
+    description: 'Copies trail log files from a bucket into an event data store (or retries a FAILED import by importId).',
+  })
+  async startImport(
+    @Arg('input', () => StartImportInput) input: StartImportInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<Import> {
     return toImport(await this.imports.startImport(request, input));
   }
 
@@ -60,20 +75,38 @@ export class LakeImportResolver {
 
   @Operation({ resource: allStores })
   @Query(() => ListImportsResult)
-  async listImports(@Arg('input', () => ListImportsInput, { nullable: true }) input: ListImportsInput | null, @CallerRequest() request: RequestContext): Promise<ListImportsResult> {
+  async listImports(
+    @Arg('input', () => ListImportsInput, { nullable: true }) input: ListImportsInput | null,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListImportsResult> {
     const page = await this.imports.listImports(request, input ?? {});
     return {
-      imports: page.imports.map((i) => ({ importId: i.id, importStatus: i.status, destinations: [i.eventDataStoreArn], createdTimestamp: i.createdAt, updatedTimestamp: i.updatedAt })),
+      imports: page.imports.map((i) => ({
+        importId: i.id,
+        importStatus: i.status,
+        destinations: [i.eventDataStoreArn],
+        createdTimestamp: i.createdAt,
+        updatedTimestamp: i.updatedAt,
+      })),
       nextToken: page.nextToken,
     };
   }
 
   @Operation({ resource: allStores })
   @Query(() => ListImportFailuresResult)
-  async listImportFailures(@Arg('input', () => ListImportFailuresInput) input: ListImportFailuresInput, @CallerRequest() request: RequestContext): Promise<ListImportFailuresResult> {
+  async listImportFailures(
+    @Arg('input', () => ListImportFailuresInput) input: ListImportFailuresInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListImportFailuresResult> {
     const page = await this.imports.listImportFailures(request, input);
     return {
-      failures: page.failures.map((f) => ({ location: f.location, status: f.status, errorType: f.errorType, errorMessage: f.errorMessage, lastUpdatedTime: f.lastUpdatedTime })),
+      failures: page.failures.map((f) => ({
+        location: f.location,
+        status: f.status,
+        errorType: f.errorType,
+        errorMessage: f.errorMessage,
+        lastUpdatedTime: f.lastUpdatedTime,
+      })),
       nextToken: page.nextToken,
     };
   }

@@ -35,7 +35,9 @@ const STATUSES: ImportStatus[] = ['INITIALIZING', 'IN_PROGRESS', 'FAILED', 'STOP
 
 export interface StartImportParams {
   destinations?: string[] | null;
-  importSource?: { s3?: { s3LocationUri?: string | null; s3BucketRegion?: string | null; s3BucketAccessRoleArn?: string | null } | null } | null;
+  importSource?: {
+    s3?: { s3LocationUri?: string | null; s3BucketRegion?: string | null; s3BucketAccessRoleArn?: string | null } | null;
+  } | null;
   startEventTime?: Date | null;
   endEventTime?: Date | null;
   importId?: string | null;
@@ -81,14 +83,18 @@ export class LakeImportService {
         throw LakeErrors.operationNotPermitted('Only the management account can import into an organization event data store.');
       }
       if (s.status === 'PENDING_DELETION') throw LakeErrors.inactive(s.arn);
-      if (!holdsCloudTrailEvents(s)) throw LakeErrors.invalidCategory('Imports copy CloudTrail events: the destination must be an event data store of Management, Data or NetworkActivity events.');
+      if (!holdsCloudTrailEvents(s))
+        throw LakeErrors.invalidCategory(
+          'Imports copy CloudTrail events: the destination must be an event data store of Management, Data or NetworkActivity events.',
+        );
       return s;
     });
     await this.checkCallerCanRead(ctx, source.bucket, source.prefix);
 
     const id = randomUUID();
     const imp = await this.db.inTenant(tenantOf(ctx), async (m) => {
-      if (await m.existsBy(LakeImportEntity, { accountId: ctx.caller.accountId, status: In(ONGOING) })) throw LakeErrors.accountHasOngoingImport();
+      if (await m.existsBy(LakeImportEntity, { accountId: ctx.caller.accountId, status: In(ONGOING) }))
+        throw LakeErrors.accountHasOngoingImport();
       try {
         return await m.save(
           m.create(LakeImportEntity, {
@@ -118,7 +124,9 @@ export class LakeImportService {
 
   async getImport(ctx: RequestContext, importId: string): Promise<LakeImportEntity> {
     validImportId(importId);
-    const imp = await this.db.inTenant(tenantOf(ctx), (m) => m.findOneBy(LakeImportEntity, { id: importId, accountId: ctx.caller.accountId, region: ctx.region }));
+    const imp = await this.db.inTenant(tenantOf(ctx), (m) =>
+      m.findOneBy(LakeImportEntity, { id: importId, accountId: ctx.caller.accountId, region: ctx.region }),
+    );
     if (!imp) throw LakeErrors.importNotFound(importId);
     return imp;
   }
@@ -137,7 +145,8 @@ export class LakeImportService {
   ): Promise<{ imports: LakeImportEntity[]; nextToken: string | null }> {
     const limit = input.maxResults ?? 1000;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw LakeErrors.invalidParameter('maxResults must be between 1 and 1000.');
-    if (input.importStatus && !STATUSES.includes(input.importStatus as ImportStatus)) throw LakeErrors.invalidParameter(`importStatus must be one of ${STATUSES.join(', ')}.`);
+    if (input.importStatus && !STATUSES.includes(input.importStatus as ImportStatus))
+      throw LakeErrors.invalidParameter(`importStatus must be one of ${STATUSES.join(', ')}.`);
     const after = input.nextToken ? decodePageToken(input.nextToken) : null;
     if (input.nextToken && after === null) throw LakeErrors.invalidNextToken();
     return this.db.inTenant(tenantOf(ctx), async (m) => {
@@ -244,7 +253,12 @@ export class LakeImportService {
   }
 
   /** One file: its events and the import's progress commit together (or a failure entry does). */
-  private async importFile(imp: LakeImportRow, store: { id: string; account_id: string; retention_period: number; accounts: Set<string> }, key: string, completedPrefixes: number): Promise<boolean> {
+  private async importFile(
+    imp: LakeImportRow,
+    store: { id: string; account_id: string; retention_period: number; accounts: Set<string> },
+    key: string,
+    completedPrefixes: number,
+  ): Promise<boolean> {
     const location = `s3://${imp.bucket_name}/${key}`;
     let records: LakeRecord[] = [];
     let failure: { type: string; message: string } | null = null;
@@ -270,29 +284,36 @@ export class LakeImportService {
       if (!jsonbStorable(JSON.stringify(r))) return false;
       return t >= oldest && lakeEventTimeAccepted(t) && (!start || t >= start.getTime()) && (!end || t <= end.getTime());
     });
-    if (kept.length) await ensureLakePartitionsFor(this.db.pool, kept.map((r) => new Date(String(r.eventTime))));
+    if (kept.length)
+      await ensureLakePartitionsFor(
+        this.db.pool,
+        kept.map((r) => new Date(String(r.eventTime))),
+      );
     try {
-      await this.db.asService(async (client) => {
-        const inserted = kept.length ? await insertLakeEvents(client, store.id, store.account_id, kept) : 0;
-        if (failure) {
-          await lakeImportFailureRepository.record(client, {
-            importId: imp.id,
-            location: location.slice(0, 1100),
-            accountId: imp.account_id,
-            errorType: failure.type.slice(0, 64),
-            errorMessage: failure.message || 'The file could not be read.',
+      await this.db.asService(
+        async (client) => {
+          const inserted = kept.length ? await insertLakeEvents(client, store.id, store.account_id, kept) : 0;
+          if (failure) {
+            await lakeImportFailureRepository.record(client, {
+              importId: imp.id,
+              location: location.slice(0, 1100),
+              accountId: imp.account_id,
+              errorType: failure.type.slice(0, 64),
+              errorMessage: failure.message || 'The file could not be read.',
+            });
+          }
+          const recorded = await lakeImportRepository.recordFileProgress(client, imp.id, {
+            key,
+            filesCompleted: failure ? 0 : 1,
+            eventsCompleted: inserted,
+            failedEntries: failure ? 1 : 0,
+            prefixesCompleted: completedPrefixes,
           });
-        }
-        const recorded = await lakeImportRepository.recordFileProgress(client, imp.id, {
-          key,
-          filesCompleted: failure ? 0 : 1,
-          eventsCompleted: inserted,
-          failedEntries: failure ? 1 : 0,
-          prefixesCompleted: completedPrefixes,
-        });
-        // Stopped meanwhile: roll back, this file's events are not kept.
-        if (!recorded) throw IMPORT_STOPPED;
-      }, { transaction: true });
+          // Stopped meanwhile: roll back, this file's events are not kept.
+          if (!recorded) throw IMPORT_STOPPED;
+        },
+        { transaction: true },
+      );
       return true;
     } catch (err) {
       if (err === IMPORT_STOPPED) return false;
@@ -329,24 +350,37 @@ export class LakeImportService {
       const page = await this.storage.listObjects(ctx, bucket, { prefix: prefix || null, first: 1 });
       if (page.objects[0]) await this.storage.getObject(ctx, bucket, page.objects[0].key);
     } catch (err) {
-      if (err instanceof OpenTrailError) throw LakeErrors.invalidImportSource(`The source bucket cannot be read by the caller: ${err.code}: ${err.message}`);
+      if (err instanceof OpenTrailError)
+        throw LakeErrors.invalidImportSource(`The source bucket cannot be read by the caller: ${err.code}: ${err.message}`);
       throw err;
     }
   }
 
   private async retry(ctx: RequestContext, importId: string): Promise<LakeImportEntity> {
     const imp = await this.getImport(ctx, importId);
-    if (imp.status !== 'FAILED') throw LakeErrors.invalidParameter(`Only a FAILED import can be retried; import ${importId} is ${imp.status}.`);
+    if (imp.status !== 'FAILED')
+      throw LakeErrors.invalidParameter(`Only a FAILED import can be retried; import ${importId} is ${imp.status}.`);
     await this.db.inTenant(tenantOf(ctx), async (m) => {
       const store = await m.findOneBy(EventDataStoreEntity, { id: imp.eventDataStoreId });
       if (!store || store.status === 'PENDING_DELETION') throw LakeErrors.inactive(imp.eventDataStoreArn);
-      if (await m.existsBy(LakeImportEntity, { accountId: ctx.caller.accountId, status: In(ONGOING) })) throw LakeErrors.accountHasOngoingImport();
+      if (await m.existsBy(LakeImportEntity, { accountId: ctx.caller.accountId, status: In(ONGOING) }))
+        throw LakeErrors.accountHasOngoingImport();
       await m.delete(LakeImportFailureEntity, { importId });
       // From the start again: files already imported insert nothing new (primary key), so the counts restart too.
       try {
-        await m.update(LakeImportEntity, { id: importId, status: 'FAILED' }, {
-          status: 'INITIALIZING', resumeAfter: null, prefixesFound: '0', prefixesCompleted: '0', filesCompleted: '0', eventsCompleted: '0', failedEntries: '0',
-        });
+        await m.update(
+          LakeImportEntity,
+          { id: importId, status: 'FAILED' },
+          {
+            status: 'INITIALIZING',
+            resumeAfter: null,
+            prefixesFound: '0',
+            prefixesCompleted: '0',
+            filesCompleted: '0',
+            eventsCompleted: '0',
+            failedEntries: '0',
+          },
+        );
       } catch (err) {
         // As in StartImport: the partial unique index decides when a start races this retry.
         if ((err as { code?: string }).code === '23505') throw LakeErrors.accountHasOngoingImport();

@@ -20,11 +20,20 @@ export interface DeliveryTarget {
 export function parseDeliveryUri(uri: string): DeliveryTarget {
   // Checked before anything else reads it: a NUL cannot be stored in PostgreSQL text (it would
   // surface as InternalFailure), and control characters do not belong in object keys or messages.
-  if (uri.length > 1024) throw new OpenTrailError('InvalidS3PrefixException', `The deliveryS3Uri is ${uri.length} characters long; at most 1024 are allowed.`);
+  if (uri.length > 1024)
+    throw new OpenTrailError('InvalidS3PrefixException', `The deliveryS3Uri is ${uri.length} characters long; at most 1024 are allowed.`);
   // eslint-disable-next-line no-control-regex -- the control characters are what it refuses
-  if (/[\u0000-\u001f\u007f]/.test(uri)) throw new OpenTrailError('InvalidS3PrefixException', 'The deliveryS3Uri must not contain control characters (such as NUL or line breaks).');
+  if (/[\u0000-\u001f\u007f]/.test(uri))
+    throw new OpenTrailError(
+      'InvalidS3PrefixException',
+      'The deliveryS3Uri must not contain control characters (such as NUL or line breaks).',
+    );
   const m = URI.exec(uri);
-  if (!m) throw new OpenTrailError('InvalidS3BucketNameException', `The deliveryS3Uri ${uri.slice(0, 256)} is not a valid s3://bucket[/prefix] URI.`);
+  if (!m)
+    throw new OpenTrailError(
+      'InvalidS3BucketNameException',
+      `The deliveryS3Uri ${uri.slice(0, 256)} is not a valid s3://bucket[/prefix] URI.`,
+    );
   const prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
   if (prefix.length > 200 || prefix.split('/').some((p) => p === '.' || p === '..')) {
     throw new OpenTrailError('InvalidS3PrefixException', `The prefix of deliveryS3Uri is not valid.`);
@@ -38,7 +47,8 @@ function csvField(v: string | null): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-export type DeliveryStatus = 'SUCCESS' | 'FAILED' | 'FAILED_SIGNING_FILE' | 'ACCESS_DENIED' | 'ACCESS_DENIED_SIGNING_FILE' | 'RESOURCE_NOT_FOUND';
+export type DeliveryStatus =
+  'SUCCESS' | 'FAILED' | 'FAILED_SIGNING_FILE' | 'ACCESS_DENIED' | 'ACCESS_DENIED_SIGNING_FILE' | 'RESOURCE_NOT_FOUND';
 
 /**
  * Writes a finished query's results as CloudTrail does (spec §8.2.2, §6.9): gzip CSV files
@@ -56,7 +66,8 @@ export async function deliverResults(
   const day = q.completedAt.toISOString().slice(0, 10).replace(/-/g, '/');
   const dir = `${q.target.prefix ? `${q.target.prefix}/` : ''}AWSLogs/${q.accountId}/CloudTrail-Lake/Query/${day}/${q.id}/`;
   const files: Array<{ fileHashValue: string; fileName: string }> = [];
-  const put = async (name: string, body: Buffer) => storage.putServiceObject(q.target.bucket, dir + name, body, { source: { accountId: q.accountId, arns: q.storeArns } });
+  const put = async (name: string, body: Buffer) =>
+    storage.putServiceObject(q.target.bucket, dir + name, body, { source: { accountId: q.accountId, arns: q.storeArns } });
   let lines: string[] = [q.columns.map(csvField).join(',')];
   let rows = 0;
   const flush = async () => {

@@ -24,7 +24,6 @@ export interface ClaimedQuery {
 
 const CLAIMED_COLUMNS = `q.id, q.account_id, q.region, q.columns, q.compiled_sql, q.event_data_store_ids, q.timeout_seconds, q.statistics, q.delivery_s3_uri`;
 
-
 /** What delivering an ended query's results needs of its row. */
 export interface PendingDelivery {
   account_id: string;
@@ -57,8 +56,15 @@ export const lakeQueryRepository = {
   },
 
   /** The query's status and reader backend, its row locked until the transaction ends (cancelQuery). */
-  async lockForCancel(m: EntityManager, id: string, accountId: string): Promise<{ status: LakeQueryStatus; backend_pid: number | null } | null> {
-    const [row] = await m.query(`SELECT status, backend_pid FROM lake_queries WHERE id = $1 AND account_id = $2 FOR UPDATE`, [id, accountId]);
+  async lockForCancel(
+    m: EntityManager,
+    id: string,
+    accountId: string,
+  ): Promise<{ status: LakeQueryStatus; backend_pid: number | null } | null> {
+    const [row] = await m.query(`SELECT status, backend_pid FROM lake_queries WHERE id = $1 AND account_id = $2 FOR UPDATE`, [
+      id,
+      accountId,
+    ]);
     return row ?? null;
   },
 
@@ -72,14 +78,24 @@ export const lakeQueryRepository = {
    */
   async idsReadingStore(
     m: EntityManager,
-    opts: { accountId: string; storeId: string; region: string; since: Date; until: Date; status?: string | null; after?: { createdAt: string; id: string } | null; limit: number },
+    opts: {
+      accountId: string;
+      storeId: string;
+      region: string;
+      since: Date;
+      until: Date;
+      status?: string | null;
+      after?: { createdAt: string; id: string } | null;
+      limit: number;
+    },
   ): Promise<string[]> {
     if (!Number.isSafeInteger(opts.limit)) throw new Error('lake queries: bad page size');
     const params: unknown[] = [opts.accountId, opts.storeId, opts.since, opts.until, opts.region];
     let sql = `SELECT id FROM lake_queries WHERE account_id = $1 AND $2 = ANY (event_data_store_ids)
         AND created_at >= $3 AND created_at <= $4 AND region = $5`;
     if (opts.status) sql += ` AND status = $${params.push(opts.status)}`;
-    if (opts.after) sql += ` AND (created_at, id) < ($${params.push(opts.after.createdAt)}::timestamptz, $${params.push(opts.after.id)}::uuid)`;
+    if (opts.after)
+      sql += ` AND (created_at, id) < ($${params.push(opts.after.createdAt)}::timestamptz, $${params.push(opts.after.id)}::uuid)`;
     sql += ` ORDER BY created_at DESC, id DESC LIMIT ${opts.limit}`;
     const rows: Array<{ id: string }> = await m.query(sql, params);
     return rows.map((r) => r.id);
@@ -145,7 +161,10 @@ export const lakeQueryRepository = {
 
   /** Counts one more enqueue attempt of `id`; returns the new count (the job id's suffix). */
   async nextEnqueueAttempt(pool: Pool, id: string): Promise<number> {
-    const { rows } = await pool.query(`UPDATE lake_queries SET enqueue_attempts = enqueue_attempts + 1 WHERE id = $1 AND status = 'QUEUED' RETURNING enqueue_attempts`, [id]);
+    const { rows } = await pool.query(
+      `UPDATE lake_queries SET enqueue_attempts = enqueue_attempts + 1 WHERE id = $1 AND status = 'QUEUED' RETURNING enqueue_attempts`,
+      [id],
+    );
     return rows[0]?.enqueue_attempts ?? 0;
   },
 
@@ -205,7 +224,10 @@ export const lakeQueryRepository = {
 
   /** Cancels the statement of a query's reader backend: only that backend, recognised by pid and application_name (never a reused pid). */
   async cancelReaderBackend(client: PoolClient, pid: number, applicationName: string): Promise<void> {
-    await client.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND application_name = $2`, [pid, applicationName]);
+    await client.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND application_name = $2`, [
+      pid,
+      applicationName,
+    ]);
   },
 
   /** Session lock of one query's delivery, so that a live runner's and the sweep's never overlap; false when another session holds it. */
@@ -257,7 +279,13 @@ export const lakeQueryResultRepository = {
    * its first row: the sum of the row counts before it (only row_count is read for that; the rows
    * of other batches stay unread).
    */
-  async batchesOverlapping(m: EntityManager, accountId: string, queryId: string, offset: number, count: number): Promise<Array<{ first: number; rows: LakeResultRow[] }>> {
+  async batchesOverlapping(
+    m: EntityManager,
+    accountId: string,
+    queryId: string,
+    offset: number,
+    count: number,
+  ): Promise<Array<{ first: number; rows: LakeResultRow[] }>> {
     const rows: Array<{ first: string; rows: LakeResultRow[] }> = await m.query(
       `WITH b AS (
          SELECT batch, row_count, sum(row_count) OVER (ORDER BY batch) - row_count AS first
@@ -281,7 +309,11 @@ export const lakeQueryResultRepository = {
 
   /** One batch's rows, or null past the last batch. */
   async batch(client: PoolClient, accountId: string, queryId: string, batch: number): Promise<LakeResultRow[] | null> {
-    const { rows } = await client.query(`SELECT rows FROM lake_query_results WHERE account_id = $1 AND query_id = $2 AND batch = $3`, [accountId, queryId, batch]);
+    const { rows } = await client.query(`SELECT rows FROM lake_query_results WHERE account_id = $1 AND query_id = $2 AND batch = $3`, [
+      accountId,
+      queryId,
+      batch,
+    ]);
     return rows.length ? (rows[0].rows as LakeResultRow[]) : null;
   },
 

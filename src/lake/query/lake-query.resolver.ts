@@ -42,25 +42,38 @@ export class LakeQueryResolver {
 
   @Operation({ resource: firstStoreOfStatement })
   @Mutation(() => StartQueryResult, { description: 'Starts a CloudTrail Lake SQL query; poll describeQuery, then read getQueryResults.' })
-  async startQuery(@Arg('input', () => StartQueryInput) input: StartQueryInput, @CallerRequest() request: RequestContext): Promise<StartQueryResult> {
+  async startQuery(
+    @Arg('input', () => StartQueryInput) input: StartQueryInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<StartQueryResult> {
     const { queryId } = await this.queries.startQuery(request, input);
     return { queryId, eventDataStoreOwnerAccountId: null };
   }
 
   @Operation({ resource: byStore })
   @Query(() => DescribeQueryResult, { description: 'Status, statistics and error of a query of the last 7 days.' })
-  async describeQuery(@Arg('input', () => QueryRefInput) input: QueryRefInput, @CallerRequest() request: RequestContext): Promise<DescribeQueryResult> {
+  async describeQuery(
+    @Arg('input', () => QueryRefInput) input: QueryRefInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<DescribeQueryResult> {
     const { query, waitReason } = await this.queries.describeQuery(request, input.queryId);
     return { ...toDescribe(query), waitReason };
   }
 
   @Operation({ resource: byStore })
   @Query(() => GetQueryResultsResult, { description: 'A page of result rows (rows so far while the query runs).' })
-  async getQueryResults(@Arg('input', () => GetQueryResultsInput) input: GetQueryResultsInput, @CallerRequest() request: RequestContext): Promise<GetQueryResultsResult> {
+  async getQueryResults(
+    @Arg('input', () => GetQueryResultsInput) input: GetQueryResultsInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<GetQueryResultsResult> {
     const page = await this.queries.getQueryResults(request, input);
     return {
       queryStatus: page.query.status,
-      queryStatistics: { resultsCount: page.rows.length, totalResultsCount: page.totalResultsCount, bytesScanned: page.query.statistics?.bytesScanned ?? 0 },
+      queryStatistics: {
+        resultsCount: page.rows.length,
+        totalResultsCount: page.totalResultsCount,
+        bytesScanned: page.query.statistics?.bytesScanned ?? 0,
+      },
       queryResultRows: page.rows,
       nextToken: page.nextToken,
       errorMessage: page.query.errorMessage,
@@ -69,14 +82,23 @@ export class LakeQueryResolver {
 
   @Operation({ resource: byStore })
   @Query(() => ListQueriesResult, { description: 'Queries of the last 7 days run against an event data store, newest first.' })
-  async listQueries(@Arg('input', () => ListQueriesInput) input: ListQueriesInput, @CallerRequest() request: RequestContext): Promise<ListQueriesResult> {
+  async listQueries(
+    @Arg('input', () => ListQueriesInput) input: ListQueriesInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<ListQueriesResult> {
     const page = await this.queries.listQueries(request, input);
-    return { queries: page.queries.map((q) => ({ queryId: q.id, queryStatus: q.status, creationTime: q.createdAt })), nextToken: page.nextToken };
+    return {
+      queries: page.queries.map((q) => ({ queryId: q.id, queryStatus: q.status, creationTime: q.createdAt })),
+      nextToken: page.nextToken,
+    };
   }
 
   @Operation({ resource: byStore })
   @Mutation(() => CancelQueryResult, { description: 'Cancels a queued or running query; its statement is stopped in the database.' })
-  async cancelQuery(@Arg('input', () => QueryRefInput) input: QueryRefInput, @CallerRequest() request: RequestContext): Promise<CancelQueryResult> {
+  async cancelQuery(
+    @Arg('input', () => QueryRefInput) input: QueryRefInput,
+    @CallerRequest() request: RequestContext,
+  ): Promise<CancelQueryResult> {
     const q = await this.queries.cancelQuery(request, input.queryId);
     return { queryId: q.id, queryStatus: q.status, eventDataStoreOwnerAccountId: null };
   }

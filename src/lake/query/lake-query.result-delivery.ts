@@ -12,7 +12,13 @@ import type { ResultSigner } from './result-signer';
  * a runner that died after the query ended) never delivers alongside a live runner. False when
  * another process holds the lock.
  */
-export async function deliverQueryResults(pool: Pool, storage: StorageService, signer: ResultSigner, logger: Logger, queryId: string): Promise<boolean> {
+export async function deliverQueryResults(
+  pool: Pool,
+  storage: StorageService,
+  signer: ResultSigner,
+  logger: Logger,
+  queryId: string,
+): Promise<boolean> {
   const lock = await pool.connect();
   let broken: Error | undefined;
   try {
@@ -27,7 +33,9 @@ export async function deliverQueryResults(pool: Pool, storage: StorageService, s
       const q = await lakeQueryRepository.pendingDelivery(lock, queryId);
       if (q) await deliver(lock, storage, signer, logger, queryId, q);
     } finally {
-      await lakeQueryRepository.unlockDelivery(lock, queryId).catch((err: Error) => { broken = err; });
+      await lakeQueryRepository.unlockDelivery(lock, queryId).catch((err: Error) => {
+        broken = err;
+      });
     }
     return true;
   } finally {
@@ -39,7 +47,14 @@ export async function deliverQueryResults(pool: Pool, storage: StorageService, s
  * Delivers a finished query's rows to its deliveryS3Uri (lake-query.delivery.ts); partial
  * (timed-out, failed, cancelled) results are not delivered (spec §6.9).
  */
-async function deliver(client: PoolClient, storage: StorageService, signer: ResultSigner, logger: Logger, queryId: string, q: PendingDelivery): Promise<void> {
+async function deliver(
+  client: PoolClient,
+  storage: StorageService,
+  signer: ResultSigner,
+  logger: Logger,
+  queryId: string,
+  q: PendingDelivery,
+): Promise<void> {
   let status: string;
   if (q.status !== 'FINISHED') status = q.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
   else {
@@ -52,10 +67,20 @@ async function deliver(client: PoolClient, storage: StorageService, signer: Resu
     }
     // The stores' ARNs are the write's aws:SourceArn (the bucket policy must name them or the account).
     const storeArns = await eventDataStoreRepository.arnsOf(client, q.event_data_store_ids);
-    status = await deliverResults(storage, signer, {
-      id: queryId, accountId: q.account_id, region: q.region, columns: q.columns, storeArns,
-      target: parseDeliveryUri(q.delivery_s3_uri), completedAt: new Date(q.finished_at),
-    }, batches()).catch((err) => {
+    status = await deliverResults(
+      storage,
+      signer,
+      {
+        id: queryId,
+        accountId: q.account_id,
+        region: q.region,
+        columns: q.columns,
+        storeArns,
+        target: parseDeliveryUri(q.delivery_s3_uri),
+        completedAt: new Date(q.finished_at),
+      },
+      batches(),
+    ).catch((err) => {
       logger.warn({ queryId, err: (err as Error).message }, 'lake query result delivery failed');
       return 'FAILED' as const;
     });

@@ -20,7 +20,10 @@ export class ResultTooLargeError extends Error {
 
 /** One result row was larger than LAKE_QUERY_MAX_ROW_BYTES (seen from its header, before it was read). */
 export class RowTooLargeError extends Error {
-  constructor(readonly maxRowBytes: number, readonly rowBytes: number) {
+  constructor(
+    readonly maxRowBytes: number,
+    readonly rowBytes: number,
+  ) {
     super(`A result row of ${rowBytes} bytes exceeded the limit of ${maxRowBytes} bytes per row; select fewer or smaller values.`);
   }
 }
@@ -37,7 +40,12 @@ export interface StreamLimits {
   buffer: ResultBuffer | null;
 }
 
-const NO_LIMITS: StreamLimits = { maxBytes: Number.POSITIVE_INFINITY, maxRowBytes: 2 ** 30, batchBytes: Number.POSITIVE_INFINITY, buffer: null };
+const NO_LIMITS: StreamLimits = {
+  maxBytes: Number.POSITIVE_INFINITY,
+  maxRowBytes: 2 ** 30,
+  batchBytes: Number.POSITIVE_INFINITY,
+  buffer: null,
+};
 
 export interface LakeStatementRun {
   statementSql: string;
@@ -98,11 +106,20 @@ export async function runLakeStatement(
   let broken: Error | undefined;
   try {
     if (!(await hooks.onStarted(backendPid(client)))) return { kind: 'cancelled', rows };
-    const text = lakeStatementSql(run.statementSql, { timeoutMs: run.timeoutMs, defaultTimeoutMs: reader.defaultTimeoutMs, applicationName: run.applicationName });
-    const { columns } = await streamLakeStatement(client, text, async (batch, rendered) => {
-      rows += rendered.length;
-      await hooks.onBatch(batch, rendered);
-    }, run.limits);
+    const text = lakeStatementSql(run.statementSql, {
+      timeoutMs: run.timeoutMs,
+      defaultTimeoutMs: reader.defaultTimeoutMs,
+      applicationName: run.applicationName,
+    });
+    const { columns } = await streamLakeStatement(
+      client,
+      text,
+      async (batch, rendered) => {
+        rows += rendered.length;
+        await hooks.onBatch(batch, rendered);
+      },
+      run.limits,
+    );
     return { kind: 'finished', rows, columns };
   } catch (err) {
     broken = err as Error;
@@ -135,7 +152,13 @@ export function streamLakeStatement(
 ): Promise<{ columns: string[] }> {
   const { maxBytes, maxRowBytes, batchBytes, buffer } = { ...NO_LIMITS, ...limits };
   // The socket of pg's connection: pausing it stops rows arriving (the server then waits on a full buffer).
-  type Socket = { pause(): void; resume(): void; destroy(): void; on(e: 'data', l: (c: Buffer) => void): unknown; off(e: 'data', l: (c: Buffer) => void): unknown };
+  type Socket = {
+    pause(): void;
+    resume(): void;
+    destroy(): void;
+    on(e: 'data', l: (c: Buffer) => void): unknown;
+    off(e: 'data', l: (c: Buffer) => void): unknown;
+  };
   const socket = (client as unknown as { connection: { stream: Socket } }).connection.stream;
   return new Promise((resolve, reject) => {
     let rowsBuffered: Array<Array<string | null>> = [];

@@ -13,7 +13,13 @@ import { resolveStore } from '../event-data-store-access';
 import type { EventDataStoreEntity } from '../event-data-store.entity';
 import { compileLakeQuery, loadLakeSqlParser } from '../sql/lake-sql.compiler';
 import { InvalidQueryStatement } from '../sql/lake-sql.errors';
-import { LAKE_QUERY_STATUSES, LakeQueryEntity, type LakeQueryStatistics, type LakeQueryStatus, TERMINAL_STATUSES } from './lake-query.entity';
+import {
+  LAKE_QUERY_STATUSES,
+  LakeQueryEntity,
+  type LakeQueryStatistics,
+  type LakeQueryStatus,
+  TERMINAL_STATUSES,
+} from './lake-query.entity';
 import { LakeQueryErrors } from './lake-query.errors';
 import { type RunOutcome, runLakeStatement } from './lake-query.runner';
 import { type LakeReaderPool, registerReaderBackend } from './lake-reader';
@@ -103,7 +109,9 @@ export class LakeQueryService {
   installation(): Promise<string> {
     if (!this.installationId) {
       const id = lakeQueryRepository.installationIdentity(this.db.pool);
-      id.catch(() => { this.installationId = null; });
+      id.catch(() => {
+        this.installationId = null;
+      });
       this.installationId = id;
       return id;
     }
@@ -115,7 +123,9 @@ export class LakeQueryService {
     const statement = input.queryStatement;
     if (!statement) throw Errors.invalidParameter('queryStatement is required.');
     if (input.eventDataStoreOwnerAccountId && input.eventDataStoreOwnerAccountId !== ctx.caller.accountId) {
-      throw Errors.invalidParameter('eventDataStoreOwnerAccountId must be the caller\'s account: stores shared by resource policy are not offered.');
+      throw Errors.invalidParameter(
+        "eventDataStoreOwnerAccountId must be the caller's account: stores shared by resource policy are not offered.",
+      );
     }
     if (input.deliveryS3Uri) parseDeliveryUri(input.deliveryS3Uri);
     await loadLakeSqlParser();
@@ -130,13 +140,17 @@ export class LakeQueryService {
       if (!QUERYABLE.has(store.status)) throw LakeQueryErrors.inactiveStore(store.arn, store.status);
       authorize(ctx, 'cloudtrail:StartQuery', store.arn);
       // Spec §7: a store whose key is disabled, deleted or no longer lets CloudTrail decrypt cannot be queried.
-      if (store.kmsKeyId) await this.keys.checkEventDataStoreKey(store.kmsKeyId, { region: store.region, accountId: store.accountId, storeArn: store.arn });
+      if (store.kmsKeyId)
+        await this.keys.checkEventDataStoreKey(store.kmsKeyId, { region: store.region, accountId: store.accountId, storeArn: store.arn });
     }
     // CloudTrail checks the results bucket at start (S3BucketDoesNotExistException,
     // InsufficientS3BucketPolicyException), with the rule the delivery's writes will meet.
     if (input.deliveryS3Uri) {
       const target = parseDeliveryUri(input.deliveryS3Uri);
-      await this.storage.checkQueryResultBucket(target.bucket, { source: { accountId: ctx.caller.accountId, arns: stores.map((s) => s.arn) }, prefix: target.prefix });
+      await this.storage.checkQueryResultBucket(target.bucket, {
+        source: { accountId: ctx.caller.accountId, arns: stores.map((s) => s.arn) },
+        prefix: target.prefix,
+      });
     }
     const estimate = await this.plan(compiled.sql);
 
@@ -175,7 +189,9 @@ export class LakeQueryService {
     let broken: Error | undefined;
     try {
       // Planned as the reader (constant folding runs immutable functions): same walls as the run.
-      const res = (await client.query(`RESET ALL; SET statement_timeout = 10000; EXPLAIN (FORMAT JSON) ${sql}`)) as unknown as Array<{ rows: Array<Record<string, string>> }>;
+      const res = (await client.query(`RESET ALL; SET statement_timeout = 10000; EXPLAIN (FORMAT JSON) ${sql}`)) as unknown as Array<{
+        rows: Array<Record<string, string>>;
+      }>;
       const plan = JSON.parse(res[res.length - 1].rows[0]['QUERY PLAN'])[0].Plan;
       let scanned = 0;
       let bytes = 0;
@@ -217,22 +233,28 @@ export class LakeQueryService {
     // The account's own running queries only: other tenants' load is not the caller's to see.
     const running = await this.db.inTenant(tenantOf(ctx), (m) => lakeQueryRepository.accountRunning(m, query.accountId));
     const max = this.config.lakeQueryMaxRunningPerAccount;
-    const waitReason = running >= max
-      ? `ACCOUNT_RUNNING_LIMIT: ${running} queries of this account are running; at most ${max} run at once per account, the others wait in order.`
-      : 'WAITING_FOR_RUNNER: every query runner is busy; the query starts when one is free (accounts with fewer running queries go first).';
+    const waitReason =
+      running >= max
+        ? `ACCOUNT_RUNNING_LIMIT: ${running} queries of this account are running; at most ${max} run at once per account, the others wait in order.`
+        : 'WAITING_FOR_RUNNER: every query runner is busy; the query starts when one is free (accounts with fewer running queries go first).';
     return { query, waitReason };
   }
 
   private async find(ctx: RequestContext, queryId: string): Promise<LakeQueryEntity> {
     if (!QUERY_ID.test(queryId)) throw LakeQueryErrors.queryNotFound(queryId);
-    const row = await this.db.inTenant(tenantOf(ctx), (m) => m.findOneBy(LakeQueryEntity, { id: queryId, accountId: ctx.caller.accountId }));
+    const row = await this.db.inTenant(tenantOf(ctx), (m) =>
+      m.findOneBy(LakeQueryEntity, { id: queryId, accountId: ctx.caller.accountId }),
+    );
     if (!row || row.region !== ctx.region || row.createdAt.getTime() < Date.now() - QUERY_RETENTION_DAYS * DAY_MS) {
       throw LakeQueryErrors.queryNotFound(queryId);
     }
     return row;
   }
 
-  async getQueryResults(ctx: RequestContext, input: { queryId: string; maxQueryResults?: number | null; nextToken?: string | null }): Promise<QueryResultsPage> {
+  async getQueryResults(
+    ctx: RequestContext,
+    input: { queryId: string; maxQueryResults?: number | null; nextToken?: string | null },
+  ): Promise<QueryResultsPage> {
     const max = input.maxQueryResults ?? 1000;
     if (!Number.isInteger(max) || max < 1 || max > 1000) throw LakeQueryErrors.invalidMaxResults();
     let offset = 0;
@@ -277,16 +299,14 @@ export class LakeQueryService {
 
   /** Cancels the runner's statement: only that backend, recognised by pid and application_name. */
   private async cancelBackend(queryId: string, pid: number): Promise<void> {
-    await this.db.asService(
-      (c) => lakeQueryRepository.cancelReaderBackend(c, pid, applicationName(queryId)),
-      { transaction: false },
-    );
+    await this.db.asService((c) => lakeQueryRepository.cancelReaderBackend(c, pid, applicationName(queryId)), { transaction: false });
   }
 
   async listQueries(ctx: RequestContext, input: ListQueriesInput): Promise<{ queries: LakeQueryEntity[]; nextToken: string | null }> {
     const max = input.maxResults ?? 1000;
     if (!Number.isInteger(max) || max < 1 || max > 1000) throw LakeQueryErrors.invalidMaxResults();
-    if (input.queryStatus != null && !LAKE_QUERY_STATUSES.includes(input.queryStatus as LakeQueryStatus)) throw LakeQueryErrors.invalidQueryStatus(input.queryStatus);
+    if (input.queryStatus != null && !LAKE_QUERY_STATUSES.includes(input.queryStatus as LakeQueryStatus))
+      throw LakeQueryErrors.invalidQueryStatus(input.queryStatus);
     if (input.startTime && input.endTime && input.startTime.getTime() > input.endTime.getTime()) throw LakeQueryErrors.invalidDateRange();
     let after: { createdAt: string; id: string } | null = null;
     if (input.nextToken != null) {
@@ -343,12 +363,16 @@ export class LakeQueryService {
     // taken here would find no query and end as if run, leaving the query QUEUED over there.
     // Failing it says so in the worker log, and the owner's sweep queues the query again.
     if (installation !== undefined && installation !== (await this.installation())) {
-      throw new Error(`This lake-query job was queued by another OpenTrail installation (${installation.slice(0, 100)}) whose workers share REDIS_PREFIX ${this.config.redisPrefix} with this one; give each installation its own REDIS_PREFIX.`);
+      throw new Error(
+        `This lake-query job was queued by another OpenTrail installation (${installation.slice(0, 100)}) whose workers share REDIS_PREFIX ${this.config.redisPrefix} with this one; give each installation its own REDIS_PREFIX.`,
+      );
     }
     let ran = 0;
     for (;;) {
       if (ran > 0 && this.draining) return ran;
-      const q = await lakeQueryRepository.claimQuery(this.db.pool, this.config.lakeQueryMaxRunningPerAccount, { prefer: ran === 0 ? prefer : undefined });
+      const q = await lakeQueryRepository.claimQuery(this.db.pool, this.config.lakeQueryMaxRunningPerAccount, {
+        prefer: ran === 0 ? prefer : undefined,
+      });
       if (!q) return ran;
       await this.execute(q);
       ran++;
@@ -376,9 +400,20 @@ export class LakeQueryService {
       },
     ).catch((err: Error): RunOutcome => ({ kind: 'failed', rows: 0, message: `The query could not run: ${err.message}` }));
     const status: LakeQueryStatus =
-      outcome.kind === 'finished' ? 'FINISHED' : outcome.kind === 'timed_out' ? 'TIMED_OUT' : outcome.kind === 'cancelled' ? 'CANCELLED' : 'FAILED';
-    const statistics: LakeQueryStatistics = { ...(q.statistics as unknown as LakeQueryStatistics), executionTimeInMillis: Date.now() - started, resultsCount: outcome.rows };
-    const error = outcome.kind === 'failed' ? outcome.message.slice(0, 1000).padEnd(4, '.') : outcome.kind === 'timed_out' ? 'Query timed out.' : null;
+      outcome.kind === 'finished'
+        ? 'FINISHED'
+        : outcome.kind === 'timed_out'
+          ? 'TIMED_OUT'
+          : outcome.kind === 'cancelled'
+            ? 'CANCELLED'
+            : 'FAILED';
+    const statistics: LakeQueryStatistics = {
+      ...(q.statistics as unknown as LakeQueryStatistics),
+      executionTimeInMillis: Date.now() - started,
+      resultsCount: outcome.rows,
+    };
+    const error =
+      outcome.kind === 'failed' ? outcome.message.slice(0, 1000).padEnd(4, '.') : outcome.kind === 'timed_out' ? 'Query timed out.' : null;
     // A cancelled query keeps CANCELLED (set by cancelQuery); everything else ends here.
     await lakeQueryRepository.finishRun(pool, queryId, status, error, statistics);
     if (q.delivery_s3_uri) await deliverQueryResults(this.db.pool, this.storage, this.signer, this.logger, queryId);
@@ -395,12 +430,18 @@ export class LakeQueryService {
     const pool = this.db.pool;
     const failed = await lakeQueryRepository.failOrphanedRuns(pool, ORPHAN_GRACE_SECONDS);
     let delivered = 0;
-    for (const id of await lakeQueryRepository.undelivered(pool, ORPHAN_GRACE_SECONDS)) if (await deliverQueryResults(pool, this.storage, this.signer, this.logger, id)) delivered++;
+    for (const id of await lakeQueryRepository.undelivered(pool, ORPHAN_GRACE_SECONDS))
+      if (await deliverQueryResults(pool, this.storage, this.signer, this.logger, id)) delivered++;
     let requeued = 0;
     const queue = this.outbox.jobs.queue(QUEUES.lakeQuery);
-    for (const { id, attempts } of await lakeQueryRepository.claimableQueued(pool, this.config.lakeQueryMaxRunningPerAccount, ENQUEUE_GRACE_SECONDS)) {
+    for (const { id, attempts } of await lakeQueryRepository.claimableQueued(
+      pool,
+      this.config.lakeQueryMaxRunningPerAccount,
+      ENQUEUE_GRACE_SECONDS,
+    )) {
       const state = await queue.getJobState(lakeQueryJobId(id, attempts || undefined));
-      if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') continue;
+      if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children')
+        continue;
       const attempt = await lakeQueryRepository.nextEnqueueAttempt(pool, id);
       if (attempt === 0) continue; // claimed meanwhile
       await this.enqueue(id, attempt);
@@ -414,11 +455,14 @@ export class LakeQueryService {
    * go; then a sweep (which the lake-query queue also runs every few seconds).
    */
   async expire(now = new Date()): Promise<{ expired: number; failed: number; delivered: number; requeued: number }> {
-    const expired = await this.db.asService(async (c) => {
-      const cutoff = new Date(now.getTime() - QUERY_RETENTION_DAYS * DAY_MS);
-      await lakeQueryResultRepository.deleteOfQueriesCreatedBefore(c, cutoff);
-      return lakeQueryRepository.deleteCreatedBefore(c, cutoff);
-    }, { transaction: true });
+    const expired = await this.db.asService(
+      async (c) => {
+        const cutoff = new Date(now.getTime() - QUERY_RETENTION_DAYS * DAY_MS);
+        await lakeQueryResultRepository.deleteOfQueriesCreatedBefore(c, cutoff);
+        return lakeQueryRepository.deleteCreatedBefore(c, cutoff);
+      },
+      { transaction: true },
+    );
     return { expired, ...(await this.sweep()) };
   }
 }

@@ -9,7 +9,10 @@ export class StartQueryInput {
   @Field(() => String, { nullable: true, description: 'CloudTrail Lake SQL (1–10 000 characters); the table is the event data store id.' })
   queryStatement?: string | null;
 
-  @Field(() => String, { nullable: true, description: 's3://bucket[/prefix]: the results are also delivered there as gzip CSV files with a signed result_sign.json.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 's3://bucket[/prefix]: the results are also delivered there as gzip CSV files with a signed result_sign.json.',
+  })
   deliveryS3Uri?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Dashboard queries are not offered (InvalidParameterException).' })
@@ -133,7 +136,10 @@ export class GetQueryResultsResult {
   @Field(() => QueryStatistics)
   queryStatistics!: QueryStatistics;
 
-  @Field(() => GraphQLJSON, { description: 'CloudTrail\'s QueryResultRows: a list of rows, each a list of single-key objects {"<column>": "<value as string>"} in select order.' })
+  @Field(() => GraphQLJSON, {
+    description:
+      'CloudTrail\'s QueryResultRows: a list of rows, each a list of single-key objects {"<column>": "<value as string>"} in select order.',
+  })
   queryResultRows!: unknown;
 
   @Field(() => String, { nullable: true })

@@ -23,7 +23,9 @@ function sessionOptions(timeoutMs: number): string {
     'TimeZone=UTC',
     'search_path=pg_catalog',
     'standard_conforming_strings=on',
-  ].map((o) => `-c ${o}`).join(' ');
+  ]
+    .map((o) => `-c ${o}`)
+    .join(' ');
 }
 
 /**
@@ -113,7 +115,9 @@ export class LakeReaderPool {
   get(): Promise<Pool> {
     if (!this.pool) {
       this.pool = this.open();
-      this.pool.catch(() => { this.pool = null; });
+      this.pool.catch(() => {
+        this.pool = null;
+      });
     }
     return this.pool;
   }
@@ -135,7 +139,9 @@ export class LakeReaderPool {
       types: TEXT_TYPES,
     });
     // At most `max` connections, each lost once per outage: a line per loss is few enough.
-    return guardPool(pool, (err, where) => this.logger?.warn({ error: errorSummary(err), connection: where }, 'Lake reader lost its PostgreSQL connection'));
+    return guardPool(pool, (err, where) =>
+      this.logger?.warn({ error: errorSummary(err), connection: where }, 'Lake reader lost its PostgreSQL connection'),
+    );
   }
 
   /**
@@ -151,7 +157,8 @@ export class LakeReaderPool {
       return;
     }
     const verifier = scramSha256Verifier(password, this.masterKey.deriveKey('lake-reader-scram-salt').subarray(0, 16));
-    if (!/^SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/.test(verifier)) throw new Error('lake reader: bad verifier');
+    if (!/^SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/.test(verifier))
+      throw new Error('lake reader: bad verifier');
     for (let attempt = 0; ; attempt++) {
       try {
         await this.owner.query(`ALTER ROLE ${LAKE_READER_ROLE} PASSWORD '${verifier}'`);
@@ -164,7 +171,10 @@ export class LakeReaderPool {
         }
         // Without the privilege (no CREATEROLE) the password must be set by the administrator.
         this.passwordStatus = 'failed';
-        this.logger?.warn({ err: (err as Error).message }, 'lake reader password not set; the reader connects only if the server trusts it or its password was set otherwise');
+        this.logger?.warn(
+          { err: (err as Error).message },
+          'lake reader password not set; the reader connects only if the server trusts it or its password was set otherwise',
+        );
         return;
       }
     }

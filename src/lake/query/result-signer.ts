@@ -19,6 +19,9 @@ export class RegionResultSigner implements ResultSigner {
 
   async sign(region: string, at: Date, data: string): Promise<{ signatureHex: string; fingerprint: string }> {
     const key = await this.keys.signerAt(region, at);
-    return { signatureHex: createSign('RSA-SHA256').update(data, 'utf8').sign(key.privateKey).toString('hex'), fingerprint: key.fingerprint };
+    return {
+      signatureHex: createSign('RSA-SHA256').update(data, 'utf8').sign(key.privateKey).toString('hex'),
+      fingerprint: key.fingerprint,
+    };
   }
 }

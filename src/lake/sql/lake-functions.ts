@@ -15,8 +15,18 @@ export interface LakeFunction {
   max: number;
 }
 
-const pg = (name: string, min: number, max: number, aggregate = false): LakeFunction => ({ target: `pg_catalog.${name}`, min, max, aggregate });
-const lake = (name: string, min: number, max: number, aggregate = false): LakeFunction => ({ target: `lake_fn.${name}`, min, max, aggregate });
+const pg = (name: string, min: number, max: number, aggregate = false): LakeFunction => ({
+  target: `pg_catalog.${name}`,
+  min,
+  max,
+  aggregate,
+});
+const lake = (name: string, min: number, max: number, aggregate = false): LakeFunction => ({
+  target: `lake_fn.${name}`,
+  min,
+  max,
+  aggregate,
+});
 
 export const LAKE_FUNCTIONS: Record<string, LakeFunction> = {
   // aggregates

@@ -39,7 +39,11 @@ const map = (key: string): StructField => ({ key, type: 'json' });
 const SESSION_CONTEXT = struct('sessionContext', {
   attributes: struct('attributes', { creationdate: s('creationDate'), mfaauthenticated: s('mfaAuthenticated') }),
   sessionissuer: struct('sessionIssuer', {
-    type: s('type'), principalid: s('principalId'), arn: s('arn'), accountid: s('accountId'), username: s('userName'),
+    type: s('type'),
+    principalid: s('principalId'),
+    arn: s('arn'),
+    accountid: s('accountId'),
+    username: s('userName'),
   }),
   webidfederationdata: struct('webIdFederationData', { federatedprovider: s('federatedProvider'), attributes: map('attributes') }),
   sourceidentity: s('sourceIdentity'),
@@ -59,22 +63,36 @@ const USER_IDENTITY: Record<string, StructField> = {
   identityprovider: s('identityProvider'),
   onbehalfof: struct('onBehalfOf', { userid: s('userId'), identitystorearn: s('identityStoreArn') }),
   inscopeof: struct('inScopeOf', {
-    sourcearn: s('sourceArn'), sourceaccount: s('sourceAccount'), issuertype: s('issuerType'), credentialsissuedto: s('credentialsIssuedTo'),
+    sourcearn: s('sourceArn'),
+    sourceaccount: s('sourceAccount'),
+    issuertype: s('issuerType'),
+    credentialsissuedto: s('credentialsIssuedTo'),
   }),
 };
 
 /** CloudTrail writes resources as {"ARN", "accountId", "type", "ARNPrefix"}. */
 export const RESOURCE_FIELDS: Record<string, StructField> = {
-  accountid: s('accountId'), type: s('type'), arn: s('ARN'), arnprefix: s('ARNPrefix'),
+  accountid: s('accountId'),
+  type: s('type'),
+  arn: s('ARN'),
+  arnprefix: s('ARNPrefix'),
 };
 
 const EVENT_DATA: Record<string, StructField> = {
   version: s('version'),
   useridentity: struct('userIdentity', { type: s('type'), principalid: s('principalId'), details: map('details') }),
-  useragent: s('userAgent'), eventsource: s('eventSource'), eventname: s('eventName'), eventtime: s('eventTime'),
-  uid: s('UID'), requestparameters: map('requestParameters'), responseelements: map('responseElements'),
-  errorcode: s('errorCode'), errormessage: s('errorMessage'), sourceipaddress: s('sourceIPAddress'),
-  recipientaccountid: s('recipientAccountId'), additionaleventdata: map('additionalEventData'),
+  useragent: s('userAgent'),
+  eventsource: s('eventSource'),
+  eventname: s('eventName'),
+  eventtime: s('eventTime'),
+  uid: s('UID'),
+  requestparameters: map('requestParameters'),
+  responseelements: map('responseElements'),
+  errorcode: s('errorCode'),
+  errormessage: s('errorMessage'),
+  sourceipaddress: s('sourceIPAddress'),
+  recipientaccountid: s('recipientAccountId'),
+  additionaleventdata: map('additionalEventData'),
   // Config items and Audit Manager evidence (§8.3.3, §8.3.4) share the column; their fields are
   // read by the caller's spelling (see keyFor).
 };
@@ -107,14 +125,21 @@ export const LAKE_COLUMNS: Record<string, LakeColumn> = {
   vpcendpointaccountid: { key: 'vpcEndpointAccountId', type: 'text' },
   serviceeventdetails: { key: 'serviceEventDetails', type: 'json' },
   addendum: {
-    key: 'addendum', type: 'json',
-    fields: { reason: s('reason'), updatedfields: s('updatedFields'), originaluid: s('originalUID'), originaleventid: s('originalEventID') },
+    key: 'addendum',
+    type: 'json',
+    fields: {
+      reason: s('reason'),
+      updatedfields: s('updatedFields'),
+      originaluid: s('originalUID'),
+      originaleventid: s('originalEventID'),
+    },
   },
   edgedevicedetails: { key: 'edgeDeviceDetails', type: 'json' },
   insightdetails: { key: 'insightDetails', type: 'json' },
   eventcategory: { column: 'event_category', type: 'text' },
   tlsdetails: {
-    key: 'tlsDetails', type: 'json',
+    key: 'tlsDetails',
+    type: 'json',
     fields: { tlsversion: s('tlsVersion'), ciphersuite: s('cipherSuite'), clientprovidedhostheader: s('clientProvidedHostHeader') },
   },
   sessioncredentialfromconsole: { key: 'sessionCredentialFromConsole', type: 'text' },
@@ -128,11 +153,39 @@ export const LAKE_COLUMNS: Record<string, LakeColumn> = {
 
 /** The columns `SELECT *` expands to, in schema order (§8.3.2). */
 export const STAR_COLUMNS = [
-  'eventversion', 'useridentity', 'eventtime', 'eventsource', 'eventname', 'awsregion', 'sourceipaddress', 'useragent',
-  'errorcode', 'errormessage', 'requestparameters', 'responseelements', 'additionaleventdata', 'requestid', 'eventid',
-  'readonly', 'resources', 'eventtype', 'apiversion', 'managementevent', 'recipientaccountid', 'sharedeventid',
-  'annotation', 'vpcendpointid', 'serviceeventdetails', 'addendum', 'edgedevicedetails', 'insightdetails',
-  'eventcategory', 'tlsdetails', 'sessioncredentialfromconsole', 'eventjson', 'eventjsonchecksum',
+  'eventversion',
+  'useridentity',
+  'eventtime',
+  'eventsource',
+  'eventname',
+  'awsregion',
+  'sourceipaddress',
+  'useragent',
+  'errorcode',
+  'errormessage',
+  'requestparameters',
+  'responseelements',
+  'additionaleventdata',
+  'requestid',
+  'eventid',
+  'readonly',
+  'resources',
+  'eventtype',
+  'apiversion',
+  'managementevent',
+  'recipientaccountid',
+  'sharedeventid',
+  'annotation',
+  'vpcendpointid',
+  'serviceeventdetails',
+  'addendum',
+  'edgedevicedetails',
+  'insightdetails',
+  'eventcategory',
+  'tlsdetails',
+  'sessioncredentialfromconsole',
+  'eventjson',
+  'eventjsonchecksum',
 ];
 
 /** Every camelCase key of the schema by its lower-case name: struct fields of derived values. */

@@ -3,7 +3,19 @@ import { InvalidQueryStatement } from './lake-sql.errors';
 import { LAKE_FUNCTIONS } from './lake-functions';
 import { keyFor, LAKE_COLUMNS, LAKE_SOURCE_COLUMNS, STAR_COLUMNS, type LakeType, type StructField } from './lake-schema';
 import { DepthGuard, MAX_RESULT_COLUMNS, RelationBudget } from './lake-sql.limits';
-import { hasColumn, locationOf, nodeName, refName, type Cte, type FromItem, type Node, type OutputColumn, type Printed, type Scope, type Typed } from './lake-sql.scope';
+import {
+  hasColumn,
+  locationOf,
+  nodeName,
+  refName,
+  type Cte,
+  type FromItem,
+  type Node,
+  type OutputColumn,
+  type Printed,
+  type Scope,
+  type Typed,
+} from './lake-sql.scope';
 import { prepareSource, type SourceText } from './source-text';
 
 /**
@@ -57,12 +69,48 @@ const MAX_ARRAY_DIMENSIONS = 6;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const OPERATORS = new Set(['=', '<>', '<', '>', '<=', '>=', '+', '-', '*', '/', '%', '||']);
 const CAST_TYPES: Record<string, string> = {
-  varchar: 'text', text: 'text', bpchar: 'text', char: 'text', string: 'text',
-  int8: 'bigint', bigint: 'bigint', int4: 'integer', integer: 'integer', int: 'integer', int2: 'smallint', smallint: 'smallint', tinyint: 'smallint',
-  float8: 'double precision', double: 'double precision', float4: 'real', real: 'real', numeric: 'numeric', decimal: 'numeric',
-  bool: 'boolean', boolean: 'boolean', date: 'date', timestamp: 'timestamptz', timestamptz: 'timestamptz', json: 'jsonb', jsonb: 'jsonb',
+  varchar: 'text',
+  text: 'text',
+  bpchar: 'text',
+  char: 'text',
+  string: 'text',
+  int8: 'bigint',
+  bigint: 'bigint',
+  int4: 'integer',
+  integer: 'integer',
+  int: 'integer',
+  int2: 'smallint',
+  smallint: 'smallint',
+  tinyint: 'smallint',
+  float8: 'double precision',
+  double: 'double precision',
+  float4: 'real',
+  real: 'real',
+  numeric: 'numeric',
+  decimal: 'numeric',
+  bool: 'boolean',
+  boolean: 'boolean',
+  date: 'date',
+  timestamp: 'timestamptz',
+  timestamptz: 'timestamptz',
+  json: 'jsonb',
+  jsonb: 'jsonb',
 };
-const DATE_FIELDS = new Set(['year', 'quarter', 'month', 'week', 'day', 'dow', 'isodow', 'doy', 'hour', 'minute', 'second', 'milliseconds', 'epoch']);
+const DATE_FIELDS = new Set([
+  'year',
+  'quarter',
+  'month',
+  'week',
+  'day',
+  'dow',
+  'isodow',
+  'doy',
+  'hour',
+  'minute',
+  'second',
+  'milliseconds',
+  'epoch',
+]);
 
 export const quoteIdent = (id: string): string => '"' + id.replace(/"/g, '""') + '"';
 export const quoteLiteral = (s: string): string => "'" + s.replace(/'/g, "''") + "'";
@@ -89,7 +137,10 @@ class Compiler {
     }
     const stmts: Node[] = tree.stmts ?? [];
     if (stmts.length !== 1) {
-      throw this.src.errorAt(stmts[1]?.stmt_location, stmts.length === 0 ? 'The query statement is empty.' : 'Only one statement is allowed.');
+      throw this.src.errorAt(
+        stmts[1]?.stmt_location,
+        stmts.length === 0 ? 'The query statement is empty.' : 'Only one statement is allowed.',
+      );
     }
     const stmt = stmts[0].stmt as Node;
     if (!stmt.SelectStmt) throw this.src.errorAt(0, `Only SELECT statements are allowed (found ${nodeName(stmt)}).`);
@@ -146,7 +197,10 @@ class Compiler {
       const left = this.select(s.larg, parent, scopeCtes, top);
       const right = this.select(s.rarg, parent, scopeCtes, top);
       if (left.labels.length !== right.labels.length) {
-        throw this.err(s.rarg?.targetList?.[0], `${op} query has different number of fields: ${left.labels.length}, ${right.labels.length}`);
+        throw this.err(
+          s.rarg?.targetList?.[0],
+          `${op} query has different number of fields: ${left.labels.length}, ${right.labels.length}`,
+        );
       }
       let sql = `${withSql}(${left.sql}) ${op}${s.all ? ' ALL' : ''} (${right.sql})`;
       const names = new Map<string, string>();
@@ -166,7 +220,8 @@ class Compiler {
     const outputs: OutputColumn[] = [];
     const names = new Map<string, string>(); // lower-case label → printed name, for ORDER BY
     const add = (value: Typed, label: string, node: Node) => {
-      if (outputs.length >= MAX_RESULT_COLUMNS) throw this.err(node, `A select list may have at most ${MAX_RESULT_COLUMNS} columns (after * is expanded).`);
+      if (outputs.length >= MAX_RESULT_COLUMNS)
+        throw this.err(node, `A select list may have at most ${MAX_RESULT_COLUMNS} columns (after * is expanded).`);
       let name = top ? label : label.toLowerCase();
       // Inside a derived table every printed name is distinct, so that each column can be
       // referenced qualified; a name two columns share is refused as ambiguous when referenced.
@@ -185,7 +240,7 @@ class Compiler {
         continue;
       }
       const value = this.expr(rt.val, scope);
-      add(value, rt.name !== undefined ? this.spelled(rt.name) : value.label ?? `_col${labels.length}`, t);
+      add(value, rt.name !== undefined ? this.spelled(rt.name) : (value.label ?? `_col${labels.length}`), t);
     }
     if (targets.length === 0) throw this.err(s, 'The select list is empty.');
 
@@ -213,7 +268,14 @@ class Compiler {
         const fields = sb.node?.ColumnRef?.fields as Node[] | undefined;
         let key: string;
         const alias = fields?.length === 1 && fields[0].String ? outputs.get(String(fields[0].String.sval).toLowerCase()) : undefined;
-        if (alias !== undefined && !(scope && this.isColumn(String(fields![0].String.sval).toLowerCase(), scope) && !outputs.has(String(fields![0].String.sval).toLowerCase()))) {
+        if (
+          alias !== undefined &&
+          !(
+            scope &&
+            this.isColumn(String(fields![0].String.sval).toLowerCase(), scope) &&
+            !outputs.has(String(fields![0].String.sval).toLowerCase())
+          )
+        ) {
           key = quoteIdent(alias);
         } else if (sb.node?.A_Const) {
           key = this.constant(sb.node.A_Const, sb.node);
@@ -223,7 +285,8 @@ class Compiler {
           key = this.expr(sb.node, scope).sql;
         }
         const dir = sb.sortby_dir === 'SORTBY_DESC' ? ' DESC' : sb.sortby_dir === 'SORTBY_ASC' ? ' ASC' : '';
-        const nulls = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? ' NULLS FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? ' NULLS LAST' : '';
+        const nulls =
+          sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? ' NULLS FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? ' NULLS LAST' : '';
         return key + dir + nulls;
       });
       sql += ` ORDER BY ${keys.join(', ')}`;
@@ -274,7 +337,9 @@ class Compiler {
       if (j.isNatural) throw this.err(j.larg, 'NATURAL JOIN is not supported; use JOIN … ON.');
       if (j.usingClause) throw this.err(j.larg, 'JOIN … USING is not supported; use JOIN … ON.');
       if (j.alias || j.join_using_alias) throw this.err(j.larg, 'Aliases on joins are not supported.');
-      const kind = ({ JOIN_INNER: 'JOIN', JOIN_LEFT: 'LEFT JOIN', JOIN_RIGHT: 'RIGHT JOIN', JOIN_FULL: 'FULL JOIN' } as Record<string, string>)[j.jointype];
+      const kind = (
+        { JOIN_INNER: 'JOIN', JOIN_LEFT: 'LEFT JOIN', JOIN_RIGHT: 'RIGHT JOIN', JOIN_FULL: 'FULL JOIN' } as Record<string, string>
+      )[j.jointype];
       if (!kind) throw this.err(j.larg, `Unsupported join ${j.jointype}.`);
       const left = this.fromItem(j.larg, scope);
       const right = this.fromItem(j.rarg, scope);
@@ -299,7 +364,10 @@ class Compiler {
 
   private rangeVar(r: Node, scope: Scope): string {
     if (r.catalogname || r.schemaname) {
-      throw this.err({ location: r.location }, `Table '${[r.catalogname, r.schemaname, r.relname].filter(Boolean).join('.')}' does not exist: FROM takes an event data store id.`);
+      throw this.err(
+        { location: r.location },
+        `Table '${[r.catalogname, r.schemaname, r.relname].filter(Boolean).join('.')}' does not exist: FROM takes an event data store id.`,
+      );
     }
     if (r.alias?.colnames) throw this.err({ location: r.location }, 'Column lists on table aliases are not supported.');
     const rel = String(r.relname);
@@ -315,7 +383,11 @@ class Compiler {
       throw this.err({ location: r.location }, `Table '${rel}' does not exist: FROM takes an event data store id.`);
     }
     if (!this.storeIds.includes(rel)) this.storeIds.push(rel);
-    const item = this.addItem(scope, { name: alias.toLowerCase(), sqlAlias: quoteIdent(alias.toLowerCase()), kind: 'lake' }, { location: r.location });
+    const item = this.addItem(
+      scope,
+      { name: alias.toLowerCase(), sqlAlias: quoteIdent(alias.toLowerCase()), kind: 'lake' },
+      { location: r.location },
+    );
     // Only the columns the schema maps are visible, never store_account_id and the like.
     return `(SELECT ${LAKE_SOURCE_COLUMNS.join(', ')} FROM public.lake_events WHERE event_data_store_id = ${quoteLiteral(rel)}::uuid) AS ${item.sqlAlias}`;
   }
@@ -336,7 +408,8 @@ class Compiler {
   }
 
   private addItem(scope: Scope, item: FromItem, node: Node): FromItem {
-    if (scope.items.some((i) => i.name === item.name)) throw this.err(node, `Table name '${item.name.slice(0, 63)}' is used twice in one FROM clause; give each an alias.`);
+    if (scope.items.some((i) => i.name === item.name))
+      throw this.err(node, `Table name '${item.name.slice(0, 63)}' is used twice in one FROM clause; give each an alias.`);
     scope.items.push(item);
     return item;
   }
@@ -357,17 +430,29 @@ class Compiler {
     const unnest = new Map<string, Typed | null>();
     const element = `${sqlAlias}."e"`;
     if (elementNames.length === 1) {
-      unnest.set(elementNames[0], { sql: element, type: arg.elements ? 'json' : undefined, fields: arg.elements, label: this.spelled(elementNames[0]) });
+      unnest.set(elementNames[0], {
+        sql: element,
+        type: arg.elements ? 'json' : undefined,
+        fields: arg.elements,
+        label: this.spelled(elementNames[0]),
+      });
     } else {
       // Trino expands an array of rows into one column per field, in field order.
       const order = Object.keys(arg.elements ?? {});
-      if (elementNames.length === 0 || elementNames.length > order.length) throw this.err(f, `UNNEST of this value takes one column name${order.length ? ` or ${order.length}` : ''}.`);
+      if (elementNames.length === 0 || elementNames.length > order.length)
+        throw this.err(f, `UNNEST of this value takes one column name${order.length ? ` or ${order.length}` : ''}.`);
       elementNames.forEach((n, i) => {
         const field = arg.elements![order[i]];
-        unnest.set(n, { sql: `(${element} ->> ${quoteLiteral(field.key)})`, type: field.type, fields: field.fields, label: this.spelled(n) });
+        unnest.set(n, {
+          sql: `(${element} ->> ${quoteLiteral(field.key)})`,
+          type: field.type,
+          fields: field.fields,
+          label: this.spelled(n),
+        });
       });
     }
-    if (r.ordinality) unnest.set(colnames[colnames.length - 1], { sql: `${sqlAlias}."o"`, label: this.spelled(colnames[colnames.length - 1]) });
+    if (r.ordinality)
+      unnest.set(colnames[colnames.length - 1], { sql: `${sqlAlias}."o"`, label: this.spelled(colnames[colnames.length - 1]) });
     const star = [...unnest].map(([name, col]) => ({ ...col!, label: name }));
     this.addItem(scope, { name: alias.toLowerCase(), sqlAlias, kind: 'unnest', columns: unnest, star }, f);
     return `LATERAL lake_fn.unnest(${arg.sql})${r.ordinality ? ' WITH ORDINALITY' : ''} AS ${sqlAlias}("e"${r.ordinality ? ', "o"' : ''})`;
@@ -403,7 +488,12 @@ class Compiler {
       }
       case 'BooleanTest': {
         const ops: Record<string, string> = {
-          IS_TRUE: 'IS TRUE', IS_NOT_TRUE: 'IS NOT TRUE', IS_FALSE: 'IS FALSE', IS_NOT_FALSE: 'IS NOT FALSE', IS_UNKNOWN: 'IS UNKNOWN', IS_NOT_UNKNOWN: 'IS NOT UNKNOWN',
+          IS_TRUE: 'IS TRUE',
+          IS_NOT_TRUE: 'IS NOT TRUE',
+          IS_FALSE: 'IS FALSE',
+          IS_NOT_FALSE: 'IS NOT FALSE',
+          IS_UNKNOWN: 'IS UNKNOWN',
+          IS_NOT_UNKNOWN: 'IS NOT UNKNOWN',
         };
         if (ops[v.booltesttype]) return { sql: `(${this.expr(v.arg, scope).sql} ${ops[v.booltesttype]})`, type: 'boolean' };
         break;
@@ -411,18 +501,25 @@ class Compiler {
       case 'CaseExpr': {
         let sql = 'CASE';
         if (v.arg) sql += ` ${this.expr(v.arg, scope).sql}`;
-        for (const w of v.args as Node[]) sql += ` WHEN ${this.expr(w.CaseWhen.expr, scope).sql} THEN ${this.expr(w.CaseWhen.result, scope).sql}`;
+        for (const w of v.args as Node[])
+          sql += ` WHEN ${this.expr(w.CaseWhen.expr, scope).sql} THEN ${this.expr(w.CaseWhen.result, scope).sql}`;
         if (v.defresult) sql += ` ELSE ${this.expr(v.defresult, scope).sql}`;
         return { sql: `${sql} END` };
       }
       case 'CoalesceExpr':
         return { sql: `COALESCE(${(v.args as Node[]).map((a) => this.expr(a, scope).sql).join(', ')})` };
       case 'MinMaxExpr':
-        return { sql: `${v.op === 'IS_GREATEST' ? 'GREATEST' : 'LEAST'}(${(v.args as Node[]).map((a) => this.expr(a, scope).sql).join(', ')})` };
+        return {
+          sql: `${v.op === 'IS_GREATEST' ? 'GREATEST' : 'LEAST'}(${(v.args as Node[]).map((a) => this.expr(a, scope).sql).join(', ')})`,
+        };
       case 'FuncCall':
         return this.funcCall(v, n, scope);
       case 'SQLValueFunction': {
-        const ops: Record<string, string> = { SVFOP_CURRENT_TIMESTAMP: 'CURRENT_TIMESTAMP', SVFOP_CURRENT_DATE: 'CURRENT_DATE', SVFOP_LOCALTIMESTAMP: 'LOCALTIMESTAMP' };
+        const ops: Record<string, string> = {
+          SVFOP_CURRENT_TIMESTAMP: 'CURRENT_TIMESTAMP',
+          SVFOP_CURRENT_DATE: 'CURRENT_DATE',
+          SVFOP_LOCALTIMESTAMP: 'LOCALTIMESTAMP',
+        };
         if (ops[v.op]) return { sql: ops[v.op], type: 'timestamp' };
         throw this.err(n, 'This function is not allowed.');
       }
@@ -513,7 +610,14 @@ class Compiler {
     let name = parts[parts.length - 1].toLowerCase();
     if (parts.length === 2 && parts[0] === 'pg_catalog' && f.funcformat === 'COERCE_SQL_SYNTAX') {
       // SQL-syntax forms the parser spells as pg_catalog calls.
-      const syntax: Record<string, string> = { position: 'strpos', substring: 'substr', btrim: 'btrim', ltrim: 'ltrim', rtrim: 'rtrim', extract: 'extract' };
+      const syntax: Record<string, string> = {
+        position: 'strpos',
+        substring: 'substr',
+        btrim: 'btrim',
+        ltrim: 'ltrim',
+        rtrim: 'rtrim',
+        extract: 'extract',
+      };
       if (!syntax[name]) throw this.err(n, `Function '${name}' not registered.`);
       name = syntax[name] === 'extract' ? 'extract' : name;
     } else if (parts.length !== 1) {
@@ -522,11 +626,12 @@ class Compiler {
     if (f.over) throw this.err(n, 'Window functions are not supported.');
     if (f.agg_order) throw this.err(n, 'ORDER BY inside an aggregate is not supported.');
     if (f.agg_within_group || f.func_variadic) throw this.err(n, `Unsupported call form of '${name}'.`);
-    const args = ((f.args as Node[]) ?? []);
+    const args = (f.args as Node[]) ?? [];
 
     if (name === 'extract') {
       const field = args[0]?.A_Const?.sval?.sval;
-      if (!DATE_FIELDS.has(String(field).toLowerCase())) throw this.err(n, `EXTRACT field '${String(field).slice(0, 20)}' is not supported.`);
+      if (!DATE_FIELDS.has(String(field).toLowerCase()))
+        throw this.err(n, `EXTRACT field '${String(field).slice(0, 20)}' is not supported.`);
       return { sql: `EXTRACT(${String(field).toUpperCase()} FROM ${this.expr(args[1], scope).sql})` };
     }
     const fn = LAKE_FUNCTIONS[name];
@@ -566,18 +671,28 @@ class Compiler {
   private typeCast(c: Node, n: Node, scope: Scope): Typed {
     const tn = c.typeName;
     const last = String(tn.names[tn.names.length - 1].String?.sval).toLowerCase();
-    if (tn.names.length > 2 || (tn.names.length === 2 && tn.names[0].String?.sval !== 'pg_catalog')) throw this.err(n, `Unknown type '${last}'.`);
+    if (tn.names.length > 2 || (tn.names.length === 2 && tn.names[0].String?.sval !== 'pg_catalog'))
+      throw this.err(n, `Unknown type '${last}'.`);
     if (last === 'interval') throw this.err(n, 'The INTERVAL keyword is not supported; use date_add.');
     const target = CAST_TYPES[last];
     if (!target || tn.arrayBounds || tn.setof || tn.pct_type) throw this.err(n, `Unknown type '${last.slice(0, 40)}'.`);
     let mods = '';
-    if (tn.typmods && (target === 'numeric')) {
+    if (tn.typmods && target === 'numeric') {
       const ints = (tn.typmods as Node[]).map((m) => Number(m.A_Const?.ival?.ival ?? NaN));
       if (ints.some((i) => !Number.isInteger(i) || i < 0 || i > 1000)) throw this.err(n, 'Bad type modifier.');
       mods = `(${ints.join(', ')})`;
     }
     const arg = this.expr(c.arg, scope);
-    const type: LakeType | undefined = target === 'jsonb' ? 'json' : target === 'timestamptz' ? 'timestamp' : target === 'boolean' ? 'boolean' : target === 'text' ? 'text' : undefined;
+    const type: LakeType | undefined =
+      target === 'jsonb'
+        ? 'json'
+        : target === 'timestamptz'
+          ? 'timestamp'
+          : target === 'boolean'
+            ? 'boolean'
+            : target === 'text'
+              ? 'text'
+              : undefined;
     // A JSON value cast to varchar is its text; a JSON string is unquoted like Trino's.
     if (arg.type === 'json' && target === 'text') return { sql: `lake_fn.scalar(${arg.sql})`, type };
     return { sql: `CAST(${arg.sql} AS ${target}${mods})`, type };
@@ -692,7 +807,8 @@ class Compiler {
     if (col.computed === 'checksum') return { sql: `pg_catalog.md5(CAST(${a}.record AS text))`, type: 'text', label };
     if (rest.length === 0) {
       if (col.column) return { sql: `${a}.${col.column}`, type: col.type, label };
-      if (col.type === 'json') return { sql: `(${a}.record -> ${quoteLiteral(col.key!)})`, type: 'json', fields: col.fields, elements: col.elements, label };
+      if (col.type === 'json')
+        return { sql: `(${a}.record -> ${quoteLiteral(col.key!)})`, type: 'json', fields: col.fields, elements: col.elements, label };
       return { sql: `(${a}.record ->> ${quoteLiteral(col.key!)})`, type: col.type, label };
     }
     if (col.type !== 'json' || !col.key) throw this.err(ref, `Column '${first}' has no field '${rest[0]}'.`);

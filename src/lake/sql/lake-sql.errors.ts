@@ -5,7 +5,11 @@ import { OpenTrailError } from '../../common/errors';
  * `line L:C: ` prefix pointing at the offending part of the statement as the caller wrote it.
  */
 export class InvalidQueryStatement extends OpenTrailError {
-  constructor(message: string, readonly line?: number, readonly column?: number) {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
     super('InvalidQueryStatementException', line ? `line ${line}:${column}: ${message}` : message);
   }
 }

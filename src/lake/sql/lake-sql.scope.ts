@@ -58,7 +58,10 @@ export interface Printed {
 
 /** A column reference as the caller wrote it (for messages). */
 export function refName(ref: Node): string {
-  return (ref.fields as Node[]).map((f) => String(f.String?.sval ?? '*')).join('.').slice(0, 200);
+  return (ref.fields as Node[])
+    .map((f) => String(f.String?.sval ?? '*'))
+    .join('.')
+    .slice(0, 200);
 }
 
 export function hasColumn(item: FromItem, name: string): boolean {

@@ -23,7 +23,11 @@ export interface SourceText {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WORD = /[A-Za-z0-9_$-]/;
 
-interface Token { kind: 'code' | 'string' | 'quoted' | 'comment' | 'space'; start: number; end: number }
+interface Token {
+  kind: 'code' | 'string' | 'quoted' | 'comment' | 'space';
+  start: number;
+  end: number;
+}
 
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -36,16 +40,20 @@ export function tokenize(text: string): Token[] {
       i++;
       while (i < text.length) {
         if (text[i] === "'" && text[i + 1] === "'") i += 2;
-        else if (text[i] === "'") { i++; break; }
-        else i++;
+        else if (text[i] === "'") {
+          i++;
+          break;
+        } else i++;
       }
       push('string', start, i);
     } else if (c === '"') {
       i++;
       while (i < text.length) {
         if (text[i] === '"' && text[i + 1] === '"') i += 2;
-        else if (text[i] === '"') { i++; break; }
-        else i++;
+        else if (text[i] === '"') {
+          i++;
+          break;
+        } else i++;
       }
       push('quoted', start, i);
     } else if (c === '-' && text[i + 1] === '-') {
@@ -55,9 +63,14 @@ export function tokenize(text: string): Token[] {
       // PostgreSQL block comments nest.
       let depth = 0;
       while (i < text.length) {
-        if (text[i] === '/' && text[i + 1] === '*') { depth++; i += 2; }
-        else if (text[i] === '*' && text[i + 1] === '/') { depth--; i += 2; if (depth === 0) break; }
-        else i++;
+        if (text[i] === '/' && text[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (text[i] === '*' && text[i + 1] === '/') {
+          depth--;
+          i += 2;
+          if (depth === 0) break;
+        } else i++;
       }
       push('comment', start, i);
     } else if (c === '$' && /^\$[A-Za-z_]*\$/.test(text.slice(i, i + 64)) && (i === 0 || !WORD.test(text[i - 1]))) {
@@ -71,8 +84,15 @@ export function tokenize(text: string): Token[] {
       push('space', start, i);
     } else {
       // A run of code characters up to the next space, quote or comment. UUIDs sit inside one run.
-      while (i < text.length && !/\s/.test(text[i]) && text[i] !== "'" && text[i] !== '"'
-        && !(text[i] === '-' && text[i + 1] === '-') && !(text[i] === '/' && text[i + 1] === '*')) i++;
+      while (
+        i < text.length &&
+        !/\s/.test(text[i]) &&
+        text[i] !== "'" &&
+        text[i] !== '"' &&
+        !(text[i] === '-' && text[i + 1] === '-') &&
+        !(text[i] === '/' && text[i + 1] === '*')
+      )
+        i++;
       push('code', start, i);
     }
   }
@@ -86,7 +106,10 @@ export function prepareSource(original: string): SourceText {
   const words = new Map<string, string>();
   for (const t of tokens) {
     const piece = original.slice(t.start, t.end);
-    if (t.kind !== 'code') { rewritten += piece; continue; }
+    if (t.kind !== 'code') {
+      rewritten += piece;
+      continue;
+    }
     // Within a code run, UUIDs are delimited by characters that cannot be part of one.
     let out = '';
     const re = /[0-9A-Za-z_-]+/g;
@@ -95,12 +118,13 @@ export function prepareSource(original: string): SourceText {
       const w = m[0];
       const prev = piece[m.index - 1];
       out += piece.slice(last, m.index);
-      if (UUID.test(w) && prev !== '.' ) {
+      if (UUID.test(w) && prev !== '.') {
         inserts.push(t.start + m.index, t.start + m.index + w.length);
         out += `"${w.toLowerCase()}"`;
       } else {
         out += w;
-        for (const part of w.split('-')) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part) && !words.has(part.toLowerCase())) words.set(part.toLowerCase(), part);
+        for (const part of w.split('-'))
+          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part) && !words.has(part.toLowerCase())) words.set(part.toLowerCase(), part);
       }
       last = m.index + w.length;
     }

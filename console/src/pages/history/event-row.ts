@@ -53,7 +53,10 @@ function usernameOf(identity: Rec | undefined): string | null {
 }
 
 /** A live event (only its record) as a row. */
-export function rowFromRecord(cloudTrailEvent: string, base: { eventId: string; eventTime: string; eventName: string; eventSource: string }): EventRow {
+export function rowFromRecord(
+  cloudTrailEvent: string,
+  base: { eventId: string; eventTime: string; eventName: string; eventSource: string },
+): EventRow {
   const record = parse(cloudTrailEvent);
   const identity = record.userIdentity as Rec | undefined;
   const resources = Array.isArray(record.resources)

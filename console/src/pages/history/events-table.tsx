@@ -28,7 +28,11 @@ function buildColumns(filter: HistoryFilter, open: (row: EventRow) => void) {
         </span>
       ));
   return helper.columns([
-    helper.accessor('eventTime', { id: 'eventTime', header: 'Event time', cell: (c) => <time dateTime={c.getValue()}>{c.getValue().replace('T', ' ').replace('Z', ' UTC')}</time> }),
+    helper.accessor('eventTime', {
+      id: 'eventTime',
+      header: 'Event time',
+      cell: (c) => <time dateTime={c.getValue()}>{c.getValue().replace('T', ' ').replace('Z', ' UTC')}</time>,
+    }),
     helper.accessor('username', {
       id: 'username',
       header: 'User name',
@@ -38,13 +42,26 @@ function buildColumns(filter: HistoryFilter, open: (row: EventRow) => void) {
       id: 'eventName',
       header: 'Event name',
       cell: (c) => (
-        <button type="button" className="link-button" onClick={() => open(c.row.original)} aria-label={`Open record ${c.getValue()} at ${c.row.original.eventTime}`}>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => open(c.row.original)}
+          aria-label={`Open record ${c.getValue()} at ${c.row.original.eventTime}`}
+        >
           {c.getValue()}
         </button>
       ),
     }),
-    helper.display({ id: 'resourceType', header: 'Resource type', cell: (c) => resourceCell(c.row.original, 'resourceType', 'ResourceType', 'resource type') }),
-    helper.display({ id: 'resourceName', header: 'Resource name', cell: (c) => resourceCell(c.row.original, 'resourceName', 'ResourceName', 'resource name') }),
+    helper.display({
+      id: 'resourceType',
+      header: 'Resource type',
+      cell: (c) => resourceCell(c.row.original, 'resourceType', 'ResourceType', 'resource type'),
+    }),
+    helper.display({
+      id: 'resourceName',
+      header: 'Resource name',
+      cell: (c) => resourceCell(c.row.original, 'resourceName', 'ResourceName', 'resource name'),
+    }),
     helper.accessor('eventSource', { id: 'eventSource', header: 'Event source' }),
     helper.accessor('accessKeyId', {
       id: 'accessKeyId',
@@ -58,7 +75,17 @@ function buildColumns(filter: HistoryFilter, open: (row: EventRow) => void) {
 }
 
 /** CloudTrail's event history columns, a column chooser, and a record opener per row. */
-export function EventsTable({ rows, filter, onOpen, selectedId }: { rows: EventRow[]; filter: HistoryFilter; onOpen(row: EventRow): void; selectedId?: string }) {
+export function EventsTable({
+  rows,
+  filter,
+  onOpen,
+  selectedId,
+}: {
+  rows: EventRow[];
+  filter: HistoryFilter;
+  onOpen(row: EventRow): void;
+  selectedId?: string;
+}) {
   const columns = useMemo(() => buildColumns(filter, onOpen), [filter, onOpen]);
   const [columnVisibility, setColumnVisibility] = useState<ColumnVisibilityState>({ readOnly: false });
   const table = useTable({
@@ -99,7 +126,11 @@ export function EventsTable({ rows, filter, onOpen, selectedId }: { rows: EventR
           </thead>
           <tbody>
             {table.getRowModel().rows.map((row) => (
-              <tr key={row.id} data-event-id={row.id} className={[row.original.live ? 'live-row' : '', row.id === selectedId ? 'selected' : ''].join(' ')}>
+              <tr
+                key={row.id}
+                data-event-id={row.id}
+                className={[row.original.live ? 'live-row' : '', row.id === selectedId ? 'selected' : ''].join(' ')}
+              >
                 {row.getVisibleCells().map((cell) => (
                   <td key={cell.id}>
                     <table.FlexRender cell={cell} />

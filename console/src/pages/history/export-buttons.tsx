@@ -55,7 +55,9 @@ export function ExportButtons({ filter }: { filter: HistoryFilter }) {
       <button type="button" className="secondary" disabled={!exportable || busy !== ''} onClick={() => download('json')}>
         {busy === 'json' ? 'Downloading…' : 'Download JSON'}
       </button>
-      {!exportable && <span className="muted">Downloads take one lookup attribute (read-only counts as one): remove the others to download.</span>}
+      {!exportable && (
+        <span className="muted">Downloads take one lookup attribute (read-only counts as one): remove the others to download.</span>
+      )}
       <ErrorMessage error={error} />
     </div>
   );

@@ -21,7 +21,9 @@ export function FilterForm({ filter, onApply }: { filter: HistoryFilter; onApply
           Time range
           <select name="range" value={draft.range} onChange={(e) => set({ range: e.target.value })}>
             {RELATIVE_RANGES.map((r) => (
-              <option key={r.value} value={r.value}>{r.label}</option>
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
             ))}
             <option value="custom">Custom range</option>
           </select>
@@ -47,7 +49,8 @@ export function FilterForm({ filter, onApply }: { filter: HistoryFilter; onApply
           </select>
         </label>
         <label className="inline">
-          <input type="checkbox" name="insights" checked={draft.insights} onChange={(e) => set({ insights: e.target.checked })} /> Insights events
+          <input type="checkbox" name="insights" checked={draft.insights} onChange={(e) => set({ insights: e.target.checked })} /> Insights
+          events
         </label>
       </div>
       <fieldset className="attributes">
@@ -56,22 +59,37 @@ export function FilterForm({ filter, onApply }: { filter: HistoryFilter; onApply
           <div className="filter-row" key={i}>
             <label>
               Attribute {i + 1}
-              <select value={a.key} onChange={(e) => setAttribute(i, { key: e.target.value as AttributeKey })} data-testid={`attribute-key-${i}`}>
+              <select
+                value={a.key}
+                onChange={(e) => setAttribute(i, { key: e.target.value as AttributeKey })}
+                data-testid={`attribute-key-${i}`}
+              >
                 {ATTRIBUTE_KEYS.map((k) => (
-                  <option key={k} value={k}>{ATTRIBUTE_LABELS[k]}</option>
+                  <option key={k} value={k}>
+                    {ATTRIBUTE_LABELS[k]}
+                  </option>
                 ))}
               </select>
             </label>
             <label>
               Value {i + 1}
-              <input value={a.value} onChange={(e) => setAttribute(i, { value: e.target.value })} spellCheck={false} data-testid={`attribute-value-${i}`} />
+              <input
+                value={a.value}
+                onChange={(e) => setAttribute(i, { value: e.target.value })}
+                spellCheck={false}
+                data-testid={`attribute-value-${i}`}
+              />
             </label>
             <button type="button" className="secondary" onClick={() => set({ attributes: draft.attributes.filter((_, j) => j !== i) })}>
               Remove attribute {i + 1}
             </button>
           </div>
         ))}
-        <button type="button" className="secondary" onClick={() => set({ attributes: [...draft.attributes, { key: 'Username', value: '' }] })}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => set({ attributes: [...draft.attributes, { key: 'Username', value: '' }] })}
+        >
           Add attribute
         </button>
       </fieldset>

@@ -77,7 +77,10 @@ function toIso(local: string): string | undefined {
 }
 
 /** The lookupEvents input (also the export endpoint's query) for a filter, resolved at `now`. */
-export function lookupInput(filter: HistoryFilter, now = Date.now()): {
+export function lookupInput(
+  filter: HistoryFilter,
+  now = Date.now(),
+): {
   startTime?: string;
   endTime?: string;
   eventCategory?: string;

@@ -68,7 +68,15 @@ export function HistoryPage() {
   filterRef.current = filter;
   const onLive = useCallback((row: EventRow) => {
     const f = filterRef.current;
-    if (!rowMatches(row, f.attributes.filter((a) => a.value !== ''), f.readOnly, f.insights)) return;
+    if (
+      !rowMatches(
+        row,
+        f.attributes.filter((a) => a.value !== ''),
+        f.readOnly,
+        f.insights,
+      )
+    )
+      return;
     setRows((current) => (current.some((r) => r.eventId === row.eventId) ? current : [row, ...current]));
   }, []);
   const liveOn = live && cursors.length === 1 && filter.range !== 'custom';
@@ -86,10 +94,15 @@ export function HistoryPage() {
       <FilterForm filter={filter} onApply={apply} />
       <div className="toolbar">
         <label className="inline switch">
-          <input type="checkbox" role="switch" checked={live} onChange={(e) => setLive(e.target.checked)} aria-describedby="live-status" /> Live
+          <input type="checkbox" role="switch" checked={live} onChange={(e) => setLive(e.target.checked)} aria-describedby="live-status" />{' '}
+          Live
         </label>
         <span id="live-status" className="muted" role="status" data-testid="live-status">
-          {live && !liveOn ? 'Live needs the first page and a relative time range.' : stream.status === 'off' ? '' : `Live: ${stream.status}`}
+          {live && !liveOn
+            ? 'Live needs the first page and a relative time range.'
+            : stream.status === 'off'
+              ? ''
+              : `Live: ${stream.status}`}
         </span>
         <ExportButtons filter={filter} />
       </div>
@@ -98,10 +111,17 @@ export function HistoryPage() {
         <div>
           <EventsTable rows={rows} filter={filter} onOpen={onOpen} selectedId={open?.eventId} />
           <nav className="pager" aria-label="Event pages">
-            <button type="button" className="secondary" disabled={cursors.length === 1 || loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={cursors.length === 1 || loading}
+              onClick={() => setCursors((c) => c.slice(0, -1))}
+            >
               Previous page
             </button>
-            <span role="status" aria-live="polite">{loading ? 'Loading…' : `Page ${cursors.length}, ${rows.length} events`}</span>
+            <span role="status" aria-live="polite">
+              {loading ? 'Loading…' : `Page ${cursors.length}, ${rows.length} events`}
+            </span>
             <button type="button" className="secondary" disabled={!next || loading} onClick={() => setCursors((c) => [...c, next])}>
               Next page
             </button>

@@ -34,11 +34,19 @@ export function RecordPanel({ row, onClose }: { row: EventRow; onClose(): void }
         <h2 id="record-heading" tabIndex={-1} ref={heading}>
           {row.eventName} <span className="muted">{row.eventTime}</span>
         </h2>
-        <button type="button" className="secondary" onClick={copy}>Copy JSON</button>
-        <button type="button" className="secondary" onClick={onClose}>Close record</button>
+        <button type="button" className="secondary" onClick={copy}>
+          Copy JSON
+        </button>
+        <button type="button" className="secondary" onClick={onClose}>
+          Close record
+        </button>
       </div>
-      <p className="muted" role="status">{copied}</p>
-      <pre className="record-json" data-testid="record-json" tabIndex={0} aria-label="Event record JSON">{text}</pre>
+      <p className="muted" role="status">
+        {copied}
+      </p>
+      <pre className="record-json" data-testid="record-json" tabIndex={0} aria-label="Event record JSON">
+        {text}
+      </pre>
     </section>
   );
 }

@@ -45,11 +45,29 @@ export function InsightChart({ insight }: { insight: Insight }) {
   useEffect(() => {
     if (!canvas.current || !series) return;
     const labels = series.timestamps.map((t) => t.slice(11, 16));
-    const datasets = [{ label: insight.insightType === 'ApiErrorRateInsight' ? 'Errors per minute' : 'Calls per minute', data: series.values, borderColor: '#c7511f', backgroundColor: '#c7511f', pointRadius: 0 }];
+    const datasets = [
+      {
+        label: insight.insightType === 'ApiErrorRateInsight' ? 'Errors per minute' : 'Calls per minute',
+        data: series.values,
+        borderColor: '#c7511f',
+        backgroundColor: '#c7511f',
+        pointRadius: 0,
+      },
+    ];
     if (insight.baselineAverage !== null) {
-      datasets.push({ label: 'Baseline average', data: series.values.map(() => insight.baselineAverage!), borderColor: '#1f5fa8', backgroundColor: '#1f5fa8', pointRadius: 0 });
+      datasets.push({
+        label: 'Baseline average',
+        data: series.values.map(() => insight.baselineAverage!),
+        borderColor: '#1f5fa8',
+        backgroundColor: '#1f5fa8',
+        pointRadius: 0,
+      });
     }
-    const chart = new Chart(canvas.current, { type: 'line', data: { labels, datasets }, options: { responsive: true, maintainAspectRatio: false, animation: false } });
+    const chart = new Chart(canvas.current, {
+      type: 'line',
+      data: { labels, datasets },
+      options: { responsive: true, maintainAspectRatio: false, animation: false },
+    });
     return () => chart.destroy();
   }, [series, insight]);
 
@@ -61,7 +79,12 @@ export function InsightChart({ insight }: { insight: Insight }) {
       <ErrorMessage error={error} />
       {!series && !error && <p role="status">Loading the metric data…</p>}
       <div className="chart-box">
-        <canvas ref={canvas} role="img" aria-label={`Per-minute ${insight.eventName} rate against the baseline`} data-testid="insight-chart" />
+        <canvas
+          ref={canvas}
+          role="img"
+          aria-label={`Per-minute ${insight.eventName} rate against the baseline`}
+          data-testid="insight-chart"
+        />
       </div>
     </section>
   );

@@ -64,7 +64,10 @@ export default function InsightsPage() {
                       {i.eventSource} {i.eventName}
                     </button>
                   </td>
-                  <td>{i.insightType}{i.errorCode ? ` (${i.errorCode})` : ''}</td>
+                  <td>
+                    {i.insightType}
+                    {i.errorCode ? ` (${i.errorCode})` : ''}
+                  </td>
                   <td>{i.endTime ? 'Past' : 'Open'}</td>
                   <td>{i.startTime}</td>
                   <td>{i.endTime ?? '—'}</td>

@@ -22,9 +22,19 @@ interface Store {
 const storeId = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 const SAMPLES = [
-  { label: 'Events by name', sql: (id: string) => `SELECT eventName, count(*) AS events FROM ${id} GROUP BY eventName ORDER BY events DESC LIMIT 20` },
-  { label: 'Failed calls', sql: (id: string) => `SELECT eventTime, eventName, errorCode, userIdentity.arn FROM ${id} WHERE errorCode IS NOT NULL ORDER BY eventTime DESC LIMIT 100` },
-  { label: 'Top source IPs', sql: (id: string) => `SELECT sourceIPAddress, count(*) AS calls FROM ${id} GROUP BY sourceIPAddress ORDER BY calls DESC LIMIT 10` },
+  {
+    label: 'Events by name',
+    sql: (id: string) => `SELECT eventName, count(*) AS events FROM ${id} GROUP BY eventName ORDER BY events DESC LIMIT 20`,
+  },
+  {
+    label: 'Failed calls',
+    sql: (id: string) =>
+      `SELECT eventTime, eventName, errorCode, userIdentity.arn FROM ${id} WHERE errorCode IS NOT NULL ORDER BY eventTime DESC LIMIT 100`,
+  },
+  {
+    label: 'Top source IPs',
+    sql: (id: string) => `SELECT sourceIPAddress, count(*) AS calls FROM ${id} GROUP BY sourceIPAddress ORDER BY calls DESC LIMIT 10`,
+  },
 ];
 
 /** CloudTrail Lake: stores, a SQL editor, running queries with progress, results and a chart. */
@@ -45,10 +55,14 @@ export default function LakePage() {
   useEffect(() => {
     let cancelled = false;
     (async () => {
-      const { listEventDataStores } = await gql<{ listEventDataStores: { eventDataStores: Array<{ eventDataStoreArn: string }> } }>(LIST_EVENT_DATA_STORES);
+      const { listEventDataStores } = await gql<{ listEventDataStores: { eventDataStores: Array<{ eventDataStoreArn: string }> } }>(
+        LIST_EVENT_DATA_STORES,
+      );
       const full = await Promise.all(
         listEventDataStores.eventDataStores.map((s) =>
-          gql<{ getEventDataStore: Store }>(GET_EVENT_DATA_STORE, { input: { eventDataStore: s.eventDataStoreArn } }).then((r) => r.getEventDataStore),
+          gql<{ getEventDataStore: Store }>(GET_EVENT_DATA_STORE, { input: { eventDataStore: s.eventDataStoreArn } }).then(
+            (r) => r.getEventDataStore,
+          ),
         ),
       );
       if (!cancelled) setStores(full);
@@ -83,20 +97,32 @@ export default function LakePage() {
                   <th scope="col">Retention (days)</th>
                   <th scope="col">Selectors</th>
                   <th scope="col">Scope</th>
-                  <th scope="col"><span className="visually-hidden">Actions</span></th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {stores.map((s) => (
                   <tr key={s.eventDataStoreArn}>
                     <td>{s.name}</td>
-                    <td><code>{storeId(s.eventDataStoreArn)}</code></td>
+                    <td>
+                      <code>{storeId(s.eventDataStoreArn)}</code>
+                    </td>
                     <td>{s.status}</td>
                     <td>{s.retentionPeriod}</td>
                     <td>{s.advancedEventSelectors.map((a) => a.name ?? 'unnamed').join(', ') || 'All management events'}</td>
-                    <td>{[s.multiRegionEnabled ? 'Multi-region' : 'One region', s.organizationEnabled ? 'organization' : ''].filter(Boolean).join(', ')}</td>
                     <td>
-                      <button type="button" className="secondary" onClick={() => setStatement(SAMPLES[0].sql(storeId(s.eventDataStoreArn)))}>
+                      {[s.multiRegionEnabled ? 'Multi-region' : 'One region', s.organizationEnabled ? 'organization' : '']
+                        .filter(Boolean)
+                        .join(', ')}
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => setStatement(SAMPLES[0].sql(storeId(s.eventDataStoreArn)))}
+                      >
                         Query {s.name}
                       </button>
                     </td>
@@ -121,20 +147,30 @@ export default function LakePage() {
             <select value="" onChange={(e) => e.target.value !== '' && setStatement(SAMPLES[Number(e.target.value)].sql(firstId))}>
               <option value="">Choose a sample…</option>
               {SAMPLES.map((s, i) => (
-                <option key={s.label} value={i}>{s.label}</option>
+                <option key={s.label} value={i}>
+                  {s.label}
+                </option>
               ))}
             </select>
           </label>
         </div>
-        <p className="label" aria-hidden="true">SQL (Ctrl+Enter runs; completion offers store ids and columns)</p>
+        <p className="label" aria-hidden="true">
+          SQL (Ctrl+Enter runs; completion offers store ids and columns)
+        </p>
         <SqlEditor value={statement} onChange={setStatement} storeIds={ids} onRun={run} label="SQL query (Ctrl+Enter runs)" />
         <div className="toolbar">
-          <button type="button" onClick={run} disabled={lake.running || !statement.trim()}>Run query</button>
-          <button type="button" className="secondary" onClick={() => void lake.cancel()} disabled={!lake.running}>Cancel query</button>
+          <button type="button" onClick={run} disabled={lake.running || !statement.trim()}>
+            Run query
+          </button>
+          <button type="button" className="secondary" onClick={() => void lake.cancel()} disabled={!lake.running}>
+            Cancel query
+          </button>
           <span role="status" data-testid="query-status">
             {lake.query &&
               `${lake.query.status}${lake.query.waitReason ? ` (${lake.query.waitReason})` : ''}${
-                stats ? ` · ${stats.executionTimeInMillis} ms · ${stats.bytesScanned} bytes scanned · ${stats.eventsScanned} events scanned` : ''
+                stats
+                  ? ` · ${stats.executionTimeInMillis} ms · ${stats.bytesScanned} bytes scanned · ${stats.eventsScanned} events scanned`
+                  : ''
               }`}
           </span>
         </div>
@@ -154,13 +190,21 @@ export default function LakePage() {
       {lake.page && (
         <section aria-labelledby="results-heading">
           <h2 id="results-heading">Results</h2>
-          <p className="muted">{lake.page.totalResultsCount} rows in all; showing {lake.page.rows.length}.</p>
+          <p className="muted">
+            {lake.page.totalResultsCount} rows in all; showing {lake.page.rows.length}.
+          </p>
           <ResultsTable columns={lake.page.columns} rows={lake.page.rows} />
           <div className="toolbar">
             {lake.page.nextToken && (
-              <button type="button" className="secondary" onClick={() => void lake.nextPage()}>Next results page</button>
+              <button type="button" className="secondary" onClick={() => void lake.nextPage()}>
+                Next results page
+              </button>
             )}
-            <button type="button" className="secondary" onClick={() => downloadResultsCsv(lake.page!.columns, lake.page!.rows, lake.query!.queryId)}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => downloadResultsCsv(lake.page!.columns, lake.page!.rows, lake.query!.queryId)}
+            >
               Download results page (CSV)
             </button>
           </div>

@@ -39,7 +39,9 @@ export function QueryHistory({ storeIds, refresh, onOpen }: { storeIds: string[]
         Event data store
         <select value={store} onChange={(e) => setStore(e.target.value)}>
           {storeIds.map((id) => (
-            <option key={id} value={id}>{id}</option>
+            <option key={id} value={id}>
+              {id}
+            </option>
           ))}
         </select>
       </label>

@@ -1,8 +1,33 @@
-import { ArcElement, BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PieController, PointElement, Tooltip } from 'chart.js';
+import {
+  ArcElement,
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PieController,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
 import { useEffect, useRef, useState } from 'react';
 
 // Only the pieces used: the rest of Chart.js stays out of the bundle.
-Chart.register(BarController, BarElement, LineController, LineElement, PointElement, PieController, ArcElement, CategoryScale, LinearScale, Legend, Tooltip);
+Chart.register(
+  BarController,
+  BarElement,
+  LineController,
+  LineElement,
+  PointElement,
+  PieController,
+  ArcElement,
+  CategoryScale,
+  LinearScale,
+  Legend,
+  Tooltip,
+);
 
 export type ChartKind = 'bar' | 'line' | 'pie';
 
@@ -24,7 +49,14 @@ export function ResultChart({ columns, rows }: { columns: string[]; rows: Array<
       type: kind,
       data: {
         labels,
-        datasets: [{ label: valueColumn, data, backgroundColor: kind === 'pie' ? labels.map((_, i) => COLORS[i % COLORS.length]) : COLORS[0], borderColor: COLORS[0] }],
+        datasets: [
+          {
+            label: valueColumn,
+            data,
+            backgroundColor: kind === 'pie' ? labels.map((_, i) => COLORS[i % COLORS.length]) : COLORS[0],
+            borderColor: COLORS[0],
+          },
+        ],
       },
       options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: kind === 'pie' } } },
     });
@@ -48,7 +80,9 @@ export function ResultChart({ columns, rows }: { columns: string[]; rows: Array<
           Labels
           <select value={labelColumn} onChange={(e) => setLabelColumn(e.target.value)}>
             {columns.map((c) => (
-              <option key={c} value={c}>{c}</option>
+              <option key={c} value={c}>
+                {c}
+              </option>
             ))}
           </select>
         </label>
@@ -56,7 +90,9 @@ export function ResultChart({ columns, rows }: { columns: string[]; rows: Array<
           Values
           <select value={valueColumn} onChange={(e) => setValueColumn(e.target.value)}>
             {numeric.map((c) => (
-              <option key={c} value={c}>{c}</option>
+              <option key={c} value={c}>
+                {c}
+              </option>
             ))}
           </select>
         </label>

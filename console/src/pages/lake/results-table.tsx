@@ -7,10 +7,7 @@ const helper = createColumnHelper<typeof features, Row>();
 
 /** A query's result page; columns come from the result itself. */
 export function ResultsTable({ columns, rows }: { columns: string[]; rows: Row[] }) {
-  const defs = useMemo(
-    () => helper.columns(columns.map((c) => helper.accessor((r: Row) => r[c] ?? '', { id: c, header: c }))),
-    [columns],
-  );
+  const defs = useMemo(() => helper.columns(columns.map((c) => helper.accessor((r: Row) => r[c] ?? '', { id: c, header: c }))), [columns]);
   const table = useTable({ features, columns: defs, data: rows });
   return (
     <div className="table-wrap">

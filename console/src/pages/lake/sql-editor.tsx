@@ -8,13 +8,44 @@ import { useEffect, useRef } from 'react';
 
 /** Top-level CloudTrail Lake columns offered by completion (the event record's fields). */
 export const LAKE_COLUMNS = [
-  'eventVersion', 'eventTime', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress', 'userAgent', 'userIdentity',
-  'requestParameters', 'responseElements', 'errorCode', 'errorMessage', 'requestID', 'eventID', 'readOnly', 'resources',
-  'eventType', 'managementEvent', 'recipientAccountId', 'eventCategory', 'tlsDetails', 'additionalEventData',
+  'eventVersion',
+  'eventTime',
+  'eventSource',
+  'eventName',
+  'awsRegion',
+  'sourceIPAddress',
+  'userAgent',
+  'userIdentity',
+  'requestParameters',
+  'responseElements',
+  'errorCode',
+  'errorMessage',
+  'requestID',
+  'eventID',
+  'readOnly',
+  'resources',
+  'eventType',
+  'managementEvent',
+  'recipientAccountId',
+  'eventCategory',
+  'tlsDetails',
+  'additionalEventData',
 ];
 
 /** A CodeMirror SQL editor completing store ids (as tables) and their columns; Ctrl/Cmd+Enter runs. */
-export function SqlEditor({ value, onChange, storeIds, onRun, label }: { value: string; onChange(v: string): void; storeIds: string[]; onRun(): void; label: string }) {
+export function SqlEditor({
+  value,
+  onChange,
+  storeIds,
+  onRun,
+  label,
+}: {
+  value: string;
+  onChange(v: string): void;
+  storeIds: string[];
+  onRun(): void;
+  label: string;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const latest = useRef({ onChange, onRun });
@@ -33,7 +64,12 @@ export function SqlEditor({ value, onChange, storeIds, onRun, label }: { value: 
         placeholder('SELECT eventName, count(*) FROM <event data store id> GROUP BY eventName'),
         // Every edit goes through CodeMirror's commands (the browser's own contenteditable editing
         // writes style attributes the CSP refuses). Tab is left to the browser: focus never traps.
-        keymap.of([{ key: 'Mod-Enter', run: () => (latest.current.onRun(), true) }, ...completionKeymap, ...defaultKeymap, ...historyKeymap]),
+        keymap.of([
+          { key: 'Mod-Enter', run: () => (latest.current.onRun(), true) },
+          ...completionKeymap,
+          ...defaultKeymap,
+          ...historyKeymap,
+        ]),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) latest.current.onChange(u.state.doc.toString());
         }),

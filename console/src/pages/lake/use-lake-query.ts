@@ -38,18 +38,26 @@ export function useLakeQuery() {
   useEffect(() => () => window.clearTimeout(timer.current), []);
 
   const loadResults = useCallback(async (queryId: string, nextToken: string | null = null) => {
-    const { getQueryResults: r } = await gql<{ getQueryResults: { queryResultRows: unknown; nextToken: string | null; queryStatistics: { totalResultsCount: number } } }>(
-      GET_QUERY_RESULTS,
-      { input: { queryId, maxQueryResults: 100, nextToken } },
-    );
+    const { getQueryResults: r } = await gql<{
+      getQueryResults: { queryResultRows: unknown; nextToken: string | null; queryStatistics: { totalResultsCount: number } };
+    }>(GET_QUERY_RESULTS, { input: { queryId, maxQueryResults: 100, nextToken } });
     setPage(toPage(r.queryResultRows, r.nextToken, r.queryStatistics.totalResultsCount));
   }, []);
 
   const poll = useCallback(
     async (queryId: string) => {
       try {
-        const { describeQuery: d } = await gql<{ describeQuery: QueryState & { queryStatus: string; queryStatistics: QueryState['statistics'] } }>(DESCRIBE_QUERY, { input: { queryId } });
-        setQuery({ queryId, status: d.queryStatus, queryString: d.queryString, waitReason: d.waitReason, errorMessage: d.errorMessage, statistics: d.queryStatistics });
+        const { describeQuery: d } = await gql<{
+          describeQuery: QueryState & { queryStatus: string; queryStatistics: QueryState['statistics'] };
+        }>(DESCRIBE_QUERY, { input: { queryId } });
+        setQuery({
+          queryId,
+          status: d.queryStatus,
+          queryString: d.queryString,
+          waitReason: d.waitReason,
+          errorMessage: d.errorMessage,
+          statistics: d.queryStatistics,
+        });
         if (RUNNING.has(d.queryStatus)) timer.current = window.setTimeout(() => void poll(queryId), POLL_MS);
         else if (d.queryStatus === 'FINISHED') await loadResults(queryId);
       } catch (err) {

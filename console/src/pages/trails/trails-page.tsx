@@ -80,11 +80,27 @@ export function TrailsPage() {
                     <td>{t.homeRegion}</td>
                     <td>{t.isMultiRegionTrail ? 'Yes' : 'No'}</td>
                     <td>{t.s3BucketName}</td>
-                    <td>{cell && 'error' in cell ? <ErrorMessage error={cell.error} /> : status ? (status.isLogging ? 'Logging' : 'Stopped') : '…'}</td>
+                    <td>
+                      {cell && 'error' in cell ? (
+                        <ErrorMessage error={cell.error} />
+                      ) : status ? (
+                        status.isLogging ? (
+                          'Logging'
+                        ) : (
+                          'Stopped'
+                        )
+                      ) : (
+                        '…'
+                      )}
+                    </td>
                     <td>{status?.latestDeliveryTime ?? '—'}</td>
                     <td>{status?.latestDeliveryError ?? '—'}</td>
                     <td>
-                      {!t.logFileValidationEnabled ? 'Validation off' : status?.latestDigestDeliveryError ? `Error: ${status.latestDigestDeliveryError}` : (status?.latestDigestDeliveryTime ?? '—')}
+                      {!t.logFileValidationEnabled
+                        ? 'Validation off'
+                        : status?.latestDigestDeliveryError
+                          ? `Error: ${status.latestDigestDeliveryError}`
+                          : (status?.latestDigestDeliveryTime ?? '—')}
                     </td>
                   </tr>
                 );
