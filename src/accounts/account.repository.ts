@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { newAccountId } from '../common/ids';
 import { AccountEntity } from './account.entity';
@@ -35,5 +36,11 @@ export const accountRepository = {
       .take(limit);
     if (afterId !== null) q.andWhere('a.id > :after', { after: afterId });
     return q.getMany();
+  },
+
+  /** The ids of an organization's accounts, read with the service's rights (the Lake import worker). */
+  async idsInOrganization(pool: Pick<Pool, 'query'>, organizationId: string): Promise<string[]> {
+    const { rows } = await pool.query<{ id: string }>('SELECT id FROM accounts WHERE organization_id = $1', [organizationId]);
+    return rows.map((r) => r.id);
   },
 };

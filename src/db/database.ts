@@ -214,7 +214,16 @@ export class Database {
   }
 }
 
-export const TENANT_SETUP_SQL =
+/**
+ * Inside a tenant transaction (Database.inTenant), acts for another tenant from here on: an
+ * organization's management account or delegated administrator writing rows owned by a member or
+ * by the management account. The row-level security policies then see that tenant.
+ */
+export async function actAsTenant(m: EntityManager, scope: TenantScope): Promise<void> {
+  await m.query(TENANT_SETUP_SQL, [scope.accountId, scope.organizationId ?? '']);
+}
+
+const TENANT_SETUP_SQL =
   `SELECT set_config('role', '${TENANT_ROLE}', true),` +
   ` set_config('opentrail.account_id', $1, true),` +
   ` set_config('opentrail.organization_id', $2, true)`;

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/request-context';
-import { TENANT_SETUP_SQL } from '../db/database';
+import { actAsTenant } from '../db/database';
 import { isManagementOrDelegatedAdmin } from '../organizations/organization-admin';
 import { EventDataStoreEntity } from './event-data-store.entity';
 import { parseStoreReference } from './event-data-store-names';
@@ -41,7 +41,7 @@ export async function resolveStoreForWrite(
 ): Promise<EventDataStoreEntity> {
   const store = await resolveStore(m, ctx, reference);
   if (store.status === 'PENDING_DELETION' && !opts.allowPendingDeletion) throw LakeErrors.inactive(store.arn);
-  if (store.accountId !== ctx.caller.accountId) await m.query(TENANT_SETUP_SQL, [store.accountId, store.organizationId ?? '']);
+  if (store.accountId !== ctx.caller.accountId) await actAsTenant(m, { accountId: store.accountId, organizationId: store.organizationId });
   return store;
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { type RequestContext, tenantOf } from '../common/request-context';
 import { decodePageToken, encodePageToken } from '../common/page-token';
-import type { Database } from '../db/database';
+import { actAsTenant, type Database } from '../db/database';
 import { isDelegatedAdministrator, isManagementOrDelegatedAdmin } from '../organizations/organization-admin';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { validateAdvancedEventSelectors, validateInsightSelectors } from '../selectors/selector-validation';
@@ -149,7 +149,7 @@ export class EventDataStoreService {
         throw LakeErrors.conflict('The owner of the event data store changed while it was being created; try again.');
       if (owner.accountId !== ctx.caller.accountId) {
         // A delegated administrator creates the store for the management account (spec §11.2).
-        await m.query(`SELECT set_config('opentrail.account_id', $1, true)`, [owner.accountId]);
+        await actAsTenant(m, { accountId: owner.accountId, organizationId: ctx.caller.organizationId });
       }
       // One writer per account at a time, so the quota and name checks cannot race.
       await eventDataStoreRepository.lockAccountWrites(m, owner.accountId);

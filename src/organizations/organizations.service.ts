@@ -4,7 +4,7 @@ import { accountRepository } from '../accounts/account.repository';
 import { arns } from '../common/arn';
 import { decodePageToken, encodePageToken } from '../common/page-token';
 import { type RequestContext, tenantOf } from '../common/request-context';
-import { type Database, TENANT_SETUP_SQL } from '../db/database';
+import { actAsTenant, type Database } from '../db/database';
 import { principalRepository } from '../principals/principal.repository';
 import { DelegatedAdminEntity } from './delegated-admin.entity';
 import { isManagementOrDelegatedAdmin } from './organization-admin';
@@ -57,7 +57,7 @@ export class OrganizationsService {
       const account = await accountRepository.insertAccount(m, { organizationId: org.id, name: input.accountName, email: input.email });
       // The role lives in the new account: row-level security admits writes only to the account
       // the transaction is scoped to, so switch to it for these rows and back afterwards.
-      await m.query(TENANT_SETUP_SQL, [account.id, org.id]);
+      await actAsTenant(m, { accountId: account.id, organizationId: org.id });
       const role = await principalRepository.insertRole(m, account.id, {
         roleName: ORGANIZATION_ACCESS_ROLE,
         description: 'Lets the management account administer this account.',
@@ -67,7 +67,7 @@ export class OrganizationsService {
         },
       });
       await principalRepository.attachManagedPolicy(m, account.id, 'role', role.id, arns.managedPolicy('AdministratorAccess'));
-      await m.query(TENANT_SETUP_SQL, [ctx.caller.accountId, org.id]);
+      await actAsTenant(m, { accountId: ctx.caller.accountId, organizationId: org.id });
       return { account, arn: arns.organizationAccount(org.managementAccountId, org.id, account.id) };
     });
   }
@@ -122,9 +122,9 @@ export class OrganizationsService {
       await m.delete(DelegatedAdminEntity, { organizationId: org.id, accountId: input.accountId });
       // The updated row leaves the organization, so it passes the row-level-security check only
       // as the account itself; scope to it for this one statement.
-      await m.query(TENANT_SETUP_SQL, [input.accountId, org.id]);
+      await actAsTenant(m, { accountId: input.accountId, organizationId: org.id });
       await m.update(AccountEntity, { id: input.accountId, organizationId: org.id }, { organizationId: null });
-      await m.query(TENANT_SETUP_SQL, [ctx.caller.accountId, org.id]);
+      await actAsTenant(m, { accountId: ctx.caller.accountId, organizationId: org.id });
     });
   }
 

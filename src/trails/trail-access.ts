@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/request-context';
-import { TENANT_SETUP_SQL } from '../db/database';
+import { actAsTenant } from '../db/database';
 import { isManagementOrDelegatedAdmin } from '../organizations/organization-admin';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { isArnLike, parseTrailArn, trailArn, validateTrailName } from './trail-names';
@@ -70,6 +70,6 @@ export async function resolveTrailForWrite(m: EntityManager, ctx: RequestContext
     }
   }
   if (trail.homeRegion !== ctx.region) throw TrailErrors.homeRegion(trail.homeRegion);
-  if (trail.accountId !== ctx.caller.accountId) await m.query(TENANT_SETUP_SQL, [trail.accountId, trail.organizationId ?? '']);
+  if (trail.accountId !== ctx.caller.accountId) await actAsTenant(m, { accountId: trail.accountId, organizationId: trail.organizationId });
   return trail;
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { type RequestContext, tenantOf } from '../common/request-context';
-import { type Database, TENANT_SETUP_SQL } from '../db/database';
+import { actAsTenant, type Database } from '../db/database';
 import { isManagementOrDelegatedAdmin } from '../organizations/organization-admin';
 import { TopicEntity } from '../streaming/topic.entity';
 import { callerOrganization, resolveTrailForWrite } from './trail-access';
@@ -124,7 +124,8 @@ export class TrailService {
       // Decided again inside the writing transaction: a delegated administrator deregistered
       // meanwhile must not create an organization trail.
       const current = await this.ownerFor(m, ctx, input.isOrganizationTrail ?? false);
-      if (current.accountId !== ctx.caller.accountId) await m.query(TENANT_SETUP_SQL, [current.accountId, current.organizationId ?? '']);
+      if (current.accountId !== ctx.caller.accountId)
+        await actAsTenant(m, { accountId: current.accountId, organizationId: current.organizationId });
       await trailRepository.lockAccountTrails(m, current.accountId);
       if (await trailRepository.nameTaken(m, current.accountId, input.name, ctx.region, multiRegion)) {
         throw TrailErrors.alreadyExists(input.name, current.accountId);

@@ -4,11 +4,13 @@ import path from 'node:path';
 /**
  * Hot queries are reviewable in one file per table (STYLE.md habit 8): hand-written SQL and query
  * builders live in `*.repository.ts`. src/db is the infrastructure that runs them (tenant setup,
- * migrations, partitions); src/lake and src/insights are checked by their own issue.
+ * migrations, partitions); src/lake/sql compiles Lake SQL into statements, which the Lake reader
+ * and runner plan and run: what they send is the user's query, not a table's.
  */
 const ROOT = path.resolve(__dirname, '../..');
 const SRC = path.join(ROOT, 'src');
-const EXEMPT_DIRS = ['db', 'lake', 'insights'].map((d) => path.join(SRC, d) + path.sep);
+const EXEMPT_DIRS = ['db', 'lake/sql'].map((d) => path.join(SRC, d) + path.sep);
+const EXEMPT_FILES = ['lake/query/lake-reader.ts', 'lake/query/lake-query.runner.ts'].map((f) => path.join(SRC, f));
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -21,7 +23,7 @@ function sourceFiles(dir: string): string[] {
 function mustHoldNoSql(file: string): boolean {
   if (file.endsWith('.repository.ts')) return false;
   if (file.split(path.sep).includes('migrations')) return false;
-  return !EXEMPT_DIRS.some((d) => file.startsWith(d));
+  return !EXEMPT_DIRS.some((d) => file.startsWith(d)) && !EXEMPT_FILES.includes(file);
 }
 
 /** A statement that reads or writes rows, keywords in capitals as this codebase writes them. */
@@ -58,7 +60,7 @@ export function rawSqlIn(source: string): string[] {
 }
 
 describe('raw SQL lives in repositories', () => {
-  it('no file outside *.repository.ts (src/db, src/lake, src/insights and migrations aside) holds raw SQL', () => {
+  it('no file outside *.repository.ts (src/db, the Lake SQL compiler, reader and runner, and migrations aside) holds raw SQL', () => {
     const offenders = sourceFiles(SRC)
       .filter(mustHoldNoSql)
       .flatMap((f) => rawSqlIn(fs.readFileSync(f, 'utf8')).map((finding) => `${path.relative(ROOT, f)} ${finding}`));

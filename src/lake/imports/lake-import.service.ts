@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { In } from 'typeorm';
+import { accountRepository } from '../../accounts/account.repository';
 import { type RequestContext, tenantOf } from '../../common/request-context';
 import { decodePageToken, encodePageToken } from '../../common/page-token';
 import { OpenTrailError } from '../../common/errors';
@@ -228,8 +229,7 @@ export class LakeImportService {
     // shared with other tenants never lends their events to this one.
     const accounts = new Set<string>([destination.account_id]);
     if (destination.organization_enabled && destination.organization_id) {
-      const members = await pool.query(`SELECT id FROM accounts WHERE organization_id = $1`, [destination.organization_id]);
-      for (const m of members.rows) accounts.add(m.id);
+      for (const id of await accountRepository.idsInOrganization(pool, destination.organization_id)) accounts.add(id);
     }
     const store = { ...destination, accounts };
     const keys = await this.listSource(imp.bucket_name, imp.key_prefix, imp.start_event_time, imp.end_event_time);

@@ -185,35 +185,27 @@ export class LakeQueryService {
    * does; the plan's row and width estimates are the scan statistics.
    */
   private async plan(sql: string): Promise<Pick<LakeQueryStatistics, 'eventsMatched' | 'eventsScanned' | 'bytesScanned'>> {
-    const client = await this.reader.connect();
-    let broken: Error | undefined;
+    let plan: Record<string, any>;
     try {
-      // Planned as the reader (constant folding runs immutable functions): same walls as the run.
-      const res = (await client.query(`RESET ALL; SET statement_timeout = 10000; EXPLAIN (FORMAT JSON) ${sql}`)) as unknown as Array<{
-        rows: Array<Record<string, string>>;
-      }>;
-      const plan = JSON.parse(res[res.length - 1].rows[0]['QUERY PLAN'])[0].Plan;
-      let scanned = 0;
-      let bytes = 0;
-      const walk = (node: Record<string, any>) => {
-        if (typeof node['Relation Name'] === 'string' && node['Relation Name'].startsWith('lake_events')) {
-          scanned += Number(node['Plan Rows'] ?? 0);
-          bytes += Number(node['Plan Rows'] ?? 0) * Number(node['Plan Width'] ?? 0);
-        }
-        for (const child of node.Plans ?? []) walk(child);
-      };
-      walk(plan);
-      return { eventsMatched: Math.round(scanned), eventsScanned: Math.round(scanned), bytesScanned: Math.round(bytes) };
+      plan = await this.reader.explain(sql);
     } catch (err) {
-      broken = err as Error;
       const e = err as { code?: string; message?: string };
       // Syntax and name (42), data (22, e.g. constants folded while planning), program limits (54:
       // too complex, too many columns or arguments) and unsupported features (0A) are the statement's.
       if (e.code && /^(42|22|54|0A)/.test(e.code)) throw new InvalidQueryStatement(e.message ?? 'The query statement is not valid.');
       throw err;
-    } finally {
-      client.release(broken);
     }
+    let scanned = 0;
+    let bytes = 0;
+    const walk = (node: Record<string, any>) => {
+      if (typeof node['Relation Name'] === 'string' && node['Relation Name'].startsWith('lake_events')) {
+        scanned += Number(node['Plan Rows'] ?? 0);
+        bytes += Number(node['Plan Rows'] ?? 0) * Number(node['Plan Width'] ?? 0);
+      }
+      for (const child of node.Plans ?? []) walk(child);
+    };
+    walk(plan);
+    return { eventsMatched: Math.round(scanned), eventsScanned: Math.round(scanned), bytesScanned: Math.round(bytes) };
   }
 
   /** Queues a run job (best effort: the sweep re-queues a query whose job never arrived). */

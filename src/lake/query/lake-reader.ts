@@ -112,6 +112,26 @@ export class LakeReaderPool {
     return client;
   }
 
+  /**
+   * The plan of a compiled statement (EXPLAIN, FORMAT JSON: nothing runs), made as the reader so
+   * constant folding meets the same walls as the run; its root node. Errors are PostgreSQL's.
+   */
+  async explain(sql: string): Promise<Record<string, any>> {
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      const res = (await client.query(`RESET ALL; SET statement_timeout = 10000; EXPLAIN (FORMAT JSON) ${sql}`)) as unknown as Array<{
+        rows: Array<Record<string, string>>;
+      }>;
+      return JSON.parse(res[res.length - 1].rows[0]['QUERY PLAN'])[0].Plan;
+    } catch (err) {
+      broken = err as Error;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   get(): Promise<Pool> {
     if (!this.pool) {
       this.pool = this.open();
