@@ -13,7 +13,7 @@ import ts from 'typescript';
  * - composition: src/app/services.ts builds the domains into the Services of one process.
  * - graphql: schema build, the GraphQL context (which hands Services to resolvers), plugins.
  * - faces: what serves a domain to clients: resolvers, GraphQL types, mappers, operation
- *   declarations, HTTP handlers, the console.
+ *   declarations, HTTP handlers, the console, the AWS protocols (src/aws).
  * - app: the processes: HTTP server, boot, src/main.ts, the CLI, workers/.
  */
 const LAYERS = ['kernel', 'domains', 'composition', 'graphql', 'faces', 'app'] as const;
@@ -56,6 +56,8 @@ const PLACEMENT: Array<[RegExp, Layer]> = [
   [/^src\/app\//, 'app'],
   [/^src\/graphql\//, 'graphql'],
   [/^src\/console\//, 'faces'],
+  // The AWS protocols face: SigV4, and each service's protocol translated into its GraphQL operations.
+  [/^src\/aws\//, 'faces'],
   [/\.(resolver|types|mappers|operations)\.ts$/, 'faces'],
   [new RegExp(`^(${HTTP_FACES.map((f) => f.replace(/\./g, '\\.')).join('|')})$`), 'faces'],
   [/^src\/config\.ts$/, 'kernel'],
