@@ -22,28 +22,34 @@ export function HistoryPage() {
   const { params } = useLocation();
   const query = params.toString();
   const filter = useMemo(() => filterFromParams(new URLSearchParams(query)), [query]);
+  // Applying an unchanged filter still reloads (the URL, hence `filter`, stays the same).
+  const [reloads, setReloads] = useState(0);
+  // One listing: a filter as applied. Its relative range ("last 24 hours") is pinned when the
+  // listing starts: the API refuses a cursor for a query with another start time.
+  const listing = `${query}#${reloads}`;
+  const pinned = useRef({ listing: '', at: 0 });
+  if (pinned.current.listing !== listing) pinned.current = { listing, at: Date.now() };
+  const pinnedAt = pinned.current.at;
   // Cursors of the pages before the current one: keyset paging has no page numbers.
-  // Keyed by the filter's query: a new filter starts at its first page in the same render (an
+  // Keyed by the listing: a new filter starts at its first page in the same render (an
   // effect resetting them would first fetch the new filter with the old filter's cursor).
-  const [paging, setPaging] = useState<{ query: string; cursors: Array<string | null> }>({ query, cursors: [null] });
-  const cursors = paging.query === query ? paging.cursors : [null];
+  const [paging, setPaging] = useState<{ listing: string; cursors: Array<string | null> }>({ listing, cursors: [null] });
+  const cursors = paging.listing === listing ? paging.cursors : [null];
   const setCursors = (update: (c: Array<string | null>) => Array<string | null>) =>
-    setPaging((p) => ({ query, cursors: update(p.query === query ? p.cursors : [null]) }));
+    setPaging((p) => ({ listing, cursors: update(p.listing === listing ? p.cursors : [null]) }));
   const [rows, setRows] = useState<EventRow[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
   const [open, setOpen] = useState<EventRow | null>(null);
   const [live, setLive] = useState(false);
-  // Applying an unchanged filter still reloads (the URL, hence `filter`, stays the same).
-  const [reloads, setReloads] = useState(0);
   const after = cursors[cursors.length - 1];
 
   useEffect(() => {
     let cancelled = false;
     setLoading(true);
     setError(null);
-    gql<LookupResult>(LOOKUP_EVENTS, { input: lookupInput(filter), first: PAGE_SIZE, after }).then(
+    gql<LookupResult>(LOOKUP_EVENTS, { input: lookupInput(filter, pinnedAt), first: PAGE_SIZE, after }).then(
       (data) => {
         if (cancelled) return;
         setRows(data.lookupEvents.edges.map((e) => rowFromHistory(e.node)));
@@ -61,7 +67,7 @@ export function HistoryPage() {
     return () => {
       cancelled = true;
     };
-  }, [filter, after, reloads]);
+  }, [filter, after, pinnedAt]);
 
   // Live rows go on top of the first page only; a later page is a fixed slice of the past.
   const filterRef = useRef(filter);
