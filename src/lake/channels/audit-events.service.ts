@@ -120,7 +120,7 @@ export class AuditEventsService {
    */
   private async grantedChannel(
     ctx: RequestContext,
-    ref: { id: string; accountId: string | null },
+    ref: { id: string; region: string | null; accountId: string | null },
     input: { externalId?: string | null },
   ): Promise<ChannelEntity> {
     const owner = ref.accountId as string;
@@ -131,6 +131,7 @@ export class AuditEventsService {
     const allowed =
       channel !== null &&
       channel.region === ctx.region &&
+      channel.region === ref.region &&
       resourcePolicyAllows(channel.resourcePolicy, CHANNEL_POLICY_GRANTS, ctx, {
         action: 'cloudtrail-data:PutAuditEvents',
         arn: channel.arn,
