@@ -18,7 +18,9 @@ import { createKmsServices, type KmsServices } from '../kms/kms-services';
 import { LakeEventRouter } from '../lake/lake-event.router';
 import { ensureLakePartitionsAround } from '../lake/lake-partitions';
 import { createLakeStorageServices, type LakeStorageServices } from '../lake/lake-storage-services';
+import { channelPolicies, eventDataStorePolicies } from '../lake/lake-resource-policies';
 import { channelTags, eventDataStoreTags } from '../lake/lake-tags';
+import { ResourcePolicyService } from '../lake/resource-policies/resource-policy.service';
 import { LakeQueryService } from '../lake/query/lake-query.service';
 import { LakeReaderPool } from '../lake/query/lake-reader';
 import { RegionResultSigner } from '../lake/query/result-signer';
@@ -56,6 +58,8 @@ export interface Services extends AuthServices, EventServices, StreamingServices
   insights: InsightsServices;
   /** CloudTrail Lake storage: event data stores, imports, channels (src/lake, src/lake/channels). */
   lakeStorage: LakeStorageServices;
+  /** Put/Get/DeleteResourcePolicy over every resource type that holds one (src/lake/resource-policies). */
+  resourcePolicies: ResourcePolicyService;
   /** CloudTrail Lake SQL queries (src/lake/query, queue `lake-query`). */
   lakeQueries: LakeQueryService;
   /** Per-account request rate and concurrency limits, counted in Redis (src/common/account-limits.ts). */
@@ -95,6 +99,8 @@ export function createServices(config: Config, db: Database, logger: Logger, met
   const lakeStorage = createLakeStorageServices({ ...core, outbox: events.outbox });
   // Tagging operations also serve event data stores and channels (spec §4.8).
   const trails = createTrailServices(db, core.storage, kms.use, integrity.digests, [eventDataStoreTags, channelTags(lakeStorage.channels)]);
+  // Resource-based policies on event data stores and channels (spec §8.6); dashboards add theirs here.
+  const resourcePolicies = new ResourcePolicyService(db, [eventDataStorePolicies, channelPolicies(lakeStorage.channels)]);
   return {
     ...core,
     ...events,
@@ -107,6 +113,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     trails,
     delivery: createDeliveryService(core, core.storage),
     lakeStorage,
+    resourcePolicies,
     lakeQueries: new LakeQueryService(
       config,
       db,

@@ -5,8 +5,22 @@ import { normaliseKmsKeyId } from '../trails/trail-names';
 import { TrailErrors } from '../trails/trail.errors';
 import type { BillingMode } from './event-data-store.entity';
 import { LakeErrors } from './lake.errors';
+import type { ResourcePolicyGrants } from './resource-policies/lake-resource-policy';
 
 /** Names, ARNs and the setting rules of event data stores (spec §8.1.1), pure. */
+
+/** A store's policy shares its queries and description with other accounts (spec §8.2, §8.6). */
+export const EVENT_DATA_STORE_POLICY_GRANTS: ResourcePolicyGrants = {
+  service: 'cloudtrail',
+  actions: [
+    'cloudtrail:StartQuery',
+    'cloudtrail:DescribeQuery',
+    'cloudtrail:GetQueryResults',
+    'cloudtrail:CancelQuery',
+    'cloudtrail:ListQueries',
+    'cloudtrail:GetEventDataStore',
+  ],
+};
 
 const NAME = /^[a-zA-Z0-9._-]{3,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

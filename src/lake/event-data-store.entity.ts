@@ -75,6 +75,10 @@ export class EventDataStoreEntity {
   @Column({ type: 'jsonb', default: () => `'[]'` })
   tags!: Array<{ Key: string; Value: string | null }>;
 
+  /** The resource-based policy as the owner wrote it (PutResourcePolicy, spec §8.6), or null. */
+  @Column({ name: 'resource_policy', type: 'text', nullable: true })
+  resourcePolicy!: string | null;
+
   /** PENDING_DELETION since; the store and its events are purged 7 days later. */
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;

@@ -33,6 +33,9 @@ export const LAKE_OPS = {
   listChannels: `query($input: ListChannelsInput) { listChannels(input: $input) { channels { channelArn name } nextToken } }`,
   updateChannel: `mutation($input: UpdateChannelInput!) { updateChannel(input: $input) { ${CHANNEL_FIELDS} } }`,
   deleteChannel: `mutation($input: ChannelRefInput!) { deleteChannel(input: $input) }`,
+  putResourcePolicy: `mutation($input: PutResourcePolicyInput!) { putResourcePolicy(input: $input) { resourceArn resourcePolicy delegatedAdminResourcePolicy } }`,
+  getResourcePolicy: `query($input: ResourcePolicyRefInput!) { getResourcePolicy(input: $input) { resourceArn resourcePolicy delegatedAdminResourcePolicy } }`,
+  deleteResourcePolicy: `mutation($input: ResourcePolicyRefInput!) { deleteResourcePolicy(input: $input) }`,
   putAuditEvents: `mutation($input: PutAuditEventsInput!) { putAuditEvents(input: $input) { successful { id eventID } failed { id errorCode errorMessage } } }`,
 } as const;
 

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { type RequestContext, tenantOf } from '../../common/request-context';
+import { type RequestContext, type TenantScope, tenantOf } from '../../common/request-context';
 import type { Database } from '../../db/database';
 import { eventDataStoreRepository } from '../event-data-store.repository';
+import { resourcePolicyAllows } from '../resource-policies/lake-resource-policy';
 import { ensureLakePartitionsFor, insertLakeEvents, type LakeRecord } from '../lake-event.repository';
 import { type AuditEventInput, checkAuditEvent } from './audit-event-validation';
 import { ChannelEntity } from './channel.entity';
 import { ChannelErrors } from './channel.errors';
 import { channelRepository } from './channel.repository';
-import { parseChannelReference } from './channel-names';
+import { CHANNEL_POLICY_GRANTS, parseChannelReference } from './channel-names';
 
 export const MAX_AUDIT_EVENTS = 100;
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -38,8 +39,8 @@ export class AuditEventsService {
         ? parseChannelReference(input.channelArn)
         : null;
     if (!ref) throw ChannelErrors.invalidChannelArn(String(input.channelArn));
-    // Without resource policies only the owner may put: decided from the ARN, before any lookup.
-    if (ref.accountId !== null && ref.accountId !== ctx.caller.accountId) throw ChannelErrors.insufficientPermission();
+    // Another account's channel only by its resource policy, decided before anything else.
+    const granted = ref.accountId !== null && ref.accountId !== ctx.caller.accountId ? await this.grantedChannel(ctx, ref, input) : null;
     if (input.externalId !== undefined && input.externalId !== null && !EXTERNAL_ID.test(input.externalId)) {
       throw ChannelErrors.validation('externalId must be 2 to 1224 characters of letters, digits and +=,.@:/-_.');
     }
@@ -60,10 +61,12 @@ export class AuditEventsService {
     if (bytes > MAX_REQUEST_BYTES)
       throw ChannelErrors.validation(`A PutAuditEvents request carries at most 1 MB of events; this one has ${bytes} bytes.`);
 
-    const channel = await this.db.inTenant(tenantOf(ctx), (m) =>
-      m.findOneBy(ChannelEntity, { id: ref.id, accountId: ctx.caller.accountId }),
-    );
+    const channel =
+      granted ??
+      (await this.db.inTenant(tenantOf(ctx), (m) => m.findOneBy(ChannelEntity, { id: ref.id, accountId: ctx.caller.accountId })));
     if (!channel || channel.region !== ctx.region) throw ChannelErrors.channelNotFound(input.channelArn);
+    // The events are the channel owner's: its stores, its row-level security scope.
+    const scope = granted ? ownerScope(granted) : tenantOf(ctx);
 
     const result: PutAuditEventsResult = { successful: [], failed: [] };
     const records: LakeRecord[] = [];
@@ -95,9 +98,9 @@ export class AuditEventsService {
         records.map((r) => new Date(String(r.eventTime))),
       );
     const storeIds = channel.destinations.filter((d) => d.Type === 'EVENT_DATA_STORE').map((d) => d.Location.split('/').pop() as string);
-    await this.db.inTenantRaw(tenantOf(ctx), async (client) => {
+    await this.db.inTenantRaw(scope, async (client) => {
       if (records.length) {
-        // Stores pending deletion take nothing; row-level security keeps every write in the caller's stores.
+        // Stores pending deletion take nothing; row-level security keeps every write in the owner's stores.
         for (const s of await eventDataStoreRepository.acceptingAmong(client, storeIds))
           await insertLakeEvents(client, s.id, s.account_id, records);
       }
@@ -107,4 +110,37 @@ export class AuditEventsService {
     });
     return result;
   }
+
+  /**
+   * The channel of another account, when its resource policy lets the caller put events into it
+   * (spec §9.1: the accounts it names, with `cloudtrail:ExternalId` = `externalId` when the policy
+   * asks for one); the caller's own identity policy was checked by the operation catalog. Every
+   * other case, a channel that does not exist included, is ChannelInsufficientPermission: a caller
+   * learns nothing of another account's channels.
+   */
+  private async grantedChannel(
+    ctx: RequestContext,
+    ref: { id: string; region: string | null; accountId: string | null },
+    input: { externalId?: string | null },
+  ): Promise<ChannelEntity> {
+    const owner = ref.accountId as string;
+    const channel = await this.db.inTenant({ accountId: owner, organizationId: null }, (m) =>
+      m.findOneBy(ChannelEntity, { id: ref.id, accountId: owner }),
+    );
+    const externalId = typeof input.externalId === 'string' && EXTERNAL_ID.test(input.externalId) ? input.externalId : null;
+    const allowed =
+      channel !== null &&
+      channel.region === ctx.region &&
+      channel.region === ref.region &&
+      resourcePolicyAllows(channel.resourcePolicy, CHANNEL_POLICY_GRANTS, ctx, {
+        action: 'cloudtrail-data:PutAuditEvents',
+        arn: channel.arn,
+        context: externalId ? { 'cloudtrail:ExternalId': externalId } : {},
+      });
+    if (!allowed) throw ChannelErrors.insufficientPermission();
+    return channel;
+  }
 }
+
+/** The tenant of a channel's owner (integration stores are never organization stores). */
+const ownerScope = (channel: ChannelEntity): TenantScope => ({ accountId: channel.accountId, organizationId: null });

@@ -1,5 +1,6 @@
 import type { CloudTrailResourceType } from '../../common/cloudtrail-resources';
 import { arns } from '../../common/arn';
+import type { ResourcePolicyGrants } from '../resource-policies/lake-resource-policy';
 import { ChannelErrors } from './channel.errors';
 
 const NAME = /^[a-zA-Z0-9._-]{3,128}$/;
@@ -11,6 +12,9 @@ const SOURCE = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,255}$/;
 export const channelArn = (region: string, accountId: string, id: string) => arns.cloudtrail(region, accountId, `channel/${id}`);
 /** Channels as operations name them: by ARN or by ID. */
 export const CHANNEL_RESOURCE: CloudTrailResourceType = { type: 'channel', id: '[0-9a-f-]{36}' };
+
+/** A channel's policy names the accounts that may send it events (spec §9.1). */
+export const CHANNEL_POLICY_GRANTS: ResourcePolicyGrants = { service: 'cloudtrail-data', actions: ['cloudtrail-data:PutAuditEvents'] };
 
 export function validateChannelName(name: string): void {
   if (!NAME.test(name))

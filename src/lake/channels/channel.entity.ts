@@ -37,6 +37,10 @@ export class ChannelEntity {
   @Column({ type: 'jsonb', default: () => `'[]'` })
   tags!: Array<{ Key: string; Value: string | null }>;
 
+  /** The resource-based policy (who may PutAuditEvents besides the owner; spec §9.1), or null. */
+  @Column({ name: 'resource_policy', type: 'text', nullable: true })
+  resourcePolicy!: string | null;
+
   @Column({ name: 'latest_ingestion_success_time', type: 'timestamptz', nullable: true })
   latestIngestionSuccessTime!: Date | null;
 
