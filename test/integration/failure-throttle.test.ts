@@ -30,11 +30,15 @@ describe('FailureThrottle', () => {
 
   it('a burst of 300 parallel attempts lets through only the free ones and one more: attempts are counted before they are judged', async () => {
     const dimension = { key: 'burst', freeAttempts: 5 };
+    const started = Date.now();
     const decisions = await Promise.all(Array.from({ length: 300 }, () => throttle.attempt([dimension])));
+    const elapsedSeconds = Math.ceil((Date.now() - started) / 1000);
     expect(decisions.filter((d) => d.ok)).toHaveLength(6);
     const refused = decisions.filter((d) => !d.ok);
     expect(refused).toHaveLength(294);
-    for (const r of refused) if (!r.ok) expect(r.retryAfterSeconds).toBeGreaterThan(25);
+    // The 30 s delay of the sixth attempt, less the time the burst itself took (seconds on a loaded machine).
+    for (const r of refused) if (!r.ok) expect(r.retryAfterSeconds).toBeGreaterThanOrEqual(30 - elapsedSeconds - 1);
+    for (const r of refused) if (!r.ok) expect(r.retryAfterSeconds).toBeLessThanOrEqual(30);
     // Refused attempts were handed back: the count is that of the judged ones.
     expect(Number(await redis.get(`${prefix}:t:attempts:burst`))).toBe(6);
   });
