@@ -32,7 +32,9 @@ import { createStreamingServices, type StreamingServices } from '../streaming/st
 import { StreamingRouter } from '../streaming/streaming.router';
 import { createObjectStore } from '../storage/object-store-factory';
 import { StorageService } from '../storage/storage.service';
+import { TagsService } from '../tagging/tags.service';
 import { createTrailServices, type TrailServices } from '../trails/trail-services';
+import { trailTags } from '../trails/trail-tags';
 
 /** Everything the resolvers and HTTP handlers use, built once at boot (the composition root). */
 export interface Services extends AuthServices, EventServices, StreamingServices, IntegrityServices {
@@ -52,6 +54,8 @@ export interface Services extends AuthServices, EventServices, StreamingServices
   storage: StorageService;
   /** The trail control plane (src/trails). */
   trails: TrailServices;
+  /** AddTags / RemoveTags / ListTags over trails, event data stores and channels (src/tagging). */
+  tags: TagsService;
   /** Trail log file delivery (queue `delivery`). */
   delivery: DeliveryService;
   /** CloudTrail Insights: counting router, detection (queue `insights`), metric data (src/insights). */
@@ -97,8 +101,10 @@ export function createServices(config: Config, db: Database, logger: Logger, met
   });
   const integrity = createIntegrityServices(core);
   const lakeStorage = createLakeStorageServices({ ...core, outbox: events.outbox });
-  // Tagging operations also serve event data stores and channels (spec §4.8).
-  const trails = createTrailServices(db, core.storage, kms.use, integrity.digests, [eventDataStoreTags, channelTags(lakeStorage.channels)]);
+  const trails = createTrailServices(db, core.storage, kms.use, integrity.digests);
+  // The tagging operations serve event data stores, channels and trails (spec §4.8); trails take
+  // every ARN the others do not claim, so they go last.
+  const tags = new TagsService(db, [eventDataStoreTags, channelTags(lakeStorage.channels), trailTags]);
   // Resource-based policies on event data stores and channels (spec §8.6); dashboards add theirs here.
   const resourcePolicies = new ResourcePolicyService(db, [eventDataStorePolicies, channelPolicies(lakeStorage.channels)]);
   return {
@@ -111,6 +117,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     },
     ...integrity,
     trails,
+    tags,
     delivery: createDeliveryService(core, core.storage),
     lakeStorage,
     resourcePolicies,

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/request-context';
 import { ChannelEntity } from './channels/channel.entity';
 import { ChannelService } from './channels/channel.service';
-import type { TaggableResources } from '../trails/trail-tags.service';
+import type { TaggableResources } from '../tagging/tags.service';
 import type { Tag } from '../tagging/tag-rules';
 import { resolveStore, resolveStoreForWrite } from './event-data-store-access';
 import { EventDataStoreEntity } from './event-data-store.entity';

@@ -5,4 +5,6 @@ export const TagErrors = {
   tagsLimit: (max: number) =>
     new OpenTrailError('TagsLimitExceededException', `The number of tags on the resource would exceed the limit of ${max}.`),
   tagParameter: (message: string) => new OpenTrailError('InvalidTagParameterException', message),
+  invalidParameter: (message: string) => new OpenTrailError('InvalidParameterException', message),
+  resourceNotFound: (resourceId: string) => new OpenTrailError('ResourceNotFoundException', `Resource not found: ${resourceId}`, 404),
 };

@@ -5,7 +5,7 @@ import { Operation, OperationService } from '../graphql/operation.decorator';
 import { CallerRequest } from '../graphql/request-context.decorator';
 import type { StoreInsightSelectorsService } from '../insights/store-insight-selectors.service';
 import { EVENT_DATA_STORE_RESOURCE } from '../lake/event-data-store-names';
-import type { TrailTagsService } from './trail-tags.service';
+import type { TagsService } from '../tagging/tags.service';
 import { TRAIL_RESOURCE } from './trail-names';
 import {
   fromAdvancedEventSelectorInput,
@@ -58,7 +58,7 @@ export class TrailSelectorsResolver {
   constructor(
     private readonly selectors: TrailSelectorsService,
     private readonly storeSelectors: StoreInsightSelectorsService,
-    private readonly tags: TrailTagsService,
+    private readonly tags: TagsService,
   ) {}
 
   @Operation({ resource: byTrailName })

@@ -2,28 +2,23 @@ import type { Database } from '../db/database';
 import { TrailReadService } from './trail-read.service';
 import { TrailSelectorsService } from './trail-selectors.service';
 import { type TrailBucketChecker, type TrailKeyChecker, type TrailLifecycleListener, TrailService } from './trail.service';
-import { type TaggableResources, TrailTagsService } from './trail-tags.service';
 
 /** The trail control plane, as composed into Services under `trails`. */
 export interface TrailServices {
   lifecycle: TrailService;
   reads: TrailReadService;
   selectors: TrailSelectorsService;
-  tags: TrailTagsService;
 }
 
-/** `otherTaggables`: the other resources the tagging operations serve (event data stores, channels). */
 export function createTrailServices(
   db: Database,
   buckets: TrailBucketChecker,
   keys?: TrailKeyChecker,
   listener?: TrailLifecycleListener,
-  otherTaggables: readonly TaggableResources[] = [],
 ): TrailServices {
   return {
     lifecycle: new TrailService(db, buckets, keys, listener),
     reads: new TrailReadService(db),
     selectors: new TrailSelectorsService(db, buckets, keys),
-    tags: new TrailTagsService(db, otherTaggables),
   };
 }

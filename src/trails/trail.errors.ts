@@ -4,6 +4,8 @@ import { TagErrors } from '../tagging/tag.errors';
 
 /** CloudTrail trail exceptions with the observed messages of spec §1.4, §4.6 and §13.3. */
 export const TrailErrors = {
+  // Tag errors (and the ResourceNotFoundException of tagging) are the tagging module's; trails override none.
+  ...TagErrors,
   invalidName: (message: string) => new OpenTrailError('InvalidTrailNameException', message),
   notFound: (nameOrArn: string, accountId: string) =>
     new OpenTrailError('TrailNotFoundException', `Unknown trail: ${nameOrArn} for the user: ${accountId}`, 404),
@@ -75,6 +77,4 @@ export const TrailErrors = {
       'InsightNotEnabledException',
       `Trail ${name} does not have Insights enabled. Edit the trail settings to enable Insights, and then try the operation again.`,
     ),
-  resourceNotFound: (resourceId: string) => new OpenTrailError('ResourceNotFoundException', `Resource not found: ${resourceId}`, 404),
-  ...TagErrors,
 };

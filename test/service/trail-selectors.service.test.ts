@@ -144,7 +144,7 @@ describe('service: trail selector and tag rules', () => {
   it('keeps tags within CloudTrail’s limits and rules', async () => {
     const tags = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: 'v' }));
     const add = (tagsList: Array<{ key: string; value?: string | null }>, resourceId = arn) =>
-      trails.tags.addTags(ctx, { resourceId, tagsList });
+      h.services.tags.addTags(ctx, { resourceId, tagsList });
     await add(tags(50));
     await failsWith(add(tags(1, 100)), 'TagsLimitExceededException');
     // Overwriting an existing key does not count as another tag.
@@ -160,12 +160,12 @@ describe('service: trail selector and tag rules', () => {
       ]),
       'InvalidTagParameterException',
     );
-    const [listed] = await trails.tags.listTags(ctx, { resourceIdList: [arn] });
+    const [listed] = await h.services.tags.listTags(ctx, { resourceIdList: [arn] });
     expect(listed.tags).toHaveLength(50);
     expect(listed.tags[0]).toEqual({ Key: 'k0', Value: 'again' });
     await failsWith(add([{ key: 'a' }], 'sel-trail'), 'CloudTrailARNInvalidException');
     await failsWith(add([{ key: 'a' }], arn.replace('sel-trail', 'missing-trail')), 'ResourceNotFoundException');
-    await failsWith(trails.tags.listTags(ctx, { resourceIdList: Array.from({ length: 21 }, () => arn) }), 'InvalidParameterException');
+    await failsWith(h.services.tags.listTags(ctx, { resourceIdList: Array.from({ length: 21 }, () => arn) }), 'InvalidParameterException');
     await failsWith(
       trails.lifecycle.createTrail(ctx, { name: 'tagged-2', s3BucketName: 'selector-logs', tagsList: tags(51) }),
       'TagsLimitExceededException',
