@@ -3,10 +3,8 @@ import { operationCatalog } from '../graphql/operation-catalog';
 import type { OperationSpecs } from '../graphql/operation-spec';
 import { buildOpenTrailSchema } from '../graphql/schema';
 import type { AwsRequest, AwsResponse, AwsServiceFace, GraphQLRunResult, RunGraphQL } from './aws-face';
-import { AwsJsonError, jsonOperation, type AwsJsonModel, type JsonOperation } from './json-protocol';
-import model from './models/cloudtrail.json';
-
-export const CLOUDTRAIL_MODEL = model as AwsJsonModel;
+import { AwsJsonError, jsonOperation, type JsonOperation } from './json-protocol';
+import { CLOUDTRAIL_MODEL } from './models/cloudtrail';
 
 const EVENT_SOURCE = 'cloudtrail.amazonaws.com';
 
