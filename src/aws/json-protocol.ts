@@ -166,7 +166,7 @@ export function jsonOperation(model: AwsJsonModel, operation: string, kind: 'que
     if (members.length === 1 && !fieldFor(named, members[0][0])) return selection(members[0][1], named);
     const fields = members.flatMap(([m, t]) => {
       const f = fieldFor(named, m);
-      return f ? [`${f.name}${selection(t, f.type) ? ' ' + selection(t, f.type) : ''}`] : [];
+      return f ? [`${f.name} ${selection(t, f.type)}`.trim()] : [];
     });
     if (!fields.length) throw new Error(`${operation}: no field of ${named.name} is in ${type}`);
     return `{ ${fields.join(' ')} }`;
