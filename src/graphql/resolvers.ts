@@ -8,6 +8,7 @@ import { IntegrityResolver } from '../integrity/integrity.resolver';
 import { EventDataStoreResolver } from '../lake/event-data-store.resolver';
 import { LakeImportResolver } from '../lake/imports/lake-import.resolver';
 import { LakeQueryResolver } from '../lake/query/lake-query.resolver';
+import { SampleQueryResolver } from '../lake/samples/sample-query.resolver';
 import { DelegatedAdminResolver } from '../organizations/delegated-admin.resolver';
 import { OrganizationsResolver } from '../organizations/organizations.resolver';
 import { KmsResolver } from '../kms/kms.resolver';
@@ -49,6 +50,7 @@ const ENTRIES: ResolverEntry[] = [
   entry(EventDataStoreResolver, (s) => new EventDataStoreResolver(s.lakeStorage.stores)),
   entry(LakeImportResolver, (s) => new LakeImportResolver(s.lakeStorage.imports)),
   entry(LakeQueryResolver, (s) => new LakeQueryResolver(s.lakeQueries)),
+  entry(SampleQueryResolver, (s) => new SampleQueryResolver(s.sampleQueries)),
   entry(ChannelResolver, (s) => new ChannelResolver(s.lakeStorage.channels, s.lakeStorage.auditEvents)),
 ];
 
