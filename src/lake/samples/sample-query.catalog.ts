@@ -60,7 +60,8 @@ ORDER BY signIns DESC`,
   },
   {
     name: 'Console sign-ins from several IP addresses',
-    description: 'Users who signed in to the console from more than one distinct source IP address in one day, a sign of shared or stolen credentials.',
+    description:
+      'Users who signed in to the console from more than one distinct source IP address in one day, a sign of shared or stolen credentials.',
     sql: `SELECT userIdentity.arn, date_trunc('day', eventTime) AS signInDay, count(DISTINCT sourceIPAddress) AS addresses
 FROM $EDS_ID
 WHERE eventName = 'ConsoleLogin'
@@ -374,7 +375,8 @@ ORDER BY reads DESC`,
   // Insights
   {
     name: 'Insights events by API',
-    description: 'Unusual API call rate and error rate activity detected by CloudTrail Insights, grouped per event source, API and insight type.',
+    description:
+      'Unusual API call rate and error rate activity detected by CloudTrail Insights, grouped per event source, API and insight type.',
     sql: `SELECT element_at(insightDetails, 'eventSource') AS insightSource, element_at(insightDetails, 'eventName') AS insightApi,
   element_at(insightDetails, 'insightType') AS insightType, count(*) AS insightsEvents
 FROM $EDS_ID
