@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Services } from '../../src/app/services';
 import type { RequestContext } from '../../src/common/request-context';
-import { type EventRow, normaliseRecord } from '../../src/events/event-record';
 import type { InsightsDataQuery } from '../../src/insights/insights-data.service';
-import { buildInsightRecord } from '../../src/insights/insight-event';
 import type { InsightType } from '../../src/insights/insight-series';
 import { policyJson } from '../helpers/iam-ops';
+import { writeInsightEvent } from '../helpers/insights';
 import { failsWith, startServiceHarness, type ServiceHarness } from '../helpers/service-harness';
 import { cloudTrailBucketPolicy } from '../helpers/trails';
 
@@ -23,34 +21,12 @@ describe('service: Insights events of a trail', () => {
     services.insights.data.listInsightsData(at, { insightSource: trailArn, dataType: 'InsightsEvents', ...q });
   const refused = (q: Partial<InsightsDataQuery>) => failsWith(list(q), 'InvalidParameterException');
 
-  /** Writes an Insights event through the event writer, as detection does. */
-  const insight = async (eventName: string, insightType: InsightType, at: Date, region = 'us-east-1') => {
-    const record = buildInsightRecord({
-      accountId: account,
-      region,
-      series: {
-        eventSource: 'ec2.amazonaws.com',
-        eventName,
-        insightType,
-        errorCode: insightType === 'ApiErrorRateInsight' ? 'AccessDenied' : '',
-      },
-      state: 'Start',
-      sharedEventId: randomUUID(),
-      eventTime: at,
-      baselineAverage: 0.01,
-      insightAverage: 4,
-      insightDuration: 1,
-      attributions: {},
-    });
-    const normalised = normaliseRecord(record, { accountId: account, now: new Date(), retentionDays: 90 });
-    if ('error' in normalised) throw new Error(normalised.error.errorMessage);
-    await services.eventWriter.write(
+  const insight = (eventName: string, insightType: InsightType, eventTime: Date, region = 'us-east-1') =>
+    writeInsightEvent(
+      services,
       { accountId: account, organizationId: h.admin.organizationId },
-      [normalised.row as EventRow],
-      'insights',
+      { eventName, insightType, eventTime, region },
     );
-    return String(record.eventID);
-  };
 
   beforeAll(async () => {
     h = await startServiceHarness();
