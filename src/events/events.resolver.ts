@@ -4,7 +4,7 @@ import { Operation, OperationService } from '../graphql/operation.decorator';
 import { CallerRequest } from '../graphql/request-context.decorator';
 import type { EventHistoryService } from './event-history.service';
 import type { EventRecorderService } from './event-recorder.service';
-import { toHistoryEvent } from './history-event';
+import { toHistoryEvent } from './history-event.mappers';
 import { LookupEventsConnection, LookupEventsInput, RecordEventsInput, RecordEventsResult } from './events.types';
 
 @Resolver()

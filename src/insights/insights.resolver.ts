@@ -3,7 +3,7 @@ import type { RequestContext } from '../common/request-context';
 import { formatEventTime } from '../events/event-record';
 import { Operation, OperationService } from '../graphql/operation.decorator';
 import { CallerRequest } from '../graphql/request-context.decorator';
-import { toHistoryEvent } from '../events/history-event';
+import { toHistoryEvent } from '../events/history-event.mappers';
 import type { InsightsDataService } from './insights-data.service';
 import type { InsightsMetricsService } from './insights-metrics.service';
 import { ListInsightsDataInput, ListInsightsDataResult, ListInsightsMetricDataInput, ListInsightsMetricDataResult } from './insights.types';
