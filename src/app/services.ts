@@ -22,6 +22,7 @@ import { channelPolicies, eventDataStorePolicies } from '../lake/lake-resource-p
 import { channelTags, eventDataStoreTags } from '../lake/lake-tags';
 import { ResourcePolicyService } from '../lake/resource-policies/resource-policy.service';
 import { LakeQueryService } from '../lake/query/lake-query.service';
+import { SampleQueryService } from '../lake/samples/sample-query.service';
 import { LakeReaderPool } from '../lake/query/lake-reader';
 import { RegionResultSigner } from '../lake/query/result-signer';
 import type { Metrics } from '../observability/metrics';
@@ -66,6 +67,8 @@ export interface Services extends AuthServices, EventServices, StreamingServices
   resourcePolicies: ResourcePolicyService;
   /** CloudTrail Lake SQL queries (src/lake/query, queue `lake-query`). */
   lakeQueries: LakeQueryService;
+  /** The built-in Lake sample queries and their search (src/lake/samples). */
+  sampleQueries: SampleQueryService;
   /** Per-account request rate and concurrency limits, counted in Redis (src/common/account-limits.ts). */
   accountLimits: AccountLimits;
   /** The one Redis connection of the request limiters (account limits, sign-in throttles). */
@@ -131,6 +134,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
       new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })),
       kms.use,
     ),
+    sampleQueries: new SampleQueryService(),
     ...createStreamingServices({ ...core, outbox: events.outbox }, streamingRouter!),
     insights: createInsightsServices({ ...core, eventWriter: events.eventWriter }),
     limitsRedis,

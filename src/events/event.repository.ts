@@ -72,6 +72,8 @@ export interface LookupFilter {
   endTime: Date;
   insight: boolean;
   attributes: Array<{ column: LookupColumn; value: string | boolean }>;
+  /** Insights events of these types only (`insightDetails.insightType`); all when absent. */
+  insightTypes?: string[];
   after: EventKey | null;
   limit: number;
 }
@@ -208,6 +210,10 @@ export const eventRepository = {
       if (a.column === 'resource_types' || a.column === 'resource_names') where.push(`${p}::text = ANY(${a.column})`);
       else if (a.column === 'event_id') where.push(`event_id = ${p}::uuid`);
       else where.push(`${a.column} = ${p}`);
+    }
+    if (f.insightTypes) {
+      params.push(f.insightTypes);
+      where.push(`(record::jsonb -> 'insightDetails' ->> 'insightType') = ANY($${params.length}::text[])`);
     }
     if (f.after) {
       params.push(f.after.eventTime, f.after.eventId);

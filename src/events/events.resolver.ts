@@ -2,24 +2,10 @@ import { Arg, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../common/request-context';
 import { Operation, OperationService } from '../graphql/operation.decorator';
 import { CallerRequest } from '../graphql/request-context.decorator';
-import { type EventHistoryService, eventTimeOf } from './event-history.service';
+import type { EventHistoryService } from './event-history.service';
 import type { EventRecorderService } from './event-recorder.service';
-import type { StoredEventRow } from './event.repository';
-import { HistoryEvent, LookupEventsConnection, LookupEventsInput, RecordEventsInput, RecordEventsResult } from './events.types';
-
-function toHistoryEvent(r: StoredEventRow): HistoryEvent {
-  return {
-    eventId: r.event_id,
-    eventName: r.event_name,
-    eventTime: eventTimeOf(r),
-    eventSource: r.event_source,
-    username: r.username,
-    readOnly: r.read_only === null ? null : String(r.read_only),
-    accessKeyId: r.access_key_id,
-    resources: r.resource_types.map((type, i) => ({ resourceType: type || null, resourceName: r.resource_names[i] || null })),
-    cloudTrailEvent: r.record,
-  };
-}
+import { toHistoryEvent } from './history-event.mappers';
+import { LookupEventsConnection, LookupEventsInput, RecordEventsInput, RecordEventsResult } from './events.types';
 
 @Resolver()
 @OperationService({ eventSource: 'cloudtrail.amazonaws.com', actionPrefix: 'cloudtrail' })

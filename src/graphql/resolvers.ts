@@ -9,6 +9,7 @@ import { EventDataStoreResolver } from '../lake/event-data-store.resolver';
 import { LakeImportResolver } from '../lake/imports/lake-import.resolver';
 import { LakeQueryResolver } from '../lake/query/lake-query.resolver';
 import { ResourcePolicyResolver } from '../lake/resource-policies/resource-policy.resolver';
+import { SampleQueryResolver } from '../lake/samples/sample-query.resolver';
 import { DelegatedAdminResolver } from '../organizations/delegated-admin.resolver';
 import { OrganizationsResolver } from '../organizations/organizations.resolver';
 import { KmsResolver } from '../kms/kms.resolver';
@@ -44,12 +45,13 @@ const ENTRIES: ResolverEntry[] = [
   entry(TrailResolver, (s) => new TrailResolver(s.trails.lifecycle, s.trails.reads)),
   entry(TrailSelectorsResolver, (s) => new TrailSelectorsResolver(s.trails.selectors, s.insights.storeSelectors, s.tags)),
   entry(StreamingResolver, (s) => new StreamingResolver(s.topics, s.eventRules)),
-  entry(InsightsResolver, (s) => new InsightsResolver(s.insights.metrics)),
+  entry(InsightsResolver, (s) => new InsightsResolver(s.insights.metrics, s.insights.data)),
   entry(KmsResolver, (s) => new KmsResolver(s.kms.keys, s.kms.aliases)),
   entry(IntegrityResolver, (s) => new IntegrityResolver(s.integrity)),
   entry(EventDataStoreResolver, (s) => new EventDataStoreResolver(s.lakeStorage.stores)),
   entry(LakeImportResolver, (s) => new LakeImportResolver(s.lakeStorage.imports)),
   entry(LakeQueryResolver, (s) => new LakeQueryResolver(s.lakeQueries)),
+  entry(SampleQueryResolver, (s) => new SampleQueryResolver(s.sampleQueries)),
   entry(ChannelResolver, (s) => new ChannelResolver(s.lakeStorage.channels, s.lakeStorage.auditEvents)),
   entry(ResourcePolicyResolver, (s) => new ResourcePolicyResolver(s.resourcePolicies)),
 ];

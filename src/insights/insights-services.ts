@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import type { EventWriter } from '../events/event-writer';
+import { InsightsDataService } from './insights-data.service';
 import { InsightsDetectionService } from './insights-detection.service';
 import { InsightsMetricsService } from './insights-metrics.service';
 import { StoreInsightSelectorsService } from './store-insight-selectors.service';
@@ -10,6 +11,8 @@ import { StoreInsightSelectorsService } from './store-insight-selectors.service'
 export interface InsightsServices {
   detection: InsightsDetectionService;
   metrics: InsightsMetricsService;
+  /** listInsightsData: the Insights events of a trail. */
+  data: InsightsDataService;
   /** PutInsightSelectors/GetInsightSelectors on event data stores (trails: trails.selectors). */
   storeSelectors: StoreInsightSelectorsService;
 }
@@ -19,6 +22,7 @@ export function createInsightsServices(core: { config: Config; db: Database; log
   return {
     detection: new InsightsDetectionService(core.config, core.db, core.eventWriter, core.logger.child({ module: 'insights' })),
     metrics: new InsightsMetricsService(core.db),
+    data: new InsightsDataService(core.config, core.db),
     storeSelectors: new StoreInsightSelectorsService(core.db),
   };
 }

@@ -1,4 +1,6 @@
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { HistoryEvent } from '../events/events.types';
+import { ListPage } from '../graphql/list-page';
 
 @InputType()
 export class ListInsightsMetricDataInput {
@@ -65,3 +67,42 @@ export class ListInsightsMetricDataResult {
   @Field(() => String, { nullable: true })
   nextToken!: string | null;
 }
+
+@InputType({ description: "ListInsightsData's Dimensions: exactly one key." })
+export class ListInsightsDataDimensionsInput {
+  @Field(() => String, { nullable: true })
+  eventId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  eventName?: string | null;
+
+  @Field(() => String, { nullable: true })
+  eventSource?: string | null;
+}
+
+@InputType()
+export class ListInsightsDataInput {
+  @Field(() => String, { description: 'The ARN of the trail whose Insights events to list.' })
+  insightSource!: string;
+
+  @Field(() => String, { description: 'InsightsEvents.' })
+  dataType!: string;
+
+  @Field(() => ListInsightsDataDimensionsInput, { nullable: true })
+  dimensions?: ListInsightsDataDimensionsInput | null;
+
+  @Field(() => String, { nullable: true, description: 'Inclusive ISO-8601 UTC; default 90 days ago.' })
+  startTime?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Inclusive ISO-8601 UTC; default now.' })
+  endTime?: string | null;
+
+  @Field(() => Int, { nullable: true, description: '1 to 50 (default).' })
+  maxResults?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'From a previous call with the same parameters.' })
+  nextToken?: string | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ListInsightsDataResult extends ListPage('events', HistoryEvent, 'nextToken', { simpleResolvers: true }) {}
