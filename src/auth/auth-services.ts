@@ -2,6 +2,7 @@ import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
+import type { AccessKeySecrets } from '../principals/access-key-secrets';
 import { Authenticator } from './authenticator';
 import { FailureThrottle } from './failure-throttle';
 import { SessionService } from './session.service';
@@ -17,7 +18,14 @@ export interface AuthServices {
 }
 
 /** Authentication, sessions and their Redis-held throttles (on the limiters' connection, createLimitsRedis). */
-export function createAuthServices(config: Config, db: Database, tokens: TokenService, redis: IORedis, logger: Logger): AuthServices {
+export function createAuthServices(
+  config: Config,
+  db: Database,
+  tokens: TokenService,
+  redis: IORedis,
+  logger: Logger,
+  keySecrets: AccessKeySecrets,
+): AuthServices {
   const log = logger.child({ module: 'auth' });
   const unattributedCalls = new UnattributedCalls(
     db.pool,
@@ -32,7 +40,14 @@ export function createAuthServices(config: Config, db: Database, tokens: TokenSe
   );
   return {
     authenticator: new Authenticator(db.pool, tokens),
-    sessions: new SessionService(db.pool, tokens, config.sessionTtlSeconds, new SignInThrottle(redis, config, log), unattributedCalls),
+    sessions: new SessionService(
+      db.pool,
+      tokens,
+      config.sessionTtlSeconds,
+      new SignInThrottle(redis, config, log),
+      unattributedCalls,
+      keySecrets,
+    ),
     unattributedCalls,
   };
 }

@@ -5,6 +5,7 @@ import type { RequestContext, RequestMeta, UserIdentity } from '../common/reques
 import { trustAllows } from '../policies/policy-evaluator';
 import { principalRepository } from '../principals/principal.repository';
 import type { AuditSubject } from '../common/audit-subject';
+import type { AccessKeySecrets } from '../principals/access-key-secrets';
 import { ACCESS_KEY_ID, secretMatches } from '../principals/credentials';
 import type { SignInThrottle } from './signin-throttle';
 import type { TokenService } from './token.service';
@@ -27,13 +28,15 @@ export class SessionService {
     private readonly sessionTtlSeconds: number,
     private readonly throttle: SignInThrottle,
     private readonly unattributed: UnattributedCalls,
+    private readonly keySecrets: AccessKeySecrets,
   ) {}
 
   /**
    * Exchanges an access key pair for a session token. The attempt first passes the sign-in
    * throttle (ThrottlingException when its delay has not passed, whatever the secret). `onSubject`
    * receives whom the call is recorded as, and whether it is a failed sign-in: the key's owner as
-   * soon as the key id is known, else the installation's management account.
+   * soon as the key id is known, else the installation's management account. A key made before
+   * SigV4 has its secret sealed now, so from here on it signs AWS requests too.
    */
   async createSession(
     meta: RequestMeta,
@@ -73,6 +76,9 @@ export class SessionService {
     }
     onSubject(subject, false);
     await attempt.succeeded();
+    if (!row.secretSealed) {
+      await principalRepository.sealSecret(this.pool, input.accessKeyId, this.keySecrets.seal(input.accessKeyId, input.secretAccessKey));
+    }
     const ttl = this.ttl(input.durationSeconds, this.sessionTtlSeconds);
     const { token, expiration } = this.tokens.issue(
       {

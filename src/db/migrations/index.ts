@@ -1,3 +1,4 @@
+import { AccessKeySealedSecret1796226415951 } from './1796226415951-AccessKeySealedSecret';
 import { WebhookProgressAndTargetState1796190401943 } from './1796190401943-WebhookProgressAndTargetState';
 import { LakeQueryEnqueueAttempts1796190819583 } from './1796190819583-LakeQueryEnqueueAttempts';
 import { LakeReaderLogin1795500215700 } from './1795500215700-LakeReaderLogin';
@@ -51,4 +52,5 @@ export const MIGRATIONS: Function[] = [
   LakeReaderLogin1795500215700,
   WebhookProgressAndTargetState1796190401943,
   LakeQueryEnqueueAttempts1796190819583,
+  AccessKeySealedSecret1796226415951,
 ];
