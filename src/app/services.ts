@@ -81,7 +81,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     tokens,
     masterKey,
     accessKeySecrets,
-    ...createAuthServices(config, db, tokens, limitsRedis, logger, accessKeySecrets),
+    ...createAuthServices(config, db, tokens, limitsRedis, logger, accessKeySecrets, masterKey),
     iam: new IamService(db, accessKeySecrets),
     organizations: new OrganizationsService(db),
     delegatedAdmins: new DelegatedAdminService(db),

@@ -2,9 +2,11 @@ import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
+import type { MasterKey } from '../crypto/master-key';
 import type { AccessKeySecrets } from '../principals/access-key-secrets';
 import { Authenticator } from './authenticator';
 import { FailureThrottle } from './failure-throttle';
+import { SessionSecrets } from './session-secrets';
 import { SessionService } from './session.service';
 import { SignInThrottle } from './signin-throttle';
 import type { TokenService } from './token.service';
@@ -13,6 +15,8 @@ import { UnattributedCalls } from './unattributed-calls';
 export interface AuthServices {
   authenticator: Authenticator;
   sessions: SessionService;
+  /** The secrets of temporary credentials, derived from their session tokens. */
+  sessionSecrets: SessionSecrets;
   /** Records calls with no, bad or unknown credentials in the installation's management account. */
   unattributedCalls: UnattributedCalls;
 }
@@ -25,8 +29,10 @@ export function createAuthServices(
   redis: IORedis,
   logger: Logger,
   keySecrets: AccessKeySecrets,
+  masterKey: MasterKey,
 ): AuthServices {
   const log = logger.child({ module: 'auth' });
+  const sessionSecrets = new SessionSecrets(masterKey);
   const unattributedCalls = new UnattributedCalls(
     db.pool,
     new FailureThrottle(redis, {
@@ -39,7 +45,7 @@ export function createAuthServices(
     log,
   );
   return {
-    authenticator: new Authenticator(db.pool, tokens),
+    authenticator: new Authenticator(db.pool, tokens, keySecrets, sessionSecrets),
     sessions: new SessionService(
       db.pool,
       tokens,
@@ -47,7 +53,9 @@ export function createAuthServices(
       new SignInThrottle(redis, config, log),
       unattributedCalls,
       keySecrets,
+      sessionSecrets,
     ),
+    sessionSecrets,
     unattributedCalls,
   };
 }

@@ -7,6 +7,7 @@ import { principalRepository } from '../principals/principal.repository';
 import type { AuditSubject } from '../common/audit-subject';
 import type { AccessKeySecrets } from '../principals/access-key-secrets';
 import { ACCESS_KEY_ID, secretMatches } from '../principals/credentials';
+import type { SessionSecrets } from './session-secrets';
 import type { SignInThrottle } from './signin-throttle';
 import type { TokenService } from './token.service';
 import { HIDDEN, type UnattributedCalls } from './unattributed-calls';
@@ -16,6 +17,18 @@ export interface SessionCredentials {
   expiration: Date;
   accessKeyId: string;
 }
+
+/** Temporary credentials as STS issues them: SigV4 with X-Amz-Security-Token, or the token as a bearer token. */
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** GetSessionToken's default and longest lifetime for an IAM user (STS: 12 and 36 hours). */
+const SESSION_TOKEN_DEFAULT_SECONDS = 43200;
+const SESSION_TOKEN_MAX_SECONDS = 129600;
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]{1,64})$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -29,6 +42,7 @@ export class SessionService {
     private readonly throttle: SignInThrottle,
     private readonly unattributed: UnattributedCalls,
     private readonly keySecrets: AccessKeySecrets,
+    private readonly sessionSecrets: SessionSecrets,
   ) {}
 
   /**
@@ -135,6 +149,34 @@ export class SessionService {
       ttl,
     );
     return { token, expiration, accessKeyId: akid, assumedRoleArn, assumedRoleId: `${role.principalId}:${input.roleSessionName}` };
+  }
+
+  /**
+   * sts:GetSessionToken: temporary credentials of the calling user, an ASIA access key id with a
+   * session of the same user and source key as its session token and a secret derived from that
+   * token (session-secrets.ts), so createSession's sessions and these are one mechanism. As in
+   * STS, temporary credentials (a role session, or one from this call) cannot make more.
+   */
+  getSessionToken(ctx: RequestContext, input: { durationSeconds?: number | null }): TemporaryCredentials {
+    const { caller } = ctx;
+    if (caller.principalRef.kind !== 'user' || caller.identity.accessKeyId !== caller.sourceAccessKeyId) {
+      throw new OpenTrailError('AccessDenied', 'Cannot call GetSessionToken with session credentials', 403);
+    }
+    const ttl = this.ttl(input.durationSeconds, SESSION_TOKEN_DEFAULT_SECONDS, SESSION_TOKEN_MAX_SECONDS);
+    const accessKeyId = newAccessKeyId('ASIA');
+    const { token, expiration } = this.tokens.issue(
+      {
+        typ: 'user',
+        acct: caller.accountId,
+        org: caller.organizationId,
+        pref: caller.principalRef.id,
+        src: caller.sourceAccessKeyId,
+        akid: accessKeyId,
+        sub: caller.identity.arn,
+      },
+      ttl,
+    );
+    return { accessKeyId, secretAccessKey: this.sessionSecrets.secretFor(token), sessionToken: token, expiration };
   }
 
   getCallerIdentity(ctx: RequestContext): { account: string; arn: string; userId: string } {
