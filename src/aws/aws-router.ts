@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import express, { type RequestHandler, type Response } from 'express';
-import type { Services } from '../app/services';
 import { subjectOf } from '../auth/authenticator';
 import { OpenTrailError, ThrottlingError } from '../common/errors';
 import { isDatabaseUnavailable } from '../db/connection-errors';
@@ -35,7 +34,7 @@ function send(res: Response, response: AwsResponse, requestId: string): void {
  * agent and address, the caller as the audit subject), and hands the request to the face of the
  * credential scope's service.
  */
-export function awsRouter(services: Services, faces: Record<string, AwsServiceFace>): RequestHandler {
+export function awsRouter(services: GraphQLContext['services'], faces: Record<string, AwsServiceFace>): RequestHandler {
   const { config, logger } = services;
   const readBody = express.raw({ type: () => true, limit: config.bodyLimitBytes });
   return (req, res, next) => {
