@@ -21,6 +21,8 @@ import { GZIP_LEVEL, MAX_RECORDS_PER_FILE } from '../src/delivery/log-file-body'
 import { normaliseRecord } from '../src/events/event-record';
 import { createMetrics } from '../src/observability/metrics';
 import { bootstrapIfEmpty } from '../src/organizations/organization-bootstrap';
+import { MasterKey } from '../src/crypto/master-key';
+import { AccessKeySecrets } from '../src/principals/access-key-secrets';
 import { BucketEntity } from '../src/storage/bucket.entity';
 import { TrailEntity } from '../src/trails/trail.entity';
 import { startWorkers } from '../workers/main';
@@ -144,7 +146,11 @@ export async function benchDelivery(events: number, server: string): Promise<Row
   });
   const logger = rootLogger(config);
   const db = await openDatabase(config, logger);
-  const admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile))!;
+  const admin = (await bootstrapIfEmpty(
+    db.dataSource,
+    config.bootstrapCredentialsFile,
+    new AccessKeySecrets(MasterKey.fromConfig(config)),
+  ))!;
   const services = createServices(config, db, logger, createMetrics());
   await services.prepareEventStore();
   const trailIds: string[] = [];

@@ -21,6 +21,8 @@ import { loadConfig } from '../src/config';
 import { normaliseRecord } from '../src/events/event-record';
 import { createMetrics } from '../src/observability/metrics';
 import { bootstrapIfEmpty } from '../src/organizations/organization-bootstrap';
+import { MasterKey } from '../src/crypto/master-key';
+import { AccessKeySecrets } from '../src/principals/access-key-secrets';
 import { TrailEntity } from '../src/trails/trail.entity';
 import { fmt, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
@@ -105,7 +107,11 @@ export async function benchInsights(server: string): Promise<Row[]> {
   });
   const logger = rootLogger(config);
   const db = await openDatabase(config, logger);
-  const admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile))!;
+  const admin = (await bootstrapIfEmpty(
+    db.dataSource,
+    config.bootstrapCredentialsFile,
+    new AccessKeySecrets(MasterKey.fromConfig(config)),
+  ))!;
   const services = createServices(config, db, logger, createMetrics());
   await services.prepareEventStore();
   const account = admin.accountId;

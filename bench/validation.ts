@@ -26,6 +26,8 @@ import { logFileKey, uniqueSuffix } from '../src/delivery/log-file-key';
 import { isoSeconds } from '../src/integrity/digest-time';
 import { createMetrics } from '../src/observability/metrics';
 import { bootstrapIfEmpty } from '../src/organizations/organization-bootstrap';
+import { MasterKey } from '../src/crypto/master-key';
+import { AccessKeySecrets } from '../src/principals/access-key-secrets';
 import { parsePolicyDocument } from '../src/policies/policy-document';
 import { BucketEntity } from '../src/storage/bucket.entity';
 import { TrailEntity } from '../src/trails/trail.entity';
@@ -50,7 +52,11 @@ export async function benchValidation(server: string): Promise<Row[]> {
     LOG_LEVEL: 'warn',
   });
   const db = await openDatabase(config, rootLogger(config));
-  const admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile))!;
+  const admin = (await bootstrapIfEmpty(
+    db.dataSource,
+    config.bootstrapCredentialsFile,
+    new AccessKeySecrets(MasterKey.fromConfig(config)),
+  ))!;
   const services = createServices(config, db, rootLogger(config), createMetrics());
   const account = admin.accountId;
   const bucket = 'bench-validation';

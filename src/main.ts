@@ -6,6 +6,8 @@ import { startServer } from './app/server';
 import { closeServices, createServices } from './app/services';
 import { bootstrapIfEmpty } from './organizations/organization-bootstrap';
 import { checkMasterKey } from './crypto/master-key-check';
+import { MasterKey } from './crypto/master-key';
+import { AccessKeySecrets } from './principals/access-key-secrets';
 import { createMetrics } from './observability/metrics';
 import { logProcessFailures, startFailure } from './observability/process-failures';
 import { repeatedLogFor } from './observability/repeated-log';
@@ -20,7 +22,11 @@ async function main(): Promise<void> {
   const logger = rootLogger(config);
   logProcessFailures(logger);
   const db = await openDatabase(config, logger);
-  const credentials = await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile);
+  const credentials = await bootstrapIfEmpty(
+    db.dataSource,
+    config.bootstrapCredentialsFile,
+    new AccessKeySecrets(MasterKey.fromConfig(config)),
+  );
   if (credentials) {
     // Printed once, on the first start only; also written to a 0600 file.
     process.stdout.write(

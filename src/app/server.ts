@@ -19,6 +19,9 @@ import { metricsHandler } from '../observability/metrics';
 import { runWithRequestId } from '../observability/logger';
 import { eventHttpRouter } from '../events/event-http.router';
 import { attachLiveSubscriptions } from '../streaming/live-subscription.server';
+import { awsRouter } from '../aws/aws-router';
+import type { AwsServiceFace, RunGraphQL } from '../aws/aws-face';
+import { stsFace } from '../aws/sts-face';
 import { accountAdmission } from './account-admission.middleware';
 import type { Services } from './services';
 
@@ -33,7 +36,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Builds the HTTP server: /graphql, /graphiql, /ingest, /event-history/export, /healthz, /readyz, /metrics. */
+/** Builds the HTTP server: the AWS protocols, /graphql, /graphiql, /ingest, /event-history/export, /healthz, /readyz, /metrics. */
 export async function startServer(services: Services): Promise<RunningServer> {
   const { config, logger, metrics } = services;
   const schema = await buildOpenTrailSchema();
@@ -65,23 +68,6 @@ export async function startServer(services: Services): Promise<RunningServer> {
       next();
     });
   });
-
-  let ready = false;
-  app.get('/healthz', (_req, res) => {
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
-  });
-  // Readiness, unlike /healthz (liveness): not ready while PostgreSQL cannot be reached, so a
-  // load balancer sends requests elsewhere instead of restarting a process that will recover.
-  app.get('/readyz', async (_req, res) => {
-    if (await services.db.ping(READY_TIMEOUT_MS)) res.json({ status: 'ready' });
-    else res.status(503).json({ status: 'database unavailable' });
-  });
-  app.get('/metrics', metricsHandler(metrics));
-  app.use(graphiqlRouter());
-  app.use(consoleRouter());
-  // Per-account rate and concurrency limits, before bodies are read or anything is looked up.
-  app.use(['/graphql', '/ingest', '/event-history/export'], accountAdmission(services));
-  app.use(eventHttpRouter({ ...services, authenticateRequest: (req) => authenticateRequest(req, services) }));
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -129,6 +115,37 @@ export async function startServer(services: Services): Promise<RunningServer> {
     ],
   });
   await apollo.start();
+
+  // Run by the AWS faces: the same server, so self-audit, limits and authorization plugins apply.
+  const runGraphQL: RunGraphQL = async (contextValue, query, variables) => {
+    const response = await apollo.executeOperation({ query, variables }, { contextValue });
+    if (response.body.kind !== 'single') throw new Error('the AWS faces run single-result operations only');
+    return response.body.singleResult;
+  };
+  // The AWS protocols (src/aws), before every other route: only SigV4-signed requests (and
+  // unsigned AWS clients) are taken, by the service their credential scope names. Each service's
+  // face is registered here.
+  const awsFaces: Record<string, AwsServiceFace> = {
+    sts: stsFace(runGraphQL, services.sessionSecrets),
+  };
+  app.use(awsRouter(services, awsFaces));
+
+  let ready = false;
+  app.get('/healthz', (_req, res) => {
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
+  });
+  // Readiness, unlike /healthz (liveness): not ready while PostgreSQL cannot be reached, so a
+  // load balancer sends requests elsewhere instead of restarting a process that will recover.
+  app.get('/readyz', async (_req, res) => {
+    if (await services.db.ping(READY_TIMEOUT_MS)) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'database unavailable' });
+  });
+  app.get('/metrics', metricsHandler(metrics));
+  app.use(graphiqlRouter());
+  app.use(consoleRouter());
+  // Per-account rate and concurrency limits, before bodies are read or anything is looked up.
+  app.use(['/graphql', '/ingest', '/event-history/export'], accountAdmission(services));
+  app.use(eventHttpRouter({ ...services, authenticateRequest: (req) => authenticateRequest(req, services) }));
 
   app.use(
     '/graphql',

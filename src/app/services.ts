@@ -28,6 +28,7 @@ import { RegionResultSigner } from '../lake/query/result-signer';
 import type { Metrics } from '../observability/metrics';
 import { DelegatedAdminService } from '../organizations/delegated-admin.service';
 import { OrganizationsService } from '../organizations/organizations.service';
+import { AccessKeySecrets } from '../principals/access-key-secrets';
 import { IamService } from '../principals/iam.service';
 import { createStreamingServices, type StreamingServices } from '../streaming/streaming-services';
 import { StreamingRouter } from '../streaming/streaming.router';
@@ -46,6 +47,8 @@ export interface Services extends AuthServices, EventServices, StreamingServices
   tokens: TokenService;
   /** Root key for encryption at rest; derive a purpose key from it, never use it directly. */
   masterKey: MasterKey;
+  /** Access key secrets sealed for SigV4 (src/principals/access-key-secrets.ts). */
+  accessKeySecrets: AccessKeySecrets;
   iam: IamService;
   organizations: OrganizationsService;
   delegatedAdmins: DelegatedAdminService;
@@ -80,6 +83,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
   const masterKey = MasterKey.fromConfig(config);
   const kms = createKmsServices(db, masterKey);
   const limitsRedis = createLimitsRedis(config.redisUrl);
+  const accessKeySecrets = new AccessKeySecrets(masterKey);
   const core = {
     config,
     db,
@@ -87,8 +91,9 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     metrics,
     tokens,
     masterKey,
-    ...createAuthServices(config, db, tokens, limitsRedis, logger),
-    iam: new IamService(db),
+    accessKeySecrets,
+    ...createAuthServices(config, db, tokens, limitsRedis, logger, accessKeySecrets, masterKey),
+    iam: new IamService(db, accessKeySecrets),
     organizations: new OrganizationsService(db),
     delegatedAdmins: new DelegatedAdminService(db),
     kms,

@@ -2,8 +2,11 @@ import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
+import type { MasterKey } from '../crypto/master-key';
+import type { AccessKeySecrets } from '../principals/access-key-secrets';
 import { Authenticator } from './authenticator';
 import { FailureThrottle } from './failure-throttle';
+import { SessionSecrets } from './session-secrets';
 import { SessionService } from './session.service';
 import { SignInThrottle } from './signin-throttle';
 import type { TokenService } from './token.service';
@@ -12,13 +15,24 @@ import { UnattributedCalls } from './unattributed-calls';
 export interface AuthServices {
   authenticator: Authenticator;
   sessions: SessionService;
+  /** The secrets of temporary credentials, derived from their session tokens. */
+  sessionSecrets: SessionSecrets;
   /** Records calls with no, bad or unknown credentials in the installation's management account. */
   unattributedCalls: UnattributedCalls;
 }
 
 /** Authentication, sessions and their Redis-held throttles (on the limiters' connection, createLimitsRedis). */
-export function createAuthServices(config: Config, db: Database, tokens: TokenService, redis: IORedis, logger: Logger): AuthServices {
+export function createAuthServices(
+  config: Config,
+  db: Database,
+  tokens: TokenService,
+  redis: IORedis,
+  logger: Logger,
+  keySecrets: AccessKeySecrets,
+  masterKey: MasterKey,
+): AuthServices {
   const log = logger.child({ module: 'auth' });
+  const sessionSecrets = new SessionSecrets(masterKey);
   const unattributedCalls = new UnattributedCalls(
     db.pool,
     new FailureThrottle(redis, {
@@ -31,8 +45,17 @@ export function createAuthServices(config: Config, db: Database, tokens: TokenSe
     log,
   );
   return {
-    authenticator: new Authenticator(db.pool, tokens),
-    sessions: new SessionService(db.pool, tokens, config.sessionTtlSeconds, new SignInThrottle(redis, config, log), unattributedCalls),
+    authenticator: new Authenticator(db.pool, tokens, keySecrets, sessionSecrets),
+    sessions: new SessionService(
+      db.pool,
+      tokens,
+      config.sessionTtlSeconds,
+      new SignInThrottle(redis, config, log),
+      unattributedCalls,
+      keySecrets,
+      sessionSecrets,
+    ),
+    sessionSecrets,
     unattributedCalls,
   };
 }

@@ -5,7 +5,15 @@ import type { RequestContext } from '../common/request-context';
 import type { GraphQLContext } from '../graphql/context';
 import { Operation, OperationService } from '../graphql/operation.decorator';
 import { CallerRequest } from '../graphql/request-context.decorator';
-import { AssumeRoleInput, AssumeRoleResult, CallerIdentity, CreateSessionInput, Session } from './auth.types';
+import {
+  AssumeRoleInput,
+  AssumeRoleResult,
+  CallerIdentity,
+  CreateSessionInput,
+  GetSessionTokenInput,
+  Session,
+  TemporaryCredentials,
+} from './auth.types';
 import { ACCESS_KEY_ID } from '../principals/credentials';
 import type { SessionService } from './session.service';
 
@@ -47,6 +55,18 @@ export class AuthResolver {
   ): Promise<AssumeRoleResult> {
     const session = await this.sessions.assumeRole(request, input);
     return { ...session, assumedRoleUser: { arn: session.assumedRoleArn, assumedRoleId: session.assumedRoleId } };
+  }
+
+  // STS needs no permission for GetSessionToken; the secret and token are redacted from self-audit.
+  @Operation({ action: null })
+  @Mutation(() => TemporaryCredentials, {
+    description: "Temporary credentials of the calling user, from a long-term key's session (STS GetSessionToken).",
+  })
+  getSessionToken(
+    @Arg('input', () => GetSessionTokenInput, { nullable: true }) input: GetSessionTokenInput | null,
+    @CallerRequest() request: RequestContext,
+  ): TemporaryCredentials {
+    return this.sessions.getSessionToken(request, input ?? {});
   }
 
   @Operation({ action: null })

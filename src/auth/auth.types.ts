@@ -25,6 +25,30 @@ export class Session {
 }
 
 @InputType()
+export class GetSessionTokenInput {
+  @Field(() => Int, { nullable: true, description: 'Lifetime in seconds (900-129600); defaults to 43200 (12 hours), as in STS.' })
+  durationSeconds?: number | null;
+}
+
+@ObjectType({
+  description:
+    'Temporary credentials (STS Credentials): sign AWS requests with the key pair and `sessionToken` as X-Amz-Security-Token, or send `sessionToken` as `Authorization: Bearer <token>`.',
+})
+export class TemporaryCredentials {
+  @Field(() => String)
+  accessKeyId!: string;
+
+  @Field(() => String)
+  secretAccessKey!: string;
+
+  @Field(() => String)
+  sessionToken!: string;
+
+  @Field(() => Date)
+  expiration!: Date;
+}
+
+@InputType()
 export class AssumeRoleInput {
   @Field(() => String)
   roleArn!: string;

@@ -5,13 +5,23 @@ import { Errors, OpenTrailError } from '../common/errors';
 import type { Caller, UserIdentity } from '../common/request-context';
 import { managedPolicyDocuments } from '../policies/managed-policies';
 import type { PolicyDocument } from '../policies/policy-document';
+import type { AccessKeySecrets } from '../principals/access-key-secrets';
+import { ACCESS_KEY_ID } from '../principals/credentials';
 import { principalRepository, type PrincipalSessionRow } from '../principals/principal.repository';
+import type { SessionSecrets } from './session-secrets';
 import type { SessionClaims, TokenService } from './token.service';
 
 // The self-audit subject types live in src/common (common/api-call.ts needs them); src/graphql still imports them from here.
 export type { AuditSubject, UnknownIdentity } from '../common/audit-subject';
 
 export type AuthenticationResult = { caller: Caller } | { error: OpenTrailError; subject?: AuditSubject };
+
+/** A SigV4 request's caller and the secret its signature must have been made with. */
+export type SigningKeyResult = { caller: Caller; secretAccessKey: string } | { error: OpenTrailError; subject?: AuditSubject };
+
+// STS's words for credentials it does not accept (the AWS face maps them per protocol).
+const INVALID_KEY = () => new OpenTrailError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+const EXPIRED_KEY = () => new OpenTrailError('ExpiredToken', 'The security token included in the request is expired', 403);
 
 const INVALID = () => Errors.unauthenticated('The security token included in the request is invalid.');
 
@@ -29,7 +39,46 @@ export class Authenticator {
   constructor(
     private readonly pool: Pool,
     private readonly tokens: TokenService,
+    private readonly keySecrets: AccessKeySecrets,
+    private readonly sessionSecrets: SessionSecrets,
   ) {}
+
+  /**
+   * SigV4 (src/aws/sigv4.ts): the caller an AWS request's access key names, and the secret to
+   * check its signature with. A long-term key (AKIA) signs with its sealed secret and acts as a
+   * user session of that key would; temporary credentials (ASIA) present their session token,
+   * which must name that access key id, and sign with the secret derived from it. A key not yet
+   * sealed (made before SigV4, never used with createSession since) is refused like an unknown one.
+   */
+  async signingKey(accessKeyId: string, sessionToken: string | null): Promise<SigningKeyResult> {
+    if (sessionToken !== null) {
+      if (sessionToken.length > 8192) return { error: INVALID_KEY() };
+      const verified = this.tokens.verify(sessionToken);
+      const claims = 'claims' in verified ? verified.claims : undefined;
+      if (!claims || claims.akid !== accessKeyId) return { error: INVALID_KEY() };
+      const loaded = await this.load(claims);
+      if ('error' in verified) return { error: EXPIRED_KEY(), subject: 'caller' in loaded ? subjectOf(loaded.caller) : undefined };
+      if (!('caller' in loaded)) return { error: INVALID_KEY() };
+      return { caller: loaded.caller, secretAccessKey: this.sessionSecrets.secretFor(sessionToken) };
+    }
+    if (!ACCESS_KEY_ID.test(accessKeyId)) return { error: INVALID_KEY() };
+    const key = await principalRepository.signInKey(this.pool, accessKeyId);
+    if (!key || !key.secretSealed) return { error: INVALID_KEY() };
+    const now = Math.floor(Date.now() / 1000);
+    const loaded = await this.load({
+      typ: 'user',
+      acct: key.accountId,
+      org: key.organizationId,
+      pref: key.userId,
+      src: accessKeyId,
+      akid: accessKeyId,
+      sub: key.arn,
+      iat: now,
+      exp: now,
+    });
+    if (!('caller' in loaded)) return { error: INVALID_KEY() };
+    return { caller: loaded.caller, secretAccessKey: this.keySecrets.open(accessKeyId, key.secretSealed) };
+  }
 
   async authenticate(token: string): Promise<AuthenticationResult> {
     const verified = this.tokens.verify(token);

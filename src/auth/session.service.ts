@@ -5,7 +5,9 @@ import type { RequestContext, RequestMeta, UserIdentity } from '../common/reques
 import { trustAllows } from '../policies/policy-evaluator';
 import { principalRepository } from '../principals/principal.repository';
 import type { AuditSubject } from '../common/audit-subject';
+import type { AccessKeySecrets } from '../principals/access-key-secrets';
 import { ACCESS_KEY_ID, secretMatches } from '../principals/credentials';
+import type { SessionSecrets } from './session-secrets';
 import type { SignInThrottle } from './signin-throttle';
 import type { TokenService } from './token.service';
 import { HIDDEN, type UnattributedCalls } from './unattributed-calls';
@@ -15,6 +17,18 @@ export interface SessionCredentials {
   expiration: Date;
   accessKeyId: string;
 }
+
+/** Temporary credentials as STS issues them: SigV4 with X-Amz-Security-Token, or the token as a bearer token. */
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** GetSessionToken's default and longest lifetime for an IAM user (STS: 12 and 36 hours). */
+const SESSION_TOKEN_DEFAULT_SECONDS = 43200;
+const SESSION_TOKEN_MAX_SECONDS = 129600;
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]{1,64})$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -27,13 +41,16 @@ export class SessionService {
     private readonly sessionTtlSeconds: number,
     private readonly throttle: SignInThrottle,
     private readonly unattributed: UnattributedCalls,
+    private readonly keySecrets: AccessKeySecrets,
+    private readonly sessionSecrets: SessionSecrets,
   ) {}
 
   /**
    * Exchanges an access key pair for a session token. The attempt first passes the sign-in
    * throttle (ThrottlingException when its delay has not passed, whatever the secret). `onSubject`
    * receives whom the call is recorded as, and whether it is a failed sign-in: the key's owner as
-   * soon as the key id is known, else the installation's management account.
+   * soon as the key id is known, else the installation's management account. A key made before
+   * SigV4 has its secret sealed now, so from here on it signs AWS requests too.
    */
   async createSession(
     meta: RequestMeta,
@@ -73,6 +90,9 @@ export class SessionService {
     }
     onSubject(subject, false);
     await attempt.succeeded();
+    if (!row.secretSealed) {
+      await principalRepository.sealSecret(this.pool, input.accessKeyId, this.keySecrets.seal(input.accessKeyId, input.secretAccessKey));
+    }
     const ttl = this.ttl(input.durationSeconds, this.sessionTtlSeconds);
     const { token, expiration } = this.tokens.issue(
       {
@@ -129,6 +149,34 @@ export class SessionService {
       ttl,
     );
     return { token, expiration, accessKeyId: akid, assumedRoleArn, assumedRoleId: `${role.principalId}:${input.roleSessionName}` };
+  }
+
+  /**
+   * sts:GetSessionToken: temporary credentials of the calling user, an ASIA access key id with a
+   * session of the same user and source key as its session token and a secret derived from that
+   * token (session-secrets.ts), so createSession's sessions and these are one mechanism. As in
+   * STS, temporary credentials (a role session, or one from this call) cannot make more.
+   */
+  getSessionToken(ctx: RequestContext, input: { durationSeconds?: number | null }): TemporaryCredentials {
+    const { caller } = ctx;
+    if (caller.principalRef.kind !== 'user' || caller.identity.accessKeyId !== caller.sourceAccessKeyId) {
+      throw new OpenTrailError('AccessDenied', 'Cannot call GetSessionToken with session credentials', 403);
+    }
+    const ttl = this.ttl(input.durationSeconds, SESSION_TOKEN_DEFAULT_SECONDS, SESSION_TOKEN_MAX_SECONDS);
+    const accessKeyId = newAccessKeyId('ASIA');
+    const { token, expiration } = this.tokens.issue(
+      {
+        typ: 'user',
+        acct: caller.accountId,
+        org: caller.organizationId,
+        pref: caller.principalRef.id,
+        src: caller.sourceAccessKeyId,
+        akid: accessKeyId,
+        sub: caller.identity.arn,
+      },
+      ttl,
+    );
+    return { accessKeyId, secretAccessKey: this.sessionSecrets.secretFor(token), sessionToken: token, expiration };
   }
 
   getCallerIdentity(ctx: RequestContext): { account: string; arn: string; userId: string } {

@@ -12,6 +12,8 @@ import {
   type ValidateLogsOptions,
 } from '../integrity/validate-logs.command';
 import { createOrganizationWithAdmin } from '../organizations/organization-bootstrap';
+import { MasterKey } from '../crypto/master-key';
+import { AccessKeySecrets } from '../principals/access-key-secrets';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -36,7 +38,8 @@ const COMMANDS: Record<string, Command> = {
       const config = loadConfigOrExit();
       const db = await openDatabase(config, rootLogger({ ...config, logLevel: 'warn' }));
       try {
-        const credentials = await db.dataSource.transaction((m) => createOrganizationWithAdmin(m, values.name as string, email));
+        const secrets = new AccessKeySecrets(MasterKey.fromConfig(config));
+        const credentials = await db.dataSource.transaction((m) => createOrganizationWithAdmin(m, values.name as string, email, secrets));
         process.stdout.write(JSON.stringify(credentials, null, 2) + '\n');
       } finally {
         await db.close();

@@ -4,6 +4,7 @@ import { decodePageToken, encodePageToken } from '../common/page-token';
 import { type RequestContext, tenantOf } from '../common/request-context';
 import { MANAGED_POLICIES } from '../policies/managed-policies';
 import { parsePolicyDocument } from '../policies/policy-document';
+import type { AccessKeySecrets } from './access-key-secrets';
 import { AccessKeyEntity } from './access-key.entity';
 import { IamErrors } from './iam.errors';
 import {
@@ -54,7 +55,10 @@ function isUniqueViolation(err: unknown): boolean {
  * principal of another account is indistinguishable from one that does not exist.
  */
 export class IamService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly secrets: AccessKeySecrets,
+  ) {}
 
   /** iam:CreateUser. Names are unique per account regardless of case, as in IAM. */
   async createUser(ctx: RequestContext, input: { userName: string; path?: string | null }): Promise<UserEntity> {
@@ -131,7 +135,7 @@ export class IamService {
 
   /**
    * iam:CreateAccessKey for a user (the caller by default). The secret is returned here once and
-   * stored only as a salted hash. The user row is locked so two concurrent calls cannot both
+   * stored only as a salted hash and sealed for SigV4. The user row is locked so two concurrent calls cannot both
    * pass the two-key quota.
    */
   async createAccessKey(ctx: RequestContext, input: { userName?: string | null }): Promise<AccessKeyView & { secretAccessKey: string }> {
@@ -142,7 +146,7 @@ export class IamService {
       if (existing >= MAX_ACCESS_KEYS_PER_USER) {
         throw IamErrors.limitExceeded(`Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS_PER_USER}`);
       }
-      const { key, secretAccessKey } = await principalRepository.insertAccessKey(m, ctx.caller.accountId, user.id);
+      const { key, secretAccessKey } = await principalRepository.insertAccessKey(m, ctx.caller.accountId, user.id, this.secrets);
       return { userName: user.userName, accessKeyId: key.accessKeyId, status: key.status, createDate: key.createdAt, secretAccessKey };
     });
   }

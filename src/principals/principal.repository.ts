@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { arns } from '../common/arn';
 import { newAccessKeyId, newPrincipalId, newSecretAccessKey } from '../common/ids';
+import type { AccessKeySecrets } from './access-key-secrets';
 import { hashSecret, newSalt } from './credentials';
 import { InlinePolicyEntity } from '../policies/inline-policy.entity';
 import type { PolicyDocument } from '../policies/policy-document';
@@ -32,6 +33,8 @@ export interface SignInKeyRow {
   status: string;
   secretHash: string;
   secretSalt: string;
+  /** The secret sealed for SigV4 (access-key-secrets.ts); null until the key's first createSession. */
+  secretSealed: Buffer | null;
   userId: string;
   userName: string;
   principalId: string;
@@ -124,7 +127,7 @@ export const principalRepository = {
   /** An access key by id, with its user and the user's organization (createSession, as the service). */
   async signInKey(pool: Pool, accessKeyId: string): Promise<SignInKeyRow | null> {
     const { rows } = await pool.query(
-      `SELECT k.status, k.secret_hash, k.secret_salt, u.id AS user_id, u.user_name, u.principal_id, u.arn,
+      `SELECT k.status, k.secret_hash, k.secret_salt, k.secret_sealed, u.id AS user_id, u.user_name, u.principal_id, u.arn,
               u.account_id, a.organization_id
        FROM access_keys k JOIN iam_users u ON u.id = k.user_id JOIN accounts a ON a.id = u.account_id
        WHERE k.access_key_id = $1`,
@@ -136,6 +139,7 @@ export const principalRepository = {
       status: r.status,
       secretHash: r.secret_hash,
       secretSalt: r.secret_salt,
+      secretSealed: r.secret_sealed,
       userId: r.user_id,
       userName: r.user_name,
       principalId: r.principal_id,
@@ -143,6 +147,14 @@ export const principalRepository = {
       accountId: r.account_id,
       organizationId: r.organization_id,
     };
+  },
+
+  /**
+   * Keeps the sealed secret of a key made before SigV4, the first time its secret is presented
+   * (createSession verified it); a key that has one keeps it.
+   */
+  async sealSecret(pool: Pool, accessKeyId: string, sealed: Buffer): Promise<void> {
+    await pool.query('UPDATE access_keys SET secret_sealed = $2 WHERE access_key_id = $1 AND secret_sealed IS NULL', [accessKeyId, sealed]);
   },
 
   /** A role by account and name, with its trust policy (assumeRole, as the service: roles of any account). */
@@ -274,17 +286,28 @@ export const principalRepository = {
     return m.save(role);
   },
 
-  /** Creates an access key; the plaintext secret is returned once and never stored. */
-  async insertAccessKey(m: EntityManager, accountId: string, userId: string): Promise<{ key: AccessKeyEntity; secretAccessKey: string }> {
+  /**
+   * Creates an access key; the plaintext secret is returned once and stored only hashed and, with
+   * `secrets`, sealed for SigV4. Without it (fixtures creating tenants straight in the database)
+   * the key is sealed on its first createSession, as keys made before SigV4 are.
+   */
+  async insertAccessKey(
+    m: EntityManager,
+    accountId: string,
+    userId: string,
+    secrets: AccessKeySecrets | null,
+  ): Promise<{ key: AccessKeyEntity; secretAccessKey: string }> {
     const secretAccessKey = newSecretAccessKey();
     const salt = newSalt();
+    const accessKeyId = newAccessKeyId('AKIA');
     const key = await m.save(
       m.create(AccessKeyEntity, {
-        accessKeyId: newAccessKeyId('AKIA'),
+        accessKeyId,
         accountId,
         userId,
         secretSalt: salt,
         secretHash: hashSecret(secretAccessKey, salt),
+        secretSealed: secrets ? secrets.seal(accessKeyId, secretAccessKey) : null,
         status: 'Active',
       }),
     );

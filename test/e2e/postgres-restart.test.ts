@@ -8,6 +8,8 @@ import { createObjectStore } from '../../src/storage/object-store-factory';
 import type { ObjectStore } from '../../src/storage/object-store';
 import { createLogger } from '../../src/observability/logger';
 import { bootstrapIfEmpty, type TenantCredentials } from '../../src/organizations/organization-bootstrap';
+import { MasterKey } from '../../src/crypto/master-key';
+import { AccessKeySecrets } from '../../src/principals/access-key-secrets';
 import { startApp, startWorkerProcess, type AppProcess, type WorkerProcess } from '../../bench/lib/app-process';
 import { startPrivatePostgres, type PrivatePostgres } from '../../bench/lib/servers';
 import { childEnv } from '../helpers/app-processes';
@@ -41,7 +43,7 @@ beforeAll(async () => {
     INGEST_BATCH_SIZE: '250',
   });
   db = await openDatabase(config, createLogger('silent'));
-  admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile))!;
+  admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile, new AccessKeySecrets(MasterKey.fromConfig(config))))!;
   store = createObjectStore(config);
   await insertBucket(db, store, admin.accountId, 'restart-bucket');
   trailId = (

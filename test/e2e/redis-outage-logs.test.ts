@@ -6,6 +6,8 @@ import type { Config } from '../../src/config';
 import type { Database } from '../../src/db/database';
 import { createLogger } from '../../src/observability/logger';
 import { bootstrapIfEmpty, type TenantCredentials } from '../../src/organizations/organization-bootstrap';
+import { MasterKey } from '../../src/crypto/master-key';
+import { AccessKeySecrets } from '../../src/principals/access-key-secrets';
 import { startApp, startWorkerProcess, type AppProcess, type WorkerProcess } from '../../bench/lib/app-process';
 import { freePort, PrivateRedis } from '../../bench/lib/servers';
 import { childEnv } from '../helpers/app-processes';
@@ -39,7 +41,7 @@ beforeAll(async () => {
   config = testConfig({ REDIS_URL: redis.url, OUTBOX_SWEEP_INTERVAL_SECONDS: '1', DELIVERY_INTERVAL_SECONDS: '1', LOG_LEVEL: 'info' });
   db = await openDatabase(config, createLogger('silent'));
   // Bootstrapped here, so the api's first start prints no credentials block (a human's one-off).
-  admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile))!;
+  admin = (await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile, new AccessKeySecrets(MasterKey.fromConfig(config))))!;
   env = childEnv(config, { LOG_REPEAT_WINDOW_SECONDS: String(WINDOW_SECONDS), INGEST_PARSER_THREADS: '1' });
   [api, workers] = await Promise.all([startApp(env, { keepOutput: Infinity }), startWorkerProcess(env, { keepOutput: Infinity })]);
 });

@@ -39,7 +39,7 @@ export async function limitedUser(
   const { key, secretAccessKey, arn } = await app.db.dataSource.transaction(async (m) => {
     const user = await principalRepository.insertUser(m, app.admin.accountId, userName);
     if (policyArn) await principalRepository.attachManagedPolicy(m, app.admin.accountId, 'user', user.id, policyArn);
-    const created = await principalRepository.insertAccessKey(m, app.admin.accountId, user.id);
+    const created = await principalRepository.insertAccessKey(m, app.admin.accountId, user.id, app.services.accessKeySecrets);
     return { ...created, arn: user.arn };
   });
   const token = await app.login({ accessKeyId: key.accessKeyId, secretAccessKey });

@@ -13,6 +13,8 @@ import type { Database } from '../../src/db/database';
 import { createLogger } from '../../src/observability/logger';
 import { createMetrics } from '../../src/observability/metrics';
 import { bootstrapIfEmpty, createOrganizationWithAdmin, type TenantCredentials } from '../../src/organizations/organization-bootstrap';
+import { MasterKey } from '../../src/crypto/master-key';
+import { AccessKeySecrets } from '../../src/principals/access-key-secrets';
 
 export const TEST_DATABASE_SERVER = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 
@@ -92,7 +94,7 @@ export async function openTestServices(env: Record<string, string> = {}): Promis
     fs.rmSync(config.dataDir, { recursive: true, force: true });
     throw err;
   }
-  const admin = await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile);
+  const admin = await bootstrapIfEmpty(db.dataSource, config.bootstrapCredentialsFile, new AccessKeySecrets(MasterKey.fromConfig(config)));
   if (!admin) throw new Error('test database was not empty');
   const services = createServices(config, db, logger, createMetrics());
   await services.prepareEventStore();
@@ -147,7 +149,9 @@ export async function startServiceHarness(env: Record<string, string> = {}): Pro
     contextFor,
     async createTenant(name) {
       const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-      const credentials = await opened.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, name, `${slug}@example.com`));
+      const credentials = await opened.db.dataSource.transaction((m) =>
+        createOrganizationWithAdmin(m, name, `${slug}@example.com`, services.accessKeySecrets),
+      );
       return { credentials, ctx: await bound(credentials) };
     },
   };

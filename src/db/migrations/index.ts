@@ -1,4 +1,5 @@
 import { ResourcePolicies1796226167244 } from './1796226167244-ResourcePolicies';
+import { AccessKeySealedSecret1796226415951 } from './1796226415951-AccessKeySealedSecret';
 import { WebhookProgressAndTargetState1796190401943 } from './1796190401943-WebhookProgressAndTargetState';
 import { LakeQueryEnqueueAttempts1796190819583 } from './1796190819583-LakeQueryEnqueueAttempts';
 import { LakeReaderLogin1795500215700 } from './1795500215700-LakeReaderLogin';
@@ -53,4 +54,5 @@ export const MIGRATIONS: Function[] = [
   WebhookProgressAndTargetState1796190401943,
   LakeQueryEnqueueAttempts1796190819583,
   ResourcePolicies1796226167244,
+  AccessKeySealedSecret1796226415951,
 ];
