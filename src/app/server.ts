@@ -21,6 +21,7 @@ import { eventHttpRouter } from '../events/event-http.router';
 import { attachLiveSubscriptions } from '../streaming/live-subscription.server';
 import { awsRouter } from '../aws/aws-router';
 import type { AwsServiceFace, RunGraphQL } from '../aws/aws-face';
+import { cloudTrailFace } from '../aws/cloudtrail-face';
 import { stsFace } from '../aws/sts-face';
 import { accountAdmission } from './account-admission.middleware';
 import type { Services } from './services';
@@ -127,6 +128,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
   // face is registered here.
   const awsFaces: Record<string, AwsServiceFace> = {
     sts: stsFace(runGraphQL, services.sessionSecrets),
+    cloudtrail: cloudTrailFace(runGraphQL),
   };
   app.use(awsRouter(services, awsFaces));
 

@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { AwsClients, awsKeys } from '../helpers/aws-cli';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -9,33 +6,10 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
  * loopback, signing with SigV4 themselves. Nothing here hand-writes a signed request.
  */
 let app: TestApp;
-let dir: string;
-let baseEnv: Record<string, string>;
+let clients: AwsClients;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string>, input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile('python3', args, { env: { ...baseEnv, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
-
-const keys = (accessKeyId: string, secretAccessKey: string, sessionToken?: string) => ({
-  AWS_ACCESS_KEY_ID: accessKeyId,
-  AWS_SECRET_ACCESS_KEY: secretAccessKey,
-  ...(sessionToken ? { AWS_SESSION_TOKEN: sessionToken } : {}),
-});
-
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return run(['-m', 'awscli', ...args, '--endpoint-url', app.baseUrl, '--region', 'us-east-1', '--output', 'json'], env);
-}
+const keys = awsKeys;
+const cli = (args: string[], env: Record<string, string>) => clients.cli(args, env);
 
 /**
  * boto3 from a script on stdin: `sts` is a client of the endpoint; the script prints JSON. With
@@ -56,7 +30,7 @@ async function boto3(script: string, env: Record<string, string>): Promise<any> 
     '    except botocore.exceptions.ClientError as e:',
     '        return {"Code": e.response["Error"]["Code"], "Message": e.response["Error"]["Message"], "Status": e.response["ResponseMetadata"]["HTTPStatusCode"]}',
   ].join('\n');
-  const result = await run(['-'], { ENDPOINT: app.baseUrl, ...env }, `${prelude}\n${script}\n`);
+  const result = await clients.python(['-'], { ENDPOINT: app.baseUrl, ...env }, `${prelude}\n${script}\n`);
   if (result.code !== 0) throw new Error(`boto3 script failed: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }
@@ -78,24 +52,12 @@ async function eventsOf(eventName: string): Promise<any[]> {
 
 beforeAll(async () => {
   app = await startTestApp();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-aws-sts-'));
-  fs.writeFileSync(path.join(dir, 'config'), '');
-  fs.writeFileSync(path.join(dir, 'credentials'), '');
-  // No profile, no instance metadata, no network: only the endpoint on loopback.
-  baseEnv = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir,
-    AWS_CONFIG_FILE: path.join(dir, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_RETRY_MODE: 'standard',
-    AWS_MAX_ATTEMPTS: '1',
-  };
+  clients = new AwsClients(app.baseUrl);
 }, 120_000);
 
 afterAll(async () => {
   await app?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  clients?.close();
 });
 
 describe('STS through the AWS CLI and boto3', () => {

@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AwsClients, awsKeys } from '../helpers/aws-cli';
+import { RECORD, sampleEvent } from '../helpers/events';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+import { createTrailBucket } from '../helpers/trails';
+
+jest.setTimeout(120_000);
+
+/**
+ * `aws cloudtrail …` (the AWS CLI v1 of this machine, signing with SigV4 itself) against the
+ * real server with default settings: the CloudTrail face answers the CLI's own requests, its
+ * paging, its error handling and its output, for the same caller and data as GraphQL.
+ */
+describe('aws cloudtrail against OpenTrail', () => {
+  let app: TestApp;
+  let clients: AwsClients;
+  let env: Record<string, string>;
+  const aws = async (...args: string[]) => {
+    const result = await clients.cli(['cloudtrail', ...args], env);
+    return { ...result, json: result.code === 0 && result.stdout.trim() ? JSON.parse(result.stdout) : null };
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    clients = new AwsClients(app.baseUrl);
+    env = awsKeys(app.admin.accessKeyId, app.admin.secretAccessKey);
+    const token = await app.login(app.admin);
+    const events = Array.from({ length: 30 }, (_, i) => sampleEvent({ eventName: 'RunInstances' }, 100 + i));
+    const recorded = await app.gql(RECORD, { input: { events } }, { token });
+    expect(recorded.data.recordEvents.failed).toEqual([]);
+    await createTrailBucket(app, { token, region: 'us-east-1' }, 'cli-trail-logs', [app.admin.accountId]);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    clients?.close();
+  });
+
+  it('lookup-events finds the recorded events, paging through them as the CLI does', async () => {
+    const all = await aws('lookup-events', '--lookup-attributes', 'AttributeKey=EventName,AttributeValue=RunInstances');
+    expect(all.stderr).toBe('');
+    // The CLI follows NextToken itself: 30 events over pages of 50 and its own page size below.
+    expect(all.json.Events).toHaveLength(30);
+    expect(all.json.Events[0]).toMatchObject({ EventName: 'RunInstances', EventSource: 'ec2.amazonaws.com' });
+    expect(typeof JSON.parse(all.json.Events[0].CloudTrailEvent).eventID).toBe('string');
+    const paged = await aws(
+      'lookup-events',
+      '--lookup-attributes',
+      'AttributeKey=EventName,AttributeValue=RunInstances',
+      '--page-size',
+      '7',
+    );
+    expect(paged.json.Events.map((e: any) => e.EventId)).toEqual(all.json.Events.map((e: any) => e.EventId));
+    const first = await aws(
+      'lookup-events',
+      '--lookup-attributes',
+      'AttributeKey=EventName,AttributeValue=RunInstances',
+      '--max-items',
+      '5',
+    );
+    expect(first.json.Events).toHaveLength(5);
+    expect(typeof first.json.NextToken).toBe('string');
+  });
+
+  it('creates a trail, starts and stops it, and reads its status, as against AWS', async () => {
+    const created = await aws('create-trail', '--name', 'cli-trail', '--s3-bucket-name', 'cli-trail-logs', '--is-multi-region-trail');
+    expect(created.stderr).toBe('');
+    expect(created.json).toMatchObject({
+      Name: 'cli-trail',
+      S3BucketName: 'cli-trail-logs',
+      IsMultiRegionTrail: true,
+      TrailARN: `arn:aws:cloudtrail:us-east-1:${app.admin.accountId}:trail/cli-trail`,
+    });
+    expect((await aws('start-logging', '--name', 'cli-trail')).code).toBe(0);
+    const status = await aws('get-trail-status', '--name', 'cli-trail');
+    expect(status.json.IsLogging).toBe(true);
+    // Timestamps are epoch seconds on the wire, which the CLI v1 prints as they came.
+    expect(Math.abs(status.json.StartLoggingTime - Date.now() / 1000)).toBeLessThan(120);
+    const described = await aws('describe-trails');
+    expect(described.json.trailList.map((t: any) => t.Name)).toEqual(['cli-trail']);
+    expect((await aws('stop-logging', '--name', 'cli-trail')).code).toBe(0);
+    expect((await aws('get-trail-status', '--name', 'cli-trail')).json.IsLogging).toBe(false);
+  });
+
+  it('puts advanced event selectors from a file:// argument', async () => {
+    const file = path.join(clients.dir, 'selectors.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify([
+        { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+        {
+          Name: 'S3 objects',
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Data'] },
+            { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+          ],
+        },
+      ]),
+    );
+    const put = await aws('put-event-selectors', '--trail-name', 'cli-trail', '--advanced-event-selectors', `file://${file}`);
+    expect(put.stderr).toBe('');
+    const got = await aws('get-event-selectors', '--trail-name', 'cli-trail');
+    expect(got.json.AdvancedEventSelectors.map((s: any) => s.Name)).toEqual(['Management events', 'S3 objects']);
+  });
+
+  it("answers with CloudTrail's errors, which the CLI prints and exits on", async () => {
+    const missing = await aws('get-trail', '--name', 'no-such-trail');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/TrailNotFoundException/);
+    const invalid = await aws('create-trail', '--name', 'a b', '--s3-bucket-name', 'cli-trail-logs');
+    expect(invalid.stderr).toMatch(/InvalidTrailNameException/);
+  });
+
+  it('records the calls in the event history with the CLI as the user agent', async () => {
+    const token = await app.login(app.admin);
+    const result = await app.gql(
+      '{ lookupEvents(input: {lookupAttributes: [{attributeKey: EventName, attributeValue: "CreateTrail"}]}, first: 5) { edges { node { cloudTrailEvent } } } }',
+      {},
+      { token },
+    );
+    const records = result.data.lookupEvents.edges.map((e: any) => JSON.parse(e.node.cloudTrailEvent));
+    expect(records.length).toBeGreaterThan(0);
+    expect(records[0]).toMatchObject({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'CreateTrail' });
+    expect(records[0].userAgent).toMatch(/^aws-cli\//);
+  });
+
+  it('is the tenant wall it is in GraphQL: another account sees none of it', async () => {
+    const { createOrganizationWithAdmin } = await import('../../src/organizations/organization-bootstrap');
+    const other = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, 'Other', 'other@example.com'));
+    // A key created outside the API gains its SigV4 secret at its first sign-in.
+    await app.login(other);
+    const otherEnv = awsKeys(other.accessKeyId, other.secretAccessKey);
+    const trails = await clients.cli(['cloudtrail', 'describe-trails'], otherEnv);
+    expect(JSON.parse(trails.stdout).trailList).toEqual([]);
+    const events = await clients.cli(
+      ['cloudtrail', 'lookup-events', '--lookup-attributes', 'AttributeKey=EventName,AttributeValue=RunInstances'],
+      otherEnv,
+    );
+    expect(JSON.parse(events.stdout).Events).toEqual([]);
+  });
+});
