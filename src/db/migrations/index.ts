@@ -1,3 +1,5 @@
+import { Dashboards1796227436446 } from './1796227436446-Dashboards';
+import { DashboardsRowLevelSecurity1796227436500 } from './1796227436500-DashboardsRowLevelSecurity';
 import { ResourcePolicies1796226167244 } from './1796226167244-ResourcePolicies';
 import { WebhookProgressAndTargetState1796190401943 } from './1796190401943-WebhookProgressAndTargetState';
 import { LakeQueryEnqueueAttempts1796190819583 } from './1796190819583-LakeQueryEnqueueAttempts';
@@ -53,4 +55,6 @@ export const MIGRATIONS: Function[] = [
   WebhookProgressAndTargetState1796190401943,
   LakeQueryEnqueueAttempts1796190819583,
   ResourcePolicies1796226167244,
+  Dashboards1796227436446,
+  DashboardsRowLevelSecurity1796227436500,
 ];
