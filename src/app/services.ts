@@ -21,6 +21,7 @@ import { createLakeStorageServices, type LakeStorageServices } from '../lake/lak
 import { channelPolicies, eventDataStorePolicies } from '../lake/lake-resource-policies';
 import { channelTags, eventDataStoreTags } from '../lake/lake-tags';
 import { ResourcePolicyService } from '../lake/resource-policies/resource-policy.service';
+import { DashboardService } from '../lake/dashboards/dashboard.service';
 import { LakeQueryService } from '../lake/query/lake-query.service';
 import { LakeReaderPool } from '../lake/query/lake-reader';
 import { RegionResultSigner } from '../lake/query/result-signer';
@@ -62,6 +63,8 @@ export interface Services extends AuthServices, EventServices, StreamingServices
   resourcePolicies: ResourcePolicyService;
   /** CloudTrail Lake SQL queries (src/lake/query, queue `lake-query`). */
   lakeQueries: LakeQueryService;
+  /** CloudTrail Lake dashboards and their refreshes (src/lake/dashboards, queue `dashboard-refresh`). */
+  lakeDashboards: DashboardService;
   /** Per-account request rate and concurrency limits, counted in Redis (src/common/account-limits.ts). */
   accountLimits: AccountLimits;
   /** The one Redis connection of the request limiters (account limits, sign-in throttles). */
@@ -101,6 +104,16 @@ export function createServices(config: Config, db: Database, logger: Logger, met
   const trails = createTrailServices(db, core.storage, kms.use, integrity.digests, [eventDataStoreTags, channelTags(lakeStorage.channels)]);
   // Resource-based policies on event data stores and channels (spec §8.6); dashboards add theirs here.
   const resourcePolicies = new ResourcePolicyService(db, [eventDataStorePolicies, channelPolicies(lakeStorage.channels)]);
+  const lakeQueries = new LakeQueryService(
+    config,
+    db,
+    events.outbox,
+    logger.child({ module: 'lake-query' }),
+    core.storage,
+    new RegionResultSigner(integrity.signingKeys),
+    new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })),
+    kms.use,
+  );
   return {
     ...core,
     ...events,
@@ -114,16 +127,9 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     delivery: createDeliveryService(core, core.storage),
     lakeStorage,
     resourcePolicies,
-    lakeQueries: new LakeQueryService(
-      config,
-      db,
-      events.outbox,
-      logger.child({ module: 'lake-query' }),
-      core.storage,
-      new RegionResultSigner(integrity.signingKeys),
-      new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })),
-      kms.use,
-    ),
+    lakeQueries,
+    // Refreshes start queries as the caller; a schedule's caller is reloaded by the authenticator.
+    lakeDashboards: new DashboardService(db, lakeQueries, events.outbox.jobs, (snapshot) => core.authenticator.reloadCaller(snapshot)),
     ...createStreamingServices({ ...core, outbox: events.outbox }, streamingRouter!),
     insights: createInsightsServices({ ...core, eventWriter: events.eventWriter }),
     limitsRedis,
