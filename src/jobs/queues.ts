@@ -219,7 +219,12 @@ export const JOBS: { [Q in QueueName]: { [N in JobName<Q>]: JobSpec<JobData<Q, N
   'dashboard-refresh': {
     refresh: {
       id: (d) => dashboardRefreshJobId(d.dashboardId, d.slot),
-      options: () => ({ attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } }),
+      options: () => ({
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { count: 1000 },
+      }),
     },
   },
 };

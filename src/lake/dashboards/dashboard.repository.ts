@@ -18,7 +18,13 @@ export const dashboardRepository = {
     return m.countBy(DashboardEntity, { accountId, region, type: 'CUSTOM' });
   },
 
-  byName(m: EntityManager, accountId: string, region: string, name: string, opts: { lock?: boolean } = {}): Promise<DashboardEntity | null> {
+  byName(
+    m: EntityManager,
+    accountId: string,
+    region: string,
+    name: string,
+    opts: { lock?: boolean } = {},
+  ): Promise<DashboardEntity | null> {
     const qb = m
       .createQueryBuilder(DashboardEntity, 'd')
       .where('d.account_id = :account AND d.region = :region AND d.name = :name', { account: accountId, region, name });
@@ -36,8 +42,7 @@ export const dashboardRepository = {
       .where('d.account_id = :account AND d.region = :region', { account: opts.accountId, region: opts.region })
       .orderBy('d.name', 'ASC')
       .take(opts.limit);
-    if (opts.namePrefix !== null)
-      qb.andWhere(`starts_with(d.name, :prefix)`, { prefix: opts.namePrefix });
+    if (opts.namePrefix !== null) qb.andWhere(`starts_with(d.name, :prefix)`, { prefix: opts.namePrefix });
     if (opts.type !== null) qb.andWhere('d.type = :type', { type: opts.type });
     if (opts.afterName !== null) qb.andWhere('d.name > :after', { after: opts.afterName });
     return qb.getMany();

@@ -139,7 +139,8 @@ export class DashboardService {
     input: { namePrefix?: string | null; type?: string | null; maxResults?: number | null; nextToken?: string | null },
   ): Promise<{ dashboards: DashboardEntity[]; nextToken: string | null }> {
     const limit = input.maxResults ?? 1000;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw DashboardErrors.invalidParameter('maxResults must be between 1 and 1000.');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw DashboardErrors.invalidParameter('maxResults must be between 1 and 1000.');
     if (input.namePrefix != null) validateDashboardName(input.namePrefix);
     if (input.type != null && input.type !== 'MANAGED' && input.type !== 'CUSTOM')
       throw DashboardErrors.invalidParameter('type must be MANAGED or CUSTOM.');
@@ -203,7 +204,9 @@ export class DashboardService {
     const outcome = await this.db.inTenant(tenantOf(ctx), async (m) => {
       const dashboard = await this.resolve(m, ctx, reference, { lock: true });
       if (dashboard.type === 'MANAGED' && !given.storeId)
-        throw DashboardErrors.invalidParameter(`${dashboard.name} is a managed dashboard: give $EventDataStoreId$ in queryParameterValues.`);
+        throw DashboardErrors.invalidParameter(
+          `${dashboard.name} is a managed dashboard: give $EventDataStoreId$ in queryParameterValues.`,
+        );
       return this.refresh(m, ctx, dashboard, given);
     });
     if (outcome.failure) throw outcome.failure;
@@ -334,7 +337,8 @@ export class DashboardService {
 
   /** The widgets' shapes (spec §8.5 RequestWidget), before any query is compiled. */
   private checkWidgetShapes(input: WidgetInput[]): StoredWidget[] {
-    if (input.length > MAX_WIDGETS) throw DashboardErrors.quota(`A dashboard has at most ${MAX_WIDGETS} widgets; ${input.length} were given.`);
+    if (input.length > MAX_WIDGETS)
+      throw DashboardErrors.quota(`A dashboard has at most ${MAX_WIDGETS} widgets; ${input.length} were given.`);
     return input.map((w, i) => {
       const params = w.queryParameters ?? null;
       if (params && (params.length < 1 || params.length > 10 || params.some((p) => p.length < 1 || p.length > 1024)))
