@@ -21,6 +21,8 @@ import { webhookWorker } from './webhook.worker';
 import { lakeImportWorker } from './lake-import.worker';
 import { lakeRetentionWorker } from './lake-retention.worker';
 import { lakeQuerySweepWorker, lakeQueryWorker } from './lake-query.worker';
+import { dashboardRefreshWorker } from './dashboard-refresh.worker';
+import { DASHBOARD_TICK_SECONDS } from '../src/lake/dashboards/dashboard.service';
 
 /** Every handler, by queue; checked against QUEUES at boot. */
 function handlers(services: Services): Array<[QueueName, Handler]> {
@@ -38,6 +40,7 @@ function handlers(services: Services): Array<[QueueName, Handler]> {
     handle(QUEUES.lakeImport, lakeImportWorker(services)),
     handle(QUEUES.lakeQuery, lakeQueryWorker(services)),
     handle(QUEUES.lakeQuerySweep, lakeQuerySweepWorker(services)),
+    handle(QUEUES.dashboardRefresh, dashboardRefreshWorker(services)),
   ];
 }
 
@@ -81,6 +84,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     [QUEUES.lakeRetention, config.retentionIntervalSeconds],
     [QUEUES.lakeImport, config.outboxSweepIntervalSeconds],
     [QUEUES.lakeQuerySweep, config.lakeQuerySweepSeconds],
+    [QUEUES.dashboardRefresh, DASHBOARD_TICK_SECONDS],
   ];
   await upsertSchedules(connection, config.redisPrefix, schedules);
   // Redis holds the schedules; if it loses its data (a restart without persistence, a failover),

@@ -21,6 +21,7 @@ import { createLakeStorageServices, type LakeStorageServices } from '../lake/lak
 import { channelPolicies, eventDataStorePolicies } from '../lake/lake-resource-policies';
 import { channelTags, eventDataStoreTags } from '../lake/lake-tags';
 import { ResourcePolicyService } from '../lake/resource-policies/resource-policy.service';
+import { DashboardService } from '../lake/dashboards/dashboard.service';
 import { LakeQueryService } from '../lake/query/lake-query.service';
 import { SampleQueryService } from '../lake/samples/sample-query.service';
 import { LakeReaderPool } from '../lake/query/lake-reader';
@@ -72,6 +73,8 @@ export interface Services extends AuthServices, EventServices, StreamingServices
   lakeQueries: LakeQueryService;
   /** The built-in Lake sample queries and their search (src/lake/samples). */
   sampleQueries: SampleQueryService;
+  /** CloudTrail Lake dashboards and their refreshes (src/lake/dashboards, queue `dashboard-refresh`). */
+  lakeDashboards: DashboardService;
   /** Per-account request rate and concurrency limits, counted in Redis (src/common/account-limits.ts). */
   accountLimits: AccountLimits;
   /** The one Redis connection of the request limiters (account limits, sign-in throttles). */
@@ -115,6 +118,16 @@ export function createServices(config: Config, db: Database, logger: Logger, met
   const tags = new TagsService(db, [eventDataStoreTags, channelTags(lakeStorage.channels), trailTags]);
   // Resource-based policies on event data stores and channels (spec §8.6); dashboards add theirs here.
   const resourcePolicies = new ResourcePolicyService(db, [eventDataStorePolicies, channelPolicies(lakeStorage.channels)]);
+  const lakeQueries = new LakeQueryService(
+    config,
+    db,
+    events.outbox,
+    logger.child({ module: 'lake-query' }),
+    core.storage,
+    new RegionResultSigner(integrity.signingKeys),
+    new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })),
+    kms.use,
+  );
   return {
     ...core,
     ...events,
@@ -129,17 +142,10 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     delivery: createDeliveryService(core, core.storage),
     lakeStorage,
     resourcePolicies,
-    lakeQueries: new LakeQueryService(
-      config,
-      db,
-      events.outbox,
-      logger.child({ module: 'lake-query' }),
-      core.storage,
-      new RegionResultSigner(integrity.signingKeys),
-      new LakeReaderPool(db.pool, db.url, masterKey, config.lakeQueryTimeoutSeconds * 1000, logger.child({ module: 'lake-reader' })),
-      kms.use,
-    ),
+    lakeQueries,
     sampleQueries: new SampleQueryService(),
+    // Refreshes start queries as the caller; a schedule's caller is reloaded by the authenticator.
+    lakeDashboards: new DashboardService(db, lakeQueries, events.outbox.jobs, (snapshot) => core.authenticator.reloadCaller(snapshot)),
     ...createStreamingServices({ ...core, outbox: events.outbox }, streamingRouter!),
     insights: createInsightsServices({ ...core, eventWriter: events.eventWriter }),
     limitsRedis,

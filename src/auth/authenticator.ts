@@ -90,6 +90,30 @@ export class Authenticator {
     return this.load(verified.claims);
   }
 
+  /**
+   * A caller recorded earlier (a dashboard's refresh schedule), with its current policies and
+   * organization: null once the principal is gone or the access key its session came from is no
+   * longer active, the rule every request meets.
+   */
+  async reloadCaller(recorded: Pick<Caller, 'identity' | 'principalRef' | 'sourceAccessKeyId'>): Promise<Caller | null> {
+    const { principalRef, sourceAccessKeyId } = recorded;
+    if (!/^[0-9a-f-]{36}$/.test(principalRef.id)) return null;
+    const row =
+      principalRef.kind === 'user'
+        ? await principalRepository.userForSession(this.pool, principalRef.id, sourceAccessKeyId)
+        : await principalRepository.roleForSession(this.pool, principalRef.id, sourceAccessKeyId);
+    if (!row || row.sourceKeyStatus !== 'Active' || row.accountId !== recorded.identity.accountId) return null;
+    if (principalRef.kind === 'user' && row.sourceKeyUserId !== row.id) return null;
+    return {
+      identity: recorded.identity,
+      accountId: row.accountId,
+      organizationId: row.organizationId,
+      policies: policiesOf(row),
+      principalRef,
+      sourceAccessKeyId,
+    };
+  }
+
   private async load(claims: SessionClaims): Promise<AuthenticationResult> {
     if (!/^[0-9a-f-]{36}$/.test(claims.pref)) return { error: INVALID() };
     if (claims.typ === 'user') {

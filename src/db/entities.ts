@@ -1,3 +1,4 @@
+import { DashboardEntity } from '../lake/dashboards/dashboard.entity';
 import { AccountEntity } from '../accounts/account.entity';
 import { ServiceSettingEntity } from '../crypto/service-setting.entity';
 import { TrailDeliveryStatusEntity } from '../trails/trail-delivery-status.entity';
@@ -69,4 +70,5 @@ export const ENTITIES = [
   LakeImportEntity,
   LakeImportFailureEntity,
   LakeQueryEntity,
+  DashboardEntity,
 ];

@@ -8,6 +8,7 @@ import { IntegrityResolver } from '../integrity/integrity.resolver';
 import { EventDataStoreResolver } from '../lake/event-data-store.resolver';
 import { LakeImportResolver } from '../lake/imports/lake-import.resolver';
 import { LakeQueryResolver } from '../lake/query/lake-query.resolver';
+import { DashboardResolver } from '../lake/dashboards/dashboard.resolver';
 import { ResourcePolicyResolver } from '../lake/resource-policies/resource-policy.resolver';
 import { SampleQueryResolver } from '../lake/samples/sample-query.resolver';
 import { DelegatedAdminResolver } from '../organizations/delegated-admin.resolver';
@@ -52,6 +53,7 @@ const ENTRIES: ResolverEntry[] = [
   entry(LakeImportResolver, (s) => new LakeImportResolver(s.lakeStorage.imports)),
   entry(LakeQueryResolver, (s) => new LakeQueryResolver(s.lakeQueries)),
   entry(SampleQueryResolver, (s) => new SampleQueryResolver(s.sampleQueries)),
+  entry(DashboardResolver, (s) => new DashboardResolver(s.lakeDashboards)),
   entry(ChannelResolver, (s) => new ChannelResolver(s.lakeStorage.channels, s.lakeStorage.auditEvents)),
   entry(ResourcePolicyResolver, (s) => new ResourcePolicyResolver(s.resourcePolicies)),
 ];

@@ -37,6 +37,8 @@ export const QUEUES = {
    * runs, delivers results a dead runner left. Its own queue, so it never waits behind long runs.
    */
   lakeQuerySweep: 'lake-query-sweep',
+  /** Repeatable tick (finds dashboards whose refresh schedule is due) + one `refresh` job per (dashboard, slot); jobId dashboardRefreshJobId. */
+  dashboardRefresh: 'dashboard-refresh',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -76,6 +78,8 @@ export interface JobPayloads {
   /** installation: the queuing installation's identity (LakeQueryService.installation); a worker of another refuses the job. */
   'lake-query': { run: { queryId: string; installation?: string } };
   'lake-query-sweep': NoProducedJobs;
+  /** slot: the schedule slot's start (ISO 8601), which the refresh covers and records. */
+  'dashboard-refresh': { refresh: { dashboardId: string; slot: string } };
 }
 
 /** Queues with a repeatable tick: its job is named after the queue and carries no data. */
@@ -90,6 +94,7 @@ export const TICK_QUEUES = [
   QUEUES.lakeRetention,
   QUEUES.lakeImport,
   QUEUES.lakeQuerySweep,
+  QUEUES.dashboardRefresh,
 ] as const;
 export type TickQueue = (typeof TICK_QUEUES)[number];
 export type TickPayload = Record<string, never>;
@@ -134,6 +139,9 @@ export const digestJobId = (k: { trailId: string; accountId: string; region: str
 
 /** Job id of one region's analysis. */
 export const insightsJobId = (accountId: string, region: string) => `insights-${accountId}-${region}`;
+
+/** One scheduled refresh per (dashboard, schedule slot): a repeated tick adds nothing. */
+export const dashboardRefreshJobId = (dashboardId: string, slot: string) => `dashboard-refresh-${dashboardId}-${Date.parse(slot)}`;
 
 export const lakeImportJobId = (importId: string) => `lake-import-${importId}`;
 
@@ -208,6 +216,17 @@ export const JOBS: { [Q in QueueName]: { [N in JobName<Q>]: JobSpec<JobData<Q, N
     },
   },
   'lake-query-sweep': {},
+  'dashboard-refresh': {
+    refresh: {
+      id: (d) => dashboardRefreshJobId(d.dashboardId, d.slot),
+      options: () => ({
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { count: 1000 },
+      }),
+    },
+  },
 };
 
 /** Worker settings that differ from BullMQ's defaults (concurrency 1, its lock and stall timings). */

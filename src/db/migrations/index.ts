@@ -1,3 +1,5 @@
+import { Dashboards1796227436446 } from './1796227436446-Dashboards';
+import { DashboardsRowLevelSecurity1796227436500 } from './1796227436500-DashboardsRowLevelSecurity';
 import { ResourcePolicies1796226167244 } from './1796226167244-ResourcePolicies';
 import { AccessKeySealedSecret1796226415951 } from './1796226415951-AccessKeySealedSecret';
 import { WebhookProgressAndTargetState1796190401943 } from './1796190401943-WebhookProgressAndTargetState';
@@ -55,4 +57,6 @@ export const MIGRATIONS: Function[] = [
   LakeQueryEnqueueAttempts1796190819583,
   ResourcePolicies1796226167244,
   AccessKeySealedSecret1796226415951,
+  Dashboards1796227436446,
+  DashboardsRowLevelSecurity1796227436500,
 ];
