@@ -75,3 +75,99 @@ export const INSIGHTS_METRIC_DATA = `query InsightMetrics($input: ListInsightsMe
   listInsightsMetricData(input: $input) { timestamps values nextToken } }`;
 
 export const LIST_QUERIES = `query Queries($input: ListQueriesInput!) { listQueries(input: $input) { queries { queryId queryStatus creationTime } } }`;
+
+// Resources pages (console/src/pages/resources/).
+
+const STORE_FIELDS = `eventDataStoreArn name status retentionPeriod multiRegionEnabled organizationEnabled terminationProtectionEnabled
+  billingMode kmsKeyId createdTimestamp updatedTimestamp advancedEventSelectors { name fieldSelectors { field equals notEquals startsWith } }`;
+
+export const LIST_EVENT_DATA_STORES_PAGE = `query StoresPage($input: ListEventDataStoresInput) {
+  listEventDataStores(input: $input) { eventDataStores { eventDataStoreArn name } nextToken } }`;
+
+export const GET_EVENT_DATA_STORE_DETAILS = `query StoreDetails($input: EventDataStoreRefInput!) { getEventDataStore(input: $input) { ${STORE_FIELDS} } }`;
+
+export const CREATE_EVENT_DATA_STORE = `mutation CreateStore($input: CreateEventDataStoreInput!) { createEventDataStore(input: $input) { ${STORE_FIELDS} } }`;
+
+export const DELETE_EVENT_DATA_STORE = `mutation DeleteStore($input: EventDataStoreRefInput!) { deleteEventDataStore(input: $input) }`;
+
+const CHANNEL_FIELDS = `channelArn name source destinations { type location }`;
+
+export const LIST_CHANNELS = `query Channels($input: ListChannelsInput) { listChannels(input: $input) { channels { channelArn name } nextToken } }`;
+
+export const GET_CHANNEL = `query Channel($input: ChannelRefInput!) { getChannel(input: $input) { ${CHANNEL_FIELDS}
+  ingestionStatus { latestIngestionSuccessTime latestIngestionSuccessEventID latestIngestionErrorCode latestIngestionAttemptTime } } }`;
+
+export const CREATE_CHANNEL = `mutation CreateChannel($input: CreateChannelInput!) { createChannel(input: $input) { ${CHANNEL_FIELDS} } }`;
+
+export const DELETE_CHANNEL = `mutation DeleteChannel($input: ChannelRefInput!) { deleteChannel(input: $input) }`;
+
+export const LIST_BUCKETS_DETAILS = `query BucketList { listBuckets { buckets { bucketName region creationDate } } }`;
+
+export const DELETE_BUCKET = `mutation DeleteBucket($input: BucketNameInput!) { deleteBucket(input: $input) }`;
+
+export const LIST_OBJECTS = `query Objects($input: ListObjectsInput!, $first: Int, $after: String) {
+  listObjects(input: $input, first: $first, after: $after) { edges { node { key size lastModified } } pageInfo { hasNextPage endCursor } } }`;
+
+export const GET_OBJECT = `query Object($input: GetObjectInput!) { getObject(input: $input) {
+  key body contentLength contentType contentEncoding lastModified serverSideEncryption ssekmsKeyId metadata { key value } } }`;
+
+const KEY_FIELDS = `keyId arn description keyState enabled creationDate deletionDate pendingDeletionWindowInDays keySpec keyUsage
+  keyManager origin multiRegion`;
+
+export const LIST_KEYS_PAGE = `query KeysPage($input: ListKeysInput) { listKeys(input: $input) { keys { keyId keyArn } nextMarker truncated } }`;
+
+export const DESCRIBE_KEY = `query DescribeKey($input: KeyIdInput!) { describeKey(input: $input) { keyMetadata { ${KEY_FIELDS} } } }`;
+
+export const CREATE_KEY = `mutation CreateKey($input: CreateKeyInput) { createKey(input: $input) { keyMetadata { ${KEY_FIELDS} } } }`;
+
+export const ENABLE_KEY = `mutation EnableKey($input: KeyIdInput!) { enableKey(input: $input) }`;
+
+export const DISABLE_KEY = `mutation DisableKey($input: KeyIdInput!) { disableKey(input: $input) }`;
+
+export const SCHEDULE_KEY_DELETION = `mutation ScheduleKeyDeletion($input: ScheduleKeyDeletionInput!) {
+  scheduleKeyDeletion(input: $input) { keyId keyState deletionDate pendingWindowInDays } }`;
+
+export const CANCEL_KEY_DELETION = `mutation CancelKeyDeletion($input: KeyIdInput!) { cancelKeyDeletion(input: $input) { keyId } }`;
+
+export const LIST_USERS = `query Users($input: ListPrincipalsInput) { listUsers(input: $input) {
+  users { userName userId arn path createDate } isTruncated marker } }`;
+
+export const CREATE_USER = `mutation CreateUser($input: CreateUserInput!) { createUser(input: $input) { userName userId arn path createDate } }`;
+
+export const LIST_ROLES = `query Roles($input: ListPrincipalsInput) { listRoles(input: $input) {
+  roles { roleName roleId arn path createDate description maxSessionDuration assumeRolePolicyDocument } isTruncated marker } }`;
+
+export const CREATE_ROLE = `mutation CreateRole($input: CreateRoleInput!) { createRole(input: $input) {
+  roleName roleId arn path createDate description maxSessionDuration assumeRolePolicyDocument } }`;
+
+export const LIST_POLICIES = `query Policies { listPolicies { policies { policyName arn path description attachmentCount isAttachable
+  defaultVersionId policyDocument } isTruncated } }`;
+
+export const ATTACH_USER_POLICY = `mutation AttachUserPolicy($input: AttachUserPolicyInput!) { attachUserPolicy(input: $input) }`;
+
+export const ATTACH_ROLE_POLICY = `mutation AttachRolePolicy($input: AttachRolePolicyInput!) { attachRolePolicy(input: $input) }`;
+
+export const LIST_ACCESS_KEYS = `query AccessKeys($input: UserNameInput) { listAccessKeys(input: $input) {
+  accessKeyMetadata { accessKeyId userName status createDate } isTruncated } }`;
+
+export const CREATE_ACCESS_KEY = `mutation CreateAccessKey($input: UserNameInput) { createAccessKey(input: $input) {
+  accessKey { accessKeyId secretAccessKey userName status createDate } } }`;
+
+export const DELETE_ACCESS_KEY = `mutation DeleteAccessKey($input: DeleteAccessKeyInput!) { deleteAccessKey(input: $input) }`;
+
+const ACCOUNT_FIELDS = `id arn name email status joinedMethod joinedTimestamp`;
+
+export const LIST_ACCOUNTS = `query Accounts($input: ListAccountsInput) { listAccounts(input: $input) { accounts { ${ACCOUNT_FIELDS} } nextToken } }`;
+
+export const CREATE_ACCOUNT = `mutation CreateAccount($input: CreateAccountInput!) { createAccount(input: $input) { ${ACCOUNT_FIELDS} } }`;
+
+export const REMOVE_ACCOUNT = `mutation RemoveAccount($input: RemoveAccountFromOrganizationInput!) { removeAccountFromOrganization(input: $input) }`;
+
+export const LIST_DELEGATED_ADMINISTRATORS = `query DelegatedAdmins { listDelegatedAdministrators {
+  delegatedAdministrators { ${ACCOUNT_FIELDS} delegationEnabledDate } } }`;
+
+export const REGISTER_DELEGATED_ADMIN = `mutation RegisterDelegatedAdmin($input: RegisterOrganizationDelegatedAdminInput!) {
+  registerOrganizationDelegatedAdmin(input: $input) }`;
+
+export const DEREGISTER_DELEGATED_ADMIN = `mutation DeregisterDelegatedAdmin($input: DeregisterOrganizationDelegatedAdminInput!) {
+  deregisterOrganizationDelegatedAdmin(input: $input) }`;

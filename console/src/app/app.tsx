@@ -13,6 +13,7 @@ import { Shell } from './shell';
 // The editor and charts are most of the bundle: loaded only when the Lake page opens.
 const LakePage = lazy(() => import('../pages/lake/lake-page'));
 const InsightsPage = lazy(() => import('../pages/insights/insights-page'));
+const ResourcesPage = lazy(() => import('../pages/resources/resources-page'));
 
 type Phase =
   | { kind: 'loading' }
@@ -121,7 +122,7 @@ export function App() {
   };
 
   let page;
-  switch (location.page) {
+  switch (location.page.startsWith('/resources') ? '/resources' : location.page) {
     case '/lake':
       page = <LakePage />;
       break;
@@ -130,6 +131,9 @@ export function App() {
       break;
     case '/trails':
       page = <TrailsPage />;
+      break;
+    case '/resources':
+      page = <ResourcesPage page={location.page} />;
       break;
     default:
       page = <HistoryPage />;

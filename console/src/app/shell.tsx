@@ -7,7 +7,11 @@ const PAGES = [
   { path: '/lake', label: 'Lake' },
   { path: '/insights', label: 'Insights' },
   { path: '/trails', label: 'Trails' },
+  { path: '/resources', label: 'Resources' },
 ];
+
+/** A page's entry is current on its own path and the paths below it (/resources/buckets). */
+const isCurrent = (page: string, path: string) => page === path || page.startsWith(`${path}/`) || (page === '/' && path === '/history');
 
 /** Header (identity, region, sign out), navigation and the page. */
 export function Shell({ page, children }: { page: string; children: ReactNode }) {
@@ -20,7 +24,7 @@ export function Shell({ page, children }: { page: string; children: ReactNode })
           <ul>
             {PAGES.map((p) => (
               <li key={p.path}>
-                <Link to={p.path} aria-current={page === p.path || (page === '/' && p.path === '/history') ? 'page' : undefined}>
+                <Link to={p.path} aria-current={isCurrent(page, p.path) ? 'page' : undefined}>
                   {p.label}
                 </Link>
               </li>
