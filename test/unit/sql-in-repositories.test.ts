@@ -18,9 +18,7 @@ const EXEMPT_FILES = [
   'lake/query/lake-query.runner.ts',
   'lake/samples/sample-query.catalog.ts',
   'lake/dashboards/managed-dashboards.ts',
-].map((f) =>
-  path.join(SRC, f),
-);
+].map((f) => path.join(SRC, f));
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
