@@ -70,6 +70,13 @@ function fieldFor<T extends GraphQLObjectType | GraphQLInputObjectType>(
   return fields.get(member.toLowerCase()) as ReturnType<T['getFields']>[string] | undefined;
 }
 
+/** A map's GraphQL counterpart: a list of `{ key, value }` objects (`KeyValue`, `KeyValueInput`). */
+function keyValueFields<T extends GraphQLObjectType | GraphQLInputObjectType>(type: T) {
+  const key = fieldFor(type, 'key');
+  const value = fieldFor(type, 'value');
+  return key && value ? { key, value } : undefined;
+}
+
 function isConnection(type: GraphQLObjectType): boolean {
   const fields = type.getFields();
   return Boolean(fields.edges && fields.pageInfo);
@@ -114,7 +121,16 @@ export function jsonOperation(model: AwsJsonModel, operation: string, kind: 'que
       return value.map((v, i) => inValue(s.member, element, v, `${path}[${i}]`));
     }
     const named = getNamedType(gql);
-    if (s.type === 'map' || !isInputObjectType(named)) return value;
+    if (s.type === 'map') {
+      const pair = isInputObjectType(named) ? keyValueFields(named) : undefined;
+      if (!pair) return value;
+      if (typeof value !== 'object' || Array.isArray(value)) throw new AwsJsonError('SerializationException', `${path} must be an object.`);
+      return Object.entries(value).map(([k, v]) => ({
+        [pair.key.name]: k,
+        [pair.value.name]: inValue(s.value, pair.value.type, v, `${path}.${k}`),
+      }));
+    }
+    if (!isInputObjectType(named)) return value;
     if (typeof value !== 'object' || Array.isArray(value)) throw new AwsJsonError('SerializationException', `${path} must be an object.`);
     const out: Record<string, unknown> = {};
     for (const [member, v] of Object.entries(value)) {
@@ -156,6 +172,9 @@ export function jsonOperation(model: AwsJsonModel, operation: string, kind: 'que
     const named = getNamedType(gql);
     if (!s || isLeafType(named)) return '';
     if (s.type === 'list') return selection(s.member, named);
+    const pair = s.type === 'map' && isObjectType(named) ? keyValueFields(named) : undefined;
+    if (s.type === 'map' && pair)
+      return `{ ${pair.key.name} ${pair.value.name} ${selection(s.value, pair.value.type)} }`.replace(/\s+}$/, ' }');
     if (s.type === 'map' || !isObjectType(named)) throw new Error(`${operation}: ${type} has no GraphQL counterpart in ${named.name}`);
     const members = Object.entries(s.members);
     if (isConnection(named)) {
@@ -184,6 +203,15 @@ export function jsonOperation(model: AwsJsonModel, operation: string, kind: 'que
     const named = getNamedType(gql);
     if (s.type === 'list') return (value as unknown[]).map((v) => outValue(s.member, named, v));
     if (s.type === 'map') {
+      const pair = isObjectType(named) ? keyValueFields(named) : undefined;
+      if (pair && Array.isArray(value)) {
+        return Object.fromEntries(
+          (value as Array<Record<string, unknown>>).map((e) => [
+            String(e[pair.key.name]),
+            outValue(s.value, pair.value.type, e[pair.value.name]),
+          ]),
+        );
+      }
       return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, outValue(s.value, named, v)]));
     }
     return outStructure(s.members, named, value as Record<string, unknown>);

@@ -152,7 +152,11 @@ describe('CloudTrail face', () => {
   it('answers bad input with CloudTrail exceptions, and unknown operations as AWS does', async () => {
     await fails('CreateTrail', { Name: 'no spaces allowed', S3BucketName: 'aws-face-trails' }, 'InvalidTrailNameException');
     // In the model but not in OpenTrail, and in neither.
-    await fails('CreateDashboard', { Name: 'd' }, 'UnknownOperationException');
+    await fails(
+      'EnableFederation',
+      { EventDataStore: 'x', FederationRoleArn: 'arn:aws:iam::111122223333:role/r' },
+      'UnknownOperationException',
+    );
     await fails('MakeCoffee', {}, 'UnknownOperationException');
     await fails('ListTrails', {}, 'UnknownOperationException', 'KinesisStreams_20131202');
     await fails('ListTrails', '{"not json', 'SerializationException');

@@ -28,6 +28,22 @@ describe('CloudTrail operations of the AWS face', () => {
     }
   });
 
+  it("turns the model's maps into the schema's key/value lists and back (dashboard widgets' ViewProperties)", () => {
+    const widget = { QueryStatement: 'SELECT 1', ViewProperties: { View: 'Table', Title: 'Top' } };
+    const variables = op('CreateDashboard').variables({ Name: 'd', Widgets: [widget] }) as {
+      input: { widgets: Array<Record<string, unknown>> };
+    };
+    expect(variables.input.widgets[0].viewProperties).toEqual([
+      { key: 'View', value: 'Table' },
+      { key: 'Title', value: 'Top' },
+    ]);
+    const output = op('GetDashboard').output({
+      dashboardArn: 'arn:aws:cloudtrail:us-east-1:111122223333:dashboard/d',
+      widgets: [{ queryStatement: 'SELECT 1', viewProperties: [{ key: 'View', value: 'Table' }] }],
+    });
+    expect(output.Widgets).toEqual([{ QueryStatement: 'SELECT 1', ViewProperties: { View: 'Table' } }]);
+  });
+
   it('sends paging members as connection cursors and epoch timestamps as ISO strings', () => {
     const body = {
       LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'RunInstances' }],
