@@ -128,7 +128,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
   // face is registered here.
   const awsFaces: Record<string, AwsServiceFace> = {
     sts: stsFace(runGraphQL, services.sessionSecrets),
-    cloudtrail: cloudTrailFace(runGraphQL),
+    cloudtrail: cloudTrailFace(runGraphQL, schema),
   };
   app.use(awsRouter(services, awsFaces));
 

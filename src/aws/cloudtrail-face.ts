@@ -1,7 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { operationCatalog } from '../graphql/operation-catalog';
 import type { OperationSpecs } from '../graphql/operation-spec';
-import { buildOpenTrailSchema } from '../graphql/schema';
 import type { AwsRequest, AwsResponse, AwsServiceFace, GraphQLRunResult, RunGraphQL } from './aws-face';
 import { AwsJsonError, jsonOperation, type JsonOperation } from './json-protocol';
 import { CLOUDTRAIL_MODEL } from './models/cloudtrail';
@@ -87,13 +86,14 @@ function resultResponse(request: AwsRequest, operation: JsonOperation, result: G
 /**
  * CloudTrail's own API (AWS JSON 1.1): each request runs as the GraphQL root field of the same
  * operation, so authorization, self-audit and errors are the GraphQL face's. The operations are
- * matched to the schema once, when the face is built.
+ * matched to `schema` once, when the face is built: a schema the model cannot be matched to
+ * fails the server's start, not its requests.
  */
-export function cloudTrailFace(run: RunGraphQL): AwsServiceFace {
-  const operations = buildOpenTrailSchema().then((schema) => cloudTrailOperations(schema, operationCatalog()));
+export function cloudTrailFace(run: RunGraphQL, schema: GraphQLSchema): AwsServiceFace {
+  const operations = cloudTrailOperations(schema, operationCatalog());
   return async (request) => {
     const name = operationName(request.target);
-    const operation = name === null ? undefined : (await operations).get(name);
+    const operation = name === null ? undefined : operations.get(name);
     if (!operation) {
       // As AWS's JSON services answer a target they do not serve.
       return errorResponse(request, 'UnknownOperationException', `Unknown operation ${request.target ?? '(no X-Amz-Target)'}.`);

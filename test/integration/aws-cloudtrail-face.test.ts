@@ -1,4 +1,5 @@
 import type { AwsServiceFace } from '../../src/aws/aws-face';
+import { buildOpenTrailSchema } from '../../src/graphql/schema';
 import { cloudTrailFace } from '../../src/aws/cloudtrail-face';
 import type { GraphQLContext } from '../../src/graphql/context';
 import {
@@ -67,7 +68,7 @@ describe('CloudTrail face', () => {
     app = await startTestApp();
     token = await app.login(app.admin);
     context = await sessionContext(app, token);
-    face = cloudTrailFace(runOverHttp(app, token));
+    face = cloudTrailFace(runOverHttp(app, token), await buildOpenTrailSchema());
   });
 
   afterAll(async () => {
