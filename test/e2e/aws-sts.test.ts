@@ -136,6 +136,55 @@ describe('STS through the AWS CLI and boto3', () => {
     for (const e of issued) expect(e.cloudTrailEvent).not.toMatch(/"secretAccessKey":"(?!HIDDEN)/);
   });
 
+  it('aws sts assume-role returns credentials of the role session, which then sign calls as the assumed role', async () => {
+    const token = await app.login(app.admin);
+    const account = app.admin.accountId;
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }],
+    });
+    const created = await app.gql(
+      'mutation($input: CreateRoleInput!) { createRole(input: $input) { arn } }',
+      { input: { roleName: 'auditor', assumeRolePolicyDocument: trust } },
+      { token },
+    );
+    expect(created.errors).toBeUndefined();
+    const attached = await app.gql(
+      'mutation($input: AttachRolePolicyInput!) { attachRolePolicy(input: $input) }',
+      { input: { roleName: 'auditor', policyArn: 'arn:aws:iam::aws:policy/AWSCloudTrail_ReadOnlyAccess' } },
+      { token },
+    );
+    expect(attached.errors).toBeUndefined();
+
+    const assumed = await cli(
+      ['sts', 'assume-role', '--role-arn', `arn:aws:iam::${account}:role/auditor`, '--role-session-name', 'night-shift'],
+      keys(app.admin.accessKeyId, app.admin.secretAccessKey),
+    );
+    expect(assumed.stderr).toBe('');
+    const { Credentials, AssumedRoleUser } = JSON.parse(assumed.stdout);
+    expect(Credentials.AccessKeyId).toMatch(/^ASIA/);
+    expect(AssumedRoleUser.Arn).toBe(`arn:aws:sts::${account}:assumed-role/auditor/night-shift`);
+
+    const asRole = keys(Credentials.AccessKeyId, Credentials.SecretAccessKey, Credentials.SessionToken);
+    const identity = await cli(['sts', 'get-caller-identity'], asRole);
+    expect(JSON.parse(identity.stdout)).toMatchObject({
+      Account: account,
+      Arn: `arn:aws:sts::${account}:assumed-role/auditor/night-shift`,
+    });
+    // The role's read-only policy lets it read trails, not create them.
+    expect((await cli(['cloudtrail', 'describe-trails'], asRole)).code).toBe(0);
+    const refused = await cli(['cloudtrail', 'create-trail', '--name', 'nope', '--s3-bucket-name', 'nope-bucket'], asRole);
+    expect(refused.stderr).toMatch(/AccessDenied/);
+
+    // A role whose trust policy does not name the caller cannot be assumed.
+    const foreign = await cli(
+      ['sts', 'assume-role', '--role-arn', `arn:aws:iam::${account}:role/no-such-role`, '--role-session-name', 'day-shift'],
+      keys(app.admin.accessKeyId, app.admin.secretAccessKey),
+    );
+    expect(foreign.code).not.toBe(0);
+    expect(foreign.stderr).toMatch(/AccessDenied|NoSuchEntity/);
+  });
+
   it('leaves /graphql as it was', async () => {
     const token = await app.login(app.admin);
     const result = await app.gql('{ getCallerIdentity { account arn } }', {}, { token });
