@@ -21,6 +21,7 @@ import { eventHttpRouter } from '../events/event-http.router';
 import { attachLiveSubscriptions } from '../streaming/live-subscription.server';
 import { awsRouter } from '../aws/aws-router';
 import type { AwsServiceFace, RunGraphQL } from '../aws/aws-face';
+import { cloudTrailDataFace } from '../aws/cloudtrail-data-face';
 import { cloudTrailFace } from '../aws/cloudtrail-face';
 import { stsFace } from '../aws/sts-face';
 import { accountAdmission } from './account-admission.middleware';
@@ -129,6 +130,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
   const awsFaces: Record<string, AwsServiceFace> = {
     sts: stsFace(runGraphQL, services.sessionSecrets),
     cloudtrail: cloudTrailFace(runGraphQL, schema),
+    'cloudtrail-data': cloudTrailDataFace(runGraphQL),
   };
   app.use(awsRouter(services, awsFaces));
 

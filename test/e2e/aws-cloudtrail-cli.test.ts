@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AwsClients, awsKeys } from '../helpers/aws-cli';
 import { RECORD, sampleEvent } from '../helpers/events';
+import { lakeCall } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTrailBucket } from '../helpers/trails';
 
@@ -123,6 +124,60 @@ describe('aws cloudtrail against OpenTrail', () => {
     expect(records.length).toBeGreaterThan(0);
     expect(records[0]).toMatchObject({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'CreateTrail' });
     expect(records[0].userAgent).toMatch(/^aws-cli\//);
+  });
+
+  it("aws cloudtrail-data put-audit-events (REST-JSON) lands the events in the channel's store, with per-event errors", async () => {
+    const session = { token: await app.login(app.admin) };
+    const selectors = [{ fieldSelectors: [{ field: 'eventCategory', equals: ['ActivityAuditLog'] }] }];
+    const store = await lakeCall(app, 'createEventDataStore', { name: 'cli-integrations', advancedEventSelectors: selectors }, session);
+    const channel = await lakeCall(
+      app,
+      'createChannel',
+      { name: 'cli-app', source: 'Custom', destinations: [{ type: 'EVENT_DATA_STORE', location: store.eventDataStoreArn }] },
+      session,
+    );
+    const eventData = JSON.stringify({
+      version: '1.0',
+      UID: 'cli-1',
+      userIdentity: { type: 'CustomUserIdentity', principalId: 'alice' },
+      eventTime: '2026-11-20T12:13:14Z',
+      eventName: 'DeleteUser',
+      eventSource: 'app.example.com',
+      recipientAccountId: app.admin.accountId,
+    });
+    const file = path.join(clients.dir, 'audit-events.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify([
+        { id: 'one', eventData },
+        { id: 'two', eventData: '{"not json' },
+      ]),
+    );
+    const result = await clients.cli(
+      ['cloudtrail-data', 'put-audit-events', '--channel-arn', channel.channelArn, '--audit-events', `file://${file}`],
+      env,
+    );
+    expect(result.stderr).toBe('');
+    const answer = JSON.parse(result.stdout);
+    expect(answer.successful).toEqual([{ id: 'one', eventID: expect.any(String) }]);
+    expect(answer.failed).toEqual([{ id: 'two', errorCode: expect.any(String), errorMessage: expect.any(String) }]);
+    const { rows } = await app.db.pool.query('SELECT event_id FROM lake_events WHERE event_data_store_id = $1', [
+      store.eventDataStoreArn.split('/')[1],
+    ]);
+    expect(rows.map((r: { event_id: string }) => r.event_id)).toEqual([answer.successful[0].eventID]);
+
+    const missing = await clients.cli(
+      [
+        'cloudtrail-data',
+        'put-audit-events',
+        '--channel-arn',
+        channel.channelArn.replace(/[0-9a-f]{4}$/, '0000'),
+        '--audit-events',
+        `file://${file}`,
+      ],
+      env,
+    );
+    expect(missing.stderr).toMatch(/ChannelNotFound|ChannelInsufficientPermission/);
   });
 
   it('is the tenant wall it is in GraphQL: another account sees none of it', async () => {
