@@ -13,7 +13,10 @@ const zlib = require('node:zlib');
 const prettier = require('prettier');
 
 const ROOT = path.resolve(__dirname, '..');
-const MODELS = [{ service: 'cloudtrail', version: '2013-11-01' }];
+const MODELS = [
+  { service: 'cloudtrail', version: '2013-11-01' },
+  { service: 'kms', version: '2014-11-01' },
+];
 const SCALARS = new Set(['string', 'boolean', 'integer', 'long', 'float', 'double', 'timestamp', 'blob']);
 
 const botocore = JSON.parse(

@@ -22,7 +22,7 @@ import { attachLiveSubscriptions } from '../streaming/live-subscription.server';
 import { awsRouter } from '../aws/aws-router';
 import type { AwsServiceFace, RunGraphQL } from '../aws/aws-face';
 import { cloudTrailDataFace } from '../aws/cloudtrail-data-face';
-import { cloudTrailFace } from '../aws/cloudtrail-face';
+import { cloudTrailFace, jsonServiceFace, KMS } from '../aws/json-service-face';
 import { stsFace } from '../aws/sts-face';
 import { accountAdmission } from './account-admission.middleware';
 import type { Services } from './services';
@@ -131,6 +131,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
     sts: stsFace(runGraphQL, services.sessionSecrets),
     cloudtrail: cloudTrailFace(runGraphQL, schema),
     'cloudtrail-data': cloudTrailDataFace(runGraphQL),
+    kms: jsonServiceFace(KMS, runGraphQL, schema),
   };
   app.use(awsRouter(services, awsFaces));
 

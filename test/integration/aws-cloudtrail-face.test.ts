@@ -1,6 +1,6 @@
 import type { AwsServiceFace } from '../../src/aws/aws-face';
 import { buildOpenTrailSchema } from '../../src/graphql/schema';
-import { cloudTrailFace } from '../../src/aws/cloudtrail-face';
+import { cloudTrailFace } from '../../src/aws/json-service-face';
 import type { GraphQLContext } from '../../src/graphql/context';
 import {
   botocoreAvailable,

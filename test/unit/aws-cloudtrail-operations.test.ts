@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { parse, validate, type GraphQLSchema } from 'graphql';
-import { cloudTrailOperations } from '../../src/aws/cloudtrail-face';
+import { cloudTrailOperations } from '../../src/aws/json-service-face';
 import { AwsJsonError, type JsonOperation } from '../../src/aws/json-protocol';
 import { operationCatalog } from '../../src/graphql/operation-catalog';
 import { buildOpenTrailSchema } from '../../src/graphql/schema';

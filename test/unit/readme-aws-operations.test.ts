@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { cloudTrailOperations } from '../../src/aws/cloudtrail-face';
-import { CLOUDTRAIL_MODEL } from '../../src/aws/models/cloudtrail';
+import { CLOUDTRAIL, type JsonService, jsonServiceOperations, KMS } from '../../src/aws/json-service-face';
 import { operationCatalog } from '../../src/graphql/operation-catalog';
 import { buildOpenTrailSchema } from '../../src/graphql/schema';
 
@@ -9,17 +8,25 @@ const README = path.resolve(__dirname, '../../README.md');
 const START = '<!-- aws-cloudtrail-operations: generated from the operation catalog; test/unit/readme-aws-operations.test.ts prints it -->';
 const END = '<!-- /aws-cloudtrail-operations -->';
 
-/** The README's list of the CloudTrail operations the AWS face serves, from the catalog itself. */
+/** The README's list of the operations the AWS JSON faces serve, from the catalog itself. */
 async function expectedBlock(): Promise<string> {
-  const served = [...cloudTrailOperations(await buildOpenTrailSchema(), operationCatalog()).keys()].sort();
-  const all = Object.keys(CLOUDTRAIL_MODEL.operations).sort();
-  const missing = all.filter((op) => !served.includes(op));
+  const schema = await buildOpenTrailSchema();
   const list = (ops: string[]) => ops.map((op) => `\`${op}\``).join(', ');
+  const lines = (title: string, service: JsonService) => {
+    const served = [...jsonServiceOperations(service, schema, operationCatalog()).keys()].sort();
+    const all = Object.keys(service.model.operations).sort();
+    const missing = all.filter((op) => !served.includes(op));
+    return [
+      `${title}: ${served.length} of the ${all.length} operations of its API: ${list(served)}.`,
+      '',
+      `Not served yet (\`UnknownOperationException\`): ${list(missing)}.`,
+    ];
+  };
   return [
     START,
-    `**CloudTrail** (\`aws cloudtrail\`, AWS JSON 1.1): ${served.length} of the ${all.length} operations of CloudTrail's API: ${list(served)}.`,
+    ...lines('**CloudTrail** (`aws cloudtrail`, AWS JSON 1.1)', CLOUDTRAIL),
     '',
-    `Not served yet (\`UnknownOperationException\`): ${list(missing)}.`,
+    ...lines('**KMS** (`aws kms`, AWS JSON 1.1)', KMS),
     END,
   ].join('\n');
 }
