@@ -58,8 +58,7 @@ describe('dashboards', () => {
   const refreshValues = Object.entries(window).map(([key, value]) => ({ key, value }));
   const byName = () =>
     `SELECT eventName, count(*) AS n FROM ${storeId} WHERE eventTime >= '?' AND eventTime < '?' GROUP BY eventName ORDER BY eventName`;
-  const failed = () =>
-    `SELECT count(*) AS failed FROM ${storeId} WHERE eventTime >= '?' AND eventTime < '?' AND errorCode IS NOT NULL`;
+  const failed = () => `SELECT count(*) AS failed FROM ${storeId} WHERE eventTime >= '?' AND eventTime < '?' AND errorCode IS NOT NULL`;
   const bySource = () =>
     `SELECT eventSource, count(*) AS n FROM ${storeId} WHERE eventTime >= '?' AND eventTime < '?' GROUP BY eventSource ORDER BY eventSource`;
   const widget = (queryStatement: string, queryParameters: string[] | null = ['$StartTime$', '$EndTime$']) => ({
@@ -72,8 +71,7 @@ describe('dashboards', () => {
   async function refreshed(dashboardId: string): Promise<any> {
     for (let i = 0; i < 300; i++) {
       const d = await dCall(app, 'getDashboard', { dashboardId }, admin);
-      if (d.widgets.every((w: { queryStatus: string | null }) => w.queryStatus && !['QUEUED', 'RUNNING'].includes(w.queryStatus)))
-        return d;
+      if (d.widgets.every((w: { queryStatus: string | null }) => w.queryStatus && !['QUEUED', 'RUNNING'].includes(w.queryStatus))) return d;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`the refresh of ${dashboardId} did not end`);
@@ -236,7 +234,13 @@ describe('dashboards', () => {
       admin,
       'InvalidQueryStatementException',
     );
-    await dFails(app, 'updateDashboard', { dashboardId: arn, widgets: [widget(`SELECT nope FROM`, null)] }, admin, 'InvalidQueryStatementException');
+    await dFails(
+      app,
+      'updateDashboard',
+      { dashboardId: arn, widgets: [widget(`SELECT nope FROM`, null)] },
+      admin,
+      'InvalidQueryStatementException',
+    );
     await dFails(
       app,
       'createDashboard',
