@@ -5,7 +5,7 @@ import { createOrganizationWithAdmin } from '../../src/organizations/organizatio
 import { startWorkers } from '../../workers/main';
 import { storedRecords } from '../helpers/events';
 import { createStore, lakeEvent, qCall, seed } from '../helpers/lake-query';
-import type { LakeSession } from '../helpers/lake-store';
+import { lakeCall, type LakeSession } from '../helpers/lake-store';
 import { type GqlResult, startTestApp, type TestApp } from '../helpers/test-app';
 
 jest.setTimeout(180_000);
@@ -67,11 +67,11 @@ describe('dashboards', () => {
     viewProperties: view,
   });
 
-  /** Waits for every widget query of the latest refresh to end; returns the dashboard. */
+  /** Waits for every started widget query of the latest refresh to end; returns the dashboard. */
   async function refreshed(dashboardId: string): Promise<any> {
     for (let i = 0; i < 300; i++) {
       const d = await dCall(app, 'getDashboard', { dashboardId }, admin);
-      if (d.widgets.every((w: { queryStatus: string | null }) => w.queryStatus && !['QUEUED', 'RUNNING'].includes(w.queryStatus))) return d;
+      if (d.widgets.every((w: { queryStatus: string | null }) => !['QUEUED', 'RUNNING'].includes(w.queryStatus ?? ''))) return d;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`the refresh of ${dashboardId} did not end`);
@@ -262,6 +262,29 @@ describe('dashboards', () => {
     const d = await dCall(app, 'getDashboard', { dashboardId: arn }, admin);
     expect(d.widgets.map((w: { queryStatement: string }) => w.queryStatement)).toEqual([byName(), bySource()]);
     expect(d.refreshSchedule.frequency).toEqual({ unit: 'HOURS', value: 6 });
+  });
+
+  it('ends a refresh at a widget whose query cannot start, with its code, and shows why', async () => {
+    const doomed = await createStore(app, admin, 'dash-e2e-doomed');
+    await dCall(
+      app,
+      'createDashboard',
+      { name: 'doomed-e2e', widgets: [widget(byName()), widget(`SELECT count(*) FROM ${doomed.id}`, null)] },
+      admin,
+    );
+    await lakeCall(app, 'deleteEventDataStore', { eventDataStore: doomed.arn }, admin);
+    const msg = await dFails(
+      app,
+      'startDashboardRefresh',
+      { dashboardId: 'doomed-e2e', queryParameterValues: refreshValues },
+      admin,
+      'InactiveEventDataStoreException',
+    );
+    const d = await refreshed('doomed-e2e');
+    expect(d.lastRefreshFailureReason).toBe(msg);
+    // The widgets before it started and ran; the failing one has no query.
+    expect(d.widgets.map((w: { queryStatus: string | null }) => w.queryStatus)).toEqual(['FINISHED', null]);
+    expect(await dCall(app, 'deleteDashboard', { dashboardId: 'doomed-e2e' }, admin)).toBe(true);
   });
 
   it('walls the dashboard off from another organization: not found, never listed', async () => {
