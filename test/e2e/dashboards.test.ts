@@ -130,6 +130,7 @@ describe('dashboards', () => {
     ]);
 
     // With the lake-query queue paused, the first refresh's queries stay QUEUED: a second is refused.
+    // (Deterministic because no query ran before: a runner still active would claim queued queries.)
     await lakeQueue.pause();
     const { refreshId } = await dCall(app, 'startDashboardRefresh', { dashboardId: 'ops-e2e', queryParameterValues: refreshValues }, admin);
     expect(refreshId).toMatch(/^\d{17}$/);
