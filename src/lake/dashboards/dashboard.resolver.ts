@@ -6,6 +6,7 @@ import { CallerRequest } from '../../graphql/request-context.decorator';
 import { DASHBOARD_RESOURCE } from './dashboard-names';
 import type { DashboardEntity } from './dashboard.entity';
 import type { DashboardService, DashboardWidget } from './dashboard.service';
+import { dashboardWidgets } from './managed-dashboards';
 import {
   CreateDashboardInput,
   Dashboard,
@@ -23,7 +24,7 @@ function toDashboard(d: DashboardEntity, widgets: DashboardWidget[] | null, opts
     name: d.name,
     type: d.type,
     status: opts.status ? d.status : null,
-    widgets: (widgets ?? d.widgets.map((w) => ({ ...w, queryId: null, queryStatus: null }))).map((w) => ({
+    widgets: (widgets ?? dashboardWidgets(d).map((w) => ({ ...w, queryId: null, queryStatus: null }))).map((w) => ({
       queryAlias: w.queryAlias,
       queryStatement: w.queryStatement,
       queryParameters: w.queryParameters,

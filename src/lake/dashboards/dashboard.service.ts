@@ -16,7 +16,7 @@ import { dashboardArn, parseDashboardReference, validateDashboardName } from './
 import { DashboardEntity, type ScheduleCaller, type StoredRefreshSchedule, type StoredWidget } from './dashboard.entity';
 import { DashboardErrors } from './dashboard.errors';
 import { dashboardRepository } from './dashboard.repository';
-import { HIGHLIGHTS_DASHBOARD, managedDashboard } from './managed-dashboards';
+import { dashboardWidgets, HIGHLIGHTS_DASHBOARD, managedDashboard } from './managed-dashboards';
 import { latestSlot, type RefreshScheduleInput, validateRefreshSchedule } from './refresh-schedule';
 import { lakeTimestamp, REFRESH_PARAMETERS, type RefreshValues, substitutePlaceholders } from './widget-query';
 
@@ -126,7 +126,7 @@ export class DashboardService {
       const dashboard = await this.resolve(m, ctx, reference);
       const ids = dashboard.lastRefreshQueries.map((q) => q.queryId);
       const statuses = await dashboardRepository.queryStatuses(m, dashboard.accountId, ids);
-      const widgets = widgetsOf(dashboard).map((w) => {
+      const widgets = dashboardWidgets(dashboard).map((w) => {
         const queryId = dashboard.lastRefreshQueries.find((q) => q.queryAlias === w.queryAlias)?.queryId ?? null;
         return { ...w, queryId, queryStatus: queryId ? ((statuses.get(queryId) as LakeQueryStatus | undefined) ?? null) : null };
       });
@@ -306,7 +306,7 @@ export class DashboardService {
     const refreshId = `${Date.now()}${String(randomInt(0, 10_000)).padStart(4, '0')}`;
     const started: DashboardEntity['lastRefreshQueries'] = [];
     let failure: Error | null = null;
-    for (const w of widgetsOf(dashboard)) {
+    for (const w of dashboardWidgets(dashboard)) {
       try {
         const statement = substitutePlaceholders(w.queryStatement, w.queryParameters, values);
         const { queryId } = await this.queries.startQuery(ctx, { queryStatement: statement });
@@ -419,8 +419,6 @@ function checkManagedSchedule(name: string, schedule: StoredRefreshSchedule | nu
       `${HIGHLIGHTS_DASHBOARD} needs the refresh schedule ${required.unit} ${required.value} with status ENABLED.`,
     );
 }
-
-const widgetsOf = (d: DashboardEntity): StoredWidget[] => (d.type === 'MANAGED' ? (managedDashboard(d.name)?.widgets ?? []) : d.widgets);
 
 const scheduleCallerOf = (caller: Caller): ScheduleCaller => ({
   identity: caller.identity,

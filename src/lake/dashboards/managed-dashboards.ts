@@ -1,4 +1,4 @@
-import type { StoredWidget } from './dashboard.entity';
+import type { DashboardEntity, StoredWidget } from './dashboard.entity';
 
 /**
  * The managed dashboards (spec §8.5): built-in widget sets a caller enables by creating the
@@ -107,3 +107,7 @@ export const MANAGED_DASHBOARDS: ManagedDashboard[] = [
 ];
 
 export const managedDashboard = (name: string): ManagedDashboard | undefined => MANAGED_DASHBOARDS.find((d) => d.name === name);
+
+/** A dashboard's widgets: a managed dashboard's are built in, a custom one's are stored. */
+export const dashboardWidgets = (d: DashboardEntity): StoredWidget[] =>
+  d.type === 'MANAGED' ? (managedDashboard(d.name)?.widgets ?? []) : d.widgets;
