@@ -200,8 +200,8 @@ describe('console Resources pages in headless Chromium', () => {
     const file = JSON.parse(gunzipSync(Buffer.from(object.getObject.body, 'base64')).toString('utf8'));
     const shownIds = await records.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-id')));
     expect(shownIds).toEqual(file.Records.map((r: { eventID: string }) => r.eventID));
-    await records.getByText('JSON of record 1').click();
-    expect(JSON.parse((await records.getByLabel('Record 1 JSON').textContent())!)).toEqual(file.Records[0]);
+    await records.getByText('JSON of record 1', { exact: true }).click();
+    expect(JSON.parse((await records.getByLabel('Record 1 JSON', { exact: true }).textContent())!)).toEqual(file.Records[0]);
     await expectAccessible();
 
     const shot = path.join(shotDir, 'bucket-browser.png');
