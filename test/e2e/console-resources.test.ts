@@ -1,15 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startWorkers } from '../../workers/main';
-import { buildConsole, seriousViolations, settled } from '../helpers/console-browser';
+import { buildConsole, seriousViolations, settled, openConsolePage } from '../helpers/console-browser';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTrailBucket, trailCall } from '../helpers/trails';
 
 jest.setTimeout(300_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Set to docs/console to refresh the bucket browser's screenshot.
 const SCREENSHOT_COPY_DIR = process.env.CONSOLE_SCREENSHOTS_DIR;
 
@@ -26,8 +25,7 @@ describe('console Resources pages in headless Chromium', () => {
   let page: Page;
   let token: string;
   let shotDir: string;
-  const pageErrors: string[] = [];
-  const cspReports: string[] = [];
+  let problems: () => { pageErrors: string[]; cspReports: string[] };
   const logBucket = 'console-resource-logs';
 
   const expectAccessible = async () => expect(await seriousViolations(page)).toEqual([]);
@@ -56,12 +54,7 @@ describe('console Resources pages in headless Chromium', () => {
     await trailCall(app, 'createTrail', { name: 'resources-trail', s3BucketName: logBucket }, { token });
     await trailCall(app, 'startLogging', { name: 'resources-trail' }, { token });
     shotDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-console-shots-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) cspReports.push(msg.text());
-    });
+    ({ browser, page, problems } = await openConsolePage());
   });
 
   afterAll(async () => {
@@ -71,7 +64,7 @@ describe('console Resources pages in headless Chromium', () => {
   });
 
   afterEach(() => {
-    expect({ pageErrors: pageErrors.splice(0), cspReports: cspReports.splice(0) }).toEqual({ pageErrors: [], cspReports: [] });
+    expect(problems()).toEqual({ pageErrors: [], cspReports: [] });
   });
 
   it('signs in onto the Resources page, current in the navigation', async () => {

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startWorkers } from '../../workers/main';
-import { buildConsole, seriousViolations, settled } from '../helpers/console-browser';
+import { buildConsole, seriousViolations, settled, openConsolePage } from '../helpers/console-browser';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 jest.setTimeout(240_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Set to docs/console to refresh the README's screenshot.
 const SCREENSHOT_COPY_DIR = process.env.CONSOLE_SCREENSHOTS_DIR;
 // Deliveries every 2 s and digests every 5 s instead of 300 s and an hour, so the first delivery
@@ -27,8 +26,7 @@ describe('console Trails page in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   let shotDir: string;
-  const pageErrors: string[] = [];
-  const cspReports: string[] = [];
+  let problems: () => { pageErrors: string[]; cspReports: string[] };
   const trailName = 'console-trail';
   const bucket = 'console-trail-logs';
 
@@ -50,12 +48,7 @@ describe('console Trails page in headless Chromium', () => {
     app = await startTestApp({ DELIVERY_INTERVAL_SECONDS: '2', DIGEST_INTERVAL_SECONDS: String(DIGEST_INTERVAL_SECONDS) });
     workers = await startWorkers(app.services);
     shotDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-console-shots-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) cspReports.push(msg.text());
-    });
+    ({ browser, page, problems } = await openConsolePage());
   });
 
   afterAll(async () => {
@@ -65,7 +58,7 @@ describe('console Trails page in headless Chromium', () => {
   });
 
   afterEach(() => {
-    expect({ pageErrors: pageErrors.splice(0), cspReports: cspReports.splice(0) }).toEqual({ pageErrors: [], cspReports: [] });
+    expect(problems()).toEqual({ pageErrors: [], cspReports: [] });
   });
 
   it('signs in and opens the Trails page', async () => {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -56,4 +56,27 @@ export async function settled<T>(read: () => Promise<T>, check: (value: T) => vo
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Debian's Chromium, a test prerequisite (.ci/run installs it): a missing browser fails, never skips. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Headless Chromium with one page, which collects the page's uncaught errors and CSP reports;
+ * `problems()` hands them over (and forgets them), for a test to assert there were none.
+ */
+export async function openConsolePage(): Promise<{
+  browser: Browser;
+  page: Page;
+  problems(): { pageErrors: string[]; cspReports: string[] };
+}> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  const pageErrors: string[] = [];
+  const cspReports: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(String(err)));
+  page.on('console', (msg) => {
+    if (/Content Security Policy|Refused to/i.test(msg.text())) cspReports.push(msg.text());
+  });
+  return { browser, page, problems: () => ({ pageErrors: pageErrors.splice(0), cspReports: cspReports.splice(0) }) };
 }
