@@ -89,7 +89,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
       httpStatusPlugin(),
       // Admission took one point; the operation's price charges the rest to its account.
       complexityLimitPlugin(config.graphqlMaxComplexity, (ctx, cost, rootFields) => {
-        if (ctx.caller) services.accountLimits.charge(ctx.caller.accountId, requestPoints(cost, rootFields) - 1);
+        if (ctx.caller) return services.accountLimits.charge(ctx.caller.accountId, requestPoints(cost, rootFields) - 1);
       }),
       selfAuditPlugin(
         () => schema,

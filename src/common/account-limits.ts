@@ -111,12 +111,32 @@ export class AccountLimits {
   /**
    * Charges an admitted request's work beyond the one point admission took, once its cost is
    * known (a GraphQL operation's estimated cost, the events an /ingest body held): the account's
-   * next requests wait for it. Never refuses the request already running.
+   * next requests wait for it. Never refuses the request already running, and never throws.
+   *
+   * The points go to this second's budget as far as it has room, the rest to the burst budget;
+   * what neither holds is owed, and the account is refused for as many seconds as those points
+   * take at its rate. (A charge written only to this second's budget would be forgiven when the
+   * second ends: a dear request at the end of a window would cost its account nothing.)
+   * Read, then add: concurrent charges of one account may each see the same room, which admits
+   * at most one request's price more than the budget.
    */
-  charge(accountId: string, points: number): void {
+  async charge(accountId: string, points: number): Promise<void> {
     if (!Number.isInteger(points) || points < 1) return;
-    for (const limiter of [this.perSecond, this.burst]) {
-      limiter.penalty(accountId, points).catch((err) => this.logger.warn({ err }, 'could not charge a request to its account'));
+    try {
+      let owed = points;
+      for (const [budget, size] of [
+        [this.perSecond, this.settings.ratePerSecond],
+        [this.burst, this.settings.burst],
+      ] as const) {
+        const spent = (await budget.get(accountId))?.consumedPoints ?? 0;
+        const taken = Math.min(owed, Math.max(0, size - spent));
+        if (taken > 0) await budget.penalty(accountId, taken);
+        owed -= taken;
+        if (owed === 0) return;
+      }
+      await this.perSecond.block(accountId, Math.ceil(owed / this.settings.ratePerSecond));
+    } catch (err) {
+      this.logger.warn({ err }, 'could not charge a request to its account');
     }
   }
 

@@ -139,8 +139,8 @@ export function exportHandler(services: ExportServices): RequestHandler {
         }
       }
       if (!csv) await write(res, ']}');
+      await services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil(exported / EVENTS_READ_PER_POINT) - 1);
       res.end();
-      services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil(exported / EVENTS_READ_PER_POINT) - 1);
     } catch (err) {
       // Headers are gone: cut the stream so the client sees an incomplete download, not a wrong one.
       asClientError(err, services);

@@ -160,8 +160,8 @@ export function ingestHandler(services: IngestServices): RequestHandler {
     try {
       const summary = await ingestStream(auth.ctx, req, services);
       const events = summary.accepted + summary.duplicates + summary.failed;
-      services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil(events / EVENTS_WRITTEN_PER_POINT) - 1);
       // Charged before the answer: a client that uploads again on a 200 meets its budget, not a race.
+      await services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil(events / EVENTS_WRITTEN_PER_POINT) - 1);
       await services.accountLimits.chargeIngest(auth.ctx.caller.accountId, events);
       await audit({ response: { accepted: summary.accepted, duplicates: summary.duplicates, failed: summary.failed } });
       res.json(summary);

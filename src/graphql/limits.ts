@@ -135,11 +135,12 @@ function fieldEstimator(schema: GraphQLSchema): ComplexityEstimator {
 
 /**
  * Rejects operations whose estimated cost exceeds `max` before any resolver runs; the price of
- * an accepted one goes to `onPriced` (the caller's account is charged for it).
+ * an accepted one goes to `onPriced` (the caller's account is charged for it before the
+ * operation runs, so the next request meets the charge).
  */
 export function complexityLimitPlugin(
   max: number,
-  onPriced: (ctx: GraphQLContext, cost: number, rootFields: number) => void = () => undefined,
+  onPriced: (ctx: GraphQLContext, cost: number, rootFields: number) => Promise<void> | void = () => undefined,
 ): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
@@ -170,7 +171,7 @@ export function complexityLimitPlugin(
               .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
               .map((d) => [d.name.value, d]),
           );
-          onPriced(contextValue, complexity, operation ? rootFieldCount(operation.selectionSet, (name) => fragments.get(name)) : 1);
+          await onPriced(contextValue, complexity, operation ? rootFieldCount(operation.selectionSet, (name) => fragments.get(name)) : 1);
         },
       };
     },
