@@ -62,17 +62,29 @@ async function write(res: Response, chunk: string): Promise<void> {
 }
 
 function queryOf(q: Record<string, unknown>): LookupQuery {
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const key = str(q.attributeKey);
-  const value = str(q.attributeValue);
-  if ((key === undefined) !== (value === undefined)) {
-    throw new OpenTrailError('InvalidLookupAttributesException', 'Give attributeKey and attributeValue together.');
+  const once = (name: string): string | undefined => {
+    const v = q[name];
+    if (v === undefined || typeof v === 'string') return v;
+    throw new OpenTrailError('InvalidParameterException', `Give ${name} once, as a string.`);
+  };
+  // Several lookup attributes, as lookupEvents takes them: attributeKey and attributeValue repeated in pairs.
+  const each = (name: string): string[] => {
+    const v = q[name];
+    if (v === undefined) return [];
+    if (typeof v === 'string') return [v];
+    if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v;
+    throw new OpenTrailError('InvalidParameterException', `${name} must be a string.`);
+  };
+  const keys = each('attributeKey');
+  const values = each('attributeValue');
+  if (keys.length !== values.length) {
+    throw new OpenTrailError('InvalidLookupAttributesException', 'Give each attributeKey with its attributeValue, in pairs.');
   }
   return {
-    lookupAttributes: key !== undefined ? [{ attributeKey: key, attributeValue: value! }] : [],
-    startTime: str(q.startTime),
-    endTime: str(q.endTime),
-    eventCategory: str(q.eventCategory),
+    lookupAttributes: keys.map((attributeKey, i) => ({ attributeKey, attributeValue: values[i] })),
+    startTime: once('startTime'),
+    endTime: once('endTime'),
+    eventCategory: once('eventCategory'),
   };
 }
 

@@ -213,6 +213,27 @@ describe('lookupEvents and export', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('exports with several lookup attributes as lookupEvents filters with them, and refuses repeated single parameters', async () => {
+    const exportIds = async (qs: string) => {
+      const res = await fetch(`${app.baseUrl}/event-history/export?format=json&${qs}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { Records: any[] }).Records.map((r) => r.eventID);
+    };
+    // Two pairs: both apply (before, the repeated keys were dropped and everything was exported).
+    const both = await exportIds('attributeKey=EventName&attributeValue=PutBucketPolicy&attributeKey=ReadOnly&attributeValue=true');
+    expect(both).toEqual([special.eventID]);
+    const none = await exportIds('attributeKey=EventName&attributeValue=PutBucketPolicy&attributeKey=ReadOnly&attributeValue=false');
+    expect(none).toEqual([]);
+    const refused = async (qs: string, code: string) => {
+      const res = await fetch(`${app.baseUrl}/event-history/export?format=json&${qs}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).errorCode).toBe(code);
+    };
+    await refused('attributeKey=EventName&attributeValue=Bulk&attributeKey=ReadOnly', 'InvalidLookupAttributesException');
+    await refused('startTime=2026-01-01T00:00:00Z&startTime=2026-02-01T00:00:00Z', 'InvalidParameterException');
+    await refused('format=csv', 'InvalidParameterException');
+  });
+
   it('self-audits lookups as read-only LookupEvents management events', async () => {
     const marker = randomUUID();
     await lookup({ lookupAttributes: [{ attributeKey: 'EventName', attributeValue: marker }] });

@@ -8,8 +8,6 @@ export function ExportButtons({ filter }: { filter: HistoryFilter }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState('');
   const input = lookupInput(filter);
-  // The endpoint takes a single attributeKey/attributeValue pair.
-  const exportable = input.lookupAttributes.length <= 1;
 
   const download = async (format: 'csv' | 'json') => {
     setError(null);
@@ -19,10 +17,10 @@ export function ExportButtons({ filter }: { filter: HistoryFilter }) {
       if (input.startTime) params.set('startTime', input.startTime);
       if (input.endTime) params.set('endTime', input.endTime);
       if (input.eventCategory) params.set('eventCategory', input.eventCategory);
-      const attribute = input.lookupAttributes[0];
-      if (attribute) {
-        params.set('attributeKey', attribute.attributeKey);
-        params.set('attributeValue', attribute.attributeValue);
+      // Every lookup attribute, as repeated attributeKey/attributeValue pairs: the endpoint ANDs them as lookupEvents does.
+      for (const attribute of input.lookupAttributes) {
+        params.append('attributeKey', attribute.attributeKey);
+        params.append('attributeValue', attribute.attributeValue);
       }
       const res = await fetch(`/event-history/export?${params.toString()}`, { headers: authHeaders(), credentials: 'same-origin' });
       if (!res.ok) {
@@ -49,15 +47,12 @@ export function ExportButtons({ filter }: { filter: HistoryFilter }) {
 
   return (
     <div className="export">
-      <button type="button" className="secondary" disabled={!exportable || busy !== ''} onClick={() => download('csv')}>
+      <button type="button" className="secondary" disabled={busy !== ''} onClick={() => download('csv')}>
         {busy === 'csv' ? 'Downloading…' : 'Download CSV'}
       </button>
-      <button type="button" className="secondary" disabled={!exportable || busy !== ''} onClick={() => download('json')}>
+      <button type="button" className="secondary" disabled={busy !== ''} onClick={() => download('json')}>
         {busy === 'json' ? 'Downloading…' : 'Download JSON'}
       </button>
-      {!exportable && (
-        <span className="muted">Downloads take one lookup attribute (read-only counts as one): remove the others to download.</span>
-      )}
       <ErrorMessage error={error} />
     </div>
   );
