@@ -62,7 +62,7 @@ async function write(res: Response, chunk: string): Promise<void> {
 }
 
 function queryOf(q: Record<string, unknown>): LookupQuery {
-  const once = (name: string): string | undefined => {
+  const single = (name: string): string | undefined => {
     const v = q[name];
     if (v === undefined || typeof v === 'string') return v;
     throw new OpenTrailError('InvalidParameterException', `Give ${name} once, as a string.`);
@@ -82,9 +82,9 @@ function queryOf(q: Record<string, unknown>): LookupQuery {
   }
   return {
     lookupAttributes: keys.map((attributeKey, i) => ({ attributeKey, attributeValue: values[i] })),
-    startTime: once('startTime'),
-    endTime: once('endTime'),
-    eventCategory: once('eventCategory'),
+    startTime: single('startTime'),
+    endTime: single('endTime'),
+    eventCategory: single('eventCategory'),
   };
 }
 

@@ -1,9 +1,8 @@
-import { AccountLimits } from '../../src/common/account-limits';
+import type { AccountLimits } from '../../src/common/account-limits';
 import { ThrottlingError } from '../../src/common/errors';
-import { createLimitsRedis } from '../../src/common/limits-redis';
 import { deleteRedisPrefix } from '../../src/common/redis-prefix';
-import { createLogger } from '../../src/observability/logger';
 import { uniqueName } from '../helpers/test-app';
+import { connectedAccountLimits } from '../helpers/account-limits';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -16,24 +15,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 describe('charging a price bigger than the per-second budget (real Redis)', () => {
   const prefix = uniqueName('ot-test');
-  const limitsRedis = createLimitsRedis(REDIS_URL);
-  const limits = new AccountLimits(
-    limitsRedis,
-    {
-      redisPrefix: prefix,
-      ratePerSecond: 5,
-      burst: 5,
-      maxConcurrent: 100,
-      ingestEventsPerSecond: 1000,
-      ingestBurstEvents: 1000,
-      maxConcurrentIngests: 100,
-    },
-    createLogger('silent'),
-  );
-  beforeAll(() => sleep(300)); // connected: the counters are in Redis, not in the fallback memory
+  let limits: AccountLimits;
+  let close: () => void;
+  beforeAll(async () => {
+    ({ limits, close } = await connectedAccountLimits(prefix, { ratePerSecond: 5, burst: 5 }));
+  });
   afterAll(async () => {
     await deleteRedisPrefix(REDIS_URL, prefix);
-    limitsRedis.disconnect();
+    close();
   });
 
   it('keeps what the second cannot hold: the burst takes it, and the rest is owed in seconds', async () => {

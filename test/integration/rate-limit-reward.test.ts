@@ -1,11 +1,9 @@
 import IORedis from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { AccountLimits } from '../../src/common/account-limits';
-import { createLimitsRedis } from '../../src/common/limits-redis';
 import { rewardFloored } from '../../src/common/rate-limit-reward';
 import { deleteRedisPrefix } from '../../src/common/redis-prefix';
-import { createLogger } from '../../src/observability/logger';
 import { uniqueName } from '../helpers/test-app';
+import { connectedAccountLimits } from '../helpers/account-limits';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,22 +35,8 @@ describe('handing points back to fixed-window counters (real Redis)', () => {
   });
 
   it('an account whose requests outlive the slot window keeps its concurrency limit', async () => {
-    const limitsRedis = createLimitsRedis(REDIS_URL);
-    const limits = new AccountLimits(
-      limitsRedis,
-      {
-        redisPrefix: prefix,
-        ratePerSecond: 1000,
-        burst: 1000,
-        maxConcurrent: 1,
-        ingestEventsPerSecond: 1000,
-        ingestBurstEvents: 1000,
-        maxConcurrentIngests: 1,
-      },
-      createLogger('silent'),
-    );
+    const { limits, close } = await connectedAccountLimits(prefix, { maxConcurrent: 1, maxConcurrentIngests: 1 });
     try {
-      await sleep(300); // connected: the counters are in Redis, not in the fallback memory
       // Released into a later window (simulated: its window's key expires before the release).
       const first = await limits.admit('111111111111');
       const slotKeys = await redis.keys(`${prefix}:limits:concurrent*111111111111`);
@@ -64,7 +48,7 @@ describe('handing points back to fixed-window counters (real Redis)', () => {
       await expect(limits.admit('111111111111')).rejects.toMatchObject({ code: 'ThrottlingException' });
       second.release();
     } finally {
-      limitsRedis.disconnect();
+      close();
     }
   });
 });
