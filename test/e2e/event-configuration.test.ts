@@ -1,4 +1,5 @@
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
+import { AwsClients, awsKeys } from '../helpers/aws-cli';
 import { storedRecords } from '../helpers/events';
 import { query } from '../helpers/lake-query';
 import { type LakeSession, lakeCall, routeAll } from '../helpers/lake-store';
@@ -362,5 +363,39 @@ describe('event configuration', () => {
     const [record] = await lakeRecords(theirs, 'GetEventDataStore');
     expect(record.requestParameters.eventDataStore).toBe(mine);
     expect(record.eventContext).toBeUndefined();
+  });
+
+  it("answers the AWS CLI with CloudTrail's shapes and errors", async () => {
+    const arn = await createStore('evcfg-cli');
+    const clients = new AwsClients(app.baseUrl);
+    try {
+      const env = awsKeys(app.admin.accessKeyId, app.admin.secretAccessKey);
+      const aws = async (...args: string[]) => {
+        const r = await clients.cli(['cloudtrail', ...args], env);
+        return { ...r, json: r.code === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : null };
+      };
+      const set = await aws(
+        'put-event-configuration',
+        '--event-data-store',
+        arn,
+        '--max-event-size',
+        'Large',
+        '--context-key-selectors',
+        JSON.stringify([{ Type: 'RequestContext', Equals: ['aws:SourceIp'] }]),
+      );
+      expect(set.json).toEqual({
+        EventDataStoreArn: arn,
+        MaxEventSize: 'Large',
+        ContextKeySelectors: [{ Type: 'RequestContext', Equals: ['aws:SourceIp'] }],
+      });
+      expect((await aws('get-event-configuration', '--event-data-store', arn.split('/').pop()!)).json).toEqual(set.json);
+      const bad = await aws('put-event-configuration', '--event-data-store', arn, '--max-event-size', 'Standard');
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/InvalidParameterException.*MaxEventSize must be Large/);
+      const missing = await aws('get-event-configuration', '--event-data-store', '00000000-0000-4000-8000-000000000000');
+      expect(missing.stderr).toMatch(/EventDataStoreNotFoundException/);
+    } finally {
+      clients.close();
+    }
   });
 });
