@@ -1,6 +1,7 @@
 import { createOrganizationWithAdmin } from '../../src/organizations/organization-bootstrap';
 import { AwsClients, awsKeys } from '../helpers/aws-cli';
 import { storedRecords } from '../helpers/events';
+import { call } from '../helpers/iam-ops';
 import { query } from '../helpers/lake-query';
 import { type LakeSession, lakeCall, routeAll } from '../helpers/lake-store';
 import { createTrailBucket, trailCall } from '../helpers/trails';
@@ -322,6 +323,50 @@ describe('event configuration', () => {
     expect(rows).toHaveLength(1);
     const cell = rows[0].find((c) => 'eventContext' in c || 'eventcontext' in c)!;
     expect(JSON.parse(Object.values(cell)[0] as string)).toEqual(eventContext);
+  });
+
+  it("enriches an organization store's events of a member account with the member's tags and its role session's keys", async () => {
+    const account = await call(app, 'createAccount', { accountName: 'evcfg-member', email: 'evcfg-member@example.com' }, admin.token);
+    const session = await call(
+      app,
+      'assumeRole',
+      { roleArn: `arn:aws:iam::${account.id}:role/OrganizationAccountAccessRole`, roleSessionName: 'evcfg' },
+      admin.token,
+    );
+    const member: LakeSession = { token: session.token };
+    const org = (
+      await lakeCall(
+        app,
+        'createEventDataStore',
+        { name: 'evcfg-org', organizationEnabled: true, terminationProtectionEnabled: false },
+        admin,
+      )
+    ).eventDataStoreArn as string;
+    // A member account cannot see, so cannot configure, its organization's store.
+    await fails(PUT, { eventDataStore: org, maxEventSize: 'Large' }, 'EventDataStoreNotFoundException', member);
+    await put({
+      eventDataStore: org,
+      maxEventSize: 'Large',
+      contextKeySelectors: [
+        { type: 'TagContext', equals: ['team'] },
+        { type: 'RequestContext', equals: ['aws:PrincipalOrgID', 'aws:PrincipalArn', 'aws:PrincipalType', 'aws:TokenIssueTime'] },
+      ],
+    });
+    const memberStore = await createStore('evcfg-member-store', member);
+    await lakeCall(app, 'addTags', { resourceId: memberStore, tagsList: [{ key: 'team', value: 'member-team' }] }, member);
+    await routeAll(app);
+    const [audit] = await storedRecords(app, `account_id = $1 AND event_name = 'AddTags'`, [account.id]);
+    const [record] = await lakeRecords(org, 'AddTags');
+    expect(record.recipientAccountId).toBe(account.id);
+    expect(record.eventContext).toEqual({
+      requestContext: {
+        'aws:PrincipalOrgID': app.admin.organizationId,
+        'aws:PrincipalArn': `arn:aws:iam::${account.id}:role/OrganizationAccountAccessRole`,
+        'aws:PrincipalType': 'AssumedRole',
+        'aws:TokenIssueTime': audit.userIdentity.sessionContext.attributes.creationDate,
+      },
+      tagContext: { resourceTags: [{ arn: memberStore, tags: { team: 'member-team' } }] },
+    });
   });
 
   it("never shows another tenant's tags, whatever ARN a record names", async () => {
