@@ -5,6 +5,7 @@ import { ChannelResolver } from '../lake/channels/channel.resolver';
 import { EventsResolver } from '../events/events.resolver';
 import { InsightsResolver } from '../insights/insights.resolver';
 import { IntegrityResolver } from '../integrity/integrity.resolver';
+import { EventConfigurationResolver } from '../lake/event-configuration/event-configuration.resolver';
 import { EventDataStoreResolver } from '../lake/event-data-store.resolver';
 import { LakeImportResolver } from '../lake/imports/lake-import.resolver';
 import { LakeQueryResolver } from '../lake/query/lake-query.resolver';
@@ -50,6 +51,7 @@ const ENTRIES: ResolverEntry[] = [
   entry(KmsResolver, (s) => new KmsResolver(s.kms.keys, s.kms.aliases)),
   entry(IntegrityResolver, (s) => new IntegrityResolver(s.integrity)),
   entry(EventDataStoreResolver, (s) => new EventDataStoreResolver(s.lakeStorage.stores)),
+  entry(EventConfigurationResolver, (s) => new EventConfigurationResolver(s.lakeStorage.eventConfigurations)),
   entry(LakeImportResolver, (s) => new LakeImportResolver(s.lakeStorage.imports)),
   entry(LakeQueryResolver, (s) => new LakeQueryResolver(s.lakeQueries)),
   entry(SampleQueryResolver, (s) => new SampleQueryResolver(s.sampleQueries)),

@@ -4,6 +4,15 @@ import type { AdvancedEventSelector, InsightSelector } from '../trails/trail.ent
 export type EventDataStoreStatus =
   'CREATED' | 'ENABLED' | 'PENDING_DELETION' | 'STARTING_INGESTION' | 'STOPPING_INGESTION' | 'STOPPED_INGESTION';
 
+/** PutEventConfiguration's MaxEventSize (spec §4.5): Standard stores take events up to 256 KB, Large up to 1 MB. */
+export type MaxEventSize = 'Standard' | 'Large';
+
+/** A context key selector (spec §4.5): which tag keys or IAM global condition keys enrich the store's events. */
+export interface ContextKeySelector {
+  Type: 'TagContext' | 'RequestContext';
+  Equals: string[];
+}
+
 export type BillingMode = 'EXTENDABLE_RETENTION_PRICING' | 'FIXED_RETENTION_PRICING';
 
 /**
@@ -71,6 +80,14 @@ export class EventDataStoreEntity {
 
   @Column({ name: 'insights_destination_id', type: 'uuid', nullable: true })
   insightsDestinationId!: string | null;
+
+  /** Event configuration (PutEventConfiguration, spec §4.5): the largest event the store takes. */
+  @Column({ name: 'max_event_size', type: 'varchar', length: 16, default: 'Standard' })
+  maxEventSize!: MaxEventSize;
+
+  /** Event configuration: the keys that add `eventContext` to the store's events, or null for none. */
+  @Column({ name: 'context_key_selectors', type: 'jsonb', nullable: true })
+  contextKeySelectors!: ContextKeySelector[] | null;
 
   @Column({ type: 'jsonb', default: () => `'[]'` })
   tags!: Array<{ Key: string; Value: string | null }>;

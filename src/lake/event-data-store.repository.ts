@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
-import { EventDataStoreEntity } from './event-data-store.entity';
+import { EventDataStoreEntity, type MaxEventSize } from './event-data-store.entity';
 
 /**
  * Queries of `event_data_stores` outside aggregation (lake-routing.repository.ts) and retention
@@ -16,6 +16,8 @@ export interface ImportDestinationStore {
   retention_period: number;
   organization_enabled: boolean;
   organization_id: string | null;
+  /** Event configuration: records larger than this are not imported (spec §4.5). */
+  max_event_size: MaxEventSize;
 }
 
 export const eventDataStoreRepository = {
@@ -64,9 +66,12 @@ export const eventDataStoreRepository = {
   },
 
   /** The stores among `ids` that are not pending deletion (PutAuditEvents: row-level security keeps them the caller's). */
-  async acceptingAmong(client: PoolClient, ids: string[]): Promise<Array<{ id: string; account_id: string }>> {
+  async acceptingAmong(
+    client: PoolClient,
+    ids: string[],
+  ): Promise<Array<{ id: string; account_id: string; max_event_size: MaxEventSize }>> {
     const { rows } = await client.query(
-      `SELECT id, account_id FROM event_data_stores WHERE id = ANY($1::uuid[]) AND status <> 'PENDING_DELETION'`,
+      `SELECT id, account_id, max_event_size FROM event_data_stores WHERE id = ANY($1::uuid[]) AND status <> 'PENDING_DELETION'`,
       [ids],
     );
     return rows;
@@ -75,7 +80,7 @@ export const eventDataStoreRepository = {
   /** An import's destination store, read by the lake-import worker as the service. */
   async importDestination(pool: Pool, id: string): Promise<ImportDestinationStore | null> {
     const { rows } = await pool.query(
-      `SELECT id, account_id, retention_period, organization_enabled, organization_id FROM event_data_stores WHERE id = $1`,
+      `SELECT id, account_id, retention_period, organization_enabled, organization_id, max_event_size FROM event_data_stores WHERE id = $1`,
       [id],
     );
     return (rows[0] as ImportDestinationStore | undefined) ?? null;

@@ -3,6 +3,14 @@ import type { BatchEvent, OutboxBatch } from '../events/event.repository';
 import { batchEvents, type EventDestinationRouter } from '../events/outbox.service';
 import { advancedSelectorMatches, lazySelectable } from '../selectors/selector-matcher';
 import { holdsCloudTrailEvents } from './event-data-store-access';
+import {
+  ENRICHED_CATEGORIES,
+  eventBytes,
+  eventContextOf,
+  involvedArns,
+  MAX_EVENT_BYTES,
+  type ResourceTags,
+} from './event-configuration/event-configuration-rules';
 import { insertLakeEventsJson } from './lake-event.repository';
 import { lakeRoutingRepository, type RoutableStore } from './lake-routing.repository';
 
@@ -63,6 +71,60 @@ export function selectInsightsDestinationEvents(
   return out;
 }
 
+/** What enrichment needs to know besides the record: the account's resource tags and organization. */
+export interface EnrichmentFacts {
+  accountId: string;
+  resources: ResourceTags;
+  organizationId: string | null;
+}
+
+/**
+ * The records a store receives of its selected events, as stored (spec §4.5): a store with context
+ * key selectors gets management and data events with their `eventContext`; an event larger than
+ * the store's MaxEventSize is not stored — enriched, it is stored without its eventContext when
+ * that fits (enrichment never costs an event). Pure.
+ */
+export function storedRecords(store: RoutableStore, events: BatchEvent[], facts: EnrichmentFacts): string[] {
+  const limit = MAX_EVENT_BYTES[store.maxEventSize ?? 'Standard'];
+  const selectors = store.contextKeySelectors ?? [];
+  const out: string[] = [];
+  for (const e of events) {
+    if (selectors.length && ENRICHED_CATEGORIES.has(e.eventCategory)) {
+      const record = JSON.parse(e.record) as Record<string, any>;
+      const own = record.userIdentity?.accountId === facts.accountId;
+      const context = eventContextOf(record, selectors, { resources: facts.resources, principalOrgId: own ? facts.organizationId : null });
+      if (context) {
+        const enriched = JSON.stringify({ ...record, eventContext: context });
+        if (eventBytes(enriched) <= limit) {
+          out.push(enriched);
+          continue;
+        }
+      }
+    }
+    if (eventBytes(e.record) <= limit) out.push(e.record);
+  }
+  return out;
+}
+
+/** Looks up, once per batch, the tags and organization the enriching stores need. */
+async function enrichmentFacts(
+  client: PoolClient,
+  accountId: string,
+  stores: RoutableStore[],
+  events: BatchEvent[],
+): Promise<EnrichmentFacts> {
+  const facts: EnrichmentFacts = { accountId, resources: new Map(), organizationId: null };
+  const selectors = stores.flatMap((s) => s.contextKeySelectors ?? []);
+  if (selectors.some((s) => s.Type === 'TagContext')) {
+    const arns = new Set<string>();
+    for (const e of events) if (ENRICHED_CATEGORIES.has(e.eventCategory)) for (const a of involvedArns(JSON.parse(e.record))) arns.add(a);
+    facts.resources = await lakeRoutingRepository.resourceTagsOf(client, accountId, [...arns]);
+  }
+  if (selectors.some((s) => s.Type === 'RequestContext' && s.Equals.includes('aws:PrincipalOrgID')))
+    facts.organizationId = await lakeRoutingRepository.organizationOf(client, accountId);
+  return facts;
+}
+
 /**
  * The aggregation step for CloudTrail Lake: each committed outbox batch is copied into every
  * ENABLED store that covers it, inside the routing transaction, so the copy commits exactly once
@@ -78,13 +140,11 @@ export class LakeEventRouter implements EventDestinationRouter {
     const stores = (await lakeRoutingRepository.ingestingStoresCovering(client, batch.accountId)).filter(holdsCloudTrailEvents);
     if (stores.length === 0) return;
     const events = await batchEvents(client, batch);
-    for (const [store, selected] of selectStoreEvents(stores, events)) {
-      await insertLakeEventsJson(
-        client,
-        store.id,
-        store.accountId,
-        selected.map((e) => e.record),
-      );
+    const routed = selectStoreEvents(stores, events);
+    const facts = await enrichmentFacts(client, batch.accountId, [...routed.keys()], events);
+    for (const [store, selected] of routed) {
+      const records = storedRecords(store, selected, facts);
+      if (records.length) await insertLakeEventsJson(client, store.id, store.accountId, records);
     }
     const sources = stores.filter((s) => s.insightsDestinationId && s.insightSelectors?.length);
     if (sources.length === 0 || !events.some((e) => e.eventCategory === 'Insight')) return;
@@ -92,12 +152,8 @@ export class LakeEventRouter implements EventDestinationRouter {
       ...new Set(sources.map((s) => s.insightsDestinationId as string)),
     ]);
     for (const [store, selected] of selectInsightsDestinationEvents(sources, destinations, events)) {
-      await insertLakeEventsJson(
-        client,
-        store.id,
-        store.accountId,
-        selected.map((e) => e.record),
-      );
+      const records = storedRecords(store, selected, facts);
+      if (records.length) await insertLakeEventsJson(client, store.id, store.accountId, records);
     }
   }
 }

@@ -281,5 +281,28 @@ describe('lake imports', () => {
       expect((await app.services.lakeStorage.imports.runImport(started.importId)).status).toBe('COMPLETED');
       expect(await lakeEventIds(app, shared)).toEqual(new Set([own.eventID, unattributed.eventID]));
     });
+
+    it("keeps out a record larger than the store's MaxEventSize: 300 KB is refused by a Standard store, imported by a Large one", async () => {
+      await insertBucket(app.db, objects, mgmtId, 'big-logs');
+      const big = sampleEvent({ recipientAccountId: mgmtId, requestParameters: { blob: 'x'.repeat(300 * 1024) } }, 2 * 86_400);
+      const small = sampleEvent({ recipientAccountId: mgmtId }, 2 * 86_400);
+      await put('big-logs', 'us-east-1', new Date(now - day), [big, small]);
+      const run = async (name: string, maxEventSize?: 'Large') => {
+        const arn = await store(name, { retentionPeriod: 30 });
+        if (maxEventSize) {
+          const set = await app.gql(
+            'mutation($input: PutEventConfigurationInput!) { putEventConfiguration(input: $input) { maxEventSize } }',
+            { input: { eventDataStore: arn, maxEventSize } },
+            { token: mgmt.token },
+          );
+          expect(set.data?.putEventConfiguration).toEqual({ maxEventSize });
+        }
+        const started = await lakeCall(app, 'startImport', { destinations: [arn], importSource: source('big-logs') }, mgmt);
+        expect((await app.services.lakeStorage.imports.runImport(started.importId)).status).toBe('COMPLETED');
+        return lakeEventIds(app, arn);
+      };
+      expect(await run('big-standard')).toEqual(new Set([small.eventID]));
+      expect(await run('big-large', 'Large')).toEqual(new Set([big.eventID, small.eventID]));
+    });
   });
 });

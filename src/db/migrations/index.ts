@@ -1,3 +1,4 @@
+import { EventConfiguration1796301829238 } from './1796301829238-EventConfiguration';
 import { Dashboards1796227436446 } from './1796227436446-Dashboards';
 import { DashboardsRowLevelSecurity1796227436500 } from './1796227436500-DashboardsRowLevelSecurity';
 import { ResourcePolicies1796226167244 } from './1796226167244-ResourcePolicies';
@@ -59,4 +60,5 @@ export const MIGRATIONS: Function[] = [
   AccessKeySealedSecret1796226415951,
   Dashboards1796227436446,
   DashboardsRowLevelSecurity1796227436500,
+  EventConfiguration1796301829238,
 ];

@@ -4,6 +4,7 @@ import type { Database } from '../../db/database';
 import { eventDataStoreRepository } from '../event-data-store.repository';
 import { resourcePolicyAllows } from '../resource-policies/lake-resource-policy';
 import { ensureLakePartitionsFor, insertLakeEvents, type LakeRecord } from '../lake-event.repository';
+import { eventBytes, MAX_EVENT_BYTES } from '../event-configuration/event-configuration-rules';
 import { type AuditEventInput, checkAuditEvent } from './audit-event-validation';
 import { ChannelEntity } from './channel.entity';
 import { ChannelErrors } from './channel.errors';
@@ -69,7 +70,7 @@ export class AuditEventsService {
     const scope = granted ? ownerScope(granted) : tenantOf(ctx);
 
     const result: PutAuditEventsResult = { successful: [], failed: [] };
-    const records: LakeRecord[] = [];
+    const records: Array<{ id: string; record: LakeRecord }> = [];
     const ingestionTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     for (const e of events) {
       const check = checkAuditEvent(e, channel.accountId);
@@ -79,31 +80,47 @@ export class AuditEventsService {
       }
       const eventID = randomUUID();
       records.push({
-        eventVersion: INTEGRATION_EVENT_VERSION,
-        eventCategory: 'ActivityAuditLog',
-        eventType: 'ActivityLog',
-        eventID,
-        eventTime: check.eventTime,
-        awsRegion: ctx.region,
-        recipientAccountId: channel.accountId,
-        metadata: { ingestionTime, channelARN: channel.arn },
-        eventData: check.payload,
+        id: e.id,
+        record: {
+          eventVersion: INTEGRATION_EVENT_VERSION,
+          eventCategory: 'ActivityAuditLog',
+          eventType: 'ActivityLog',
+          eventID,
+          eventTime: check.eventTime,
+          awsRegion: ctx.region,
+          recipientAccountId: channel.accountId,
+          metadata: { ingestionTime, channelARN: channel.arn },
+          eventData: check.payload,
+        },
       });
-      result.successful.push({ id: e.id, eventID });
     }
 
     if (records.length)
       await ensureLakePartitionsFor(
         this.db.pool,
-        records.map((r) => new Date(String(r.eventTime))),
+        records.map((r) => new Date(String(r.record.eventTime))),
       );
     const storeIds = channel.destinations.filter((d) => d.Type === 'EVENT_DATA_STORE').map((d) => d.Location.split('/').pop() as string);
     await this.db.inTenantRaw(scope, async (client) => {
-      if (records.length) {
-        // Stores pending deletion take nothing; row-level security keeps every write in the owner's stores.
-        for (const s of await eventDataStoreRepository.acceptingAmong(client, storeIds))
-          await insertLakeEvents(client, s.id, s.account_id, records);
+      // Stores pending deletion take nothing; row-level security keeps every write in the owner's stores.
+      const stores = records.length ? await eventDataStoreRepository.acceptingAmong(client, storeIds) : [];
+      // An event every destination can hold, or none (spec §4.5 MaxEventSize): the smallest limit decides.
+      const limit = Math.min(...stores.map((s) => MAX_EVENT_BYTES[s.max_event_size]));
+      const kept: LakeRecord[] = [];
+      for (const { id, record } of records) {
+        const bytes = eventBytes(JSON.stringify(record));
+        if (bytes > limit) {
+          result.failed.push({
+            id,
+            errorCode: 'FieldTooLong',
+            errorMessage: `The event is ${bytes} bytes; the channel's event data store takes events of at most ${limit / 1024} KB (MaxEventSize ${limit === MAX_EVENT_BYTES.Large ? 'Large' : 'Standard'}).`,
+          });
+          continue;
+        }
+        kept.push(record);
+        result.successful.push({ id, eventID: String(record.eventID) });
       }
+      for (const s of kept.length ? stores : []) await insertLakeEvents(client, s.id, s.account_id, kept);
       const last = result.successful[result.successful.length - 1];
       const lastFailed = result.failed[result.failed.length - 1];
       await channelRepository.recordIngestion(client, channel.id, last?.eventID ?? null, lastFailed?.errorCode ?? null);

@@ -16,6 +16,8 @@ import { holdsCloudTrailEvents, resolveStore } from '../event-data-store-access'
 import { EventDataStoreEntity } from '../event-data-store.entity';
 import { eventDataStoreRepository } from '../event-data-store.repository';
 import { parseStoreReference } from '../event-data-store-names';
+import type { MaxEventSize } from '../event-data-store.entity';
+import { eventBytes, MAX_EVENT_BYTES } from '../event-configuration/event-configuration-rules';
 import { ensureLakePartitionsFor, insertLakeEvents, lakeEventTimeAccepted, type LakeRecord } from '../lake-event.repository';
 import { LakeErrors } from '../lake.errors';
 import { parseImportSource, prefixOf, selectsLogFile } from './import-source';
@@ -255,7 +257,7 @@ export class LakeImportService {
   /** One file: its events and the import's progress commit together (or a failure entry does). */
   private async importFile(
     imp: LakeImportRow,
-    store: { id: string; account_id: string; retention_period: number; accounts: Set<string> },
+    store: { id: string; account_id: string; retention_period: number; max_event_size: MaxEventSize; accounts: Set<string> },
     key: string,
     completedPrefixes: number,
   ): Promise<boolean> {
@@ -281,7 +283,10 @@ export class LakeImportService {
       const t = Date.parse(r.eventTime);
       // Date.parse rolls impossible dates over (2024-02-30 → March 1); PostgreSQL refuses them.
       if (!Number.isFinite(t) || new Date(t).toISOString().slice(0, 19) !== r.eventTime.slice(0, 19)) return false;
-      if (!jsonbStorable(JSON.stringify(r))) return false;
+      const json = JSON.stringify(r);
+      if (!jsonbStorable(json)) return false;
+      // The store's event configuration (spec §4.5): a record larger than its MaxEventSize is not kept.
+      if (eventBytes(json) > MAX_EVENT_BYTES[store.max_event_size]) return false;
       return t >= oldest && lakeEventTimeAccepted(t) && (!start || t >= start.getTime()) && (!end || t <= end.getTime());
     });
     if (kept.length)
