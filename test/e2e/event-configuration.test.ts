@@ -411,10 +411,12 @@ describe('event configuration', () => {
   });
 
   it("answers the AWS CLI with CloudTrail's shapes and errors", async () => {
-    const arn = await createStore('evcfg-cli');
+    // An account of its own: the admin account already holds the Region's 10 stores by now.
+    const creds = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, 'Evcfg CLI', 'evcfg-cli@example.com'));
+    const arn = await createStore('evcfg-cli', { token: await app.login(creds) });
     const clients = new AwsClients(app.baseUrl);
     try {
-      const env = awsKeys(app.admin.accessKeyId, app.admin.secretAccessKey);
+      const env = awsKeys(creds.accessKeyId, creds.secretAccessKey);
       const aws = async (...args: string[]) => {
         const r = await clients.cli(['cloudtrail', ...args], env);
         return { ...r, json: r.code === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : null };
