@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AwsClients, awsKeys } from '../helpers/aws-cli';
+import { waitFor } from '../helpers/delivery';
 import { call, createUserSession, policyJson } from '../helpers/iam-ops';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createOrganizationWithAdmin, type TenantCredentials } from '../../src/organizations/organization-bootstrap';
@@ -263,6 +264,30 @@ print(json.dumps({
       again: 204,
       reserved: { Code: 'InvalidArgument', Status: 400 },
     });
+  });
+});
+
+describe('self-audit', () => {
+  it('records object calls as data events of s3.amazonaws.com, with the client as user agent and without the body', async () => {
+    const dataEvents = async (name: string) => {
+      const { rows } = await app.db.pool.query(
+        `SELECT management_event, user_agent, record FROM events WHERE event_source = 's3.amazonaws.com' AND event_name = $1`,
+        [name],
+      );
+      return rows.map((r) => ({ management: r.management_event, userAgent: r.user_agent, record: JSON.parse(r.record) }));
+    };
+    const gets = await waitFor('GetObject data events', async () => {
+      const found = await dataEvents('GetObject');
+      return found.length > 0 && found;
+    });
+    expect(gets.every((e) => e.management === false && e.record.eventCategory === 'Data')).toBe(true);
+    expect(gets.some((e) => /^aws-cli\//.test(e.userAgent))).toBe(true);
+    const puts = await dataEvents('PutObject');
+    expect(puts.length).toBeGreaterThan(0);
+    for (const put of puts) expect(put.record.requestParameters).not.toHaveProperty('body');
+    expect(puts.some((e) => e.record.requestParameters?.key === 'readme.txt')).toBe(true);
+    expect((await dataEvents('ListObjects')).length).toBeGreaterThan(0);
+    expect((await dataEvents('HeadObject')).length).toBeGreaterThan(0);
   });
 });
 
