@@ -1,8 +1,8 @@
 import { decodePageToken } from '../common/page-token';
 import type { AwsRequest, AwsResponse, AwsServiceFace, GraphQLRunResult, RunGraphQL } from './aws-face';
-import { awsError } from './aws-errors';
+import { awsError, escapeXml } from './aws-errors';
 import { objectHeaders, rangeOf } from './s3-objects';
-import { locationConstraintOf, s3Document, s3Time, urlEncodeKey, type XmlNode } from './s3-xml';
+import { locationConstraintOf, S3_NAMESPACE, s3Document, s3Time, urlEncodeKey, type XmlNode } from './s3-xml';
 
 /**
  * S3 in REST-XML, path-style (`/bucket/key`), for OpenTrail's buckets: what log consumers and the
@@ -250,9 +250,8 @@ const getBucketLocation: Handler = async (request, bucket, _key, run) => {
   const region: string = dataOf(await run(query, BUCKET_INPUT(bucket)), 'getBucketLocation').locationConstraint;
   // S3 answers us-east-1 with an empty constraint.
   const body =
-    region === 'us-east-1'
-      ? `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>`
-      : s3Document('LocationConstraint', {}).replace('></LocationConstraint>', `>${region}</LocationConstraint>`);
+    `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3_NAMESPACE}">` +
+    `${region === 'us-east-1' ? '' : escapeXml(region)}</LocationConstraint>`;
   return xmlResponse(body);
 };
 

@@ -136,6 +136,20 @@ describe('buckets', () => {
     });
   });
 
+  it("creates a bucket in the client's region, which GetBucketLocation and HeadBucket report; another constraint is refused", async () => {
+    const r = await boto3(`
+eu = boto3.client("s3", endpoint_url=os.environ["ENDPOINT"], region_name="eu-west-1",
+    config=botocore.config.Config(s3={"addressing_style": "path"}))
+eu.create_bucket(Bucket="s3-face-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+print(json.dumps({
+  "location": eu.get_bucket_location(Bucket="s3-face-eu")["LocationConstraint"],
+  "head": eu.head_bucket(Bucket="s3-face-eu")["ResponseMetadata"]["HTTPHeaders"]["x-amz-bucket-region"],
+  "mismatch": error_of(lambda: eu.create_bucket(Bucket="s3-face-eu-2", CreateBucketConfiguration={"LocationConstraint": "ap-south-1"})),
+}))
+eu.delete_bucket(Bucket="s3-face-eu")`);
+    expect(r).toEqual({ location: 'eu-west-1', head: 'eu-west-1', mismatch: { Code: 'IllegalLocationConstraintException', Status: 400 } });
+  });
+
   it('records bucket calls in the event history with the real client as user agent', async () => {
     const created = (await managementEvents('CreateBucket')).filter((e) => !e.errorCode);
     expect(created).toHaveLength(1);
