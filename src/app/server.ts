@@ -23,6 +23,7 @@ import { awsRouter } from '../aws/aws-router';
 import type { AwsServiceFace, RunGraphQL } from '../aws/aws-face';
 import { cloudTrailDataFace } from '../aws/cloudtrail-data-face';
 import { cloudTrailFace, jsonServiceFace, KMS } from '../aws/json-service-face';
+import { s3Face } from '../aws/s3-face';
 import { stsFace } from '../aws/sts-face';
 import { accountAdmission } from './account-admission.middleware';
 import type { Services } from './services';
@@ -132,6 +133,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
     cloudtrail: cloudTrailFace(runGraphQL, schema),
     'cloudtrail-data': cloudTrailDataFace(runGraphQL),
     kms: jsonServiceFace(KMS, runGraphQL, schema),
+    s3: s3Face(runGraphQL),
   };
   app.use(awsRouter(services, awsFaces));
 

@@ -70,4 +70,9 @@ export const BucketRepository = {
     ]);
     return rowCount === 1;
   },
+
+  async clearPolicy(client: PoolClient, name: string, accountId: string): Promise<boolean> {
+    const { rowCount } = await client.query(`UPDATE buckets SET policy = NULL WHERE name = $1 AND account_id = $2`, [name, accountId]);
+    return rowCount === 1;
+  },
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { OpenTrailError } from '../common/errors';
 import { decodePageToken, encodePageToken } from '../common/page-token';
 import type { RequestContext } from '../common/request-context';
@@ -5,8 +6,16 @@ import { tenantOf } from '../common/request-context';
 import type { Database } from '../db/database';
 import { type BucketPolicy, evaluateBucketPolicy, parseBucketPolicy } from './bucket-policy';
 import { BucketRepository, type BucketRow, type ServiceBucketRow } from './bucket.repository';
-import { validateBucketName, validateObjectKey } from './names';
-import { decryptKmsObject, encryptWithKms, isKmsEncrypted, type KmsEncryption, type ObjectKeyring } from './object-encryption';
+import { compareKeys, validateBucketName, validateObjectKey } from './names';
+import { GCM_OVERHEAD_BYTES } from '../crypto/aes-gcm';
+import {
+  DATA_KEY_HEADER,
+  decryptKmsObject,
+  encryptWithKms,
+  isKmsEncrypted,
+  type KmsEncryption,
+  type ObjectKeyring,
+} from './object-encryption';
 import type { ObjectInfo, ObjectStore, PutObjectOptions, StoredObject } from './object-store';
 import { StorageErrors } from './storage.errors';
 import {
@@ -34,9 +43,30 @@ export interface BucketInfo {
 export interface ObjectPage {
   objects: ObjectInfo[];
   cursors: string[];
+  /** With a delimiter: the distinct key prefixes up to and including it, rolled up in place of their keys. */
+  commonPrefixes: string[];
   hasNextPage: boolean;
   endCursor: string | null;
 }
+
+/** An object as S3 answers GetObject/HeadObject: the ETag is the MD5 of the bytes as stored. */
+export type ReadObject = StoredObject & { eTag: string };
+
+/** HeadObject: everything but the body. */
+export type ObjectHead = Omit<ReadObject, 'body'>;
+
+export interface ListObjectsOptions {
+  prefix?: string | null;
+  /** Keys with this after the prefix are rolled up into one common prefix (ListObjects' Delimiter). */
+  delimiter?: string | null;
+  /** Start after this key (StartAfter / Marker); a common prefix given here is skipped whole. */
+  startAfter?: string | null;
+  first?: number | null;
+  /** An opaque cursor from a previous page; wins over startAfter. */
+  after?: string | null;
+}
+
+type ListItem = { object: ObjectInfo } | { prefix: string };
 
 export interface ServicePutOptions extends PutObjectOptions {
   /** On whose behalf the service writes (aws:SourceAccount, aws:SourceArn): decides whose grants count. */
@@ -117,32 +147,84 @@ export class StorageService {
     return JSON.stringify(row.policy);
   }
 
-  /** ListObjectsV2 as a keyset page; `after` is an opaque cursor from a previous page. */
-  async listObjects(
-    ctx: RequestContext,
-    name: string,
-    opts: { prefix?: string | null; first?: number | null; after?: string | null },
-  ): Promise<ObjectPage> {
+  /**
+   * ListObjectsV2 as a keyset page; `after` is an opaque cursor from a previous page. With a
+   * delimiter, keys are rolled up into common prefixes, which count toward `first` as S3 counts
+   * them toward MaxKeys; the cursor then names the last key or prefix returned.
+   */
+  async listObjects(ctx: RequestContext, name: string, opts: ListObjectsOptions): Promise<ObjectPage> {
     await this.authorize(ctx, name, 's3:ListBucket', bucketArn(name), { ownerOnly: false });
     const first = opts.first ?? 100;
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
       throw StorageErrors.invalidArgument(`first must be from 1 to ${MAX_PAGE}`);
-    let startAfter: string | undefined;
+    const prefix = opts.prefix ?? '';
+    const delimiter = opts.delimiter || null;
+    let start = opts.startAfter || null;
     if (opts.after) {
-      const decoded = decodePageToken(opts.after);
-      if (decoded === null) throw StorageErrors.invalidArgument('The continuation token provided is incorrect');
-      startAfter = decoded;
+      start = decodePageToken(opts.after);
+      if (start === null) throw StorageErrors.invalidArgument('The continuation token provided is incorrect');
     }
-    const page = await this.objects.listObjects(name, { prefix: opts.prefix ?? undefined, startAfter, limit: first });
-    const cursors = page.objects.map((o) => encodePageToken(o.key));
-    return { objects: page.objects, cursors, hasNextPage: page.isTruncated, endCursor: cursors[cursors.length - 1] ?? null };
+    // A start that is a common prefix of this listing (a previous page ended on it) skips its keys.
+    const skip =
+      start !== null && delimiter !== null && start.startsWith(prefix) && start.slice(prefix.length).includes(delimiter) ? start : null;
+    const objects: ObjectInfo[] = [];
+    const commonPrefixes: string[] = [];
+    let last: string | null = null;
+    let count = 0;
+    let hasNextPage = false;
+    for await (const item of this.walk(name, { prefix, delimiter, start, skip, limit: first + 1 })) {
+      if (count === first) {
+        hasNextPage = true;
+        break;
+      }
+      count++;
+      if ('object' in item) objects.push(item.object);
+      else commonPrefixes.push(item.prefix);
+      last = 'object' in item ? item.object.key : item.prefix;
+    }
+    const cursors = objects.map((o) => encodePageToken(o.key));
+    return { objects, cursors, commonPrefixes, hasNextPage, endCursor: last === null ? null : encodePageToken(last) };
+  }
+
+  /**
+   * The keys after `start` in S3 order, rolled up by the delimiter: each common prefix once, its
+   * keys skipped (paging past them in the backend by jumping beyond the prefix's last possible key).
+   */
+  private async *walk(
+    name: string,
+    opts: { prefix: string; delimiter: string | null; start: string | null; skip: string | null; limit: number },
+  ): AsyncGenerator<ListItem> {
+    const { prefix, delimiter } = opts;
+    let cursor = opts.start ?? undefined;
+    let skip = opts.skip;
+    for (;;) {
+      const limit = Math.min(MAX_PAGE, opts.limit);
+      const page = await this.objects.listObjects(name, { prefix: prefix || undefined, startAfter: cursor, limit });
+      for (const object of page.objects) {
+        cursor = object.key;
+        if (skip !== null && object.key.startsWith(skip)) continue;
+        const rest = object.key.slice(prefix.length);
+        const at = delimiter === null ? -1 : rest.indexOf(delimiter);
+        if (at >= 0) {
+          skip = prefix + rest.slice(0, at + delimiter!.length);
+          yield { prefix: skip };
+          continue;
+        }
+        skip = null;
+        yield { object };
+      }
+      if (!page.isTruncated || cursor === undefined) return;
+      // Every key between the prefix and prefix + U+10FFFF (UTF-8 F4 8F BF BF) begins with it.
+      const beyond = skip !== null ? `${skip}\u{10FFFF}` : null;
+      if (beyond !== null && cursor.startsWith(skip!) && compareKeys(beyond, cursor) > 0) cursor = beyond;
+    }
   }
 
   /**
    * GetObject: the bytes as written. SSE is transparent; an SSE-KMS object is decrypted only for a
    * caller allowed kms:Decrypt on its key (IAM and key policy), others get AccessDenied.
    */
-  async getObject(ctx: RequestContext, name: string, key: string): Promise<StoredObject> {
+  async getObject(ctx: RequestContext, name: string, key: string): Promise<ReadObject> {
     validateObjectKey(key);
     return (await this.objectReader(ctx, name))(key);
   }
@@ -152,17 +234,78 @@ export class StorageService {
    * row is read and its policy parsed once, and each key is still authorized against that policy
    * before it is read. A policy changed meanwhile applies from the next reader on.
    */
-  async objectReader(ctx: RequestContext, name: string): Promise<(key: string) => Promise<StoredObject>> {
+  async objectReader(ctx: RequestContext, name: string): Promise<(key: string) => Promise<ReadObject>> {
     const bucket = await this.loadBucket(name);
     return async (key) => {
       validateObjectKey(key);
       this.authorizeOn(ctx, bucket, 's3:GetObject', objectArn(name, key), { ownerOnly: false });
       const object = await this.objects.getObject(name, key);
       if (!object) throw StorageErrors.noSuchKey();
-      if (!isKmsEncrypted(object.metadata)) return object;
+      const eTag = md5(object.body);
+      if (!isKmsEncrypted(object.metadata)) return { ...object, eTag };
       if (!this.keyring) throw StorageErrors.accessDenied();
-      return decryptKmsObject(this.keyring, object, { caller: ctx.caller });
+      return { ...(await decryptKmsObject(this.keyring, object, { caller: ctx.caller })), eTag };
     };
+  }
+
+  /**
+   * HeadObject: what GetObject would answer, without the body. Needs s3:GetObject, as in S3, but
+   * not kms:Decrypt: an SSE-KMS object's size is its plaintext's (the stored blob less its
+   * AES-GCM framing) and its wrapped data key is never shown.
+   */
+  async headObject(ctx: RequestContext, name: string, key: string): Promise<ObjectHead> {
+    validateObjectKey(key);
+    const bucket = await this.loadBucket(name);
+    this.authorizeOn(ctx, bucket, 's3:GetObject', objectArn(name, key), { ownerOnly: false });
+    const object = await this.objects.getObject(name, key);
+    if (!object) throw StorageErrors.noSuchKey();
+    const { body, ...head } = object;
+    if (!isKmsEncrypted(object.metadata)) return { ...head, eTag: md5(body) };
+    const { [DATA_KEY_HEADER]: _wrapped, ...metadata } = object.metadata;
+    return { ...head, size: Math.max(0, body.length - GCM_OVERHEAD_BYTES), metadata, eTag: md5(body) };
+  }
+
+  /**
+   * PutObject by a caller: the owner's principals (IAM checked by the middleware) unless the bucket
+   * policy denies them, other accounts where the bucket policy allows them. Metadata names the
+   * service itself uses (x-amz-*, x-opentrail-*) are refused, so a caller cannot dress an object
+   * up as SSE-KMS. Returns the ETag.
+   */
+  async putObject(ctx: RequestContext, name: string, key: string, body: Buffer, options: PutObjectOptions = {}): Promise<string> {
+    validateObjectKey(key);
+    for (const metaName of Object.keys(options.metadata ?? {})) {
+      if (!/^[!#$%&'*+.^_`|~0-9a-z-]{1,128}$/i.test(metaName))
+        throw StorageErrors.invalidArgument(`Metadata name ${JSON.stringify(metaName.slice(0, 64))} is not a valid header name`);
+      if (/^x-(amz|opentrail)-/i.test(metaName))
+        throw StorageErrors.invalidArgument(`Metadata name ${JSON.stringify(metaName.slice(0, 64))} is reserved`);
+    }
+    await this.authorize(ctx, name, 's3:PutObject', objectArn(name, key), { ownerOnly: false });
+    await this.objects.putObject(name, key, body, options);
+    return md5(body);
+  }
+
+  /** DeleteObject: as PutObject decides who may; deleting a key that does not exist succeeds, as in S3. */
+  async deleteObject(ctx: RequestContext, name: string, key: string): Promise<void> {
+    validateObjectKey(key);
+    await this.authorize(ctx, name, 's3:DeleteObject', objectArn(name, key), { ownerOnly: false });
+    await this.objects.deleteObject(name, key);
+  }
+
+  /** HeadBucket: the bucket exists and the caller may list it (s3:ListBucket, as S3 decides it). */
+  async headBucket(ctx: RequestContext, name: string): Promise<BucketInfo> {
+    return toInfo(await this.authorize(ctx, name, 's3:ListBucket', bucketArn(name), { ownerOnly: false }));
+  }
+
+  /** GetBucketLocation: the bucket's region, for its owner and those its policy allows. */
+  async getBucketLocation(ctx: RequestContext, name: string): Promise<string> {
+    return (await this.authorize(ctx, name, 's3:GetBucketLocation', bucketArn(name), { ownerOnly: false })).region;
+  }
+
+  /** DeleteBucketPolicy: owner only; succeeds when there is none, as in S3. */
+  async deleteBucketPolicy(ctx: RequestContext, name: string): Promise<void> {
+    await this.authorize(ctx, name, 's3:DeleteBucketPolicy', bucketArn(name), { ownerOnly: true });
+    const updated = await this.db.inTenantRaw(tenantOf(ctx), (client) => BucketRepository.clearPolicy(client, name, ctx.caller.accountId));
+    if (!updated) throw StorageErrors.noSuchBucket();
   }
 
   /**
@@ -323,6 +466,8 @@ function tenancyOf(row: ServiceBucketRow): WriteTenancy {
 function parseStored(policy: unknown, bucket: string): BucketPolicy {
   return parseBucketPolicy(JSON.stringify(policy), bucket);
 }
+
+const md5 = (body: Buffer) => createHash('md5').update(body).digest('hex');
 
 function toInfo(row: BucketRow): BucketInfo {
   return { name: row.name, region: row.region, accountId: row.accountId, createdAt: row.createdAt };

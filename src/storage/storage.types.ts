@@ -24,6 +24,51 @@ export class ListObjectsInput {
 
   @Field(() => String, { nullable: true, description: 'Only keys that begin with this prefix.' })
   prefix?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Keys with this after the prefix are rolled up into one common prefix each (as S3 Delimiter).',
+  })
+  delimiter?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Start after this key (S3 StartAfter); a common prefix given here is skipped whole. `after` wins over it.',
+  })
+  startAfter?: string | null;
+}
+
+@InputType()
+export class ObjectMetadataInput {
+  @Field(() => String)
+  key!: string;
+
+  @Field(() => String)
+  value!: string;
+}
+
+@InputType()
+export class PutObjectInput {
+  @Field(() => String)
+  bucketName!: string;
+
+  @Field(() => String)
+  key!: string;
+
+  @Field(() => String, { description: 'The bytes to store, base64-encoded.' })
+  body!: string;
+
+  @Field(() => String, { nullable: true })
+  contentType?: string | null;
+
+  @Field(() => String, { nullable: true })
+  contentEncoding?: string | null;
+
+  @Field(() => [ObjectMetadataInput], {
+    nullable: true,
+    description: 'User metadata (x-amz-meta-*); names are lowercased, x-amz-* and x-opentrail-* are reserved.',
+  })
+  metadata?: ObjectMetadataInput[] | null;
 }
 
 @InputType()
@@ -85,6 +130,9 @@ export class ListObjectsConnection {
   @Field(() => [BucketObjectEdge])
   edges!: BucketObjectEdge[];
 
+  @Field(() => [String], { description: 'With a delimiter: the common prefixes of this page, in key order.' })
+  commonPrefixes!: string[];
+
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
 }
@@ -99,12 +147,12 @@ export class ObjectMetadataEntry {
 }
 
 @ObjectType()
-export class GetObjectResult {
+export class HeadObjectResult {
   @Field(() => String)
   key!: string;
 
-  @Field(() => String, { description: 'The stored bytes, base64-encoded.' })
-  body!: string;
+  @Field(() => String, { description: 'The MD5 of the bytes as stored, hex (S3 ETag, unquoted).' })
+  eTag!: string;
 
   @Field(() => Int)
   contentLength!: number;
@@ -126,4 +174,55 @@ export class GetObjectResult {
 
   @Field(() => String, { nullable: true, description: 'The KMS key ARN of an aws:kms object.' })
   ssekmsKeyId!: string | null;
+}
+
+@ObjectType()
+export class GetObjectResult {
+  @Field(() => String)
+  key!: string;
+
+  @Field(() => String, { description: 'The stored bytes, base64-encoded.' })
+  body!: string;
+
+  @Field(() => String, { description: 'The MD5 of the bytes as stored, hex (S3 ETag, unquoted).' })
+  eTag!: string;
+
+  @Field(() => Int)
+  contentLength!: number;
+
+  @Field(() => String, { nullable: true })
+  contentType!: string | null;
+
+  @Field(() => String, { nullable: true })
+  contentEncoding!: string | null;
+
+  @Field(() => Date)
+  lastModified!: Date;
+
+  @Field(() => [ObjectMetadataEntry], { description: 'User metadata (x-amz-meta-*), names lowercased.' })
+  metadata!: ObjectMetadataEntry[];
+
+  @Field(() => String, { description: 'How the object is encrypted at rest, as S3 reports it: AES256 (SSE, the default) or aws:kms.' })
+  serverSideEncryption!: string;
+
+  @Field(() => String, { nullable: true, description: 'The KMS key ARN of an aws:kms object.' })
+  ssekmsKeyId!: string | null;
+}
+
+@ObjectType()
+export class PutObjectResult {
+  @Field(() => String)
+  key!: string;
+
+  @Field(() => String, { description: 'The MD5 of the bytes stored, hex (S3 ETag, unquoted).' })
+  eTag!: string;
+}
+
+@ObjectType()
+export class BucketLocationResult {
+  @Field(() => String)
+  bucketName!: string;
+
+  @Field(() => String, { description: "The bucket's region (S3 LocationConstraint; us-east-1 is S3's empty one)." })
+  locationConstraint!: string;
 }
