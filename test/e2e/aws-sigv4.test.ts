@@ -168,6 +168,19 @@ describe('SigV4 verification', () => {
     }
   });
 
+  it("answers a CloudTrail error with its code in the body's __type and in x-amzn-ErrorType", async () => {
+    const call = {
+      ...cloudTrailCall(),
+      headers: { ...cloudTrailCall().headers, 'x-amz-target': 'CloudTrail_20131101.GetTrail' },
+      body: JSON.stringify({ Name: 'no-such-trail' }),
+    };
+    const answer = await send((await signer(admin, 'cloudtrail').sign(call)) as any);
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toBe('application/x-amz-json-1.1');
+    expect(answer.headers['x-amzn-errortype']).toBe('TrailNotFoundException');
+    expect(JSON.parse(answer.body)).toEqual({ __type: 'TrailNotFoundException', Message: expect.stringMatching(/no-such-trail/) });
+  });
+
   it('allows 15 minutes of clock skew either way, and answers beyond it as AWS words it', async () => {
     for (const minutes of [-14, 14]) {
       const within = await send((await signer(admin, 'sts').sign(stsCall(), { signingDate: minutesFromNow(minutes) })) as any);
