@@ -1,5 +1,5 @@
 /**
- * `npm run bench [name…]`: ingest, lookup, GraphQL-overhead, noisy-neighbour, delivery, insights,
+ * `npm run bench [name…]`: ingest, lookup, GraphQL-overhead, AWS face (aws-face), noisy-neighbour, delivery, insights,
  * encryption, validation, Lake and console bundle benchmarks (bench/*.ts) against a fresh database, each printed beside a
  * baseline measured in the same run. The api and the workers run as two processes, as
  * docker-compose.yml deploys them. Scale with BENCH_EVENTS (default 1,000,000) and BENCH_SECONDS
@@ -19,6 +19,7 @@ import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { Database, ensureDatabaseExists } from '../src/db/database';
 import { createOrganizationWithAdmin, type TenantCredentials } from '../src/organizations/organization-bootstrap';
+import { benchAwsFace } from './aws-face';
 import { benchDelivery } from './delivery';
 import { benchInsights } from './insights';
 import { benchEncryption } from './encryption';
@@ -359,6 +360,7 @@ async function main(): Promise<void> {
     }
     if (want('lookup')) rows.push(...(await benchLookup(app, tenants)));
     if (want('graphql')) rows.push(...(await benchGraphql(env, admin)));
+    if (want('aws-face')) rows.push(...(await benchAwsFace(env, admin)));
     if (want('noisy-neighbour'))
       rows.push(...(await benchNoisyNeighbour(app, tenants[0], tenants[1], Math.max(100, Math.min(300, Math.floor(EVENTS / 3500))), env)));
     if (want('delivery')) rows.push(...(await benchDelivery(EVENTS, SERVER)));

@@ -19,6 +19,8 @@ export interface AuthServices {
   sessionSecrets: SessionSecrets;
   /** Records calls with no, bad or unknown credentials in the installation's management account. */
   unattributedCalls: UnattributedCalls;
+  /** createSession's throttle, which SigV4-signed requests pass as well. */
+  signInThrottle: SignInThrottle;
 }
 
 /** Authentication, sessions and their Redis-held throttles (on the limiters' connection, createLimitsRedis). */
@@ -44,18 +46,12 @@ export function createAuthServices(
     config.authFailureAuditFreePerAddress,
     log,
   );
+  const signInThrottle = new SignInThrottle(redis, config, log);
   return {
     authenticator: new Authenticator(db.pool, tokens, keySecrets, sessionSecrets),
-    sessions: new SessionService(
-      db.pool,
-      tokens,
-      config.sessionTtlSeconds,
-      new SignInThrottle(redis, config, log),
-      unattributedCalls,
-      keySecrets,
-      sessionSecrets,
-    ),
+    sessions: new SessionService(db.pool, tokens, config.sessionTtlSeconds, signInThrottle, unattributedCalls, keySecrets, sessionSecrets),
     sessionSecrets,
     unattributedCalls,
+    signInThrottle,
   };
 }

@@ -87,6 +87,29 @@ export class FailureThrottle {
     return { ok: true, counts };
   }
 
+  /**
+   * Without counting anything: whether an attempt now would be refused (the seconds to wait, or
+   * null), and the attempts each dimension holds. For callers that succeed far more often than
+   * they fail (SigV4 requests), which count only their failures with `attempt`.
+   */
+  async standing(dimensions: ThrottleDimension[]): Promise<{ retryAfterSeconds: number | null; counts: number[] }> {
+    const states = await Promise.all(
+      dimensions.map(async (d) => {
+        const [attempts, gate] = await Promise.all([this.attempts.get(d.key), this.gate.get(d.key)]);
+        return { d, consumed: Math.max(0, attempts?.consumedPoints ?? 0), gate };
+      }),
+    );
+    let retryAfterSeconds: number | null = null;
+    for (const { d, consumed, gate } of states) {
+      // The next attempt would be past the allowance and the one judged attempt of the current
+      // delay has been taken: `attempt` would refuse it.
+      if (consumed + 1 > d.freeAttempts && gate && gate.consumedPoints >= 1 && gate.msBeforeNext > 0) {
+        retryAfterSeconds = Math.max(retryAfterSeconds ?? 1, Math.ceil(gate.msBeforeNext / 1000));
+      }
+    }
+    return { retryAfterSeconds, counts: states.map((s) => s.consumed) };
+  }
+
   /** After a success: `reset` dimensions start afresh; the others only get this attempt back. */
   async succeeded(reset: ThrottleDimension[], handBack: ThrottleDimension[]): Promise<void> {
     await Promise.all([

@@ -60,8 +60,7 @@ export class SignInThrottle {
     });
   }
 
-  /** Throws ThrottlingError when any counter is past its allowance and its delay has not passed. */
-  async begin(accessKeyId: string | null, sourceIp: string): Promise<SignInAttempt> {
+  private dimensions(accessKeyId: string | null, sourceIp: string) {
     const address = addressKey(sourceIp);
     const keyAddress: ThrottleDimension[] = accessKeyId
       ? [{ key: `key-address:${accessKeyId}:${address}`, freeAttempts: this.config.signinFreeFailuresPerKeyAddress }]
@@ -70,6 +69,16 @@ export class SignInThrottle {
     const byKey: ThrottleDimension[] = accessKeyId
       ? [{ key: `key:${accessKeyId}`, freeAttempts: this.config.signinFreeFailuresPerKey }]
       : [];
+    return { keyAddress, byAddress, byKey };
+  }
+
+  private throttled(retryAfterSeconds: number): ThrottlingError {
+    return new ThrottlingError(retryAfterSeconds, `Rate exceeded: too many failed sign-ins. Retry after ${retryAfterSeconds} seconds.`);
+  }
+
+  /** Throws ThrottlingError when any counter is past its allowance and its delay has not passed. */
+  async begin(accessKeyId: string | null, sourceIp: string): Promise<SignInAttempt> {
+    const { keyAddress, byAddress, byKey } = this.dimensions(accessKeyId, sourceIp);
     let decision;
     try {
       decision = await this.throttle.attempt([byAddress, ...keyAddress, ...byKey]);
@@ -77,11 +86,7 @@ export class SignInThrottle {
       this.logger.warn({ err }, 'sign-in throttle unavailable (Redis); attempt not throttled');
       return { succeeded: async () => undefined };
     }
-    if (!decision.ok)
-      throw new ThrottlingError(
-        decision.retryAfterSeconds,
-        `Rate exceeded: too many failed sign-ins. Retry after ${decision.retryAfterSeconds} seconds.`,
-      );
+    if (!decision.ok) throw this.throttled(decision.retryAfterSeconds);
     return {
       succeeded: async () => {
         try {
@@ -92,4 +97,50 @@ export class SignInThrottle {
       },
     };
   }
+
+  /**
+   * A SigV4-signed request is a sign-in too (it proves the secret), on the same counters as
+   * `createSession`: a key, an address or a (key, address) that createSession would refuse is
+   * refused here (ThrottlingError), and each signature that fails to verify counts as a failed
+   * sign-in. Unlike `begin`, a request is not counted before it is judged: nearly every signed
+   * request succeeds, and counting them all would cost every request several Redis writes. What
+   * that gives up is the bound on a parallel burst of guesses sent before the first failure is
+   * counted, which the secret's 240 bits make harmless.
+   */
+  async beginSigned(accessKeyId: string | null, sourceIp: string): Promise<SignedAttempt> {
+    const { keyAddress, byAddress, byKey } = this.dimensions(accessKeyId, sourceIp);
+    const all = [byAddress, ...keyAddress, ...byKey];
+    let standing;
+    try {
+      standing = await this.throttle.standing(all);
+    } catch (err) {
+      this.logger.warn({ err }, 'sign-in throttle unavailable (Redis); signed request not throttled');
+      return { failed: async () => undefined, succeeded: async () => undefined };
+    }
+    if (standing.retryAfterSeconds !== null) throw this.throttled(standing.retryAfterSeconds);
+    const keyHadFailures = standing.counts.slice(1).some((count) => count > 0);
+    return {
+      failed: async () => {
+        try {
+          await this.throttle.attempt(all);
+        } catch (err) {
+          this.logger.warn({ err }, 'sign-in throttle could not count a failed signature');
+        }
+      },
+      succeeded: async () => {
+        if (!keyHadFailures) return;
+        try {
+          await this.throttle.succeeded([...keyAddress, ...byKey], []);
+        } catch (err) {
+          this.logger.warn({ err }, 'sign-in throttle could not be reset after a success');
+        }
+      },
+    };
+  }
+}
+
+/** A signed request let through: report whether its signature failed or verified. */
+export interface SignedAttempt {
+  failed(): Promise<void>;
+  succeeded(): Promise<void>;
 }

@@ -16,7 +16,11 @@ export function protocolOf(service: string | null, headers: IncomingHttpHeaders)
   return 'query';
 }
 
-/** The query protocol's codes (STS's) renamed where the JSON protocols and S3 use other names. */
+/**
+ * `code` is the query protocol's (STS's) name for an error, except for the few the protocols
+ * name differently all round: those are renamed for each, STS's included.
+ */
+const QUERY_CODES: Record<string, string> = { RequestTimeTooSkewed: 'SignatureDoesNotMatch' };
 const JSON_CODES: Record<string, string> = {
   MissingAuthenticationToken: 'MissingAuthenticationTokenException',
   IncompleteSignature: 'IncompleteSignatureException',
@@ -24,6 +28,7 @@ const JSON_CODES: Record<string, string> = {
   SignatureDoesNotMatch: 'InvalidSignatureException',
   ExpiredToken: 'ExpiredTokenException',
   RequestExpired: 'InvalidSignatureException',
+  RequestTimeTooSkewed: 'InvalidSignatureException',
   Throttling: 'ThrottlingException',
   InvalidAction: 'UnknownOperationException',
   ServiceUnavailable: 'ServiceUnavailableException',
@@ -35,6 +40,10 @@ const S3_CODES: Record<string, string> = {
   RequestExpired: 'AccessDenied',
   Throttling: 'SlowDown',
   InvalidAction: 'NotImplemented',
+};
+/** S3 words a skewed clock its own way (the other protocols keep the signer's "Signature expired: …"). */
+const S3_MESSAGES: Record<string, string> = {
+  RequestTimeTooSkewed: 'The difference between the request time and the current time is too large.',
 };
 
 /** XML namespaces of the query-protocol services whose faces exist. */
@@ -66,14 +75,15 @@ export function awsError(
   status: number,
   requestId: string,
 ): AwsResponse {
-  if (protocol === 'query') return queryError(QUERY_NAMESPACES[service ?? ''] ?? null, code, message, status, requestId);
+  if (protocol === 'query')
+    return queryError(QUERY_NAMESPACES[service ?? ''] ?? null, QUERY_CODES[code] ?? code, message, status, requestId);
   if (protocol === 'rest-xml') {
     return {
       status,
       headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
       body:
         `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(S3_CODES[code] ?? code)}</Code>` +
-        `<Message>${escapeXml(message)}</Message><RequestId>${escapeXml(requestId)}</RequestId></Error>`,
+        `<Message>${escapeXml(S3_MESSAGES[code] ?? message)}</Message><RequestId>${escapeXml(requestId)}</RequestId></Error>`,
     };
   }
   const jsonCode = JSON_CODES[code] ?? code;

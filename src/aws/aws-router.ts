@@ -20,6 +20,9 @@ function isAwsRequest(method: string, path: string, headers: IncomingHttpHeaders
   return method === 'POST' && path === '/' && /^application\/x-www-form-urlencoded/i.test(headers['content-type'] ?? '');
 }
 
+/** A long-term (AKIA) or temporary (ASIA) access key id. */
+const WELL_FORMED_KEY_ID = /^A[KS]IA[A-Z2-7]{16}$/;
+
 function send(res: Response, response: AwsResponse, requestId: string): void {
   res.status(response.status);
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
@@ -60,14 +63,30 @@ export function awsRouter(services: GraphQLContext['services'], faces: Record<st
         );
       if (!isKnownRegion(signed.region)) throw new SigV4Error('SignatureDoesNotMatch', 'Credential should be scoped to a valid region.');
       checkSigningTime(signed, new Date());
+      const { meta } = requestMeta(req, requestId, signed.region);
+      // A signature proves the secret, as createSession does: it passes the same sign-in
+      // throttle, and a key id that is unknown or a signature that does not verify counts as a
+      // failed sign-in. A malformed key id names no key, so only its address is counted.
+      const attempt = await services.signInThrottle.beginSigned(
+        WELL_FORMED_KEY_ID.test(signed.accessKeyId) ? signed.accessKeyId : null,
+        meta.sourceIp,
+      );
       const key = await services.authenticator.signingKey(signed.accessKeyId, signed.sessionToken);
-      if ('error' in key) throw key.error;
+      if ('error' in key) {
+        if (key.error.code === 'InvalidClientTokenId') await attempt.failed();
+        throw key.error;
+      }
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      await verifySignature(signed, { method: req.method, rawPath, query, headers: req.headers, body }, key.secretAccessKey);
+      try {
+        await verifySignature(signed, { method: req.method, rawPath, query, headers: req.headers, body }, key.secretAccessKey);
+      } catch (err) {
+        if (err instanceof SigV4Error && err.code === 'SignatureDoesNotMatch') await attempt.failed();
+        throw err;
+      }
+      await attempt.succeeded();
 
       const admission = await services.accountLimits.admit(key.caller.accountId, 'request');
       res.on('close', () => admission.release());
-      const { meta } = requestMeta(req, requestId, signed.region);
       const context: GraphQLContext = {
         meta: { ...meta, region: signed.region },
         regionError: null,

@@ -46,19 +46,24 @@ export function jsonServiceOperations(service: JsonService, schema: GraphQLSchem
 /** CloudTrail's operations (tests and the README's list of them). */
 export const cloudTrailOperations = (schema: GraphQLSchema, catalog: OperationSpecs) => jsonServiceOperations(CLOUDTRAIL, schema, catalog);
 
-function respond(request: AwsRequest, status: number, body: Record<string, unknown>): AwsResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': request.context.meta.requestId },
-    body: JSON.stringify(body),
+function respond(request: AwsRequest, status: number, body: Record<string, unknown>, errorType?: string): AwsResponse {
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-RequestId': request.context.meta.requestId,
   };
+  if (errorType) headers['x-amzn-ErrorType'] = errorType;
+  return { status, headers, body: JSON.stringify(body) };
 }
 
-/** The JSON protocol's error body: `{"__type": code, "Message": …}` (spec §13.1) with the shape's status. */
+/**
+ * The JSON protocol's error: `{"__type": code, "Message": …}` (spec §13.1) with the shape's
+ * status, and the code in `x-amzn-ErrorType` too, as AWS's JSON services send it (the SDKs read
+ * the header first).
+ */
 function errorResponse(model: AwsJsonModel, request: AwsRequest, code: string, message: string, status?: number): AwsResponse {
   const shape = model.shapes[code];
   const modelled = shape?.type === 'structure' ? shape.httpStatusCode : undefined;
-  return respond(request, status ?? modelled ?? UNMODELLED_STATUS[code] ?? 400, { __type: code, Message: message });
+  return respond(request, status ?? modelled ?? UNMODELLED_STATUS[code] ?? 400, { __type: code, Message: message }, code);
 }
 
 function operationName(model: AwsJsonModel, target: string | null): string | null {

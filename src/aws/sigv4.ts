@@ -26,6 +26,8 @@ export type SigV4ErrorCode =
   | 'IncompleteSignature'
   | 'InvalidClientTokenId'
   | 'SignatureDoesNotMatch'
+  /** A header-signed request more than 15 minutes off: S3's name; STS says SignatureDoesNotMatch. */
+  | 'RequestTimeTooSkewed'
   | 'ExpiredToken'
   | 'RequestExpired'
   | 'XAmzContentSHA256Mismatch';
@@ -217,7 +219,7 @@ export function checkSigningTime(signed: SignedRequest, now: Date): void {
   }
   if (now.getTime() - at > MAX_CLOCK_SKEW_MS) {
     throw new SigV4Error(
-      'SignatureDoesNotMatch',
+      'RequestTimeTooSkewed',
       `Signature expired: ${signed.longDate} is now earlier than ${longDateOf(new Date(now.getTime() - MAX_CLOCK_SKEW_MS))} (${longDateOf(now)} - 15 min.)`,
     );
   }
@@ -226,7 +228,7 @@ export function checkSigningTime(signed: SignedRequest, now: Date): void {
 
 function notYetCurrent(signed: SignedRequest, now: Date): SigV4Error {
   return new SigV4Error(
-    'SignatureDoesNotMatch',
+    'RequestTimeTooSkewed',
     `Signature not yet current: ${signed.longDate} is still later than ${longDateOf(new Date(now.getTime() + MAX_CLOCK_SKEW_MS))} (${longDateOf(now)} + 15 min.)`,
   );
 }
@@ -277,19 +279,20 @@ class SignatureRecomputer extends SignatureV4 {
 }
 
 /**
- * The payload hash the signature covers: x-amz-content-sha256 when sent (and then it must be the
- * body's, unless UNSIGNED-PAYLOAD), else the body's hash; presigned URLs sign UNSIGNED-PAYLOAD
- * unless they carry X-Amz-Content-Sha256.
+ * The payload hashes the signature may cover: x-amz-content-sha256 when sent (and then it must be
+ * the body's, unless UNSIGNED-PAYLOAD), else the body's hash. A presigned URL without
+ * X-Amz-Content-Sha256 may have signed either UNSIGNED-PAYLOAD (botocore, and S3 from every SDK)
+ * or the body's hash (the JavaScript and Go SDKs outside S3); AWS accepts both.
  */
-function payloadHashOf(signed: SignedRequest, request: ReceivedRequest): string {
+function payloadHashesOf(signed: SignedRequest, request: ReceivedRequest): string[] {
   const declared =
     header(request.headers, 'x-amz-content-sha256') ?? (signed.form === 'query' ? request.query.get('X-Amz-Content-Sha256') : null);
   const actual = request.body.length === 0 ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex');
-  if (declared === null || declared === undefined) return signed.form === 'query' ? UNSIGNED_PAYLOAD : actual;
+  if (declared === null || declared === undefined) return signed.form === 'query' ? [UNSIGNED_PAYLOAD, actual] : [actual];
   if (declared !== UNSIGNED_PAYLOAD && declared.toLowerCase() !== actual) {
     throw new SigV4Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
   }
-  return declared;
+  return [declared];
 }
 
 /**
@@ -306,9 +309,10 @@ export async function verifySignature(signed: SignedRequest, request: ReceivedRe
     uriEscapePath: signed.service !== 's3',
     applyChecksum: false,
   });
-  const expected = Buffer.from(await signer.signatureFor(signed, request, payloadHashOf(signed, request)), 'utf8');
   const presented = Buffer.from(signed.signature, 'utf8');
-  if (expected.length !== presented.length || !timingSafeEqual(expected, presented)) {
-    throw new SigV4Error('SignatureDoesNotMatch', MESSAGES.signatureDoesNotMatch);
+  for (const payloadHash of payloadHashesOf(signed, request)) {
+    const expected = Buffer.from(await signer.signatureFor(signed, request, payloadHash), 'utf8');
+    if (expected.length === presented.length && timingSafeEqual(expected, presented)) return;
   }
+  throw new SigV4Error('SignatureDoesNotMatch', MESSAGES.signatureDoesNotMatch);
 }

@@ -105,6 +105,52 @@ describe('aws cloudtrail against OpenTrail', () => {
     expect(got.json.AdvancedEventSelectors.map((s: any) => s.Name)).toEqual(['Management events', 'S3 objects']);
   });
 
+  it('create-event-data-store, list-public-keys and put/get-insight-selectors behave as against AWS', async () => {
+    const store = await aws('create-event-data-store', '--name', 'cli-store', '--retention-period', '30');
+    expect(store.stderr).toBe('');
+    expect(store.json).toMatchObject({ Name: 'cli-store', RetentionPeriod: 30, Status: 'CREATED' });
+    expect(store.json.EventDataStoreArn).toMatch(new RegExp(`^arn:aws:cloudtrail:us-east-1:${app.admin.accountId}:eventdatastore/`));
+    const listed = await aws('list-event-data-stores');
+    expect(listed.json.EventDataStores.map((s: any) => s.EventDataStoreArn)).toContain(store.json.EventDataStoreArn);
+
+    const keys = await aws('list-public-keys');
+    expect(keys.stderr).toBe('');
+    expect(keys.json.PublicKeyList.length).toBeGreaterThan(0);
+    // Blobs are base64 on the wire; the CLI prints them as they came: a DER public key.
+    const key = keys.json.PublicKeyList[0];
+    expect(Buffer.from(key.Value, 'base64')[0]).toBe(0x30);
+    expect(key.Fingerprint).toMatch(/^[0-9a-f]{32}$/);
+    expect(typeof key.ValidityStartTime).toBe('number');
+
+    const put = await aws(
+      'put-insight-selectors',
+      '--trail-name',
+      'cli-trail',
+      '--insight-selectors',
+      JSON.stringify([{ InsightType: 'ApiCallRateInsight' }]),
+    );
+    expect(put.stderr).toBe('');
+    expect(put.json.InsightSelectors).toEqual([{ InsightType: 'ApiCallRateInsight' }]);
+    const got = await aws('get-insight-selectors', '--trail-name', 'cli-trail');
+    expect(got.json.InsightSelectors).toEqual([{ InsightType: 'ApiCallRateInsight' }]);
+  });
+
+  it('AWS_ENDPOINT_URL points the CLI at OpenTrail for every service at once', async () => {
+    const run = (service: string, command: string) =>
+      clients.python(['-m', 'awscli', service, command, '--region', 'us-east-1', '--output', 'json'], {
+        ...env,
+        AWS_ENDPOINT_URL: app.baseUrl,
+      });
+    const trails = await run('cloudtrail', 'describe-trails');
+    expect(trails.stderr).toBe('');
+    expect(JSON.parse(trails.stdout).trailList.map((t: any) => t.Name)).toContain('cli-trail');
+    const identity = await run('sts', 'get-caller-identity');
+    expect(JSON.parse(identity.stdout).Account).toBe(app.admin.accountId);
+    const keys = await run('kms', 'list-keys');
+    expect(keys.stderr).toBe('');
+    expect(Array.isArray(JSON.parse(keys.stdout).Keys)).toBe(true);
+  });
+
   it("answers with CloudTrail's errors, which the CLI prints and exits on", async () => {
     const missing = await aws('get-trail', '--name', 'no-such-trail');
     expect(missing.code).not.toBe(0);

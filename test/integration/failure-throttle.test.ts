@@ -63,6 +63,25 @@ describe('FailureThrottle', () => {
     expect(Number(await redis.get(`${prefix}:t:attempts:address`))).toBe(2);
     expect((await throttle.attempt([address, key])).ok).toBe(true);
   });
+
+  it('standing tells, without counting, whether attempt would refuse (what SigV4 requests ask)', async () => {
+    const key = { key: 'standing', freeAttempts: 2 };
+    for (let i = 0; i < 5; i++) expect(await throttle.standing([key])).toEqual({ retryAfterSeconds: null, counts: [0] });
+    expect(await redis.exists(`${prefix}:t:attempts:standing`)).toBe(0);
+    // The free attempts and the one judged past them: standing lets each of them through.
+    for (let i = 0; i < 3; i++) {
+      expect((await throttle.standing([key])).retryAfterSeconds).toBeNull();
+      expect((await throttle.attempt([key])).ok).toBe(true);
+    }
+    const refused = await throttle.standing([key]);
+    expect(refused.counts).toEqual([3]);
+    expect(refused.retryAfterSeconds).toBeGreaterThan(25);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(30);
+    expect((await throttle.attempt([key])).ok).toBe(false);
+    // Another dimension beside it is not refused, but the pair is.
+    expect((await throttle.standing([{ key: 'other', freeAttempts: 2 }])).retryAfterSeconds).toBeNull();
+    expect((await throttle.standing([{ key: 'other', freeAttempts: 2 }, key])).retryAfterSeconds).not.toBeNull();
+  });
 });
 
 describe('addressKey', () => {
@@ -91,6 +110,9 @@ describe('SignInThrottle without Redis', () => {
       for (let i = 0; i < 10; i++) {
         const attempt = await throttle.begin('AKIAAAAAAAAAAAAAAAAA', '203.0.113.9');
         await attempt.succeeded();
+        const signed = await throttle.beginSigned('AKIAAAAAAAAAAAAAAAAA', '203.0.113.9');
+        await signed.failed();
+        await signed.succeeded();
       }
     } finally {
       redis.disconnect();
