@@ -28,8 +28,12 @@ export function HistoryPage() {
     at: 0,
     prefetched: null,
   });
+  // So may a listing the filter form applied: its lookup starts on the click, not after the render.
+  const applied = useRef<{ listing: string; at: number; result: Promise<LookupResult> } | null>(null);
   if (pinned.current.listing !== listing) {
-    const early = pinned.current.listing === '' ? takePrefetchedHistory(query) : null;
+    const early =
+      applied.current?.listing === listing ? applied.current : pinned.current.listing === '' ? takePrefetchedHistory(query) : null;
+    applied.current = null;
     pinned.current = { listing, at: early?.at ?? Date.now(), prefetched: early?.result ?? null };
   }
   const pinnedAt = pinned.current.at;
@@ -94,7 +98,13 @@ export function HistoryPage() {
   const stream = useLiveEvents(liveOn, onLive);
 
   const apply = (f: HistoryFilter) => {
-    navigate('/history' + filterToQuery(f));
+    const search = filterToQuery(f);
+    const at = Date.now();
+    const result = gql<LookupResult>(LOOKUP_EVENTS, { input: lookupInput(f, at), first: PAGE_SIZE, after: null });
+    result.catch(() => undefined);
+    // The listing this click makes (the URL's query as the location will read it, the next reload).
+    applied.current = { listing: `${new URLSearchParams(search).toString()}#${reloads + 1}`, at, result };
+    navigate('/history' + search);
     setReloads((n) => n + 1);
   };
   const onOpen = useCallback((row: EventRow) => setOpen(row), []);
