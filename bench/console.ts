@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/run.js console`: the console's initial JS, gzipped: the entry chunk and every
+ * `node dist/bench/run.js console-bundle` (and `console`): the console's initial JS, gzipped: the entry chunk and every
  * chunk it imports statically (what a first visit downloads before the page runs), from the Vite
  * manifest of the build `npm run bench` just made. Baseline: all of the console's JS, lazy chunks
  * included (the Lake page's editor and charts load only when it opens).

@@ -171,3 +171,18 @@ export const REGISTER_DELEGATED_ADMIN = `mutation RegisterDelegatedAdmin($input:
 
 export const DEREGISTER_DELEGATED_ADMIN = `mutation DeregisterDelegatedAdmin($input: DeregisterOrganizationDelegatedAdminInput!) {
   deregisterOrganizationDelegatedAdmin(input: $input) }`;
+
+const DASHBOARD_FIELDS = `dashboardArn name type status lastRefreshId lastRefreshFailureReason updatedTimestamp
+  widgets { queryAlias queryStatement queryParameters viewProperties { key value } queryId queryStatus }`;
+
+export const LIST_DASHBOARDS = `query Dashboards($input: ListDashboardsInput) { listDashboards(input: $input) {
+  dashboards { dashboardArn type } nextToken } }`;
+
+export const GET_DASHBOARD = `query Dashboard($input: DashboardRefInput!) { getDashboard(input: $input) { ${DASHBOARD_FIELDS} } }`;
+
+export const CREATE_DASHBOARD = `mutation CreateDashboard($input: CreateDashboardInput!) { createDashboard(input: $input) { ${DASHBOARD_FIELDS} } }`;
+
+export const UPDATE_DASHBOARD = `mutation UpdateDashboard($input: UpdateDashboardInput!) { updateDashboard(input: $input) { ${DASHBOARD_FIELDS} } }`;
+
+export const START_DASHBOARD_REFRESH = `mutation RefreshDashboard($input: StartDashboardRefreshInput!) {
+  startDashboardRefresh(input: $input) { refreshId } }`;

@@ -12,6 +12,7 @@ import { Shell } from './shell';
 
 // The editor and charts are most of the bundle: loaded only when the Lake page opens.
 const LakePage = lazy(() => import('../pages/lake/lake-page'));
+const DashboardsPage = lazy(() => import('../pages/dashboards/dashboards-page'));
 const InsightsPage = lazy(() => import('../pages/insights/insights-page'));
 const ResourcesPage = lazy(() => import('../pages/resources/resources-page'));
 
@@ -125,6 +126,9 @@ export function App() {
   switch (location.page.startsWith('/resources') ? '/resources' : location.page) {
     case '/lake':
       page = <LakePage />;
+      break;
+    case '/dashboards':
+      page = <DashboardsPage />;
       break;
     case '/insights':
       page = <InsightsPage />;

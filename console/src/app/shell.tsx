@@ -5,6 +5,7 @@ import { useSession } from './session';
 const PAGES = [
   { path: '/history', label: 'Event history' },
   { path: '/lake', label: 'Lake' },
+  { path: '/dashboards', label: 'Dashboards' },
   { path: '/insights', label: 'Insights' },
   { path: '/trails', label: 'Trails' },
   { path: '/resources', label: 'Resources' },

@@ -3,19 +3,14 @@ import { LOOKUP_EVENTS } from '../../api/documents';
 import { gql } from '../../api/graphql-client';
 import { navigate, useLocation } from '../../app/location';
 import { ErrorMessage } from '../../components/error-message';
-import { type EventRow, type HistoryEventNode, rowFromHistory, rowMatches } from './event-row';
+import { type EventRow, rowFromHistory, rowMatches } from './event-row';
 import { EventsTable } from './events-table';
 import { ExportButtons } from './export-buttons';
 import { FilterForm } from './filter-form';
 import { filterFromParams, filterToQuery, type HistoryFilter, lookupInput } from './history-filter';
+import { HISTORY_PAGE_SIZE as PAGE_SIZE, type LookupResult, takePrefetchedHistory } from './history-prefetch';
 import { RecordPanel } from './record-panel';
 import { useLiveEvents } from './use-live-events';
-
-const PAGE_SIZE = 50;
-
-interface LookupResult {
-  lookupEvents: { edges: Array<{ cursor: string; node: HistoryEventNode }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-}
 
 /** Event history: filter (in the URL), keyset pages, a record view, downloads and a live stream. */
 export function HistoryPage() {
@@ -27,8 +22,20 @@ export function HistoryPage() {
   // One listing: a filter as applied. Its relative range ("last 24 hours") is pinned when the
   // listing starts: the API refuses a cursor for a query with another start time.
   const listing = `${query}#${reloads}`;
-  const pinned = useRef({ listing: '', at: 0 });
-  if (pinned.current.listing !== listing) pinned.current = { listing, at: Date.now() };
+  // The first listing may already be on its way (started beside the identity calls at startup).
+  const pinned = useRef<{ listing: string; at: number; prefetched: Promise<LookupResult> | null }>({
+    listing: '',
+    at: 0,
+    prefetched: null,
+  });
+  // So may a listing the filter form applied: its lookup starts on the click, not after the render.
+  const applied = useRef<{ listing: string; at: number; result: Promise<LookupResult> } | null>(null);
+  if (pinned.current.listing !== listing) {
+    const early =
+      applied.current?.listing === listing ? applied.current : pinned.current.listing === '' ? takePrefetchedHistory(query) : null;
+    applied.current = null;
+    pinned.current = { listing, at: early?.at ?? Date.now(), prefetched: early?.result ?? null };
+  }
   const pinnedAt = pinned.current.at;
   // Cursors of the pages before the current one: keyset paging has no page numbers.
   // Keyed by the listing: a new filter starts at its first page in the same render (an
@@ -49,7 +56,9 @@ export function HistoryPage() {
     let cancelled = false;
     setLoading(true);
     setError(null);
-    gql<LookupResult>(LOOKUP_EVENTS, { input: lookupInput(filter, pinnedAt), first: PAGE_SIZE, after }).then(
+    const early = after === null ? pinned.current.prefetched : null;
+    pinned.current.prefetched = null;
+    (early ?? gql<LookupResult>(LOOKUP_EVENTS, { input: lookupInput(filter, pinnedAt), first: PAGE_SIZE, after })).then(
       (data) => {
         if (cancelled) return;
         setRows(data.lookupEvents.edges.map((e) => rowFromHistory(e.node)));
@@ -89,7 +98,13 @@ export function HistoryPage() {
   const stream = useLiveEvents(liveOn, onLive);
 
   const apply = (f: HistoryFilter) => {
-    navigate('/history' + filterToQuery(f));
+    const search = filterToQuery(f);
+    const at = Date.now();
+    const result = gql<LookupResult>(LOOKUP_EVENTS, { input: lookupInput(f, at), first: PAGE_SIZE, after: null });
+    result.catch(() => undefined);
+    // The listing this click makes (the URL's query as the location will read it, the next reload).
+    applied.current = { listing: `${new URLSearchParams(search).toString()}#${reloads + 1}`, at, result };
+    navigate('/history' + search);
     setReloads((n) => n + 1);
   };
   const onOpen = useCallback((row: EventRow) => setOpen(row), []);

@@ -208,7 +208,12 @@ export default function LakePage() {
               Download results page (CSV)
             </button>
           </div>
-          <ResultChart key={lake.query?.queryId} columns={lake.page.columns} rows={lake.page.rows} />
+          <ResultChart
+            key={lake.query?.queryId}
+            columns={lake.page.columns}
+            rows={lake.page.rows}
+            statement={lake.query?.queryString ?? null}
+          />
         </section>
       )}
     </>

@@ -1,67 +1,16 @@
-import {
-  ArcElement,
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PieController,
-  PointElement,
-  Tooltip,
-} from 'chart.js';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
+import { CHART_KINDS, type ChartKind, ChartView, numericColumns, type ResultRow, timeColumns } from './chart-view';
+import { SaveToDashboard } from './save-to-dashboard';
 
-// Only the pieces used: the rest of Chart.js stays out of the bundle.
-Chart.register(
-  BarController,
-  BarElement,
-  LineController,
-  LineElement,
-  PointElement,
-  PieController,
-  ArcElement,
-  CategoryScale,
-  LinearScale,
-  Legend,
-  Tooltip,
-);
-
-export type ChartKind = 'bar' | 'line' | 'pie';
-
-const COLORS = ['#1f5fa8', '#c7511f', '#2e7d32', '#6a1b9a', '#00838f', '#ad1457', '#5d4037', '#455a64'];
-
-/** Bar, line or pie of one result column (values) against another (labels). */
-export function ResultChart({ columns, rows }: { columns: string[]; rows: Array<Record<string, string | null>> }) {
-  const numeric = columns.filter((c) => rows.length > 0 && rows.every((r) => r[c] === null || !Number.isNaN(Number(r[c]))));
+/** Bar, line, pie or time series of one result column (values) against another (labels or times); saved to a dashboard as a widget. */
+export function ResultChart({ columns, rows, statement }: { columns: string[]; rows: ResultRow[]; statement: string | null }) {
+  const numeric = numericColumns(columns, rows);
+  const times = timeColumns(columns, rows);
   const [kind, setKind] = useState<ChartKind>('bar');
   const [labelColumn, setLabelColumn] = useState(columns.find((c) => !numeric.includes(c)) ?? columns[0] ?? '');
   const [valueColumn, setValueColumn] = useState(numeric[numeric.length - 1] ?? '');
-  const canvas = useRef<HTMLCanvasElement>(null);
-
-  useEffect(() => {
-    if (!canvas.current || !valueColumn) return;
-    const labels = rows.map((r) => r[labelColumn] ?? '(null)');
-    const data = rows.map((r) => Number(r[valueColumn] ?? 0));
-    const chart = new Chart(canvas.current, {
-      type: kind,
-      data: {
-        labels,
-        datasets: [
-          {
-            label: valueColumn,
-            data,
-            backgroundColor: kind === 'pie' ? labels.map((_, i) => COLORS[i % COLORS.length]) : COLORS[0],
-            borderColor: COLORS[0],
-          },
-        ],
-      },
-      options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: kind === 'pie' } } },
-    });
-    return () => chart.destroy();
-  }, [kind, labelColumn, valueColumn, rows]);
+  const labelChoices = kind === 'timeseries' ? times : columns;
+  const label = labelChoices.includes(labelColumn) ? labelColumn : (labelChoices[0] ?? '');
 
   if (numeric.length === 0) return <p className="muted">No numeric column to chart.</p>;
   return (
@@ -71,15 +20,17 @@ export function ResultChart({ columns, rows }: { columns: string[]; rows: Array<
         <label>
           Chart type
           <select value={kind} onChange={(e) => setKind(e.target.value as ChartKind)} data-testid="chart-kind">
-            <option value="bar">Bar</option>
-            <option value="line">Line</option>
-            <option value="pie">Pie</option>
+            {CHART_KINDS.filter((k) => k.kind !== 'timeseries' || times.length > 0).map((k) => (
+              <option key={k.kind} value={k.kind}>
+                {k.label}
+              </option>
+            ))}
           </select>
         </label>
         <label>
-          Labels
-          <select value={labelColumn} onChange={(e) => setLabelColumn(e.target.value)}>
-            {columns.map((c) => (
+          {kind === 'timeseries' ? 'Time' : 'Labels'}
+          <select value={label} onChange={(e) => setLabelColumn(e.target.value)} data-testid="chart-label-column">
+            {labelChoices.map((c) => (
               <option key={c} value={c}>
                 {c}
               </option>
@@ -97,9 +48,8 @@ export function ResultChart({ columns, rows }: { columns: string[]; rows: Array<
           </select>
         </label>
       </div>
-      <div className="chart-box">
-        <canvas ref={canvas} role="img" aria-label={`${kind} chart of ${valueColumn} by ${labelColumn}`} data-testid="result-chart" />
-      </div>
+      <ChartView kind={kind} labelColumn={label} valueColumn={valueColumn} rows={rows} testId="result-chart" />
+      {statement && <SaveToDashboard statement={statement} kind={kind} labelColumn={label} valueColumn={valueColumn} />}
     </section>
   );
 }

@@ -70,6 +70,9 @@ export function SqlEditor({
           ...defaultKeymap,
           ...historyKeymap,
         ]),
+        // Long statements wrap instead of scrolling sideways: a scrolling region the keyboard
+        // cannot focus is an accessibility failure (axe: scrollable-region-focusable).
+        EditorView.lineWrapping,
         EditorView.updateListener.of((u) => {
           if (u.docChanged) latest.current.onChange(u.state.doc.toString());
         }),

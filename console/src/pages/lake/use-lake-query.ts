@@ -22,7 +22,7 @@ const RUNNING = new Set(['QUEUED', 'RUNNING']);
 const POLL_MS = 500;
 
 /** CloudTrail's row shape (a list of single-key objects per row) as column names and records. */
-function toPage(raw: unknown, nextToken: string | null, total: number): ResultPage {
+export function toPage(raw: unknown, nextToken: string | null, total: number): ResultPage {
   const list = Array.isArray(raw) ? (raw as Array<Array<Record<string, string | null>>>) : [];
   const columns = list[0]?.map((cell) => Object.keys(cell)[0]) ?? [];
   const rows = list.map((row) => Object.assign({}, ...row) as Record<string, string | null>);
