@@ -9,10 +9,9 @@
  * BENCH_AWS_EVENTS (default 5,000) events, BENCH_AWS_SAMPLES (default 300) samples of each.
  */
 import http from 'node:http';
-import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { TenantCredentials } from '../src/organizations/organization-bootstrap';
-import { parseSigV4, verifySignature } from '../src/aws/sigv4';
+import { NodeSha256, parseSigV4, verifySignature } from '../src/aws/sigv4';
 import { startApp, type AppProcess } from './lib/app-process';
 import { fmt, summarize, type Row } from './lib/stats';
 import { syntheticEvent } from './lib/synthetic-events';
@@ -49,7 +48,7 @@ async function signedLookup(app: AppProcess, admin: TenantCredentials): Promise<
     region: 'us-east-1',
     service: 'cloudtrail',
     // The SDK's own hash, as its clients hand it to the signer.
-    sha256: Hash.bind(null, 'sha256'),
+    sha256: NodeSha256,
   });
   const body = JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: SOURCE }], MaxResults: 50 });
   const signed = await signer.sign({

@@ -234,7 +234,7 @@ function notYetCurrent(signed: SignedRequest, now: Date): SigV4Error {
 }
 
 /** node:crypto in the shape the signer takes (a SHA-256 hash, or an HMAC-SHA256 when given a secret). */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly hash: Hash | Hmac;
 
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {

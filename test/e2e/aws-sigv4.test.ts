@@ -1,7 +1,7 @@
 import http from 'node:http';
-import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import jwt from 'jsonwebtoken';
+import { NodeSha256 } from '../../src/aws/sigv4';
 import type { SessionClaims } from '../../src/auth/token.service';
 import { AwsClients, awsKeys } from '../helpers/aws-cli';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -38,7 +38,7 @@ describe('SigV4 verification', () => {
   let host: string;
 
   const signer = (credentials: Credentials, service: string) =>
-    new SignatureV4({ credentials, region: 'us-east-1', service, sha256: Hash.bind(null, 'sha256') });
+    new SignatureV4({ credentials, region: 'us-east-1', service, sha256: NodeSha256 });
 
   function send(
     request: { method: string; path: string; query?: Record<string, string | string[]>; headers: Record<string, string>; body?: string },
