@@ -16,6 +16,7 @@ import type { ChaosRow, ScenarioReport } from '../../bench/chaos/report';
 const HARNESS = path.resolve(__dirname, '../../dist/bench/chaos/run.js');
 const SCENARIOS = [
   'baseline',
+  'replicas',
   'workers-kill9',
   'api-kill9',
   'redis-restart-empty',
@@ -24,7 +25,7 @@ const SCENARIOS = [
   'webhook-500-then-hang',
 ];
 /** A healthy run takes about two minutes; a failing one waits out its bounded timeouts (90 s for quiet per scenario). */
-const RUN_LIMIT_MS = 480_000;
+const RUN_LIMIT_MS = 540_000;
 
 let reports: ScenarioReport[] = [];
 let environment: { root: string; ports: number[] } | null = null;
@@ -119,5 +120,12 @@ describe('chaos suite (short): every scenario of npm run chaos with 1,500 events
     expect(facts.digests).toMatchObject({ valid: true, invalidDigests: 0, invalidLogFiles: 0 });
     expect(facts.digests!.validDigests).toBeGreaterThan(0);
     expect(facts.digests!.validLogFiles).toBeGreaterThan(0);
+  });
+
+  it('replicas: with two apis and two workers processes the digest chain has no gap, no overlap and no undigested file', () => {
+    const report = reports.find((r) => r.name === 'replicas');
+    expect(report).toBeDefined();
+    expect(report!.facts.chain).toMatchObject({ gaps: 0, overlaps: 0, undigested: 0 });
+    expect(report!.facts.chain!.digests).toBeGreaterThan(0);
   });
 });
