@@ -2,6 +2,7 @@ import IORedis from 'ioredis';
 import { PrivateRedisCluster } from '../../bench/lib/servers';
 import { QUEUE_NAMES } from '../../src/jobs/queues';
 import { startWorkers } from '../../workers/main';
+import { waitFor } from '../helpers/delivery';
 import { createAuditedAccount, deliveredCounts, recordBatches, validateChain, type AuditedAccount } from '../helpers/scaleout';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -46,6 +47,19 @@ describe('Redis Cluster: the queues run on a three-node cluster and the trail fl
     const verdict = await validateChain(app, account);
     expect(verdict).toMatchObject({ valid: true, invalidDigests: 0, invalidLogFiles: 0 });
     expect(verdict.validLogFiles).toBeGreaterThan(0);
+  });
+
+  it('hands live events over the cluster: a subscriber gets every batch the router publishes, whichever nodes their connections reach', async () => {
+    const received = new Set<string>();
+    const unsubscribe = await app.services.liveEvents.subscribe(app.admin.accountId, (message) => {
+      for (const e of message.events) received.add(JSON.parse(e.record).eventID);
+    });
+    try {
+      const ids = await recordBatches(app, account.session, 3, 5);
+      await waitFor('every event on the live stream', async () => ids.every((id) => received.has(id)), 60_000);
+    } finally {
+      await unsubscribe();
+    }
   });
 
   it('keeps each queue under its own hash tag, and the queues spread over the nodes', async () => {
