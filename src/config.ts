@@ -19,6 +19,12 @@ export interface Config {
    */
   databaseConnectTimeoutMs: number;
   redisUrl: string;
+  /**
+   * Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES=host:port,...); empty = the one Redis at
+   * REDIS_URL. With nodes, REDIS_URL still gives the credentials and TLS (rediss:) for every node,
+   * and each queue's keys carry a hash tag so a queue lives in one slot (src/common/redis-client.ts).
+   */
+  redisClusterNodes: RedisNode[];
   redisPrefix: string;
   dataDir: string;
   homeRegion: string;
@@ -134,6 +140,11 @@ export interface Config {
   lakeQuerySweepSeconds: number;
 }
 
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -168,6 +179,14 @@ function url(protocols: string[]): Parser<string> {
   };
 }
 
+const redisNodes: Parser<RedisNode[]> = (raw) =>
+  raw.split(',').map((entry) => {
+    const match = /^\s*([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})\s*$/.exec(entry);
+    const port = match ? Number(match[2]) : 0;
+    if (!match || port < 1 || port > 65535) throw new Error('must be a comma-separated list of host:port (port 1-65535)');
+    return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+  });
+
 const text: Parser<string> = (raw) => {
   if (raw.trim() === '') throw new Error('must not be empty');
   return raw;
@@ -195,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: read('DATABASE_POOL_SIZE', integer(2, 200), 20),
     databaseConnectTimeoutMs: read('DATABASE_CONNECT_TIMEOUT_MS', integer(100, 120_000), 30_000),
     redisUrl: read('REDIS_URL', url(['redis:', 'rediss:']), 'redis://127.0.0.1:6379'),
+    redisClusterNodes: read('REDIS_CLUSTER_NODES', redisNodes, []),
     redisPrefix: read(
       'REDIS_PREFIX',
       (raw) => {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Queue, Worker } from 'bullmq';
-import IORedis from 'ioredis';
+import type { Config } from '../src/config';
+import { createRedis, queuePrefix, type RedisConnection } from '../src/common/redis-client';
 import { loadConfigOrExit, openDatabase, rootLogger } from '../src/app/boot';
 import { closeServices, createServices, type Services } from '../src/app/services';
 import { checkMasterKey } from '../src/crypto/master-key-check';
@@ -50,7 +51,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
   const list = handlers(services);
   checkHandlers(list);
   // Workers block on Redis: they need their own connection that retries forever.
-  const connection = new IORedis(config.redisUrl, { maxRetriesPerRequest: null });
+  const connection = createRedis(config, { maxRetriesPerRequest: null });
   // While Redis is away every connection (one shared, one blocking per queue) fails on each
   // retry: one line per kind of failure and window, not one per attempt.
   const repeated = repeatedLogFor(logger, config.logRepeatWindowSeconds);
@@ -62,7 +63,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     };
   connection.on('error', summarised('redis:workers', 'worker Redis connection error'));
   const workers = list.map(([name, handler]) => {
-    const worker = new Worker(name, handler, { connection, prefix: config.redisPrefix, concurrency: 1, ...WORKER_SETTINGS[name] });
+    const worker = new Worker(name, handler, { connection, prefix: queuePrefix(config, name), concurrency: 1, ...WORKER_SETTINGS[name] });
     worker.on('failed', (job, err) => {
       metrics.jobFailures.inc({ queue: name });
       // The same failure of many jobs (PostgreSQL down) is summarised; distinct ones are all written.
@@ -86,7 +87,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
     [QUEUES.lakeQuerySweep, config.lakeQuerySweepSeconds],
     [QUEUES.dashboardRefresh, DASHBOARD_TICK_SECONDS],
   ];
-  await upsertSchedules(connection, config.redisPrefix, schedules);
+  await upsertSchedules(connection, config, schedules);
   // Redis holds the schedules; if it loses its data (a restart without persistence, a failover),
   // they would be gone until the next worker start. Re-asserting them is idempotent and cheap.
   // One re-assertion at a time: while Redis is down the last one waits for it, and piling more
@@ -95,7 +96,7 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
   const reassert = setInterval(() => {
     if (reasserting) return;
     reasserting = true;
-    upsertSchedules(connection, config.redisPrefix, schedules)
+    upsertSchedules(connection, config, schedules)
       .catch((err) => repeated.warn('schedules', { error: errorSummary(err) }, 'could not re-assert job schedules'))
       .finally(() => (reasserting = false));
   }, opts.scheduleReassertMs ?? SCHEDULE_REASSERT_MS);
@@ -116,9 +117,13 @@ export async function startWorkers(services: Services, opts: { scheduleReassertM
 const SCHEDULE_REASSERT_MS = 60_000;
 
 /** Creates or refreshes each periodic job's scheduler (idempotent: same id, same interval). */
-export async function upsertSchedules(connection: IORedis, prefix: string, schedules: Array<[TickQueue, number]>): Promise<void> {
+export async function upsertSchedules(
+  connection: RedisConnection,
+  prefixes: Pick<Config, 'redisPrefix' | 'redisClusterNodes'>,
+  schedules: Array<[TickQueue, number]>,
+): Promise<void> {
   for (const [name, seconds] of schedules) {
-    const queue = new Queue(name, { connection, prefix });
+    const queue = new Queue(name, { connection, prefix: queuePrefix(prefixes, name) });
     // A Queue with no 'error' listener prints each connection error's stack with console.error
     // (BullMQ's QueueBase.emit); the shared connection's own listener already reports them.
     queue.on('error', () => undefined);

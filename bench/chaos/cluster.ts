@@ -12,7 +12,7 @@ import { setImmutable } from './servers';
 export type ProcessName = 'api' | 'workers';
 
 export interface Death {
-  process: ProcessName;
+  process: ProcessName | 'api replica' | 'workers replica';
   at: Date;
   exit: string;
   /** The last lines the process wrote: why it died. */
@@ -36,6 +36,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class Cluster {
   api: AppProcess | null = null;
   workers: WorkerProcess | null = null;
+  /** A second api and a second workers process on the same database and Redis (the `replicas` scenario), while they run. */
+  replicas: { api: AppProcess; workers: WorkerProcess } | null = null;
+  private turn = 0;
   readonly deaths: Death[] = [];
   pool!: Pool;
   private readonly killedByHarness = new WeakSet<ChildProcess>();
@@ -47,6 +50,7 @@ export class Cluster {
     readonly pg: PrivatePostgres,
     readonly redis: PrivateRedis,
     readonly apiPort: number,
+    readonly replicaApiPort: number,
     readonly env: Record<string, string>,
   ) {}
 
@@ -58,12 +62,13 @@ export class Cluster {
     return this.env.DATABASE_URL!;
   }
 
-  base = (): string => `http://127.0.0.1:${this.apiPort}`;
+  /** The api a request goes to: with replicas running, the two apis in turn (as a load balancer would). */
+  base = (): string => `http://127.0.0.1:${this.replicas && this.turn++ % 2 === 1 ? this.replicaApiPort : this.apiPort}`;
 
   /** Creates the servers and directories; `destroy()` removes them (also on failure or Ctrl-C). */
   static async create(settings: ClusterSettings, webhookHosts: string, onCreated: (c: Cluster) => void): Promise<Cluster> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-chaos-'));
-    const [pgPort, redisPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const [pgPort, redisPort, apiPort, replicaApiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     // The private PostgreSQL runs as `postgres` when we are root: it must be able to reach its directory.
     fs.chmodSync(root, 0o755);
     const dataDir = path.join(root, 'data');
@@ -95,6 +100,7 @@ export class Cluster {
       new PrivatePostgres(path.join(root, 'pg'), pgPort, { max_connections: '200' }),
       new PrivateRedis(redisPort),
       apiPort,
+      replicaApiPort,
       env,
     );
     onCreated(cluster);
@@ -129,6 +135,52 @@ export class Cluster {
       });
       void this.restartAfterDeath(name);
     });
+  }
+
+  /**
+   * Starts the second api (on replicaApiPort) and the second workers process. An exit the harness
+   * did not cause is a death; replicas are not restarted (the scenario fails either way).
+   */
+  async startReplicas(): Promise<void> {
+    const api = await startApp({ ...this.env, PORT: String(this.replicaApiPort) });
+    let workers: WorkerProcess;
+    try {
+      workers = await startWorkerProcess(this.env);
+    } catch (err) {
+      this.killedByHarness.add(api.child);
+      await killProcess(api.child);
+      throw err;
+    }
+    this.replicas = { api, workers };
+    for (const [name, p] of [
+      ['api replica', api],
+      ['workers replica', workers],
+    ] as const) {
+      p.child.once('exit', (code, signal) => {
+        if (this.killedByHarness.has(p.child) || this.stopping) return;
+        this.deaths.push({
+          process: name,
+          at: new Date(),
+          exit: signal ?? `code ${code}`,
+          output: p.output().split('\n').slice(-40).join('\n'),
+        });
+      });
+    }
+  }
+
+  /** Both replicas still running (false when none were started). */
+  replicasAlive(): boolean {
+    return !!this.replicas && this.replicas.api.alive() && this.replicas.workers.alive();
+  }
+
+  /** SIGTERM to both replicas (a graceful scale-in), waiting until they are gone. */
+  async stopReplicas(): Promise<void> {
+    const r = this.replicas;
+    this.replicas = null;
+    if (!r) return;
+    this.killedByHarness.add(r.api.child);
+    this.killedByHarness.add(r.workers.child);
+    await Promise.all([r.api.stop(), r.workers.stop()].map((p) => Promise.race([p, sleep(15_000)])));
   }
 
   /** Starts a dead process again (retrying while e.g. PostgreSQL is still down), for up to two minutes. */
@@ -185,7 +237,11 @@ export class Cluster {
   /** Graceful end of a run: SIGTERM to the processes, then the servers and files go. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all([this.api?.stop(), this.workers?.stop()].map((p) => Promise.race([p, sleep(15_000)])));
+    await Promise.all(
+      [this.api?.stop(), this.workers?.stop(), this.replicas?.api.stop(), this.replicas?.workers.stop()].map((p) =>
+        Promise.race([p, sleep(15_000)]),
+      ),
+    );
     await this.pool?.end().catch(() => undefined);
     this.destroy();
   }
@@ -193,7 +249,7 @@ export class Cluster {
   /** Synchronous teardown, safe to call twice and from an exit handler: nothing is left running or on disk. */
   destroy(): void {
     this.stopping = true;
-    for (const p of [this.api, this.workers]) {
+    for (const p of [this.api, this.workers, this.replicas?.api, this.replicas?.workers]) {
       if (p?.alive()) p.child.kill('SIGKILL');
     }
     this.redis.destroy();

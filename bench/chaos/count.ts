@@ -232,3 +232,31 @@ export async function validateLogs(cluster: Cluster, d: Destinations, start: Dat
   );
   return data.validateLogs;
 }
+
+export interface ChainVerdict {
+  digests: number;
+  /** Digests whose window does not start where the previous one of its chain ended. */
+  gaps: number;
+  /** Digests whose window starts before the previous one ended (two writers of one window). */
+  overlaps: number;
+}
+
+/**
+ * The trail's digest chains since `start`, from the database: each (account, region) chain's
+ * windows must follow one another without a gap or an overlap. With several workers processes a
+ * digest written twice for a window, or a window skipped, shows here. (That every delivered file
+ * is in a digest is part of quiet: quietState's undigestedLogFiles; files the harness's own
+ * counting calls cause later are not due yet.)
+ */
+export async function digestChain(pool: Pool, d: Destinations, start: Date): Promise<ChainVerdict> {
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS digests,
+            count(*) FILTER (WHERE prev_end IS NOT NULL AND start_time > prev_end)::int AS gaps,
+            count(*) FILTER (WHERE prev_end IS NOT NULL AND start_time < prev_end)::int AS overlaps
+       FROM (SELECT g.start_time, lag(g.end_time) OVER (PARTITION BY g.account_id, g.region ORDER BY g.end_time, g.start_time) AS prev_end
+               FROM digests g JOIN trails t ON t.id = g.trail_id
+              WHERE t.trail_arn = $1 AND NOT g.backfill AND g.end_time > $2) w`,
+    [d.trailArn, start],
+  );
+  return rows[0] as ChainVerdict;
+}

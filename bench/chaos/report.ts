@@ -1,4 +1,4 @@
-import type { Occurrences } from './count';
+import type { ChainVerdict, Occurrences } from './count';
 
 /** One cell row of the table: a scenario at one destination. */
 export interface ChaosRow {
@@ -25,6 +25,8 @@ export interface ScenarioFacts {
   notQuiet: string | null;
   faultError: string | null;
   digests: { valid: boolean; validDigests: number; invalidDigests: number; validLogFiles: number; invalidLogFiles: number } | null;
+  /** The replicas scenario's digest chain check (null when unreadable). */
+  chain?: ChainVerdict | null;
 }
 
 export interface ScenarioReport {

@@ -16,6 +16,7 @@ import os from 'node:os';
 import { closeAgent, ingestAll, type IngestTally } from './client';
 import { Cluster } from './cluster';
 import {
+  digestChain,
   eventId,
   historyOccurrences,
   lakeOccurrences,
@@ -24,6 +25,7 @@ import {
   validateLogs,
   waitForQuiet,
   webhookOccurrences,
+  type ChainVerdict,
   type Occurrences,
 } from './count';
 import { WebhookReceiver } from './receiver';
@@ -98,6 +100,7 @@ async function runScenario(
   index: number,
   scenario: Scenario,
 ): Promise<ScenarioReport> {
+  if (scenario.replicas) await cluster.startReplicas();
   const started = new Date();
   const deathsBefore = cluster.deaths.length;
   const lines = eventLines(run, index, d);
@@ -228,6 +231,26 @@ async function runScenario(
           note: `digests ${verdict.validDigests} valid / ${verdict.invalidDigests} invalid; log files ${verdict.validLogFiles} valid / ${verdict.invalidLogFiles} invalid`,
         },
   );
+  let chainVerdict: ChainVerdict | null = null;
+  if (scenario.replicas) {
+    const chain = await attempt(() => digestChain(cluster.pool, d, started));
+    rows.push({
+      scenario: scenario.name,
+      destination: 'digest chain',
+      sent: null,
+      acked: null,
+      present: chain instanceof Error ? null : chain.digests,
+      missing: chain instanceof Error ? null : chain.gaps,
+      duplicated: chain instanceof Error ? null : chain.overlaps,
+      pass: !(chain instanceof Error) && chain.digests > 0 && chain.gaps === 0 && chain.overlaps === 0,
+      note:
+        chain instanceof Error
+          ? `chain unreadable: ${chain.message}`
+          : `${chain.digests} digests; ${chain.gaps} gaps, ${chain.overlaps} overlaps`,
+    });
+    chainVerdict = chain instanceof Error ? null : chain;
+    await cluster.stopReplicas();
+  }
   const deaths = cluster.deaths.slice(deathsBefore);
   rows.push({
     scenario: scenario.name,
@@ -258,6 +281,7 @@ async function runScenario(
     notQuiet,
     faultError,
     digests: verdict instanceof Error ? null : verdict,
+    ...(scenario.replicas ? { chain: chainVerdict } : {}),
   };
   return {
     name: scenario.name,
@@ -306,7 +330,7 @@ async function main(): Promise<number> {
     console.error(`chaos run ${run}: ${scenarios.length} scenarios × ${EVENTS.toLocaleString('en-US')} events over ${FLOW_SECONDS} s each`);
     cluster = await Cluster.create(SETTINGS, '127.0.0.1', (c) => (cluster = c));
     const c: Cluster = cluster;
-    environment = { root: c.root, ports: [c.pg.port, c.redis.port, c.apiPort, Number(new URL(receiver.url).port)] };
+    environment = { root: c.root, ports: [c.pg.port, c.redis.port, c.apiPort, c.replicaApiPort, Number(new URL(receiver.url).port)] };
     const d = await createDestinations(c, receiver.url);
     const trails = new TrailReader(c, d);
     for (let i = 0; i < scenarios.length; i++) {

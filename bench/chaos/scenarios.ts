@@ -29,6 +29,12 @@ export interface Scenario {
   name: string;
   /** Processes the scenario itself kills (and restarts): their exits are not deaths. */
   describe: string;
+  /**
+   * Runs with a second api and a second workers process against the same database and Redis
+   * (started before the flow, stopped after the counts): the client sends to both apis in turn,
+   * and the digest chain is also checked for gaps and overlaps.
+   */
+  replicas?: boolean;
   inject(ctx: FaultContext): Promise<void>;
 }
 
@@ -49,6 +55,17 @@ export const SCENARIOS: Scenario[] = [
     name: 'baseline',
     describe: 'no fault: the harness counts what a quiet run delivers',
     inject: async () => undefined,
+  },
+  {
+    name: 'replicas',
+    describe: 'two api and two workers processes on one database and one Redis; the client sends to both apis in turn',
+    replicas: true,
+    inject: async (ctx) => {
+      await ctx.at(1.0);
+      ctx.note(
+        ctx.cluster.replicasAlive() ? 'two apis and two workers processes through the flow' : 'a replica was gone by the end of the flow',
+      );
+    },
   },
   {
     name: 'workers-kill9',

@@ -147,14 +147,15 @@ export async function startPrivatePostgres(settings: Record<string, string> = {}
 /**
  * A private redis-server on `port`. Without `appendOnlyDir` it keeps nothing: a restart comes back
  * empty. With it, every write goes to an append-only file there (fsync always), so a restart
- * (kill, then start) keeps the data.
+ * (kill, then start) keeps the data. With `clusterDir` it is a Redis Cluster node
+ * (`--cluster-enabled yes`) keeping its cluster state file there (startRedisCluster joins nodes).
  */
 export class PrivateRedis {
   private process: ChildProcess | null = null;
 
   constructor(
     readonly port: number,
-    private readonly opts: { appendOnlyDir?: string } = {},
+    private readonly opts: { appendOnlyDir?: string; clusterDir?: string } = {},
   ) {}
 
   get url(): string {
@@ -165,7 +166,10 @@ export class PrivateRedis {
     const persistence = this.opts.appendOnlyDir
       ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.opts.appendOnlyDir]
       : ['--appendonly', 'no'];
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+    const cluster = this.opts.clusterDir
+      ? ['--cluster-enabled', 'yes', '--cluster-config-file', path.join(this.opts.clusterDir, `nodes-${this.port}.conf`)]
+      : [];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...cluster], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.process = child;
@@ -199,4 +203,57 @@ export class PrivateRedis {
     if (this.process && this.process.exitCode === null && this.process.signalCode === null) this.process.kill('SIGKILL');
     this.process = null;
   }
+}
+
+/**
+ * A Redis Cluster of `nodes` masters (no replicas) on free loopback ports, its state files in a
+ * new temporary directory: each node started with `--cluster-enabled yes`, then joined and given
+ * the 16,384 slots by `redis-cli --cluster create`, and ready once every node reports
+ * `cluster_state:ok`. `destroy()` kills the nodes and removes the directory (synchronous).
+ */
+export class PrivateRedisCluster {
+  private constructor(
+    readonly dir: string,
+    readonly nodes: PrivateRedis[],
+  ) {}
+
+  /** REDIS_CLUSTER_NODES for OpenTrail. */
+  get nodeList(): string {
+    return this.nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+  }
+
+  static async start(count = 3): Promise<PrivateRedisCluster> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentrail-redis-cluster-'));
+    const nodes: PrivateRedis[] = [];
+    const cluster = new PrivateRedisCluster(dir, nodes);
+    try {
+      for (let i = 0; i < count; i++) nodes.push(new PrivateRedis(await freePort(), { clusterDir: dir }));
+      await Promise.all(nodes.map((n) => n.start()));
+      await redisCli(['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-yes']);
+      const deadline = Date.now() + 30_000;
+      for (const node of nodes) {
+        while (!(await redisCli(['-p', String(node.port), 'cluster', 'info'])).includes('cluster_state:ok')) {
+          if (Date.now() > deadline) throw new Error(`Redis Cluster node ${node.port} did not reach cluster_state:ok`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    } catch (err) {
+      cluster.destroy();
+      throw err;
+    }
+    return cluster;
+  }
+
+  destroy(): void {
+    for (const node of this.nodes) node.destroy();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function redisCli(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('redis-cli', args, { timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`redis-cli ${args.join(' ')} failed: ${stderr || stdout || err.message}`)) : resolve(stdout),
+    );
+  });
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { type AuthServices, createAuthServices } from '../auth/auth-services';
 import { AccountLimits } from '../common/account-limits';
 import { createLimitsRedis } from '../common/limits-redis';
-import type IORedis from 'ioredis';
+import type { RedisConnection } from '../common/redis-client';
 import { TokenService } from '../auth/token.service';
 import type { Config } from '../config';
 import { MasterKey } from '../crypto/master-key';
@@ -78,14 +78,14 @@ export interface Services extends AuthServices, EventServices, StreamingServices
   /** Per-account request rate and concurrency limits, counted in Redis (src/common/account-limits.ts). */
   accountLimits: AccountLimits;
   /** The one Redis connection of the request limiters (account limits, sign-in throttles). */
-  limitsRedis: IORedis;
+  limitsRedis: RedisConnection;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger, metrics: Metrics): Services {
   const tokens = TokenService.fromConfig(config);
   const masterKey = MasterKey.fromConfig(config);
   const kms = createKmsServices(db, masterKey);
-  const limitsRedis = createLimitsRedis(config.redisUrl);
+  const limitsRedis = createLimitsRedis(config);
   const accessKeySecrets = new AccessKeySecrets(masterKey);
   const core = {
     config,

@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisConnection } from '../common/redis-client';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
@@ -28,7 +28,7 @@ export function createAuthServices(
   config: Config,
   db: Database,
   tokens: TokenService,
-  redis: IORedis,
+  redis: RedisConnection,
   logger: Logger,
   keySecrets: AccessKeySecrets,
   masterKey: MasterKey,

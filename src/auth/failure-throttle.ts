@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisConnection } from '../common/redis-client';
 import { rewardFloored } from '../common/rate-limit-reward';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
@@ -42,7 +42,7 @@ export class FailureThrottle {
   private readonly gate: RateLimiterRedis;
 
   constructor(
-    redis: IORedis,
+    redis: RedisConnection,
     private readonly settings: FailureThrottleSettings,
   ) {
     this.attempts = new RateLimiterRedis({

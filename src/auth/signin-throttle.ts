@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisConnection } from '../common/redis-client';
 import ipaddr from 'ipaddr.js';
 import type { Logger } from 'pino';
 import { ThrottlingError } from '../common/errors';
@@ -48,7 +48,7 @@ export class SignInThrottle {
   private readonly throttle: FailureThrottle;
 
   constructor(
-    redis: IORedis,
+    redis: RedisConnection,
     private readonly config: Config,
     private readonly logger: Logger,
   ) {

@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisConnection } from './redis-client';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import { ThrottlingError } from './errors';
@@ -81,7 +81,7 @@ export class AccountLimits {
 
   /** `redis`: a fail-fast client (createLimitsRedis); an outage falls into the in-memory insurance limiter. */
   constructor(
-    private readonly redis: IORedis,
+    private readonly redis: RedisConnection,
     private readonly settings: AccountLimitSettings,
     private readonly logger: Logger,
   ) {

@@ -1,4 +1,4 @@
-import IORedis from 'ioredis';
+import { createRedis, type RedisConnection, type RedisTarget } from './redis-client';
 
 /**
  * The Redis connection the request limiters share (per-account limits, sign-in throttle, failed
@@ -6,8 +6,8 @@ import IORedis from 'ioredis';
  * each limiter's fallback instead of making a request wait. It reconnects on its own; its errors
  * are the limiters' to report.
  */
-export function createLimitsRedis(redisUrl: string): IORedis {
-  const redis = new IORedis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+export function createLimitsRedis(target: RedisTarget): RedisConnection {
+  const redis = createRedis(target, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
   redis.on('error', () => undefined);
   return redis;
 }

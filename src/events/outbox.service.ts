@@ -1,4 +1,4 @@
-import IORedis from 'ioredis';
+import { createRedis, type RedisConnection } from '../common/redis-client';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -69,7 +69,7 @@ export class OutboxService {
   readonly routers: EventDestinationRouter[];
   /** Every queue's producer, on this fail-fast connection: the one way to add a job. */
   readonly jobs: JobQueues;
-  private readonly redis: IORedis;
+  private readonly redis: RedisConnection;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly repeated: RepeatedLog;
 
@@ -81,14 +81,14 @@ export class OutboxService {
   ) {
     this.repeated = repeatedLogFor(logger, config.logRepeatWindowSeconds);
     // Fail fast instead of queueing commands while Redis is away: a request must never wait on it.
-    this.redis = new IORedis(config.redisUrl, {
+    this.redis = createRedis(config, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
       lazyConnect: false,
     });
     this.redis.on('error', () => undefined); // reconnects on its own; failures are logged per enqueue
-    this.jobs = new JobQueues(this.redis, config.redisPrefix, config);
+    this.jobs = new JobQueues(this.redis, config, config);
     this.routers = destinations(this.jobs);
   }
 

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
-import type IORedis from 'ioredis';
+import type { Config } from '../config';
+import { queuePrefix, type RedisConnection } from '../common/redis-client';
 import { JOBS, type JobData, type JobName, type JobSettings, QUEUE_NAMES, type QueueName } from './queues';
 
 /** What a producer may do with a queue besides adding: read its jobs' states and counts. */
@@ -24,12 +25,12 @@ export class JobQueues implements JobBulkEnqueuer {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
-    connection: IORedis,
-    prefix: string,
+    connection: RedisConnection,
+    prefixes: Pick<Config, 'redisPrefix' | 'redisClusterNodes'>,
     private readonly settings: JobSettings,
   ) {
     for (const name of QUEUE_NAMES) {
-      const queue = new Queue(name, { connection, prefix });
+      const queue = new Queue(name, { connection, prefix: queuePrefix(prefixes, name) });
       queue.on('error', () => undefined); // the connection's owner reports its failures
       this.queues.set(name, queue);
     }

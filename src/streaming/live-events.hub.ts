@@ -1,4 +1,4 @@
-import IORedis from 'ioredis';
+import { createRedis, type RedisConnection, type RedisTarget } from '../common/redis-client';
 import type { Logger } from 'pino';
 
 /** What the router publishes per account; records are the stored CloudTrail JSON. */
@@ -18,22 +18,22 @@ type Listener = (message: LiveMessage) => void;
  * so no process holds state another needs.
  */
 export class LiveEventHub {
-  private subscriber: IORedis | null = null;
+  private subscriber: RedisConnection | null = null;
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly confirmed = new Map<string, Set<Listener>>();
 
   constructor(
-    private readonly redisUrl: string,
+    private readonly redis: RedisTarget,
     private readonly prefix: string,
     private readonly logger: Logger,
   ) {}
 
-  private connection(): IORedis {
+  private connection(): RedisConnection {
     if (!this.subscriber) {
       // No ready check: ioredis sends its INFO probe after connecting, and a SUBSCRIBE issued in
       // between puts the connection in subscriber mode first, so the probe - and that SUBSCRIBE
       // with it - fails ("Connection in subscriber mode").
-      this.subscriber = new IORedis(this.redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: false });
+      this.subscriber = createRedis(this.redis, { maxRetriesPerRequest: null, enableReadyCheck: false });
       this.subscriber.on('error', (err) => this.logger.warn({ err: err.message }, 'live stream Redis error'));
       this.subscriber.on('message', (channel: string, text: string) => this.dispatch(channel, text));
     }

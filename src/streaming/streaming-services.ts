@@ -24,7 +24,7 @@ export function createStreamingServices(
   router: StreamingRouter,
 ): StreamingServices {
   const { config, db, logger, outbox } = core;
-  const liveEvents = new LiveEventHub(config.redisUrl, config.redisPrefix, logger.child({ module: 'live-events' }));
+  const liveEvents = new LiveEventHub(config, config.redisPrefix, logger.child({ module: 'live-events' }));
   return {
     topics: new TopicService(config, db),
     eventRules: new EventRuleService(config, db, outbox.jobs),

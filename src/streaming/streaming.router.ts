@@ -1,4 +1,4 @@
-import IORedis from 'ioredis';
+import { createRedis, isCluster, type RedisConnection } from '../common/redis-client';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -22,7 +22,7 @@ const LIVE_CHUNK_BYTES = 512 * 1024;
 export class StreamingRouter implements EventDestinationRouter {
   readonly name = 'streaming';
 
-  private publisher: IORedis | null = null;
+  private publisher: RedisConnection | null = null;
 
   /** Jobs go through the outbox's producer; live messages through a fail-fast connection of its own. */
   constructor(
@@ -33,10 +33,10 @@ export class StreamingRouter implements EventDestinationRouter {
     this.redis(); // connect now: the first batch after a subscriber arrives must find it ready
   }
 
-  private redis(): IORedis {
+  private redis(): RedisConnection {
     if (!this.publisher) {
       // Like the outbox producer: never queue commands while Redis is away (routing must not wait).
-      this.publisher = new IORedis(this.config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+      this.publisher = createRedis(this.config, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
       this.publisher.on('error', () => undefined);
     }
     return this.publisher;
@@ -105,6 +105,9 @@ export class StreamingRouter implements EventDestinationRouter {
   }
 
   private async liveListeners(accountId: string): Promise<boolean> {
+    // On a Redis Cluster PUBSUB NUMSUB counts one node's subscribers only, while a PUBLISH reaches
+    // every node's: there is no cheap cluster-wide answer, so the batch is published.
+    if (isCluster(this.redis())) return true;
     try {
       const [, count] = (await this.redis().pubsub('NUMSUB', liveChannel(this.config.redisPrefix, accountId))) as [string, number];
       return Number(count) > 0;

@@ -13,7 +13,7 @@ export async function connectedAccountLimits(
   redisPrefix: string,
   settings: Partial<Omit<AccountLimitSettings, 'redisPrefix'>> = {},
 ): Promise<{ limits: AccountLimits; close(): void }> {
-  const redis = createLimitsRedis(REDIS_URL);
+  const redis = createLimitsRedis({ redisUrl: REDIS_URL, redisClusterNodes: [] });
   if (redis.status !== 'ready') await once(redis, 'ready');
   const limits = new AccountLimits(
     redis,

@@ -107,7 +107,7 @@ export async function openTestServices(env: Record<string, string> = {}): Promis
       await closeServices(services);
       await db.close();
       await dropDatabase(config.databaseUrl);
-      await flushRedisPrefix(config.redisUrl, config.redisPrefix);
+      await flushRedisPrefix(config.redisUrl, config.redisPrefix, config.redisClusterNodes);
       fs.rmSync(config.dataDir, { recursive: true, force: true });
     },
   };

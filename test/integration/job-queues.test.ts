@@ -15,7 +15,7 @@ describe('JobQueues', () => {
 
   beforeAll(() => {
     redis = new IORedis(config.redisUrl, { maxRetriesPerRequest: null });
-    jobs = new JobQueues(redis, config.redisPrefix, config);
+    jobs = new JobQueues(redis, config, config);
   });
   afterAll(async () => {
     await jobs.close();

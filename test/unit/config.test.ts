@@ -30,6 +30,17 @@ describe('config', () => {
     expect((error as ConfigError).problems).toHaveLength(5);
   });
 
+  it('reads REDIS_CLUSTER_NODES as host:port seeds and refuses anything else', () => {
+    expect(loadConfig({}).redisClusterNodes).toEqual([]);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001,[::1]:7002' }).redisClusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b.internal', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    for (const bad of ['10.0.0.1', '10.0.0.1:0', 'a:70000', 'a:7000,,b:7001', 'redis://a:7000'])
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: bad })).toThrow(/REDIS_CLUSTER_NODES must be a comma-separated list of host:port/);
+  });
+
   it('rejects out-of-range numbers', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be a whole number from 0 to 65535/);
     expect(() => loadConfig({ SESSION_TTL_SECONDS: '10' })).toThrow(/SESSION_TTL_SECONDS/);
