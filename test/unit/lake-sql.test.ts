@@ -66,7 +66,7 @@ describe('compile', () => {
       `SELECT count(*), element_at(requestParameters, 'it''s'), lower(eventName) FROM ${A} WHERE eventName = 'a''; DROP TABLE x; --'`,
     );
     expect(c.sql).toContain(`pg_catalog.count(*)`);
-    expect(c.sql).toContain(`lake_fn.element_at(("${A}".record -> 'requestParameters'), 'it''s')`);
+    expect(c.sql).toContain(`lake_fn.element_at(NULLIF(("${A}".record -> 'requestParameters'), 'null'::jsonb), 'it''s')`);
     expect(c.sql).toContain(`pg_catalog.lower(`);
     expect(c.sql).toContain(`= 'a''; DROP TABLE x; --'`);
   });
@@ -75,7 +75,7 @@ describe('compile', () => {
     expect(compile(`SELECT approx_distinct(eventName), count_if(readOnly) FROM ${A}`).sql).toContain('pg_catalog.count(DISTINCT ');
     expect(compile(`SELECT if(readOnly, 'r', 'w') FROM ${A}`).sql).toContain('CASE WHEN');
     const u = compile(`SELECT r.arn FROM ${A} CROSS JOIN UNNEST(resources) AS r(accountid, type, arn, arnprefix)`);
-    expect(u.sql).toContain(`LATERAL lake_fn.unnest(("${A}".record -> 'resources')) AS "r"("e")`);
+    expect(u.sql).toContain(`LATERAL lake_fn.unnest(NULLIF(("${A}".record -> 'resources'), 'null'::jsonb)) AS "r"("e")`);
     expect(u.sql).toContain(`("r"."e" ->> 'ARN')`);
     const set = compile(`SELECT eventId FROM ${A} INTERSECT SELECT eventId FROM ${B} ORDER BY eventId`);
     expect(set.storeIds).toEqual([A, B]);
@@ -207,7 +207,7 @@ describe('every compiled column is qualified and known', () => {
     expect(c.sql).toMatch(
       /^SELECT "x"\."eventname" AS "eventName", "x"\."n" AS "n", "y"\."useridentity" AS "userIdentity", "y"\."id" AS "id" FROM/,
     );
-    expect(c.sql).toContain(`WHERE (lake_fn.scalar(("y"."useridentity" -> 'arn')) LIKE 'arn:%')`);
+    expect(c.sql).toContain(`WHERE (lake_fn.scalar(NULLIF(("y"."useridentity" -> 'arn'), 'null'::jsonb)) LIKE 'arn:%')`);
     const w = compile(`WITH c AS (SELECT eventId, eventName FROM ${A}) SELECT * FROM c WHERE eventName = 'x'`);
     expect(w.columns).toEqual(['eventId', 'eventName']);
     expect(w.sql).toContain(

@@ -752,7 +752,7 @@ class Compiler {
     const field = cur.fields?.[name];
     const key = field?.key ?? keyFor(name, this.src.spelling);
     const base = cur.type === 'json' ? cur.sql : `CAST(${cur.sql} AS jsonb)`;
-    return { sql: `(${base} -> ${quoteLiteral(key)})`, type: 'json', fields: field?.fields, label: this.spelled(name) };
+    return { sql: jsonValue(`(${base} -> ${quoteLiteral(key)})`), type: 'json', fields: field?.fields, label: this.spelled(name) };
   }
 
   /**
@@ -808,7 +808,13 @@ class Compiler {
     if (rest.length === 0) {
       if (col.column) return { sql: `${a}.${col.column}`, type: col.type, label };
       if (col.type === 'json')
-        return { sql: `(${a}.record -> ${quoteLiteral(col.key!)})`, type: 'json', fields: col.fields, elements: col.elements, label };
+        return {
+          sql: jsonValue(`(${a}.record -> ${quoteLiteral(col.key!)})`),
+          type: 'json',
+          fields: col.fields,
+          elements: col.elements,
+          label,
+        };
       return { sql: `(${a}.record ->> ${quoteLiteral(col.key!)})`, type: col.type, label };
     }
     if (col.type !== 'json' || !col.key) throw this.err(ref, `Column '${first}' has no field '${rest[0]}'.`);
@@ -827,7 +833,12 @@ class Compiler {
       fields = leaf?.fields;
     });
     const isJson = leaf?.type === 'json';
-    return { sql: `(${sql})`, type: isJson ? 'json' : 'text', fields: isJson ? leaf?.fields : undefined, label };
+    return {
+      sql: isJson ? jsonValue(`(${sql})`) : `(${sql})`,
+      type: isJson ? 'json' : 'text',
+      fields: isJson ? leaf?.fields : undefined,
+      label,
+    };
   }
 
   private ident(name: unknown, node: Node): string {
@@ -845,4 +856,13 @@ class Compiler {
 /** A JSON value read as text: strings unquoted, everything else as its JSON. */
 function lake_text(jsonSql: string): string {
   return `lake_fn.scalar(${jsonSql})`;
+}
+
+/**
+ * A JSON value read from a record: JSON `null` (`"responseElements": null`, normal for read calls)
+ * is SQL NULL, as an absent key is, so IS NULL, count(x), coalesce and projections agree with
+ * CloudTrail Lake (Trino reads the record's null as a NULL column or field).
+ */
+function jsonValue(jsonSql: string): string {
+  return `NULLIF(${jsonSql}, 'null'::jsonb)`;
 }

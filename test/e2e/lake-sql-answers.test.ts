@@ -1,0 +1,75 @@
+import { createStore, lakeEvent, query, seed } from '../helpers/lake-query';
+import type { LakeSession } from '../helpers/lake-store';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+jest.setTimeout(120_000);
+
+/** Rows as plain objects, the way CloudTrail Lake's getQueryResults reads. */
+const objects = (rows: Array<Array<Record<string, string | null>>>) => rows.map((r) => Object.assign({}, ...r));
+
+/** Lake SQL answers as CloudTrail Lake (Trino) gives them (issue 16 §1). */
+describe('lake SQL answers', () => {
+  let app: TestApp;
+  let s: LakeSession;
+  let store: { id: string };
+  const q = async (sql: string) => objects(await query(app, s, sql.split('$EDS').join(store.id)));
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    s = { token: await app.login(app.admin) };
+    store = await createStore(app, s, 'answers');
+    const acct = app.admin.accountId;
+    await seed(app, store.id, acct, [
+      // Read calls: CloudTrail writes "responseElements": null and often "requestParameters": null.
+      lakeEvent({ eventID: 'e-1', eventTime: '2023-01-22T10:00:00Z', eventName: 'ListBuckets', readOnly: true }),
+      lakeEvent({
+        eventID: 'e-2',
+        eventTime: '2023-01-22T10:01:00Z',
+        eventName: 'GetBucketAcl',
+        readOnly: true,
+        requestParameters: { bucketName: 'b1' },
+        additionalEventData: null,
+      }),
+      lakeEvent({
+        eventID: 'e-3',
+        eventTime: '2023-01-22T10:02:00Z',
+        eventName: 'CreateBucket',
+        requestParameters: { bucketName: 'b2', acl: null },
+        responseElements: { location: '/b2' },
+        resources: [{ ARN: 'arn:aws:s3:::b2', accountId: acct, type: 'AWS::S3::Bucket' }],
+      }),
+      lakeEvent({
+        eventID: 'e-4',
+        eventTime: '2023-01-22T10:03:00Z',
+        eventName: 'AssumeRole',
+        eventSource: 'sts.amazonaws.com',
+        userIdentity: { type: 'AWSService', invokedBy: 'ec2.amazonaws.com', sessionContext: null },
+        requestParameters: { roleArn: 'arn:aws:iam::1:role/r', roleSessionName: 's' },
+        responseElements: { credentials: { accessKeyId: 'ASIA1' } },
+      }),
+    ]);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('reads JSON null and absent fields as SQL NULL in predicates, projections, aggregates and coalesce', async () => {
+    expect(await q(`SELECT count(*) AS n FROM $EDS WHERE responseElements IS NOT NULL`)).toEqual([{ n: '2' }]);
+    expect(await q(`SELECT count(*) AS n FROM $EDS WHERE requestParameters IS NULL`)).toEqual([{ n: '1' }]);
+    expect(
+      await q(`SELECT count(responseElements) AS r, count(requestParameters) AS p, count(additionalEventData) AS a FROM $EDS`),
+    ).toEqual([{ r: '2', p: '3', a: '0' }]);
+    expect(await q(`SELECT eventName, responseElements FROM $EDS WHERE eventName = 'ListBuckets'`)).toEqual([
+      { eventName: 'ListBuckets', responseElements: null },
+    ]);
+    expect(await q(`SELECT coalesce(responseElements, requestParameters) AS v FROM $EDS WHERE eventName = 'ListBuckets'`)).toEqual([
+      { v: null },
+    ]);
+    expect(await q(`SELECT count(*) AS n FROM $EDS WHERE userIdentity.sessionContext IS NULL`)).toEqual([{ n: '4' }]);
+    expect(await q(`SELECT count(userIdentity.sessionContext.sessionIssuer) AS n FROM $EDS`)).toEqual([{ n: '0' }]);
+    expect(
+      await q(`SELECT requestParameters['acl'] AS acl, element_at(requestParameters, 'acl') AS e FROM $EDS WHERE eventID = 'e-3'`),
+    ).toEqual([{ acl: null, e: null }]);
+    expect(await q(`SELECT count(*) AS n FROM $EDS WHERE resources IS NULL`)).toEqual([{ n: '3' }]);
+  });
+});
