@@ -72,4 +72,12 @@ describe('lake SQL answers', () => {
     ).toEqual([{ acl: null, e: null }]);
     expect(await q(`SELECT count(*) AS n FROM $EDS WHERE resources IS NULL`)).toEqual([{ n: '3' }]);
   });
+
+  it('keeps the case of aliases, also when an alias matches a column', async () => {
+    const [row] = await q(
+      `SELECT userIdentity.userName AS UserName, eventName AS EVENTNAME, eventSource AS "eventsource", count(*) AS Total FROM $EDS WHERE eventID = 'e-1' GROUP BY 1, 2, 3`,
+    );
+    expect(Object.keys(row)).toEqual(['UserName', 'EVENTNAME', 'eventsource', 'Total']);
+    expect(row).toEqual({ UserName: 'alice', EVENTNAME: 'ListBuckets', eventsource: 's3.amazonaws.com', Total: '1' });
+  });
 });

@@ -240,7 +240,7 @@ class Compiler {
         continue;
       }
       const value = this.expr(rt.val, scope);
-      add(value, rt.name !== undefined ? this.spelled(rt.name) : (value.label ?? `_col${labels.length}`), t);
+      add(value, rt.name !== undefined ? this.aliasSpelled(rt.name) : (value.label ?? `_col${labels.length}`), t);
     }
     if (targets.length === 0) throw this.err(s, 'The select list is empty.');
 
@@ -845,6 +845,12 @@ class Compiler {
     const s = String(name ?? '');
     if (s.length === 0 || s.length > 63) throw this.err(node, 'Identifiers must be 1 to 63 characters long.');
     return s;
+  }
+
+  /** An alias as the caller wrote it: its own spelling, not that of a column of the same name. */
+  private aliasSpelled(parsedName: string): string {
+    const name = String(parsedName);
+    return this.src.alias(name) ?? (name === name.toLowerCase() ? this.spelled(name) : name);
   }
 
   /** The caller's spelling of a name, for result column names. */

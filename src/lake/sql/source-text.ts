@@ -16,6 +16,11 @@ export interface SourceText {
   toOriginal(offset: number): number;
   /** the caller's spelling of an identifier (case-insensitive match), if it occurs in code */
   spelling(identifierLower: string): string | undefined;
+  /**
+   * The caller's spelling of an alias (`AS UserName`, `AS "eventsource"`) by the name PostgreSQL's
+   * parser gives it (unquoted names folded to lower case), if the statement has one.
+   */
+  alias(parsedName: string): string | undefined;
   /** Trino-style error at a rewritten offset */
   errorAt(rewrittenOffset: number | undefined, message: string): InvalidQueryStatement;
 }
@@ -104,8 +109,22 @@ export function prepareSource(original: string): SourceText {
   const inserts: number[] = []; // original offsets where a '"' was inserted, ascending
   let rewritten = '';
   const words = new Map<string, string>();
+  const aliases = new Map<string, string>();
+  let afterAs = false;
   for (const t of tokens) {
     const piece = original.slice(t.start, t.end);
+    if (t.kind === 'space' || t.kind === 'comment') {
+      rewritten += piece;
+      continue;
+    }
+    if (afterAs) {
+      const name = t.kind === 'quoted' ? piece.slice(1, -1).replace(/""/g, '"') : /^[A-Za-z_][A-Za-z0-9_]*/.exec(piece)?.[0];
+      if (name) {
+        const parsed = t.kind === 'quoted' ? name : name.toLowerCase();
+        if (!aliases.has(parsed)) aliases.set(parsed, name);
+      }
+    }
+    afterAs = t.kind === 'code' && /(^|[^A-Za-z0-9_])as$/i.test(piece);
     if (t.kind !== 'code') {
       rewritten += piece;
       continue;
@@ -143,6 +162,7 @@ export function prepareSource(original: string): SourceText {
     rewritten,
     toOriginal,
     spelling: (lower) => words.get(lower),
+    alias: (parsedName) => aliases.get(parsedName),
     errorAt(offset, message) {
       if (offset === undefined || offset < 0) return new InvalidQueryStatement(message);
       const { line, column } = lineColumn(original, toOriginal(offset));
