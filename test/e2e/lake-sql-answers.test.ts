@@ -80,4 +80,83 @@ describe('lake SQL answers', () => {
     expect(Object.keys(row)).toEqual(['UserName', 'EVENTNAME', 'eventsource', 'Total']);
     expect(row).toEqual({ UserName: 'alice', EVENTNAME: 'ListBuckets', eventsource: 's3.amazonaws.com', Total: '1' });
   });
+
+  it('runs window functions: rank, row_number, lag, lead and aggregates over partitions', async () => {
+    expect(
+      await q(`SELECT eventID, eventSource,
+        row_number() OVER (PARTITION BY eventSource ORDER BY eventTime) AS rn,
+        rank() OVER (ORDER BY readOnly DESC) AS rk,
+        dense_rank() OVER (ORDER BY readOnly) AS drk,
+        lag(eventName) OVER (ORDER BY eventTime) AS prev,
+        lead(eventName, 1, 'none') OVER (ORDER BY eventTime) AS next,
+        count(*) OVER (PARTITION BY eventSource) AS perSource,
+        count(*) OVER (ORDER BY eventTime ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS pair,
+        first_value(eventName) OVER (PARTITION BY readOnly ORDER BY eventTime DESC) AS latest
+        FROM $EDS ORDER BY eventTime`),
+    ).toEqual([
+      {
+        eventID: 'e-1',
+        eventSource: 's3.amazonaws.com',
+        rn: '1',
+        rk: '1',
+        drk: '2',
+        prev: null,
+        next: 'GetBucketAcl',
+        perSource: '3',
+        pair: '1',
+        latest: 'GetBucketAcl',
+      },
+      {
+        eventID: 'e-2',
+        eventSource: 's3.amazonaws.com',
+        rn: '2',
+        rk: '1',
+        drk: '2',
+        prev: 'ListBuckets',
+        next: 'CreateBucket',
+        perSource: '3',
+        pair: '2',
+        latest: 'GetBucketAcl',
+      },
+      {
+        eventID: 'e-3',
+        eventSource: 's3.amazonaws.com',
+        rn: '3',
+        rk: '3',
+        drk: '1',
+        prev: 'GetBucketAcl',
+        next: 'AssumeRole',
+        perSource: '3',
+        pair: '2',
+        latest: 'AssumeRole',
+      },
+      {
+        eventID: 'e-4',
+        eventSource: 'sts.amazonaws.com',
+        rn: '1',
+        rk: '3',
+        drk: '1',
+        prev: 'CreateBucket',
+        next: 'none',
+        perSource: '1',
+        pair: '2',
+        latest: 'AssumeRole',
+      },
+    ]);
+    // the top event per source, the common use of row_number
+    expect(
+      await q(`SELECT eventSource, eventName FROM (SELECT eventSource, eventName,
+        row_number() OVER (PARTITION BY eventSource ORDER BY eventTime DESC) AS n FROM $EDS) WHERE n = 1 ORDER BY eventSource`),
+    ).toEqual([
+      { eventSource: 's3.amazonaws.com', eventName: 'CreateBucket' },
+      { eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole' },
+    ]);
+  });
+
+  it('sorts NULLs last in either direction, as Trino does', async () => {
+    const names = async (dir: string) =>
+      (await q(`SELECT eventName, requestParameters['bucketName'] AS b FROM $EDS ORDER BY b ${dir}, eventName`)).map((r) => r.eventName);
+    expect(await names('ASC')).toEqual(['GetBucketAcl', 'CreateBucket', 'AssumeRole', 'ListBuckets']);
+    expect(await names('DESC')).toEqual(['CreateBucket', 'GetBucketAcl', 'AssumeRole', 'ListBuckets']);
+  });
 });

@@ -79,7 +79,7 @@ describe('compile', () => {
     expect(u.sql).toContain(`("r"."e" ->> 'ARN')`);
     const set = compile(`SELECT eventId FROM ${A} INTERSECT SELECT eventId FROM ${B} ORDER BY eventId`);
     expect(set.storeIds).toEqual([A, B]);
-    expect(set.sql).toMatch(/\) INTERSECT \(.*ORDER BY "eventId"$/);
+    expect(set.sql).toMatch(/\) INTERSECT \(.*ORDER BY "eventId" NULLS LAST$/);
   });
 
   it('expands SELECT * to the schema columns', () => {
@@ -92,7 +92,12 @@ describe('compile', () => {
     expect(fails(`SELECT eventName FROM ${A} a JOIN ${B} b ON a.eventId = b.eventId WHERE eventName = 'x'`)).toMatch(/ambiguous/);
     expect(fails(`SELECT eventName FROM ${A} a JOIN ${B} b USING (eventId)`)).toMatch(/USING/);
     expect(fails(`SELECT eventName FROM ${A} WHERE eventName SIMILAR TO 'x'`)).toMatch(/not allowed|Unsupported/);
-    expect(fails(`SELECT eventName, row_number() OVER () FROM ${A}`)).toMatch(/Window/);
+    expect(fails(`SELECT eventName, row_number() FROM ${A}`)).toMatch(/requires an OVER clause/);
+    expect(fails(`SELECT lower(eventName) OVER () FROM ${A}`)).toMatch(/takes no OVER clause/);
+    expect(fails(`SELECT rank() OVER w FROM ${A} WINDOW w AS (ORDER BY eventTime)`)).toMatch(/Named windows/);
+    expect(fails(`SELECT sum(1) OVER (ORDER BY eventTime ROWS BETWEEN eventName PRECEDING AND CURRENT ROW) FROM ${A}`)).toMatch(
+      /frame offset/,
+    );
     expect(fails(`SELECT 1`)).toMatch(/at least one event data store/);
     expect(fails(`SELECT eventName FROM ${A} LIMIT eventName`)).toMatch(/LIMIT/);
     expect(fails(`SELECT ${'ARRAY['.repeat(7)}1${']'.repeat(7)} FROM ${A}`)).toMatch(/^line 1:8: An array may have at most 6 dimensions/);

@@ -96,6 +96,39 @@ const CAST_TYPES: Record<string, string> = {
   json: 'jsonb',
   jsonb: 'jsonb',
 };
+/** PostgreSQL's window frame option bits (parsenodes.h), as libpg-query reports them. */
+const FRAME = {
+  NONDEFAULT: 0x1,
+  RANGE: 0x2,
+  ROWS: 0x4,
+  GROUPS: 0x8,
+  BETWEEN: 0x10,
+  START_UNBOUNDED_PRECEDING: 0x20,
+  END_UNBOUNDED_PRECEDING: 0x40,
+  START_UNBOUNDED_FOLLOWING: 0x80,
+  END_UNBOUNDED_FOLLOWING: 0x100,
+  START_CURRENT_ROW: 0x200,
+  END_CURRENT_ROW: 0x400,
+  START_OFFSET_PRECEDING: 0x800,
+  END_OFFSET_PRECEDING: 0x1000,
+  START_OFFSET_FOLLOWING: 0x2000,
+  END_OFFSET_FOLLOWING: 0x4000,
+  EXCLUDE_CURRENT_ROW: 0x8000,
+  EXCLUDE_GROUP: 0x10000,
+  EXCLUDE_TIES: 0x20000,
+  DEFAULTS: 0x2 | 0x20 | 0x400,
+};
+
+/**
+ * ASC/DESC and null order of a sort key. Trino sorts NULLs last whatever the direction
+ * (PostgreSQL puts them first under DESC), so an unstated null order is printed NULLS LAST.
+ */
+function sortSuffix(sb: Node): string {
+  const dir = sb.sortby_dir === 'SORTBY_DESC' ? ' DESC' : sb.sortby_dir === 'SORTBY_ASC' ? ' ASC' : '';
+  const nulls = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? ' NULLS FIRST' : ' NULLS LAST';
+  return dir + nulls;
+}
+
 const DATE_FIELDS = new Set([
   'year',
   'quarter',
@@ -165,7 +198,7 @@ class Compiler {
     if (s.intoClause) throw this.err(s.intoClause, 'SELECT INTO is not allowed.');
     if (s.lockingClause) throw this.err(s.lockingClause[0], 'Row locking (FOR UPDATE/SHARE) is not allowed.');
     if (s.valuesLists) throw this.err(s.valuesLists[0], 'VALUES lists are not supported.');
-    if (s.windowClause) throw this.err(s.windowClause[0], 'Window functions are not supported.');
+    if (s.windowClause) throw this.err(s.windowClause[0], 'Named windows (WINDOW w AS …) are not supported; write the window in OVER (…).');
     if (s.limitOption === 'LIMIT_OPTION_WITH_TIES') throw this.err(s.limitCount, 'FETCH … WITH TIES is not supported.');
     if (s.groupDistinct) throw this.err(s.groupClause?.[0], 'GROUP BY DISTINCT is not supported.');
 
@@ -284,10 +317,7 @@ class Compiler {
         } else {
           key = this.expr(sb.node, scope).sql;
         }
-        const dir = sb.sortby_dir === 'SORTBY_DESC' ? ' DESC' : sb.sortby_dir === 'SORTBY_ASC' ? ' ASC' : '';
-        const nulls =
-          sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? ' NULLS FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? ' NULLS LAST' : '';
-        return key + dir + nulls;
+        return key + sortSuffix(sb);
       });
       sql += ` ORDER BY ${keys.join(', ')}`;
     }
@@ -623,7 +653,6 @@ class Compiler {
     } else if (parts.length !== 1) {
       throw this.err(n, `Function '${parts.join('.').slice(0, 80)}' not registered.`);
     }
-    if (f.over) throw this.err(n, 'Window functions are not supported.');
     if (f.agg_order) throw this.err(n, 'ORDER BY inside an aggregate is not supported.');
     if (f.agg_within_group || f.func_variadic) throw this.err(n, `Unsupported call form of '${name}'.`);
     const args = (f.args as Node[]) ?? [];
@@ -639,8 +668,81 @@ class Compiler {
     if (f.agg_star ? name !== 'count' : args.length < fn.min || args.length > fn.max) {
       throw this.err(n, `Function '${name}' does not take ${f.agg_star ? '*' : args.length} argument${args.length === 1 ? '' : 's'}.`);
     }
+    if (fn.window && !f.over) throw this.err(n, `Window function '${name}' requires an OVER clause.`);
+    if (f.over && !fn.window && !fn.aggregate)
+      throw this.err(n, `'${name}' is not a window function or an aggregate: it takes no OVER clause.`);
     if (f.agg_distinct && !fn.aggregate) throw this.err(n, `DISTINCT is only allowed in aggregates.`);
     if (f.agg_filter && !fn.aggregate) throw this.err(n, `FILTER is only allowed in aggregates.`);
+    if (f.over) {
+      const call = this.plainCall({ ...f, over: undefined }, n, scope);
+      return { ...call, sql: `${call.sql} OVER (${this.windowSpec(f.over, scope)})`, type: undefined, label: undefined };
+    }
+    return this.plainCall(f, n, scope);
+  }
+
+  /** A window: PARTITION BY, ORDER BY (Trino's NULLS LAST by default) and a frame of constant bounds. */
+  private windowSpec(w: Node, scope: Scope): string {
+    if (w.name || w.refname) throw this.err(w, 'Named windows (WINDOW w AS …) are not supported; write the window in OVER (…).');
+    const parts: string[] = [];
+    if (w.partitionClause) parts.push(`PARTITION BY ${(w.partitionClause as Node[]).map((p) => this.expr(p, scope).sql).join(', ')}`);
+    if (w.orderClause) {
+      const keys = (w.orderClause as Node[]).map((k) => {
+        const sb = k.SortBy;
+        if (!sb || sb.sortby_dir === 'SORTBY_USING') throw this.err(k, 'Unsupported ORDER BY item.');
+        return this.expr(sb.node, scope).sql + sortSuffix(sb);
+      });
+      parts.push(`ORDER BY ${keys.join(', ')}`);
+    }
+    const o = Number(w.frameOptions ?? FRAME.DEFAULTS);
+    if (o & FRAME.NONDEFAULT) {
+      if (o & (FRAME.EXCLUDE_CURRENT_ROW | FRAME.EXCLUDE_GROUP | FRAME.EXCLUDE_TIES))
+        throw this.err(w, 'Frame exclusions are not supported.');
+      const mode = o & FRAME.ROWS ? 'ROWS' : o & FRAME.GROUPS ? 'GROUPS' : 'RANGE';
+      const bound = (
+        unboundedPreceding: number,
+        unboundedFollowing: number,
+        current: number,
+        preceding: number,
+        following: number,
+        offset: Node,
+      ) => {
+        if (o & unboundedPreceding) return 'UNBOUNDED PRECEDING';
+        if (o & unboundedFollowing) return 'UNBOUNDED FOLLOWING';
+        if (o & current) return 'CURRENT ROW';
+        if (o & (preceding | following)) {
+          if (mode === 'RANGE') throw this.err(w, 'RANGE frames with an offset are not supported; use ROWS.');
+          return `${this.count(offset, 'A frame offset')} ${o & preceding ? 'PRECEDING' : 'FOLLOWING'}`;
+        }
+        throw this.err(w, 'Unsupported window frame.');
+      };
+      const start = bound(
+        FRAME.START_UNBOUNDED_PRECEDING,
+        FRAME.START_UNBOUNDED_FOLLOWING,
+        FRAME.START_CURRENT_ROW,
+        FRAME.START_OFFSET_PRECEDING,
+        FRAME.START_OFFSET_FOLLOWING,
+        w.startOffset,
+      );
+      if (o & FRAME.BETWEEN) {
+        const end = bound(
+          FRAME.END_UNBOUNDED_PRECEDING,
+          FRAME.END_UNBOUNDED_FOLLOWING,
+          FRAME.END_CURRENT_ROW,
+          FRAME.END_OFFSET_PRECEDING,
+          FRAME.END_OFFSET_FOLLOWING,
+          w.endOffset,
+        );
+        parts.push(`${mode} BETWEEN ${start} AND ${end}`);
+      } else parts.push(`${mode} ${start}`);
+    }
+    return parts.join(' ');
+  }
+
+  private plainCall(f: Node, n: Node, scope: Scope): Typed {
+    const parts: string[] = (f.funcname as Node[]).map((x) => String(x.String?.sval));
+    const name = parts[parts.length - 1].toLowerCase();
+    const fn = LAKE_FUNCTIONS[name];
+    const args = (f.args as Node[]) ?? [];
     const a = args.map((x) => this.expr(x, scope));
     // Compiled once and printed where needed: compiling a part twice doubles the work at every level of nesting.
     const filterSql = f.agg_filter ? this.expr(f.agg_filter, scope).sql : undefined;
