@@ -159,4 +159,13 @@ describe('lake SQL answers', () => {
     expect(await names('ASC')).toEqual(['GetBucketAcl', 'CreateBucket', 'AssumeRole', 'ListBuckets']);
     expect(await names('DESC')).toEqual(['CreateBucket', 'GetBucketAcl', 'AssumeRole', 'ListBuckets']);
   });
+
+  it('reads a field of any expression, not only of a column or a parenthesized one', async () => {
+    expect(
+      await q(`SELECT element_at(resources, 1).arn AS arn, element_at(resources, 1).type AS type,
+        (element_at(resources, 1)).accountId AS acct, json_parse('{"a": {"b": 1}}').a.b AS ab
+        FROM $EDS WHERE eventID = 'e-3'`),
+    ).toEqual([{ arn: 'arn:aws:s3:::b2', type: 'AWS::S3::Bucket', acct: app.admin.accountId, ab: '1' }]);
+    expect(await q(`SELECT count(*) AS n FROM $EDS WHERE element_at(resources, 1).arn LIKE 'arn:aws:s3:::%'`)).toEqual([{ n: '1' }]);
+  });
 });

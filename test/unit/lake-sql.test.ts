@@ -88,6 +88,12 @@ describe('compile', () => {
     expect(c.columns).toContain('eventjson');
   });
 
+  it('wraps a call followed by a field so the grammar takes it, keeping error positions', () => {
+    expect(compile(`SELECT element_at(resources, 1).arn FROM ${A}`).sql).toContain(`'ARN'`);
+    expect(fails(`SELECT element_at(resources, 1).arn, lower(eventName).x, nosuch FROM ${A}`)).toMatch(/^line 1:58: Column 'nosuch'/);
+    expect(compile(`SELECT 'f(x).y' AS s FROM ${A} -- g(x).y`).sql).toContain(`'f(x).y'`);
+  });
+
   it('refuses what the dialect does not allow', () => {
     expect(fails(`SELECT eventName FROM ${A} a JOIN ${B} b ON a.eventId = b.eventId WHERE eventName = 'x'`)).toMatch(/ambiguous/);
     expect(fails(`SELECT eventName FROM ${A} a JOIN ${B} b USING (eventId)`)).toMatch(/USING/);

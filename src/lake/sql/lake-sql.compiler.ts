@@ -765,6 +765,9 @@ class Compiler {
         break;
     }
     if (f.agg_star) return { sql: `pg_catalog.count(*)${filter}` };
+    // An element of an array of structs (resources) stays a struct, so `element_at(resources, 1).arn` reads its ARN.
+    if (name === 'element_at' && a[0].type === 'json' && a[0].elements)
+      return { sql: `lake_fn.element_json(${a[0].sql}, ${a[1].sql})`, type: 'json', fields: a[0].elements };
     const sql = `${fn.target}(${f.agg_distinct ? 'DISTINCT ' : ''}${a.map((x) => x.sql).join(', ')})${filter}`;
     // map_keys/map_values/split yield json arrays that UNNEST and subscripts accept
     return { sql, type: ['map_keys', 'map_values', 'json_parse', 'json_extract', 'split'].includes(name) ? 'json' : undefined };

@@ -104,7 +104,54 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
-export function prepareSource(original: string): SourceText {
+/**
+ * Trino reads a field of any expression (`element_at(resources, 1).arn`, `json_parse(x).k`);
+ * PostgreSQL's grammar takes a field only after a column or a parenthesized expression. Each call
+ * directly followed by `.field` is wrapped in parentheses (`(element_at(resources, 1)).arn`),
+ * outside literals and comments. Returns the text and, for each of its offsets, the caller's.
+ */
+export function wrapFieldAccess(text: string): { text: string; toSource: (offset: number) => number } {
+  const opens: number[] = []; // offsets before which '(' is inserted
+  const closes: number[] = []; // offsets before which ')' is inserted
+  const stack: Array<number | undefined> = [];
+  for (const t of tokenize(text)) {
+    if (t.kind !== 'code') continue;
+    for (let i = t.start; i < t.end; i++) {
+      const c = text[i];
+      if (c === '(') {
+        let w = i;
+        while (w > t.start && /[A-Za-z0-9_]/.test(text[w - 1])) w--;
+        stack.push(w < i && /[A-Za-z_]/.test(text[w]) ? w : undefined);
+      } else if (c === ')') {
+        const callee = stack.pop();
+        if (callee !== undefined && text[i + 1] === '.' && /[A-Za-z_"]/.test(text[i + 2] ?? '')) {
+          opens.push(callee);
+          closes.push(i + 1);
+        }
+      }
+    }
+  }
+  if (opens.length === 0) return { text, toSource: (o) => o };
+  const inserts = [...opens.map((at) => ({ at, ch: '(' })), ...closes.map((at) => ({ at, ch: ')' }))].sort((a, b) => a.at - b.at);
+  let out = '';
+  let last = 0;
+  const added: number[] = []; // offsets in `out` of inserted characters, ascending
+  for (const ins of inserts) {
+    out += text.slice(last, ins.at);
+    added.push(out.length);
+    out += ins.ch;
+    last = ins.at;
+  }
+  out += text.slice(last);
+  return {
+    text: out,
+    toSource: (offset) => offset - added.filter((a) => a < offset).length,
+  };
+}
+
+export function prepareSource(source: string): SourceText {
+  const wrapped = wrapFieldAccess(source);
+  const original = wrapped.text;
   const tokens = tokenize(original);
   const inserts: number[] = []; // original offsets where a '"' was inserted, ascending
   let rewritten = '';
@@ -158,14 +205,14 @@ export function prepareSource(original: string): SourceText {
     return offset - shift;
   };
   return {
-    original,
+    original: source,
     rewritten,
-    toOriginal,
+    toOriginal: (offset) => wrapped.toSource(toOriginal(offset)),
     spelling: (lower) => words.get(lower),
     alias: (parsedName) => aliases.get(parsedName),
     errorAt(offset, message) {
       if (offset === undefined || offset < 0) return new InvalidQueryStatement(message);
-      const { line, column } = lineColumn(original, toOriginal(offset));
+      const { line, column } = lineColumn(source, wrapped.toSource(toOriginal(offset)));
       return new InvalidQueryStatement(message, line, column);
     },
   };
