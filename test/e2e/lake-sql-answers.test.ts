@@ -1,4 +1,4 @@
-import { createStore, lakeEvent, query, seed } from '../helpers/lake-query';
+import { createStore, lakeEvent, qCall, query, runStatement, seed } from '../helpers/lake-query';
 import type { LakeSession } from '../helpers/lake-store';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -167,5 +167,28 @@ describe('lake SQL answers', () => {
         FROM $EDS WHERE eventID = 'e-3'`),
     ).toEqual([{ arn: 'arn:aws:s3:::b2', type: 'AWS::S3::Bucket', acct: app.admin.accountId, ab: '1' }]);
     expect(await q(`SELECT count(*) AS n FROM $EDS WHERE element_at(resources, 1).arn LIKE 'arn:aws:s3:::%'`)).toEqual([{ n: '1' }]);
+  });
+
+  it('describes measured statistics: events scanned and matched, bytes scanned', async () => {
+    const stats = async (sql: string) => {
+      const { queryId, status } = await runStatement(app, s, sql.split('$EDS').join(store.id));
+      expect(status).toBe('FINISHED');
+      return (await qCall(app, 'describeQuery', { queryId }, s)).queryStatistics;
+    };
+    const one = await createStore(app, s, 'answers-one');
+    await seed(app, one.id, app.admin.accountId, [lakeEvent({ eventID: 'only', eventTime: '2023-01-22T10:00:00Z' })]);
+    const single = await stats(`SELECT eventName FROM ${one.id}`);
+    expect(single).toMatchObject({ eventsScanned: 1, eventsMatched: 1 });
+    expect(single.bytesScanned).toBeGreaterThan(100);
+
+    const filtered = await stats(`SELECT count(*) AS n FROM $EDS WHERE eventName = 'ListBuckets'`);
+    expect(filtered).toMatchObject({ eventsScanned: 4, eventsMatched: 1 });
+    const all = await stats(`SELECT eventSource, count(*) FROM $EDS GROUP BY eventSource`);
+    expect(all).toMatchObject({ eventsScanned: 4, eventsMatched: 4, bytesScanned: filtered.bytesScanned });
+    expect(all.bytesScanned).toBeGreaterThan(single.bytesScanned * 3);
+    // Two references scan the store twice; a sub-query counts what its own WHERE keeps.
+    expect(
+      await stats(`SELECT count(*) FROM $EDS a JOIN (SELECT eventID FROM $EDS WHERE readOnly) b ON a.eventID = b.eventID`),
+    ).toMatchObject({ eventsScanned: 8, eventsMatched: 6, bytesScanned: 2 * all.bytesScanned });
   });
 });

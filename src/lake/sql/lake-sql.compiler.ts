@@ -46,6 +46,13 @@ export interface CompiledLakeQuery {
   storeIds: string[];
   /** result column names of the outermost select, as CloudTrail returns them */
   columns: string[];
+  /**
+   * One row (scanned, matched, bytes) measuring what the statement reads, run after it by the
+   * same reader connection: each store reference scans every event of its store (bytes are
+   * their stored size); it matches the events that pass its SELECT's WHERE when it is that
+   * SELECT's only FROM item (not correlated, no WITH query in scope), otherwise all it scans.
+   */
+  statisticsSql: string;
 }
 
 let loaded: Promise<void> | undefined;
@@ -150,6 +157,8 @@ export const quoteLiteral = (s: string): string => "'" + s.replace(/'/g, "''") +
 
 class Compiler {
   private readonly storeIds: string[] = [];
+  /** each store reference, in order, with the count of the events it matches when known */
+  private readonly scans: Array<{ storeId: string; matchedSql?: string }> = [];
   private readonly relations: RelationBudget;
   private readonly depth: DepthGuard;
   private unnamedSubqueries = 0;
@@ -181,7 +190,25 @@ class Compiler {
     if (this.storeIds.length === 0) {
       throw this.src.errorAt(0, 'The query must read at least one event data store: FROM <event data store id>.');
     }
-    return { sql: printed.sql, storeIds: [...this.storeIds], columns: printed.labels };
+    return { sql: printed.sql, storeIds: [...this.storeIds], columns: printed.labels, statisticsSql: this.statisticsSql() };
+  }
+
+  private statisticsSql(): string {
+    const refs = new Map<string, number>();
+    for (const scan of this.scans) refs.set(scan.storeId, (refs.get(scan.storeId) ?? 0) + 1);
+    const values = [...refs].map(([id, n]) => `(${quoteLiteral(id)}::uuid, ${n})`).join(', ');
+    const matched = this.scans
+      .map(
+        (scan) =>
+          `(${scan.matchedSql ?? `SELECT pg_catalog.count(*) FROM public.lake_events WHERE event_data_store_id = ${quoteLiteral(scan.storeId)}::uuid`})`,
+      )
+      .join(' + ');
+    return (
+      `SELECT CAST(COALESCE(pg_catalog.sum(c.n * k.refs), 0) AS bigint) AS scanned, CAST(${matched} AS bigint) AS matched, ` +
+      `CAST(COALESCE(pg_catalog.sum(c.bytes * k.refs), 0) AS bigint) AS bytes FROM (VALUES ${values}) AS k(id, refs) ` +
+      `CROSS JOIN LATERAL (SELECT pg_catalog.count(*) AS n, pg_catalog.sum(pg_catalog.pg_column_size(e.record)) AS bytes ` +
+      `FROM public.lake_events e WHERE e.event_data_store_id = k.id) AS c`
+    );
   }
 
   private err(node: Node | undefined, message: string): InvalidQueryStatement {
@@ -279,7 +306,12 @@ class Compiler {
 
     let sql = `${withSql}SELECT ${s.distinctClause ? 'DISTINCT ' : ''}${targets.join(', ')}`;
     if (from.length) sql += ` FROM ${from.join(', ')}`;
-    if (s.whereClause) sql += ` WHERE ${this.expr(s.whereClause, scope).sql}`;
+    const where = s.whereClause ? this.expr(s.whereClause, scope).sql : undefined;
+    if (where) sql += ` WHERE ${where}`;
+    const only = scope.items.length === 1 && from.length === 1 ? scope.items[0] : undefined;
+    if (only?.kind === 'lake' && only.scan !== undefined && !scope.correlated && scope.ctes.size === 0) {
+      this.scans[only.scan].matchedSql = `SELECT pg_catalog.count(*) FROM ${from[0]}${where ? ` WHERE ${where}` : ''}`;
+    }
     if (s.groupClause) {
       const groups = (s.groupClause as Node[]).map((g) => {
         if (g.GroupingSet) throw this.err(g, 'GROUPING SETS, ROLLUP and CUBE are not supported.');
@@ -415,7 +447,7 @@ class Compiler {
     if (!this.storeIds.includes(rel)) this.storeIds.push(rel);
     const item = this.addItem(
       scope,
-      { name: alias.toLowerCase(), sqlAlias: quoteIdent(alias.toLowerCase()), kind: 'lake' },
+      { name: alias.toLowerCase(), sqlAlias: quoteIdent(alias.toLowerCase()), kind: 'lake', scan: this.scans.push({ storeId: rel }) - 1 },
       { location: r.location },
     );
     // Only the columns the schema maps are visible, never store_account_id and the like.
@@ -871,14 +903,23 @@ class Compiler {
     if (fields.some((f) => !f.String)) throw this.err(ref, 'Unsupported use of *.');
     const names = fields.map((f) => String(f.String.sval).toLowerCase());
     this.depth.check(ref, names.length - 1);
+    const outer = (found: Scope) => {
+      for (let c: Scope | undefined = scope; c && c !== found; c = c.parent) c.correlated = true;
+    };
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       if (names.length >= 2) {
         const item = s.items.find((i) => i.name === names[0]);
-        if (item) return this.member(item, names.slice(1), ref);
+        if (item) {
+          outer(s);
+          return this.member(item, names.slice(1), ref);
+        }
       }
       const owners = s.items.filter((i) => hasColumn(i, names[0]));
       if (owners.length > 1) throw this.err(ref, `Column '${names[0]}' is ambiguous.`);
-      if (owners.length === 1) return this.member(owners[0], names, ref);
+      if (owners.length === 1) {
+        outer(s);
+        return this.member(owners[0], names, ref);
+      }
       if (s.items.some((i) => i.name === names[0])) {
         throw this.err(ref, `'${names[0]}' is a table, not a column: name one of its columns (${names[0]}.<column>).`);
       }

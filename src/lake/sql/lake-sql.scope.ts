@@ -36,6 +36,8 @@ export interface FromItem {
   columns?: Map<string, Typed | null>;
   /** the same columns in order, for `*` */
   star?: Typed[];
+  /** a store reference: its index among the compiled statement's scans (statistics) */
+  scan?: number;
 }
 
 /** A WITH query in scope: its columns, and the relations each reference to it reads (itself included). */
@@ -48,6 +50,8 @@ export interface Scope {
   items: FromItem[];
   parent?: Scope;
   ctes: Map<string, Cte>;
+  /** a column of an enclosing scope was referenced from here (a correlated sub-query) */
+  correlated?: boolean;
 }
 
 export interface Printed {
