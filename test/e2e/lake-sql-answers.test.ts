@@ -191,4 +191,22 @@ describe('lake SQL answers', () => {
       await stats(`SELECT count(*) FROM $EDS a JOIN (SELECT eventID FROM $EDS WHERE readOnly) b ON a.eventID = b.eventID`),
     ).toMatchObject({ eventsScanned: 8, eventsMatched: 6, bytesScanned: 2 * all.bytesScanned });
   });
+
+  it('applies lambdas: transform, filter, any_match, all_match, none_match', async () => {
+    expect(
+      await q(`SELECT array_join(transform(map_keys(requestParameters), k -> upper(k)), ',') AS keys,
+        cardinality(filter(split('a,,b', ','), x -> x <> '')) AS kept,
+        array_join(filter(split('a,,b', ','), x -> x <> ''), '+') AS joined,
+        all_match(split('x,y', ','), x -> length(x) = 1) AS allOne,
+        none_match(split('x,y', ','), x -> x = 'y') AS noY,
+        any_match(resources, r -> r.type = 'AWS::S3::Bucket') AS bucket
+        FROM $EDS WHERE eventID = 'e-4'`),
+    ).toEqual([{ keys: 'ROLEARN,ROLESESSIONNAME', kept: '2', joined: 'a+b', allOne: 'true', noY: 'false', bucket: null }]);
+    expect(await q(`SELECT eventID FROM $EDS WHERE any_match(resources, r -> r.type = 'AWS::S3::Bucket' AND r.arn LIKE '%b2')`)).toEqual([
+      { eventID: 'e-3' },
+    ]);
+    expect(await q(`SELECT count(*) AS n FROM $EDS WHERE any_match(map_keys(requestParameters), k -> k = 'bucketName')`)).toEqual([
+      { n: '2' },
+    ]);
+  });
 });

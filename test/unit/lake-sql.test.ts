@@ -99,6 +99,9 @@ describe('compile', () => {
     expect(fails(`SELECT eventName FROM ${A} a JOIN ${B} b USING (eventId)`)).toMatch(/USING/);
     expect(fails(`SELECT eventName FROM ${A} WHERE eventName SIMILAR TO 'x'`)).toMatch(/not allowed|Unsupported/);
     expect(fails(`SELECT eventName, row_number() FROM ${A}`)).toMatch(/requires an OVER clause/);
+    expect(fails(`SELECT transform(split(eventName, ','), (a, b) -> a) FROM ${A}`)).toMatch(/lambda of one parameter/);
+    expect(fails(`SELECT filter(split(eventName, ','), 'x') FROM ${A}`)).toMatch(/lambda of one parameter/);
+    expect(fails(`SELECT eventName -> 'x' FROM ${A}`)).toMatch(/Operator -> is not allowed/);
     expect(fails(`SELECT lower(eventName) OVER () FROM ${A}`)).toMatch(/takes no OVER clause/);
     expect(fails(`SELECT rank() OVER w FROM ${A} WINDOW w AS (ORDER BY eventTime)`)).toMatch(/Named windows/);
     expect(fails(`SELECT sum(1) OVER (ORDER BY eventTime ROWS BETWEEN eventName PRECEDING AND CURRENT ROW) FROM ${A}`)).toMatch(

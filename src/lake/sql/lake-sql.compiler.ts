@@ -103,6 +103,9 @@ const CAST_TYPES: Record<string, string> = {
   json: 'jsonb',
   jsonb: 'jsonb',
 };
+/** Trino's array functions that take a lambda (`x -> …`); `reduce` is not among them yet. */
+const LAMBDA_FUNCTIONS = new Set(['transform', 'filter', 'any_match', 'all_match', 'none_match']);
+
 /** PostgreSQL's window frame option bits (parsenodes.h), as libpg-query reports them. */
 const FRAME = {
   NONDEFAULT: 0x1,
@@ -162,6 +165,7 @@ class Compiler {
   private readonly relations: RelationBudget;
   private readonly depth: DepthGuard;
   private unnamedSubqueries = 0;
+  private lambdas = 0;
 
   constructor(private readonly src: SourceText) {
     this.relations = new RelationBudget((node, message) => this.err(node, message));
@@ -695,6 +699,8 @@ class Compiler {
         throw this.err(n, `EXTRACT field '${String(field).slice(0, 20)}' is not supported.`);
       return { sql: `EXTRACT(${String(field).toUpperCase()} FROM ${this.expr(args[1], scope).sql})` };
     }
+    if (LAMBDA_FUNCTIONS.has(name) && !f.over && !f.agg_star && !f.agg_distinct && !f.agg_filter)
+      return this.lambdaCall(name, args, n, scope);
     const fn = LAKE_FUNCTIONS[name];
     if (!fn) throw this.err(n, `Function '${name.slice(0, 80)}' not registered.`);
     if (f.agg_star ? name !== 'count' : args.length < fn.min || args.length > fn.max) {
@@ -710,6 +716,74 @@ class Compiler {
       return { ...call, sql: `${call.sql} OVER (${this.windowSpec(f.over, scope)})`, type: undefined, label: undefined };
     }
     return this.plainCall(f, n, scope);
+  }
+
+  /**
+   * Trino's array functions of a lambda (`x -> body`): transform, filter, any_match, all_match,
+   * none_match. The body is compiled in a scope of its own whose one column is the element (a
+   * struct for arrays of structs such as resources, text for JSON arrays of strings such as
+   * map_keys or split, the element itself for SQL arrays), and printed as a sub-query over the
+   * array's elements in order. Outer columns stay visible in the body.
+   */
+  private lambdaCall(name: string, args: Node[], n: Node, scope: Scope): Typed {
+    const lambda = splitLambda(args[1]);
+    const params = lambda?.lexpr?.ColumnRef?.fields as Node[] | undefined;
+    if (
+      args.length !== 2 ||
+      lambda?.kind !== 'AEXPR_OP' ||
+      lambda.name?.[0]?.String?.sval !== '->' ||
+      params?.length !== 1 ||
+      !params[0].String
+    )
+      throw this.err(n, `Function '${name}' takes an array and a lambda of one parameter: ${name}(array, x -> …).`);
+    const array = this.expr(args[0], scope);
+    const variable = this.ident(params[0].String.sval, n).toLowerCase();
+    const alias = quoteIdent(`lambda${++this.lambdas}`);
+    const json = array.type === 'json' || !!array.elements;
+    const element: Typed = array.elements
+      ? { sql: `${alias}."e"`, type: 'json', fields: array.elements }
+      : json
+        ? { sql: `lake_fn.scalar(${alias}."e")`, type: 'text' }
+        : { sql: `${alias}."e"` };
+    const inner: Scope = {
+      items: [{ name: `\u0000${alias}`, sqlAlias: alias, kind: 'unnest', columns: new Map([[variable, element]]), star: [] }],
+      parent: scope,
+      ctes: scope.ctes,
+    };
+    const body = this.expr(lambda.rexpr, inner).sql;
+    const typed = this.lambdaBody(name, array, json, alias, body);
+    // A NULL array gives NULL, as in Trino (not an empty array or false).
+    return { ...typed, sql: `(CASE WHEN (${array.sql}) IS NULL THEN NULL ELSE ${typed.sql} END)` };
+  }
+
+  private lambdaBody(name: string, array: Typed, json: boolean, alias: string, body: string): Typed {
+    const from = `FROM lake_fn.unnest(${array.sql}) WITH ORDINALITY AS ${alias}("e", "o")`;
+    switch (name) {
+      case 'transform':
+        return {
+          sql: `(SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(${body}) ORDER BY ${alias}."o"), '[]'::jsonb) ${from})`,
+          type: 'json',
+        };
+      case 'filter': {
+        const kept = json ? `${alias}."e"` : `pg_catalog.to_jsonb(${alias}."e")`;
+        return {
+          sql: `(SELECT COALESCE(pg_catalog.jsonb_agg(${kept} ORDER BY ${alias}."o") FILTER (WHERE ${body}), '[]'::jsonb) ${from})`,
+          type: 'json',
+          elements: array.elements,
+        };
+      }
+      default: {
+        // Trino: any_match is true if one element matches, else NULL if one is NULL, else false; all_match and none_match likewise.
+        const test = name === 'any_match' ? `(${body})` : name === 'all_match' ? `(NOT (${body}))` : `(${body})`;
+        const found = `pg_catalog.bool_or(${test})`;
+        const unknown = `pg_catalog.count(*) FILTER (WHERE ${test} IS NULL) > 0`;
+        const verdict =
+          name === 'any_match'
+            ? `CASE WHEN ${found} THEN TRUE WHEN ${unknown} THEN NULL ELSE FALSE END`
+            : `CASE WHEN ${found} THEN FALSE WHEN ${unknown} THEN NULL ELSE TRUE END`;
+        return { sql: `(SELECT ${verdict} ${from})`, type: 'boolean' };
+      }
+    }
   }
 
   /** A window: PARTITION BY, ORDER BY (Trino's NULLS LAST by default) and a frame of constant bounds. */
@@ -1017,4 +1091,41 @@ function lake_text(jsonSql: string): string {
  */
 function jsonValue(jsonSql: string): string {
   return `NULLIF(${jsonSql}, 'null'::jsonb)`;
+}
+
+/**
+ * A lambda argument as `{ lexpr: parameter, rexpr: body }`. PostgreSQL's grammar binds `->`
+ * tighter than comparisons and AND/OR, so `x -> x <> ''` arrives as `(x -> x) <> ''`: the `->`
+ * is then the leftmost operand of the tree, and the body is the tree with it replaced by its
+ * right side.
+ */
+function splitLambda(arg: Node | undefined): Node | undefined {
+  const isArrow = (e: Node | undefined) => e?.A_Expr?.kind === 'AEXPR_OP' && e.A_Expr.name?.[0]?.String?.sval === '->';
+  if (!arg) return undefined;
+  if (isArrow(arg)) return arg.A_Expr;
+  // Walk the leftmost spine (bounded: the depth guard already measured this tree).
+  const spine: Array<{ node: Node; key: string; index?: number }> = [];
+  let cur: Node | undefined = arg;
+  for (let i = 0; i < 200 && cur && !isArrow(cur); i++) {
+    if (cur.A_Expr?.lexpr) {
+      spine.push({ node: cur, key: 'lexpr' });
+      cur = cur.A_Expr.lexpr;
+    } else if (cur.BoolExpr?.args?.length) {
+      spine.push({ node: cur, key: 'args', index: 0 });
+      cur = cur.BoolExpr.args[0];
+    } else if (cur.NullTest?.arg || cur.BooleanTest?.arg) {
+      spine.push({ node: cur, key: 'arg' });
+      cur = (cur.NullTest ?? cur.BooleanTest).arg;
+    } else return undefined;
+  }
+  if (!isArrow(cur)) return undefined;
+  const arrow = cur!.A_Expr;
+  let body: Node = arrow.rexpr;
+  for (let i = spine.length - 1; i >= 0; i--) {
+    const { node, key, index } = spine[i];
+    const kind = nodeName(node);
+    const inner = node[kind];
+    body = { [kind]: index === undefined ? { ...inner, [key]: body } : { ...inner, [key]: [body, ...inner[key].slice(1)] } };
+  }
+  return { ...arrow, rexpr: body };
 }
