@@ -209,4 +209,11 @@ describe('lake SQL answers', () => {
       { n: '2' },
     ]);
   });
+
+  it('formats JSON compactly, as Trino does', async () => {
+    expect(
+      await q(`SELECT json_format(json_parse('{"a": [1, 2, {"b": null}], "c": "x, y: z"}')) AS j,
+        json_format(json_extract(eventjson, '$.requestParameters')) AS p FROM $EDS WHERE eventID = 'e-4'`),
+    ).toEqual([{ j: '{"a":[1,2,{"b":null}],"c":"x, y: z"}', p: '{"roleArn":"arn:aws:iam::1:role/r","roleSessionName":"s"}' }]);
+  });
 });
