@@ -216,4 +216,16 @@ describe('lake SQL answers', () => {
         json_format(json_extract(eventjson, '$.requestParameters')) AS p FROM $EDS WHERE eventID = 'e-4'`),
     ).toEqual([{ j: '{"a":[1,2,{"b":null}],"c":"x, y: z"}', p: '{"roleArn":"arn:aws:iam::1:role/r","roleSessionName":"s"}' }]);
   });
+
+  it('casts to map(varchar, json), map(varchar, varchar) and array(…)', async () => {
+    expect(
+      await q(`SELECT json_format(CAST(json_parse('{"a": {"b": 1}, "c": "x"}') AS map(varchar, json))['a']) AS a,
+        json_format(CAST(json_parse('{"a": {"b": 1}, "c": "x"}') AS map(varchar, json))['c']) AS c,
+        CAST(json_parse('{"c": "x"}') AS map(varchar, varchar))['c'] AS v,
+        cardinality(CAST(json_parse('[1, 2, 3]') AS ARRAY(bigint))) AS n,
+        CAST(json_parse('[1]') AS map(varchar, json)) IS NULL AS notMap,
+        json_format(CAST(requestParameters AS map(varchar, json))['bucketName']) AS b
+        FROM $EDS WHERE eventID = 'e-2'`),
+    ).toEqual([{ a: '{"b":1}', c: '"x"', v: 'x', n: '3', notMap: 'true', b: '"b1"' }]);
+  });
 });

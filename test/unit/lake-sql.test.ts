@@ -99,6 +99,9 @@ describe('compile', () => {
     expect(fails(`SELECT eventName FROM ${A} a JOIN ${B} b USING (eventId)`)).toMatch(/USING/);
     expect(fails(`SELECT eventName FROM ${A} WHERE eventName SIMILAR TO 'x'`)).toMatch(/not allowed|Unsupported/);
     expect(fails(`SELECT eventName, row_number() FROM ${A}`)).toMatch(/requires an OVER clause/);
+    expect(fails(`SELECT CAST(requestParameters AS map(bigint, json)) FROM ${A}`)).toMatch(/map\(varchar, <type>\)/);
+    expect(fails(`SELECT CAST(resources AS array(pg_class)) FROM ${A}`)).toMatch(/array\(<type>\)/);
+    expect(fails(`SELECT CAST(resources AS array(varchar)), nosuch FROM ${A}`)).toMatch(/^line 1:43: Column 'nosuch'/);
     expect(fails(`SELECT transform(split(eventName, ','), (a, b) -> a) FROM ${A}`)).toMatch(/lambda of one parameter/);
     expect(fails(`SELECT filter(split(eventName, ','), 'x') FROM ${A}`)).toMatch(/lambda of one parameter/);
     expect(fails(`SELECT eventName -> 'x' FROM ${A}`)).toMatch(/Operator -> is not allowed/);

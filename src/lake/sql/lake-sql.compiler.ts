@@ -885,6 +885,7 @@ class Compiler {
     if (tn.names.length > 2 || (tn.names.length === 2 && tn.names[0].String?.sval !== 'pg_catalog'))
       throw this.err(n, `Unknown type '${last}'.`);
     if (last === 'interval') throw this.err(n, 'The INTERVAL keyword is not supported; use date_add.');
+    if ((last === 'map' || last === 'lake_array') && tn.names.length === 1) return this.containerCast(last, tn, c, n, scope);
     const target = CAST_TYPES[last];
     if (!target || tn.arrayBounds || tn.setof || tn.pct_type) throw this.err(n, `Unknown type '${last.slice(0, 40)}'.`);
     let mods = '';
@@ -907,6 +908,36 @@ class Compiler {
     // A JSON value cast to varchar is its text; a JSON string is unquoted like Trino's.
     if (arg.type === 'json' && target === 'text') return { sql: `lake_fn.scalar(${arg.sql})`, type };
     return { sql: `CAST(${arg.sql} AS ${target}${mods})`, type };
+  }
+
+  /**
+   * `CAST(x AS map(varchar, V))` and `CAST(x AS array(V))` (V varchar, json or a scalar type): Lake
+   * maps and arrays are JSON here, so the value stays JSON, checked to be an object or an array
+   * (anything else is NULL); with V json, `m['k']` and `element_at` give the JSON value itself,
+   * not its text.
+   */
+  private containerCast(kind: string, tn: Node, c: Node, n: Node, scope: Scope): Typed {
+    const mods = (tn.typmods as Node[] | undefined) ?? [];
+    const typeName = (m: Node) =>
+      m?.ColumnRef?.fields?.length === 1 ? String(m.ColumnRef.fields[0].String?.sval).toLowerCase() : undefined;
+    const types = mods.map(typeName);
+    const wanted = kind === 'map' ? 2 : 1;
+    const value = types[wanted - 1];
+    if (mods.length !== wanted || (kind === 'map' && types[0] !== 'varchar') || !value || !(value in CAST_TYPES) || tn.arrayBounds)
+      throw this.err(
+        n,
+        kind === 'map'
+          ? 'Only map(varchar, <type>) casts are supported.'
+          : 'Only array(<type>) casts of a scalar or json type are supported.',
+      );
+    const arg = this.expr(c.arg, scope);
+    const json = arg.type === 'json' ? arg.sql : `CAST(${arg.sql} AS jsonb)`;
+    const shape = kind === 'map' ? 'object' : 'array';
+    return {
+      sql: `(CASE WHEN pg_catalog.jsonb_typeof(${json}) = '${shape}' THEN ${json} END)`,
+      type: 'json',
+      jsonValues: CAST_TYPES[value] === 'jsonb',
+    };
   }
 
   private subLink(v: Node, n: Node, scope: Scope): Typed {
@@ -933,6 +964,7 @@ class Compiler {
   private indirection(v: Node, n: Node, scope: Scope): Typed {
     this.depth.check(n, (v.indirection as Node[]).length);
     let cur = this.expr(v.arg, scope);
+    const jsonValues = !!cur.jsonValues && (v.indirection as Node[]).length === 1;
     for (const step of v.indirection as Node[]) {
       if (step.A_Star) throw this.err(n, 'Unsupported .* here.');
       if (step.String) {
@@ -951,7 +983,7 @@ class Compiler {
       }
     }
     // A map value or struct leaf is a string in Lake's schema: `->>` reads it as text directly.
-    if (cur.type === 'json' && !cur.fields) {
+    if (cur.type === 'json' && !cur.fields && !jsonValues) {
       const m = /^\((.*) -> ('(?:[^']|'')*')\)$/s.exec(cur.sql);
       return { sql: m ? `(${m[1]} ->> ${m[2]})` : `lake_fn.scalar(${cur.sql})`, type: 'text' };
     }

@@ -16,6 +16,8 @@ export interface Typed {
   elements?: Record<string, StructField>;
   /** a plain reference: the column name CloudTrail uses as the result key */
   label?: string;
+  /** a map or array cast to json values: a subscript gives the JSON value, not its text */
+  jsonValues?: boolean;
   /** an ARRAY[…] constructor: its dimensions (ARRAY[ARRAY[…]] nests them) */
   dims?: number;
 }

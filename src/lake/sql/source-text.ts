@@ -105,17 +105,25 @@ export function tokenize(text: string): Token[] {
 }
 
 /**
- * Trino reads a field of any expression (`element_at(resources, 1).arn`, `json_parse(x).k`);
+ * Two rewrites PostgreSQL's grammar needs. A cast to `array(T)` (ARRAY is reserved there) becomes
+ * `lake_array(T)`, which the compiler reads as Trino's array type. And Trino reads a field of any expression (`element_at(resources, 1).arn`, `json_parse(x).k`);
  * PostgreSQL's grammar takes a field only after a column or a parenthesized expression. Each call
- * directly followed by `.field` is wrapped in parentheses (`(element_at(resources, 1)).arn`),
+ * directly followed by `.field` or a subscript `[…]` is wrapped in parentheses (`(element_at(resources, 1)).arn`),
  * outside literals and comments. Returns the text and, for each of its offsets, the caller's.
  */
 export function wrapFieldAccess(text: string): { text: string; toSource: (offset: number) => number } {
   const opens: number[] = []; // offsets before which '(' is inserted
   const closes: number[] = []; // offsets before which ')' is inserted
   const stack: Array<number | undefined> = [];
+  const names: number[] = []; // offsets before which 'lake_' is inserted: CAST(x AS array(…))
+  let previous = '';
   for (const t of tokenize(text)) {
-    if (t.kind !== 'code') continue;
+    if (t.kind !== 'code') {
+      if (t.kind !== 'space' && t.kind !== 'comment') previous = '';
+      continue;
+    }
+    if (/^as$/i.test(previous) && /^array\(/i.test(text.slice(t.start, t.end))) names.push(t.start);
+    previous = text.slice(t.start, t.end);
     for (let i = t.start; i < t.end; i++) {
       const c = text[i];
       if (c === '(') {
@@ -124,22 +132,28 @@ export function wrapFieldAccess(text: string): { text: string; toSource: (offset
         stack.push(w < i && /[A-Za-z_]/.test(text[w]) ? w : undefined);
       } else if (c === ')') {
         const callee = stack.pop();
-        if (callee !== undefined && text[i + 1] === '.' && /[A-Za-z_"]/.test(text[i + 2] ?? '')) {
+        if (callee !== undefined && ((text[i + 1] === '.' && /[A-Za-z_"]/.test(text[i + 2] ?? '')) || text[i + 1] === '[')) {
           opens.push(callee);
           closes.push(i + 1);
         }
       }
     }
   }
-  if (opens.length === 0) return { text, toSource: (o) => o };
-  const inserts = [...opens.map((at) => ({ at, ch: '(' })), ...closes.map((at) => ({ at, ch: ')' }))].sort((a, b) => a.at - b.at);
+  if (opens.length === 0 && names.length === 0) return { text, toSource: (o) => o };
+  const inserts = [
+    ...names.map((at) => ({ at, ch: 'lake_' })),
+    ...opens.map((at) => ({ at, ch: '(' })),
+    ...closes.map((at) => ({ at, ch: ')' })),
+  ].sort((a, b) => a.at - b.at);
   let out = '';
   let last = 0;
   const added: number[] = []; // offsets in `out` of inserted characters, ascending
   for (const ins of inserts) {
     out += text.slice(last, ins.at);
-    added.push(out.length);
-    out += ins.ch;
+    for (const ch of ins.ch) {
+      added.push(out.length);
+      out += ch;
+    }
     last = ins.at;
   }
   out += text.slice(last);
