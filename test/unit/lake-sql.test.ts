@@ -66,7 +66,7 @@ describe('compile', () => {
       `SELECT count(*), element_at(requestParameters, 'it''s'), lower(eventName) FROM ${A} WHERE eventName = 'a''; DROP TABLE x; --'`,
     );
     expect(c.sql).toContain(`pg_catalog.count(*)`);
-    expect(c.sql).toContain(`lake_fn.element_at(("${A}".record -> 'requestParameters'), 'it''s')`);
+    expect(c.sql).toContain(`lake_fn.element_at(NULLIF(("${A}".record -> 'requestParameters'), 'null'::jsonb), 'it''s')`);
     expect(c.sql).toContain(`pg_catalog.lower(`);
     expect(c.sql).toContain(`= 'a''; DROP TABLE x; --'`);
   });
@@ -75,11 +75,11 @@ describe('compile', () => {
     expect(compile(`SELECT approx_distinct(eventName), count_if(readOnly) FROM ${A}`).sql).toContain('pg_catalog.count(DISTINCT ');
     expect(compile(`SELECT if(readOnly, 'r', 'w') FROM ${A}`).sql).toContain('CASE WHEN');
     const u = compile(`SELECT r.arn FROM ${A} CROSS JOIN UNNEST(resources) AS r(accountid, type, arn, arnprefix)`);
-    expect(u.sql).toContain(`LATERAL lake_fn.unnest(("${A}".record -> 'resources')) AS "r"("e")`);
+    expect(u.sql).toContain(`LATERAL lake_fn.unnest(NULLIF(("${A}".record -> 'resources'), 'null'::jsonb)) AS "r"("e")`);
     expect(u.sql).toContain(`("r"."e" ->> 'ARN')`);
     const set = compile(`SELECT eventId FROM ${A} INTERSECT SELECT eventId FROM ${B} ORDER BY eventId`);
     expect(set.storeIds).toEqual([A, B]);
-    expect(set.sql).toMatch(/\) INTERSECT \(.*ORDER BY "eventId"$/);
+    expect(set.sql).toMatch(/\) INTERSECT \(.*ORDER BY "eventId" NULLS LAST$/);
   });
 
   it('expands SELECT * to the schema columns', () => {
@@ -88,11 +88,28 @@ describe('compile', () => {
     expect(c.columns).toContain('eventjson');
   });
 
+  it('wraps a call followed by a field so the grammar takes it, keeping error positions', () => {
+    expect(compile(`SELECT element_at(resources, 1).arn FROM ${A}`).sql).toContain(`'ARN'`);
+    expect(fails(`SELECT element_at(resources, 1).arn, lower(eventName).x, nosuch FROM ${A}`)).toMatch(/^line 1:58: Column 'nosuch'/);
+    expect(compile(`SELECT 'f(x).y' AS s FROM ${A} -- g(x).y`).sql).toContain(`'f(x).y'`);
+  });
+
   it('refuses what the dialect does not allow', () => {
     expect(fails(`SELECT eventName FROM ${A} a JOIN ${B} b ON a.eventId = b.eventId WHERE eventName = 'x'`)).toMatch(/ambiguous/);
     expect(fails(`SELECT eventName FROM ${A} a JOIN ${B} b USING (eventId)`)).toMatch(/USING/);
     expect(fails(`SELECT eventName FROM ${A} WHERE eventName SIMILAR TO 'x'`)).toMatch(/not allowed|Unsupported/);
-    expect(fails(`SELECT eventName, row_number() OVER () FROM ${A}`)).toMatch(/Window/);
+    expect(fails(`SELECT eventName, row_number() FROM ${A}`)).toMatch(/requires an OVER clause/);
+    expect(fails(`SELECT CAST(requestParameters AS map(bigint, json)) FROM ${A}`)).toMatch(/map\(varchar, <type>\)/);
+    expect(fails(`SELECT CAST(resources AS array(pg_class)) FROM ${A}`)).toMatch(/array\(<type>\)/);
+    expect(fails(`SELECT CAST(resources AS array(varchar)), nosuch FROM ${A}`)).toMatch(/^line 1:43: Column 'nosuch'/);
+    expect(fails(`SELECT transform(split(eventName, ','), (a, b) -> a) FROM ${A}`)).toMatch(/lambda of one parameter/);
+    expect(fails(`SELECT filter(split(eventName, ','), 'x') FROM ${A}`)).toMatch(/lambda of one parameter/);
+    expect(fails(`SELECT eventName -> 'x' FROM ${A}`)).toMatch(/Operator -> is not allowed/);
+    expect(fails(`SELECT lower(eventName) OVER () FROM ${A}`)).toMatch(/takes no OVER clause/);
+    expect(fails(`SELECT rank() OVER w FROM ${A} WINDOW w AS (ORDER BY eventTime)`)).toMatch(/Named windows/);
+    expect(fails(`SELECT sum(1) OVER (ORDER BY eventTime ROWS BETWEEN eventName PRECEDING AND CURRENT ROW) FROM ${A}`)).toMatch(
+      /frame offset/,
+    );
     expect(fails(`SELECT 1`)).toMatch(/at least one event data store/);
     expect(fails(`SELECT eventName FROM ${A} LIMIT eventName`)).toMatch(/LIMIT/);
     expect(fails(`SELECT ${'ARRAY['.repeat(7)}1${']'.repeat(7)} FROM ${A}`)).toMatch(/^line 1:8: An array may have at most 6 dimensions/);
@@ -207,7 +224,7 @@ describe('every compiled column is qualified and known', () => {
     expect(c.sql).toMatch(
       /^SELECT "x"\."eventname" AS "eventName", "x"\."n" AS "n", "y"\."useridentity" AS "userIdentity", "y"\."id" AS "id" FROM/,
     );
-    expect(c.sql).toContain(`WHERE (lake_fn.scalar(("y"."useridentity" -> 'arn')) LIKE 'arn:%')`);
+    expect(c.sql).toContain(`WHERE (lake_fn.scalar(NULLIF(("y"."useridentity" -> 'arn'), 'null'::jsonb)) LIKE 'arn:%')`);
     const w = compile(`WITH c AS (SELECT eventId, eventName FROM ${A}) SELECT * FROM c WHERE eventName = 'x'`);
     expect(w.columns).toEqual(['eventId', 'eventName']);
     expect(w.sql).toContain(

@@ -1,6 +1,7 @@
 import { EventConfiguration1796301829238 } from './1796301829238-EventConfiguration';
 import { Dashboards1796227436446 } from './1796227436446-Dashboards';
 import { DashboardsRowLevelSecurity1796227436500 } from './1796227436500-DashboardsRowLevelSecurity';
+import { LakeJsonFormatCompact1796227436600 } from './1796227436600-LakeJsonFormatCompact';
 import { ResourcePolicies1796226167244 } from './1796226167244-ResourcePolicies';
 import { AccessKeySealedSecret1796226415951 } from './1796226415951-AccessKeySealedSecret';
 import { WebhookProgressAndTargetState1796190401943 } from './1796190401943-WebhookProgressAndTargetState';
@@ -60,5 +61,6 @@ export const MIGRATIONS: Function[] = [
   AccessKeySealedSecret1796226415951,
   Dashboards1796227436446,
   DashboardsRowLevelSecurity1796227436500,
+  LakeJsonFormatCompact1796227436600,
   EventConfiguration1796301829238,
 ];

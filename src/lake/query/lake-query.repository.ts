@@ -16,13 +16,15 @@ export interface ClaimedQuery {
   region: string;
   columns: string[];
   compiled_sql: string;
+  /** the caller's statement (compiled again by the runner for its statistics statement) */
+  statement: string;
   event_data_store_ids: string[];
   timeout_seconds: number;
   statistics: Record<string, number>;
   delivery_s3_uri: string | null;
 }
 
-const CLAIMED_COLUMNS = `q.id, q.account_id, q.region, q.columns, q.compiled_sql, q.event_data_store_ids, q.timeout_seconds, q.statistics, q.delivery_s3_uri`;
+const CLAIMED_COLUMNS = `q.id, q.account_id, q.region, q.columns, q.compiled_sql, q.statement, q.event_data_store_ids, q.timeout_seconds, q.statistics, q.delivery_s3_uri`;
 
 /** What delivering an ended query's results needs of its row. */
 export interface PendingDelivery {

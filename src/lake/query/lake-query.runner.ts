@@ -53,10 +53,19 @@ export interface LakeStatementRun {
   limits: StreamLimits;
   /** application_name while it runs (cancelQuery matches it with the pid) */
   applicationName: string;
+  /** run after the statement finished, within what is left of its timeout: one (scanned, matched, bytes) row */
+  statisticsSql?: string;
+}
+
+/** What a finished statement read, measured (CompiledLakeQuery.statisticsSql). */
+export interface MeasuredStatistics {
+  eventsScanned: number;
+  eventsMatched: number;
+  bytesScanned: number;
 }
 
 export type RunOutcome =
-  | { kind: 'finished'; rows: number; columns: string[] }
+  | { kind: 'finished'; rows: number; columns: string[]; measured?: MeasuredStatistics }
   | { kind: 'timed_out'; rows: number; columns: string[] }
   | { kind: 'cancelled'; rows: number }
   | { kind: 'failed'; rows: number; message: string };
@@ -101,6 +110,7 @@ export async function runLakeStatement(
     onBatch(batch: number, rows: Array<Array<string | null>>): Promise<void>;
   },
 ): Promise<RunOutcome> {
+  const started = Date.now();
   const client = await reader.connect();
   let rows = 0;
   let broken: Error | undefined;
@@ -120,7 +130,27 @@ export async function runLakeStatement(
       },
       run.limits,
     );
-    return { kind: 'finished', rows, columns };
+    let measured: MeasuredStatistics | undefined;
+    const left = run.timeoutMs - (Date.now() - started);
+    if (run.statisticsSql && left >= 1) {
+      // The rows are all stored: a statistics statement that fails or runs out of time leaves the
+      // query FINISHED (without measured statistics) and only discards the connection.
+      const results = (await client
+        .query(
+          lakeStatementSql(run.statisticsSql, {
+            timeoutMs: left,
+            defaultTimeoutMs: reader.defaultTimeoutMs,
+            applicationName: run.applicationName,
+          }),
+        )
+        .catch((err: Error) => {
+          broken = err;
+          return [];
+        })) as unknown as Array<{ rows: Array<Record<string, string>> }>;
+      const row = results.find((r) => r.rows?.length === 1 && 'scanned' in r.rows[0])?.rows[0];
+      if (row) measured = { eventsScanned: Number(row.scanned), eventsMatched: Number(row.matched), bytesScanned: Number(row.bytes) };
+    }
+    return { kind: 'finished', rows, columns, measured };
   } catch (err) {
     broken = err as Error;
     const e = err as { code?: string; message?: string };

@@ -152,7 +152,7 @@ export class LakeQueryService {
         prefix: target.prefix,
       });
     }
-    const estimate = await this.plan(compiled.sql);
+    await this.plan(compiled.sql);
 
     const id = randomUUID();
     await this.db.inTenant(tenantOf(ctx), async (m) => {
@@ -169,7 +169,8 @@ export class LakeQueryService {
         columns: compiled.columns,
         eventDataStoreIds: compiled.storeIds,
         status: 'QUEUED',
-        statistics: { ...estimate, executionTimeInMillis: 0, resultsCount: 0 },
+        // Measured when the statement has run (execute); nothing is scanned while it waits.
+        statistics: { eventsMatched: 0, eventsScanned: 0, bytesScanned: 0, executionTimeInMillis: 0, resultsCount: 0 },
         timeoutSeconds: this.config.lakeQueryTimeoutSeconds,
         deliveryS3Uri: input.deliveryS3Uri ?? null,
         deliveryStatus: input.deliveryS3Uri ? 'PENDING' : null,
@@ -182,12 +183,11 @@ export class LakeQueryService {
   /**
    * Plans the statement under the reader role (EXPLAIN, nothing runs): errors PostgreSQL finds
    * only with the catalog at hand (types, ambiguous names) are reported at start, as CloudTrail
-   * does; the plan's row and width estimates are the scan statistics.
+   * does. Its estimates are not statistics: those are measured when the statement has run.
    */
-  private async plan(sql: string): Promise<Pick<LakeQueryStatistics, 'eventsMatched' | 'eventsScanned' | 'bytesScanned'>> {
-    let plan: Record<string, any>;
+  private async plan(sql: string): Promise<void> {
     try {
-      plan = await this.reader.explain(sql);
+      await this.reader.explain(sql);
     } catch (err) {
       const e = err as { code?: string; message?: string };
       // Syntax and name (42), data (22, e.g. constants folded while planning), program limits (54:
@@ -195,17 +195,6 @@ export class LakeQueryService {
       if (e.code && /^(42|22|54|0A)/.test(e.code)) throw new InvalidQueryStatement(e.message ?? 'The query statement is not valid.');
       throw err;
     }
-    let scanned = 0;
-    let bytes = 0;
-    const walk = (node: Record<string, any>) => {
-      if (typeof node['Relation Name'] === 'string' && node['Relation Name'].startsWith('lake_events')) {
-        scanned += Number(node['Plan Rows'] ?? 0);
-        bytes += Number(node['Plan Rows'] ?? 0) * Number(node['Plan Width'] ?? 0);
-      }
-      for (const child of node.Plans ?? []) walk(child);
-    };
-    walk(plan);
-    return { eventsMatched: Math.round(scanned), eventsScanned: Math.round(scanned), bytesScanned: Math.round(bytes) };
   }
 
   /** Queues a run job (best effort: the sweep re-queues a query whose job never arrived). */
@@ -383,9 +372,23 @@ export class LakeQueryService {
     };
     // The row-level security policy admits the stores of the RUNNING row carrying the reader's
     // pid: onStarted registers it before the statement starts.
+    await loadLakeSqlParser();
+    // The statement compiles as it did at start (the compiler is deterministic); only its statistics statement is new here.
+    let statisticsSql: string | undefined;
+    try {
+      statisticsSql = compileLakeQuery(q.statement).statisticsSql;
+    } catch {
+      statisticsSql = undefined;
+    }
     const outcome = await runLakeStatement(
       this.reader,
-      { statementSql: q.compiled_sql, timeoutMs: q.timeout_seconds * 1000, limits, applicationName: applicationName(queryId) },
+      {
+        statementSql: q.compiled_sql,
+        timeoutMs: q.timeout_seconds * 1000,
+        limits,
+        applicationName: applicationName(queryId),
+        statisticsSql,
+      },
       {
         onStarted: (pid) => registerReaderBackend(pool, queryId, pid),
         onBatch: (batch, rows) => lakeQueryResultRepository.insertBatch(pool, q.account_id, queryId, batch, rows),
@@ -401,6 +404,7 @@ export class LakeQueryService {
             : 'FAILED';
     const statistics: LakeQueryStatistics = {
       ...(q.statistics as unknown as LakeQueryStatistics),
+      ...(outcome.kind === 'finished' ? outcome.measured : undefined),
       executionTimeInMillis: Date.now() - started,
       resultsCount: outcome.rows,
     };

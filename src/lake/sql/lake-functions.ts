@@ -10,6 +10,8 @@ export interface LakeFunction {
   /** schema-qualified name printed */
   target: string;
   aggregate?: boolean;
+  /** a window function: only with OVER (…) */
+  window?: boolean;
   /** argument count limits */
   min: number;
   max: number;
@@ -50,6 +52,18 @@ export const LAKE_FUNCTIONS: Record<string, LakeFunction> = {
   // approx_distinct and count_if are rewritten (count(DISTINCT x), count(*) FILTER (WHERE x))
   approx_distinct: pg('count', 1, 1, true),
   count_if: pg('count', 1, 1, true),
+  // window functions (OVER … only; aggregates take OVER too)
+  row_number: { ...pg('row_number', 0, 0), window: true },
+  rank: { ...pg('rank', 0, 0), window: true },
+  dense_rank: { ...pg('dense_rank', 0, 0), window: true },
+  percent_rank: { ...pg('percent_rank', 0, 0), window: true },
+  cume_dist: { ...pg('cume_dist', 0, 0), window: true },
+  ntile: { ...pg('ntile', 1, 1), window: true },
+  lag: { ...pg('lag', 1, 3), window: true },
+  lead: { ...pg('lead', 1, 3), window: true },
+  first_value: { ...pg('first_value', 1, 1), window: true },
+  last_value: { ...pg('last_value', 1, 1), window: true },
+  nth_value: { ...pg('nth_value', 2, 2), window: true },
   // strings
   lower: pg('lower', 1, 1),
   upper: pg('upper', 1, 1),

@@ -46,6 +46,13 @@ export interface CompiledLakeQuery {
   storeIds: string[];
   /** result column names of the outermost select, as CloudTrail returns them */
   columns: string[];
+  /**
+   * One row (scanned, matched, bytes) measuring what the statement reads, run after it by the
+   * same reader connection: each store reference scans every event of its store (bytes are
+   * their stored size); it matches the events that pass its SELECT's WHERE when it is that
+   * SELECT's only FROM item (not correlated, no WITH query in scope), otherwise all it scans.
+   */
+  statisticsSql: string;
 }
 
 let loaded: Promise<void> | undefined;
@@ -96,6 +103,42 @@ const CAST_TYPES: Record<string, string> = {
   json: 'jsonb',
   jsonb: 'jsonb',
 };
+/** Trino's array functions that take a lambda (`x -> …`); `reduce` is not among them yet. */
+const LAMBDA_FUNCTIONS = new Set(['transform', 'filter', 'any_match', 'all_match', 'none_match']);
+
+/** PostgreSQL's window frame option bits (parsenodes.h), as libpg-query reports them. */
+const FRAME = {
+  NONDEFAULT: 0x1,
+  RANGE: 0x2,
+  ROWS: 0x4,
+  GROUPS: 0x8,
+  BETWEEN: 0x10,
+  START_UNBOUNDED_PRECEDING: 0x20,
+  END_UNBOUNDED_PRECEDING: 0x40,
+  START_UNBOUNDED_FOLLOWING: 0x80,
+  END_UNBOUNDED_FOLLOWING: 0x100,
+  START_CURRENT_ROW: 0x200,
+  END_CURRENT_ROW: 0x400,
+  START_OFFSET_PRECEDING: 0x800,
+  END_OFFSET_PRECEDING: 0x1000,
+  START_OFFSET_FOLLOWING: 0x2000,
+  END_OFFSET_FOLLOWING: 0x4000,
+  EXCLUDE_CURRENT_ROW: 0x8000,
+  EXCLUDE_GROUP: 0x10000,
+  EXCLUDE_TIES: 0x20000,
+  DEFAULTS: 0x2 | 0x20 | 0x400,
+};
+
+/**
+ * ASC/DESC and null order of a sort key. Trino sorts NULLs last whatever the direction
+ * (PostgreSQL puts them first under DESC), so an unstated null order is printed NULLS LAST.
+ */
+function sortSuffix(sb: Node): string {
+  const dir = sb.sortby_dir === 'SORTBY_DESC' ? ' DESC' : sb.sortby_dir === 'SORTBY_ASC' ? ' ASC' : '';
+  const nulls = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? ' NULLS FIRST' : ' NULLS LAST';
+  return dir + nulls;
+}
+
 const DATE_FIELDS = new Set([
   'year',
   'quarter',
@@ -117,9 +160,12 @@ export const quoteLiteral = (s: string): string => "'" + s.replace(/'/g, "''") +
 
 class Compiler {
   private readonly storeIds: string[] = [];
+  /** each store reference, in order, with the count of the events it matches when known */
+  private readonly scans: Array<{ storeId: string; matchedSql?: string }> = [];
   private readonly relations: RelationBudget;
   private readonly depth: DepthGuard;
   private unnamedSubqueries = 0;
+  private lambdas = 0;
 
   constructor(private readonly src: SourceText) {
     this.relations = new RelationBudget((node, message) => this.err(node, message));
@@ -148,7 +194,25 @@ class Compiler {
     if (this.storeIds.length === 0) {
       throw this.src.errorAt(0, 'The query must read at least one event data store: FROM <event data store id>.');
     }
-    return { sql: printed.sql, storeIds: [...this.storeIds], columns: printed.labels };
+    return { sql: printed.sql, storeIds: [...this.storeIds], columns: printed.labels, statisticsSql: this.statisticsSql() };
+  }
+
+  private statisticsSql(): string {
+    const refs = new Map<string, number>();
+    for (const scan of this.scans) refs.set(scan.storeId, (refs.get(scan.storeId) ?? 0) + 1);
+    const values = [...refs].map(([id, n]) => `(${quoteLiteral(id)}::uuid, ${n})`).join(', ');
+    const matched = this.scans
+      .map(
+        (scan) =>
+          `(${scan.matchedSql ?? `SELECT pg_catalog.count(*) FROM public.lake_events WHERE event_data_store_id = ${quoteLiteral(scan.storeId)}::uuid`})`,
+      )
+      .join(' + ');
+    return (
+      `SELECT CAST(COALESCE(pg_catalog.sum(c.n * k.refs), 0) AS bigint) AS scanned, CAST(${matched} AS bigint) AS matched, ` +
+      `CAST(COALESCE(pg_catalog.sum(c.bytes * k.refs), 0) AS bigint) AS bytes FROM (VALUES ${values}) AS k(id, refs) ` +
+      `CROSS JOIN LATERAL (SELECT pg_catalog.count(*) AS n, pg_catalog.sum(pg_catalog.pg_column_size(e.record)) AS bytes ` +
+      `FROM public.lake_events e WHERE e.event_data_store_id = k.id) AS c`
+    );
   }
 
   private err(node: Node | undefined, message: string): InvalidQueryStatement {
@@ -165,7 +229,7 @@ class Compiler {
     if (s.intoClause) throw this.err(s.intoClause, 'SELECT INTO is not allowed.');
     if (s.lockingClause) throw this.err(s.lockingClause[0], 'Row locking (FOR UPDATE/SHARE) is not allowed.');
     if (s.valuesLists) throw this.err(s.valuesLists[0], 'VALUES lists are not supported.');
-    if (s.windowClause) throw this.err(s.windowClause[0], 'Window functions are not supported.');
+    if (s.windowClause) throw this.err(s.windowClause[0], 'Named windows (WINDOW w AS …) are not supported; write the window in OVER (…).');
     if (s.limitOption === 'LIMIT_OPTION_WITH_TIES') throw this.err(s.limitCount, 'FETCH … WITH TIES is not supported.');
     if (s.groupDistinct) throw this.err(s.groupClause?.[0], 'GROUP BY DISTINCT is not supported.');
 
@@ -240,13 +304,18 @@ class Compiler {
         continue;
       }
       const value = this.expr(rt.val, scope);
-      add(value, rt.name !== undefined ? this.spelled(rt.name) : (value.label ?? `_col${labels.length}`), t);
+      add(value, rt.name !== undefined ? this.aliasSpelled(rt.name) : (value.label ?? `_col${labels.length}`), t);
     }
     if (targets.length === 0) throw this.err(s, 'The select list is empty.');
 
     let sql = `${withSql}SELECT ${s.distinctClause ? 'DISTINCT ' : ''}${targets.join(', ')}`;
     if (from.length) sql += ` FROM ${from.join(', ')}`;
-    if (s.whereClause) sql += ` WHERE ${this.expr(s.whereClause, scope).sql}`;
+    const where = s.whereClause ? this.expr(s.whereClause, scope).sql : undefined;
+    if (where) sql += ` WHERE ${where}`;
+    const only = scope.items.length === 1 && from.length === 1 ? scope.items[0] : undefined;
+    if (only?.kind === 'lake' && only.scan !== undefined && !scope.correlated && scope.ctes.size === 0) {
+      this.scans[only.scan].matchedSql = `SELECT pg_catalog.count(*) FROM ${from[0]}${where ? ` WHERE ${where}` : ''}`;
+    }
     if (s.groupClause) {
       const groups = (s.groupClause as Node[]).map((g) => {
         if (g.GroupingSet) throw this.err(g, 'GROUPING SETS, ROLLUP and CUBE are not supported.');
@@ -284,10 +353,7 @@ class Compiler {
         } else {
           key = this.expr(sb.node, scope).sql;
         }
-        const dir = sb.sortby_dir === 'SORTBY_DESC' ? ' DESC' : sb.sortby_dir === 'SORTBY_ASC' ? ' ASC' : '';
-        const nulls =
-          sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? ' NULLS FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? ' NULLS LAST' : '';
-        return key + dir + nulls;
+        return key + sortSuffix(sb);
       });
       sql += ` ORDER BY ${keys.join(', ')}`;
     }
@@ -385,7 +451,7 @@ class Compiler {
     if (!this.storeIds.includes(rel)) this.storeIds.push(rel);
     const item = this.addItem(
       scope,
-      { name: alias.toLowerCase(), sqlAlias: quoteIdent(alias.toLowerCase()), kind: 'lake' },
+      { name: alias.toLowerCase(), sqlAlias: quoteIdent(alias.toLowerCase()), kind: 'lake', scan: this.scans.push({ storeId: rel }) - 1 },
       { location: r.location },
     );
     // Only the columns the schema maps are visible, never store_account_id and the like.
@@ -623,7 +689,6 @@ class Compiler {
     } else if (parts.length !== 1) {
       throw this.err(n, `Function '${parts.join('.').slice(0, 80)}' not registered.`);
     }
-    if (f.over) throw this.err(n, 'Window functions are not supported.');
     if (f.agg_order) throw this.err(n, 'ORDER BY inside an aggregate is not supported.');
     if (f.agg_within_group || f.func_variadic) throw this.err(n, `Unsupported call form of '${name}'.`);
     const args = (f.args as Node[]) ?? [];
@@ -634,13 +699,156 @@ class Compiler {
         throw this.err(n, `EXTRACT field '${String(field).slice(0, 20)}' is not supported.`);
       return { sql: `EXTRACT(${String(field).toUpperCase()} FROM ${this.expr(args[1], scope).sql})` };
     }
+    if (LAMBDA_FUNCTIONS.has(name) && !f.over && !f.agg_star && !f.agg_distinct && !f.agg_filter)
+      return this.lambdaCall(name, args, n, scope);
     const fn = LAKE_FUNCTIONS[name];
     if (!fn) throw this.err(n, `Function '${name.slice(0, 80)}' not registered.`);
     if (f.agg_star ? name !== 'count' : args.length < fn.min || args.length > fn.max) {
       throw this.err(n, `Function '${name}' does not take ${f.agg_star ? '*' : args.length} argument${args.length === 1 ? '' : 's'}.`);
     }
+    if (fn.window && !f.over) throw this.err(n, `Window function '${name}' requires an OVER clause.`);
+    if (f.over && !fn.window && !fn.aggregate)
+      throw this.err(n, `'${name}' is not a window function or an aggregate: it takes no OVER clause.`);
     if (f.agg_distinct && !fn.aggregate) throw this.err(n, `DISTINCT is only allowed in aggregates.`);
     if (f.agg_filter && !fn.aggregate) throw this.err(n, `FILTER is only allowed in aggregates.`);
+    if (f.over) {
+      const call = this.plainCall({ ...f, over: undefined }, n, scope);
+      return { ...call, sql: `${call.sql} OVER (${this.windowSpec(f.over, scope)})`, type: undefined, label: undefined };
+    }
+    return this.plainCall(f, n, scope);
+  }
+
+  /**
+   * Trino's array functions of a lambda (`x -> body`): transform, filter, any_match, all_match,
+   * none_match. The body is compiled in a scope of its own whose one column is the element (a
+   * struct for arrays of structs such as resources, text for JSON arrays of strings such as
+   * map_keys or split, the element itself for SQL arrays), and printed as a sub-query over the
+   * array's elements in order. Outer columns stay visible in the body.
+   */
+  private lambdaCall(name: string, args: Node[], n: Node, scope: Scope): Typed {
+    const lambda = splitLambda(args[1]);
+    const params = lambda?.lexpr?.ColumnRef?.fields as Node[] | undefined;
+    if (
+      args.length !== 2 ||
+      lambda?.kind !== 'AEXPR_OP' ||
+      lambda.name?.[0]?.String?.sval !== '->' ||
+      params?.length !== 1 ||
+      !params[0].String
+    )
+      throw this.err(n, `Function '${name}' takes an array and a lambda of one parameter: ${name}(array, x -> …).`);
+    const array = this.expr(args[0], scope);
+    const variable = this.ident(params[0].String.sval, n).toLowerCase();
+    const alias = quoteIdent(`lambda${++this.lambdas}`);
+    const json = array.type === 'json' || !!array.elements;
+    const element: Typed = array.elements
+      ? { sql: `${alias}."e"`, type: 'json', fields: array.elements }
+      : json
+        ? { sql: `lake_fn.scalar(${alias}."e")`, type: 'text' }
+        : { sql: `${alias}."e"` };
+    const inner: Scope = {
+      items: [{ name: `\u0000${alias}`, sqlAlias: alias, kind: 'unnest', columns: new Map([[variable, element]]), star: [] }],
+      parent: scope,
+      ctes: scope.ctes,
+    };
+    const body = this.expr(lambda.rexpr, inner).sql;
+    const typed = this.lambdaBody(name, array, json, alias, body);
+    // A NULL array gives NULL, as in Trino (not an empty array or false).
+    return { ...typed, sql: `(CASE WHEN (${array.sql}) IS NULL THEN NULL ELSE ${typed.sql} END)` };
+  }
+
+  private lambdaBody(name: string, array: Typed, json: boolean, alias: string, body: string): Typed {
+    const from = `FROM lake_fn.unnest(${array.sql}) WITH ORDINALITY AS ${alias}("e", "o")`;
+    switch (name) {
+      case 'transform':
+        return {
+          sql: `(SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(${body}) ORDER BY ${alias}."o"), '[]'::jsonb) ${from})`,
+          type: 'json',
+        };
+      case 'filter': {
+        const kept = json ? `${alias}."e"` : `pg_catalog.to_jsonb(${alias}."e")`;
+        return {
+          sql: `(SELECT COALESCE(pg_catalog.jsonb_agg(${kept} ORDER BY ${alias}."o") FILTER (WHERE ${body}), '[]'::jsonb) ${from})`,
+          type: 'json',
+          elements: array.elements,
+        };
+      }
+      default: {
+        // Trino: any_match is true if one element matches, else NULL if one is NULL, else false; all_match and none_match likewise.
+        const test = name === 'any_match' ? `(${body})` : name === 'all_match' ? `(NOT (${body}))` : `(${body})`;
+        const found = `pg_catalog.bool_or(${test})`;
+        const unknown = `pg_catalog.count(*) FILTER (WHERE ${test} IS NULL) > 0`;
+        const verdict =
+          name === 'any_match'
+            ? `CASE WHEN ${found} THEN TRUE WHEN ${unknown} THEN NULL ELSE FALSE END`
+            : `CASE WHEN ${found} THEN FALSE WHEN ${unknown} THEN NULL ELSE TRUE END`;
+        return { sql: `(SELECT ${verdict} ${from})`, type: 'boolean' };
+      }
+    }
+  }
+
+  /** A window: PARTITION BY, ORDER BY (Trino's NULLS LAST by default) and a frame of constant bounds. */
+  private windowSpec(w: Node, scope: Scope): string {
+    if (w.name || w.refname) throw this.err(w, 'Named windows (WINDOW w AS …) are not supported; write the window in OVER (…).');
+    const parts: string[] = [];
+    if (w.partitionClause) parts.push(`PARTITION BY ${(w.partitionClause as Node[]).map((p) => this.expr(p, scope).sql).join(', ')}`);
+    if (w.orderClause) {
+      const keys = (w.orderClause as Node[]).map((k) => {
+        const sb = k.SortBy;
+        if (!sb || sb.sortby_dir === 'SORTBY_USING') throw this.err(k, 'Unsupported ORDER BY item.');
+        return this.expr(sb.node, scope).sql + sortSuffix(sb);
+      });
+      parts.push(`ORDER BY ${keys.join(', ')}`);
+    }
+    const o = Number(w.frameOptions ?? FRAME.DEFAULTS);
+    if (o & FRAME.NONDEFAULT) {
+      if (o & (FRAME.EXCLUDE_CURRENT_ROW | FRAME.EXCLUDE_GROUP | FRAME.EXCLUDE_TIES))
+        throw this.err(w, 'Frame exclusions are not supported.');
+      const mode = o & FRAME.ROWS ? 'ROWS' : o & FRAME.GROUPS ? 'GROUPS' : 'RANGE';
+      const bound = (
+        unboundedPreceding: number,
+        unboundedFollowing: number,
+        current: number,
+        preceding: number,
+        following: number,
+        offset: Node,
+      ) => {
+        if (o & unboundedPreceding) return 'UNBOUNDED PRECEDING';
+        if (o & unboundedFollowing) return 'UNBOUNDED FOLLOWING';
+        if (o & current) return 'CURRENT ROW';
+        if (o & (preceding | following)) {
+          if (mode === 'RANGE') throw this.err(w, 'RANGE frames with an offset are not supported; use ROWS.');
+          return `${this.count(offset, 'A frame offset')} ${o & preceding ? 'PRECEDING' : 'FOLLOWING'}`;
+        }
+        throw this.err(w, 'Unsupported window frame.');
+      };
+      const start = bound(
+        FRAME.START_UNBOUNDED_PRECEDING,
+        FRAME.START_UNBOUNDED_FOLLOWING,
+        FRAME.START_CURRENT_ROW,
+        FRAME.START_OFFSET_PRECEDING,
+        FRAME.START_OFFSET_FOLLOWING,
+        w.startOffset,
+      );
+      if (o & FRAME.BETWEEN) {
+        const end = bound(
+          FRAME.END_UNBOUNDED_PRECEDING,
+          FRAME.END_UNBOUNDED_FOLLOWING,
+          FRAME.END_CURRENT_ROW,
+          FRAME.END_OFFSET_PRECEDING,
+          FRAME.END_OFFSET_FOLLOWING,
+          w.endOffset,
+        );
+        parts.push(`${mode} BETWEEN ${start} AND ${end}`);
+      } else parts.push(`${mode} ${start}`);
+    }
+    return parts.join(' ');
+  }
+
+  private plainCall(f: Node, n: Node, scope: Scope): Typed {
+    const parts: string[] = (f.funcname as Node[]).map((x) => String(x.String?.sval));
+    const name = parts[parts.length - 1].toLowerCase();
+    const fn = LAKE_FUNCTIONS[name];
+    const args = (f.args as Node[]) ?? [];
     const a = args.map((x) => this.expr(x, scope));
     // Compiled once and printed where needed: compiling a part twice doubles the work at every level of nesting.
     const filterSql = f.agg_filter ? this.expr(f.agg_filter, scope).sql : undefined;
@@ -663,6 +871,9 @@ class Compiler {
         break;
     }
     if (f.agg_star) return { sql: `pg_catalog.count(*)${filter}` };
+    // An element of an array of structs (resources) stays a struct, so `element_at(resources, 1).arn` reads its ARN.
+    if (name === 'element_at' && a[0].type === 'json' && a[0].elements)
+      return { sql: `lake_fn.element_json(${a[0].sql}, ${a[1].sql})`, type: 'json', fields: a[0].elements };
     const sql = `${fn.target}(${f.agg_distinct ? 'DISTINCT ' : ''}${a.map((x) => x.sql).join(', ')})${filter}`;
     // map_keys/map_values/split yield json arrays that UNNEST and subscripts accept
     return { sql, type: ['map_keys', 'map_values', 'json_parse', 'json_extract', 'split'].includes(name) ? 'json' : undefined };
@@ -674,6 +885,7 @@ class Compiler {
     if (tn.names.length > 2 || (tn.names.length === 2 && tn.names[0].String?.sval !== 'pg_catalog'))
       throw this.err(n, `Unknown type '${last}'.`);
     if (last === 'interval') throw this.err(n, 'The INTERVAL keyword is not supported; use date_add.');
+    if ((last === 'map' || last === 'lake_array') && tn.names.length === 1) return this.containerCast(last, tn, c, n, scope);
     const target = CAST_TYPES[last];
     if (!target || tn.arrayBounds || tn.setof || tn.pct_type) throw this.err(n, `Unknown type '${last.slice(0, 40)}'.`);
     let mods = '';
@@ -696,6 +908,36 @@ class Compiler {
     // A JSON value cast to varchar is its text; a JSON string is unquoted like Trino's.
     if (arg.type === 'json' && target === 'text') return { sql: `lake_fn.scalar(${arg.sql})`, type };
     return { sql: `CAST(${arg.sql} AS ${target}${mods})`, type };
+  }
+
+  /**
+   * `CAST(x AS map(varchar, V))` and `CAST(x AS array(V))` (V varchar, json or a scalar type): Lake
+   * maps and arrays are JSON here, so the value stays JSON, checked to be an object or an array
+   * (anything else is NULL); with V json, `m['k']` and `element_at` give the JSON value itself,
+   * not its text.
+   */
+  private containerCast(kind: string, tn: Node, c: Node, n: Node, scope: Scope): Typed {
+    const mods = (tn.typmods as Node[] | undefined) ?? [];
+    const typeName = (m: Node) =>
+      m?.ColumnRef?.fields?.length === 1 ? String(m.ColumnRef.fields[0].String?.sval).toLowerCase() : undefined;
+    const types = mods.map(typeName);
+    const wanted = kind === 'map' ? 2 : 1;
+    const value = types[wanted - 1];
+    if (mods.length !== wanted || (kind === 'map' && types[0] !== 'varchar') || !value || !(value in CAST_TYPES) || tn.arrayBounds)
+      throw this.err(
+        n,
+        kind === 'map'
+          ? 'Only map(varchar, <type>) casts are supported.'
+          : 'Only array(<type>) casts of a scalar or json type are supported.',
+      );
+    const arg = this.expr(c.arg, scope);
+    const json = arg.type === 'json' ? arg.sql : `CAST(${arg.sql} AS jsonb)`;
+    const shape = kind === 'map' ? 'object' : 'array';
+    return {
+      sql: `(CASE WHEN pg_catalog.jsonb_typeof(${json}) = '${shape}' THEN ${json} END)`,
+      type: 'json',
+      jsonValues: CAST_TYPES[value] === 'jsonb',
+    };
   }
 
   private subLink(v: Node, n: Node, scope: Scope): Typed {
@@ -722,6 +964,7 @@ class Compiler {
   private indirection(v: Node, n: Node, scope: Scope): Typed {
     this.depth.check(n, (v.indirection as Node[]).length);
     let cur = this.expr(v.arg, scope);
+    const jsonValues = !!cur.jsonValues && (v.indirection as Node[]).length === 1;
     for (const step of v.indirection as Node[]) {
       if (step.A_Star) throw this.err(n, 'Unsupported .* here.');
       if (step.String) {
@@ -740,7 +983,7 @@ class Compiler {
       }
     }
     // A map value or struct leaf is a string in Lake's schema: `->>` reads it as text directly.
-    if (cur.type === 'json' && !cur.fields) {
+    if (cur.type === 'json' && !cur.fields && !jsonValues) {
       const m = /^\((.*) -> ('(?:[^']|'')*')\)$/s.exec(cur.sql);
       return { sql: m ? `(${m[1]} ->> ${m[2]})` : `lake_fn.scalar(${cur.sql})`, type: 'text' };
     }
@@ -752,7 +995,7 @@ class Compiler {
     const field = cur.fields?.[name];
     const key = field?.key ?? keyFor(name, this.src.spelling);
     const base = cur.type === 'json' ? cur.sql : `CAST(${cur.sql} AS jsonb)`;
-    return { sql: `(${base} -> ${quoteLiteral(key)})`, type: 'json', fields: field?.fields, label: this.spelled(name) };
+    return { sql: jsonValue(`(${base} -> ${quoteLiteral(key)})`), type: 'json', fields: field?.fields, label: this.spelled(name) };
   }
 
   /**
@@ -766,14 +1009,23 @@ class Compiler {
     if (fields.some((f) => !f.String)) throw this.err(ref, 'Unsupported use of *.');
     const names = fields.map((f) => String(f.String.sval).toLowerCase());
     this.depth.check(ref, names.length - 1);
+    const outer = (found: Scope) => {
+      for (let c: Scope | undefined = scope; c && c !== found; c = c.parent) c.correlated = true;
+    };
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       if (names.length >= 2) {
         const item = s.items.find((i) => i.name === names[0]);
-        if (item) return this.member(item, names.slice(1), ref);
+        if (item) {
+          outer(s);
+          return this.member(item, names.slice(1), ref);
+        }
       }
       const owners = s.items.filter((i) => hasColumn(i, names[0]));
       if (owners.length > 1) throw this.err(ref, `Column '${names[0]}' is ambiguous.`);
-      if (owners.length === 1) return this.member(owners[0], names, ref);
+      if (owners.length === 1) {
+        outer(s);
+        return this.member(owners[0], names, ref);
+      }
       if (s.items.some((i) => i.name === names[0])) {
         throw this.err(ref, `'${names[0]}' is a table, not a column: name one of its columns (${names[0]}.<column>).`);
       }
@@ -808,7 +1060,13 @@ class Compiler {
     if (rest.length === 0) {
       if (col.column) return { sql: `${a}.${col.column}`, type: col.type, label };
       if (col.type === 'json')
-        return { sql: `(${a}.record -> ${quoteLiteral(col.key!)})`, type: 'json', fields: col.fields, elements: col.elements, label };
+        return {
+          sql: jsonValue(`(${a}.record -> ${quoteLiteral(col.key!)})`),
+          type: 'json',
+          fields: col.fields,
+          elements: col.elements,
+          label,
+        };
       return { sql: `(${a}.record ->> ${quoteLiteral(col.key!)})`, type: col.type, label };
     }
     if (col.type !== 'json' || !col.key) throw this.err(ref, `Column '${first}' has no field '${rest[0]}'.`);
@@ -827,13 +1085,24 @@ class Compiler {
       fields = leaf?.fields;
     });
     const isJson = leaf?.type === 'json';
-    return { sql: `(${sql})`, type: isJson ? 'json' : 'text', fields: isJson ? leaf?.fields : undefined, label };
+    return {
+      sql: isJson ? jsonValue(`(${sql})`) : `(${sql})`,
+      type: isJson ? 'json' : 'text',
+      fields: isJson ? leaf?.fields : undefined,
+      label,
+    };
   }
 
   private ident(name: unknown, node: Node): string {
     const s = String(name ?? '');
     if (s.length === 0 || s.length > 63) throw this.err(node, 'Identifiers must be 1 to 63 characters long.');
     return s;
+  }
+
+  /** An alias as the caller wrote it: its own spelling, not that of a column of the same name. */
+  private aliasSpelled(parsedName: string): string {
+    const name = String(parsedName);
+    return this.src.alias(name) ?? (name === name.toLowerCase() ? this.spelled(name) : name);
   }
 
   /** The caller's spelling of a name, for result column names. */
@@ -845,4 +1114,50 @@ class Compiler {
 /** A JSON value read as text: strings unquoted, everything else as its JSON. */
 function lake_text(jsonSql: string): string {
   return `lake_fn.scalar(${jsonSql})`;
+}
+
+/**
+ * A JSON value read from a record: JSON `null` (`"responseElements": null`, normal for read calls)
+ * is SQL NULL, as an absent key is, so IS NULL, count(x), coalesce and projections agree with
+ * CloudTrail Lake (Trino reads the record's null as a NULL column or field).
+ */
+function jsonValue(jsonSql: string): string {
+  return `NULLIF(${jsonSql}, 'null'::jsonb)`;
+}
+
+/**
+ * A lambda argument as `{ lexpr: parameter, rexpr: body }`. PostgreSQL's grammar binds `->`
+ * tighter than comparisons and AND/OR, so `x -> x <> ''` arrives as `(x -> x) <> ''`: the `->`
+ * is then the leftmost operand of the tree, and the body is the tree with it replaced by its
+ * right side.
+ */
+function splitLambda(arg: Node | undefined): Node | undefined {
+  const isArrow = (e: Node | undefined) => e?.A_Expr?.kind === 'AEXPR_OP' && e.A_Expr.name?.[0]?.String?.sval === '->';
+  if (!arg) return undefined;
+  if (isArrow(arg)) return arg.A_Expr;
+  // Walk the leftmost spine (bounded: the depth guard already measured this tree).
+  const spine: Array<{ node: Node; key: string; index?: number }> = [];
+  let cur: Node | undefined = arg;
+  for (let i = 0; i < 200 && cur && !isArrow(cur); i++) {
+    if (cur.A_Expr?.lexpr) {
+      spine.push({ node: cur, key: 'lexpr' });
+      cur = cur.A_Expr.lexpr;
+    } else if (cur.BoolExpr?.args?.length) {
+      spine.push({ node: cur, key: 'args', index: 0 });
+      cur = cur.BoolExpr.args[0];
+    } else if (cur.NullTest?.arg || cur.BooleanTest?.arg) {
+      spine.push({ node: cur, key: 'arg' });
+      cur = (cur.NullTest ?? cur.BooleanTest).arg;
+    } else return undefined;
+  }
+  if (!isArrow(cur)) return undefined;
+  const arrow = cur!.A_Expr;
+  let body: Node = arrow.rexpr;
+  for (let i = spine.length - 1; i >= 0; i--) {
+    const { node, key, index } = spine[i];
+    const kind = nodeName(node);
+    const inner = node[kind];
+    body = { [kind]: index === undefined ? { ...inner, [key]: body } : { ...inner, [key]: [body, ...inner[key].slice(1)] } };
+  }
+  return { ...arrow, rexpr: body };
 }

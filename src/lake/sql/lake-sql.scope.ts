@@ -16,6 +16,8 @@ export interface Typed {
   elements?: Record<string, StructField>;
   /** a plain reference: the column name CloudTrail uses as the result key */
   label?: string;
+  /** a map or array cast to json values: a subscript gives the JSON value, not its text */
+  jsonValues?: boolean;
   /** an ARRAY[…] constructor: its dimensions (ARRAY[ARRAY[…]] nests them) */
   dims?: number;
 }
@@ -36,6 +38,8 @@ export interface FromItem {
   columns?: Map<string, Typed | null>;
   /** the same columns in order, for `*` */
   star?: Typed[];
+  /** a store reference: its index among the compiled statement's scans (statistics) */
+  scan?: number;
 }
 
 /** A WITH query in scope: its columns, and the relations each reference to it reads (itself included). */
@@ -48,6 +52,8 @@ export interface Scope {
   items: FromItem[];
   parent?: Scope;
   ctes: Map<string, Cte>;
+  /** a column of an enclosing scope was referenced from here (a correlated sub-query) */
+  correlated?: boolean;
 }
 
 export interface Printed {

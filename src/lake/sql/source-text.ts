@@ -16,6 +16,11 @@ export interface SourceText {
   toOriginal(offset: number): number;
   /** the caller's spelling of an identifier (case-insensitive match), if it occurs in code */
   spelling(identifierLower: string): string | undefined;
+  /**
+   * The caller's spelling of an alias (`AS UserName`, `AS "eventsource"`) by the name PostgreSQL's
+   * parser gives it (unquoted names folded to lower case), if the statement has one.
+   */
+  alias(parsedName: string): string | undefined;
   /** Trino-style error at a rewritten offset */
   errorAt(rewrittenOffset: number | undefined, message: string): InvalidQueryStatement;
 }
@@ -99,13 +104,88 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
-export function prepareSource(original: string): SourceText {
+/**
+ * Two rewrites PostgreSQL's grammar needs. A cast to `array(T)` (ARRAY is reserved there) becomes
+ * `lake_array(T)`, which the compiler reads as Trino's array type. And Trino reads a field of any expression (`element_at(resources, 1).arn`, `json_parse(x).k`);
+ * PostgreSQL's grammar takes a field only after a column or a parenthesized expression. Each call
+ * directly followed by `.field` or a subscript `[…]` is wrapped in parentheses (`(element_at(resources, 1)).arn`),
+ * outside literals and comments. Returns the text and, for each of its offsets, the caller's.
+ */
+export function wrapFieldAccess(text: string): { text: string; toSource: (offset: number) => number } {
+  const opens: number[] = []; // offsets before which '(' is inserted
+  const closes: number[] = []; // offsets before which ')' is inserted
+  const stack: Array<number | undefined> = [];
+  const names: number[] = []; // offsets before which 'lake_' is inserted: CAST(x AS array(…))
+  let previous = '';
+  for (const t of tokenize(text)) {
+    if (t.kind !== 'code') {
+      if (t.kind !== 'space' && t.kind !== 'comment') previous = '';
+      continue;
+    }
+    if (/^as$/i.test(previous) && /^array\(/i.test(text.slice(t.start, t.end))) names.push(t.start);
+    previous = text.slice(t.start, t.end);
+    for (let i = t.start; i < t.end; i++) {
+      const c = text[i];
+      if (c === '(') {
+        let w = i;
+        while (w > t.start && /[A-Za-z0-9_]/.test(text[w - 1])) w--;
+        stack.push(w < i && /[A-Za-z_]/.test(text[w]) ? w : undefined);
+      } else if (c === ')') {
+        const callee = stack.pop();
+        if (callee !== undefined && ((text[i + 1] === '.' && /[A-Za-z_"]/.test(text[i + 2] ?? '')) || text[i + 1] === '[')) {
+          opens.push(callee);
+          closes.push(i + 1);
+        }
+      }
+    }
+  }
+  if (opens.length === 0 && names.length === 0) return { text, toSource: (o) => o };
+  const inserts = [
+    ...names.map((at) => ({ at, ch: 'lake_' })),
+    ...opens.map((at) => ({ at, ch: '(' })),
+    ...closes.map((at) => ({ at, ch: ')' })),
+  ].sort((a, b) => a.at - b.at);
+  let out = '';
+  let last = 0;
+  const added: number[] = []; // offsets in `out` of inserted characters, ascending
+  for (const ins of inserts) {
+    out += text.slice(last, ins.at);
+    for (const ch of ins.ch) {
+      added.push(out.length);
+      out += ch;
+    }
+    last = ins.at;
+  }
+  out += text.slice(last);
+  return {
+    text: out,
+    toSource: (offset) => offset - added.filter((a) => a < offset).length,
+  };
+}
+
+export function prepareSource(source: string): SourceText {
+  const wrapped = wrapFieldAccess(source);
+  const original = wrapped.text;
   const tokens = tokenize(original);
   const inserts: number[] = []; // original offsets where a '"' was inserted, ascending
   let rewritten = '';
   const words = new Map<string, string>();
+  const aliases = new Map<string, string>();
+  let afterAs = false;
   for (const t of tokens) {
     const piece = original.slice(t.start, t.end);
+    if (t.kind === 'space' || t.kind === 'comment') {
+      rewritten += piece;
+      continue;
+    }
+    if (afterAs) {
+      const name = t.kind === 'quoted' ? piece.slice(1, -1).replace(/""/g, '"') : /^[A-Za-z_][A-Za-z0-9_]*/.exec(piece)?.[0];
+      if (name) {
+        const parsed = t.kind === 'quoted' ? name : name.toLowerCase();
+        if (!aliases.has(parsed)) aliases.set(parsed, name);
+      }
+    }
+    afterAs = t.kind === 'code' && /(^|[^A-Za-z0-9_])as$/i.test(piece);
     if (t.kind !== 'code') {
       rewritten += piece;
       continue;
@@ -139,13 +219,14 @@ export function prepareSource(original: string): SourceText {
     return offset - shift;
   };
   return {
-    original,
+    original: source,
     rewritten,
-    toOriginal,
+    toOriginal: (offset) => wrapped.toSource(toOriginal(offset)),
     spelling: (lower) => words.get(lower),
+    alias: (parsedName) => aliases.get(parsedName),
     errorAt(offset, message) {
       if (offset === undefined || offset < 0) return new InvalidQueryStatement(message);
-      const { line, column } = lineColumn(original, toOriginal(offset));
+      const { line, column } = lineColumn(source, wrapped.toSource(toOriginal(offset)));
       return new InvalidQueryStatement(message, line, column);
     },
   };
