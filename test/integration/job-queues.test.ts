@@ -64,7 +64,7 @@ describe('JobQueues', () => {
     await jobs.enqueue(QUEUES.webhook, 'redrive', { kind: 'redrive', ruleId: 'r1', deadLetterIds: ['a'] });
     const all = await ids(QUEUES.webhook);
     expect(all.filter((id) => id === 'webhook-r1-7')).toHaveLength(1);
-    expect(all.filter((id) => /^redrive-r1-\d+-\w+$/.test(id!))).toHaveLength(2);
+    expect(all.filter((id) => /^redrive-r1-\d+-[\w-]+$/.test(id!))).toHaveLength(2);
     const job = await jobs.queue(QUEUES.webhook).getJob('webhook-r1-7');
     expect(job?.opts).toMatchObject({
       attempts: 12,
