@@ -22,6 +22,8 @@ export function accountAdmission(services: Services): RequestHandler {
     const verified = match ? services.tokens.verify(match[1]) : null;
     if (!verified || !('claims' in verified) || 'error' in verified) return next();
     try {
+      // While the machine is contended, the account crowding it is refused first, at no cost.
+      if (services.contention.shouldShed(verified.claims.acct, verified.claims.org)) throw new ThrottlingError(1);
       // An upload also takes the account's ingest budget and one of its few ingest slots.
       const admission = await services.accountLimits.admit(verified.claims.acct, req.baseUrl === '/ingest' ? 'ingest' : 'request');
       const graphql = req.baseUrl === '/graphql';
