@@ -67,6 +67,8 @@ export class ContentionGuard {
   private readonly spent = new Map<string, number>();
   /** The tenant of each account seen lately, so an account's charges count for its organization. */
   private readonly tenantOf = new Map<string, string>();
+  /** Requests of each tenant running in this process. */
+  private readonly running = new Map<string, number>();
   private busy: boolean;
   /** The smoothed load (0–1). */
   private load = 0;
@@ -93,17 +95,34 @@ export class ContentionGuard {
   }
 
   /**
-   * True when the next request of `accountId` (of `organizationId`, when it has one) should be
-   * refused: the machine is contended and this tenant is the one crowding it. Tenants are
+   * Admits the next request of `accountId` (of `organizationId`, when it has one), or answers
+   * null when it should be refused: the machine is contended and this tenant is the one crowding
+   * it. Call the returned leave() exactly once when the request is finished.
+   *
+   * While contended, a tenant spending CONTENTION_SHARE_FACTOR times the others' mean is refused;
+   * one spending more than their mean runs one request at a time (a flood's concurrent senders
+   * would otherwise all pass in the instant before their charges land). Tenants are
    * organizations, so a tenant's member accounts are measured together: spreading a flood over
    * many accounts of one organization does not escape it.
    */
-  shouldShed(accountId: string, organizationId: string | null): boolean {
+  enter(accountId: string, organizationId: string | null): (() => void) | null {
     const tenant = organizationId ?? accountId;
     this.tenantOf.set(accountId, tenant);
+    if (this.crowding(tenant)) return null;
+    this.running.set(tenant, (this.running.get(tenant) ?? 0) + 1);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      const n = (this.running.get(tenant) ?? 1) - 1;
+      if (n > 0) this.running.set(tenant, n);
+      else this.running.delete(tenant);
+    };
+  }
+
+  private crowding(tenant: string): boolean {
     if (!this.busy) return false;
     const own = this.spent.get(tenant) ?? 0;
-    if (own < CONTENTION_MIN_POINTS) return false;
     let others = 0;
     let active = 0;
     for (const [id, points] of this.spent) {
@@ -111,7 +130,10 @@ export class ContentionGuard {
       others += points;
       active++;
     }
-    return active > 0 && own > CONTENTION_SHARE_FACTOR * (others / active);
+    if (active === 0) return false;
+    const mean = others / active;
+    if (own >= CONTENTION_MIN_POINTS && own > CONTENTION_SHARE_FACTOR * mean) return true;
+    return own > mean && (this.running.get(tenant) ?? 0) > 0;
   }
 
   /** Whether the last sample found the machine contended (for tests and metrics). */

@@ -14,6 +14,13 @@ function guardAt(busyFraction: number): { guard: ContentionGuard; load: { now: n
   return { guard, load };
 }
 
+/** Whether a request would be refused (an admitted one leaves at once). */
+function shed(guard: ContentionGuard, accountId: string, organizationId: string | null): boolean {
+  const leave = guard.enter(accountId, organizationId);
+  leave?.();
+  return leave === null;
+}
+
 describe('ContentionGuard', () => {
   it('sheds the account spending far more than the others, only while the machine is contended', () => {
     const { guard, load } = guardAt(0.5);
@@ -22,14 +29,14 @@ describe('ContentionGuard', () => {
     guard.record('A', 200);
     guard.record('B', 5);
     expect(guard.contended).toBe(false);
-    expect(guard.shouldShed('A', null)).toBe(false);
+    expect(shed(guard, 'A', null)).toBe(false);
     load.now = 0.9;
     guard.tick(); // one busy sample is not contention yet: the load is smoothed over a second
     expect(guard.contended).toBe(false);
     for (let i = 0; i < 10; i++) guard.tick();
     expect(guard.contended).toBe(true);
-    expect(guard.shouldShed('A', null)).toBe(true);
-    expect(guard.shouldShed('B', null)).toBe(false);
+    expect(shed(guard, 'A', null)).toBe(true);
+    expect(shed(guard, 'B', null)).toBe(false);
   });
 
   it('never sheds an account alone on the machine, however busy it is and however much it spends', () => {
@@ -38,7 +45,7 @@ describe('ContentionGuard', () => {
     for (let i = 0; i < 20; i++) guard.tick();
     expect(guard.contended).toBe(true);
     guard.record('A', 10_000);
-    expect(guard.shouldShed('A', null)).toBe(false);
+    expect(shed(guard, 'A', null)).toBe(false);
   });
 
   it('does not shed accounts spending alike, nor a light account', () => {
@@ -47,36 +54,53 @@ describe('ContentionGuard', () => {
     guard.tick();
     guard.record('A', 100);
     guard.record('B', 80);
-    expect(guard.shouldShed('A', null)).toBe(false);
-    expect(guard.shouldShed('B', null)).toBe(false);
+    expect(shed(guard, 'A', null)).toBe(false);
+    expect(shed(guard, 'B', null)).toBe(false);
     const light = guardAt(0).guard;
     light.record('A', CONTENTION_MIN_POINTS - 1);
     light.record('B', 0.6);
-    expect(light.shouldShed('A', null)).toBe(false);
+    expect(shed(light, 'A', null)).toBe(false);
   });
 
   it('measures the accounts of one organization together, so spreading a flood over them does not escape it', () => {
     const { guard } = guardAt(0);
-    for (let i = 0; i < 10; i++) expect(guard.shouldShed(`A${i}`, 'o-a')).toBe(false);
-    guard.shouldShed('B', 'o-b');
+    for (let i = 0; i < 10; i++) expect(shed(guard, `A${i}`, 'o-a')).toBe(false);
+    shed(guard, 'B', 'o-b');
     for (let i = 0; i < 10; i++) guard.record(`A${i}`, 5);
     guard.record('B', 10);
-    for (let i = 0; i < 10; i++) expect(guard.shouldShed(`A${i}`, 'o-a')).toBe(true);
-    expect(guard.shouldShed('B', 'o-b')).toBe(false);
+    for (let i = 0; i < 10; i++) expect(shed(guard, `A${i}`, 'o-a')).toBe(true);
+    expect(shed(guard, 'B', 'o-b')).toBe(false);
+  });
+
+  it('runs one request at a time of a tenant spending more than the others, while contended', () => {
+    const { guard } = guardAt(0);
+    guard.record('A', 15); // above B's spending, below what refuses it outright
+    guard.record('B', 10);
+    const first = guard.enter('A', null);
+    expect(first).not.toBeNull();
+    expect(guard.enter('A', null)).toBeNull();
+    // B, spending less, is not held to one at a time.
+    const b1 = guard.enter('B', null);
+    const b2 = guard.enter('B', null);
+    expect(b1 && b2).toBeTruthy();
+    first!();
+    expect(shed(guard, 'A', null)).toBe(false);
+    b1!();
+    b2!();
   });
 
   it('forgets spending with its time constant, so a shed account is admitted again once it slows down', () => {
     const { guard } = guardAt(0);
     guard.record('A', 100);
     guard.record('B', 10);
-    expect(guard.shouldShed('A', null)).toBe(true);
-    expect(guard.shouldShed('B', null)).toBe(false);
+    expect(shed(guard, 'A', null)).toBe(true);
+    expect(shed(guard, 'B', null)).toBe(false);
     const ticks = Math.ceil((3 * CONTENTION_DECAY_SECONDS * 1000) / CONTENTION_SAMPLE_MS);
     for (let i = 0; i < ticks; i++) {
       guard.record('B', (10 * CONTENTION_SAMPLE_MS) / 1000 / CONTENTION_DECAY_SECONDS); // B keeps its pace
       guard.tick();
     }
-    expect(guard.shouldShed('A', null)).toBe(false);
+    expect(shed(guard, 'A', null)).toBe(false);
   });
 
   it('samples a load between 0 and 1 from the host CPUs and the event loop', () => {
