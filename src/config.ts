@@ -71,6 +71,12 @@ export interface Config {
   accountRateBurst: number;
   /** Requests of one account served at the same time (across replicas). */
   accountMaxConcurrentRequests: number;
+  /**
+   * Host CPU (or event-loop) use, in percent, from which an api process counts as contended and
+   * refuses the account spending far more than the others it serves (src/common/contention-guard.ts);
+   * null (`off`): never.
+   */
+  accountContentionCpuPercent: number | null;
   /** GraphQL requests this api process runs at once; those waiting take turns by account. */
   graphqlMaxRunningRequests: number;
   /** Events one account may send to /ingest per second (its own budget beside the request rate). */
@@ -276,6 +282,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accountRateLimitPerSecond: read('ACCOUNT_RATE_LIMIT_PER_SECOND', integer(1, 1_000_000), 200),
     accountRateBurst: read('ACCOUNT_RATE_BURST', integer(1, 10_000_000), 2000),
     accountMaxConcurrentRequests: read('ACCOUNT_MAX_CONCURRENT_REQUESTS', integer(1, 10_000), 8),
+    // 50: measured in bench noisy-neighbour (src/graphql/README.md); 100 sheds only on a saturated machine.
+    accountContentionCpuPercent: read<number | null>(
+      'ACCOUNT_CONTENTION_CPU_PERCENT',
+      (raw) => {
+        if (raw.trim() === 'off') return null;
+        if (!/^\d+$/.test(raw.trim()) || Number(raw) > 100) throw new Error('must be a whole number from 0 to 100, or off');
+        return Number(raw);
+      },
+      50,
+    ),
     graphqlMaxRunningRequests: read('GRAPHQL_MAX_RUNNING_REQUESTS', integer(1, 10_000), 10_000), // off by default: 4 measured worse for B (README)
     // Ingest is bulk work the workers and PostgreSQL pay for after the request ends (routing,
     // trails, stores, Insights); sized in src/graphql/README.md "What the limits buy, measured".

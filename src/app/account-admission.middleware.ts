@@ -21,23 +21,31 @@ export function accountAdmission(services: Services): RequestHandler {
     const match = /^Bearer\s+(\S{1,8192})$/i.exec(req.header('authorization') ?? '');
     const verified = match ? services.tokens.verify(match[1]) : null;
     if (!verified || !('claims' in verified) || 'error' in verified) return next();
+    let leave: (() => void) | null = null;
     try {
+      // While the machine is contended, the tenant crowding it is refused first, at no cost.
+      leave = services.contention.enter(verified.claims.acct, verified.claims.org);
+      if (!leave) throw new ThrottlingError(1);
       // An upload also takes the account's ingest budget and one of its few ingest slots.
       const admission = await services.accountLimits.admit(verified.claims.acct, req.baseUrl === '/ingest' ? 'ingest' : 'request');
       const graphql = req.baseUrl === '/graphql';
       const endTurn = graphql ? await scheduler.turn(verified.claims.acct) : () => undefined;
       // A client that went away while it was admitted or waiting gets its slot back at once ('close' fired).
+      const done = leave;
       if (req.socket.destroyed) {
         endTurn();
         admission.release();
+        done();
         return;
       }
       res.on('close', () => {
         endTurn();
         admission.release();
+        done();
       });
       next();
     } catch (err) {
+      leave?.();
       if (!(err instanceof ThrottlingError)) return next(err);
       res.status(err.httpStatus).setHeader('retry-after', String(err.retryAfterSeconds));
       // A large unread body (an /ingest upload) is not worth receiving only to discard it.

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type AuthServices, createAuthServices } from '../auth/auth-services';
 import { AccountLimits } from '../common/account-limits';
+import { ContentionGuard } from '../common/contention-guard';
 import { createLimitsRedis } from '../common/limits-redis';
 import type { RedisConnection } from '../common/redis-client';
 import { TokenService } from '../auth/token.service';
@@ -77,6 +78,8 @@ export interface Services extends AuthServices, EventServices, StreamingServices
   lakeDashboards: DashboardService;
   /** Per-account request rate and concurrency limits, counted in Redis (src/common/account-limits.ts). */
   accountLimits: AccountLimits;
+  /** Refuses the account crowding a contended machine before its request costs anything (src/common/contention-guard.ts). */
+  contention: ContentionGuard;
   /** The one Redis connection of the request limiters (account limits, sign-in throttles). */
   limitsRedis: RedisConnection;
 }
@@ -86,6 +89,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
   const masterKey = MasterKey.fromConfig(config);
   const kms = createKmsServices(db, masterKey);
   const limitsRedis = createLimitsRedis(config);
+  const contention = new ContentionGuard(config.accountContentionCpuPercent === null ? Infinity : config.accountContentionCpuPercent / 100);
   const accessKeySecrets = new AccessKeySecrets(masterKey);
   const core = {
     config,
@@ -149,6 +153,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
     ...createStreamingServices({ ...core, outbox: events.outbox }, streamingRouter!),
     insights: createInsightsServices({ ...core, eventWriter: events.eventWriter }),
     limitsRedis,
+    contention,
     accountLimits: new AccountLimits(
       limitsRedis,
       {
@@ -161,6 +166,7 @@ export function createServices(config: Config, db: Database, logger: Logger, met
         maxConcurrentIngests: config.accountMaxConcurrentIngests,
       },
       logger.child({ module: 'account-limits' }),
+      (accountId, points) => contention.record(accountId, points),
     ),
   };
 }
@@ -173,4 +179,5 @@ export async function closeServices(services: Services): Promise<void> {
   await services.storage.objects.close();
   await services.lakeQueries.close();
   services.limitsRedis.disconnect();
+  services.contention.close();
 }

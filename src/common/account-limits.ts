@@ -79,11 +79,15 @@ export class AccountLimits {
   private readonly ingestRate: BurstyRateLimiter;
   private readonly ingestSlots: RateLimiterRedis;
 
-  /** `redis`: a fail-fast client (createLimitsRedis); an outage falls into the in-memory insurance limiter. */
+  /**
+   * `redis`: a fail-fast client (createLimitsRedis); an outage falls into the in-memory insurance limiter.
+   * `onSpent`: told of every point an account spends (admission and charges), e.g. ContentionGuard.record.
+   */
   constructor(
     private readonly redis: RedisConnection,
     private readonly settings: AccountLimitSettings,
     private readonly logger: Logger,
+    private readonly onSpent: (accountId: string, points: number) => void = () => undefined,
   ) {
     const prefix = `${settings.redisPrefix}:limits`;
     const store = (keyPrefix: string, points: number, duration: number, blockInMemory: boolean) =>
@@ -122,6 +126,7 @@ export class AccountLimits {
    */
   async charge(accountId: string, points: number): Promise<void> {
     if (!Number.isInteger(points) || points < 1) return;
+    this.onSpent(accountId, points);
     try {
       let owed = points;
       for (const [budget, size] of [
@@ -181,6 +186,7 @@ export class AccountLimits {
     } catch (err) {
       throw this.refusal(err);
     }
+    this.onSpent(accountId, 1);
     const held: RateLimiterRedis[] = [];
     try {
       for (const slots of kind === 'ingest' ? [this.slots, this.ingestSlots] : [this.slots]) {

@@ -92,7 +92,13 @@ describe('config', () => {
       accountRateLimitPerSecond: 200,
       accountRateBurst: 2000,
       accountMaxConcurrentRequests: 8,
+      accountContentionCpuPercent: 50,
     });
+    expect(loadConfig({ ACCOUNT_CONTENTION_CPU_PERCENT: 'off' }).accountContentionCpuPercent).toBeNull();
+    expect(loadConfig({ ACCOUNT_CONTENTION_CPU_PERCENT: '0' }).accountContentionCpuPercent).toBe(0);
+    expect(() => loadConfig({ ACCOUNT_CONTENTION_CPU_PERCENT: '101' })).toThrow(
+      /ACCOUNT_CONTENTION_CPU_PERCENT must be a whole number from 0 to 100, or off/,
+    );
     expect(loadConfig({ ACCOUNT_RATE_LIMIT_PER_SECOND: '5', GRAPHQL_MAX_ROOT_FIELDS: '3' })).toMatchObject({
       accountRateLimitPerSecond: 5,
       graphqlMaxRootFields: 3,
