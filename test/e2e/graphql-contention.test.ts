@@ -27,8 +27,6 @@ describe('a contended api refuses the tenant crowding it, at default rate limits
     app = await startTestApp({ ACCOUNT_CONTENTION_CPU_PERCENT: '0' });
     accountA = app.admin.accountId;
     tokenA = await app.login(app.admin);
-    const credsB = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, 'Tenant B', 'b@example.com'));
-    tokenB = await app.login(credsB);
   });
   afterAll(() => app?.close());
 
@@ -39,7 +37,9 @@ describe('a contended api refuses the tenant crowding it, at default rate limits
       expect(alone.status).toBe(200);
       expect(alone.errors).toBeUndefined();
     }
-    // Tenant B arrives with a few ordinary calls: it is served.
+    // Tenant B arrives (signing in only now: its sign-in is spending too, and A was to be alone) with a few ordinary calls: it is served.
+    const credsB = await app.db.dataSource.transaction((m) => createOrganizationWithAdmin(m, 'Tenant B', 'b@example.com'));
+    tokenB = await app.login(credsB);
     for (let i = 0; i < 3; i++) {
       const b = await app.gql('{ getCallerIdentity { account } }', {}, { token: tokenB });
       expect(b.status).toBe(200);
