@@ -310,16 +310,46 @@ const deleteObject: Handler = async (request, bucket, key, run) => {
   return empty(204);
 };
 
-/** The operation a path-style request names: its method, whether it has a key, and its subresource. */
+/** How a path-style request names an S3 operation: its method, what it addresses, and its subresource. */
+interface S3Operation {
+  name: string;
+  method: 'GET' | 'PUT' | 'HEAD' | 'DELETE';
+  on: 'service' | 'bucket' | 'object';
+  subresource?: 'policy' | 'location';
+  /** ListObjectsV2 and ListObjects differ by `list-type=2`. */
+  listType2?: boolean;
+  handler: Handler;
+}
+
+/** The S3 operations this face serves (the README's list is generated from it). */
+const S3_OPERATIONS: S3Operation[] = [
+  { name: 'ListBuckets', method: 'GET', on: 'service', handler: listBuckets },
+  { name: 'CreateBucket', method: 'PUT', on: 'bucket', handler: createBucket },
+  { name: 'HeadBucket', method: 'HEAD', on: 'bucket', handler: headBucket },
+  { name: 'DeleteBucket', method: 'DELETE', on: 'bucket', handler: deleteBucket },
+  { name: 'ListObjectsV2', method: 'GET', on: 'bucket', listType2: true, handler: listObjectsV2 },
+  { name: 'ListObjects', method: 'GET', on: 'bucket', listType2: false, handler: listObjectsV1 },
+  { name: 'GetBucketPolicy', method: 'GET', on: 'bucket', subresource: 'policy', handler: getBucketPolicy },
+  { name: 'PutBucketPolicy', method: 'PUT', on: 'bucket', subresource: 'policy', handler: putBucketPolicy },
+  { name: 'DeleteBucketPolicy', method: 'DELETE', on: 'bucket', subresource: 'policy', handler: deleteBucketPolicy },
+  { name: 'GetBucketLocation', method: 'GET', on: 'bucket', subresource: 'location', handler: getBucketLocation },
+  { name: 'GetObject', method: 'GET', on: 'object', handler: getObject },
+  { name: 'HeadObject', method: 'HEAD', on: 'object', handler: headObject },
+  { name: 'PutObject', method: 'PUT', on: 'object', handler: putObject },
+  { name: 'DeleteObject', method: 'DELETE', on: 'object', handler: deleteObject },
+];
+
+export const S3_OPERATION_NAMES: readonly string[] = S3_OPERATIONS.map((op) => op.name);
+
+/** The operation a path-style request names, or null for one this face does not serve. */
 function handlerOf(method: string, hasBucket: boolean, hasKey: boolean, query: URLSearchParams): Handler | null {
-  if (!hasBucket) return method === 'GET' ? listBuckets : null;
-  if (hasKey)
-    return ({ GET: getObject, HEAD: headObject, PUT: putObject, DELETE: deleteObject } as Record<string, Handler>)[method] ?? null;
-  if (query.has('policy'))
-    return ({ GET: getBucketPolicy, PUT: putBucketPolicy, DELETE: deleteBucketPolicy } as Record<string, Handler>)[method] ?? null;
-  if (query.has('location')) return method === 'GET' ? getBucketLocation : null;
-  if (method === 'GET') return query.get('list-type') === '2' ? listObjectsV2 : listObjectsV1;
-  return ({ PUT: createBucket, HEAD: headBucket, DELETE: deleteBucket } as Record<string, Handler>)[method] ?? null;
+  const on = !hasBucket ? 'service' : hasKey ? 'object' : 'bucket';
+  const subresource = on !== 'bucket' ? undefined : query.has('policy') ? 'policy' : query.has('location') ? 'location' : undefined;
+  const listType2 = query.get('list-type') === '2';
+  const op = S3_OPERATIONS.find(
+    (o) => o.method === method && o.on === on && o.subresource === subresource && (o.listType2 === undefined || o.listType2 === listType2),
+  );
+  return op?.handler ?? null;
 }
 
 export function s3Face(runGraphQL: RunGraphQL): AwsServiceFace {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CLOUDTRAIL, type JsonService, jsonServiceOperations, KMS } from '../../src/aws/json-service-face';
+import { S3_OPERATION_NAMES } from '../../src/aws/s3-face';
 import { operationCatalog } from '../../src/graphql/operation-catalog';
 import { buildOpenTrailSchema } from '../../src/graphql/schema';
 
@@ -27,6 +28,8 @@ async function expectedBlock(): Promise<string> {
     ...lines('**CloudTrail** (`aws cloudtrail`, AWS JSON 1.1)', CLOUDTRAIL),
     '',
     ...lines('**KMS** (`aws kms`, AWS JSON 1.1)', KMS),
+    '',
+    `**S3** (\`aws s3api\`, \`aws s3\`, REST-XML, path-style): ${S3_OPERATION_NAMES.length} operations on OpenTrail's buckets: ${list([...S3_OPERATION_NAMES].sort())}; any other answers S3's \`NotImplemented\`.`,
     END,
   ].join('\n');
 }
