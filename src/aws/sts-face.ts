@@ -88,8 +88,11 @@ function credentialsXml(c: { accessKeyId: string; secretAccessKey: string; sessi
   })}</Credentials>`;
 }
 
+/** The STS actions this face serves (the README's list is generated from it; the face's table must have exactly these). */
+export const STS_OPERATION_NAMES = ['AssumeRole', 'GetCallerIdentity', 'GetSessionToken'] as const;
+
 export function stsFace(runGraphQL: RunGraphQL, sessionSecrets: SessionSecrets): AwsServiceFace {
-  const actions: Record<string, Action> = {
+  const actions: Record<(typeof STS_OPERATION_NAMES)[number], Action> = {
     async GetCallerIdentity(_params, request) {
       const identity = dataOf(await runGraphQL(request.context, '{ getCallerIdentity { account arn userId } }'), 'getCallerIdentity');
       return xml({ Arn: identity.arn, UserId: identity.userId, Account: identity.account });
@@ -139,7 +142,10 @@ export function stsFace(runGraphQL: RunGraphQL, sessionSecrets: SessionSecrets):
     const name = params.get('Action');
     try {
       if (!name) throw new StsError('MissingAction', 'Missing Action');
-      const action = Object.hasOwn(actions, name) && params.get('Version') === VERSION ? actions[name] : undefined;
+      const action =
+        Object.hasOwn(actions, name) && params.get('Version') === VERSION
+          ? actions[name as (typeof STS_OPERATION_NAMES)[number]]
+          : undefined;
       if (!action)
         throw new StsError(
           'InvalidAction',

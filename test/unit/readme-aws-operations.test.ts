@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CLOUDTRAIL, type JsonService, jsonServiceOperations, KMS } from '../../src/aws/json-service-face';
 import { S3_OPERATION_NAMES } from '../../src/aws/s3-face';
+import { STS_OPERATION_NAMES } from '../../src/aws/sts-face';
 import { operationCatalog } from '../../src/graphql/operation-catalog';
 import { buildOpenTrailSchema } from '../../src/graphql/schema';
 
@@ -25,6 +26,8 @@ async function expectedBlock(): Promise<string> {
   };
   return [
     START,
+    `**STS** (\`aws sts\`, query protocol): ${list([...STS_OPERATION_NAMES])}.`,
+    '',
     ...lines('**CloudTrail** (`aws cloudtrail`, AWS JSON 1.1)', CLOUDTRAIL),
     '',
     ...lines('**KMS** (`aws kms`, AWS JSON 1.1)', KMS),
