@@ -176,37 +176,11 @@ export class HeadObjectResult {
   ssekmsKeyId!: string | null;
 }
 
+/** What headObject answers, with the bytes. */
 @ObjectType()
-export class GetObjectResult {
-  @Field(() => String)
-  key!: string;
-
+export class GetObjectResult extends HeadObjectResult {
   @Field(() => String, { description: 'The stored bytes, base64-encoded.' })
   body!: string;
-
-  @Field(() => String, { description: 'The MD5 of the bytes as stored, hex (S3 ETag, unquoted).' })
-  eTag!: string;
-
-  @Field(() => Int)
-  contentLength!: number;
-
-  @Field(() => String, { nullable: true })
-  contentType!: string | null;
-
-  @Field(() => String, { nullable: true })
-  contentEncoding!: string | null;
-
-  @Field(() => Date)
-  lastModified!: Date;
-
-  @Field(() => [ObjectMetadataEntry], { description: 'User metadata (x-amz-meta-*), names lowercased.' })
-  metadata!: ObjectMetadataEntry[];
-
-  @Field(() => String, { description: 'How the object is encrypted at rest, as S3 reports it: AES256 (SSE, the default) or aws:kms.' })
-  serverSideEncryption!: string;
-
-  @Field(() => String, { nullable: true, description: 'The KMS key ARN of an aws:kms object.' })
-  ssekmsKeyId!: string | null;
 }
 
 @ObjectType()
