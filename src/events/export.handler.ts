@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { RequestHandler, Response } from 'express';
 import { OpenTrailError } from '../common/errors';
 import type { ApiCallRecorder } from '../common/api-call';
@@ -6,12 +5,14 @@ import { type EventHistoryService, type LookupQuery, eventTimeOf } from './event
 import type { StoredEventRow } from './event.repository';
 import { type AccountLimits, EVENTS_READ_PER_POINT } from '../common/account-limits';
 import { asClientError, authorizeHttp, type HttpAuthServices, sendError } from './http-auth';
+import type { Metrics } from '../observability/metrics';
 
 /** What GET /event-history/export uses. */
 export interface ExportServices extends HttpAuthServices {
   apiCallRecorder: ApiCallRecorder;
   eventHistory: Pick<EventHistoryService, 'filterFor' | 'iterateEvents'>;
   accountLimits: Pick<AccountLimits, 'charge'>;
+  metrics: Pick<Metrics, 'exportsRunning'>;
 }
 
 /** The console's event history CSV columns. */
@@ -57,8 +58,28 @@ export function csvLine(r: StoredEventRow): string {
   );
 }
 
+class ClientGone extends Error {}
+
+/**
+ * Writes a chunk, waiting for 'drain' when the socket's buffer is full; fails once the client has
+ * gone, whose 'drain' never comes (a download cut off mid-way would otherwise hold its handler,
+ * and a page of up to 1,000 records, for the life of the process).
+ */
 async function write(res: Response, chunk: string): Promise<void> {
-  if (!res.write(chunk)) await once(res, 'drain');
+  if (res.destroyed) throw new ClientGone();
+  if (res.write(chunk)) return;
+  await new Promise<void>((resolve, reject) => {
+    const settle = (gone: boolean) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      if (gone) reject(new ClientGone());
+      else resolve();
+    };
+    const onDrain = () => settle(false);
+    const onClose = () => settle(true);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
 }
 
 function queryOf(q: Record<string, unknown>): LookupQuery {
@@ -137,10 +158,11 @@ export function exportHandler(services: ExportServices): RequestHandler {
     res.status(200);
     res.setHeader('content-type', csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="event-history-${auth.meta.region}-${stamp}.${csv ? 'csv' : 'json'}"`);
+    services.metrics.exportsRunning.inc();
+    let exported = 0;
     try {
       await write(res, csv ? CSV_COLUMNS.join(',') + '\r\n' : '{"Records":[');
       let first = true;
-      let exported = 0;
       for await (const rows of services.eventHistory.iterateEvents(auth.ctx, query)) {
         exported += rows.length;
         if (csv) {
@@ -154,9 +176,18 @@ export function exportHandler(services: ExportServices): RequestHandler {
       await services.accountLimits.charge(auth.ctx.caller.accountId, Math.ceil(exported / EVENTS_READ_PER_POINT) - 1);
       res.end();
     } catch (err) {
-      // Headers are gone: cut the stream so the client sees an incomplete download, not a wrong one.
-      asClientError(err, services);
+      // What was read is paid for, whether or not the client stayed for it.
+      if (err instanceof ClientGone) {
+        await services.accountLimits
+          .charge(auth.ctx.caller.accountId, Math.ceil(exported / EVENTS_READ_PER_POINT) - 1)
+          .catch(() => undefined);
+      } else {
+        // Headers are gone: cut the stream so the client sees an incomplete download, not a wrong one.
+        asClientError(err, services);
+      }
       res.destroy();
+    } finally {
+      services.metrics.exportsRunning.dec();
     }
   };
 }

@@ -16,6 +16,8 @@ export interface Metrics {
   eventsRecorded: Counter<'source'>;
   jobFailures: Counter<'queue'>;
   queueDepth: Gauge<'queue' | 'state'>;
+  /** Event history exports streaming now (each ends when sent or when its client has gone). */
+  exportsRunning: Gauge;
 }
 
 /** A scrape must not hang on Redis: past this, the gauge keeps its previous values. */
@@ -68,6 +70,11 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
     queueDepth,
+    exportsRunning: new Gauge({
+      name: 'opentrail_event_exports_running',
+      help: 'Event history exports (/event-history/export) streaming now',
+      registers: [registry],
+    }),
   };
 }
 
