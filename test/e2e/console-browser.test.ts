@@ -6,7 +6,7 @@ import IORedis from 'ioredis';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { liveChannel } from '../../src/streaming/live-events.hub';
 import { startWorkers } from '../../workers/main';
-import { buildConsole, seriousViolations, settled } from '../helpers/console-browser';
+import { buildConsole, seriousViolations, settled, signInWithKey } from '../helpers/console-browser';
 import { RECORD, sampleEvent } from '../helpers/events';
 import { createStore, lakeEvent, seed } from '../helpers/lake-query';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -46,9 +46,7 @@ describe('console in headless Chromium', () => {
   };
   const expectAccessible = async () => expect(await seriousViolations(page)).toEqual([]);
   const signIn = async () => {
-    await page.getByLabel('Access key ID').fill(app.admin.accessKeyId);
-    await page.getByLabel('Secret access key').fill(app.admin.secretAccessKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithKey(page, app.admin);
     await page.getByTestId('caller-arn').waitFor();
   };
 
@@ -104,9 +102,7 @@ describe('console in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in to OpenTrail' }).waitFor();
     await expectAccessible();
     // A wrong secret shows the API's code and stays on the page.
-    await page.getByLabel('Access key ID').fill(app.admin.accessKeyId);
-    await page.getByLabel('Secret access key').fill('not-the-secret');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithKey(page, { accessKeyId: app.admin.accessKeyId, secretAccessKey: 'not-the-secret' });
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toBe(
       'SignatureDoesNotMatch: The secret access key does not match the access key id.',

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startWorkers } from '../../workers/main';
-import { buildConsole, openConsolePage, seriousViolations, settled } from '../helpers/console-browser';
+import { buildConsole, openConsolePage, seriousViolations, settled, signInWithKey } from '../helpers/console-browser';
 import { createStore, lakeEvent, qCall, seed } from '../helpers/lake-query';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -78,9 +78,7 @@ describe('console Dashboards in headless Chromium', () => {
 
   it('saves a bar chart of a Lake result to a new dashboard; a refused name shows next to the field', async () => {
     await page.goto(`${app.baseUrl}/console/lake`);
-    await page.getByLabel('Access key ID').fill(app.admin.accessKeyId);
-    await page.getByLabel('Secret access key').fill(app.admin.secretAccessKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithKey(page, app.admin);
     await page.getByRole('button', { name: 'Query console-dash-store' }).click();
     await runQuery();
     await page.getByTestId('result-chart').waitFor();

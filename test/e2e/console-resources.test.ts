@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startWorkers } from '../../workers/main';
-import { buildConsole, seriousViolations, settled, openConsolePage } from '../helpers/console-browser';
+import { buildConsole, seriousViolations, settled, openConsolePage, signInWithKey } from '../helpers/console-browser';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTrailBucket, trailCall } from '../helpers/trails';
 
@@ -69,9 +69,7 @@ describe('console Resources pages in headless Chromium', () => {
 
   it('signs in onto the Resources page, current in the navigation', async () => {
     await page.goto(`${app.baseUrl}/console/resources/event-data-stores`);
-    await page.getByLabel('Access key ID').fill(app.admin.accessKeyId);
-    await page.getByLabel('Secret access key').fill(app.admin.secretAccessKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithKey(page, app.admin);
     await page.getByRole('table', { name: 'Event data stores' }).waitFor();
     expect(
       await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link', { name: 'Resources' }).getAttribute('aria-current'),

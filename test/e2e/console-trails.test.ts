@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startWorkers } from '../../workers/main';
-import { buildConsole, seriousViolations, settled, openConsolePage } from '../helpers/console-browser';
+import { buildConsole, seriousViolations, settled, openConsolePage, signInWithKey } from '../helpers/console-browser';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 jest.setTimeout(240_000);
@@ -63,9 +63,7 @@ describe('console Trails page in headless Chromium', () => {
 
   it('signs in and opens the Trails page', async () => {
     await page.goto(`${app.baseUrl}/console/trails`);
-    await page.getByLabel('Access key ID').fill(app.admin.accessKeyId);
-    await page.getByLabel('Secret access key').fill(app.admin.secretAccessKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithKey(page, app.admin);
     await page.getByRole('table', { name: 'Trails' }).waitFor();
     expect(await page.getByRole('table', { name: 'Trails' }).textContent()).toContain('No trails in this region.');
   });

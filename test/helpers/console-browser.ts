@@ -80,3 +80,10 @@ export async function openConsolePage(): Promise<{
   });
   return { browser, page, problems: () => ({ pageErrors: pageErrors.splice(0), cspReports: cspReports.splice(0) }) };
 }
+
+/** Fills the console's sign-in form with an access key and submits it. */
+export async function signInWithKey(page: Page, key: { accessKeyId: string; secretAccessKey: string }): Promise<void> {
+  await page.getByLabel('Access key ID').fill(key.accessKeyId);
+  await page.getByLabel('Secret access key').fill(key.secretAccessKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
