@@ -80,9 +80,11 @@ export interface EnrichmentFacts {
 
 /**
  * The records a store receives of its selected events, as stored (spec §4.5): a store with context
- * key selectors gets management and data events with their `eventContext`; an event larger than
- * the store's MaxEventSize is not stored — enriched, it is stored without its eventContext when
- * that fits (enrichment never costs an event). Pure.
+ * key selectors gets management and data events with their `eventContext` when the enriched record
+ * fits the store's MaxEventSize, and the record as recorded otherwise. Every routed event was
+ * accepted into event history, whose limit is the smallest MaxEventSize (Standard) measured on
+ * the submitted record, so the record as recorded is always stored: enrichment never costs an
+ * event, and normalisation's few added fields never push one out of a Standard store. Pure.
  */
 export function storedRecords(store: RoutableStore, events: BatchEvent[], facts: EnrichmentFacts): string[] {
   const limit = MAX_EVENT_BYTES[store.maxEventSize ?? 'Standard'];
@@ -101,7 +103,7 @@ export function storedRecords(store: RoutableStore, events: BatchEvent[], facts:
         }
       }
     }
-    if (eventBytes(e.record) <= limit) out.push(e.record);
+    out.push(e.record);
   }
   return out;
 }

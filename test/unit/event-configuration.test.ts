@@ -136,12 +136,16 @@ describe('event configuration rules (spec §4.5)', () => {
     expect(eventContextOf(record(), [{ Type: 'TagContext', Equals: ['nope'] }], { resources, principalOrgId: null })).toBeNull();
   });
 
-  it('keeps out of a store the events larger than its MaxEventSize, and enriches only management and data events', () => {
-    const big = record({ requestParameters: { blob: 'x'.repeat(300 * 1024) } });
+  it('stores every routed event as recorded, and enriches only management and data events', () => {
+    // Accepted into event history at up to 256 KB as submitted, a record a few fields longer once
+    // normalised still goes into a Standard store (it used to be left out of it).
+    const base = JSON.stringify(record({ requestParameters: { blob: '' } })).length;
+    const full = record({ requestParameters: { blob: 'x'.repeat(MAX_EVENT_BYTES.Standard - base + 100) } });
+    expect(JSON.stringify(full).length).toBe(MAX_EVENT_BYTES.Standard + 100);
     const small = record();
     const facts = { accountId: ACCOUNT, resources: new Map(), organizationId: null };
-    const events = [batchEvent(big), batchEvent(small)];
-    expect(storedRecords(store(), events, facts)).toEqual([JSON.stringify(small)]);
+    const events = [batchEvent(full), batchEvent(small)];
+    expect(storedRecords(store(), events, facts)).toEqual([JSON.stringify(full), JSON.stringify(small)]);
     expect(storedRecords(store({ maxEventSize: 'Large' }), events, facts)).toHaveLength(2);
 
     const enriching = store({ maxEventSize: 'Large', contextKeySelectors: [{ Type: 'RequestContext', Equals: ['aws:SourceIp'] }] });
@@ -150,8 +154,8 @@ describe('event configuration rules (spec §4.5)', () => {
     const network = storedRecords(enriching, [batchEvent(small, 'NetworkActivity')], facts).map((r) => JSON.parse(r));
     expect(network[0].eventContext).toBeUndefined();
     // Enrichment never costs an event: past the limit with its eventContext, it is stored without.
-    const base = JSON.stringify(record({ requestParameters: { blob: '' } })).length;
-    const edge = record({ requestParameters: { blob: 'x'.repeat(MAX_EVENT_BYTES.Large - base - 10) } });
+    const edgeBase = JSON.stringify(record({ requestParameters: { blob: '' } })).length;
+    const edge = record({ requestParameters: { blob: 'x'.repeat(MAX_EVENT_BYTES.Large - edgeBase - 10) } });
     expect(JSON.stringify(edge).length).toBe(MAX_EVENT_BYTES.Large - 10);
     const [kept] = storedRecords(enriching, [batchEvent(edge)], facts).map((r) => JSON.parse(r));
     expect(kept.eventContext).toBeUndefined();
